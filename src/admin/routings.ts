@@ -1,0 +1,120 @@
+import type { FastifyInstance } from 'fastify';
+import { badRequest } from '../common/errors.js';
+import { bodyMember, optionalQueryInt, optionalString, rejectUnknownFields, type Json } from '../common/validate.js';
+import { RESOURCE_TYPES, type RoutingFilter } from '../routing/index.js';
+import { authorize, type AdminServices } from './deps.js';
+import { routingView } from './views.js';
+
+const FIELDS = ['top_id', 'bottom_id', 'pod_id', 'project_id', 'resource_type'] as const;
+const MAX_PAGE = 1000;
+
+function routingId(raw: string): number {
+  if (!/^\d{1,18}$/.test(raw)) throw badRequest(`Invalid routing id ${raw}: it must be an integer.`);
+  return Number(raw);
+}
+
+function resourceType(value: string): string {
+  if (!(RESOURCE_TYPES as readonly string[]).includes(value)) {
+    throw badRequest(`Invalid resource_type ${value}: expected one of ${RESOURCE_TYPES.join(', ')}`);
+  }
+  return value;
+}
+
+function timestampFilter(value: unknown, key: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = typeof value === 'string' ? Date.parse(value.endsWith('Z') || value.includes('+') ? value : `${value.replace(' ', 'T')}Z`) : NaN;
+  if (Number.isNaN(ms)) throw badRequest(`Invalid ${key}: ${JSON.stringify(value)} is not a timestamp.`);
+  return ms;
+}
+
+function listFilter(q: Json): RoutingFilter {
+  const known = new Set(['limit', 'marker', 'id', ...FIELDS, 'created_at', 'updated_at']);
+  const unknown = Object.keys(q).filter((k) => !known.has(k));
+  if (unknown.length > 0) throw badRequest(`Unsupported filter(s): ${unknown.join(', ')}`);
+  for (const [k, v] of Object.entries(q)) if (typeof v !== 'string') throw badRequest(`Filter ${k} may be given only once.`);
+  const str = (k: string) => q[k] as string | undefined;
+  return {
+    id: q.id !== undefined ? routingId(str('id')!) : undefined,
+    topId: str('top_id'),
+    bottomId: str('bottom_id'),
+    podId: str('pod_id'),
+    projectId: str('project_id'),
+    resourceType: q.resource_type !== undefined ? resourceType(str('resource_type')!) : undefined,
+    createdAt: timestampFilter(q.created_at, 'created_at'),
+    updatedAt: timestampFilter(q.updated_at, 'updated_at'),
+  };
+}
+
+export function routingRoutes(app: FastifyInstance, services: AdminServices): void {
+  const { routings } = services;
+
+  app.post('/v1.0/routings', async (req) => {
+    authorize(services, req, 'admin_api:routings:create');
+    const body = bodyMember(req.body, 'routing');
+    rejectUnknownFields(body, FIELDS);
+    const values = Object.fromEntries(FIELDS.map((f) => [f, optionalString(body, f, 127)]));
+    const missing = FIELDS.filter((f) => !values[f]);
+    if (missing.length > 0) throw badRequest(`Field(s) ${missing.join(', ')} must be given and not empty`);
+    const routing = await routings.create({
+      topId: values.top_id!,
+      bottomId: values.bottom_id!,
+      podId: values.pod_id!,
+      projectId: values.project_id!,
+      resourceType: resourceType(values.resource_type!),
+    });
+    return { routing: routingView(routing) };
+  });
+
+  app.get('/v1.0/routings', async (req) => {
+    authorize(services, req, 'admin_api:routings:list');
+    const q = req.query as Json;
+    const filter = listFilter(q);
+    const limit = optionalQueryInt(q, 'limit', MAX_PAGE) ?? MAX_PAGE;
+    let afterId: number | undefined;
+    if (q.marker !== undefined) {
+      afterId = routingId(String(q.marker));
+      if (!(await routings.find(afterId))) throw badRequest(`Marker ${afterId} could not be found.`);
+    }
+    const rows = await routings.list(filter, { limit: limit + 1, afterId });
+    const page = rows.slice(0, limit);
+    const body: Json = { routings: page.map(routingView) };
+    if (rows.length > limit && page.length > 0) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(q)) if (k !== 'marker' && k !== 'limit') params.set(k, String(v));
+      params.set('limit', String(limit));
+      params.set('marker', String(page[page.length - 1].id));
+      body.routings_links = [{ rel: 'next', href: `${services.publicUrl}/v1.0/routings?${params}` }];
+    }
+    return body;
+  });
+
+  app.get<{ Params: { id: string } }>('/v1.0/routings/:id', async (req) => {
+    authorize(services, req, 'admin_api:routings:show');
+    return { routing: routingView(await routings.get(routingId(req.params.id))) };
+  });
+
+  app.put<{ Params: { id: string } }>('/v1.0/routings/:id', async (req) => {
+    authorize(services, req, 'admin_api:routings:put');
+    const id = routingId(req.params.id);
+    const body = bodyMember(req.body, 'routing');
+    rejectUnknownFields(body, FIELDS);
+    if (Object.keys(body).length === 0) throw badRequest('Nothing to update: give at least one routing field');
+    const patch = Object.fromEntries(FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, optionalString(body, f, 127)]));
+    const empty = Object.entries(patch).filter(([, v]) => !v).map(([k]) => k);
+    if (empty.length > 0) throw badRequest(`Field(s) ${empty.join(', ')} must not be empty`);
+    const routing = await routings.update(id, {
+      topId: patch.top_id,
+      bottomId: patch.bottom_id,
+      podId: patch.pod_id,
+      projectId: patch.project_id,
+      resourceType: patch.resource_type !== undefined ? resourceType(patch.resource_type!) : undefined,
+    });
+    return { routing: routingView(routing) };
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1.0/routings/:id', async (req) => {
+    authorize(services, req, 'admin_api:routings:delete');
+    await routings.delete(routingId(req.params.id));
+    return {};
+  });
+}

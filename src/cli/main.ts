@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { registerConfigCommands } from './configCommands.js';
+import { registerDbCommands } from './dbCommands.js';
+import { registerResourceCommands } from './resourceCommands.js';
+import { registerServeCommand } from './serveCommand.js';
+
+const program = new Command('tricircle')
+  .description('Tricircle: one OpenStack API in front of many OpenStack clouds')
+  .option('--config-file <path>', 'INI configuration file (default /etc/tricircle/tricircle.conf if it exists)')
+  .showHelpAfterError();
+
+registerServeCommand(program);
+registerDbCommands(program);
+registerConfigCommands(program);
+registerResourceCommands(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,150 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import { ApiError, faultBody, type FaultStyle } from './errors.js';
+import type { Logger } from './logging.js';
+import type { Metrics } from './metrics.js';
+import { acceptGlobalRequestId, newRequestId } from './requestIds.js';
+
+/** The caller of a request, as the identity layer resolved it. Kept loose here so common/ does not depend on identity/. */
+export interface CallerContext {
+  requestId: string;
+  globalRequestId?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication hook on every non-public route. */
+    context: CallerContext & Record<string, unknown>;
+  }
+}
+
+export interface ServiceAppOptions {
+  /** Label for metrics and logs, e.g. admin-api, nova-apigw. */
+  service: string;
+  faultStyle: FaultStyle;
+  logger: Logger;
+  metrics?: Metrics;
+  bodyLimit?: number;
+  /** Resolves the caller; throws an error with a numeric `status` (401/403/503) to refuse. */
+  authenticate?: (req: FastifyRequest) => Promise<object>;
+  /** Paths that need no token (version documents, health). */
+  isPublic?: (method: string, path: string) => boolean;
+  /** Readiness probe for /readyz (e.g. a DB round trip). */
+  ready?: () => Promise<void>;
+}
+
+const ALL_METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * A Fastify app with what every Tricircle API shares: request ids, authentication, upstream-shaped
+ * error bodies for every failure (bad JSON, oversized body, unknown route, wrong method), metrics,
+ * health and readiness.
+ */
+export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    genReqId: () => newRequestId(),
+    requestIdHeader: false,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+  });
+  const style = opts.faultStyle;
+  const knownPaths = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true });
+  const noop = () => undefined;
+
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('context', null as unknown as CallerContext & Record<string, unknown>);
+
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) {
+      if (!knownPaths.hasRoute(m as HTTPMethod, route.url)) knownPaths.on(m as HTTPMethod, route.url, noop);
+    }
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    const globalRequestId = acceptGlobalRequestId(req.headers['x-openstack-request-id']);
+    req.context = { requestId: req.id, ...(globalRequestId ? { globalRequestId } : {}) };
+    reply.header('x-openstack-request-id', req.id);
+    const path = req.url.split('?', 1)[0];
+    if (!opts.authenticate || OPS_PATHS.has(path) || opts.isPublic?.(req.method, path)) return;
+    // The identity layer keeps the request ids and hides the token on the object it returns: use it as is.
+    req.context = (await opts.authenticate(req)) as unknown as FastifyRequest['context'];
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const ms = reply.elapsedTime;
+    opts.metrics?.requests.inc({ service: opts.service, route, method: req.method, status: reply.statusCode });
+    opts.metrics?.latency.observe({ service: opts.service, route, method: req.method }, ms / 1000);
+    req.log.info(
+      { reqId: req.id, globalRequestId: req.context?.globalRequestId, method: req.method, route, status: reply.statusCode, ms: Math.round(ms * 100) / 100 },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; status?: number; code?: string; type?: string }, req, reply) => {
+    const status = statusOf(err);
+    if (status >= 500 && !(err instanceof ApiError)) {
+      req.log.error({ err, reqId: req.id }, 'unhandled error');
+      return sendFault(reply, style, 500, 'The server has either erred or is incapable of performing the requested operation.');
+    }
+    return sendFault(reply, style, status, messageOf(err, status), err instanceof ApiError ? err.type : neutronTypeOf(err));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?', 1)[0];
+    const allowed = ALL_METHODS.filter((m) => m !== req.method && knownPaths.find(m, path));
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendFault(reply, style, 405, `The method ${req.method} is not allowed for this resource.`);
+    }
+    return sendFault(reply, style, 404, 'The resource could not be found.');
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await opts.ready?.();
+      return { status: 'ready' };
+    } catch (err) {
+      return reply.code(503).send({ status: 'unavailable', reason: (err as Error).message });
+    }
+  });
+  if (opts.metrics) {
+    const registry = opts.metrics.registry;
+    app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  }
+  return app as unknown as FastifyInstance;
+}
+
+export function sendFault(reply: FastifyReply, style: FaultStyle, status: number, message: string, type?: string): FastifyReply {
+  return reply.code(status).type('application/json').send(faultBody(style, status, message, type));
+}
+
+function statusOf(err: { statusCode?: number; status?: number }): number {
+  const s = err instanceof ApiError ? err.status : (err.status ?? err.statusCode);
+  return typeof s === 'number' && s >= 400 && s < 600 ? s : 500;
+}
+
+function messageOf(err: Error & { code?: string; validation?: unknown }, status: number): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'The request body must be JSON (Content-Type: application/json).';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'Request is too large.';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'The request body is empty but Content-Type says JSON.';
+  }
+  if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'Malformed request body: the body is not valid JSON.';
+  if (err.validation) return `Invalid input: ${err.message}`;
+  return err.message || `HTTP ${status}`;
+}
+
+function neutronTypeOf(err: Error & { code?: string; validation?: unknown }): string | undefined {
+  if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.validation) return 'HTTPBadRequest';
+  return undefined;
+}

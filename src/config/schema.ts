@@ -1,0 +1,69 @@
+/** Declarative option definitions: the single source for loading, validation, `config show` and the sample file. */
+export type OptionDef =
+  | { type: 'string'; default: string; help: string; secret?: boolean }
+  | { type: 'int'; default: number; help: string; min?: number; max?: number }
+  | { type: 'float'; default: number; help: string; min?: number; max?: number }
+  | { type: 'bool'; default: boolean; help: string }
+  | { type: 'list'; default: string[]; help: string }
+  | { type: 'enum'; default: string; help: string; choices: readonly string[] };
+
+const str = (def: string, help: string, secret = false) => ({ type: 'string' as const, default: def, help, secret });
+const int = (def: number, help: string, min?: number, max?: number) => ({ type: 'int' as const, default: def, help, min, max });
+const float = (def: number, help: string, min?: number, max?: number) => ({ type: 'float' as const, default: def, help, min, max });
+const bool = (def: boolean, help: string) => ({ type: 'bool' as const, default: def, help });
+const list = (def: string[], help: string) => ({ type: 'list' as const, default: def, help });
+const oneOf = <C extends readonly string[]>(choices: C, def: C[number], help: string) => ({ type: 'enum' as const, default: def as string, help, choices });
+
+const listener = (port: number, what: string) => ({
+  bind_host: str('127.0.0.1', `Address the ${what} listens on.`),
+  bind_port: int(port, `Port the ${what} listens on.`, 0, 65535),
+  public_url: str('', `URL clients use to reach the ${what} (links in responses); default http://<bind_host>:<bind_port>.`),
+});
+
+export const SCHEMA = {
+  DEFAULT: {
+    auth_strategy: oneOf(['keystone', 'noauth'] as const, 'keystone', 'How API callers are authenticated. noauth is for development only.'),
+    log_level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info', 'Minimum level of the JSON logs written to stderr.'),
+    max_request_body_size: int(1048576, 'Largest accepted request body in bytes; larger bodies get 413.', 1024),
+    policy_file: str('', 'YAML or JSON file overriding the default policy rules; empty uses the defaults in code.'),
+  },
+  database: {
+    connection: str('sqlite:///tricircle.sqlite', 'SQLAlchemy-style URL of the Tricircle database: sqlite:///path, postgresql://..., mysql+pymysql://...', true),
+    max_pool_size: int(10, 'Connections per process for PostgreSQL and MySQL.', 1, 1000),
+    auto_migrate: bool(true, 'Bring the schema up to date when a service starts (otherwise run `tricircle db sync`).'),
+  },
+  admin_api: listener(19999, 'Admin API'),
+  nova_apigw: listener(19998, 'Nova API gateway'),
+  cinder_apigw: listener(19997, 'Cinder API gateway'),
+  neutron: listener(9696, 'top networking (Neutron) API'),
+  keystone_authtoken: {
+    auth_url: str('http://127.0.0.1:5000/v3', 'Keystone v3 URL used to validate callers\' tokens.'),
+    token_cache_time: int(300, 'Seconds a validated token stays cached (never past its expiry).', 0, 86400),
+    token_cache_size: int(10000, 'Most tokens kept in the validation cache.', 1),
+    http_timeout: float(10, 'Seconds to wait for Keystone.', 0.1),
+  },
+  client: {
+    auth_url: str('', 'Keystone v3 URL for the service account; empty uses [keystone_authtoken] auth_url.'),
+    admin_username: str('admin', 'Service account user name (needs the admin role).'),
+    admin_password: str('', 'Service account password.', true),
+    admin_tenant: str('admin', 'Service account project name.'),
+    admin_user_domain_name: str('Default', 'Domain of the service account user.'),
+    admin_tenant_domain_name: str('Default', 'Domain of the service account project.'),
+    top_region_name: str('RegionOne', 'Keystone region of Tricircle itself (the top pod).'),
+    auto_refresh_endpoint: bool(true, 'Re-read the Keystone catalog when a pod endpoint is missing or unreachable.'),
+    pod_timeout: float(60, 'Seconds to wait for a pod service on a single call.', 0.1),
+  },
+} as const satisfies Record<string, Record<string, OptionDef>>;
+
+type ValueOf<D> = D extends { type: 'int' | 'float' }
+  ? number
+  : D extends { type: 'bool' }
+    ? boolean
+    : D extends { type: 'list' }
+      ? string[]
+      : string;
+
+export type Config = {
+  -readonly [S in keyof typeof SCHEMA]: { -readonly [O in keyof (typeof SCHEMA)[S]]: ValueOf<(typeof SCHEMA)[S][O]> };
+};
+export type Section = keyof typeof SCHEMA;

@@ -1,0 +1,59 @@
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import type { Db } from './connect.js';
+import type { Dialect } from './url.js';
+import { coreTables } from './migrations/0001_core.js';
+
+/** Numbered migrations, in order. Names sort lexically; never rename or edit a released one. */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_core': coreTables(dialect),
+  };
+}
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.dialect);
+  }
+}
+
+function migrator(db: Db): Migrator {
+  return new Migrator({
+    db: db.kysely,
+    provider: new InCodeProvider(db.dialect),
+    migrationTableName: 'tricircle_migrations',
+    migrationLockTableName: 'tricircle_migrations_lock',
+  });
+}
+
+export class MigrationError extends Error {}
+
+/** Brings the schema to the latest version; safe to run from several processes at once. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateToLatest();
+  return finish(error, results);
+}
+
+export async function migrateTo(db: Db, target: string): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateTo(target);
+  return finish(error, results);
+}
+
+function finish(error: unknown, results: MigrationResultSet['results']): string[] {
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new MigrationError(`migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+  }
+  return (results ?? []).map((r) => r.migrationName);
+}
+
+/** The newest applied migration name (e.g. '0001_core'), or undefined for an empty database; and the newest available. */
+export async function schemaVersion(db: Db): Promise<{ current?: string; latest: string; pending: string[] }> {
+  const all = await migrator(db).getMigrations();
+  const applied = all.filter((m) => m.executedAt);
+  return {
+    current: applied.at(-1)?.name,
+    latest: all.at(-1)!.name,
+    pending: all.filter((m) => !m.executedAt).map((m) => m.name),
+  };
+}
