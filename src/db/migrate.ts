@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { Migrator, NO_MIGRATIONS, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Db } from './connect.js';
 import type { Dialect } from './url.js';
 import { coreTables } from './migrations/0001_core.js';
@@ -34,8 +34,9 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return finish(error, results);
 }
 
-export async function migrateTo(db: Db, target: string): Promise<string[]> {
-  const { error, results } = await migrator(db).migrateTo(target);
+/** Migrates up or down to `target`; `null` undoes every migration. */
+export async function migrateTo(db: Db, target: string | null): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateTo(target ?? NO_MIGRATIONS);
   return finish(error, results);
 }
 

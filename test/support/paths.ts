@@ -15,3 +15,11 @@ export const repoRoot: string = (() => {
 
 /** Upstream API reference data shipped beside the repository (../shared/openstack-api). */
 export const openstackApiDir = resolve(repoRoot, '..', 'shared', 'openstack-api');
+
+/** True when the tests run compiled from dist/ (npm test), false under tsx. */
+export const runningFromDist = fileURLToPath(import.meta.url).includes(`${'/'}dist${'/'}`);
+
+/** argv to run an entry point of this repository (e.g. 'src/cli/main') with node, compiled or not. */
+export function entryPointArgv(entry: string): string[] {
+  return runningFromDist ? [join(repoRoot, 'dist', `${entry}.js`)] : ['--import', 'tsx', join(repoRoot, `${entry}.ts`)];
+}
