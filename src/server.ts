@@ -1,35 +1,45 @@
 import type { FastifyInstance } from 'fastify';
+import { adminApiModule } from './admin/module.js';
 import { createServiceApp } from './common/http.js';
 import type { Logger } from './common/logging.js';
 import { Metrics } from './common/metrics.js';
 import type { Config } from './config/index.js';
 import { migrateToLatest, openDatabase, ping, schemaVersion, type Db } from './db/index.js';
-import { buildIdentity, type Identity } from './identity/setup.js';
+import { buildIdentity } from './identity/index.js';
 import { PolicyEnforcer } from './policy/index.js';
 import { PodBindings, PodRegistry, SqlEndpointStore } from './pods/index.js';
 import { RoutingTable } from './routing/index.js';
-import { isPublicAdminPath, registerAdminApi } from './admin/index.js';
+import type { CoreServices, HttpServiceModule, Listener } from './services.js';
 
-export const SERVICE_NAMES = ['admin-api'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** Every HTTP service, in start order. */
+const HTTP_SERVICES: HttpServiceModule[] = [adminApiModule];
+
+export const SERVICE_NAMES = HTTP_SERVICES.map((s) => s.name);
+export type ServiceName = string;
 
 export interface RunningTricircle {
   db: Db;
+  core: CoreServices;
   /** Base URL of each started service. */
-  urls: Partial<Record<ServiceName, string>>;
-  apps: Partial<Record<ServiceName, FastifyInstance>>;
+  urls: Record<string, string>;
+  apps: Record<string, FastifyInstance>;
   close(): Promise<void>;
 }
 
-function listenerOf(config: Config, service: ServiceName) {
-  const listeners: Record<ServiceName, Config['admin_api']> = { 'admin-api': config.admin_api };
-  return listeners[service];
-}
-
-function publicUrl(listener: { bind_host: string; bind_port: number; public_url: string }, port: number): string {
+function publicUrlOf(listener: Listener, port: number): string {
   if (listener.public_url) return listener.public_url.replace(/\/+$/, '');
   const host = listener.bind_host === '0.0.0.0' || listener.bind_host === '::' ? '127.0.0.1' : listener.bind_host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+async function prepareSchema(db: Db, config: Config, logger: Logger): Promise<void> {
+  if (config.database.auto_migrate) {
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) logger.info({ applied }, 'database schema migrated');
+    return;
+  }
+  const version = await schemaVersion(db);
+  if (version.pending.length > 0) throw new Error(`database schema is behind (pending: ${version.pending.join(', ')}); run \`tricircle db sync\``);
 }
 
 /**
@@ -39,66 +49,57 @@ function publicUrl(listener: { bind_host: string; bind_port: number; public_url:
 export async function startTricircle(config: Config, opts: { logger: Logger; only?: ServiceName[] }): Promise<RunningTricircle> {
   const { logger } = opts;
   const db = openDatabase(config.database.connection, { maxPoolSize: config.database.max_pool_size });
-  const apps: RunningTricircle['apps'] = {};
-  const urls: RunningTricircle['urls'] = {};
-  let identity: Identity | undefined;
+  const apps: Record<string, FastifyInstance> = {};
+  const urls: Record<string, string> = {};
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    await Promise.allSettled(Object.values(apps).map((a) => a.close()));
+    for (const close of closers.reverse()) await close().catch((err) => logger.error({ err }, 'error while stopping'));
+    await db.close();
+  };
   try {
-    if (config.database.auto_migrate) {
-      const applied = await migrateToLatest(db);
-      if (applied.length > 0) logger.info({ applied }, 'database schema migrated');
-    } else {
-      const version = await schemaVersion(db);
-      if (version.pending.length > 0) throw new Error(`database schema is behind (pending: ${version.pending.join(', ')}); run \`tricircle db sync\``);
-    }
-    const policy = new PolicyEnforcer({ policyFile: config.DEFAULT.policy_file || undefined });
+    await prepareSchema(db, config, logger);
     const pods = new PodRegistry(db);
     const endpoints = new SqlEndpointStore(db);
-    identity = buildIdentity(config, { logger, endpointStore: endpoints });
-    const metrics = new Metrics();
-    const services = opts.only ?? [...SERVICE_NAMES];
-
-    for (const service of services) {
-      const listener = listenerOf(config, service);
+    const identity = buildIdentity(config, { logger, endpointStore: endpoints });
+    closers.push(() => identity.close());
+    const core: CoreServices = {
+      config,
+      logger,
+      db,
+      metrics: new Metrics(),
+      identity,
+      policy: new PolicyEnforcer({ policyFile: config.DEFAULT.policy_file || undefined }),
+      pods,
+      bindings: new PodBindings(db, pods),
+      routings: new RoutingTable(db),
+      endpoints,
+    };
+    const wanted = new Set(opts.only ?? SERVICE_NAMES);
+    for (const module of HTTP_SERVICES.filter((s) => wanted.has(s.name))) {
+      const listener = module.listener(config);
       const app = createServiceApp({
-        service,
-        faultStyle: 'compute',
+        service: module.name,
+        faultStyle: module.faultStyle,
         logger,
-        metrics,
+        metrics: core.metrics,
         bodyLimit: config.DEFAULT.max_request_body_size,
-        authenticate: identity.authenticate,
-        isPublic: isPublicAdminPath,
+        authenticate: (req) => identity.authenticate(req),
+        isPublic: module.isPublic,
         ready: () => ping(db),
       });
-      apps[service] = app;
-      const adminServices = {
-        pods,
-        bindings: new PodBindings(db, pods),
-        routings: new RoutingTable(db),
-        endpoints,
-        policy,
-        publicUrl: '',
-      };
-      registerAdminApi(app, adminServices);
+      apps[module.name] = app;
+      let url = '';
+      const handle = await module.register(app, core, () => url);
+      if (handle?.close) closers.push(handle.close);
       await app.listen({ host: listener.bind_host, port: listener.bind_port });
-      const url = publicUrl(listener, (app.server.address() as { port: number }).port);
-      adminServices.publicUrl = url;
-      urls[service] = url;
-      logger.info({ service, url }, 'service listening');
+      url = publicUrlOf(listener, (app.server.address() as { port: number }).port);
+      urls[module.name] = url;
+      logger.info({ service: module.name, url }, 'service listening');
     }
+    return { db, core, urls, apps, close: closeAll };
   } catch (err) {
-    await Promise.allSettled(Object.values(apps).map((a) => a.close()));
-    await identity?.close();
-    await db.close();
+    await closeAll();
     throw err;
   }
-  return {
-    db,
-    urls,
-    apps,
-    async close() {
-      await Promise.allSettled(Object.values(apps).map((a) => a.close()));
-      await identity?.close();
-      await db.close();
-    },
-  };
 }
