@@ -27,11 +27,10 @@ export class SqlEndpointStore {
     return rows.map((r) => ({ serviceType: r.service_type, url: r.service_url, source: r.source as EndpointSource }));
   }
 
-  /** Replaces the catalog-derived rows of the given pods; operator overrides are left alone. */
+  /** Replaces every catalog-derived row (a service gone from Keystone goes here too); operator overrides are left alone. */
   async saveCatalog(rows: { podId: string; serviceType: string; url: string }[]): Promise<void> {
     await this.db.kysely.transaction().execute(async (trx) => {
-      const pods = [...new Set(rows.map((r) => r.podId))];
-      if (pods.length > 0) await trx.deleteFrom('cached_endpoints').where('source', '=', 'catalog').where('pod_id', 'in', pods).execute();
+      await trx.deleteFrom('cached_endpoints').where('source', '=', 'catalog').execute();
       const overrides = new Set(
         (await trx.selectFrom('cached_endpoints').select(['pod_id', 'service_type']).where('source', '=', 'override').execute()).map((r) => `${r.pod_id}/${r.service_type}`),
       );
