@@ -7,8 +7,9 @@ import type { Config } from './config/index.js';
 import { migrateToLatest, openDatabase, ping, schemaVersion, type Db } from './db/index.js';
 import { buildIdentity } from './identity/index.js';
 import { PolicyEnforcer } from './policy/index.js';
-import { PodBindings, PodRegistry, SqlEndpointStore } from './pods/index.js';
-import { RoutingTable } from './routing/index.js';
+import { PodBindings, PodHealth, PodRegistry, SqlEndpointStore } from './pods/index.js';
+import { RoutingLock, RoutingTable } from './routing/index.js';
+import { PodClientFactory } from './bottom/index.js';
 import type { CoreServices, HttpServiceModule, Listener } from './services.js';
 
 /** Every HTTP service, in start order. */
@@ -63,17 +64,31 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
     const endpoints = new SqlEndpointStore(db);
     const identity = buildIdentity(config, { logger, endpointStore: endpoints });
     closers.push(() => identity.close());
+    const metrics = new Metrics();
+    const podHealth = new PodHealth({ store: pods, registry: metrics.registry, logger });
+    const podClients = new PodClientFactory({
+      endpoints: identity.endpoints,
+      serviceAuth: identity.serviceAuth,
+      timeoutMs: config.client.pod_timeout * 1000,
+      health: podHealth,
+      registry: metrics.registry,
+      logger,
+    });
+    closers.push(() => podClients.close());
     const core: CoreServices = {
       config,
       logger,
       db,
-      metrics: new Metrics(),
+      metrics,
       identity,
       policy: new PolicyEnforcer({ policyFile: config.DEFAULT.policy_file || undefined }),
       pods,
       bindings: new PodBindings(db, pods),
       routings: new RoutingTable(db),
       endpoints,
+      podHealth,
+      podClients,
+      routingLock: new RoutingLock(db, logger),
     };
     const wanted = new Set(opts.only ?? SERVICE_NAMES);
     for (const module of HTTP_SERVICES.filter((s) => wanted.has(s.name))) {

@@ -7,7 +7,9 @@ import type { Db } from './db/index.js';
 import type { Identity } from './identity/index.js';
 import type { PolicyEnforcer } from './policy/index.js';
 import type { PodBindings, PodRegistry, SqlEndpointStore } from './pods/index.js';
-import type { RoutingTable } from './routing/index.js';
+import type { RoutingLock, RoutingTable } from './routing/index.js';
+import type { PodClientFactory } from './bottom/index.js';
+import type { PodHealth } from './pods/index.js';
 
 /** What every service of a process shares; built once by startTricircle. */
 export interface CoreServices {
@@ -21,6 +23,11 @@ export interface CoreServices {
   bindings: PodBindings;
   routings: RoutingTable;
   endpoints: SqlEndpointStore;
+  podHealth: PodHealth;
+  /** HTTP clients to the pods' services (one keep-alive pool per origin). */
+  podClients: PodClientFactory;
+  /** Get-or-create lock for lazily created bottom resources. */
+  routingLock: RoutingLock;
 }
 
 export interface Listener {

@@ -45,6 +45,8 @@ export function openDatabase(url: string, opts: { maxPoolSize?: number } = {}): 
             oid === PG_INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
         },
       });
+      // An idle connection the server drops (restart, terminate) must not crash the process; the pool replaces it.
+      pool.on('error', () => undefined);
       kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
       break;
     }

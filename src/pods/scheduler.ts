@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import { badRequest } from '../common/errors.js';
+import { dbNow, isUniqueViolation, type Database, type Db } from '../db/index.js';
+import { toPod, type Pod } from './podRegistry.js';
+
+export interface ScheduleRequest {
+  projectId: string;
+  /** Top availability zone; empty or absent means any bottom pod. */
+  azName?: string;
+}
+
+/** A pod that may receive the resource, with how many of the project's resources it already holds. */
+export interface PodCandidate {
+  pod: Pod;
+  resources: number;
+}
+
+/** Picks one pod among eligible candidates (never empty). Pure and deterministic, so every process agrees. */
+export interface PodChoicePolicy {
+  choose(candidates: readonly PodCandidate[], request: ScheduleRequest): PodCandidate;
+}
+
+/** Default policy: the fewest of the project's resources, ties by region name. */
+export const fewestResourcesPolicy: PodChoicePolicy = {
+  choose(candidates) {
+    return [...candidates].sort((a, b) => a.resources - b.resources || (a.pod.regionName < b.pod.regionName ? -1 : a.pod.regionName > b.pod.regionName ? 1 : 0))[0];
+  },
+};
+
+export interface PodSchedulerOptions {
+  policy?: PodChoicePolicy;
+  /** Routing types counted as the project's resources in a pod. Default server and volume. */
+  countedTypes?: readonly string[];
+}
+
+/** A bottom pod that may receive new resources: not the top pod, not disabled, not down. */
+export const isSchedulable = (pod: Pod): boolean => pod.azName !== '' && !pod.disabled && pod.health !== 'down';
+
+type Trx = Transaction<Database>;
+type Reader = Db['kysely'] | Trx;
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Chooses the bottom pod for a new server or volume and keeps the project's binding to it: the
+ * current binding in the AZ when its pod can take resources, else a pod chosen by the policy,
+ * which becomes the current binding (replacing one to a disabled or down pod). See docs/fanout.md
+ * ("Scheduling").
+ */
+export class PodScheduler {
+  private readonly policy: PodChoicePolicy;
+  private readonly countedTypes: readonly string[];
+
+  constructor(
+    private readonly db: Db,
+    options: PodSchedulerOptions = {},
+  ) {
+    this.policy = options.policy ?? fewestResourcesPolicy;
+    this.countedTypes = options.countedTypes ?? ['server', 'volume'];
+  }
+
+  async schedule(request: ScheduleRequest): Promise<Pod> {
+    if (!request.projectId) throw badRequest('A project is required to schedule a resource');
+    const azName = request.azName || undefined;
+    // Fast path, no lock: a usable current binding.
+    const bound = await this.boundPod(this.db.kysely, request.projectId, azName);
+    if (bound) return bound;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.kysely.transaction().execute((trx) => this.chooseAndBind(trx, request.projectId, azName, request));
+      } catch (err) {
+        if (attempt >= MAX_ATTEMPTS || !(isUniqueViolation(err) || isRetryable(err))) throw err;
+      }
+    }
+  }
+
+  private async chooseAndBind(trx: Trx, projectId: string, azName: string | undefined, request: ScheduleRequest): Promise<Pod> {
+    await this.lockBottomPods(trx);
+    // Another scheduler may have bound the project while this one waited for the lock.
+    const bound = await this.boundPod(trx, projectId, azName);
+    if (bound) return bound;
+
+    let q = trx.selectFrom('pods').selectAll().where('az_name', '<>', '').where('disabled', '=', 0).where('health', '<>', 'down');
+    if (azName !== undefined) q = q.where('az_name', '=', azName);
+    const pods = (await q.orderBy('region_name').execute()).map(toPod);
+    if (pods.length === 0) {
+      throw badRequest(azName !== undefined ? `No available pod in availability zone ${azName}` : 'No bottom pod is available');
+    }
+    const chosen = this.policy.choose(await this.withCounts(trx, projectId, pods), request).pod;
+    await this.makeCurrent(trx, projectId, chosen);
+    return chosen;
+  }
+
+  /** The pod of the project's current binding that can take resources, in the AZ or in any AZ. */
+  private async boundPod(db: Reader, projectId: string, azName: string | undefined): Promise<Pod | undefined> {
+    let q = db
+      .selectFrom('pod_bindings as b')
+      .innerJoin('pods as p', 'p.id', 'b.pod_id')
+      .selectAll('p')
+      .where('b.project_id', '=', projectId)
+      .where('b.is_current', '=', 1)
+      .where('p.az_name', '<>', '');
+    if (azName !== undefined) q = q.where('p.az_name', '=', azName);
+    const pods = (await q.execute()).map(toPod).filter(isSchedulable);
+    if (pods.length === 0) return undefined;
+    if (pods.length === 1) return pods[0];
+    return this.policy.choose(await this.withCounts(db, projectId, pods), { projectId, azName }).pod;
+  }
+
+  private async withCounts(db: Reader, projectId: string, pods: Pod[]): Promise<PodCandidate[]> {
+    const rows = await db
+      .selectFrom('resource_routings')
+      .select(['pod_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('project_id', '=', projectId)
+      .where('resource_type', 'in', [...this.countedTypes])
+      .where(
+        'pod_id',
+        'in',
+        pods.map((p) => p.id),
+      )
+      .groupBy('pod_id')
+      .execute();
+    const counts = new Map(rows.map((r) => [r.pod_id, Number(r.n)]));
+    return pods.map((pod) => ({ pod, resources: counts.get(pod.id) ?? 0 }));
+  }
+
+  /**
+   * Serialises first-time scheduling: every scheduler that has to write a binding first locks the
+   * bottom pod rows (in id order, so lockers never deadlock each other); SQLite takes its single
+   * write lock. Held only for the few statements of the choice, never during a pod call.
+   */
+  private async lockBottomPods(trx: Trx): Promise<void> {
+    if (this.db.dialect === 'sqlite') {
+      await trx.updateTable('pods').set({ updated_at: sql<number>`updated_at` }).where('az_name', '<>', '').execute();
+      return;
+    }
+    await trx.selectFrom('pods').select('id').where('az_name', '<>', '').orderBy('id').forUpdate().execute();
+  }
+
+  /** The project's bindings in the pod's AZ stop being current; the one to `pod` becomes current. */
+  private async makeCurrent(trx: Trx, projectId: string, pod: Pod): Promise<void> {
+    const now = dbNow(this.db.dialect);
+    const sameAz = trx.selectFrom('pods').select('id').where('az_name', '=', pod.azName);
+    await trx
+      .updateTable('pod_bindings')
+      .set({ is_current: 0, updated_at: now })
+      .where('project_id', '=', projectId)
+      .where('is_current', '=', 1)
+      .where('pod_id', '<>', pod.id)
+      .where('pod_id', 'in', sameAz)
+      .execute();
+    const existing = await trx.selectFrom('pod_bindings').select('id').where('project_id', '=', projectId).where('pod_id', '=', pod.id).executeTakeFirst();
+    if (existing) {
+      await trx.updateTable('pod_bindings').set({ is_current: 1, updated_at: now }).where('id', '=', existing.id).execute();
+    } else {
+      await trx.insertInto('pod_bindings').values({ id: randomUUID(), project_id: projectId, pod_id: pod.id, is_current: 1, created_at: now, updated_at: now }).execute();
+    }
+  }
+}
+
+/** Deadlocks and serialisation failures, which a retry of the whole transaction resolves. */
+function isRetryable(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number };
+  return e?.code === '40P01' || e?.code === '40001' || e?.errno === 1213 || e?.code === 'SQLITE_BUSY';
+}
