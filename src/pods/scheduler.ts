@@ -45,8 +45,7 @@ const MAX_ATTEMPTS = 3;
 /**
  * Chooses the bottom pod for a new server or volume and keeps the project's binding to it: the
  * current binding in the AZ when its pod can take resources, else a pod chosen by the policy,
- * which becomes the current binding (replacing one to a disabled or down pod). See docs/fanout.md
- * ("Scheduling").
+ * which becomes the current binding (replacing one to a disabled or down pod). See docs/scheduling.md.
  */
 export class PodScheduler {
   private readonly policy: PodChoicePolicy;
