@@ -45,18 +45,37 @@ export function simFaultBody(style: SimFaultStyle, status: number, message: stri
     case 'neutron':
       return { NeutronError: { type: type || NEUTRON_TYPES[status] || 'HTTPError', message, detail: '' } };
     case 'keystone':
-      return { error: { code: status, message, title: keystoneTitle(status) } };
+      return { error: { code: status, message, title: httpTitle(status) } };
     case 'glance':
-      return { message, code: status, title: keystoneTitle(status) };
+      // webob's JSON error format: code is the status line ("404 Not Found").
+      return { message, code: `${status} ${httpTitle(status)}`, title: httpTitle(status) };
   }
 }
 
-function keystoneTitle(status: number): string {
-  return (
-    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Request Entity Too Large' }[status] ??
-    'Internal Server Error'
-  );
+const HTTP_TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Request Entity Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+};
+
+export function httpTitle(status: number): string {
+  return HTTP_TITLES[status] ?? 'Internal Server Error';
 }
+
+/** The 401 body keystonemiddleware answers for every service when X-Auth-Token is missing or invalid. */
+export const UNAUTHORIZED_BODY = {
+  error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' },
+};
+
+const NO_FAULTS: SimFaults = Object.freeze({ latencyMs: 0, errorRate: 0, down: false, hangMs: 0 });
 
 export interface SimAppOptions {
   style: SimFaultStyle;
@@ -64,6 +83,10 @@ export interface SimAppOptions {
   /** When given, every path except those matched by `isPublic` needs a valid X-Auth-Token. */
   validator?: SimTokenValidator;
   isPublic?: (method: string, path: string) => boolean;
+  /** Paths that ignore fault injection (the simulator's own control plane). */
+  isFaultFree?: (path: string) => boolean;
+  /** Keystone URL announced in WWW-Authenticate on 401, as keystonemiddleware does. */
+  authUri?: () => string;
 }
 
 /** A Fastify app with the behaviour every simulated service shares: request ids, faults, auth, error bodies. */
@@ -76,17 +99,24 @@ export function createSimApp(opts: SimAppOptions): FastifyInstance {
     const requestId = `req-${randomUUID()}`;
     reply.header('x-openstack-request-id', requestId);
     if (opts.style === 'nova') reply.header('x-compute-request-id', requestId);
-    const f = opts.faults;
+    const path = req.url.split('?')[0];
+    const f = opts.isFaultFree?.(path) ? NO_FAULTS : opts.faults;
+    if (f.down) {
+      // Listener not closed yet (or an in-process inject): behave like a refused connection.
+      req.raw.socket?.destroy();
+      return reply.hijack();
+    }
     if (f.hangMs > 0) await sleep(f.hangMs);
     if (f.latencyMs > 0) await sleep(f.latencyMs);
     if (f.errorRate > 0 && Math.random() < f.errorRate) {
       return reply.code(500).send(simFaultBody(opts.style, 500, 'Injected fault'));
     }
-    if (opts.validator && !(opts.isPublic?.(req.method, req.url.split('?')[0]) ?? false)) {
+    if (opts.validator && !(opts.isPublic?.(req.method, path) ?? false)) {
       const token = req.headers['x-auth-token'];
       const caller = typeof token === 'string' ? opts.validator.validate(token) : undefined;
       if (!caller) {
-        return reply.code(401).send(simFaultBody(opts.style, 401, 'The request you have made requires authentication.'));
+        if (opts.authUri) reply.header('www-authenticate', `Keystone uri="${opts.authUri()}"`);
+        return reply.code(401).send(UNAUTHORIZED_BODY);
       }
       req.caller = caller;
     }

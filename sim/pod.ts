@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import { newFaults } from './common/http.js';
+import { SimListener } from './common/listener.js';
+import { createCinderSim } from './cinder/index.js';
+import { createNeutronSim } from './neutron/index.js';
+import { createNovaSim } from './nova/index.js';
+import type { SimFaults, SimGlanceApi, SimTokenValidator } from './types.js';
+
+export interface SimPodOptions {
+  region: string;
+  az: string;
+  host: string;
+  keystone: SimTokenValidator;
+  glance: SimGlanceApi;
+  buildDelayMs?: number;
+}
+
+/**
+ * One bottom pod: Nova, Cinder and Neutron, each on its own port, sharing one SimFaults object
+ * (a pod is down, slow or failing as a whole).
+ */
+export class SimPod {
+  readonly faults: SimFaults = newFaults();
+  readonly nova: SimListener;
+  readonly cinder: SimListener;
+  readonly neutron: SimListener;
+  private readonly apps: FastifyInstance[];
+
+  constructor(
+    readonly region: string,
+    readonly az: string,
+    opts: SimPodOptions,
+  ) {
+    const { faults } = this;
+    const common = { region: opts.region, faults, keystone: opts.keystone };
+    const cinder = createCinderSim({ ...common, az: opts.az, publicUrl: () => this.cinder.url, buildDelayMs: opts.buildDelayMs });
+    const neutron = createNeutronSim({ ...common, publicUrl: () => this.neutron.url });
+    const nova = createNovaSim({
+      ...common,
+      az: opts.az,
+      neutron: neutron.api,
+      cinder: cinder.api,
+      glance: opts.glance,
+      publicUrl: () => this.nova.url,
+      buildDelayMs: opts.buildDelayMs,
+    });
+    this.nova = new SimListener(nova, opts.host);
+    this.cinder = new SimListener(cinder.app, opts.host);
+    this.neutron = new SimListener(neutron.app, opts.host);
+    this.apps = [nova, cinder.app, neutron.app];
+  }
+
+  private get listeners(): SimListener[] {
+    return [this.nova, this.cinder, this.neutron];
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.listeners.map((l) => l.start()));
+  }
+
+  /** Changes fault settings; `down` closes or reopens the pod's listeners (same ports). */
+  async setFaults(patch: Partial<SimFaults>): Promise<void> {
+    Object.assign(this.faults, patch);
+    if (this.faults.down) await Promise.all(this.listeners.map((l) => l.stop()));
+    else await this.start();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.listeners.map((l) => l.stop()));
+    await Promise.all(this.apps.map((a) => a.close()));
+  }
+
+  info(): { region: string; az: string; novaUrl: string; cinderUrl: string; neutronUrl: string; faults: SimFaults } {
+    return { region: this.region, az: this.az, novaUrl: this.nova.url, cinderUrl: this.cinder.url, neutronUrl: this.neutron.url, faults: { ...this.faults } };
+  }
+}
