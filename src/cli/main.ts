@@ -3,6 +3,8 @@ import { registerConfigCommands } from './configCommands.js';
 import { registerDbCommands } from './dbCommands.js';
 import { registerResourceCommands } from './resourceCommands.js';
 import { registerServeCommand } from './serveCommand.js';
+import { registerDemoCommand } from './demo.js';
+import { registerSimCommand } from './simCommand.js';
 
 const program = new Command('tricircle')
   .description('Tricircle: one OpenStack API in front of many OpenStack clouds')
@@ -13,5 +15,7 @@ registerServeCommand(program);
 registerDbCommands(program);
 registerConfigCommands(program);
 registerResourceCommands(program);
+registerSimCommand(program);
+registerDemoCommand(program);
 
 await program.parseAsync(process.argv);
