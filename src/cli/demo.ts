@@ -83,8 +83,8 @@ export function registerDemoCommand(program: Command): void {
       action(async (opts: { pods: string; stateDir: string }) => {
         const say = (s: string) => process.stdout.write(`${s}\n`);
         const stateDir = resolve(opts.stateDir);
-        rmSync(stateDir, { recursive: true, force: true });
         mkdirSync(stateDir, { recursive: true });
+        for (const stale of ['tricircle.sqlite', 'tricircle.sqlite-wal', 'tricircle.sqlite-shm', 'openrc']) rmSync(join(stateDir, stale), { force: true });
 
         say('starting the pod simulator …');
         const sim = await startSimProcess(['--pods', opts.pods], { stderr: 'ignore' });
@@ -101,7 +101,13 @@ export function registerDemoCommand(program: Command): void {
             },
           });
           say('starting Tricircle …');
-          tricircle = await startTricircle(config, { logger: createLogger(config.DEFAULT.log_level === 'info' ? 'warn' : config.DEFAULT.log_level) });
+          try {
+            tricircle = await startTricircle(config, { logger: createLogger(config.DEFAULT.log_level === 'info' ? 'warn' : config.DEFAULT.log_level) });
+          } catch (err) {
+            const e = err as NodeJS.ErrnoException & { port?: number };
+            if (e.code === 'EADDRINUSE') throw new Error(`a Tricircle port is already in use (${e.message}); is another Tricircle running?`);
+            throw err;
+          }
           const { token } = await passwordAuth({ authUrl: v3, username: 'admin', password: 'password', projectName: 'admin', userDomainName: 'Default', projectDomainName: 'Default' });
 
           const keystone = new KeystoneAdmin(v3, token);

@@ -1,5 +1,12 @@
 import Table from 'cli-table3';
 
+/** openstackclient draws its tables in plain ASCII. */
+const ASCII = {
+  top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',
+  bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+',
+  left: '|', 'left-mid': '', mid: '', 'mid-mid': '', right: '|', 'right-mid': '', middle: '|',
+};
+
 export type OutputFormat = 'table' | 'json' | 'value';
 
 function cell(v: unknown): string {
@@ -18,7 +25,7 @@ export function printList(rows: Record<string, unknown>[], columns: string[], fo
     for (const r of rows) process.stdout.write(`${columns.map((c) => cell(r[c])).join(' ')}\n`);
     return;
   }
-  const table = new Table({ head: columns, style: { head: [], border: [] } });
+  const table = new Table({ head: columns, chars: ASCII, style: { head: [], border: [] } });
   for (const r of rows) table.push(columns.map((c) => cell(r[c])));
   process.stdout.write(`${table.toString()}\n`);
 }
@@ -32,7 +39,7 @@ export function printObject(obj: Record<string, unknown>, format: OutputFormat):
     for (const v of Object.values(obj)) process.stdout.write(`${cell(v)}\n`);
     return;
   }
-  const table = new Table({ head: ['Field', 'Value'], style: { head: [], border: [] } });
+  const table = new Table({ head: ['Field', 'Value'], chars: ASCII, style: { head: [], border: [] } });
   for (const [k, v] of Object.entries(obj)) table.push([k, cell(v)]);
   process.stdout.write(`${table.toString()}\n`);
 }
