@@ -34,7 +34,7 @@ export class SimPod {
     const { faults } = this;
     const common = { region: opts.region, faults, keystone: opts.keystone };
     const cinder = createCinderSim({ ...common, az: opts.az, publicUrl: () => this.cinder.url, buildDelayMs: opts.buildDelayMs });
-    const neutron = createNeutronSim({ ...common, publicUrl: () => this.neutron.url });
+    const neutron = createNeutronSim({ ...common, az: opts.az, publicUrl: () => this.neutron.url });
     const nova = createNovaSim({
       ...common,
       az: opts.az,
