@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { adminApiModule } from './admin/module.js';
+import { neutronApiModule } from './network/module.js';
 import { createServiceApp } from './common/http.js';
 import type { Logger } from './common/logging.js';
 import { Metrics } from './common/metrics.js';
@@ -13,7 +14,7 @@ import { PodClientFactory } from './bottom/index.js';
 import type { CoreServices, HttpServiceModule, Listener } from './services.js';
 
 /** Every HTTP service, in start order. */
-const HTTP_SERVICES: HttpServiceModule[] = [adminApiModule];
+const HTTP_SERVICES: HttpServiceModule[] = [adminApiModule, neutronApiModule];
 
 export const SERVICE_NAMES = HTTP_SERVICES.map((s) => s.name);
 export type ServiceName = string;

@@ -36,6 +36,14 @@ export const SCHEMA = {
   nova_apigw: listener(19998, 'Nova API gateway'),
   cinder_apigw: listener(19997, 'Cinder API gateway'),
   neutron: listener(9696, 'top networking (Neutron) API'),
+  tricircle: {
+    type_drivers: list(['local', 'vlan'], 'Network types the top networking service offers (local: the network lives in one pod; vlan: one VLAN id shared by every pod the network spans).'),
+    tenant_network_types: list(['vlan'], 'Network types given to tenant networks created without provider attributes, tried in order until one has a free segment.'),
+    network_vlan_ranges: list(['bridge:2001:3000'], 'Physical networks and their VLAN ids for vlan networks: physnet:min:max, or physnet alone to allow only admin-chosen VLAN ids on it.'),
+    bridge_network_type: str('vlan', 'Network type of the bridge networks that connect routers across pods.'),
+    bridge_cidr: str('100.0.0.0/9', 'Address range the per-project bridge subnets are carved from.'),
+    default_region_for_external_network: str('', 'Pod (region name) that hosts an external network created without availability_zone_hints; empty uses the only bottom pod when there is exactly one.'),
+  },
   keystone_authtoken: {
     auth_url: str('http://127.0.0.1:5000/v3', 'Keystone v3 URL used to validate callers\' tokens.'),
     token_cache_time: int(300, 'Seconds a validated token stays cached (never past its expiry).', 0, 86400),

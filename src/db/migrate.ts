@@ -2,11 +2,13 @@ import { Migrator, NO_MIGRATIONS, type Migration, type MigrationProvider, type M
 import type { Db } from './connect.js';
 import type { Dialect } from './url.js';
 import { coreTables } from './migrations/0001_core.js';
+import { networkTables } from './migrations/0002_network.js';
 
 /** Numbered migrations, in order. Names sort lexically; never rename or edit a released one. */
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_core': coreTables(dialect),
+    '0002_network': networkTables(dialect),
   };
 }
 

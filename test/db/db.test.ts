@@ -39,8 +39,8 @@ describeEachDatabase('migrations', (dialect) => {
   test('an empty database reports no version, then migrates to the latest', async () => {
     const before = await schemaVersion(db);
     assert.equal(before.current, undefined);
-    assert.deepEqual(before.pending, ['0001_core']);
-    assert.deepEqual(await migrateToLatest(db), ['0001_core']);
+    assert.equal(before.pending[0], '0001_core');
+    assert.deepEqual(await migrateToLatest(db), before.pending);
     const after = await schemaVersion(db);
     assert.equal(after.current, after.latest);
     assert.deepEqual(after.pending, []);

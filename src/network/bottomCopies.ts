@@ -1,0 +1,101 @@
+/**
+ * The pods' copies of top networks, subnets and ports, found through the routing table. Deleting a top
+ * object deletes its copies pod by pod (ports, then subnets, then networks) and their routing rows.
+ */
+import type { BottomCallContext, PodClientFactory } from '../bottom/index.js';
+import { isBottomNotFound } from '../bottom/index.js';
+import type { Logger } from '../common/logging.js';
+import type { Pod, PodRegistry } from '../pods/index.js';
+import type { Trx } from './tx.js';
+
+export type CopyKind = 'network' | 'subnet' | 'port';
+
+/** Deletes one copy in a pod; a copy that is already gone counts as deleted. */
+export interface BottomNetworkDeleter {
+  deleteCopy(pod: Pod, kind: CopyKind, bottomId: string, ctx: BottomCallContext): Promise<void>;
+}
+
+/** The deleter over the pods' Neutron clients, with the service account (copies may be provider networks). */
+export function neutronCopyDeleter(factory: PodClientFactory): BottomNetworkDeleter {
+  return {
+    async deleteCopy(pod, kind, bottomId, ctx) {
+      const neutron = factory.neutron(pod);
+      try {
+        if (kind === 'port') await neutron.deletePort(ctx, bottomId, { asAdmin: true });
+        else if (kind === 'subnet') await neutron.deleteSubnet(ctx, bottomId, { asAdmin: true });
+        else await neutron.deleteNetwork(ctx, bottomId, { asAdmin: true });
+      } catch (err) {
+        if (!isBottomNotFound(err)) throw err;
+      }
+    },
+  };
+}
+
+export interface CopyRef {
+  routingId: number;
+  podId: string;
+  kind: CopyKind;
+  topId: string;
+  bottomId: string | null;
+}
+
+/** Routing rows of the given top objects. */
+export async function copiesOf(trx: Trx, topIds: { networks?: string[]; subnets?: string[]; ports?: string[] }): Promise<CopyRef[]> {
+  const wanted: [CopyKind, string[]][] = [
+    ['port', topIds.ports ?? []],
+    ['subnet', topIds.subnets ?? []],
+    ['network', topIds.networks ?? []],
+  ];
+  const out: CopyRef[] = [];
+  for (const [kind, ids] of wanted) {
+    if (ids.length === 0) continue;
+    const rows = await trx
+      .selectFrom('resource_routings')
+      .select(['id', 'pod_id', 'top_id', 'bottom_id'])
+      .where('resource_type', '=', kind)
+      .where('top_id', 'in', ids)
+      .execute();
+    for (const r of rows) out.push({ routingId: Number(r.id), podId: r.pod_id, kind, topId: r.top_id, bottomId: r.bottom_id });
+  }
+  return out;
+}
+
+const ORDER: Record<CopyKind, number> = { port: 0, subnet: 1, network: 2 };
+
+/**
+ * Deletes the copies (pods in parallel; within a pod ports, subnets, then networks) and each copy's
+ * routing row once it is gone. Rows without a bottom id (a copy being made) are left to the caller's
+ * transaction. Throws the first pod failure after the other pods have finished.
+ */
+export async function deleteCopies(
+  trx: Trx,
+  deps: { pods: PodRegistry; deleter: BottomNetworkDeleter; logger?: Logger },
+  copies: CopyRef[],
+  ctx: BottomCallContext,
+): Promise<void> {
+  const byPod = new Map<string, CopyRef[]>();
+  for (const c of copies) if (c.bottomId !== null) byPod.set(c.podId, [...(byPod.get(c.podId) ?? []), c]);
+  const results = await Promise.allSettled(
+    [...byPod].map(async ([podId, list]) => {
+      const pod = await deps.pods.find(podId);
+      for (const c of list.sort((a, b) => ORDER[a.kind] - ORDER[b.kind])) {
+        if (pod) await deps.deleter.deleteCopy(pod, c.kind, c.bottomId!, ctx);
+        else deps.logger?.warn({ podId, kind: c.kind, bottomId: c.bottomId }, 'routing row points at an unknown pod; dropping it');
+        await trx.deleteFrom('resource_routings').where('id', '=', c.routingId).execute();
+      }
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** Drops every remaining routing row of the given top objects (inside the top delete's transaction). */
+export async function dropRoutingRows(trx: Trx, topIds: { networks?: string[]; subnets?: string[]; ports?: string[] }): Promise<void> {
+  for (const [kind, ids] of [
+    ['port', topIds.ports ?? []],
+    ['subnet', topIds.subnets ?? []],
+    ['network', topIds.networks ?? []],
+  ] as const) {
+    if (ids.length) await trx.deleteFrom('resource_routings').where('resource_type', '=', kind).where('top_id', 'in', ids).execute();
+  }
+}

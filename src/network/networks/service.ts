@@ -1,0 +1,259 @@
+/**
+ * Top networks: defined once at the top, in the top database only. Creating one reserves its segment
+ * (a VLAN id for vlan networks) and checks its AZ hints; nothing is created in any pod until a pod
+ * needs the network. Deleting one deletes its copies in every pod.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { BottomCallContext } from '../../bottom/index.js';
+import { dbNow, isForeignKeyViolation } from '../../db/index.js';
+import { checkAzHints, networkAvailabilityZones } from '../availabilityZones.js';
+import { copiesOf, deleteCopies, dropRoutingRows } from '../bottomCopies.js';
+import type { NetworkDeps } from '../deps.js';
+import { conflict, invalidInput, notFound } from '../errors.js';
+import { owningProject } from '../input.js';
+import { projectFilters, tagFilters } from '../listAttrs.js';
+import { owns, requireAdminForAttributes, requireOwner, type Caller } from '../policy.js';
+import { applyFilters, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
+import { allocateSegment, hasProviderAttributes, NO_SEGMENT, releaseSegments } from '../segments.js';
+import { dropTags, tagsOf } from '../tags.js';
+import { fromBool, inTransaction, lockRow, type Trx } from '../tx.js';
+import type { NetworkCreateInput, NetworkPatch } from './input.js';
+import { toNetwork, type Network, type NetworkRow } from './model.js';
+
+export const NETWORK_LIST: ListSchema = {
+  collection: 'networks',
+  idColumn: 'networks.id',
+  attrs: {
+    id: { kind: 'string', column: 'networks.id', sortable: true },
+    name: { kind: 'string', column: 'networks.name', sortable: true },
+    description: { kind: 'string', column: 'networks.description', sortable: true },
+    admin_state_up: { kind: 'bool', column: 'networks.admin_state_up', sortable: true },
+    shared: { kind: 'bool', column: 'networks.shared', sortable: true },
+    'router:external': { kind: 'bool', column: 'networks.external', sortable: true },
+    port_security_enabled: { kind: 'bool', column: 'networks.port_security_enabled', sortable: true },
+    mtu: { kind: 'int', column: 'networks.mtu', sortable: true },
+    status: { kind: 'constant', value: 'ACTIVE' },
+    'provider:network_type': { kind: 'string', column: 'networks.network_type' },
+    'provider:physical_network': { kind: 'string', column: 'networks.physical_network' },
+    'provider:segmentation_id': { kind: 'int', column: 'networks.segmentation_id' },
+    revision_number: { kind: 'int', column: 'networks.revision_number', sortable: true },
+    created_at: { kind: 'timestamp', column: 'networks.created_at', sortable: true },
+    updated_at: { kind: 'timestamp', column: 'networks.updated_at', sortable: true },
+    ...projectFilters('networks.project_id'),
+    ...tagFilters('networks', 'networks.id'),
+  },
+};
+
+/** Owner filter of networks: admins see all; others their own, shared and external networks. */
+export function visibleNetwork(caller: Caller) {
+  return (eb: AnyEb) =>
+    caller.isAdmin
+      ? sql<boolean>`1 = 1`
+      : eb.or([eb('networks.project_id', '=', caller.projectId), eb('networks.shared', '=', 1), eb('networks.external', '=', 1)]);
+}
+
+/** Ports a network delete removes with it instead of refusing (as upstream's DHCP ports), plus Tricircle's reserved ports. */
+export const isAutoDeletedPort = (p: { device_owner: string; reserved_for: string | null }): boolean =>
+  p.reserved_for !== null || p.device_owner === 'network:dhcp' || p.device_owner === 'network:distributed';
+
+export class NetworkService {
+  constructor(private readonly deps: NetworkDeps) {}
+
+  private get db() {
+    return this.deps.db;
+  }
+
+  /** The network's row if the caller may see it. */
+  async findVisibleRow(trx: Trx, caller: Caller, id: string): Promise<NetworkRow | undefined> {
+    return trx.selectFrom('networks').selectAll('networks').where('networks.id', '=', id).where(visibleNetwork(caller)).executeTakeFirst();
+  }
+
+  async create(caller: Caller, inputs: NetworkCreateInput[]): Promise<Network[]> {
+    const prepared: { id: string; projectId: string; external: boolean; azHints: string[]; input: NetworkCreateInput }[] = [];
+    for (const input of inputs) {
+      const projectId = owningProject({ project_id: input.project_id, tenant_id: input.tenant_id }, caller);
+      const adminOnly = [
+        ...(input.shared === true ? ['shared'] : []),
+        ...(input.external === true ? ['router:external'] : []),
+        ...providerKeys(input),
+      ];
+      requireAdminForAttributes(caller, 'create_network', adminOnly);
+      const external = input.external ?? false;
+      const azHints = await checkAzHints(this.deps.pods, this.deps.settings, input.azHints ?? [], external);
+      prepared.push({ id: randomUUID(), projectId, external, azHints, input });
+    }
+    await inTransaction(this.db, async (trx) => {
+      for (const p of prepared) {
+        const segment =
+          p.external && !hasProviderAttributes(p.input.provider)
+            ? NO_SEGMENT
+            : await allocateSegment(this.db, trx, this.deps.settings, p.id, p.input.provider);
+        const now = dbNow(this.db.dialect);
+        await trx
+          .insertInto('networks')
+          .values({
+            id: p.id,
+            project_id: p.projectId,
+            name: p.input.name ?? '',
+            description: p.input.description ?? '',
+            admin_state_up: fromBool(p.input.adminStateUp ?? true),
+            shared: fromBool(p.input.shared ?? false),
+            external: fromBool(p.external),
+            port_security_enabled: fromBool(p.input.portSecurityEnabled ?? true),
+            mtu: p.input.mtu ?? 1500,
+            availability_zone_hints: JSON.stringify(p.azHints),
+            network_type: segment.networkType,
+            physical_network: segment.physicalNetwork,
+            segmentation_id: segment.segmentationId,
+            revision_number: 1,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+      }
+    });
+    return this.byIds(prepared.map((p) => p.id));
+  }
+
+  async list(caller: Caller, params: ListParams): Promise<Network[]> {
+    const base = this.db.kysely.selectFrom('networks').selectAll('networks').where(visibleNetwork(caller)) as AnySelect;
+    const rows = await pageOf<NetworkRow>(applyFilters(base, NETWORK_LIST, params), NETWORK_LIST, params, (id) =>
+      base.where('networks.id', '=', id).executeTakeFirst(),
+    );
+    return this.hydrate(rows);
+  }
+
+  async get(caller: Caller, id: string): Promise<Network> {
+    const row = await this.findVisibleRow(this.db.kysely, caller, id);
+    if (!row) throw notFound.network(id);
+    return (await this.hydrate([row]))[0];
+  }
+
+  async update(caller: Caller, id: string, patch: NetworkPatch): Promise<Network> {
+    const row = await this.findVisibleRow(this.db.kysely, caller, id);
+    if (!row) throw notFound.network(id);
+    requireOwner(caller, row.project_id, 'update_network');
+    const adminOnly = [
+      ...(patch.shared !== undefined ? ['shared'] : []),
+      ...(patch.external !== undefined ? ['router:external'] : []),
+      ...providerKeys(patch),
+    ];
+    requireAdminForAttributes(caller, 'update_network', adminOnly);
+    const current = toNetwork(row);
+    const p = patch.provider;
+    if (
+      (p.networkType !== undefined && p.networkType !== current.segment.networkType) ||
+      (p.physicalNetwork !== undefined && p.physicalNetwork !== current.segment.physicalNetwork) ||
+      (p.segmentationId !== undefined && p.segmentationId !== current.segment.segmentationId)
+    ) {
+      throw invalidInput('Plugin does not support updating provider attributes');
+    }
+    if (patch.external !== undefined && patch.external !== current.external) {
+      throw invalidInput('router:external cannot be changed on an existing network: its pods are chosen when it is created');
+    }
+    await inTransaction(this.db, async (trx) => {
+      if (!(await lockRow(this.db, trx, 'networks', id))) throw notFound.network(id);
+      if (patch.shared === false && current.shared) {
+        const foreignPort = await trx.selectFrom('ports').select('id').where('network_id', '=', id).where('project_id', '!=', row.project_id).executeTakeFirst();
+        const foreignSubnet = await trx.selectFrom('subnets').select('id').where('network_id', '=', id).where('project_id', '!=', row.project_id).executeTakeFirst();
+        if (foreignPort || foreignSubnet) throw conflict.invalidSharedSetting(id);
+      }
+      await trx
+        .updateTable('networks')
+        .set((eb) => ({
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.description !== undefined ? { description: patch.description } : {}),
+          ...(patch.adminStateUp !== undefined ? { admin_state_up: fromBool(patch.adminStateUp) } : {}),
+          ...(patch.shared !== undefined ? { shared: fromBool(patch.shared) } : {}),
+          ...(patch.portSecurityEnabled !== undefined ? { port_security_enabled: fromBool(patch.portSecurityEnabled) } : {}),
+          ...(patch.mtu !== undefined ? { mtu: patch.mtu } : {}),
+          revision_number: eb('revision_number', '+', 1),
+          updated_at: dbNow(this.db.dialect),
+        }))
+        .where('id', '=', id)
+        .execute();
+    });
+    return this.get(caller, id);
+  }
+
+  /**
+   * Deletes a network with its subnets and Tricircle's own ports on it, after its copies in the pods.
+   * Refused (409 NetworkInUse) while user ports remain.
+   */
+  async delete(caller: Caller & BottomCallContext, id: string): Promise<void> {
+    const row = await this.findVisibleRow(this.db.kysely, caller, id);
+    if (!row) throw notFound.network(id);
+    requireOwner(caller, row.project_id, 'delete_network');
+    const held = await this.portsOn(this.db.kysely, id);
+    const blocking = held.filter((p) => !isAutoDeletedPort(p));
+    if (blocking.length) throw conflict.networkInUse(id, blocking.map((p) => p.id));
+    const subnetIds = (await this.db.kysely.selectFrom('subnets').select('id').where('network_id', '=', id).execute()).map((s) => s.id);
+    const portIds = held.map((p) => p.id);
+
+    const copies = await copiesOf(this.db.kysely, { networks: [id], subnets: subnetIds, ports: portIds });
+    await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.bottom, logger: this.deps.logger }, copies, caller);
+
+    try {
+      await inTransaction(this.db, async (trx) => {
+        if (!(await lockRow(this.db, trx, 'networks', id))) return;
+        const ports = await this.portsOn(trx, id);
+        const late = ports.filter((p) => !isAutoDeletedPort(p));
+        if (late.length) throw conflict.networkInUse(id, late.map((p) => p.id));
+        const subnets = (await trx.selectFrom('subnets').select('id').where('network_id', '=', id).execute()).map((s) => s.id);
+        const ids = ports.map((p) => p.id);
+        if (ids.length) {
+          await dropTags(trx, 'ports', ids);
+          await trx.deleteFrom('ports').where('id', 'in', ids).execute();
+        }
+        if (subnets.length) {
+          await dropTags(trx, 'subnets', subnets);
+          await trx.deleteFrom('subnets').where('id', 'in', subnets).execute();
+        }
+        await releaseSegments(trx, id);
+        await dropTags(trx, 'networks', [id]);
+        await dropRoutingRows(trx, { networks: [id], subnets, ports: ids });
+        await trx.deleteFrom('networks').where('id', '=', id).execute();
+      });
+    } catch (err) {
+      // A port created while the network was being deleted holds a key on it.
+      if (isForeignKeyViolation(err)) throw conflict.networkInUse(id, []);
+      throw err;
+    }
+  }
+
+  private portsOn(trx: Trx, networkId: string) {
+    return trx.selectFrom('ports').select(['id', 'device_owner', 'reserved_for']).where('network_id', '=', networkId).execute();
+  }
+
+  private async byIds(ids: string[]): Promise<Network[]> {
+    const rows = await this.db.kysely.selectFrom('networks').selectAll().where('id', 'in', ids).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return this.hydrate(ids.map((id) => byId.get(id)!).filter(Boolean));
+  }
+
+  /** Adds subnet ids, AZs and tags to rows. */
+  async hydrate(rows: NetworkRow[]): Promise<Network[]> {
+    const ids = rows.map((r) => r.id);
+    if (ids.length === 0) return [];
+    const kysely = this.db.kysely;
+    const [subnets, azs, tags] = await Promise.all([
+      kysely.selectFrom('subnets').select(['id', 'network_id']).where('network_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
+      networkAvailabilityZones(kysely, ids),
+      tagsOf(kysely, 'networks', ids),
+    ]);
+    const subnetIds = new Map<string, string[]>();
+    for (const s of subnets) subnetIds.set(s.network_id, [...(subnetIds.get(s.network_id) ?? []), s.id]);
+    return rows.map((r) => toNetwork(r, { subnetIds: subnetIds.get(r.id), availabilityZones: azs.get(r.id), tags: tags.get(r.id) }));
+  }
+}
+
+function providerKeys(input: { provider: { networkType?: string; physicalNetwork?: string | null; segmentationId?: number | null } }): string[] {
+  return [
+    ...(input.provider.networkType !== undefined ? ['provider:network_type'] : []),
+    ...(input.provider.physicalNetwork !== undefined ? ['provider:physical_network'] : []),
+    ...(input.provider.segmentationId !== undefined ? ['provider:segmentation_id'] : []),
+  ];
+}
+
+export { owns };
