@@ -53,4 +53,13 @@ export const DEFAULT_RULES: readonly RuleDefault[] = [
     list: 'List asynchronous jobs.',
     schemas: 'List the job types and their resource fields.',
   }),
+  ...[
+    ['volume_extension:types_manage', 'Create, change and delete volume types.'],
+    ['volume_extension:types_extra_specs:create', 'Add extra specs to a volume type.'],
+    ['volume_extension:types_extra_specs:update', 'Change extra specs of a volume type.'],
+    ['volume_extension:types_extra_specs:delete', 'Remove extra specs from a volume type.'],
+    ['volume_extension:volume_type_access', 'List the projects that may use a private volume type.'],
+    ['volume_extension:volume_type_access:addProjectAccess', 'Let a project use a private volume type.'],
+    ['volume_extension:volume_type_access:removeProjectAccess', 'Stop a project using a private volume type.'],
+  ].map(([name, description]) => ({ name, check: 'rule:context_is_admin', description })),
 ];
