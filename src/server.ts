@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { adminApiModule } from './admin/module.js';
 import { neutronApiModule } from './network/module.js';
+import { cinderApiModule } from './cinder/module.js';
 import { createServiceApp } from './common/http.js';
 import type { Logger } from './common/logging.js';
 import { Metrics } from './common/metrics.js';
@@ -11,12 +12,16 @@ import { PolicyEnforcer } from './policy/index.js';
 import { PodBindings, PodHealth, PodRegistry, SqlEndpointStore } from './pods/index.js';
 import { RoutingLock, RoutingTable } from './routing/index.js';
 import { PodClientFactory } from './bottom/index.js';
-import type { CoreServices, HttpServiceModule, Listener } from './services.js';
+import type { BackgroundServiceModule, CoreServices, HttpServiceModule, Listener } from './services.js';
+import { createJobService, xjobServiceModule } from './xjob/index.js';
 
 /** Every HTTP service, in start order. */
-const HTTP_SERVICES: HttpServiceModule[] = [adminApiModule, neutronApiModule];
+const HTTP_SERVICES: HttpServiceModule[] = [adminApiModule, neutronApiModule, cinderApiModule];
 
-export const SERVICE_NAMES = HTTP_SERVICES.map((s) => s.name);
+/** Services without a listener, started after the HTTP ones. */
+const BACKGROUND_SERVICES: BackgroundServiceModule[] = [xjobServiceModule];
+
+export const SERVICE_NAMES = [...HTTP_SERVICES, ...BACKGROUND_SERVICES].map((s) => s.name);
 export type ServiceName = string;
 
 export interface RunningTricircle {
@@ -76,6 +81,8 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       logger,
     });
     closers.push(() => podClients.close());
+    const jobs = await createJobService({ config, db, logger, metricsRegistry: metrics.registry });
+    closers.push(() => jobs.close());
     const core: CoreServices = {
       config,
       logger,
@@ -90,6 +97,7 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       podHealth,
       podClients,
       routingLock: new RoutingLock(db, logger),
+      jobs,
     };
     const wanted = new Set(opts.only ?? SERVICE_NAMES);
     for (const module of HTTP_SERVICES.filter((s) => wanted.has(s.name))) {
@@ -112,6 +120,11 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       url = publicUrlOf(listener, (app.server.address() as { port: number }).port);
       urls[module.name] = url;
       logger.info({ service: module.name, url }, 'service listening');
+    }
+    for (const module of BACKGROUND_SERVICES.filter((s) => wanted.has(s.name))) {
+      const handle = await module.start(core);
+      closers.push(() => handle.close());
+      logger.info({ service: module.name }, 'service started');
     }
     return { db, core, urls, apps, close: closeAll };
   } catch (err) {

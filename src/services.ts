@@ -10,6 +10,7 @@ import type { PodBindings, PodRegistry, SqlEndpointStore } from './pods/index.js
 import type { RoutingLock, RoutingTable } from './routing/index.js';
 import type { PodClientFactory } from './bottom/index.js';
 import type { PodHealth } from './pods/index.js';
+import type { JobService } from './xjob/service.js';
 
 /** What every service of a process shares; built once by startTricircle. */
 export interface CoreServices {
@@ -28,6 +29,8 @@ export interface CoreServices {
   podClients: PodClientFactory;
   /** Get-or-create lock for lazily created bottom resources. */
   routingLock: RoutingLock;
+  /** Asynchronous jobs: enqueue in the caller's transaction, signal after commit (src/xjob). */
+  jobs: JobService;
 }
 
 export interface Listener {
@@ -48,4 +51,10 @@ export interface HttpServiceModule {
    * listener is bound, so read it per request, not at registration.
    */
   register(app: FastifyInstance, core: CoreServices, publicUrl: () => string): Promise<{ close?(): Promise<void> } | void>;
+}
+
+/** A service without a listener (the job workers): started after the HTTP services, stopped after they stop listening. */
+export interface BackgroundServiceModule {
+  name: string;
+  start(core: CoreServices): Promise<{ close(): Promise<void> }>;
 }

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { PolicyEnforcer, PolicySubject } from '../policy/index.js';
 import type { PodBindings, PodRegistry, SqlEndpointStore } from '../pods/index.js';
 import type { RoutingTable } from '../routing/index.js';
+import type { JobService } from '../xjob/index.js';
 
 /** What the admin API routes call; built once in server.ts. */
 export interface AdminServices {
@@ -10,6 +11,8 @@ export interface AdminServices {
   routings: RoutingTable;
   endpoints: SqlEndpointStore;
   policy: PolicyEnforcer;
+  /** Asynchronous jobs (the /v1.0/jobs routes). */
+  jobs: JobService;
   /** Base URL for links, e.g. http://127.0.0.1:19999; set once the listener is bound. */
   publicUrl: string;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { bindingRoutes } from './bindings.js';
 import type { AdminServices } from './deps.js';
+import { jobRoutes } from './jobs.js';
 import { podRoutes } from './pods.js';
 import { routingRoutes } from './routings.js';
 import { isPublicAdminPath, versionRoutes } from './versions.js';
@@ -14,4 +15,5 @@ export function registerAdminApi(app: FastifyInstance, services: AdminServices):
   podRoutes(app, services);
   bindingRoutes(app, services);
   routingRoutes(app, services);
+  jobRoutes(app, services);
 }

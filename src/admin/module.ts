@@ -13,6 +13,7 @@ export const adminApiModule: HttpServiceModule = {
       routings: core.routings,
       endpoints: core.endpoints,
       policy: core.policy,
+      jobs: core.jobs,
       get publicUrl() {
         return publicUrl();
       },

@@ -17,6 +17,7 @@ export function versionRoutes(app: FastifyInstance, services: AdminServices): vo
         { rel: 'pods', href: `${v1}pods` },
         { rel: 'bindings', href: `${v1}bindings` },
         { rel: 'routings', href: `${v1}routings` },
+        { rel: 'jobs', href: `${v1}jobs` },
       ],
     },
     };

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerConfigCommands } from './configCommands.js';
 import { registerDbCommands } from './dbCommands.js';
 import { registerResourceCommands } from './resourceCommands.js';
+import { registerJobCommands } from './jobCommands.js';
 import { registerServeCommand } from './serveCommand.js';
 import { registerDemoCommand } from './demo.js';
 import { registerSimCommand } from './simCommand.js';
@@ -15,6 +16,7 @@ registerServeCommand(program);
 registerDbCommands(program);
 registerConfigCommands(program);
 registerResourceCommands(program);
+registerJobCommands(program);
 registerSimCommand(program);
 registerDemoCommand(program);
 

@@ -34,7 +34,12 @@ export const SCHEMA = {
   },
   admin_api: listener(19999, 'Admin API'),
   nova_apigw: listener(19998, 'Nova API gateway'),
-  cinder_apigw: listener(19997, 'Cinder API gateway'),
+  cinder_apigw: {
+    ...listener(19997, 'Cinder API gateway'),
+    list_pod_timeout: float(10, 'Seconds each pod has to answer its part of a cross-pod volume list, limits or quota read; a pod that has not answered by then is left out and named in the x-tricircle-unavailable-pods header.', 0.1),
+    max_limit: int(1000, 'Most volumes one list page returns (Cinder osapi_max_limit).', 1, 10000),
+    down_pod_probe_interval: float(30, 'Seconds between list attempts on a pod marked down; in between it is skipped and reported without being asked.', 0),
+  },
   neutron: listener(9696, 'top networking (Neutron) API'),
   tricircle: {
     type_drivers: list(['local', 'vlan'], 'Network types the top networking service offers (local: the network lives in one pod; vlan: one VLAN id shared by every pod the network spans).'),
@@ -60,6 +65,19 @@ export const SCHEMA = {
     top_region_name: str('RegionOne', 'Keystone region of Tricircle itself (the top pod).'),
     auto_refresh_endpoint: bool(true, 'Re-read the Keystone catalog when a pod endpoint is missing or unreachable.'),
     pod_timeout: float(60, 'Seconds to wait for a pod service on a single call.', 0.1),
+  },
+  xjob: {
+    transport_url: str('', 'Bus that wakes job workers: empty for in-process signals (one process, or workers that find work by the periodic scan), or rabbit://user:password@host:5672/vhost (amqp:// also accepted; several hosts separated by commas) for RabbitMQ.', true),
+    workers: int(4, 'Jobs one process runs at the same time.', 1, 256),
+    heartbeat_interval: float(10, 'Seconds between the heartbeats a worker writes for each job it runs.', 0.1),
+    job_run_expire: float(60, 'Seconds without a heartbeat after which a running job counts as abandoned (its worker died) and is run again by another worker; compared on the database clock.', 0.5),
+    max_attempts: int(5, 'Runs of a job (failures and abandoned runs included) before it is marked FAIL; a FAIL job runs again only when redone (admin API or `tricircle job redo`) or requested again.', 1, 1000),
+    retry_backoff_base: float(2, 'Seconds before the first retry of a failed job; each further retry waits twice as long, up to retry_backoff_cap, with up to 20% random jitter.', 0),
+    retry_backoff_cap: float(300, 'Longest wait in seconds between two retries of a failed job.', 0),
+    scan_interval: float(10, 'Seconds between the periodic scans of the job table, which pick up jobs whose bus signal was lost, retries that became due and abandoned jobs.', 0.1),
+    shutdown_grace: float(30, 'Seconds a stopping worker waits for its running jobs to finish before it asks them to stop and hands them back.', 0),
+    log_retention: float(604800, 'Seconds the job log (history of every job state change) is kept; older entries are pruned by the periodic scan. 0 keeps them forever.', 0),
+    amqp_queue: str('tricircle.xjob', 'Durable RabbitMQ queue that carries job signals when transport_url names a RabbitMQ broker.'),
   },
 } as const satisfies Record<string, Record<string, OptionDef>>;
 

@@ -3,12 +3,18 @@ import type { Db } from './connect.js';
 import type { Dialect } from './url.js';
 import { coreTables } from './migrations/0001_core.js';
 import { networkTables } from './migrations/0002_network.js';
+import { l3Tables } from './migrations/0003_l3.js';
+import { cinderTables } from './migrations/0006_cinder.js';
+import { xjobTables } from './migrations/0007_xjob.js';
 
 /** Numbered migrations, in order. Names sort lexically; never rename or edit a released one. */
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_core': coreTables(dialect),
     '0002_network': networkTables(dialect),
+    '0003_l3': l3Tables(dialect),
+    '0006_cinder': cinderTables(dialect),
+    '0007_xjob': xjobTables(dialect),
   };
 }
 

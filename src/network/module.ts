@@ -14,6 +14,11 @@ import { subnetpoolRoutes } from './subnetpools/routes.js';
 import { SubnetService } from './subnets/service.js';
 import { subnetRoutes } from './subnets/routes.js';
 import { tagRoutes } from './api/tags.js';
+import { l3JobsOf } from './routers/jobs.js';
+import { RouterService } from './routers/service.js';
+import { routerRoutes } from './routers/routes.js';
+import { FloatingIpService } from './floatingips/service.js';
+import { floatingIpRoutes } from './floatingips/routes.js';
 
 /** The top networking service (Neutron v2.0 API) on `[neutron]`'s listener. */
 export const neutronApiModule: HttpServiceModule = {
@@ -42,6 +47,9 @@ export const neutronApiModule: HttpServiceModule = {
     subnetRoutes(app, deps, subnets);
     portRoutes(app, deps, ports);
     subnetpoolRoutes(app, deps, subnetpools);
+    const l3Jobs = l3JobsOf(deps);
+    routerRoutes(app, deps, new RouterService(deps, l3Jobs));
+    floatingIpRoutes(app, deps, new FloatingIpService(deps, l3Jobs));
     tagRoutes(app, deps);
   },
 };

@@ -37,7 +37,7 @@ describeEachDatabase('Admin API', (dialect) => {
       assert.equal(v1.status, 200);
       assert.deepEqual(
         v1.body.version.links.map((l: { rel: string }) => l.rel),
-        ['self', 'pods', 'bindings', 'routings'],
+        ['self', 'pods', 'bindings', 'routings', 'jobs'],
       );
     });
     test('other methods on version documents are 405 with Allow', async () => {

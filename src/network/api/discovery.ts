@@ -14,9 +14,14 @@ export const EXTENSIONS: { alias: string; name: string; description: string }[] 
   { alias: 'availability_zone', name: 'Availability Zone', description: 'The availability zone extension.' },
   { alias: 'binding', name: 'Port Binding', description: 'Expose port bindings of a virtual port to external application' },
   { alias: 'default-subnetpools', name: 'Default Subnetpools', description: 'Provides ability to mark and use a subnetpool as the default.' },
+  { alias: 'ext-gw-mode', name: 'Neutron L3 Configurable external gateway mode', description: 'Extension of the router abstraction for specifying whether SNAT should occur on the external gateway' },
   { alias: 'external-net', name: 'Neutron external network', description: 'Adds external network attribute to network resource.' },
   { alias: 'extra_dhcp_opt', name: 'Neutron Extra DHCP options', description: 'Extra options configuration for DHCP.' },
+  { alias: 'extraroute', name: 'Neutron Extra Route', description: 'Extra routes configuration for L3 router' },
+  { alias: 'extraroute-atomic', name: 'Atomically add/remove extra routes', description: 'Edit extra routes of a router on server side by atomically adding/removing extra routes' },
   { alias: 'filter-validation', name: 'Filter parameters validation', description: 'Provides validation on filter parameters.' },
+  { alias: 'fip-port-details', name: 'Floating IP Port Details Extension', description: 'Add port_details attribute to Floating IP resource' },
+  { alias: 'floatingip-pools', name: 'Floating IP Pools Extension', description: 'Provides a floating IP pools API.' },
   { alias: 'net-mtu', name: 'Network MTU', description: 'Provides MTU attribute for a network resource.' },
   { alias: 'net-mtu-writable', name: 'Network MTU (writable)', description: 'Provides a writable MTU attribute for a network resource.' },
   { alias: 'network_availability_zone', name: 'Network Availability Zone', description: 'Availability zone support for network.' },
@@ -24,6 +29,8 @@ export const EXTENSIONS: { alias: string; name: string; description: string }[] 
   { alias: 'port-security', name: 'Port Security', description: 'Provides port security' },
   { alias: 'project-id', name: 'project_id field enabled', description: 'Extension that indicates that project_id field is enabled.' },
   { alias: 'provider', name: 'Provider Network', description: 'Expose mapping of virtual networks to physical networks' },
+  { alias: 'router', name: 'Neutron L3 Router', description: 'Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks via a NAT gateway.' },
+  { alias: 'router_availability_zone', name: 'Router Availability Zone', description: 'Availability zone support for router.' },
   { alias: 'security-group', name: 'security-group', description: 'The security groups extension.' },
   { alias: 'sorting', name: 'Sorting support', description: 'Extension that indicates that sorting is enabled.' },
   { alias: 'standard-attr-description', name: 'standard-attr-description', description: 'Extension to add descriptions to standard attributes' },
@@ -43,6 +50,9 @@ const RESOURCES = [
   ['security_group', 'security-groups'],
   ['security_group_rule', 'security-group-rules'],
   ['availability_zone', 'availability_zones'],
+  ['router', 'routers'],
+  ['floatingip', 'floatingips'],
+  ['floatingip_pool', 'floatingip_pools'],
 ] as const;
 
 export const isPublicNeutronPath = (method: string, path: string): boolean => (method === 'GET' || method === 'HEAD') && path === '/';

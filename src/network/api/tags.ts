@@ -12,6 +12,9 @@ import { visibleSubnet } from '../subnets/service.js';
 import { replaceTags, tagsOf, type TaggedCollection } from '../tags.js';
 import type { Trx } from '../tx.js';
 import { contextOf } from './collection.js';
+import { visibleFloatingIp } from '../floatingips/service.js';
+import { l3NotFound } from '../routers/errors.js';
+import { visibleRouter } from '../routers/service.js';
 
 const MAX_TAG_LENGTH = 60;
 
@@ -58,6 +61,19 @@ const COLLECTIONS: Record<string, { type: TaggedCollection; missing: (id: string
     missing: notFound.subnetpool,
     owner: async (trx, caller, id) =>
       (await trx.selectFrom('subnetpools').select('subnetpools.project_id').where('subnetpools.id', '=', id).where(visibleSubnetpool(caller)).executeTakeFirst())
+        ?.project_id,
+  },
+  routers: {
+    type: 'routers',
+    missing: l3NotFound.router,
+    owner: async (trx, caller, id) =>
+      (await trx.selectFrom('routers').select('routers.project_id').where('routers.id', '=', id).where(visibleRouter(caller)).executeTakeFirst())?.project_id,
+  },
+  floatingips: {
+    type: 'floatingips',
+    missing: l3NotFound.floatingIp,
+    owner: async (trx, caller, id) =>
+      (await trx.selectFrom('floatingips').select('floatingips.project_id').where('floatingips.id', '=', id).where(visibleFloatingIp(caller)).executeTakeFirst())
         ?.project_id,
   },
   'security-groups': {

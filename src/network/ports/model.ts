@@ -40,6 +40,21 @@ export interface Port {
   fixedIps: FixedIp[];
   securityGroups: string[];
   tags: string[];
+  /** Binding as the pod reports it, for ports with a copy in a pod (see live.ts). */
+  vifType?: string;
+  vifDetails?: Record<string, unknown>;
+}
+
+/**
+ * Key in a top port's binding profile marking a port Tricircle made for a server (deleted with it);
+ * internal, never shown.
+ */
+export const CREATED_FOR_SERVER_KEY = 'tricircle_created_for_server';
+
+function shownProfile(profile: Record<string, unknown>): Record<string, unknown> {
+  if (!(CREATED_FOR_SERVER_KEY in profile)) return profile;
+  const { [CREATED_FOR_SERVER_KEY]: _internal, ...rest } = profile;
+  return rest;
 }
 
 export type PortRow = Selectable<PortsTable>;
@@ -100,9 +115,9 @@ export function portView(p: Port, caller: Caller): Record<string, unknown> {
   if (caller.isAdmin) {
     view['binding:host_id'] = p.bindingHostId;
     view['binding:vnic_type'] = p.bindingVnicType;
-    view['binding:profile'] = p.bindingProfile;
-    view['binding:vif_type'] = 'unbound';
-    view['binding:vif_details'] = {};
+    view['binding:profile'] = shownProfile(p.bindingProfile);
+    view['binding:vif_type'] = p.vifType ?? 'unbound';
+    view['binding:vif_details'] = p.vifDetails ?? {};
   } else {
     view['binding:vnic_type'] = p.bindingVnicType;
   }

@@ -21,7 +21,10 @@ import { fromBool, inTransaction, lockRow, toBool, type Trx } from '../tx.js';
 import type { PortCreateInput, PortPatch } from './input.js';
 import { withMacs } from './input.js';
 import { addressesOf, allocateAddresses, ipamSubnetsOf, planAllocations, randomMac, type FixedIp, type FixedIpRequest } from './ipam.js';
+import { LIVE_FILTERS, LivePorts, matchesLiveFilters } from './live.js';
 import { toPort, type Port, type PortRow } from './model.js';
+import { inL3Transaction, l3JobsOf } from '../routers/jobs.js';
+import { refuseL3PortDelete, releaseFloatingIpsOfPort } from '../routers/portHooks.js';
 
 const split = (values: string[]) => values.map((v) => {
   const at = v.indexOf('=');
@@ -109,12 +112,21 @@ const portHasSecurityGroup = () =>
   new ApiError(409, 'Port has security group associated. Cannot disable port security or ip address until security group is removed', 'PortSecurityPortHasSecurityGroup');
 const portBound = (id: string) => new ApiError(409, `Unable to complete operation on port ${id}, port is already bound.`, 'PortBound');
 
+/** Smallest SQL page read while filling a page filtered on live attributes. */
+const LIVE_FILTER_BATCH = 100;
+
+const isLiveFilter = (key: string) => (LIVE_FILTERS as readonly string[]).includes(key);
+
 export class PortService {
+  private readonly live: LivePorts;
+
   constructor(
     private readonly deps: NetworkDeps,
     private readonly networks: NetworkService,
     private readonly securityGroups: SecurityGroupLookup,
-  ) {}
+  ) {
+    this.live = new LivePorts({ db: deps.db.kysely, pods: deps.pods, podClients: deps.core?.podClients, logger: deps.logger });
+  }
 
   private get db() {
     return this.deps.db;
@@ -275,16 +287,46 @@ export class PortService {
     return (await this.byIds([id]))[0];
   }
 
-  async list(caller: Caller, params: ListParams): Promise<Port[]> {
+  /**
+   * Ports with the live state of their pod copies. Filters on live attributes (status, binding host)
+   * apply after the pods answered; a page then reads on through the top rows until it is full.
+   */
+  async list(caller: Caller & Partial<BottomCallContext>, params: ListParams): Promise<Port[]> {
+    const liveFilters = new Map([...params.filters].filter(([k]) => isLiveFilter(k)));
+    if (liveFilters.size === 0) return this.live.overlay(await this.listTop(caller, params), caller);
+    const topParams: ListParams = { ...params, filters: new Map([...params.filters].filter(([k]) => !isLiveFilter(k))) };
+    const keep = async (ports: Port[]) => (await this.live.overlay(ports, caller)).filter((p) => matchesLiveFilters(p, liveFilters));
+    if (params.limit === undefined) return keep(await this.listTop(caller, topParams));
+    const batch = Math.max(params.limit, LIVE_FILTER_BATCH);
+    let out: Port[] = [];
+    let marker = params.marker;
+    for (;;) {
+      const page = await this.listTop(caller, { ...topParams, limit: batch, marker });
+      const kept = await keep(page);
+      out = params.pageReverse ? [...kept, ...out] : [...out, ...kept];
+      if (out.length >= params.limit || page.length < batch) break;
+      marker = params.pageReverse ? page[0].id : page[page.length - 1].id;
+    }
+    return params.pageReverse ? out.slice(-params.limit) : out.slice(0, params.limit);
+  }
+
+  /** The top rows of a list, as stored. */
+  private async listTop(caller: Caller, params: ListParams): Promise<Port[]> {
     const base = this.base(this.db.kysely, caller);
     const rows = await pageOf<PortJoinRow>(applyFilters(base, PORT_LIST, params), PORT_LIST, params, (id) => base.where('ports.id', '=', id).executeTakeFirst());
     return this.hydrate(rows);
   }
 
-  async get(caller: Caller, id: string): Promise<Port> {
+  /** A port with the live state of its pod copy, if it has one. */
+  async get(caller: Caller & Partial<BottomCallContext>, id: string): Promise<Port> {
     const row = await this.findVisible(this.db.kysely, caller, id);
     if (!row) throw notFound.port(id);
-    return (await this.hydrate([row]))[0];
+    return (await this.live.overlay(await this.hydrate([row]), caller))[0];
+  }
+
+  /** Ports by id as the top stores them (no visibility check, no pod reads), in the order asked. */
+  topPorts(ids: string[]): Promise<Port[]> {
+    return ids.length ? this.byIds(ids) : Promise.resolve([]);
   }
 
   async update(caller: Caller, id: string, patch: PortPatch): Promise<Port> {
@@ -377,9 +419,11 @@ export class PortService {
     const row = await this.findVisible(this.db.kysely, caller, id);
     if (!row) throw notFound.port(id);
     if (!owns(caller, row.project_id)) requireOwner(caller, row.net_project_id, 'delete_port');
+    await refuseL3PortDelete(this.db.kysely, row);
     const copies = await copiesOf(this.db.kysely, { ports: [id] });
     await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.bottom, logger: this.deps.logger }, copies, caller);
-    await inTransaction(this.db, async (trx) => {
+    await inL3Transaction(this.db, l3JobsOf(this.deps), async (trx, request) => {
+      await releaseFloatingIpsOfPort(this.db, trx, id, request);
       await dropTags(trx, 'ports', [id]);
       await dropRoutingRows(trx, { ports: [id] });
       await trx.deleteFrom('ports').where('id', '=', id).execute();

@@ -44,4 +44,11 @@ export interface ServerNetworkPreparer {
 
   /** After a server is deleted: deletes the top ports created for it (device_id = server id) and their bottom copies. */
   cleanupServerPorts(ctx: RequestContext, serverId: string): Promise<void>;
+
+  /**
+   * Records the server's real id on prepared top ports (their device_id) when prepareServerNics was
+   * given a provisional one because the pod's Nova picks the id. cleanupServerPorts and port lists
+   * filtered by device_id find the ports by this id. Optional for compatibility.
+   */
+  bindServerNics?(ctx: RequestContext, nics: PreparedNic[], serverId: string): Promise<void>;
 }

@@ -1,0 +1,47 @@
+import { PodScheduler } from '../pods/index.js';
+import type { HttpServiceModule } from '../services.js';
+import type { CinderDeps } from './deps.js';
+import { microversionHook } from './http.js';
+import { CinderPods } from './podCalls.js';
+import { CinderQuotaService } from './quotas/service.js';
+import { quotaRoutes } from './quotas/routes.js';
+import { loadCinderSettings } from './settings.js';
+import { typeRoutes } from './types/routes.js';
+import { VolumeTypeService } from './types/service.js';
+import { VolumeTypeStore } from './types/store.js';
+import { VolumeTypeSync } from './types/sync.js';
+import { isCinderPublicPath, versionRoutes } from './versions.js';
+import { VolumeActions } from './volumes/actions.js';
+import { VolumeCreator } from './volumes/create.js';
+import { VolumeLister } from './volumes/list.js';
+import { VolumePlacement } from './volumes/placement.js';
+import { volumeRoutes } from './volumes/routes.js';
+import { VolumeService } from './volumes/service.js';
+
+/** The Cinder API gateway (block storage v3, and v2) on `[cinder_apigw]`'s listener. See docs/cinder-api.md. */
+export const cinderApiModule: HttpServiceModule = {
+  name: 'cinder-apigw',
+  faultStyle: 'compute',
+  listener: (config) => config.cinder_apigw,
+  isPublic: isCinderPublicPath,
+  async register(app, core, publicUrl) {
+    const deps: CinderDeps = { core, settings: loadCinderSettings(core.config), scheduler: new PodScheduler(core.db), publicUrl };
+    const pods = new CinderPods(deps);
+    const typeStore = new VolumeTypeStore(core.db);
+    const typeSync = new VolumeTypeSync(deps, pods, typeStore);
+    const types = new VolumeTypeService(typeStore, typeSync, core.policy);
+    const placement = new VolumePlacement(deps);
+    const volumes = new VolumeService(pods, placement, typeSync);
+
+    app.addHook('onRequest', microversionHook);
+    versionRoutes(app, publicUrl);
+    volumeRoutes(app, {
+      creator: new VolumeCreator(deps, pods, placement, types, typeSync),
+      lister: new VolumeLister(deps, pods, placement, typeStore, typeSync),
+      volumes,
+      actions: new VolumeActions(deps, volumes, types, typeSync),
+    });
+    typeRoutes(app, types);
+    quotaRoutes(app, new CinderQuotaService(deps, pods));
+  },
+};

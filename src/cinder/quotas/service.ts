@@ -1,0 +1,121 @@
+import type { RawResponse } from '../../bottom/index.js';
+import { PodUnreachableError } from '../../bottom/index.js';
+import { ApiError, serviceUnavailable } from '../../common/errors.js';
+import type { Pod } from '../../pods/index.js';
+import type { CinderCall } from '../call.js';
+import type { CinderDeps } from '../deps.js';
+import type { CinderPods } from '../podCalls.js';
+import { parseJson, relayRaw, type Relay } from '../relay.js';
+import { UNAVAILABLE_PODS_HEADER } from '../volumes/list.js';
+import { mergeAbsoluteLimits, mergeQuotaSets } from './merge.js';
+
+interface Answer {
+  pod: Pod;
+  res: RawResponse;
+}
+
+interface Gathered {
+  answers: Answer[];
+  failed: { pod: Pod; reason: string }[];
+}
+
+const seg = (id: string) => encodeURIComponent(id);
+
+/**
+ * Limits, quota sets and availability zones of the top. Each pod enforces its own quotas, so reads
+ * gather every pod: usage is summed, limits are the tightest pod's (the top sets the same limits in
+ * every pod, so they normally agree). Writes go to every pod.
+ */
+export class CinderQuotaService {
+  constructor(
+    private readonly deps: CinderDeps,
+    private readonly pods: CinderPods,
+  ) {}
+
+  private async gather(call: CinderCall, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Gathered> {
+    const pods = await this.pods.bottomPods();
+    const gathered: Gathered = { answers: [], failed: [] };
+    await Promise.all(
+      pods.map(async (pod) => {
+        try {
+          const res = await this.pods.request(call, pod, { method, path, body, timeoutMs: method === 'GET' ? this.deps.settings.listTimeoutMs : undefined });
+          if (res.status >= 500) gathered.failed.push({ pod, reason: `HTTP ${res.status}` });
+          else gathered.answers.push({ pod, res });
+        } catch (err) {
+          if (!(err instanceof PodUnreachableError)) throw err;
+          gathered.failed.push({ pod, reason: err.reason });
+        }
+      }),
+    );
+    gathered.answers.sort((a, b) => (a.pod.regionName < b.pod.regionName ? -1 : 1));
+    return gathered;
+  }
+
+  /** The first client error among the answers, relayed (e.g. 403 for another project's quotas). */
+  private refusal(call: CinderCall, g: Gathered): Relay | undefined {
+    const refused = g.answers.find((a) => a.res.status >= 400);
+    return refused ? relayRaw(refused.res, this.pods.links(call, refused.res)) : undefined;
+  }
+
+  private headers(g: Gathered): Record<string, string> {
+    if (g.failed.length === 0) return {};
+    for (const f of g.failed) this.deps.core.logger.warn({ pod: f.pod.regionName, reason: f.reason }, 'pod left out of a quota answer');
+    return { [UNAVAILABLE_PODS_HEADER]: g.failed.map((f) => f.pod.regionName).sort().join(', ') };
+  }
+
+  private bodies<T>(g: Gathered, key: string): T[] {
+    return g.answers.map((a) => (parseJson(a.res.body) as Record<string, T> | undefined)?.[key]).filter((v): v is T => v !== undefined && v !== null);
+  }
+
+  private requireSome(g: Gathered): void {
+    if (g.answers.length === 0 && g.failed.length > 0) throw serviceUnavailable(`No pod answered (${g.failed.map((f) => `${f.pod.regionName}: ${f.reason}`).join('; ')}).`);
+  }
+
+  async limits(call: CinderCall): Promise<Relay> {
+    const g = await this.gather(call, 'GET', '/limits');
+    this.requireSome(g);
+    const refused = this.refusal(call, g);
+    if (refused) return refused;
+    const limits = this.bodies<{ absolute?: Record<string, unknown> }>(g, 'limits');
+    return { status: 200, headers: this.headers(g), body: { limits: { rate: [], absolute: mergeAbsoluteLimits(limits.map((l) => l.absolute ?? {})) } } };
+  }
+
+  async showQuotas(call: CinderCall, project: string, defaults: boolean): Promise<Relay> {
+    const path = `/os-quota-sets/${seg(project)}${defaults ? '/defaults' : ''}${call.rawQuery ? `?${call.rawQuery}` : ''}`;
+    const g = await this.gather(call, 'GET', path);
+    this.requireSome(g);
+    const refused = this.refusal(call, g);
+    if (refused) return refused;
+    return { status: 200, headers: this.headers(g), body: { quota_set: mergeQuotaSets(this.bodies(g, 'quota_set'), project) } };
+  }
+
+  /** PUT or DELETE in every pod; a pod that cannot be reached makes it 503 (repeat the request to finish). */
+  async changeQuotas(call: CinderCall, project: string, method: 'PUT' | 'DELETE', body?: unknown): Promise<Relay> {
+    const g = await this.gather(call, method, `/os-quota-sets/${seg(project)}`, method === 'PUT' ? (body ?? {}) : undefined);
+    const refused = this.refusal(call, g);
+    if (refused) return refused;
+    if (g.failed.length > 0) {
+      throw new ApiError(
+        503,
+        `Quotas of ${project} were not changed in pod(s) ${g.failed.map((f) => `${f.pod.regionName} (${f.reason})`).join(', ')}` +
+          `${g.answers.length > 0 ? `; pod(s) ${g.answers.map((a) => a.pod.regionName).join(', ')} were changed` : ''}. Repeat the request when the pods are back.`,
+      );
+    }
+    if (method === 'DELETE') return { status: g.answers[0]?.res.status ?? 200, headers: {} };
+    const sets = this.bodies<Record<string, unknown>>(g, 'quota_set');
+    return { status: 200, headers: {}, body: { quota_set: mergeQuotaSets(sets) } };
+  }
+
+  /** The top's availability zones: the pods' `az_name`s; available while one of its pods can take volumes. */
+  async availabilityZones(): Promise<Relay> {
+    const zones = new Map<string, boolean>();
+    for (const pod of await this.pods.bottomPods()) {
+      const usable = !pod.disabled && this.deps.core.podHealth.isHealthy(pod);
+      zones.set(pod.azName, (zones.get(pod.azName) ?? false) || usable);
+    }
+    const availabilityZoneInfo = [...zones.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([zoneName, available]) => ({ zoneName, zoneState: { available } }));
+    return { status: 200, headers: {}, body: { availabilityZoneInfo } };
+  }
+}

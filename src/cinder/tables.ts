@@ -1,0 +1,28 @@
+/**
+ * Tables of the Cinder API gateway (migration 0006_cinder). Timestamps are epoch milliseconds from
+ * the database clock; booleans are 0/1; extra specs are a JSON object read and written whole.
+ */
+
+export interface VolumeTypesTable {
+  id: string;
+  name: string;
+  description: string | null;
+  is_public: number;
+  extra_specs: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Projects a private volume type is shared with (os-volume-type-access). */
+export interface VolumeTypeProjectsTable {
+  volume_type_id: string;
+  project_id: string;
+  created_at: number;
+}
+
+declare module '../db/tables.js' {
+  interface Database {
+    volume_types: VolumeTypesTable;
+    volume_type_projects: VolumeTypeProjectsTable;
+  }
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import { MAX_VERSION, MIN_VERSION } from './microversion.js';
+
+const V3_UPDATED = '2022-08-31T00:00:00Z';
+const V2_UPDATED = '2017-02-25T12:00:00Z';
+
+function v3(publicUrl: string) {
+  return {
+    id: 'v3.0',
+    links: [
+      { href: 'https://docs.openstack.org/', rel: 'describedby', type: 'text/html' },
+      { href: `${publicUrl}/v3/`, rel: 'self' },
+    ],
+    'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.volume+json;version=3' }],
+    min_version: MIN_VERSION,
+    status: 'CURRENT',
+    updated: V3_UPDATED,
+    version: MAX_VERSION,
+  };
+}
+
+function v2(publicUrl: string) {
+  return {
+    id: 'v2.0',
+    links: [
+      { href: 'https://docs.openstack.org/', rel: 'describedby', type: 'text/html' },
+      { href: `${publicUrl}/v2/`, rel: 'self' },
+    ],
+    'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.volume+json;version=2' }],
+    min_version: '',
+    status: 'DEPRECATED',
+    updated: V2_UPDATED,
+    version: '',
+  };
+}
+
+/** Unauthenticated version discovery: `GET /` (300 Multiple Choices), `GET /v3/`, `GET /v2/`. */
+export function versionRoutes(app: FastifyInstance, publicUrl: () => string): void {
+  app.get('/', async (_req, reply) => reply.code(300).send({ versions: [v3(publicUrl()), v2(publicUrl())] }));
+  app.get('/v3', async () => ({ versions: [v3(publicUrl())] }));
+  app.get('/v2', async () => ({ versions: [v2(publicUrl())] }));
+}
+
+export function isCinderPublicPath(method: string, path: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && /^\/(v[23]\/?)?$/.test(path);
+}

@@ -1,0 +1,102 @@
+import { ApiError, badRequest, conflict, notFound } from '../../common/errors.js';
+import type { CinderCall } from '../call.js';
+import type { CinderDeps } from '../deps.js';
+import type { Relay } from '../relay.js';
+import type { VolumeTypeService } from '../types/service.js';
+import type { VolumeTypeSync } from '../types/sync.js';
+import type { PlacedVolume } from './placement.js';
+import type { VolumeService } from './service.js';
+
+type Json = Record<string, unknown>;
+
+/**
+ * Actions that one pod can do alone, forwarded to the volume's pod. `os-attach` to a server needs
+ * the server in the same pod; `os-retype` gets the pod's copy of the new type.
+ */
+const FORWARDED = new Set([
+  'os-extend',
+  'os-reset_status',
+  'os-set_image_metadata',
+  'os-unset_image_metadata',
+  'os-show_image_metadata',
+  'os-force_detach',
+  'os-attach',
+  'os-detach',
+  'os-update_readonly_flag',
+  'os-retype',
+  'os-set_bootable',
+  'os-reserve',
+  'os-unreserve',
+  'os-begin_detaching',
+  'os-roll_detaching',
+  'os-initialize_connection',
+  'os-terminate_connection',
+  'os-force_delete',
+  'os-volume_upload_image',
+  'os-reimage',
+  'os-unmanage',
+]);
+
+/** Cinder actions that need more than one pod or the pods' internals (hosts, snapshots the top does not route). */
+const NOT_SUPPORTED = new Set(['os-migrate_volume', 'os-migrate_volume_completion', 'revert', 'os-extend_volume_completion']);
+
+export class VolumeActions {
+  constructor(
+    private readonly deps: CinderDeps,
+    private readonly volumes: VolumeService,
+    private readonly types: VolumeTypeService,
+    private readonly typeSync: VolumeTypeSync,
+  ) {}
+
+  async perform(call: CinderCall, id: string, body: unknown): Promise<Relay> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Malformed request body');
+    const keys = Object.keys(body as Json);
+    const name = keys.find((k) => FORWARDED.has(k));
+    if (!name) {
+      const unsupported = keys.find((k) => NOT_SUPPORTED.has(k));
+      if (unsupported) throw badRequest(`Volume action ${unsupported} is not supported through Tricircle: it needs a single pod's internals.`);
+      throw badRequest(`There is no such action: ${keys[0] ?? ''}`);
+    }
+    const placed = await this.volumes.locate(call, id);
+    const arg = (body as Json)[name];
+    let forwarded: Json = body as Json;
+    if (name === 'os-attach') forwarded = { [name]: await this.attachArgument(call, placed, arg) };
+    if (name === 'os-retype') forwarded = { [name]: await this.retypeArgument(call, placed, arg) };
+    const { res, relay } = await this.volumes.forward(call, placed, { method: 'POST', subpath: '/action', body: forwarded });
+    if (name === 'os-unmanage' && res.status < 300) await this.volumes.placement.forget(placed);
+    return relay;
+  }
+
+  /** `instance_uuid` must name a server of the project in the volume's pod (its id in that pod is sent). */
+  private async attachArgument(call: CinderCall, placed: PlacedVolume, arg: unknown): Promise<unknown> {
+    if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) return arg;
+    const serverId = (arg as Json).instance_uuid;
+    if (typeof serverId !== 'string') return arg;
+    const routes = await this.deps.core.routings.findByTop(serverId, 'server', call.ctx.projectId);
+    if (routes.length === 0) throw notFound(`Instance ${serverId} could not be found.`);
+    const route = routes.find((r) => r.podId === placed.pod.id);
+    if (!route) {
+      const serverPod = await this.deps.core.pods.find(routes[0].podId);
+      throw badRequest(
+        `Server and volume not in the same pod: server ${serverId} is in availability zone ${serverPod?.azName ?? 'unknown'} (pod ${serverPod?.regionName ?? routes[0].podId}), ` +
+          `volume ${placed.id} in availability zone ${placed.pod.azName} (pod ${placed.pod.regionName}).`,
+      );
+    }
+    if (!route.bottomId) throw conflict(`Instance ${serverId} is still being created; attach the volume when it is active.`);
+    return { ...(arg as Json), instance_uuid: route.bottomId };
+  }
+
+  /** `new_type` names a top type; the pod receives its copy's id. */
+  private async retypeArgument(call: CinderCall, placed: PlacedVolume, arg: unknown): Promise<unknown> {
+    if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) return arg;
+    const ref = (arg as Json).new_type;
+    if (typeof ref !== 'string' || ref === '') return arg;
+    try {
+      const type = await this.types.resolve(call.ctx, ref);
+      return { ...(arg as Json), new_type: await this.typeSync.ensureInPod(call.ctx, type, placed.pod) };
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) throw notFound(`Volume type with name ${ref} could not be found.`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { JsonObject } from '../../bottom/index.js';
+import { badRequest, notFound } from '../../common/errors.js';
+import { isTopPod, type Pod } from '../../pods/index.js';
+import type { Routing } from '../../routing/index.js';
+import type { CinderCall } from '../call.js';
+import type { CinderDeps } from '../deps.js';
+import type { CinderPods } from '../podCalls.js';
+import { parseJson, relayedHeaders, relayRaw, type Relay } from '../relay.js';
+import type { VolumeTypeService } from '../types/service.js';
+import type { VolumeTypeSync } from '../types/sync.js';
+import { validateBody } from '../validation.js';
+import { VOLUME, type VolumePlacement } from './placement.js';
+import { presentVolume } from './present.js';
+import { volumeCreateSchema } from './schemas.js';
+
+/**
+ * `POST /volumes`: validate as Cinder does, choose the pod (the source's pod for a clone, snapshot
+ * or backup, else the project's binding in the AZ), forward every field with the pod's own AZ and
+ * the pod's copy of the volume type, and record the route (same id top and bottom).
+ *
+ * The route is written before the pod call as a placeholder (`pending-<uuid>`, no bottom id) so the
+ * scheduler counts a volume on its way and an operator can see an interrupted create; it becomes the
+ * volume's route when the pod answers, and is dropped when the pod refuses.
+ */
+export class VolumeCreator {
+  constructor(
+    private readonly deps: CinderDeps,
+    private readonly pods: CinderPods,
+    private readonly placement: VolumePlacement,
+    private readonly types: VolumeTypeService,
+    private readonly typeSync: VolumeTypeSync,
+  ) {}
+
+  async create(call: CinderCall, body: unknown): Promise<Relay> {
+    validateBody(volumeCreateSchema(call.version), body);
+    const request = body as { volume: JsonObject } & JsonObject;
+    const volume: JsonObject = { ...request.volume };
+    const azName = typeof volume.availability_zone === 'string' && volume.availability_zone !== '' ? volume.availability_zone : undefined;
+    const projectId = call.ctx.projectId;
+
+    const pod = (await this.sourcePod(call, volume, azName)) ?? (await this.schedule(projectId, azName));
+    if (typeof volume.volume_type === 'string' && volume.volume_type !== '') {
+      const type = await this.types.resolve(call.ctx, volume.volume_type);
+      volume.volume_type = await this.typeSync.ensureInPod(call.ctx, type, pod);
+    }
+    if (pod.podAzName) volume.availability_zone = pod.podAzName;
+    else delete volume.availability_zone;
+
+    const pending = await this.deps.core.routings.create({ topId: `pending-${randomUUID()}`, bottomId: null, podId: pod.id, projectId, resourceType: VOLUME });
+    let res;
+    try {
+      res = await this.pods.request(call, pod, { method: 'POST', path: '/volumes', body: { ...request, volume } });
+    } catch (err) {
+      await this.drop(pending);
+      throw err;
+    }
+    const links = this.pods.links(call, res);
+    const answer = res.status < 300 ? (parseJson(links.bytes(res.body)) as { volume?: JsonObject } | undefined) : undefined;
+    const id = answer?.volume?.id;
+    if (typeof id !== 'string') {
+      await this.drop(pending);
+      return relayRaw(res, links);
+    }
+    await this.deps.core.routings.update(pending.id, { topId: id, bottomId: id });
+    const typeIds = (await this.typeSync.topIdsByPod([pod.id])).get(pod.id);
+    presentVolume(answer!.volume!, pod, typeIds);
+    return { status: 202, headers: relayedHeaders(res.headers), body: answer };
+  }
+
+  private async drop(route: Routing): Promise<void> {
+    await this.deps.core.routings.delete(route.id).catch((err: unknown) => this.deps.core.logger.warn({ err, route: route.id }, 'could not drop a pending volume route'));
+  }
+
+  private async schedule(projectId: string, azName: string | undefined): Promise<Pod> {
+    if (azName !== undefined && (await this.deps.core.pods.list({ azName })).length === 0) {
+      throw badRequest(`Availability zone '${azName}' is invalid.`);
+    }
+    return this.deps.scheduler.schedule({ projectId, azName });
+  }
+
+  /** The pod a clone, or a volume from a snapshot or backup, must be made in; undefined when free to schedule. */
+  private async sourcePod(call: CinderCall, volume: JsonObject, azName: string | undefined): Promise<Pod | undefined> {
+    let pod: Pod | undefined;
+    let what = '';
+    if (typeof volume.source_volid === 'string') {
+      const placed = await this.placement.locate(volume.source_volid, call.ctx.projectId);
+      volume.source_volid = placed.bottomId;
+      pod = placed.pod;
+      what = 'source volume';
+    } else if (typeof volume.snapshot_id === 'string') {
+      pod = await this.findInPods(call, `/snapshots/${encodeURIComponent(volume.snapshot_id)}`, azName);
+      if (!pod) throw notFound(`Snapshot ${volume.snapshot_id} could not be found.`);
+      what = 'snapshot';
+    } else if (typeof volume.backup_id === 'string') {
+      pod = await this.findInPods(call, `/backups/${encodeURIComponent(volume.backup_id)}`, azName);
+      if (!pod) throw notFound(`Backup ${volume.backup_id} could not be found.`);
+      what = 'backup';
+    }
+    if (pod && azName !== undefined && pod.azName !== azName) {
+      throw badRequest(`Invalid input received: Volume must be in the same availability zone as the ${what}`);
+    }
+    return pod;
+  }
+
+  /** The healthy bottom pod (in the AZ, if given) where GET `path` answers 200 with the caller's token. */
+  private async findInPods(call: CinderCall, path: string, azName: string | undefined): Promise<Pod | undefined> {
+    const candidates = (await this.deps.core.pods.list(azName !== undefined ? { azName } : {})).filter(
+      (p) => !isTopPod(p) && this.deps.core.podHealth.isHealthy(p),
+    );
+    const found = await Promise.all(
+      candidates.map(async (pod) => {
+        try {
+          const res = await this.pods.request(call, pod, { method: 'GET', path, timeoutMs: this.deps.settings.listTimeoutMs });
+          return res.status === 200 ? pod : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    return found.find((p) => p !== undefined);
+  }
+}

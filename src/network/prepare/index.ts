@@ -1,0 +1,67 @@
+/**
+ * Server network preparation for the Nova API gateway: a pod's copies of networks, subnets, the
+ * shared DHCP port, security groups and ports, made on first use through the routing lock.
+ */
+import type { Logger } from '../../common/logging.js';
+import type { CoreServices } from '../../services.js';
+import { neutronCopyDeleter } from '../bottomCopies.js';
+import type { NetworkDeps } from '../deps.js';
+import { NetworkService } from '../networks/service.js';
+import { PortService } from '../ports/service.js';
+import { buildSecurityGroups } from '../securityGroups/index.js';
+import { loadNetworkSettings } from '../settings.js';
+import type { NeutronOf } from './bottom.js';
+import type { ServerNetworkPreparer } from './contract.js';
+import { NicPlanner } from './nics.js';
+import { PodNetworkBuilder } from './podNetwork.js';
+import { NetworkPreparer } from './preparer.js';
+import { ServerPortReleaser } from './release.js';
+import { TopReservedPorts } from './topPorts.js';
+
+export type { ServerNetworkPreparer, ServerNicRequest, PreparedNic } from './contract.js';
+export { nicErrors } from './errors.js';
+export { bottomName, dhcpPortKey, gatewayPortKey, RESERVED_DHCP_DEVICE_ID } from './names.js';
+export { podPools, bottomSubnetBody } from './subnetBody.js';
+export type { NeutronCalls, NeutronOf } from './bottom.js';
+export type { PodNetwork } from './podNetwork.js';
+
+export interface PreparerOptions {
+  /** Replaces the pods' Neutron clients (tests inject failures here). */
+  neutronOf?: NeutronOf;
+  logger?: Logger;
+}
+
+/** The preparer over the process's shared services; usable in a process that does not serve the Neutron API. */
+export function createServerNetworkPreparer(core: CoreServices, opts: PreparerOptions = {}): ServerNetworkPreparer & Required<Pick<ServerNetworkPreparer, 'bindServerNics'>> {
+  const logger = opts.logger ?? core.logger;
+  const deleter = neutronCopyDeleter(core.podClients);
+  const deps: NetworkDeps = {
+    db: core.db,
+    pods: core.pods,
+    routings: core.routings,
+    settings: loadNetworkSettings(core.config),
+    logger,
+    bottom: deleter,
+    core,
+    publicUrl: () => '',
+  };
+  const securityGroups = buildSecurityGroups(deps);
+  const networks = new NetworkService(deps);
+  const ports = new PortService(deps, networks, securityGroups.service);
+  const neutronOf: NeutronOf = opts.neutronOf ?? ((pod) => core.podClients.neutron(pod));
+  const lock = core.routingLock;
+  const reserved = new TopReservedPorts(core.db, ports);
+  return new NetworkPreparer({
+    db: core.db,
+    routings: core.routings,
+    lock,
+    neutronOf,
+    ports,
+    groups: securityGroups.service,
+    sync: securityGroups.sync,
+    planner: new NicPlanner({ db: core.db, networks, ports, routings: core.routings }),
+    builder: new PodNetworkBuilder({ lock, routings: core.routings, neutronOf, reserved, logger }),
+    releaser: new ServerPortReleaser({ db: core.db, pods: core.pods, deleter, ports, logger }),
+    logger,
+  });
+}
