@@ -36,7 +36,7 @@ describeEachDatabase('Cinder gateway: volume lists across pods', (dialect) => {
         { region: 'Pod2', az: 'az2' },
         { region: 'Pod3', az: 'az1' },
       ],
-      extra: { cinder_apigw: { list_pod_timeout: 0.5, max_limit: MAX_LIMIT, down_pod_probe_interval: 0 } },
+      extra: { cinder_apigw: { list_pod_timeout: 2, max_limit: MAX_LIMIT, down_pod_probe_interval: 0 } },
     });
     // Quotas through the gateway: written to every pod.
     const quotas = await env.call('admin', 'PUT', `/os-quota-sets/${env.demo.project}`, { body: { quota_set: { volumes: -1, gigabytes: -1 } } });
@@ -190,7 +190,7 @@ describeEachDatabase('Cinder gateway: volume lists across pods', (dialect) => {
       const started = Date.now();
       const res = await env.call('demo', 'GET', '/volumes/detail?limit=60&sort=size:asc');
       assert.equal(res.status, 200, res.text);
-      assert.ok(Date.now() - started < 1500, `answered in ${Date.now() - started} ms`);
+      assert.ok(Date.now() - started < 5000, `answered in ${Date.now() - started} ms`);
       assert.equal(res.headers['x-tricircle-unavailable-pods'], 'Pod3');
       const expected = sorted(
         routed.filter((v) => v.region !== 'Pod3'),
@@ -208,14 +208,15 @@ describeEachDatabase('Cinder gateway: volume lists across pods', (dialect) => {
     assert.equal(res.headers['x-tricircle-unavailable-pods'], undefined);
   });
 
-  test('a pod that hangs is cut off at list_pod_timeout (0.5 s) plus a margin', async () => {
-    await env.cluster.setFaults('Pod2', { hangMs: 5000 });
+  test('a pod that hangs is cut off at list_pod_timeout (2 s) plus a margin', async () => {
+    await env.cluster.setFaults('Pod2', { hangMs: 10_000 });
     try {
       const started = Date.now();
       const res = await env.call('demo', 'GET', '/volumes?limit=20');
       const elapsed = Date.now() - started;
       assert.equal(res.status, 200);
-      assert.ok(elapsed >= 450 && elapsed < 1500, `answered in ${elapsed} ms`);
+      // The margin is generous: CI runs two test files at once on two cores.
+      assert.ok(elapsed >= 1900 && elapsed < 5000, `answered in ${elapsed} ms`);
       assert.equal(res.headers['x-tricircle-unavailable-pods'], 'Pod2');
       assert.equal(res.body.volumes.length, 20);
       const allowed = new Set(routed.filter((v) => v.region !== 'Pod2').map((v) => v.id));
