@@ -32,6 +32,24 @@ export class AdminClient {
     if (res.statusCode >= 400) throw new AdminApiError(res.statusCode, `${res.statusCode}: ${faultMessage(parsed) ?? text}`);
     return parsed as T;
   }
+
+  /**
+   * Every row of a paginated collection (`{"<key>": [...], "<key>_links": [{"rel": "next"}]}`),
+   * following next links; `filters` maps query keys to values, undefined ones left out.
+   */
+  async listAll(collection: string, key: string, filters: Record<string, unknown> = {}): Promise<Record<string, unknown>[]> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(filters)) if (v !== undefined) params.set(k, String(v));
+    const rows: Record<string, unknown>[] = [];
+    let path: string | undefined = `/v1.0/${collection}?${params}`;
+    while (path) {
+      const page: Record<string, unknown> = await this.call('GET', path);
+      rows.push(...((page[key] as Record<string, unknown>[]) ?? []));
+      const next = (page[`${key}_links`] as { rel: string; href: string }[] | undefined)?.find((l) => l.rel === 'next');
+      path = next ? next.href.slice(next.href.indexOf('/v1.0/')) : undefined;
+    }
+    return rows;
+  }
 }
 
 function safeJson(text: string): unknown {

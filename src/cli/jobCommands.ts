@@ -1,22 +1,13 @@
 import type { Command } from 'commander';
-import { AdminClient } from './adminClient.js';
-import { action, loadCliConfig } from './context.js';
-import { adminUrl, osEnvironment, passwordAuth } from './credentials.js';
+import { action } from './context.js';
+import { connectAdmin, formatOption } from './adminSession.js';
 import { printList, printObject, type OutputFormat } from './output.js';
 
 type Row = Record<string, unknown>;
 
 const JOB_COLUMNS = ['id', 'type', 'resource_id', 'project_id', 'status', 'attempts', 'updated_at'];
 const LOG_COLUMNS = ['created_at', 'event', 'status', 'attempt', 'worker', 'message'];
-const formatOption = ['-f, --format <format>', 'output format: table, json or value', 'table'] as const;
 
-async function connect(program: Command): Promise<AdminClient> {
-  const { config } = loadCliConfig(program.opts());
-  const os = osEnvironment();
-  if (os.token || !os.authUrl) return new AdminClient(adminUrl(os, [], config), async () => os.token);
-  const { token, catalog } = await passwordAuth(os);
-  return new AdminClient(adminUrl(os, catalog, config), async () => token);
-}
 
 const jobPath = (id: string) => `/v1.0/jobs/${encodeURIComponent(id)}`;
 
@@ -33,25 +24,13 @@ export function registerJobCommands(program: Command): void {
     .option(...formatOption)
     .action(
       action(async (o: Row) => {
-        const client = await connect(program);
-        const params = new URLSearchParams();
-        for (const [opt, key] of [
-          ['status', 'status'],
-          ['type', 'type'],
-          ['projectId', 'project_id'],
-          ['resourceId', 'resource_id'],
-          ['limit', 'limit'],
-        ] as const) {
-          if (o[opt] !== undefined) params.set(key, String(o[opt]));
-        }
-        const rows: Row[] = [];
-        let path: string | undefined = `/v1.0/jobs?${params}`;
-        while (path) {
-          const page = (await client.call('GET', path)) as { jobs: Row[]; jobs_links?: { rel: string; href: string }[] };
-          rows.push(...page.jobs);
-          const next = page.jobs_links?.find((l) => l.rel === 'next');
-          path = next ? next.href.slice(next.href.indexOf('/v1.0/')) : undefined;
-        }
+        const rows = await (await connectAdmin(program)).listAll('jobs', 'jobs', {
+          status: o.status,
+          type: o.type,
+          project_id: o.projectId,
+          resource_id: o.resourceId,
+          limit: o.limit,
+        });
         printList(rows, JOB_COLUMNS, o.format as OutputFormat);
       }),
     );
@@ -61,7 +40,7 @@ export function registerJobCommands(program: Command): void {
     .option(...formatOption)
     .action(
       action(async (id: string, o: Row) => {
-        const client = await connect(program);
+        const client = await connectAdmin(program);
         if (o.log) {
           printList(((await client.call('GET', `${jobPath(id)}/log`)) as { job_log: Row[] }).job_log, LOG_COLUMNS, o.format as OutputFormat);
           return;
@@ -84,7 +63,7 @@ export function registerJobCommands(program: Command): void {
           if (i <= 0) throw new Error(`--resource wants KEY=VALUE, got ${pair}`);
           resource[pair.slice(0, i)] = pair.slice(i + 1);
         }
-        const res = (await (await connect(program)).call('POST', '/v1.0/jobs', { job: { type: o.type, project_id: o.projectId, resource } })) as { job: Row };
+        const res = (await (await connectAdmin(program)).call('POST', '/v1.0/jobs', { job: { type: o.type, project_id: o.projectId, resource } })) as { job: Row };
         printObject(res.job, o.format as OutputFormat);
       }),
     );
@@ -92,13 +71,13 @@ export function registerJobCommands(program: Command): void {
     .command('redo <job-id>')
     .description('run a NEW or FAIL job again now, with a fresh attempt count')
     .option(...formatOption)
-    .action(action(async (id: string, o: Row) => printObject(((await (await connect(program)).call('PUT', jobPath(id), {})) as { job: Row }).job, o.format as OutputFormat)));
+    .action(action(async (id: string, o: Row) => printObject(((await (await connectAdmin(program)).call('PUT', jobPath(id), {})) as { job: Row }).job, o.format as OutputFormat)));
   job
     .command('delete <job-id...>')
     .description('delete NEW or FAIL jobs')
     .action(
       action(async (ids: string[]) => {
-        const client = await connect(program);
+        const client = await connectAdmin(program);
         for (const id of ids) await client.call('DELETE', jobPath(id));
       }),
     );
@@ -108,7 +87,7 @@ export function registerJobCommands(program: Command): void {
     .option(...formatOption)
     .action(
       action(async (o: Row) => {
-        const res = (await (await connect(program)).call('GET', '/v1.0/jobs/schemas')) as { schemas: { type: string; resource: string[] }[] };
+        const res = (await (await connectAdmin(program)).call('GET', '/v1.0/jobs/schemas')) as { schemas: { type: string; resource: string[] }[] };
         printList(res.schemas.map((s) => ({ type: s.type, resource: s.resource.join(', ') })), ['type', 'resource'], o.format as OutputFormat);
       }),
     );

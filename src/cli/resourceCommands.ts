@@ -1,20 +1,11 @@
 import type { Command } from 'commander';
-import { AdminClient } from './adminClient.js';
-import { action, loadCliConfig } from './context.js';
-import { adminUrl, osEnvironment, passwordAuth } from './credentials.js';
+import { action } from './context.js';
+import { connectAdmin, formatOption } from './adminSession.js';
 import { printList, printObject, type OutputFormat } from './output.js';
 
 type Row = Record<string, unknown>;
 
-async function connect(program: Command): Promise<AdminClient> {
-  const { config } = loadCliConfig(program.opts());
-  const os = osEnvironment();
-  if (os.token || !os.authUrl) return new AdminClient(adminUrl(os, [], config), async () => os.token);
-  const { token, catalog } = await passwordAuth(os);
-  return new AdminClient(adminUrl(os, catalog, config), async () => token);
-}
 
-const formatOption = ['-f, --format <format>', 'output format: table, json or value', 'table'] as const;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -60,15 +51,15 @@ export function registerResourceCommands(program: Command): void {
     .option('--disabled', 'receive no new resources')
     .option('--endpoint <type=url>', 'override a service endpoint (repeatable)', collect)
     .option(...formatOption)
-    .action(action(async (o: Row) => printObject(((await (await connect(program)).call('POST', '/v1.0/pods', podBody(o))) as { pod: Row }).pod, o.format as OutputFormat)));
+    .action(action(async (o: Row) => printObject(((await (await connectAdmin(program)).call('POST', '/v1.0/pods', podBody(o))) as { pod: Row }).pod, o.format as OutputFormat)));
   pod
     .command('list')
     .option(...formatOption)
-    .action(action(async (o: Row) => printList(((await (await connect(program)).call('GET', '/v1.0/pods')) as { pods: Row[] }).pods, POD_COLUMNS, o.format as OutputFormat)));
+    .action(action(async (o: Row) => printList(((await (await connectAdmin(program)).call('GET', '/v1.0/pods')) as { pods: Row[] }).pods, POD_COLUMNS, o.format as OutputFormat)));
   pod
     .command('show <pod-id>')
     .option(...formatOption)
-    .action(action(async (id: string, o: Row) => printObject(((await (await connect(program)).call('GET', `/v1.0/pods/${encodeURIComponent(id)}`)) as { pod: Row }).pod, o.format as OutputFormat)));
+    .action(action(async (id: string, o: Row) => printObject(((await (await connectAdmin(program)).call('GET', `/v1.0/pods/${encodeURIComponent(id)}`)) as { pod: Row }).pod, o.format as OutputFormat)));
   pod
     .command('update <pod-id>')
     .option('--region-name <name>')
@@ -82,7 +73,7 @@ export function registerResourceCommands(program: Command): void {
     .action(
       action(async (id: string, o: Row) => {
         const body = podBody({ ...o, disabled: o.disable ? true : o.enable ? false : undefined });
-        const res = (await (await connect(program)).call('PUT', `/v1.0/pods/${encodeURIComponent(id)}`, body)) as { pod: Row };
+        const res = (await (await connectAdmin(program)).call('PUT', `/v1.0/pods/${encodeURIComponent(id)}`, body)) as { pod: Row };
         printObject(res.pod, o.format as OutputFormat);
       }),
     );
@@ -90,7 +81,7 @@ export function registerResourceCommands(program: Command): void {
     .command('delete <pod-id...>')
     .action(
       action(async (ids: string[]) => {
-        const client = await connect(program);
+        const client = await connectAdmin(program);
         for (const id of ids) await client.call('DELETE', `/v1.0/pods/${encodeURIComponent(id)}`);
       }),
     );
@@ -103,27 +94,27 @@ export function registerResourceCommands(program: Command): void {
     .option(...formatOption)
     .action(
       action(async (o: Row) => {
-        const res = (await (await connect(program)).call('POST', '/v1.0/bindings', { pod_binding: { tenant_id: o.project, pod_id: o.pod } })) as { pod_binding: Row };
+        const res = (await (await connectAdmin(program)).call('POST', '/v1.0/bindings', { pod_binding: { tenant_id: o.project, pod_id: o.pod } })) as { pod_binding: Row };
         printObject(res.pod_binding, o.format as OutputFormat);
       }),
     );
   binding
     .command('list')
     .option(...formatOption)
-    .action(action(async (o: Row) => printList(((await (await connect(program)).call('GET', '/v1.0/bindings')) as { pod_bindings: Row[] }).pod_bindings, BINDING_COLUMNS, o.format as OutputFormat)));
+    .action(action(async (o: Row) => printList(((await (await connectAdmin(program)).call('GET', '/v1.0/bindings')) as { pod_bindings: Row[] }).pod_bindings, BINDING_COLUMNS, o.format as OutputFormat)));
   binding
     .command('show <binding-id>')
     .option(...formatOption)
     .action(
       action(async (id: string, o: Row) =>
-        printObject(((await (await connect(program)).call('GET', `/v1.0/bindings/${encodeURIComponent(id)}`)) as { pod_binding: Row }).pod_binding, o.format as OutputFormat),
+        printObject(((await (await connectAdmin(program)).call('GET', `/v1.0/bindings/${encodeURIComponent(id)}`)) as { pod_binding: Row }).pod_binding, o.format as OutputFormat),
       ),
     );
   binding
     .command('delete <binding-id...>')
     .action(
       action(async (ids: string[]) => {
-        const client = await connect(program);
+        const client = await connectAdmin(program);
         for (const id of ids) await client.call('DELETE', `/v1.0/bindings/${encodeURIComponent(id)}`);
       }),
     );
@@ -140,26 +131,14 @@ export function registerResourceCommands(program: Command): void {
     .option(...formatOption)
     .action(
       action(async (o: Row) => {
-        const client = await connect(program);
-        const params = new URLSearchParams();
-        for (const [opt, key] of [
-          ['topId', 'top_id'],
-          ['bottomId', 'bottom_id'],
-          ['podId', 'pod_id'],
-          ['projectId', 'project_id'],
-          ['resourceType', 'resource_type'],
-          ['limit', 'limit'],
-        ] as const) {
-          if (o[opt] !== undefined) params.set(key, String(o[opt]));
-        }
-        const rows: Row[] = [];
-        let path: string | undefined = `/v1.0/routings?${params}`;
-        while (path) {
-          const page = (await client.call('GET', path)) as { routings: Row[]; routings_links?: { rel: string; href: string }[] };
-          rows.push(...page.routings);
-          const next = page.routings_links?.find((l) => l.rel === 'next');
-          path = next ? next.href.slice(next.href.indexOf('/v1.0/')) : undefined;
-        }
+        const rows = await (await connectAdmin(program)).listAll('routings', 'routings', {
+          top_id: o.topId,
+          bottom_id: o.bottomId,
+          pod_id: o.podId,
+          project_id: o.projectId,
+          resource_type: o.resourceType,
+          limit: o.limit,
+        });
         printList(rows, ROUTING_COLUMNS, o.format as OutputFormat);
       }),
     );
@@ -168,7 +147,7 @@ export function registerResourceCommands(program: Command): void {
     .option(...formatOption)
     .action(
       action(async (id: string, o: Row) =>
-        printObject(((await (await connect(program)).call('GET', `/v1.0/routings/${encodeURIComponent(id)}`)) as { routing: Row }).routing, o.format as OutputFormat),
+        printObject(((await (await connectAdmin(program)).call('GET', `/v1.0/routings/${encodeURIComponent(id)}`)) as { routing: Row }).routing, o.format as OutputFormat),
       ),
     );
   routing
@@ -182,14 +161,14 @@ export function registerResourceCommands(program: Command): void {
     .action(
       action(async (o: Row) => {
         const body = { routing: { top_id: o.topId, bottom_id: o.bottomId, pod_id: o.podId, project_id: o.projectId, resource_type: o.resourceType } };
-        printObject(((await (await connect(program)).call('POST', '/v1.0/routings', body)) as { routing: Row }).routing, o.format as OutputFormat);
+        printObject(((await (await connectAdmin(program)).call('POST', '/v1.0/routings', body)) as { routing: Row }).routing, o.format as OutputFormat);
       }),
     );
   routing
     .command('delete <routing-id...>')
     .action(
       action(async (ids: string[]) => {
-        const client = await connect(program);
+        const client = await connectAdmin(program);
         for (const id of ids) await client.call('DELETE', `/v1.0/routings/${encodeURIComponent(id)}`);
       }),
     );
