@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { adminApiModule } from './admin/module.js';
 import { neutronApiModule } from './network/module.js';
 import { cinderApiModule } from './cinder/module.js';
+import { novaApiGatewayModule } from './nova/module.js';
 import { createServiceApp } from './common/http.js';
 import type { Logger } from './common/logging.js';
 import { Metrics } from './common/metrics.js';
@@ -16,7 +17,7 @@ import type { BackgroundServiceModule, CoreServices, HttpServiceModule, Listener
 import { createJobService, xjobServiceModule } from './xjob/index.js';
 
 /** Every HTTP service, in start order. */
-const HTTP_SERVICES: HttpServiceModule[] = [adminApiModule, neutronApiModule, cinderApiModule];
+const HTTP_SERVICES: HttpServiceModule[] = [adminApiModule, neutronApiModule, novaApiGatewayModule, cinderApiModule];
 
 /** Services without a listener, started after the HTTP ones. */
 const BACKGROUND_SERVICES: BackgroundServiceModule[] = [xjobServiceModule];

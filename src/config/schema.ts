@@ -33,7 +33,15 @@ export const SCHEMA = {
     auto_migrate: bool(true, 'Bring the schema up to date when a service starts (otherwise run `tricircle db sync`).'),
   },
   admin_api: listener(19999, 'Admin API'),
-  nova_apigw: listener(19998, 'Nova API gateway'),
+  nova_apigw: {
+    ...listener(19998, 'Nova API gateway'),
+    list_pod_timeout: float(10, 'Seconds each pod has to answer its part of a cross-pod server list; a pod that has not answered by then is left out and named in the x-tricircle-unavailable-pods header.', 0.1),
+    max_limit: int(1000, 'Largest page of a server, flavor or key pair list (Nova osapi_max_limit).', 1, 10000),
+    down_pod_probe_interval: float(30, 'Seconds a pod that failed a server list (or is marked down) is skipped by later lists and reported without being asked; 0 asks it every time.', 0),
+    version_cache_time: int(60, 'Seconds the pods\' compute version documents (their microversion ranges) are reused.', 0, 86400),
+    route_cache_time: int(60, 'Seconds a server\'s routing entry is reused without reading the database (deleted servers are noticed from the pod\'s 404).', 0, 3600),
+    route_cache_size: int(50000, 'Most server routing entries kept in memory.', 1),
+  },
   cinder_apigw: {
     ...listener(19997, 'Cinder API gateway'),
     list_pod_timeout: float(10, 'Seconds each pod has to answer its part of a cross-pod volume list, limits or quota read; a pod that has not answered by then is left out and named in the x-tricircle-unavailable-pods header.', 0.1),

@@ -4,6 +4,7 @@ import type { Dialect } from './url.js';
 import { coreTables } from './migrations/0001_core.js';
 import { networkTables } from './migrations/0002_network.js';
 import { l3Tables } from './migrations/0003_l3.js';
+import { novaTables } from './migrations/0005_nova.js';
 import { cinderTables } from './migrations/0006_cinder.js';
 import { xjobTables } from './migrations/0007_xjob.js';
 
@@ -13,6 +14,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0001_core': coreTables(dialect),
     '0002_network': networkTables(dialect),
     '0003_l3': l3Tables(dialect),
+    '0005_nova': novaTables(dialect),
     '0006_cinder': cinderTables(dialect),
     '0007_xjob': xjobTables(dialect),
   };

@@ -1,0 +1,116 @@
+import { createServerNetworkPreparer } from '../network/prepare/index.js';
+import { PodScheduler } from '../pods/index.js';
+import type { HttpServiceModule } from '../services.js';
+import { novaSettings, type NovaDeps } from './deps.js';
+import { FlavorService } from './flavors/service.js';
+import { FlavorSync } from './flavors/sync.js';
+import { PodForwarder } from './forward.js';
+import { NovaRouter } from './http.js';
+import { ImageService } from './images.js';
+import { KeypairService } from './keypairs/service.js';
+import { KeypairSync } from './keypairs/sync.js';
+import { PodDirectory } from './podDirectory.js';
+import { QuotaService } from './quotas.js';
+import { flavorRoutes } from './routes/flavors.js';
+import { keypairRoutes } from './routes/keypairs.js';
+import { imageRoutes, quotaRoutes, zoneRoutes } from './routes/misc.js';
+import { serverRoutes } from './routes/servers.js';
+import { isPublicNovaPath, versionRoutes } from './routes/versions.js';
+import { AddressLabels } from './servers/addresses.js';
+import { ServerCreateFlow } from './servers/create.js';
+import { DeletionWatcher } from './servers/deletion.js';
+import { ServerLister } from './servers/list.js';
+import { ServerLocator } from './servers/locator.js';
+import { ServerOps } from './servers/single.js';
+import { UsageCollector } from './usage.js';
+import { PodVersionRanges } from './versionRange.js';
+import { ZoneService } from './zones.js';
+
+/** Everything the gateway's routes use, built once per process. */
+export function buildNovaGateway(deps: NovaDeps) {
+  const { core, settings } = deps;
+  const clients = core.podClients;
+  const forwarder = new PodForwarder(clients, deps.publicUrl);
+  const locator = new ServerLocator(core.routings, deps.pods, { cacheMs: settings.routeCacheMs, cacheSize: settings.routeCacheSize });
+  const usage = new UsageCollector({ db: core.db, pods: deps.pods, clients, timeoutMs: settings.listPodTimeoutMs });
+  const quotas = new QuotaService(core.db, core.policy, usage);
+  const flavors = new FlavorService(core.db, core.policy);
+  const flavorSync = new FlavorSync(clients, core.logger);
+  const keypairs = new KeypairService(core.db, core.policy, (projectId) => quotas.limit(projectId, 'key_pairs'));
+  const keypairSync = new KeypairSync(clients, core.logger);
+  const labels = new AddressLabels(core.db);
+  const watcher = new DeletionWatcher({ clients, locator, networks: deps.networks, logger: core.logger });
+  const create = new ServerCreateFlow({
+    db: core.db,
+    pods: deps.pods,
+    scheduler: deps.scheduler,
+    routings: core.routings,
+    locator,
+    forwarder,
+    flavors,
+    flavorSync,
+    keypairs,
+    keypairSync,
+    quotas,
+    networks: deps.networks,
+    logger: core.logger,
+  });
+  const ops = new ServerOps({ locator, forwarder, watcher, routings: core.routings, flavors, flavorSync, keypairs, keypairSync, networks: deps.networks, labels, logger: core.logger });
+  const lister = new ServerLister({
+    clients,
+    forwarder,
+    pods: deps.pods,
+    routings: core.routings,
+    locator,
+    usage,
+    labels,
+    listPodTimeoutMs: settings.listPodTimeoutMs,
+    maxLimit: settings.maxLimit,
+    downPodProbeIntervalMs: settings.downPodProbeIntervalMs,
+  });
+  const zones = new ZoneService(deps.pods, core.policy);
+  const images = new ImageService(deps.pods, clients, (pod) => core.identity.endpoints.resolve(pod, 'image'));
+  return { forwarder, locator, usage, quotas, flavors, keypairs, watcher, create, ops, lister, zones, images };
+}
+
+/** The Nova API gateway: the compute API of the top region (`[nova_apigw]`, port 19998). */
+export const novaApiGatewayModule: HttpServiceModule = {
+  name: 'nova-apigw',
+  faultStyle: 'compute',
+  listener: (config) => config.nova_apigw,
+  isPublic: isPublicNovaPath,
+  async register(app, core, publicUrl) {
+    const settings = novaSettings(core.config);
+    const pods = new PodDirectory(core.pods);
+    const versions = new PodVersionRanges({
+      pods: () => pods.all(),
+      clients: core.podClients,
+      cacheMs: settings.versionCacheMs,
+      timeoutMs: Math.min(settings.listPodTimeoutMs, 5000),
+      logger: core.logger,
+    });
+    const deps: NovaDeps = {
+      core,
+      settings,
+      publicUrl,
+      pods,
+      versions,
+      scheduler: new PodScheduler(core.db),
+      networks: createServerNetworkPreparer(core),
+    };
+    const gw = buildNovaGateway(deps);
+    const router = new NovaRouter(app, { versions, publicUrl });
+    versionRoutes(app, router, versions, publicUrl);
+    serverRoutes(router, gw);
+    flavorRoutes(router, gw.flavors, settings.maxLimit);
+    keypairRoutes(router, gw.keypairs, settings.maxLimit);
+    zoneRoutes(router, gw.zones);
+    quotaRoutes(router, gw.quotas);
+    imageRoutes(router, gw.images, settings.maxLimit);
+    return {
+      async close() {
+        gw.watcher.close();
+      },
+    };
+  },
+};

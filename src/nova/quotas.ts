@@ -1,0 +1,178 @@
+import { badRequest, forbidden } from '../common/errors.js';
+import type { Db } from '../db/index.js';
+import type { RequestContext } from '../identity/index.js';
+import type { PolicyEnforcer } from '../policy/index.js';
+import { qLast, requireAdmin, type NovaCall } from './http.js';
+import type { ApiVersion } from './microversion.js';
+import type { ComputeUsage, UsageCollector } from './usage.js';
+import { booleanLike, validateBody, type Schema } from './validation.js';
+
+/** Nova's default quotas (network quotas are -1: Neutron owns them). */
+export const QUOTA_DEFAULTS: Record<string, number> = {
+  instances: 10,
+  cores: 20,
+  ram: 51200,
+  metadata_items: 128,
+  key_pairs: 100,
+  server_groups: 10,
+  server_group_members: 10,
+  injected_files: 5,
+  injected_file_content_bytes: 10240,
+  injected_file_path_bytes: 255,
+  floating_ips: -1,
+  fixed_ips: -1,
+  security_groups: -1,
+  security_group_rules: -1,
+};
+
+const NETWORK_QUOTAS = ['floating_ips', 'fixed_ips', 'security_groups', 'security_group_rules'];
+const FILE_QUOTAS = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];
+
+/** The quota names a microversion shows (2.36 drops the network ones, 2.57 the injected-file ones). */
+export function visibleQuotas(v: ApiVersion): string[] {
+  return Object.keys(QUOTA_DEFAULTS).filter((k) => !(v.ge('2.36') && NETWORK_QUOTAS.includes(k)) && !(v.ge('2.57') && FILE_QUOTAS.includes(k)));
+}
+
+/**
+ * Quotas of the top region: defaults in code, per-project overrides in `nova_quotas`, usage summed
+ * across the pods. Instances, cores and RAM are enforced at boot against that sum (the pods keep
+ * their own quotas as well).
+ */
+export class QuotaService {
+  constructor(
+    private readonly db: Db,
+    private readonly policy: PolicyEnforcer,
+    private readonly usage: UsageCollector,
+  ) {}
+
+  async limits(projectId: string): Promise<Record<string, number>> {
+    const rows = await this.db.kysely.selectFrom('nova_quotas').select(['resource', 'hard_limit']).where('project_id', '=', projectId).execute();
+    const out = { ...QUOTA_DEFAULTS };
+    for (const r of rows) if (r.resource in out) out[r.resource] = Number(r.hard_limit);
+    return out;
+  }
+
+  async limit(projectId: string, resource: string): Promise<number> {
+    return (await this.limits(projectId))[resource] ?? -1;
+  }
+
+  /** 403 when `count` more servers of `flavor` would exceed the project's instances, cores or RAM. */
+  async checkServers(ctx: RequestContext, count: number, flavor: { vcpus: number; ram: number }): Promise<void> {
+    const limits = await this.limits(ctx.projectId);
+    if (limits.instances < 0 && limits.cores < 0 && limits.ram < 0) return;
+    const used = await this.usage.usage(ctx, ctx.projectId);
+    const want: Record<'instances' | 'cores' | 'ram', number> = { instances: count, cores: count * flavor.vcpus, ram: count * flavor.ram };
+    for (const res of ['instances', 'cores', 'ram'] as const) {
+      const limit = limits[res];
+      if (limit >= 0 && used[res] + want[res] > limit) {
+        throw forbidden(`Quota exceeded for ${res}: Requested ${want[res]}, but already used ${used[res]} of ${limit} ${res}`);
+      }
+    }
+  }
+
+  private target(call: NovaCall, tenantId: string, rule: string): void {
+    if (tenantId !== call.ctx.projectId) requireAdmin(this.policy, call.ctx, rule);
+  }
+
+  async show(call: NovaCall, tenantId: string, detail: boolean): Promise<Record<string, unknown>> {
+    this.target(call, tenantId, detail ? 'os_compute_api:os-quota-sets:detail' : 'os_compute_api:os-quota-sets:show');
+    const limits = await this.limits(tenantId);
+    const out: Record<string, unknown> = { id: tenantId };
+    let used: ComputeUsage | undefined;
+    let keypairs = 0;
+    if (detail) {
+      used = await this.usage.usage(call.ctx, tenantId);
+      const userId = qLast(call.query, 'user_id') ?? call.ctx.userId;
+      const n = await this.db.kysely.selectFrom('nova_keypairs').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+      keypairs = Number(n.n);
+    }
+    for (const key of visibleQuotas(call.version)) {
+      if (!detail) {
+        out[key] = limits[key];
+        continue;
+      }
+      const inUse = key === 'key_pairs' ? keypairs : key in used! ? Number((used as unknown as Record<string, number>)[key]) : 0;
+      out[key] = { in_use: inUse, limit: limits[key], reserved: 0 };
+    }
+    return out;
+  }
+
+  defaults(call: NovaCall, tenantId: string): Record<string, unknown> {
+    const out: Record<string, unknown> = { id: tenantId };
+    for (const key of visibleQuotas(call.version)) out[key] = QUOTA_DEFAULTS[key];
+    return out;
+  }
+
+  async update(call: NovaCall, tenantId: string, body: unknown): Promise<Record<string, unknown>> {
+    requireAdmin(this.policy, call.ctx, 'os_compute_api:os-quota-sets:update');
+    const keys = visibleQuotas(call.version);
+    const schema: Schema = {
+      type: 'object',
+      properties: {
+        quota_set: {
+          type: 'object',
+          properties: {
+            ...Object.fromEntries(keys.map((k) => [k, { type: ['integer', 'string'], pattern: '^-?[0-9]+$', minimum: -1 } as Schema])),
+            force: booleanLike,
+          },
+          additionalProperties: false,
+        },
+      },
+      required: ['quota_set'],
+      additionalProperties: false,
+    };
+    validateBody(schema, body);
+    const given = (body as { quota_set: Record<string, unknown> }).quota_set;
+    const values = Object.entries(given).filter(([k]) => k !== 'force').map(([k, v]) => [k, Number(v)] as const);
+    for (const [k, v] of values) if (v < -1) throw badRequest(`Quota limit ${v} for ${k} must be -1 or greater.`);
+    await this.db.kysely.transaction().execute(async (trx) => {
+      for (const [resource, hard] of values) {
+        await trx.deleteFrom('nova_quotas').where('project_id', '=', tenantId).where('resource', '=', resource).execute();
+        await trx.insertInto('nova_quotas').values({ project_id: tenantId, resource, hard_limit: hard }).execute();
+      }
+    });
+    const limits = await this.limits(tenantId);
+    return Object.fromEntries(keys.map((k) => [k, limits[k]]));
+  }
+
+  async reset(call: NovaCall, tenantId: string): Promise<void> {
+    requireAdmin(this.policy, call.ctx, 'os_compute_api:os-quota-sets:delete');
+    await this.db.kysely.deleteFrom('nova_quotas').where('project_id', '=', tenantId).execute();
+  }
+
+  /** `GET /limits`: the project's absolute limits with usage summed over its pods. */
+  async absoluteLimits(call: NovaCall): Promise<{ absolute: Record<string, number>; failedPods: string[] }> {
+    const tenant = qLast(call.query, 'tenant_id');
+    const projectId = tenant !== undefined && tenant !== call.ctx.projectId && call.ctx.isAdmin ? tenant : call.ctx.projectId;
+    const limits = await this.limits(projectId);
+    const used = await this.usage.usage(call.ctx, projectId);
+    const v = call.version;
+    const absolute: Record<string, number> = {};
+    if (v.lt('2.39')) absolute.maxImageMeta = limits.metadata_items;
+    if (v.lt('2.57')) {
+      absolute.maxPersonality = limits.injected_files;
+      absolute.maxPersonalitySize = limits.injected_file_content_bytes;
+    }
+    if (v.lt('2.36')) {
+      absolute.maxSecurityGroupRules = limits.security_group_rules;
+      absolute.maxSecurityGroups = limits.security_groups;
+    }
+    absolute.maxServerMeta = limits.metadata_items;
+    absolute.maxTotalCores = limits.cores;
+    if (v.lt('2.36')) absolute.maxTotalFloatingIps = limits.floating_ips;
+    absolute.maxTotalInstances = limits.instances;
+    absolute.maxTotalKeypairs = limits.key_pairs;
+    absolute.maxTotalRAMSize = limits.ram;
+    absolute.maxServerGroups = limits.server_groups;
+    absolute.maxServerGroupMembers = limits.server_group_members;
+    absolute.totalCoresUsed = used.cores;
+    absolute.totalInstancesUsed = used.instances;
+    absolute.totalRAMUsed = used.ram;
+    if (v.lt('2.36')) {
+      absolute.totalSecurityGroupsUsed = 0;
+      absolute.totalFloatingIpsUsed = 0;
+    }
+    absolute.totalServerGroupsUsed = used.server_groups;
+    return { absolute, failedPods: used.failedPods };
+  }
+}

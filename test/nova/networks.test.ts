@@ -1,0 +1,114 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SERVICE_NAMES } from '../../src/server.js';
+import { http } from '../support/http.js';
+import { startNovaEnv, waitForGone, waitForStatus, type NovaEnv } from './support.js';
+
+/** Boots with top networks: the networking service prepares the pod's copies and ports first. */
+describe('Nova API gateway: servers on top networks', { skip: SERVICE_NAMES.includes('neutron-api') ? false : 'the top networking service is not built in' }, () => {
+  let env: NovaEnv;
+  let netId: string;
+  const neutron = (method: string, path: string, body?: unknown) => http(method, `${env.tc.urls['neutron-api']}/v2.0${path}`, { token: env.tokens.demo, body });
+  const boot = (name: string, networks: unknown, extra: Record<string, unknown> = {}) =>
+    env.call('demo', 'POST', '/servers', { version: '2.37', body: { server: { name, imageRef: env.imageId, flavorRef: '1', networks, availability_zone: 'az1', ...extra } } });
+
+  before(async () => {
+    env = await startNovaEnv({ withNeutron: true });
+    const net = await neutron('POST', '/networks', { network: { name: 'net1' } });
+    assert.equal(net.status, 201, net.text);
+    netId = net.body.network.id;
+    const subnet = await neutron('POST', '/subnets', { subnet: { network_id: netId, cidr: '10.0.1.0/24', ip_version: 4, name: 'sub1' } });
+    assert.equal(subnet.status, 201, subnet.text);
+  });
+  after(async () => {
+    await env?.close();
+  });
+
+  test('boot on a top network: the port is made first, addresses carry the top name, delete cleans the port', async () => {
+    const res = await boot('on-net1', [{ uuid: netId }]);
+    assert.equal(res.status, 202, res.text);
+    const id = res.body.server.id as string;
+    assert.deepEqual(res.body.server.security_groups, [{ name: 'default' }]);
+    const server = await waitForStatus(env, 'demo', id, ['ACTIVE']);
+    assert.deepEqual(Object.keys(server.addresses), ['net1']);
+    const ip = server.addresses.net1[0].addr as string;
+    assert.match(ip, /^10\.0\.1\./);
+
+    const topPorts = await neutron('GET', `/ports?device_id=${id}`);
+    assert.equal(topPorts.body.ports.length, 1);
+    assert.equal(topPorts.body.ports[0].fixed_ips[0].ip_address, ip, 'the top port holds the address the pod uses');
+
+    assert.deepEqual(Object.keys((await env.call('demo', 'GET', `/servers/${id}/ips`)).body.addresses), ['net1']);
+    const byLabel = await env.call('demo', 'GET', `/servers/${id}/ips/net1`);
+    assert.equal(byLabel.status, 200, byLabel.text);
+    assert.equal(byLabel.body.net1[0].addr, ip);
+    const listed = await env.call('demo', 'GET', '/servers/detail');
+    assert.deepEqual(Object.keys(listed.body.servers.find((s: { id: string }) => s.id === id).addresses), ['net1']);
+    const ifaces = await env.call('demo', 'GET', `/servers/${id}/os-interface`);
+    assert.equal(ifaces.body.interfaceAttachments[0].port_id, topPorts.body.ports[0].id, 'top port ids, not the pod\'s');
+    assert.equal(ifaces.body.interfaceAttachments[0].net_id, netId);
+
+    assert.equal((await env.call('demo', 'DELETE', `/servers/${id}`)).status, 204);
+    await waitForGone(env, 'demo', id);
+    for (let i = 0; i < 100; i++) {
+      if ((await neutron('GET', `/ports?device_id=${id}`)).body.ports.length === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual((await neutron('GET', `/ports?device_id=${id}`)).body.ports, []);
+  });
+
+  test('security groups are shown with their top names and ids', async () => {
+    const sg = await neutron('POST', '/security-groups', { security_group: { name: 'web' } });
+    assert.equal(sg.status, 201, sg.text);
+    const res = await boot('with-sg', [{ uuid: netId }], { security_groups: [{ name: 'web' }] });
+    assert.equal(res.status, 202, res.text);
+    assert.deepEqual(res.body.server.security_groups, [{ name: 'web' }]);
+    const server = await waitForStatus(env, 'demo', res.body.server.id, ['ACTIVE']);
+    assert.deepEqual(server.security_groups, [{ name: 'web' }]);
+    const listed = await env.call('demo', 'GET', '/servers/detail');
+    assert.deepEqual(listed.body.servers.find((s: { id: string }) => s.id === server.id).security_groups, [{ name: 'web' }]);
+    // The simulated Nova has no /servers/{id}/os-security-groups; with one, its groups show top ids and names.
+    const groups = await env.call('demo', 'GET', `/servers/${server.id}/os-security-groups`);
+    if (groups.status === 200) {
+      assert.deepEqual(groups.body.security_groups.map((g: { id: string; name: string }) => [g.id, g.name]), [[sg.body.security_group.id, 'web']]);
+    } else {
+      assert.equal(groups.status, 404);
+      assert.equal((await env.tc.core.routings.findByTop(server.id, 'server')).length, 1, 'a missing route of the pod is not a missing server');
+    }
+    assert.equal((await env.call('demo', 'DELETE', `/servers/${server.id}`)).status, 204);
+    await waitForGone(env, 'demo', server.id);
+  });
+
+  test('unknown networks and multi-create with networks are 400s that leave nothing behind', async () => {
+    const unknown = await boot('nowhere', [{ uuid: '5a9b2a1c-0000-4000-8000-000000000001' }]);
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.body.badRequest.message, /Network 5a9b2a1c-0000-4000-8000-000000000001 could not be found/);
+    const many = await boot('many', [{ uuid: netId }], { min_count: 2 });
+    assert.equal(many.status, 400);
+    const portsBefore = (await neutron('GET', '/ports')).body.ports.filter((p: { device_owner: string }) => p.device_owner.startsWith('compute:'));
+    assert.deepEqual(portsBefore, []);
+  });
+
+  test('a boot the pod refuses releases the ports prepared for it', async () => {
+    const res = await boot('bad-image', [{ uuid: netId }], { imageRef: '00000000-0000-4000-8000-000000000000' });
+    assert.equal(res.status, 400, res.text);
+    const ports = (await neutron('GET', '/ports')).body.ports.filter((p: { device_owner: string }) => p.device_owner.startsWith('compute:'));
+    assert.deepEqual(ports, []);
+  });
+
+  test('attach and detach an interface on a top network', async () => {
+    const res = await boot('nic-later', 'none');
+    const id = res.body.server.id;
+    await waitForStatus(env, 'demo', id, ['ACTIVE']);
+    const att = await env.call('demo', 'POST', `/servers/${id}/os-interface`, { body: { interfaceAttachment: { net_id: netId } } });
+    assert.equal(att.status, 200, att.text);
+    const portId = att.body.interfaceAttachment.port_id;
+    const top = await neutron('GET', `/ports/${portId}`);
+    assert.equal(top.status, 200, 'the answer names the top port');
+    assert.equal(att.body.interfaceAttachment.net_id, netId);
+    const shown = await env.call('demo', 'GET', `/servers/${id}`);
+    assert.deepEqual(Object.keys(shown.body.server.addresses), ['net1']);
+    const detach = await env.call('demo', 'DELETE', `/servers/${id}/os-interface/${portId}`);
+    assert.equal(detach.status, 202, detach.text);
+  });
+});
