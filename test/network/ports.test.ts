@@ -148,13 +148,18 @@ describeEachDatabase('top Neutron: ports and IPAM', (dialect) => {
       const bindings = ['port.binding:host_id', 'port.binding:profile', 'port.binding:vif_details', 'port.binding:vif_type'];
       assertSampleShape(renamed.body, 'neutron', 'ports/port-update-response.json', [...PORT_OPTIONAL, ...bindings]);
       assert.equal(renamed.body.port.revision_number, before.revision_number + 1);
-      const replaced = await h.call('PUT', `/v2.0/ports/${alicePort}`, { port: { fixed_ips: [{ subnet_id: v4, ip_address: '10.0.0.12' }] } });
-      assert.deepEqual(replaced.body.port.fixed_ips, [{ subnet_id: v4, ip_address: '10.0.0.12' }]);
+      // Allocation is random among the lowest free addresses: pick one nobody holds.
+      const held = new Set(
+        (await h.call('GET', `/v2.0/ports?network_id=${net}`)).body.ports.flatMap((p: { fixed_ips: { ip_address: string }[] }) => p.fixed_ips.map((f) => f.ip_address)),
+      );
+      const target = ['10.0.0.14', '10.0.0.13', '10.0.0.12', '10.0.0.11'].find((ip) => !held.has(ip))!;
+      const replaced = await h.call('PUT', `/v2.0/ports/${alicePort}`, { port: { fixed_ips: [{ subnet_id: v4, ip_address: target }] } });
+      assert.deepEqual(replaced.body.port.fixed_ips, [{ subnet_id: v4, ip_address: target }]);
       // Checked before the next update, whose new address may be drawn from the freed ones.
       const released = await h.call('POST', '/v2.0/ports', { port: { network_id: net, fixed_ips: [{ ip_address: before.fixed_ips[0].ip_address }] } });
       assert.equal(released.status, 201, 'the old address was released');
       await h.call('DELETE', `/v2.0/ports/${released.body.port.id}`);
-      const added = await h.call('PUT', `/v2.0/ports/${alicePort}`, { port: { fixed_ips: [{ ip_address: '10.0.0.12' }, { subnet_id: v4 }] } });
+      const added = await h.call('PUT', `/v2.0/ports/${alicePort}`, { port: { fixed_ips: [{ ip_address: target }, { subnet_id: v4 }] } });
       assert.equal(added.body.port.fixed_ips.length, 2);
       neutronError(await h.call('PUT', `/v2.0/ports/${alicePort}`, { port: { network_id: net } }, ALICE), 400, 'HTTPBadRequest');
       neutronError(await h.call('PUT', `/v2.0/ports/${alicePort}`, { port: { port_security_enabled: false } }), 409, 'PortSecurityPortHasSecurityGroup');
