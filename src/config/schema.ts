@@ -56,6 +56,7 @@ export const SCHEMA = {
     bridge_network_type: str('vlan', 'Network type of the bridge networks that connect routers across pods.'),
     bridge_cidr: str('100.0.0.0/9', 'Address range the per-project bridge subnets are carved from.'),
     default_region_for_external_network: str('', 'Pod (region name) that hosts an external network created without availability_zone_hints; empty uses the only bottom pod when there is exactly one.'),
+    external_network_copy_at_create: bool(true, 'Create the copy of an external network and of its subnets in their pod inside the create request, which fails (leaving nothing) when the pod fails; false leaves the copies to first use (router gateway, floating IP) and to the reconciler.'),
   },
   keystone_authtoken: {
     auth_url: str('http://127.0.0.1:5000/v3', 'Keystone v3 URL used to validate callers\' tokens.'),
@@ -86,6 +87,7 @@ export const SCHEMA = {
     shutdown_grace: float(30, 'Seconds a stopping worker waits for its running jobs to finish before it asks them to stop and hands them back.', 0),
     log_retention: float(604800, 'Seconds the job log (history of every job state change) is kept; older entries are pruned by the periodic scan. 0 keeps them forever.', 0),
     amqp_queue: str('tricircle.xjob', 'Durable RabbitMQ queue that carries job signals when transport_url names a RabbitMQ broker.'),
+    reconcile_interval: float(300, 'Seconds between the runs of the reconciler, which compares the top routers, floating IPs and external networks with the pods, requests the jobs that repair what drifted, and removes pod copies whose top object is gone. 0 turns the periodic runs off (a `reconcile` job can still be requested through the admin API).', 0),
   },
 } as const satisfies Record<string, Record<string, OptionDef>>;
 

@@ -4,4 +4,7 @@
  * (through ./module.ts), so every process knows every type: workers to run them, the admin API to list
  * and create them.
  */
+import '../network/reconcile/job.js';
+import '../network/l3/jobs.js';
+
 export {};

@@ -2,6 +2,7 @@ import type { BackgroundServiceModule } from '../services.js';
 import { xjobMetrics } from './metrics.js';
 import { JobWorker } from './worker.js';
 import './handlers.js';
+import { startReconcileTimer } from '../network/reconcile/timer.js';
 
 /** The job workers as a service of `tricircle serve` (`--only xjob` runs them alone). */
 export const xjobServiceModule: BackgroundServiceModule = {
@@ -19,6 +20,13 @@ export const xjobServiceModule: BackgroundServiceModule = {
       metrics: xjobMetrics(core.metrics.registry),
     });
     await worker.start();
-    return { close: () => worker.stop() };
+    // The periodic reconciler request ([xjob] reconcile_interval); the job itself runs like any other.
+    const reconcile = startReconcileTimer(core);
+    return {
+      close: async () => {
+        await reconcile.close();
+        await worker.stop();
+      },
+    };
   },
 };

@@ -22,7 +22,12 @@ export interface NeutronHarness {
 /** A Tricircle with the Admin API and the top Neutron on a fresh database of `dialect`. */
 export async function startNeutron(dialect: DialectName, extra: Record<string, Record<string, unknown>> = {}): Promise<NeutronHarness> {
   const scratch: ScratchDatabase = await createScratchDatabase(dialect);
-  const tc = await startTestTricircle({ databaseUrl: scratch.url, only: ['admin-api', 'neutron-api'], extra });
+  // No pods answer here: external networks stay at the top (their copies are tested in test/l3/external.test.ts).
+  const tc = await startTestTricircle({
+    databaseUrl: scratch.url,
+    only: ['admin-api', 'neutron-api'],
+    extra: { ...extra, tricircle: { external_network_copy_at_create: false, ...(extra.tricircle ?? {}) } },
+  });
   const base = tc.urls['neutron-api']!;
   const admin = tc.urls['admin-api']!;
   return {

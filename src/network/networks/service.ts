@@ -10,6 +10,7 @@ import { dbNow, isForeignKeyViolation } from '../../db/index.js';
 import { checkAzHints, networkAvailabilityZones } from '../availabilityZones.js';
 import { copiesOf, deleteCopies, dropRoutingRows } from '../bottomCopies.js';
 import type { NetworkDeps } from '../deps.js';
+import { copyExternalOrUndo } from '../external/hooks.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import { owningProject } from '../input.js';
 import { projectFilters, tagFilters } from '../listAttrs.js';
@@ -69,7 +70,7 @@ export class NetworkService {
     return trx.selectFrom('networks').selectAll('networks').where('networks.id', '=', id).where(visibleNetwork(caller)).executeTakeFirst();
   }
 
-  async create(caller: Caller, inputs: NetworkCreateInput[]): Promise<Network[]> {
+  async create(caller: Caller & Partial<BottomCallContext>, inputs: NetworkCreateInput[]): Promise<Network[]> {
     const prepared: { id: string; projectId: string; external: boolean; azHints: string[]; input: NetworkCreateInput }[] = [];
     for (const input of inputs) {
       const projectId = owningProject({ project_id: input.project_id, tenant_id: input.tenant_id }, caller);
@@ -112,6 +113,12 @@ export class NetworkService {
           })
           .execute();
       }
+    });
+    // External networks are made in their pod at once; a pod failure undoes the whole request.
+    const external = prepared.filter((p) => p.external).map((p) => p.id);
+    await copyExternalOrUndo(this.deps.core, external, caller, `Create of external network ${external.join(', ')}`, async () => {
+      const asAdmin = { projectId: caller.projectId, isAdmin: true, requestId: caller.requestId ?? '' };
+      for (const p of prepared) await this.delete(asAdmin, p.id);
     });
     return this.byIds(prepared.map((p) => p.id));
   }

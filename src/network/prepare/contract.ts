@@ -46,6 +46,12 @@ export interface ServerNetworkPreparer {
   cleanupServerPorts(ctx: RequestContext, serverId: string): Promise<void>;
 
   /**
+   * After one interface is detached: deletes the top port (and its copies) when it was created for the
+   * server, otherwise removes its pod copy and unbinds it.
+   */
+  releaseServerPort(ctx: RequestContext, topPortId: string): Promise<void>;
+
+  /**
    * Records the server's real id on prepared top ports (their device_id) when prepareServerNics was
    * given a provisional one because the pod's Nova picks the id. cleanupServerPorts and port lists
    * filtered by device_id find the ports by this id. Optional for compatibility.

@@ -9,6 +9,7 @@ import type { NetworkDeps } from '../deps.js';
 import { NetworkService } from '../networks/service.js';
 import { PortService } from '../ports/service.js';
 import { buildSecurityGroups } from '../securityGroups/index.js';
+import { requestL3FollowUps } from '../l3/triggers.js';
 import { loadNetworkSettings } from '../settings.js';
 import type { NeutronOf } from './bottom.js';
 import type { ServerNetworkPreparer } from './contract.js';
@@ -24,6 +25,11 @@ export { bottomName, dhcpPortKey, gatewayPortKey, RESERVED_DHCP_DEVICE_ID } from
 export { podPools, bottomSubnetBody } from './subnetBody.js';
 export type { NeutronCalls, NeutronOf } from './bottom.js';
 export type { PodNetwork } from './podNetwork.js';
+// For the pod side of routers and floating IPs (src/network/l3): the same copies, made the same way.
+export { PodNetworkBuilder, mappedAddresses } from './podNetwork.js';
+export { TopReservedPorts } from './topPorts.js';
+export { ensureCopy, type CopySpec } from './copy.js';
+export { BottomNeutron } from './bottom.js';
 
 export interface PreparerOptions {
   /** Replaces the pods' Neutron clients (tests inject failures here). */
@@ -63,5 +69,6 @@ export function createServerNetworkPreparer(core: CoreServices, opts: PreparerOp
     builder: new PodNetworkBuilder({ lock, routings: core.routings, neutronOf, reserved, logger }),
     releaser: new ServerPortReleaser({ db: core.db, pods: core.pods, deleter, ports, logger }),
     logger,
+    followUps: (networkIds, portIds) => requestL3FollowUps(core.db, core.jobs, { networkIds, portIds }),
   });
 }

@@ -35,6 +35,12 @@ export interface PreparerDeps {
   builder: PodNetworkBuilder;
   releaser: ServerPortReleaser;
   logger?: Logger;
+  /**
+   * Called once a server's NICs are prepared, with the networks and top ports now copied into the pod:
+   * routers on those networks and floating IPs on those ports follow through their jobs. Failures are
+   * logged, never fail the boot.
+   */
+  followUps?: (networkIds: string[], portIds: string[]) => Promise<void>;
 }
 
 /** One memoised promise per key, so a call prepares each network and group once. */
@@ -80,6 +86,12 @@ export class NetworkPreparer implements ServerNetworkPreparer {
         const portGroups = port.portSecurityEnabled ? await Promise.all(port.securityGroups.map(bottomGroup)) : [];
         nic.bottomPortId = await ensureVmPort(this.deps, ctx, net, port, portGroups);
       }
+      await this.deps
+        .followUps?.(
+          plans.map((p) => p.network.id),
+          touched.map((n) => n.topPortId),
+        )
+        .catch((err: unknown) => this.deps.logger?.warn({ err, pod: pod.regionName }, 'could not request the router and floating IP jobs of a server boot'));
       return { nics: touched, bottomSecurityGroupIds };
     } catch (err) {
       await this.deps.releaser.release(ctx, touched).catch((e: unknown) => this.deps.logger?.error({ err: e, pod: pod.regionName }, 'could not undo a failed server network preparation'));
@@ -93,6 +105,10 @@ export class NetworkPreparer implements ServerNetworkPreparer {
 
   cleanupServerPorts(ctx: RequestContext, serverId: string): Promise<void> {
     return this.deps.releaser.cleanup(ctx, serverId);
+  }
+
+  releaseServerPort(ctx: RequestContext, topPortId: string): Promise<void> {
+    return this.deps.releaser.releasePorts(ctx, [topPortId]);
   }
 
   bindServerNics(_ctx: RequestContext, nics: PreparedNic[], serverId: string): Promise<void> {

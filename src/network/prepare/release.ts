@@ -61,10 +61,14 @@ export class ServerPortReleaser {
   /** Releases the ports whose device is the server (deleting those made for it). */
   async cleanup(ctx: RequestContext, serverId: string): Promise<void> {
     const rows = await this.deps.db.kysely.selectFrom('ports').select(['id', 'binding_profile']).where('device_id', '=', serverId).execute();
-    await this.release(
-      ctx,
-      rows.map((r) => ({ topPortId: r.id, createdTopPort: parseJson<Record<string, unknown>>(r.binding_profile, {})[CREATED_FOR_SERVER] === true })),
-    );
+    await this.release(ctx, rows.map(releasedNicOf));
+  }
+
+  /** Releases the given ports (deleting those made for a server); unknown ids are skipped. */
+  async releasePorts(ctx: RequestContext, topPortIds: string[]): Promise<void> {
+    if (topPortIds.length === 0) return;
+    const rows = await this.deps.db.kysely.selectFrom('ports').select(['id', 'binding_profile']).where('id', 'in', topPortIds).execute();
+    await this.release(ctx, rows.map(releasedNicOf));
   }
 
   /** Sets the device of the ports to the server. */
@@ -96,4 +100,8 @@ export class ServerPortReleaser {
       .where('reserved_for', 'is', null)
       .execute();
   }
+}
+
+function releasedNicOf(row: { id: string; binding_profile: string | null }): ReleasedNic {
+  return { topPortId: row.id, createdTopPort: parseJson<Record<string, unknown>>(row.binding_profile, {})[CREATED_FOR_SERVER] === true };
 }

@@ -9,6 +9,7 @@ import { ApiError } from '../../common/errors.js';
 import { dbNow, isForeignKeyViolation } from '../../db/index.js';
 import { copiesOf, deleteCopies, dropRoutingRows } from '../bottomCopies.js';
 import type { NetworkDeps } from '../deps.js';
+import { copyExternalOrUndo } from '../external/hooks.js';
 import { bad, badResourceRequest, conflict, invalidInput, notFound } from '../errors.js';
 import { owningProject } from '../input.js';
 import { parseCidr, parseIp, rangesOverlap, type Cidr } from '../ip.js';
@@ -95,8 +96,8 @@ export class SubnetService {
     return (await this.base(trx, caller).where('subnets.id', '=', id).executeTakeFirst()) as SubnetJoinRow | undefined;
   }
 
-  async create(caller: Caller, inputs: SubnetCreateInput[]): Promise<Subnet[]> {
-    const prepared: { id: string; projectId: string; input: SubnetCreateInput }[] = [];
+  async create(caller: Caller & Partial<BottomCallContext>, inputs: SubnetCreateInput[]): Promise<Subnet[]> {
+    const prepared: { id: string; projectId: string; input: SubnetCreateInput; external: boolean }[] = [];
     for (const input of inputs) {
       const network = await this.networks.findVisibleRow(this.db.kysely, caller, input.networkId);
       if (!network) throw notFound.network(input.networkId);
@@ -105,10 +106,16 @@ export class SubnetService {
         throw new ApiError(404, `Tenant ${projectId} not allowed to create subnet on this network`, 'HTTPNotFound');
       }
       requireOwner(caller, network.project_id, 'create_subnet');
-      prepared.push({ id: randomUUID(), projectId, input });
+      prepared.push({ id: randomUUID(), projectId, input, external: Boolean(Number(network.external)) });
     }
     await inTransaction(this.db, async (trx) => {
       for (const p of prepared) await this.insert(trx, caller, p.id, p.projectId, p.input);
+    });
+    // Subnets of external networks are copied into the network's pod at once; a pod failure undoes the request.
+    const external = prepared.filter((p) => p.external);
+    await copyExternalOrUndo(this.deps.core, external.map((p) => p.input.networkId), caller, `Create of subnet ${external.map((p) => p.id).join(', ')}`, async () => {
+      const asAdmin = { projectId: caller.projectId, isAdmin: true, requestId: caller.requestId ?? '' };
+      for (const p of prepared) await this.delete(asAdmin, p.id);
     });
     return this.byIds(prepared.map((p) => p.id));
   }

@@ -1,0 +1,13 @@
+/**
+ * The pod side of routers and floating IPs (docs/l3.md): the `router_setup` and `fip_setup` job
+ * handlers (registered by ./jobs.ts, imported from src/xjob/handlers.ts), the project bridge
+ * networks, and what other parts use.
+ */
+export { requestL3FollowUps } from './triggers.js';
+export { planRouter, type PlanInput, type RouterPlan, type PodPlan, type Attachment } from './plan.js';
+export { computeExtraRoutes, sameRoutes, type Route, type RouteSite, type RouteInput } from './routes.js';
+export { findTopBridge, type TopBridge } from './bridge.js';
+export { bridgeNetName, nsBridgeNetName, fipBridgeKey, EW_BRIDGE, NS_BRIDGE, BRIDGE_OWNER, BRIDGE_POOL_NAME, type BridgeKind } from './names.js';
+export { setupRouter, type SetupContext } from './routerSetup.js';
+export { setupFloatingIp } from './fips.js';
+export { l3Tools, jobCallContext, type L3Tools } from './tools.js';
