@@ -110,5 +110,6 @@ describe('Nova API gateway: servers on top networks', { skip: SERVICE_NAMES.incl
     assert.deepEqual(Object.keys(shown.body.server.addresses), ['net1']);
     const detach = await env.call('demo', 'DELETE', `/servers/${id}/os-interface/${portId}`);
     assert.equal(detach.status, 202, detach.text);
+    assert.equal((await neutron('GET', `/ports/${portId}`)).status, 404, 'the port made for the interface goes with it');
   });
 });

@@ -268,7 +268,11 @@ export class ServerOps {
     const bottomPort = await this.bottomIdOf('port', portId, located.pod);
     const out = await this.forward(call, located, 'DELETE', `/os-interface/${encodeURIComponent(bottomPort)}`);
     if (out.status < 300 && this.deps.networks && bottomPort !== portId) {
-      await this.releaseNics(call.ctx, located.pod, [{ topPortId: portId, bottomPortId: bottomPort, createdTopPort: false }]);
+      try {
+        await this.deps.networks.releaseServerPort(call.ctx, portId);
+      } catch (err) {
+        this.deps.logger?.error({ err, pod: located.pod.regionName }, 'could not release a detached interface port');
+      }
     }
     return out;
   }
