@@ -39,7 +39,7 @@ export function buildNovaGateway(deps: NovaDeps) {
   const keypairs = new KeypairService(core.db, core.policy, (projectId) => quotas.limit(projectId, 'key_pairs'));
   const keypairSync = new KeypairSync(clients, core.logger);
   const labels = new AddressLabels(core.db);
-  const watcher = new DeletionWatcher({ clients, locator, networks: deps.networks, logger: core.logger });
+  const watcher = new DeletionWatcher({ clients, locator, networks: deps.networks, jobs: core.jobs, logger: core.logger });
   const create = new ServerCreateFlow({
     db: core.db,
     pods: deps.pods,

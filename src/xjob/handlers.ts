@@ -6,5 +6,6 @@
  */
 import '../network/reconcile/job.js';
 import '../network/l3/jobs.js';
+import '../nova/servers/cleanupJob.js';
 
 export {};

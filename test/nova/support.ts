@@ -32,6 +32,8 @@ export interface NovaEnvOptions {
   extra?: Record<string, Record<string, unknown>>;
   /** Also run the top networking service (registered as RegionOne's `network` endpoint). */
   withNeutron?: boolean;
+  /** More services to run in the same process (e.g. 'xjob' for job workers). */
+  services?: string[];
 }
 
 /**
@@ -55,7 +57,7 @@ export async function startNovaEnv(opts: NovaEnvOptions = {}): Promise<NovaEnv> 
       databaseUrl: scratch.url,
       authStrategy: 'keystone',
       keystoneUrl: cluster.keystoneUrl,
-      only: opts.withNeutron ? ['admin-api', 'nova-apigw', 'neutron-api'] : ['admin-api', 'nova-apigw'],
+      only: [...(opts.withNeutron ? ['admin-api', 'nova-apigw', 'neutron-api'] : ['admin-api', 'nova-apigw']), ...(opts.services ?? [])],
       extra: opts.extra,
     });
   } catch (err) {

@@ -4,7 +4,9 @@ import type { Logger } from '../../common/logging.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { ServerNetworkPreparer } from '../../network/prepare/contract.js';
 import type { Pod } from '../../pods/index.js';
+import type { JobService } from '../../xjob/service.js';
 import type { ServerLocator, ServerRoute } from './locator.js';
+import { SERVER_CLEANUP_JOB } from './cleanupJob.js';
 
 const FIRST_POLL_MS = 250;
 const MAX_POLL_MS = 5000;
@@ -14,8 +16,8 @@ const MAX_WATCHED = 10_000;
 /**
  * After a delete is accepted by a pod, waits (in the background) until the pod no longer knows the
  * server, then deletes the ports the gateway created for it and the routing entry. Until then the
- * server stays routable, so `GET` keeps showing its `deleting` state as Nova does. A process that dies
- * meanwhile leaves the entry; the next call that gets the pod's 404 removes it.
+ * server stays routable, so `GET` keeps showing its `deleting` state as Nova does. A `server_cleanup`
+ * job is requested as well, so the work is finished by a job worker if this process dies or gives up.
  */
 export class DeletionWatcher {
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -23,10 +25,13 @@ export class DeletionWatcher {
   private closed = false;
 
   constructor(
-    private readonly deps: { clients: PodClientFactory; locator: ServerLocator; networks?: ServerNetworkPreparer; logger?: Logger },
+    private readonly deps: { clients: PodClientFactory; locator: ServerLocator; networks?: ServerNetworkPreparer; jobs?: JobService; logger?: Logger },
   ) {}
 
   watch(ctx: RequestContext, pod: Pod, route: ServerRoute): void {
+    this.deps.jobs?.submit({ type: SERVER_CLEANUP_JOB, projectId: route.projectId, resource: { id: route.serverId } }).catch((err: unknown) => {
+      this.deps.logger?.error({ err, server: route.serverId }, 'could not request the cleanup job of a deleted server');
+    });
     if (this.closed || this.watched.has(route.serverId) || this.watched.size >= MAX_WATCHED) return;
     this.watched.add(route.serverId);
     const started = Date.now();
