@@ -1,4 +1,5 @@
 import { badRequest } from '../common/errors.js';
+import { type JsonType, matchesType } from '../common/jsonTypes.js';
 
 /**
  * The subset of JSON Schema that Cinder's request schemas use, with Cinder's error messages
@@ -24,8 +25,6 @@ export type Schema = {
   maxProperties?: number;
 };
 
-type JsonType = 'object' | 'string' | 'integer' | 'number' | 'boolean' | 'null' | 'array';
-
 const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
 
 /** Python's repr-ish rendering of a JSON value, as Cinder prints it in messages. */
@@ -41,18 +40,6 @@ export function pyRepr(value: unknown): string {
 
 /** The instance as Cinder prints it after "Value:" (a string bare, anything else as repr). */
 const shown = (value: unknown): string => (typeof value === 'string' ? value : pyRepr(value));
-
-function typeOf(value: unknown): JsonType {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value as JsonType;
-}
-
-function matchesType(value: unknown, type: JsonType): boolean {
-  const t = typeOf(value);
-  return t === type || (type === 'number' && t === 'integer');
-}
 
 class SchemaError extends Error {
   constructor(

@@ -4,6 +4,7 @@
  * `availability_zones` are the AZs of the pods that hold a copy of it, read from the routing table.
  */
 import type { Pod, PodRegistry } from '../pods/index.js';
+import type { ResourceType } from '../routing/index.js';
 import { invalidInput, notFound } from './errors.js';
 import type { NetworkSettings } from './settings.js';
 import type { Trx } from './tx.js';
@@ -41,14 +42,22 @@ export async function checkAzHints(registry: PodRegistry, settings: NetworkSetti
 
 /** The AZs each network has copies in (sorted, distinct). */
 export async function networkAvailabilityZones(trx: Trx, networkIds: string[]): Promise<Map<string, string[]>> {
+  return copyAvailabilityZones(trx, 'network', networkIds);
+}
+
+/**
+ * The AZs of the pods that hold a copy of each top resource of `resourceType` (sorted, distinct),
+ * read from its routing rows with a bottom id.
+ */
+export async function copyAvailabilityZones(trx: Trx, resourceType: ResourceType, topIds: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  if (networkIds.length === 0) return out;
+  if (topIds.length === 0) return out;
   const rows = await trx
     .selectFrom('resource_routings')
     .innerJoin('pods', 'pods.id', 'resource_routings.pod_id')
     .select(['resource_routings.top_id as top_id', 'pods.az_name as az_name'])
-    .where('resource_routings.resource_type', '=', 'network')
-    .where('resource_routings.top_id', 'in', networkIds)
+    .where('resource_routings.resource_type', '=', resourceType)
+    .where('resource_routings.top_id', 'in', topIds)
     .where('resource_routings.bottom_id', 'is not', null)
     .execute();
   for (const r of rows) {

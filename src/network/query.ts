@@ -159,6 +159,12 @@ export async function pageOf<R extends { id: string }>(
   return reverse ? rows.reverse() : rows;
 }
 
+/** The rows in the order of `ids`, those not found left out (as a bulk create answers). */
+export function inIdOrder<R extends { id: string }>(ids: readonly string[], rows: R[]): R[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id)!).filter(Boolean);
+}
+
 const bare = (column: string): string => column.slice(column.lastIndexOf('.') + 1);
 
 /** The columns `pageOf` needs from a marker row. */

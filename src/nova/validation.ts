@@ -1,4 +1,5 @@
 import { badRequest } from '../common/errors.js';
+import { type JsonType, matchesType, typeOf } from '../common/jsonTypes.js';
 
 /**
  * The subset of JSON Schema the compute API's request bodies use, validated with upstream-shaped
@@ -24,8 +25,6 @@ export interface Schema {
   oneOf?: Schema[];
   anyOf?: Schema[];
 }
-
-type JsonType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | 'null';
 
 class Invalid extends Error {
   constructor(
@@ -54,18 +53,6 @@ function show(value: unknown): string {
 }
 
 const repr = (value: unknown): string => (typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? 'None');
-
-function typeOf(value: unknown): JsonType {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value as JsonType;
-}
-
-function matchesType(value: unknown, type: JsonType): boolean {
-  const actual = typeOf(value);
-  return actual === type || (type === 'number' && actual === 'integer');
-}
 
 const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

@@ -16,8 +16,8 @@ import { projectFilters, tagFilters } from '../listAttrs.js';
 import { visibleNetwork } from '../networks/service.js';
 import { requireAdminForAttributes, type Caller } from '../policy.js';
 import { addressesOf, ipamSubnetsOf, planAllocations, type AllocationStep } from '../ports/ipam.js';
-import { visiblePort } from '../ports/service.js';
-import { applyFilters, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
+import { findVisiblePort } from '../ports/service.js';
+import { applyFilters, inIdOrder, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
 import { dropTags, tagsOf } from '../tags.js';
 import { toBool, type Trx } from '../tx.js';
 import { l3Bad, l3Conflict, l3NotFound } from '../routers/errors.js';
@@ -228,13 +228,7 @@ export class FloatingIpService {
     portId: string,
     fixedIp: string | undefined,
   ): Promise<Association> {
-    const port = await trx
-      .selectFrom('ports')
-      .innerJoin('networks', 'networks.id', 'ports.network_id')
-      .selectAll('ports')
-      .where('ports.id', '=', portId)
-      .where(visiblePort(caller))
-      .executeTakeFirst();
+    const port = await findVisiblePort(trx, caller, portId);
     if (!port) throw notFound.port(portId);
     if (!caller.isAdmin && port.project_id !== fip.projectId) {
       throw l3Bad.floatingIp(`Cannot process floating IP association with Port ${portId}, since that port is owned by a different tenant`);
@@ -311,8 +305,7 @@ export class FloatingIpService {
 
   private async byIds(ids: string[]): Promise<FloatingIp[]> {
     const rows = await this.db.kysely.selectFrom('floatingips').selectAll().where('id', 'in', ids).execute();
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return this.hydrate(ids.map((id) => byId.get(id)!).filter(Boolean));
+    return this.hydrate(inIdOrder(ids, rows));
   }
 
   private async hydrate(rows: FloatingIpRow[]): Promise<FloatingIp[]> {

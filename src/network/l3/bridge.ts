@@ -18,6 +18,7 @@ import { dbNow, isUniqueViolation } from '../../db/index.js';
 import type { Pod } from '../../pods/index.js';
 import { copiesOf, deleteCopies } from '../bottomCopies.js';
 import { parseCidr } from '../ip.js';
+import { insertNetwork } from '../networks/insert.js';
 import { toNetwork, type Network, type NetworkRow } from '../networks/model.js';
 import type { Port } from '../ports/model.js';
 import { allocateSegment, releaseSegments } from '../segments.js';
@@ -113,27 +114,19 @@ export async function ensureTopBridge(tools: L3Tools, projectId: string, kind: B
     if (!network) {
       const networkId = randomUUID();
       const segment = await allocateSegment(tools.db, trx, tools.settings, networkId, { networkType: tools.settings.bridgeNetworkType });
-      await trx
-        .insertInto('networks')
-        .values({
-          id: networkId,
-          project_id: BRIDGE_OWNER,
-          name: kind.netName(projectId),
-          description: `Tricircle: ${KIND_TEXT[kind.kind]} bridge network of project ${projectId}`,
-          admin_state_up: 1,
-          shared: 0,
-          external: 0,
-          port_security_enabled: 0,
-          mtu: 1500,
-          availability_zone_hints: '[]',
-          network_type: segment.networkType,
-          physical_network: segment.physicalNetwork,
-          segmentation_id: segment.segmentationId,
-          revision_number: 1,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+      const bridgeNetwork = {
+        id: networkId,
+        project_id: BRIDGE_OWNER,
+        name: kind.netName(projectId),
+        description: `Tricircle: ${KIND_TEXT[kind.kind]} bridge network of project ${projectId}`,
+        admin_state_up: 1,
+        shared: 0,
+        external: 0,
+        port_security_enabled: 0,
+        mtu: 1500,
+        availability_zone_hints: '[]',
+      };
+      await insertNetwork(trx, bridgeNetwork, segment, now);
       network = (await findBridgeNetwork(trx, projectId, kind))!;
       tools.logger.info({ projectId, kind: kind.kind, networkId, vlan: segment.segmentationId }, 'made a bridge network of a project');
     }

@@ -15,11 +15,12 @@ import { conflict, invalidInput, notFound } from '../errors.js';
 import { owningProject } from '../input.js';
 import { projectFilters, tagFilters } from '../listAttrs.js';
 import { owns, requireAdminForAttributes, requireOwner, type Caller } from '../policy.js';
-import { applyFilters, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
+import { applyFilters, inIdOrder, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
 import { allocateSegment, hasProviderAttributes, NO_SEGMENT, releaseSegments } from '../segments.js';
 import { dropTags, tagsOf } from '../tags.js';
 import { fromBool, inTransaction, lockRow, type Trx } from '../tx.js';
 import type { NetworkCreateInput, NetworkPatch } from './input.js';
+import { insertNetwork } from './insert.js';
 import { toNetwork, type Network, type NetworkRow } from './model.js';
 
 export const NETWORK_LIST: ListSchema = {
@@ -90,28 +91,19 @@ export class NetworkService {
           p.external && !hasProviderAttributes(p.input.provider)
             ? NO_SEGMENT
             : await allocateSegment(this.db, trx, this.deps.settings, p.id, p.input.provider);
-        const now = dbNow(this.db.dialect);
-        await trx
-          .insertInto('networks')
-          .values({
-            id: p.id,
-            project_id: p.projectId,
-            name: p.input.name ?? '',
-            description: p.input.description ?? '',
-            admin_state_up: fromBool(p.input.adminStateUp ?? true),
-            shared: fromBool(p.input.shared ?? false),
-            external: fromBool(p.external),
-            port_security_enabled: fromBool(p.input.portSecurityEnabled ?? true),
-            mtu: p.input.mtu ?? 1500,
-            availability_zone_hints: JSON.stringify(p.azHints),
-            network_type: segment.networkType,
-            physical_network: segment.physicalNetwork,
-            segmentation_id: segment.segmentationId,
-            revision_number: 1,
-            created_at: now,
-            updated_at: now,
-          })
-          .execute();
+        const network = {
+          id: p.id,
+          project_id: p.projectId,
+          name: p.input.name ?? '',
+          description: p.input.description ?? '',
+          admin_state_up: fromBool(p.input.adminStateUp ?? true),
+          shared: fromBool(p.input.shared ?? false),
+          external: fromBool(p.external),
+          port_security_enabled: fromBool(p.input.portSecurityEnabled ?? true),
+          mtu: p.input.mtu ?? 1500,
+          availability_zone_hints: JSON.stringify(p.azHints),
+        };
+        await insertNetwork(trx, network, segment, dbNow(this.db.dialect));
       }
     });
     // External networks are made in their pod at once; a pod failure undoes the whole request.
@@ -235,8 +227,7 @@ export class NetworkService {
 
   private async byIds(ids: string[]): Promise<Network[]> {
     const rows = await this.db.kysely.selectFrom('networks').selectAll().where('id', 'in', ids).execute();
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return this.hydrate(ids.map((id) => byId.get(id)!).filter(Boolean));
+    return this.hydrate(inIdOrder(ids, rows));
   }
 
   /** Adds subnet ids, AZs and tags to rows. */

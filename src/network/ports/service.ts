@@ -14,7 +14,7 @@ import { owningProject } from '../input.js';
 import { projectFilters, tagFilters } from '../listAttrs.js';
 import type { NetworkService } from '../networks/service.js';
 import { owns, requireOwner, type Caller } from '../policy.js';
-import { applyFilters, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
+import { applyFilters, inIdOrder, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
 import type { SecurityGroupLookup } from '../securityGroupLookup.js';
 import { dropTags, tagsOf } from '../tags.js';
 import { fromBool, inTransaction, lockRow, toBool, type Trx } from '../tx.js';
@@ -84,6 +84,17 @@ export const PORT_LIST: ListSchema = {
 export function visiblePort(caller: Caller) {
   return (eb: AnyEb) =>
     caller.isAdmin ? sql<boolean>`1 = 1` : eb.or([eb('ports.project_id', '=', caller.projectId), eb('networks.project_id', '=', caller.projectId)]);
+}
+
+/** A port's row, if the caller sees the port. */
+export async function findVisiblePort(trx: Trx, caller: Caller, portId: string): Promise<PortRow | undefined> {
+  return trx
+    .selectFrom('ports')
+    .innerJoin('networks', 'networks.id', 'ports.network_id')
+    .selectAll('ports')
+    .where('ports.id', '=', portId)
+    .where(visiblePort(caller))
+    .executeTakeFirst();
 }
 
 type PortJoinRow = PortRow & { net_project_id: string };
@@ -432,8 +443,7 @@ export class PortService {
 
   private async byIds(ids: string[]): Promise<Port[]> {
     const rows = await this.db.kysely.selectFrom('ports').selectAll().where('id', 'in', ids).execute();
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return this.hydrate(ids.map((id) => byId.get(id)!).filter(Boolean));
+    return this.hydrate(inIdOrder(ids, rows));
   }
 
   private hydrate(rows: PortRow[]): Promise<Port[]> {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { dbNow, isForeignKeyViolation } from '../../db/index.js';
-import { checkAzHints } from '../availabilityZones.js';
+import { checkAzHints, copyAvailabilityZones } from '../availabilityZones.js';
 import type { NetworkDeps } from '../deps.js';
 import { invalidInput, notFound } from '../errors.js';
 import { owningProject } from '../input.js';
@@ -16,8 +16,8 @@ import { projectFilters, tagFilters } from '../listAttrs.js';
 import { visibleNetwork } from '../networks/service.js';
 import { requireAdminForAttributes, type Caller } from '../policy.js';
 import { addressesOf, type FixedIp, type FixedIpRequest } from '../ports/ipam.js';
-import { visiblePort } from '../ports/service.js';
-import { applyFilters, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
+import { findVisiblePort } from '../ports/service.js';
+import { applyFilters, inIdOrder, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
 import { visibleSubnet } from '../subnets/service.js';
 import { dropTags, tagsOf } from '../tags.js';
 import { fromBool, lockRow, toBool, type Trx } from '../tx.js';
@@ -259,13 +259,7 @@ export class RouterService {
 
   private async attachPort(trx: Trx, caller: Caller, router: RouterRow, portId: string): Promise<RouterInterfaceInfo> {
     await lockRow(this.db, trx, 'ports', portId);
-    const port = await trx
-      .selectFrom('ports')
-      .innerJoin('networks', 'networks.id', 'ports.network_id')
-      .selectAll('ports')
-      .where('ports.id', '=', portId)
-      .where(visiblePort(caller))
-      .executeTakeFirst();
+    const port = await findVisiblePort(trx, caller, portId);
     if (!port) throw notFound.port(portId);
     if (port.device_id !== '') throw l3Conflict.portInUse(portId, port.network_id, port.device_id);
     const fixedIps = (await addressesOf(trx, [portId])).get(portId) ?? [];
@@ -506,8 +500,7 @@ export class RouterService {
 
   private async byIds(ids: string[]): Promise<Router[]> {
     const rows = await this.db.kysely.selectFrom('routers').selectAll().where('id', 'in', ids).execute();
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return this.hydrate(ids.map((id) => byId.get(id)!).filter(Boolean));
+    return this.hydrate(inIdOrder(ids, rows));
   }
 
   /** Adds gateways, routes, AZs and tags to rows. */
@@ -538,24 +531,7 @@ export class RouterService {
 
 /** The AZs of the pods that hold a copy of each router (routing rows of type `router` with a bottom id). */
 export async function routerAvailabilityZones(trx: Trx, routerIds: string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (routerIds.length === 0) return out;
-  const rows = await trx
-    .selectFrom('resource_routings')
-    .innerJoin('pods', 'pods.id', 'resource_routings.pod_id')
-    .select(['resource_routings.top_id as top_id', 'pods.az_name as az_name'])
-    .where('resource_routings.resource_type', '=', 'router')
-    .where('resource_routings.top_id', 'in', routerIds)
-    .where('resource_routings.bottom_id', 'is not', null)
-    .execute();
-  for (const r of rows) {
-    if (!r.az_name) continue;
-    const list = out.get(r.top_id) ?? [];
-    if (!list.includes(r.az_name)) list.push(r.az_name);
-    out.set(r.top_id, list);
-  }
-  for (const list of out.values()) list.sort();
-  return out;
+  return copyAvailabilityZones(trx, 'router', routerIds);
 }
 
 const sameRoute = (a: Route, b: Route) => a.destination === b.destination && a.nexthop === b.nexthop;

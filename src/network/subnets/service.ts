@@ -16,7 +16,7 @@ import { parseCidr, parseIp, rangesOverlap, type Cidr } from '../ip.js';
 import { projectFilters, tagFilters } from '../listAttrs.js';
 import { isAutoDeletedPort, type NetworkService } from '../networks/service.js';
 import { owns, requireOwner, type Caller } from '../policy.js';
-import { applyFilters, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
+import { applyFilters, inIdOrder, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
 import type { SubnetpoolService } from '../subnetpools/service.js';
 import { dropTags, tagsOf } from '../tags.js';
 import { fromBool, inTransaction, lockRow, type Trx } from '../tx.js';
@@ -327,8 +327,7 @@ export class SubnetService {
 
   private async byIds(ids: string[]): Promise<Subnet[]> {
     const rows = (await this.base(this.db.kysely, { projectId: '', isAdmin: true }).where('subnets.id', 'in', ids).execute()) as SubnetJoinRow[];
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return this.hydrate(ids.map((id) => byId.get(id)!).filter(Boolean));
+    return this.hydrate(inIdOrder(ids, rows));
   }
 
   private async hydrate(rows: SubnetJoinRow[]): Promise<Subnet[]> {
