@@ -37,9 +37,10 @@ describe('top Neutron: deletes reach the pods', () => {
     const subnet = (await top('POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '10.0.0.0/24' } })).body.subnet;
     const port = withPort ? (await top('POST', '/v2.0/ports', { port: { network_id: net.id } })).body.port : undefined;
     const bottom: Record<string, { net: string; subnet: string; port?: string }> = {};
+    // Pod subnets without DHCP, so no pod DHCP port can take the address the top gave the port.
     for (const region of regions) {
       const bn = (await pod(region, 'POST', '/v2.0/networks', { network: { name: net.id } })).body.network.id;
-      const bs = (await pod(region, 'POST', '/v2.0/subnets', { subnet: { name: subnet.id, network_id: bn, ip_version: 4, cidr: '10.0.0.0/24' } })).body.subnet.id;
+      const bs = (await pod(region, 'POST', '/v2.0/subnets', { subnet: { name: subnet.id, network_id: bn, ip_version: 4, cidr: '10.0.0.0/24', enable_dhcp: false } })).body.subnet.id;
       await route(net.id, bn, region, 'network');
       await route(subnet.id, bs, region, 'subnet');
       bottom[region] = { net: bn, subnet: bs };
