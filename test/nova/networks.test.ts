@@ -1,11 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SERVICE_NAMES } from '../../src/server.js';
 import { http } from '../support/http.js';
 import { startNovaEnv, waitForGone, waitForStatus, type NovaEnv } from './support.js';
 
 /** Boots with top networks: the networking service prepares the pod's copies and ports first. */
-describe('Nova API gateway: servers on top networks', { skip: SERVICE_NAMES.includes('neutron-api') ? false : 'the top networking service is not built in' }, () => {
+describe('Nova API gateway: servers on top networks', () => {
   let env: NovaEnv;
   let netId: string;
   const neutron = (method: string, path: string, body?: unknown) => http(method, `${env.tc.urls['neutron-api']}/v2.0${path}`, { token: env.tokens.demo, body });
