@@ -1,48 +1,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
 import { createScratchDatabase, type ScratchDatabase } from '../support/databases.js';
 import { http } from '../support/http.js';
+import { OPENSTACK_MISSING, openstack as runOpenstack, openstackCli } from '../support/openstack.js';
 import { startTestTricircle } from '../support/tricircle.js';
 import { startKeystoneSim } from '../../sim/keystone/index.js';
 import type { RunningTricircle } from '../../src/server.js';
 
-function findOpenstack(): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', 'command -v openstack'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const openstack = findOpenstack();
 
 /** The real python-openstackclient against the top Neutron, with Keystone (simulated) for tokens and the catalog. */
-describe('top Neutron: the openstack CLI', openstack ? {} : { skip: 'openstack CLI not installed (python3-openstackclient): end-to-end test skipped' }, () => {
+describe('top Neutron: the openstack CLI', openstackCli ? {} : { skip: OPENSTACK_MISSING }, () => {
   let keystone: Awaited<ReturnType<typeof startKeystoneSim>>;
   let scratch: ScratchDatabase;
   let tc: RunningTricircle;
 
-  const os = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
-      execFile(
-        openstack!,
-        [
-          '--os-auth-url', `${keystone.url}/v3`,
-          '--os-username', 'admin',
-          '--os-password', 'password',
-          '--os-project-name', 'admin',
-          '--os-user-domain-name', 'Default',
-          '--os-project-domain-name', 'Default',
-          '--os-region-name', 'RegionOne',
-          '--os-interface', 'public',
-          ...args,
-        ],
-        { env, timeout: 60_000 },
-        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-      );
-    });
+  const os = (...args: string[]) => runOpenstack({ authUrl: `${keystone.url}/v3` }, args, 60_000);
   const json = async (...args: string[]) => {
     const r = await os(...args, '-f', 'json');
     assert.equal(r.code, 0, `openstack ${args.join(' ')}: ${r.stderr}`);

@@ -1,9 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createScratchDatabase, type ScratchDatabase } from '../support/databases.js';
 import { http } from '../support/http.js';
-import { OPENSTACK_MISSING, openstackCli } from '../support/openstack.js';
+import { OPENSTACK_MISSING, openstack as runOpenstack, openstackCli } from '../support/openstack.js';
 import { startTestTricircle } from '../support/tricircle.js';
 import { startKeystoneSim } from '../../sim/keystone/index.js';
 import type { RunningTricircle } from '../../src/server.js';
@@ -14,26 +13,7 @@ describe('top Neutron: routers and floating IPs with the openstack CLI', opensta
   let scratch: ScratchDatabase;
   let tc: RunningTricircle;
 
-  const os = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
-      execFile(
-        openstackCli!,
-        [
-          '--os-auth-url', `${keystone.url}/v3`,
-          '--os-username', 'admin',
-          '--os-password', 'password',
-          '--os-project-name', 'admin',
-          '--os-user-domain-name', 'Default',
-          '--os-project-domain-name', 'Default',
-          '--os-region-name', 'RegionOne',
-          '--os-interface', 'public',
-          ...args,
-        ],
-        { env, timeout: 60_000 },
-        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-      );
-    });
+  const os = (...args: string[]) => runOpenstack({ authUrl: `${keystone.url}/v3` }, args, 60_000);
   const ok = async (...args: string[]) => {
     const r = await os(...args);
     assert.equal(r.code, 0, `openstack ${args.join(' ')}: ${r.stderr}`);
