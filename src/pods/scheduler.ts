@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import { badRequest } from '../common/errors.js';
-import { dbNow, isUniqueViolation, type Database, type Db } from '../db/index.js';
+import { dbNow, inTransaction, type Db, type Trx } from '../db/index.js';
 import { toPod, type Pod } from './podRegistry.js';
 
 export interface ScheduleRequest {
@@ -37,10 +37,7 @@ export interface PodSchedulerOptions {
 /** A bottom pod that may receive new resources: not the top pod, not disabled, not down. */
 export const isSchedulable = (pod: Pod): boolean => pod.azName !== '' && !pod.disabled && pod.health !== 'down';
 
-type Trx = Transaction<Database>;
 type Reader = Db['kysely'] | Trx;
-
-const MAX_ATTEMPTS = 3;
 
 /**
  * Chooses the bottom pod for a new server or volume and keeps the project's binding to it: the
@@ -65,13 +62,8 @@ export class PodScheduler {
     // Fast path, no lock: a usable current binding.
     const bound = await this.boundPod(this.db.kysely, request.projectId, azName);
     if (bound) return bound;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.kysely.transaction().execute((trx) => this.chooseAndBind(trx, request.projectId, azName, request));
-      } catch (err) {
-        if (attempt >= MAX_ATTEMPTS || !(isUniqueViolation(err) || isRetryable(err))) throw err;
-      }
-    }
+    // A unique violation means another scheduler bound the project first: a fresh read sees it.
+    return inTransaction(this.db, (trx) => this.chooseAndBind(trx, request.projectId, azName, request), { retryUniqueViolation: true });
   }
 
   private async chooseAndBind(trx: Trx, projectId: string, azName: string | undefined, request: ScheduleRequest): Promise<Pod> {
@@ -156,10 +148,4 @@ export class PodScheduler {
       await trx.insertInto('pod_bindings').values({ id: randomUUID(), project_id: projectId, pod_id: pod.id, is_current: 1, created_at: now, updated_at: now }).execute();
     }
   }
-}
-
-/** Deadlocks and serialisation failures, which a retry of the whole transaction resolves. */
-function isRetryable(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number };
-  return e?.code === '40P01' || e?.code === '40001' || e?.errno === 1213 || e?.code === 'SQLITE_BUSY';
 }
