@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { ApiError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
 import { dbNow, isTransientError, isUniqueViolation, type Db } from '../db/index.js';
+import { insertRow } from './rows.js';
 
 /** No routing entry could be made for the resource (HTTP 503). */
 export class RoutingCreateFail extends ApiError {
@@ -185,12 +186,7 @@ export class RoutingLock {
       updated_at: now,
     };
     try {
-      if (this.db.dialect === 'mysql') {
-        const result = await this.db.kysely.insertInto('resource_routings').values(values).executeTakeFirstOrThrow();
-        return Number(result.insertId);
-      }
-      const row = await this.db.kysely.insertInto('resource_routings').values(values).returning('id').executeTakeFirstOrThrow();
-      return Number(row.id);
+      return await insertRow(this.db.kysely, this.db.dialect, values);
     } catch (err) {
       if (isUniqueViolation(err) || isTransientError(err)) return undefined;
       throw err;
