@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { dbNow, inTransaction, migrateToLatest, openDatabase, type Db } from '../../src/db/index.js';
 import { PodRegistry, PodScheduler, type Pod } from '../../src/pods/index.js';
-import { RoutingTable, type RoutingIntent } from '../../src/routing/index.js';
+import { repairStaleIntents, RoutingTable, type FoundResource, type IntentFinder, type RoutingIntent } from '../../src/routing/index.js';
 import { createScratchDatabase, describeEachDatabase, type ScratchDatabase } from '../support/databases.js';
 
 /** pg-pool's end() resolves before its sockets close; give them a moment before a forced drop. */
@@ -163,5 +163,94 @@ describeEachDatabase('routing intents', (dialect) => {
     await db.kysely.updateTable('resource_routings').set({ intent: 'not json' }).where('id', '=', intent.id).execute();
     const read = await routings.findIntent(intent.id);
     assert.deepEqual({ requestId: read?.requestId, name: read?.name, match: read?.match }, { requestId: '', name: undefined, match: {} });
+  });
+
+  /** A finder over a list standing for the pod's servers, recording what the repair asked of it. */
+  function podServers(servers: Map<string, FoundResource[]>, log: string[]): IntentFinder {
+    return {
+      async find(intent) {
+        log.push(`find ${intent.id}`);
+        const list = servers.get(intent.podId);
+        if (!list) throw new Error(`pod ${intent.podId} does not answer`);
+        return list.filter((s) => s.topId.startsWith(String(intent.match.prefix)));
+      },
+      async adopted(intent, routes) {
+        log.push(`adopted ${intent.id} ${routes.map((r) => r.topId).join(',')}`);
+      },
+      async abandoned(intent) {
+        log.push(`abandoned ${intent.id}`);
+      },
+    };
+  }
+
+  test('repair: routes what the pod made (minus what is routed), drops intents the pod never carried out, waits on silent pods', async () => {
+    const p = project();
+    const made = [uuid(), uuid()];
+    const routedAlready = uuid();
+    const prefixOf = (id: string) => id.slice(0, 30);
+    // Three stale intents: one whose servers exist, one with nothing in the pod, one in a pod that does not answer.
+    const found = await serverIntent(p, pod1, { name: 'web', match: { prefix: prefixOf(made[0]) } });
+    const nothing = await serverIntent(p, pod1, { match: { prefix: 'ffffffff' } });
+    const silent = await serverIntent(p, pod2, { match: { prefix: '0' } });
+    const young = await serverIntent(p, pod1, { match: { prefix: '0' } });
+    for (const i of [found, nothing, silent]) await age(i, 2 * STALE);
+    await routings.create({ topId: routedAlready, bottomId: routedAlready, podId: pod1.id, projectId: p, resourceType: 'server' });
+
+    const pod1Servers = [...made, routedAlready].map((id) => ({ topId: id, bottomId: id }));
+    const log: string[] = [];
+    const report = await repairStaleIntents(routings, { server: podServers(new Map([[pod1.id, [...pod1Servers, pod1Servers[0]]]]), log) }, { olderThanMs: STALE, projectId: p });
+
+    assert.deepEqual(report.routed, [{ intentId: found.id, resourceType: 'server', podId: pod1.id, topIds: made }]);
+    assert.deepEqual(report.dropped, [{ intentId: nothing.id, resourceType: 'server', podId: pod1.id }]);
+    assert.equal(report.waiting.length, 1);
+    assert.equal(report.waiting[0].intentId, silent.id);
+    assert.match(report.waiting[0].reason, /does not answer/);
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(log, [`find ${found.id}`, `adopted ${found.id} ${made.join(',')}`, `find ${nothing.id}`, `abandoned ${nothing.id}`, `find ${silent.id}`]);
+
+    const rows = await serverRoutes(p);
+    assert.deepEqual(rows.filter((r) => r.bottomId !== null).map((r) => r.topId).sort(), [...made, routedAlready].sort());
+    assert.deepEqual(rows.filter((r) => r.bottomId === null).map((r) => r.id).sort(), [silent.id, young.id].sort(), 'the silent pod’s and the young intent wait');
+  });
+
+  test('repair: a failing follow-up is reported and the routes stand; types without a finder are left alone', async () => {
+    const p = project();
+    const vm = uuid();
+    const server = await serverIntent(p);
+    const volume = await routings.recordIntent({ podId: pod1.id, projectId: p, resourceType: 'volume', requestId: 'req-v' });
+    await age(server, 2 * STALE);
+    await age(volume, 2 * STALE);
+    const finder: IntentFinder = {
+      find: async () => [{ topId: vm, bottomId: vm }],
+      adopted: async () => Promise.reject(new Error('the top ports could not be bound')),
+    };
+    const report = await repairStaleIntents(routings, { server: finder }, { olderThanMs: STALE, projectId: p });
+    assert.deepEqual(report.routed.map((r) => r.topIds), [[vm]]);
+    assert.equal(report.errors.length, 1);
+    assert.match(report.errors[0], /top ports could not be bound/);
+    assert.equal((await routings.findByTop(vm, 'server')).length, 1);
+    assert.equal((await routings.findIntent(volume.id))?.requestId, 'req-v', 'the volume intent waits for a finder of its type');
+  });
+
+  test('repair: two processes repairing at once, and a late gateway, agree on one route per server', async () => {
+    const p = project();
+    const vms = Array.from({ length: 4 }, () => uuid());
+    const intents: RoutingIntent[] = [];
+    for (const vm of vms) {
+      const intent = await serverIntent(p, pod1, { match: { vm } });
+      await age(intent, 2 * STALE);
+      intents.push(intent);
+    }
+    const finder: IntentFinder = { find: async (intent) => [{ topId: String(intent.match.vm), bottomId: String(intent.match.vm) }] };
+    const late = intents[0];
+    const [r1, r2] = await Promise.all([
+      repairStaleIntents(routings, { server: finder }, { olderThanMs: STALE, projectId: p }),
+      repairStaleIntents(new RoutingTable(other), { server: finder }, { olderThanMs: STALE, projectId: p }),
+      routings.completeIntent(late, [{ topId: vms[0], bottomId: vms[0] }]),
+    ]);
+    assert.deepEqual([...r1.waiting, ...r2.waiting, ...r1.errors, ...r2.errors], []);
+    const rows = await serverRoutes(p);
+    assert.deepEqual(rows.map((r) => r.topId).sort(), [...vms].sort(), 'each server routed once, no intent left');
+    assert.ok(rows.every((r) => r.bottomId === r.topId));
   });
 });
