@@ -33,13 +33,17 @@ export class RoutingTable {
 
   constructor(
     private readonly db: Db,
-    trx?: Trx,
+    executor?: Kysely<Database>,
   ) {
-    this.q = trx ?? db.kysely;
+    this.q = executor ?? db.kysely;
   }
 
-  /** This table inside a caller's transaction: every method runs its statements in `trx`. */
-  in(trx: Trx): RoutingTable {
+  /**
+   * This table inside a caller's transaction: every method runs its statements in `trx`. Code that
+   * holds either a transaction or the database's own handle may pass what it has; it must be a
+   * handle on this table's database.
+   */
+  in(trx: Trx | Kysely<Database>): RoutingTable {
     return new RoutingTable(this.db, trx);
   }
 

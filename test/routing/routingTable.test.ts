@@ -69,6 +69,7 @@ describeEachDatabase('RoutingTable', (dialect) => {
     );
     assert.deepEqual(await routings.findByTop(lost, 'network'), []);
     assert.equal(await routings.bottomIdOf('network', kept, pod1.id), 'b-kept', 'the delete was rolled back too');
+    assert.equal(await routings.in(db.kysely).bottomIdOf('network', kept, pod1.id), 'b-kept', 'the database handle itself is accepted');
   });
 
   test('create, update and delete keep their Admin API errors', async () => {
