@@ -4,3 +4,4 @@ export { migrateToLatest, migrateTo, schemaVersion, MigrationError } from './mig
 export { parseDatabaseUrl, DatabaseUrlError, type Dialect } from './url.js';
 export type * from './tables.js';
 export { isUniqueViolation, isForeignKeyViolation } from './errors.js';
+export { isTransientError, inTransaction, dialectOf, type RetryOptions, type Trx } from './transactions.js';

@@ -7,6 +7,7 @@ import { l3Tables } from './migrations/0003_l3.js';
 import { novaTables } from './migrations/0005_nova.js';
 import { cinderTables } from './migrations/0006_cinder.js';
 import { xjobTables } from './migrations/0007_xjob.js';
+import { routingIntents } from './migrations/0008_routing_intents.js';
 
 /** Numbered migrations, in order. Names sort lexically; never rename or edit a released one. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -17,6 +18,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0005_nova': novaTables(dialect),
     '0006_cinder': cinderTables(dialect),
     '0007_xjob': xjobTables(dialect),
+    '0008_routing_intents': routingIntents(dialect),
   };
 }
 

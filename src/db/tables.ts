@@ -41,6 +41,8 @@ export interface ResourceRoutingsTable {
   pod_id: string;
   project_id: string;
   resource_type: string;
+  /** JSON of a gateway's create intent (see src/routing/intents.ts); null on every other row. */
+  intent: string | null;
   created_at: number;
   updated_at: number;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { conflict, notFound, unprocessable } from '../common/errors.js';
-import { dbNow, type Db, type PodsTable } from '../db/index.js';
-import { isUniqueViolation } from '../db/errors.js';
+import { dbNow, isUniqueViolation, type Db, type PodsTable } from '../db/index.js';
+import { RoutingTable } from '../routing/index.js';
 
 export interface Pod {
   id: string;
@@ -42,7 +42,10 @@ export const isTopPod = (pod: Pod): boolean => pod.azName === '';
 
 /** The pod table: Keystone regions Tricircle knows, the top one (empty AZ) and the bottom ones. */
 export class PodRegistry {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly routings: RoutingTable = new RoutingTable(db),
+  ) {}
 
   async list(filter: { azName?: string } = {}): Promise<Pod[]> {
     let q = this.db.kysely.selectFrom('pods').selectAll().orderBy('region_name');
@@ -149,10 +152,10 @@ export class PodRegistry {
   async delete(id: string): Promise<void> {
     await this.get(id);
     await this.db.kysely.transaction().execute(async (trx) => {
-      const routes = await trx.selectFrom('resource_routings').select(({ fn }) => fn.countAll<number>().as('n')).where('pod_id', '=', id).executeTakeFirstOrThrow();
+      const routes = await this.routings.in(trx).countInPod(id);
       const bindings = await trx.selectFrom('pod_bindings').select(({ fn }) => fn.countAll<number>().as('n')).where('pod_id', '=', id).executeTakeFirstOrThrow();
-      if (Number(routes.n) > 0 || Number(bindings.n) > 0) {
-        throw conflict(`Pod ${id} is in use: ${Number(routes.n)} routing entries and ${Number(bindings.n)} tenant bindings refer to it`);
+      if (routes > 0 || Number(bindings.n) > 0) {
+        throw conflict(`Pod ${id} is in use: ${routes} routing entries and ${Number(bindings.n)} tenant bindings refer to it`);
       }
       await trx.deleteFrom('cached_endpoints').where('pod_id', '=', id).execute();
       await trx.deleteFrom('pods').where('id', '=', id).execute();

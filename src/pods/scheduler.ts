@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import { badRequest } from '../common/errors.js';
-import { dbNow, isUniqueViolation, type Database, type Db } from '../db/index.js';
+import { dbNow, inTransaction, type Db, type Trx } from '../db/index.js';
+import { RoutingTable } from '../routing/index.js';
 import { toPod, type Pod } from './podRegistry.js';
 
 export interface ScheduleRequest {
@@ -32,15 +33,14 @@ export interface PodSchedulerOptions {
   policy?: PodChoicePolicy;
   /** Routing types counted as the project's resources in a pod. Default server and volume. */
   countedTypes?: readonly string[];
+  /** Where the counts come from. Default: the routing table of `db`. */
+  routings?: RoutingTable;
 }
 
 /** A bottom pod that may receive new resources: not the top pod, not disabled, not down. */
 export const isSchedulable = (pod: Pod): boolean => pod.azName !== '' && !pod.disabled && pod.health !== 'down';
 
-type Trx = Transaction<Database>;
 type Reader = Db['kysely'] | Trx;
-
-const MAX_ATTEMPTS = 3;
 
 /**
  * Chooses the bottom pod for a new server or volume and keeps the project's binding to it: the
@@ -50,6 +50,7 @@ const MAX_ATTEMPTS = 3;
 export class PodScheduler {
   private readonly policy: PodChoicePolicy;
   private readonly countedTypes: readonly string[];
+  private readonly routings: RoutingTable;
 
   constructor(
     private readonly db: Db,
@@ -57,27 +58,24 @@ export class PodScheduler {
   ) {
     this.policy = options.policy ?? fewestResourcesPolicy;
     this.countedTypes = options.countedTypes ?? ['server', 'volume'];
+    this.routings = options.routings ?? new RoutingTable(db);
   }
 
   async schedule(request: ScheduleRequest): Promise<Pod> {
     if (!request.projectId) throw badRequest('A project is required to schedule a resource');
     const azName = request.azName || undefined;
     // Fast path, no lock: a usable current binding.
-    const bound = await this.boundPod(this.db.kysely, request.projectId, azName);
+    const bound = await this.boundPod(this.db.kysely, this.routings, request.projectId, azName);
     if (bound) return bound;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.kysely.transaction().execute((trx) => this.chooseAndBind(trx, request.projectId, azName, request));
-      } catch (err) {
-        if (attempt >= MAX_ATTEMPTS || !(isUniqueViolation(err) || isRetryable(err))) throw err;
-      }
-    }
+    // A unique violation means another scheduler bound the project first: a fresh read sees it.
+    return inTransaction(this.db, (trx) => this.chooseAndBind(trx, request.projectId, azName, request), { retryUniqueViolation: true });
   }
 
   private async chooseAndBind(trx: Trx, projectId: string, azName: string | undefined, request: ScheduleRequest): Promise<Pod> {
     await this.lockBottomPods(trx);
+    const routings = this.routings.in(trx);
     // Another scheduler may have bound the project while this one waited for the lock.
-    const bound = await this.boundPod(trx, projectId, azName);
+    const bound = await this.boundPod(trx, routings, projectId, azName);
     if (bound) return bound;
 
     let q = trx.selectFrom('pods').selectAll().where('az_name', '<>', '').where('disabled', '=', 0).where('health', '<>', 'down');
@@ -86,13 +84,13 @@ export class PodScheduler {
     if (pods.length === 0) {
       throw badRequest(azName !== undefined ? `No available pod in availability zone ${azName}` : 'No bottom pod is available');
     }
-    const chosen = this.policy.choose(await this.withCounts(trx, projectId, pods), request).pod;
+    const chosen = this.policy.choose(await this.withCounts(routings, projectId, pods), request).pod;
     await this.makeCurrent(trx, projectId, chosen);
     return chosen;
   }
 
   /** The pod of the project's current binding that can take resources, in the AZ or in any AZ. */
-  private async boundPod(db: Reader, projectId: string, azName: string | undefined): Promise<Pod | undefined> {
+  private async boundPod(db: Reader, routings: RoutingTable, projectId: string, azName: string | undefined): Promise<Pod | undefined> {
     let q = db
       .selectFrom('pod_bindings as b')
       .innerJoin('pods as p', 'p.id', 'b.pod_id')
@@ -104,23 +102,16 @@ export class PodScheduler {
     const pods = (await q.execute()).map(toPod).filter(isSchedulable);
     if (pods.length === 0) return undefined;
     if (pods.length === 1) return pods[0];
-    return this.policy.choose(await this.withCounts(db, projectId, pods), { projectId, azName }).pod;
+    return this.policy.choose(await this.withCounts(routings, projectId, pods), { projectId, azName }).pod;
   }
 
-  private async withCounts(db: Reader, projectId: string, pods: Pod[]): Promise<PodCandidate[]> {
-    const rows = await db
-      .selectFrom('resource_routings')
-      .select(['pod_id', (eb) => eb.fn.countAll<number | string>().as('n')])
-      .where('project_id', '=', projectId)
-      .where('resource_type', 'in', [...this.countedTypes])
-      .where(
-        'pod_id',
-        'in',
-        pods.map((p) => p.id),
-      )
-      .groupBy('pod_id')
-      .execute();
-    const counts = new Map(rows.map((r) => [r.pod_id, Number(r.n)]));
+  /** The pods with the project's resources in each, intents of creates under way included. */
+  private async withCounts(routings: RoutingTable, projectId: string, pods: Pod[]): Promise<PodCandidate[]> {
+    const counts = await routings.countsByPod(
+      projectId,
+      this.countedTypes,
+      pods.map((p) => p.id),
+    );
     return pods.map((pod) => ({ pod, resources: counts.get(pod.id) ?? 0 }));
   }
 
@@ -156,10 +147,4 @@ export class PodScheduler {
       await trx.insertInto('pod_bindings').values({ id: randomUUID(), project_id: projectId, pod_id: pod.id, is_current: 1, created_at: now, updated_at: now }).execute();
     }
   }
-}
-
-/** Deadlocks and serialisation failures, which a retry of the whole transaction resolves. */
-function isRetryable(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number };
-  return e?.code === '40P01' || e?.code === '40001' || e?.errno === 1213 || e?.code === 'SQLITE_BUSY';
 }

@@ -1,2 +1,5 @@
-export { RoutingTable, RESOURCE_TYPES, toRouting, type Routing, type RoutingFilter, type ResourceType } from './routingTable.js';
+export { RoutingTable, type RoutingFilter } from './routingTable.js';
+export { RESOURCE_TYPES, toRouting, type Routing, type ResourceType } from './rows.js';
+export { type RoutingIntent, type IntentInput } from './intent.js';
+export { repairStaleIntents, type IntentFinder, type FoundResource, type IntentRepairOptions, type IntentRepairReport } from './intentRepair.js';
 export { RoutingLock, RoutingCreateFail, RoutingBindFail, type GetOrCreateBottomInput, type GetOrCreateBottomResult } from './lock.js';

@@ -1,7 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import { ApiError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
-import { dbNow, isUniqueViolation, type Db } from '../db/index.js';
+import { dbNow, isTransientError, isUniqueViolation, type Db } from '../db/index.js';
+import { insertRow } from './rows.js';
 
 /** No routing entry could be made for the resource (HTTP 503). */
 export class RoutingCreateFail extends ApiError {
@@ -185,14 +186,9 @@ export class RoutingLock {
       updated_at: now,
     };
     try {
-      if (this.db.dialect === 'mysql') {
-        const result = await this.db.kysely.insertInto('resource_routings').values(values).executeTakeFirstOrThrow();
-        return Number(result.insertId);
-      }
-      const row = await this.db.kysely.insertInto('resource_routings').values(values).returning('id').executeTakeFirstOrThrow();
-      return Number(row.id);
+      return await insertRow(this.db.kysely, this.db.dialect, values);
     } catch (err) {
-      if (isUniqueViolation(err) || isContention(err)) return undefined;
+      if (isUniqueViolation(err) || isTransientError(err)) return undefined;
       throw err;
     }
   }
@@ -208,7 +204,7 @@ export class RoutingLock {
     try {
       return Number((await q.executeTakeFirst()).numUpdatedRows) > 0;
     } catch (err) {
-      if (isContention(err)) return false;
+      if (isTransientError(err)) return false;
       throw err;
     }
   }
@@ -223,7 +219,7 @@ export class RoutingLock {
         .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     } catch (err) {
-      if (isContention(err)) return false;
+      if (isTransientError(err)) return false;
       throw err;
     }
   }
@@ -244,12 +240,6 @@ export class RoutingLock {
   private expiredBefore(expireMs: number): RawBuilder<number> {
     return sql<number>`(${dbNow(this.db.dialect)} - ${Math.max(0, Math.floor(expireMs))})`;
   }
-}
-
-/** Deadlocks and lock timeouts: the statement lost a race and can be retried. */
-function isContention(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number };
-  return e?.code === '40P01' || e?.code === '40001' || e?.errno === 1213 || e?.errno === 1205 || e?.code === 'SQLITE_BUSY';
 }
 
 /** 20 ms growing to 500 ms, each scaled by a random factor in [0.5, 1.5) so waiters spread out. */

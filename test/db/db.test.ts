@@ -70,6 +70,36 @@ describeEachDatabase('migrations', (dialect) => {
     assert.ok(Math.abs(now - Date.now()) < 5000, `db clock ${now} vs local ${Date.now()}`);
   });
 
+  test('0008 adds the intent column and the per-pod indexes; down and up again keeps the routes', async () => {
+    const fresh = await createScratchDatabase(dialect);
+    const other = openDatabase(fresh.url, { maxPoolSize: 2 });
+    try {
+      await migrateToLatest(other);
+      assert.deepEqual(
+        (await routingIndexes(other)).filter((n) => n.includes('project') || n.includes('type_pod')),
+        ['resource_routings_project_type_pod_idx', 'resource_routings_type_pod_idx'],
+      );
+      const now = dbNow(other.dialect);
+      await other.kysely.insertInto('pods').values({ id: 'p1', region_name: 'Pod1', az_name: 'az1', pod_az_name: '', dc_name: '', disabled: 0, health: 'unknown', top_marker: null, created_at: now, updated_at: now }).execute();
+      const row = { top_id: 'vm-1', bottom_id: 'vm-1', pod_id: 'p1', project_id: 'proj', resource_type: 'server', created_at: now, updated_at: now };
+      await other.kysely.insertInto('resource_routings').values({ ...row, intent: '{"requestId":"req-1"}' }).execute();
+      assert.equal((await other.kysely.selectFrom('resource_routings').select('intent').executeTakeFirstOrThrow()).intent, '{"requestId":"req-1"}');
+
+      await migrateTo(other, '0007_xjob');
+      assert.deepEqual((await routingIndexes(other)).filter((n) => n.includes('project') || n.includes('type_pod')), ['resource_routings_project_idx']);
+      const old = await sql<Record<string, unknown>>`select * from resource_routings`.execute(other.kysely);
+      assert.equal(old.rows.length, 1);
+      assert.equal('intent' in old.rows[0], false, 'the column is gone');
+
+      await migrateToLatest(other);
+      const back = await other.kysely.selectFrom('resource_routings').selectAll().execute();
+      assert.deepEqual(back.map((r) => [r.top_id, r.intent]), [['vm-1', null]]);
+    } finally {
+      await other.close();
+      await fresh.drop();
+    }
+  });
+
   test('migrating down to nothing drops the tables', async () => {
     const fresh = await createScratchDatabase(dialect);
     const other = openDatabase(fresh.url, { maxPoolSize: 2 });
@@ -83,3 +113,19 @@ describeEachDatabase('migrations', (dialect) => {
     }
   });
 });
+
+/** Names of the secondary indexes of resource_routings, sorted. */
+async function routingIndexes(db: Db): Promise<string[]> {
+  let names: string[];
+  if (db.dialect === 'sqlite') {
+    const { rows } = await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'resource_routings'`.execute(db.kysely);
+    names = rows.map((r) => r.name);
+  } else if (db.dialect === 'postgres') {
+    const { rows } = await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'resource_routings'`.execute(db.kysely);
+    names = rows.map((r) => r.name);
+  } else {
+    const { rows } = await sql<{ name: string }>`select distinct index_name as name from information_schema.statistics where table_schema = database() and table_name = 'resource_routings'`.execute(db.kysely);
+    names = rows.map((r) => r.name);
+  }
+  return names.filter((n) => n.endsWith('_idx')).sort();
+}
