@@ -14,3 +14,8 @@ export function matchesType(value: unknown, type: JsonType): boolean {
   const actual = typeOf(value);
   return actual === type || (type === 'number' && actual === 'integer');
 }
+
+/** A JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
