@@ -1,0 +1,31 @@
+import { forbidden } from '../common/errors.js';
+import type { GatewayCall, QueryParams } from '../gateway/index.js';
+import type { RequestContext } from '../identity/index.js';
+import type { PolicyEnforcer } from '../policy/index.js';
+
+/** One compute API call as the gateway's services see it (no Fastify types). */
+export type NovaCall<Body = unknown, Params = Record<string, string>> = GatewayCall<Body, Params>;
+
+/** The last value of a query parameter. */
+export function qLast(query: QueryParams, key: string): string | undefined {
+  const v = query[key];
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+/** Every value of a repeated query parameter. */
+export function qAll(query: QueryParams, key: string): string[] {
+  const v = query[key];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/**
+ * Nova's admin-only rules: the policy file decides when it names the rule (e.g.
+ * `os_compute_api:os-flavor-manage:create`), otherwise the admin role is required.
+ */
+export function requireAdmin(policy: PolicyEnforcer, ctx: RequestContext, rule: string, target: Record<string, string> = {}): void {
+  if (policy.has(rule)) {
+    if (!policy.enforce(rule, { project_id: ctx.projectId, ...target }, ctx)) throw forbidden(`Policy doesn't allow ${rule} to be performed.`);
+    return;
+  }
+  if (!ctx.isAdmin) throw forbidden(`Policy doesn't allow ${rule} to be performed.`);
+}
