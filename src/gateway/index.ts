@@ -32,3 +32,4 @@ export { Type, anyType, byVersion, keyedMap, nullable, since, stringEnum, upTo, 
 export { BodyValidator, type BodyCheck } from './validation/validator.js';
 export { CINDER_STYLE, NOVA_STYLE, type ValidationStyle } from './validation/style.js';
 export { replaceAllBytes, rewritePodLinks, rewritePodUrl } from './links.js';
+export { qAll, qLast } from './query.js';

@@ -1,22 +1,12 @@
 import { forbidden } from '../common/errors.js';
-import type { GatewayCall, QueryParams } from '../gateway/index.js';
+import type { GatewayCall } from '../gateway/index.js';
 import type { RequestContext } from '../identity/index.js';
 import type { PolicyEnforcer } from '../policy/index.js';
 
 /** One compute API call as the gateway's services see it (no Fastify types). */
 export type NovaCall<Body = unknown, Params = Record<string, string>> = GatewayCall<Body, Params>;
 
-/** The last value of a query parameter. */
-export function qLast(query: QueryParams, key: string): string | undefined {
-  const v = query[key];
-  return Array.isArray(v) ? v[v.length - 1] : v;
-}
-
-/** Every value of a repeated query parameter. */
-export function qAll(query: QueryParams, key: string): string[] {
-  const v = query[key];
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
+export { qAll, qLast } from '../gateway/index.js';
 
 /**
  * Nova's admin-only rules: the policy file decides when it names the rule (e.g.
