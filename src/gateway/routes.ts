@@ -110,6 +110,9 @@ export interface RouteDefinition<P extends string, S extends TSchema | undefined
 
 type BodyOf<S> = S extends TSchema ? Static<S> : unknown;
 
+/** The version of calls to a service without microversions (never compared with anything). */
+const UNVERSIONED = Microversion.of('1.0');
+
 /**
  * Registers a service's routes on an app: under each of the service's prefixes, with the
  * microversion negotiated once per request by a route hook (400/406, version headers echoed), the
@@ -118,7 +121,6 @@ type BodyOf<S> = S extends TSchema ? Static<S> : unknown;
  */
 export class GatewayRouter {
   private readonly versions = new WeakMap<FastifyRequest, { version: Microversion; negotiated: boolean }>();
-  private floor: Microversion | undefined;
 
   constructor(
     private readonly app: FastifyInstance,
@@ -172,7 +174,7 @@ export class GatewayRouter {
     if (this.service.requestIdHeader) reply.header(this.service.requestIdHeader, req.id);
     const spec = this.service.microversions;
     if (!spec || prefix.microversions === false) {
-      this.versions.set(req, { version: spec ? (await spec.range()).min : (this.floor ??= Microversion.of('1.0')), negotiated: false });
+      this.versions.set(req, { version: spec ? (await spec.range()).min : UNVERSIONED, negotiated: false });
       return undefined;
     }
     let version: Microversion;
@@ -196,7 +198,7 @@ export class GatewayRouter {
     if (projectInUrl !== undefined && projectInUrl !== ctx.projectId) {
       throw badRequest(`Malformed request URL: URL's project_id '${projectInUrl}' doesn't match Context's project_id '${ctx.projectId}'`);
     }
-    const { version, negotiated } = this.versions.get(req) ?? { version: Microversion.of('1.0'), negotiated: false };
+    const { version, negotiated } = this.versions.get(req) ?? { version: UNVERSIONED, negotiated: false };
     const q = req.url.indexOf('?');
     const publicUrl = this.service.publicUrl();
     const projectPath = projectInUrl !== undefined ? `/${projectInUrl}` : '';
