@@ -1,5 +1,5 @@
-import type { FastifyRequest } from 'fastify';
-import type { PolicyEnforcer, PolicySubject } from '../policy/index.js';
+import type { RequestContext } from '../identity/index.js';
+import type { PolicyEnforcer } from '../policy/index.js';
 import type { PodBindings, PodRegistry, SqlEndpointStore } from '../pods/index.js';
 import type { RoutingTable } from '../routing/index.js';
 import type { JobService } from '../xjob/index.js';
@@ -17,7 +17,7 @@ export interface AdminServices {
   publicUrl: string;
 }
 
-export function authorize(services: AdminServices, req: FastifyRequest, rule: string, target: Record<string, unknown> = {}): void {
-  const subject = req.context as unknown as PolicySubject;
-  services.policy.authorize(rule, { project_id: subject.projectId, ...target }, subject);
+/** 403 unless the caller's roles satisfy `rule`. */
+export function authorize(services: AdminServices, ctx: RequestContext, rule: string, target: Record<string, unknown> = {}): void {
+  services.policy.authorize(rule, { project_id: ctx.projectId, ...target }, ctx);
 }

@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../common/errors.js';
+import { isJsonObject } from '../common/jsonTypes.js';
 import { bodyMember, optionalQueryInt, rejectUnknownFields, type Json } from '../common/validate.js';
+import { ok, type GatewayRouter, type QueryParams } from '../gateway/index.js';
 import { isoSeconds } from '../db/index.js';
 import { JOB_STATUSES, JobNotFoundError, JobStateError, type JobRecord, type JobService, type JobStatus, type LogEntry } from '../xjob/index.js';
 import { authorize, type AdminServices } from './deps.js';
@@ -49,7 +50,7 @@ function jobId(raw: string): string {
   return raw;
 }
 
-function listQuery(q: Json): { filter: { type?: string; status?: JobStatus; projectId?: string; resourceId?: string }; limit: number; marker?: string } {
+function listQuery(q: QueryParams): { filter: { type?: string; status?: JobStatus; projectId?: string; resourceId?: string }; limit: number; marker?: string } {
   const unknown = Object.keys(q).filter((k) => !['limit', 'marker', ...FILTERS].includes(k));
   if (unknown.length > 0) throw badRequest(`Unsupported filter(s): ${unknown.join(', ')}`);
   for (const [k, v] of Object.entries(q)) if (typeof v !== 'string') throw badRequest(`Filter ${k} may be given only once.`);
@@ -67,13 +68,13 @@ function listQuery(q: Json): { filter: { type?: string; status?: JobStatus; proj
   };
 }
 
-export function jobRoutes(app: FastifyInstance, services: AdminServices): void {
+export function jobRoutes(r: GatewayRouter, services: AdminServices): void {
   const { jobs } = services;
 
-  const list = (path: string) =>
-    app.get(path, async (req) => {
-      authorize(services, req, 'admin_api:jobs:list');
-      const q = req.query as Json;
+  const list = (path: '/jobs' | '/jobs/detail') =>
+    r.get(path, async (call) => {
+      authorize(services, call.ctx, 'admin_api:jobs:list');
+      const q = call.query;
       const { filter, limit, marker } = listQuery(q);
       const rows = await jobs.store.list(filter, { limit: limit + 1, marker }).catch((err) => {
         throw err instanceof JobNotFoundError ? badRequest(err.message) : err;
@@ -85,21 +86,21 @@ export function jobRoutes(app: FastifyInstance, services: AdminServices): void {
         for (const [k, v] of Object.entries(q)) if (k !== 'marker' && k !== 'limit') params.set(k, String(v));
         params.set('limit', String(limit));
         params.set('marker', page[page.length - 1].id);
-        body.jobs_links = [{ rel: 'next', href: `${services.publicUrl}${path}?${params}` }];
+        body.jobs_links = [{ rel: 'next', href: `${call.links.versioned}${path}?${params}` }];
       }
-      return body;
+      return ok(body);
     });
-  list('/v1.0/jobs');
-  list('/v1.0/jobs/detail');
+  list('/jobs');
+  list('/jobs/detail');
 
-  app.get('/v1.0/jobs/schemas', async (req) => {
-    authorize(services, req, 'admin_api:jobs:schemas');
-    return { schemas: jobs.registry.all().map((h) => ({ type: h.type, resource: [...h.resourceSchema], ...(h.description ? { description: h.description } : {}) })) };
+  r.get('/jobs/schemas', (call) => {
+    authorize(services, call.ctx, 'admin_api:jobs:schemas');
+    return ok({ schemas: jobs.registry.all().map((h) => ({ type: h.type, resource: [...h.resourceSchema], ...(h.description ? { description: h.description } : {}) })) });
   });
 
-  app.post('/v1.0/jobs', async (req) => {
-    authorize(services, req, 'admin_api:jobs:create');
-    const body = bodyMember(req.body, 'job');
+  r.post('/jobs', async (call) => {
+    authorize(services, call.ctx, 'admin_api:jobs:create');
+    const body = bodyMember(call.body, 'job');
     rejectUnknownFields(body, ['type', 'project_id', 'resource']);
     const type = body.type;
     if (typeof type !== 'string' || type === '') throw badRequest("Field 'type' must be given as a string.");
@@ -108,44 +109,46 @@ export function jobRoutes(app: FastifyInstance, services: AdminServices): void {
     const projectId = body.project_id;
     if (typeof projectId !== 'string' || projectId.trim() === '' || projectId.length > 64) throw badRequest("Field 'project_id' must be a non-empty string.");
     const resource = body.resource;
-    if (resource === null || typeof resource !== 'object' || Array.isArray(resource)) throw badRequest("Field 'resource' must be an object.");
+    if (!isJsonObject(resource)) throw badRequest("Field 'resource' must be an object.");
     const given = Object.keys(resource);
     const missing = handler.resourceSchema.filter((k) => !given.includes(k));
     const extra = given.filter((k) => !handler.resourceSchema.includes(k));
     if (missing.length > 0 || extra.length > 0) {
       throw badRequest(`Resource of job type ${type} must have exactly the fields ${handler.resourceSchema.join(', ')}${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; unexpected ${extra.join(', ')}` : ''}`);
     }
-    for (const [k, v] of Object.entries(resource as Json)) {
+    const fields: Record<string, string> = {};
+    for (const [k, v] of Object.entries(resource)) {
       if (typeof v !== 'string' || v.trim() === '' || v.includes('#') || v.length > MAX_ID) throw badRequest(`Resource field ${k} must be a non-empty string without '#'.`);
+      fields[k] = v;
     }
-    const id = await jobs.submit({ type, projectId: projectId.trim(), resource: resource as Record<string, string> });
-    return { job: jobView(jobs, await jobs.store.get(id)) };
+    const id = await jobs.submit({ type, projectId: projectId.trim(), resource: fields });
+    return ok({ job: jobView(jobs, await jobs.store.get(id)) });
   });
 
-  app.get<{ Params: { id: string } }>('/v1.0/jobs/:id', async (req) => {
-    authorize(services, req, 'admin_api:jobs:show');
-    return { job: jobView(jobs, await translate(() => jobs.store.get(jobId(req.params.id)))) };
+  r.get('/jobs/:id', async (call) => {
+    authorize(services, call.ctx, 'admin_api:jobs:show');
+    return ok({ job: jobView(jobs, await translate(() => jobs.store.get(jobId(call.params.id)))) });
   });
 
-  app.get<{ Params: { id: string } }>('/v1.0/jobs/:id/log', async (req) => {
-    authorize(services, req, 'admin_api:jobs:show');
-    const id = jobId(req.params.id);
+  r.get('/jobs/:id/log', async (call) => {
+    authorize(services, call.ctx, 'admin_api:jobs:show');
+    const id = jobId(call.params.id);
     const entries = await jobs.store.history(id);
     if (entries.length === 0 && !(await jobs.store.find(id))) throw notFound(`Job ${id} could not be found.`);
-    return { job_log: entries.map(logView) };
+    return ok({ job_log: entries.map(logView) });
   });
 
-  app.put<{ Params: { id: string } }>('/v1.0/jobs/:id', async (req) => {
-    authorize(services, req, 'admin_api:jobs:put');
-    if (req.body !== undefined && req.body !== null && !(typeof req.body === 'object' && !Array.isArray(req.body))) throw badRequest('Malformed request body: expected nothing or a JSON object.');
-    const job = await translate(() => jobs.store.redo(jobId(req.params.id)));
+  r.put('/jobs/:id', async (call) => {
+    authorize(services, call.ctx, 'admin_api:jobs:put');
+    if (call.body !== undefined && call.body !== null && !isJsonObject(call.body)) throw badRequest('Malformed request body: expected nothing or a JSON object.');
+    const job = await translate(() => jobs.store.redo(jobId(call.params.id)));
     jobs.signal([job.id]);
-    return { job: jobView(jobs, job) };
+    return ok({ job: jobView(jobs, job) });
   });
 
-  app.delete<{ Params: { id: string } }>('/v1.0/jobs/:id', async (req) => {
-    authorize(services, req, 'admin_api:jobs:delete');
-    await translate(() => jobs.store.remove(jobId(req.params.id)));
-    return {};
+  r.delete('/jobs/:id', async (call) => {
+    authorize(services, call.ctx, 'admin_api:jobs:delete');
+    await translate(() => jobs.store.remove(jobId(call.params.id)));
+    return ok({});
   });
 }

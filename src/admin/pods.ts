@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../common/errors.js';
-import { bodyMember, optionalBoolean, optionalString, rejectUnknownFields, type Json } from '../common/validate.js';
+import { isJsonObject } from '../common/jsonTypes.js';
+import { bodyMember, optionalBoolean, optionalString, rejectUnknownFields } from '../common/validate.js';
+import { ok, type GatewayRouter } from '../gateway/index.js';
 import type { PodInput } from '../pods/index.js';
 import { authorize, type AdminServices } from './deps.js';
 import { podView } from './views.js';
@@ -30,52 +31,53 @@ function podInput(body: unknown): { input: PodInput; endpoints?: Record<string, 
 /** {"compute": "http://...", "network": null}: null clears an override. */
 function endpointOverrides(value: unknown): Record<string, string | null> | undefined {
   if (value === undefined) return undefined;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw badRequest('endpoints must be an object of service type to URL');
-  for (const [type, url] of Object.entries(value as Json)) {
+  if (!isJsonObject(value)) throw badRequest('endpoints must be an object of service type to URL');
+  const overrides: Record<string, string | null> = {};
+  for (const [type, url] of Object.entries(value)) {
     if (!/^[a-z0-9-]{1,64}$/.test(type)) throw badRequest(`Invalid service type in endpoints: ${type}`);
     if (url !== null && (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url))) throw badRequest(`Invalid URL for endpoint ${type}: ${JSON.stringify(url)}`);
+    overrides[type] = url;
   }
-  return value as Record<string, string | null>;
+  return overrides;
 }
 
-export function podRoutes(app: FastifyInstance, services: AdminServices): void {
+export function podRoutes(r: GatewayRouter, services: AdminServices): void {
   const { pods, endpoints } = services;
   const applyOverrides = async (podId: string, overrides?: Record<string, string | null>) => {
     for (const [type, url] of Object.entries(overrides ?? {})) await endpoints.setOverride(podId, type, url);
   };
   const show = async (id: string) => podView(await pods.get(id), await endpoints.listForPod(id));
 
-  app.post('/v1.0/pods', async (req) => {
-    authorize(services, req, 'admin_api:pods:create');
-    const { input, endpoints: overrides } = podInput(req.body);
+  r.post('/pods', async (call) => {
+    authorize(services, call.ctx, 'admin_api:pods:create');
+    const { input, endpoints: overrides } = podInput(call.body);
     const pod = await pods.create(input);
     await applyOverrides(pod.id, overrides);
-    return { pod: await show(pod.id) };
+    return ok({ pod: await show(pod.id) });
   });
 
-  app.get('/v1.0/pods', async (req) => {
-    authorize(services, req, 'admin_api:pods:list');
-    const query = req.query as Json;
-    const azName = typeof query.az_name === 'string' ? query.az_name : undefined;
-    return { pods: (await pods.list({ azName })).map((p) => podView(p)) };
+  r.get('/pods', async (call) => {
+    authorize(services, call.ctx, 'admin_api:pods:list');
+    const azName = typeof call.query.az_name === 'string' ? call.query.az_name : undefined;
+    return ok({ pods: (await pods.list({ azName })).map((p) => podView(p)) });
   });
 
-  app.get<{ Params: { id: string } }>('/v1.0/pods/:id', async (req) => {
-    authorize(services, req, 'admin_api:pods:show');
-    return { pod: await show(req.params.id) };
+  r.get('/pods/:id', async (call) => {
+    authorize(services, call.ctx, 'admin_api:pods:show');
+    return ok({ pod: await show(call.params.id) });
   });
 
-  app.put<{ Params: { id: string } }>('/v1.0/pods/:id', async (req) => {
-    authorize(services, req, 'admin_api:pods:update');
-    const { input, endpoints: overrides } = podInput(req.body);
-    await pods.update(req.params.id, input);
-    await applyOverrides(req.params.id, overrides);
-    return { pod: await show(req.params.id) };
+  r.put('/pods/:id', async (call) => {
+    authorize(services, call.ctx, 'admin_api:pods:update');
+    const { input, endpoints: overrides } = podInput(call.body);
+    await pods.update(call.params.id, input);
+    await applyOverrides(call.params.id, overrides);
+    return ok({ pod: await show(call.params.id) });
   });
 
-  app.delete<{ Params: { id: string } }>('/v1.0/pods/:id', async (req) => {
-    authorize(services, req, 'admin_api:pods:delete');
-    await pods.delete(req.params.id);
-    return {};
+  r.delete('/pods/:id', async (call) => {
+    authorize(services, call.ctx, 'admin_api:pods:delete');
+    await pods.delete(call.params.id);
+    return ok({});
   });
 }

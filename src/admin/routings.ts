@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../common/errors.js';
 import { bodyMember, optionalQueryInt, optionalString, rejectUnknownFields, type Json } from '../common/validate.js';
+import { ok, type GatewayRouter, type QueryParams } from '../gateway/index.js';
 import { RESOURCE_TYPES, type RoutingFilter } from '../routing/index.js';
 import { authorize, type AdminServices } from './deps.js';
 import { routingView } from './views.js';
@@ -27,12 +27,15 @@ function timestampFilter(value: unknown, key: string): number | undefined {
   return ms;
 }
 
-function listFilter(q: Json): RoutingFilter {
+function listFilter(q: QueryParams): RoutingFilter {
   const known = new Set(['limit', 'marker', 'id', ...FIELDS, 'created_at', 'updated_at']);
   const unknown = Object.keys(q).filter((k) => !known.has(k));
   if (unknown.length > 0) throw badRequest(`Unsupported filter(s): ${unknown.join(', ')}`);
   for (const [k, v] of Object.entries(q)) if (typeof v !== 'string') throw badRequest(`Filter ${k} may be given only once.`);
-  const str = (k: string) => q[k] as string | undefined;
+  const str = (k: string) => {
+    const v = q[k];
+    return typeof v === 'string' ? v : undefined;
+  };
   return {
     id: q.id !== undefined ? routingId(str('id')!) : undefined,
     topId: str('top_id'),
@@ -45,12 +48,12 @@ function listFilter(q: Json): RoutingFilter {
   };
 }
 
-export function routingRoutes(app: FastifyInstance, services: AdminServices): void {
+export function routingRoutes(r: GatewayRouter, services: AdminServices): void {
   const { routings } = services;
 
-  app.post('/v1.0/routings', async (req) => {
-    authorize(services, req, 'admin_api:routings:create');
-    const body = bodyMember(req.body, 'routing');
+  r.post('/routings', async (call) => {
+    authorize(services, call.ctx, 'admin_api:routings:create');
+    const body = bodyMember(call.body, 'routing');
     rejectUnknownFields(body, FIELDS);
     const values = Object.fromEntries(FIELDS.map((f) => [f, optionalString(body, f, 127)]));
     const missing = FIELDS.filter((f) => !values[f]);
@@ -62,12 +65,12 @@ export function routingRoutes(app: FastifyInstance, services: AdminServices): vo
       projectId: values.project_id!,
       resourceType: resourceType(values.resource_type!),
     });
-    return { routing: routingView(routing) };
+    return ok({ routing: routingView(routing) });
   });
 
-  app.get('/v1.0/routings', async (req) => {
-    authorize(services, req, 'admin_api:routings:list');
-    const q = req.query as Json;
+  r.get('/routings', async (call) => {
+    authorize(services, call.ctx, 'admin_api:routings:list');
+    const q = call.query;
     const filter = listFilter(q);
     const limit = optionalQueryInt(q, 'limit', MAX_PAGE) ?? MAX_PAGE;
     let afterId: number | undefined;
@@ -83,20 +86,20 @@ export function routingRoutes(app: FastifyInstance, services: AdminServices): vo
       for (const [k, v] of Object.entries(q)) if (k !== 'marker' && k !== 'limit') params.set(k, String(v));
       params.set('limit', String(limit));
       params.set('marker', String(page[page.length - 1].id));
-      body.routings_links = [{ rel: 'next', href: `${services.publicUrl}/v1.0/routings?${params}` }];
+      body.routings_links = [{ rel: 'next', href: `${call.links.versioned}/routings?${params}` }];
     }
-    return body;
+    return ok(body);
   });
 
-  app.get<{ Params: { id: string } }>('/v1.0/routings/:id', async (req) => {
-    authorize(services, req, 'admin_api:routings:show');
-    return { routing: routingView(await routings.get(routingId(req.params.id))) };
+  r.get('/routings/:id', async (call) => {
+    authorize(services, call.ctx, 'admin_api:routings:show');
+    return ok({ routing: routingView(await routings.get(routingId(call.params.id))) });
   });
 
-  app.put<{ Params: { id: string } }>('/v1.0/routings/:id', async (req) => {
-    authorize(services, req, 'admin_api:routings:put');
-    const id = routingId(req.params.id);
-    const body = bodyMember(req.body, 'routing');
+  r.put('/routings/:id', async (call) => {
+    authorize(services, call.ctx, 'admin_api:routings:put');
+    const id = routingId(call.params.id);
+    const body = bodyMember(call.body, 'routing');
     rejectUnknownFields(body, FIELDS);
     if (Object.keys(body).length === 0) throw badRequest('Nothing to update: give at least one routing field');
     const patch = Object.fromEntries(FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, optionalString(body, f, 127)]));
@@ -109,12 +112,12 @@ export function routingRoutes(app: FastifyInstance, services: AdminServices): vo
       projectId: patch.project_id,
       resourceType: patch.resource_type !== undefined ? resourceType(patch.resource_type!) : undefined,
     });
-    return { routing: routingView(routing) };
+    return ok({ routing: routingView(routing) });
   });
 
-  app.delete<{ Params: { id: string } }>('/v1.0/routings/:id', async (req) => {
-    authorize(services, req, 'admin_api:routings:delete');
-    await routings.delete(routingId(req.params.id));
-    return {};
+  r.delete('/routings/:id', async (call) => {
+    authorize(services, call.ctx, 'admin_api:routings:delete');
+    await routings.delete(routingId(call.params.id));
+    return ok({});
   });
 }

@@ -1,7 +1,7 @@
+import { BodyValidator, CINDER_STYLE, mountService, type GatewayService } from '../gateway/index.js';
 import { PodScheduler } from '../pods/index.js';
 import type { HttpServiceModule } from '../services.js';
 import type { CinderDeps } from './deps.js';
-import { microversionHook } from './http.js';
 import { CinderPods } from './podCalls.js';
 import { CinderQuotaService } from './quotas/service.js';
 import { quotaRoutes } from './quotas/routes.js';
@@ -10,7 +10,7 @@ import { typeRoutes } from './types/routes.js';
 import { VolumeTypeService } from './types/service.js';
 import { VolumeTypeStore } from './types/store.js';
 import { VolumeTypeSync } from './types/sync.js';
-import { isCinderPublicPath, versionRoutes } from './versions.js';
+import { VERSION_RANGE, isCinderPublicPath, versionRoutes } from './versions.js';
 import { VolumeActions } from './volumes/actions.js';
 import { VolumeCreator } from './volumes/create.js';
 import { VolumeLister } from './volumes/list.js';
@@ -26,22 +26,34 @@ export const cinderApiModule: HttpServiceModule = {
   isPublic: isCinderPublicPath,
   async register(app, core, publicUrl) {
     const deps: CinderDeps = { core, settings: loadCinderSettings(core.config), scheduler: new PodScheduler(core.db), publicUrl };
+    const validator = new BodyValidator(CINDER_STYLE);
+    const service: GatewayService = {
+      // /v3 without a project is 3.67's project-less form.
+      prefixes: [
+        { path: '/v3/:project_id', api: 'v3' },
+        { path: '/v2/:project_id', api: 'v2', microversions: false },
+        { path: '/v3', api: 'v3' },
+      ],
+      microversions: { serviceType: 'volume', range: () => VERSION_RANGE },
+      validator,
+      publicUrl,
+    };
     const pods = new CinderPods(deps);
     const typeStore = new VolumeTypeStore(core.db);
     const typeSync = new VolumeTypeSync(deps, pods, typeStore);
-    const types = new VolumeTypeService(typeStore, typeSync, core.policy);
+    const types = new VolumeTypeService(typeStore, typeSync, core.policy, validator);
     const placement = new VolumePlacement(deps);
     const volumes = new VolumeService(pods, placement, typeSync);
 
-    app.addHook('onRequest', microversionHook);
+    const router = mountService(app, service);
     versionRoutes(app, publicUrl);
-    volumeRoutes(app, {
+    volumeRoutes(router, {
       creator: new VolumeCreator(deps, pods, placement, types, typeSync),
       lister: new VolumeLister(deps, pods, placement, typeStore, typeSync),
       volumes,
       actions: new VolumeActions(deps, volumes, types, typeSync),
     });
-    typeRoutes(app, types);
-    quotaRoutes(app, new CinderQuotaService(deps, pods));
+    typeRoutes(router, types);
+    quotaRoutes(router, new CinderQuotaService(deps, pods));
   },
 };

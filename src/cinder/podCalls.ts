@@ -1,6 +1,6 @@
 import type { BottomClient, HttpMethod, Query, RawResponse } from '../bottom/index.js';
 import { isTopPod, type Pod } from '../pods/index.js';
-import type { CinderCall } from './call.js';
+import { podVersion, type CinderCall } from './call.js';
 import type { CinderDeps } from './deps.js';
 import { LinkRewriter, parseJson } from './relay.js';
 
@@ -38,7 +38,7 @@ export class CinderPods {
       query: req.query,
       body,
       headers,
-      microversion: call.podVersion,
+      microversion: podVersion(call),
       timeoutMs: req.timeoutMs,
       asAdmin: req.asAdmin,
     });

@@ -1,5 +1,5 @@
 import type { RawResponse, ResponseHeaders } from '../bottom/index.js';
-import type { ApiPrefix } from './microversion.js';
+import { replaceAllBytes, rewritePodLinks } from '../gateway/index.js';
 
 /** An answer for the client: a status, the headers worth keeping, and a body (bytes or JSON). */
 export interface Relay {
@@ -27,44 +27,35 @@ export function serviceRoot(endpointUrl: string): string {
   return endpointUrl.replace(/\/+$/, '').replace(/\/v[23](\/[^/]*)?$/, '');
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /**
  * Points the links of a pod's answer at the gateway: every occurrence of the pod's service root
- * (followed by `/`, `"` or `?`, so :1234 never matches inside :12345), also in its `\/`-escaped JSON
- * form, becomes `gatewayRoot`; `/v3/` links become `/v2/` for a client that called /v2.
+ * (never inside a longer host or port), also in its `\/`-escaped JSON form, becomes
+ * `gatewayRoot`; `/v3/` links become `/v2/` for a client that called /v2.
  */
 export class LinkRewriter {
-  private readonly pattern: RegExp | undefined;
+  private readonly podRoot: string;
+  private readonly v3: Buffer;
+  private readonly v2: Buffer;
 
   constructor(
     podEndpoint: string,
     private readonly gatewayRoot: string,
-    private readonly api: ApiPrefix,
+    private readonly api: string,
   ) {
-    const root = serviceRoot(podEndpoint);
-    if (root === '' || root === gatewayRoot) {
-      this.pattern = undefined;
-    } else {
-      const plain = escapeRegExp(root);
-      const escaped = escapeRegExp(root.replace(/\//g, '\\/'));
-      this.pattern = new RegExp(`(?:${plain}|${escaped})(?=[/"?]|\\\\/)`, 'g');
-    }
-  }
-
-  text(body: string): string {
-    let out = this.pattern ? body.replace(this.pattern, this.gatewayRoot) : body;
-    if (this.api === 'v2') out = out.split(`${this.gatewayRoot}/v3/`).join(`${this.gatewayRoot}/v2/`);
-    return out;
+    this.podRoot = serviceRoot(podEndpoint);
+    this.v3 = Buffer.from(`${gatewayRoot}/v3/`);
+    this.v2 = Buffer.from(`${gatewayRoot}/v2/`);
   }
 
   bytes(body: Buffer): Buffer {
     if (body.length === 0) return body;
-    const text = body.toString('utf8');
-    const out = this.text(text);
-    return out === text ? body : Buffer.from(out, 'utf8');
+    // Escaped pod roots become the plain gateway root: both spellings are the same JSON string.
+    const out = rewritePodLinks(body, this.podRoot, this.gatewayRoot, this.gatewayRoot);
+    return this.api === 'v2' ? replaceAllBytes(out, this.v3, this.v2) : out;
+  }
+
+  text(body: string): string {
+    return this.bytes(Buffer.from(body, 'utf8')).toString('utf8');
   }
 }
 

@@ -1,5 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { MAX_VERSION, MIN_VERSION } from './microversion.js';
+import { Microversion, type VersionRange } from '../gateway/index.js';
+
+/** Microversions the gateway accepts on /v3 (Zed's Cinder range); pods receive the caller's choice. */
+export const MIN_VERSION = '3.0';
+export const MAX_VERSION = '3.70';
+export const VERSION_RANGE: VersionRange = { min: Microversion.of(MIN_VERSION), max: Microversion.of(MAX_VERSION) };
 
 const V3_UPDATED = '2022-08-31T00:00:00Z';
 const V2_UPDATED = '2017-02-25T12:00:00Z';
@@ -41,6 +46,7 @@ export function versionRoutes(app: FastifyInstance, publicUrl: () => string): vo
   app.get('/v2', async () => ({ versions: [v2(publicUrl())] }));
 }
 
+/** Unauthenticated paths: the version documents. */
 export function isCinderPublicPath(method: string, path: string): boolean {
   return (method === 'GET' || method === 'HEAD') && /^\/(v[23]\/?)?$/.test(path);
 }

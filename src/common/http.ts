@@ -5,19 +5,6 @@ import type { Logger } from './logging.js';
 import type { Metrics } from './metrics.js';
 import { acceptGlobalRequestId, newRequestId } from './requestIds.js';
 
-/** The caller of a request, as the identity layer resolved it. Kept loose here so common/ does not depend on identity/. */
-export interface CallerContext {
-  requestId: string;
-  globalRequestId?: string;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set by the authentication hook on every non-public route. */
-    context: CallerContext & Record<string, unknown>;
-  }
-}
-
 export interface ServiceAppOptions {
   /** Label for metrics and logs, e.g. admin-api, nova-apigw. */
   service: string;
@@ -25,8 +12,11 @@ export interface ServiceAppOptions {
   logger: Logger;
   metrics?: Metrics;
   bodyLimit?: number;
-  /** Resolves the caller; throws an error with a numeric `status` (401/403/503) to refuse. */
-  authenticate?: (req: FastifyRequest) => Promise<object>;
+  /**
+   * Resolves the caller, which becomes `req.context` (typed by the identity layer's declaration);
+   * throws an error with a numeric `status` (401/403/503) to refuse.
+   */
+  authenticate?: (req: FastifyRequest) => Promise<FastifyRequest['context']>;
   /** Paths that need no token (version documents, health). */
   isPublic?: (method: string, path: string) => boolean;
   /** Readiness probe for /readyz (e.g. a DB round trip). */
@@ -56,7 +46,8 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
   const noop = () => undefined;
 
   app.removeContentTypeParser('text/plain');
-  app.decorateRequest('context', null as unknown as CallerContext & Record<string, unknown>);
+  // No caller until the authentication hook sets one (public routes never get one).
+  app.decorateRequest('context', null as unknown as FastifyRequest['context']);
 
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -66,13 +57,11 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
   });
 
   app.addHook('onRequest', async (req, reply) => {
-    const globalRequestId = acceptGlobalRequestId(req.headers['x-openstack-request-id']);
-    req.context = { requestId: req.id, ...(globalRequestId ? { globalRequestId } : {}) };
     reply.header('x-openstack-request-id', req.id);
     const path = req.url.split('?', 1)[0];
     if (!opts.authenticate || OPS_PATHS.has(path) || opts.isPublic?.(req.method, path)) return;
     // The identity layer keeps the request ids and hides the token on the object it returns: use it as is.
-    req.context = (await opts.authenticate(req)) as unknown as FastifyRequest['context'];
+    req.context = await opts.authenticate(req);
   });
 
   app.addHook('onResponse', async (req, reply) => {
@@ -81,7 +70,7 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
     opts.metrics?.requests.inc({ service: opts.service, route, method: req.method, status: reply.statusCode });
     opts.metrics?.latency.observe({ service: opts.service, route, method: req.method }, ms / 1000);
     req.log.info(
-      { reqId: req.id, globalRequestId: req.context?.globalRequestId, method: req.method, route, status: reply.statusCode, ms: Math.round(ms * 100) / 100 },
+      { reqId: req.id, globalRequestId: acceptGlobalRequestId(req.headers['x-openstack-request-id']), method: req.method, route, status: reply.statusCode, ms: Math.round(ms * 100) / 100 },
       'request',
     );
   });

@@ -1,16 +1,15 @@
-/** The type names of JSON Schema's `type` keyword. */
-export type JsonType = 'object' | 'string' | 'integer' | 'number' | 'boolean' | 'null' | 'array';
-
-/** The JSON Schema type of a parsed JSON value (a whole number is an `integer`). */
-export function typeOf(value: unknown): JsonType {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value as JsonType;
+/** A JSON object (not null, not an array). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Whether the value satisfies `type`, an integer counting as a `number` too. */
-export function matchesType(value: unknown, type: JsonType): boolean {
-  const actual = typeOf(value);
-  return actual === type || (type === 'number' && actual === 'integer');
+/** The objects among the items of a JSON array (none when `value` is not an array). */
+export function objectsIn(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value) ? value.filter(isJsonObject) : [];
+}
+
+/** A JSON document that must be an object (a pod's answer): parsed, or `{}` when it is another JSON value. Malformed JSON throws. */
+export function parseJsonObject(text: Buffer | string): Record<string, unknown> {
+  const value: unknown = JSON.parse(typeof text === 'string' ? text : text.toString('utf8'));
+  return isJsonObject(value) ? value : {};
 }

@@ -1,20 +1,17 @@
 import { badRequest } from './errors.js';
+import { isJsonObject } from './jsonTypes.js';
 
 export type Json = Record<string, unknown>;
 
 /** The object under `key` of a request body, e.g. {"pod": {...}}; 400 when absent or not an object. */
 export function bodyMember(body: unknown, key: string): Json {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw badRequest(`Malformed request body: expected a JSON object with '${key}'.`);
-  }
-  const member = (body as Json)[key];
+  if (!isJsonObject(body)) throw badRequest(`Malformed request body: expected a JSON object with '${key}'.`);
+  const member = body[key];
   if (member === undefined) throw badRequest(`Missing required element '${key}' in request body.`);
-  if (member === null || typeof member !== 'object' || Array.isArray(member)) {
-    throw badRequest(`Invalid input for field/attribute ${key}: expected an object.`);
-  }
-  const extra = Object.keys(body as Json).filter((k) => k !== key);
+  if (!isJsonObject(member)) throw badRequest(`Invalid input for field/attribute ${key}: expected an object.`);
+  const extra = Object.keys(body).filter((k) => k !== key);
   if (extra.length > 0) throw badRequest(`Unrecognized attribute(s) '${extra.join(', ')}' in request body.`);
-  return member as Json;
+  return member;
 }
 
 export function rejectUnknownFields(obj: Json, allowed: readonly string[]): void {

@@ -23,6 +23,17 @@ export type RequestContext = {
   readonly expiresAt?: Date;
 };
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The caller, set by the authentication hook (src/common/http.ts) before any handler of a route
+     * that needs a token runs. Public routes (version documents, health, metrics) have no caller and
+     * must not read it.
+     */
+    context: RequestContext;
+  }
+}
+
 export type RequestContextInit = Omit<RequestContext, 'isAdmin' | 'userName' | 'projectName' | 'domainId' | 'projectDomainId'> &
   Partial<Pick<RequestContext, 'userName' | 'projectName' | 'domainId' | 'projectDomainId'>>;
 

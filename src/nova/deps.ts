@@ -1,4 +1,5 @@
 import type { Config } from '../config/index.js';
+import type { BodyValidator } from '../gateway/index.js';
 import type { ServerNetworkPreparer } from '../network/prepare/contract.js';
 import type { PodScheduler } from '../pods/index.js';
 import type { CoreServices } from '../services.js';
@@ -38,4 +39,6 @@ export interface NovaDeps {
   scheduler: PodScheduler;
   /** The top networking service's boot-time preparation; absent while networking is not available. */
   networks?: ServerNetworkPreparer;
+  /** Request bodies in Nova's message style. */
+  validator: BodyValidator;
 }

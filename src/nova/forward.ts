@@ -1,8 +1,9 @@
 import type { PodClientFactory, RawResponse } from '../bottom/index.js';
 import type { HttpMethod } from '../bottom/index.js';
 import type { Pod } from '../pods/index.js';
-import type { NovaCall } from './http.js';
-import { computeRoot, replaceJsonStringMember, rewritePodLinks, rewritePodUrl } from './links.js';
+import type { NovaCall } from './call.js';
+import { rewritePodLinks, rewritePodUrl } from '../gateway/index.js';
+import { computeRoot, replaceJsonStringMember } from './links.js';
 
 export interface PodRequest {
   method: HttpMethod;

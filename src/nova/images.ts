@@ -1,11 +1,18 @@
+import { isJsonObject } from '../common/jsonTypes.js';
 import type { BottomImage, GlanceApi, PodClientFactory } from '../bottom/index.js';
 import type { PodRef } from '../identity/index.js';
 import { BottomError, isBottomNotFound } from '../bottom/index.js';
 import { badRequest, notFound, serviceUnavailable } from '../common/errors.js';
-import { qLast, type NovaCall } from './http.js';
+import { qLast, type NovaCall } from './call.js';
 import { linkPair, nextLink } from './links.js';
 import type { PodDirectory } from './podDirectory.js';
-import { metadataMap, validateBody } from './validation.js';
+import { Type, type Static } from '../gateway/index.js';
+import { metadataMap } from './parameters.js';
+
+/** `POST`/`PUT /images/{id}/metadata`. */
+export const ImageMetadata = Type.Object({ metadata: metadataMap }, { additionalProperties: false });
+/** `PUT /images/{id}/metadata/{key}`. */
+export const ImageMetadataItem = Type.Object({ meta: metadataMap }, { additionalProperties: false });
 
 type Json = Record<string, unknown>;
 
@@ -134,7 +141,8 @@ export class ImageService {
   }
 
   async metadata(call: NovaCall, id: string): Promise<Json> {
-    return this.view(call, await this.fetch(call, id), true, '').metadata as Json;
+    const { metadata } = this.view(call, await this.fetch(call, id), true, '');
+    return isJsonObject(metadata) ? metadata : {};
   }
 
   async metadataItem(call: NovaCall, id: string, key: string): Promise<Json> {
@@ -144,9 +152,8 @@ export class ImageService {
   }
 
   /** POST (merge) or PUT (replace) of the image's properties. */
-  async setMetadata(call: NovaCall, id: string, body: unknown, replace: boolean): Promise<Json> {
-    validateBody({ type: 'object', properties: { metadata: metadataMap }, required: ['metadata'], additionalProperties: false }, body);
-    const given = (body as { metadata: Record<string, string> }).metadata;
+  async setMetadata(call: NovaCall<Static<typeof ImageMetadata>>, id: string, replace: boolean): Promise<Json> {
+    const given = call.body.metadata;
     const current = await this.metadata(call, id);
     const ops: Json[] = [];
     if (replace) for (const k of Object.keys(current)) if (!(k in given)) ops.push({ op: 'remove', path: `/${k}` });
@@ -155,9 +162,8 @@ export class ImageService {
     return this.metadata(call, id);
   }
 
-  async setMetadataItem(call: NovaCall, id: string, key: string, body: unknown): Promise<Json> {
-    validateBody({ type: 'object', properties: { meta: metadataMap }, required: ['meta'], additionalProperties: false }, body);
-    const meta = (body as { meta: Record<string, string> }).meta;
+  async setMetadataItem(call: NovaCall<Static<typeof ImageMetadataItem>>, id: string, key: string): Promise<Json> {
+    const meta = call.body.meta;
     if (Object.keys(meta).length !== 1) throw badRequest('Request body contains too many items');
     if (!(key in meta)) throw badRequest('Request body and URI mismatch');
     const current = await this.metadata(call, id);

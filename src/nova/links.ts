@@ -1,7 +1,9 @@
+import type { GatewayLinks } from '../gateway/index.js';
+
 /**
  * Links in pod answers point at the pod; clients must only ever see the gateway. Pass-through bodies
- * are fixed at the byte level (no JSON parse): every occurrence of the pod's compute root URL is
- * replaced by the gateway's public URL, and a few known string fields are overwritten in place.
+ * are fixed at the byte level (no JSON parse): the pod's compute root becomes the gateway's public
+ * URL (the kit's rewritePodLinks), and a few known string fields are overwritten in place.
  */
 
 const rootCache = new Map<string, string>();
@@ -20,51 +22,6 @@ export function computeRoot(versionedUrl: string): string {
     rootCache.set(versionedUrl, root);
   }
   return root;
-}
-
-/**
- * Every occurrence of `from` in `buf` replaced by `to`; `buf` itself when there is none. With
- * `wholeUrl`, a match must not continue with a character that would extend the host or port
- * (`http://h:877` must not match inside `http://h:8774`).
- */
-export function replaceAllBytes(buf: Buffer, from: Buffer, to: Buffer, wholeUrl = false): Buffer {
-  if (from.length === 0) return buf;
-  let at = buf.indexOf(from);
-  if (at < 0) return buf;
-  const parts: Buffer[] = [];
-  let start = 0;
-  while (at >= 0) {
-    const next = buf[at + from.length];
-    if (!wholeUrl || next === undefined || !isUrlContinuation(next)) {
-      parts.push(buf.subarray(start, at), to);
-      start = at + from.length;
-    }
-    at = buf.indexOf(from, at + from.length);
-  }
-  if (parts.length === 0) return buf;
-  parts.push(buf.subarray(start));
-  return Buffer.concat(parts);
-}
-
-/** Letters, digits, '.', '-', ':' and '_' continue a host or port. */
-function isUrlContinuation(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2e || c === 0x2d || c === 0x3a || c === 0x5f;
-}
-
-/** Pod URLs in `buf` (plain and with JSON-escaped slashes) rewritten to the gateway's. */
-export function rewritePodLinks(buf: Buffer, podRoot: string, gatewayRoot: string): Buffer {
-  if (podRoot === gatewayRoot || buf.length === 0) return buf;
-  let out = replaceAllBytes(buf, Buffer.from(podRoot), Buffer.from(gatewayRoot), true);
-  const escaped = podRoot.replace(/\//g, '\\/');
-  if (escaped !== podRoot) out = replaceAllBytes(out, Buffer.from(escaped), Buffer.from(gatewayRoot.replace(/\//g, '\\/')), true);
-  return out;
-}
-
-/** A pod URL (e.g. a Location header) rewritten to the gateway's. */
-export function rewritePodUrl(url: string, podRoot: string, gatewayRoot: string): string {
-  if (!url.startsWith(podRoot)) return url;
-  const next = url.charCodeAt(podRoot.length);
-  return Number.isNaN(next) || !isUrlContinuation(next) ? gatewayRoot + url.slice(podRoot.length) : url;
 }
 
 const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
@@ -102,14 +59,6 @@ export function replaceJsonStringMember(buf: Buffer, key: string, value: string)
   if (parts.length === 0) return buf;
   parts.push(buf.subarray(start));
   return Buffer.concat(parts);
-}
-
-/** Links the gateway writes itself. */
-export interface GatewayLinks {
-  /** `<public>/v2.1[/<project>]` as the client addressed it. */
-  versioned: string;
-  /** `<public>[/<project>]` (Nova's bookmark base). */
-  bookmark: string;
 }
 
 export function linkPair(links: GatewayLinks, collection: string, id: string): { href: string; rel: string }[] {

@@ -1,11 +1,11 @@
 import { createServerNetworkPreparer } from '../network/prepare/index.js';
+import { BodyValidator, NOVA_STYLE, mountService } from '../gateway/index.js';
 import { PodScheduler } from '../pods/index.js';
 import type { HttpServiceModule } from '../services.js';
 import { novaSettings, type NovaDeps } from './deps.js';
 import { FlavorService } from './flavors/service.js';
 import { FlavorSync } from './flavors/sync.js';
 import { PodForwarder } from './forward.js';
-import { NovaRouter } from './http.js';
 import { ImageService } from './images.js';
 import { KeypairService } from './keypairs/service.js';
 import { KeypairSync } from './keypairs/sync.js';
@@ -34,7 +34,7 @@ export function buildNovaGateway(deps: NovaDeps) {
   const locator = new ServerLocator(core.routings, deps.pods, { cacheMs: settings.routeCacheMs, cacheSize: settings.routeCacheSize });
   const usage = new UsageCollector({ db: core.db, pods: deps.pods, clients, timeoutMs: settings.listPodTimeoutMs });
   const quotas = new QuotaService(core.db, core.policy, usage);
-  const flavors = new FlavorService(core.db, core.policy);
+  const flavors = new FlavorService(core.db, core.policy, deps.validator);
   const flavorSync = new FlavorSync(clients, core.logger);
   const keypairs = new KeypairService(core.db, core.policy, (projectId) => quotas.limit(projectId, 'key_pairs'));
   const keypairSync = new KeypairSync(clients, core.logger);
@@ -97,9 +97,25 @@ export const novaApiGatewayModule: HttpServiceModule = {
       versions,
       scheduler: new PodScheduler(core.db),
       networks: createServerNetworkPreparer(core),
+      validator: new BodyValidator(NOVA_STYLE),
     };
     const gw = buildNovaGateway(deps);
-    const router = new NovaRouter(app, { versions, publicUrl });
+    const router = mountService(app, {
+      prefixes: [
+        { path: '/v2.1', api: 'v2.1' },
+        { path: '/v2.1/:project_id', api: 'v2.1' },
+      ],
+      microversions: {
+        serviceType: 'compute',
+        legacyHeader: 'X-OpenStack-Nova-API-Version',
+        range: () => versions.range(),
+        // Upstream writes this one as a computeFault.
+        notAcceptableBody: (message) => ({ computeFault: { code: 406, message } }),
+      },
+      validator: deps.validator,
+      requestIdHeader: 'x-compute-request-id',
+      publicUrl,
+    });
     versionRoutes(app, router, versions, publicUrl);
     serverRoutes(router, gw);
     flavorRoutes(router, gw.flavors, settings.maxLimit);

@@ -2,10 +2,10 @@ import { badRequest, forbidden } from '../common/errors.js';
 import type { Db } from '../db/index.js';
 import type { RequestContext } from '../identity/index.js';
 import type { PolicyEnforcer } from '../policy/index.js';
-import { qLast, requireAdmin, type NovaCall } from './http.js';
-import type { ApiVersion } from './microversion.js';
+import { qLast, requireAdmin, type NovaCall } from './call.js';
+import { Type, anyType, upTo, type Microversion, type Static } from '../gateway/index.js';
+import { booleanLike } from './parameters.js';
 import type { ComputeUsage, UsageCollector } from './usage.js';
-import { booleanLike, validateBody, type Schema } from './validation.js';
 
 /** Nova's default quotas (network quotas are -1: Neutron owns them). */
 export const QUOTA_DEFAULTS: Record<string, number> = {
@@ -29,9 +29,28 @@ const NETWORK_QUOTAS = ['floating_ips', 'fixed_ips', 'security_groups', 'securit
 const FILE_QUOTAS = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];
 
 /** The quota names a microversion shows (2.36 drops the network ones, 2.57 the injected-file ones). */
-export function visibleQuotas(v: ApiVersion): string[] {
+export function visibleQuotas(v: Microversion): string[] {
   return Object.keys(QUOTA_DEFAULTS).filter((k) => !(v.ge('2.36') && NETWORK_QUOTAS.includes(k)) && !(v.ge('2.57') && FILE_QUOTAS.includes(k)));
 }
+
+const quotaValue = anyType(['integer', 'string'], { pattern: '^-?[0-9]+$', minimum: -1 });
+
+/** `PUT /os-quota-sets/{tenant_id}`: the quotas the microversion shows, and `force`. */
+export const QuotaUpdate = Type.Object(
+  {
+    quota_set: Type.Object(
+      {
+        ...Object.fromEntries(
+          Object.keys(QUOTA_DEFAULTS).map((k) => [k, NETWORK_QUOTAS.includes(k) ? upTo('2.35', quotaValue) : FILE_QUOTAS.includes(k) ? upTo('2.56', quotaValue) : Type.Optional(quotaValue)]),
+        ),
+        force: Type.Optional(booleanLike),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type QuotaUpdateBody = Static<typeof QuotaUpdate>;
 
 /**
  * Quotas of the top region: defaults in code, per-project overrides in `nova_quotas`, usage summed
@@ -103,26 +122,10 @@ export class QuotaService {
     return out;
   }
 
-  async update(call: NovaCall, tenantId: string, body: unknown): Promise<Record<string, unknown>> {
+  async update(call: NovaCall<QuotaUpdateBody>, tenantId: string): Promise<Record<string, unknown>> {
     requireAdmin(this.policy, call.ctx, 'os_compute_api:os-quota-sets:update');
     const keys = visibleQuotas(call.version);
-    const schema: Schema = {
-      type: 'object',
-      properties: {
-        quota_set: {
-          type: 'object',
-          properties: {
-            ...Object.fromEntries(keys.map((k) => [k, { type: ['integer', 'string'], pattern: '^-?[0-9]+$', minimum: -1 } as Schema])),
-            force: booleanLike,
-          },
-          additionalProperties: false,
-        },
-      },
-      required: ['quota_set'],
-      additionalProperties: false,
-    };
-    validateBody(schema, body);
-    const given = (body as { quota_set: Record<string, unknown> }).quota_set;
+    const given = call.body.quota_set;
     const values = Object.entries(given).filter(([k]) => k !== 'force').map(([k, v]) => [k, Number(v)] as const);
     for (const [k, v] of values) if (v < -1) throw badRequest(`Quota limit ${v} for ${k} must be -1 or greater.`);
     await this.db.kysely.transaction().execute(async (trx) => {

@@ -1,7 +1,15 @@
 import type { PodClientFactory } from '../bottom/index.js';
 import type { Logger } from '../common/logging.js';
 import type { Pod } from '../pods/index.js';
-import { ApiVersion, GATEWAY_MAX_VERSION, MIN_VERSION, type VersionRange } from './microversion.js';
+import { Microversion, type VersionRange } from '../gateway/index.js';
+
+export const MIN_VERSION = Microversion.of('2.1');
+/**
+ * The newest microversion the gateway itself implements (what it owns: flavors, key pairs, aggregates,
+ * limits, quota sets, server create and lists). The advertised maximum is the lowest of this and every
+ * pod's maximum, so a request never asks a pod for a version it does not speak.
+ */
+export const GATEWAY_MAX_VERSION = Microversion.of('2.93');
 
 export interface VersionRangeOptions {
   pods: () => Promise<Pod[]>;
@@ -75,10 +83,10 @@ export class PodVersionRanges {
         .request({ requestId: 'nova-apigw-version-discovery' }, { method: 'GET', path: '/', timeoutMs: this.options.timeoutMs });
       if (res.status !== 200) return undefined;
       const doc = JSON.parse(res.body.toString('utf8')) as { version?: { version?: string; min_version?: string } };
-      const max = ApiVersion.parse(doc.version?.version ?? '');
+      const max = Microversion.parse(doc.version?.version ?? '');
       // A pod without microversions (plain v2.1) speaks exactly 2.1.
       if (!max) return { min: MIN_VERSION, max: MIN_VERSION };
-      return { min: ApiVersion.parse(doc.version?.min_version ?? '') ?? MIN_VERSION, max };
+      return { min: Microversion.parse(doc.version?.min_version ?? '') ?? MIN_VERSION, max };
     } catch (err) {
       this.options.logger?.debug({ err, pod: pod.regionName }, 'pod compute version document unavailable');
       return undefined;

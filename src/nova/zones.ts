@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { badRequest, notFound } from '../common/errors.js';
 import type { Pod } from '../pods/index.js';
 import type { PolicyEnforcer } from '../policy/index.js';
-import { requireAdmin, type NovaCall } from './http.js';
+import { requireAdmin, type NovaCall } from './call.js';
 import type { PodDirectory } from './podDirectory.js';
 
 const isoMicro = (ms: number) => new Date(ms).toISOString().replace('Z', '000');

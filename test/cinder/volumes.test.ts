@@ -292,6 +292,17 @@ describeEachDatabase('Cinder gateway: volumes', (dialect) => {
     assert.equal(malformedVersion.status, 400);
   });
 
+  test('a body nested 5,000 deep is a 400 with a short message, never a 500', async () => {
+    const before = (await env.tc.core.routings.list({ resourceType: 'volume' })).length;
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    for (const raw of [deep, `{"volume": {"size": ${deep}}}`, `{"volume": {"size": 1, "metadata": {"k": ${deep}}}}`]) {
+      const res = await env.call('demo', 'POST', '/volumes', { raw, headers: { 'content-type': 'application/json' } });
+      assert.equal(res.status, 400, res.text.slice(0, 200));
+      assert.ok(res.body.badRequest.message.length < 1000, `${res.body.badRequest.message.length} characters`);
+    }
+    assert.equal((await env.tc.core.routings.list({ resourceType: 'volume' })).length, before, 'no route was left behind');
+  });
+
   test('project-less /v3 URLs (3.67) and admin all_tenants lists', async () => {
     const v = await create('demo', { size: 1, availability_zone: 'az2', name: 'projectless' });
     const shown = await http('GET', `${env.gw}/v3/volumes/${v.id}`, { token: env.demo.token, headers: { 'openstack-api-version': 'volume 3.67' } });

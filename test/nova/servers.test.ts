@@ -343,6 +343,19 @@ describe('Nova API gateway: request validation', () => {
     assert.equal(action.status, 400);
   });
 
+  test('a body nested 5,000 deep is a 400 with a short message, never a 500', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    let nested = '"leaf"';
+    for (let i = 0; i < 1000; i++) nested = `{"a":${nested}}`;
+    for (const raw of [deep, `{"server": {"name": ${deep}, "flavorRef": "1", "networks": "none"}}`, `{"server": {"name": "v", "flavorRef": "1", "networks": "none", "metadata": {"k": ${nested}}}}`]) {
+      const res = await env.call('demo', 'POST', '/servers', { raw, headers: { 'content-type': 'application/json' } });
+      assert.equal(res.status, 400, res.text.slice(0, 200));
+      assert.match(res.body.badRequest.message, /^Invalid input for field\/attribute (body|name|k)\. Value: /);
+      assert.ok(res.body.badRequest.message.length < 1000, `${res.body.badRequest.message.length} characters`);
+    }
+    assert.deepEqual(await env.tc.core.routings.list({ resourceType: 'server' }), [], 'nothing was routed');
+  });
+
   test('unknown ids are Nova 404s', async () => {
     const id = '00000000-0000-4000-8000-000000000000';
     for (const [method, path] of [

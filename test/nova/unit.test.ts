@@ -1,12 +1,27 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeRoot, replaceAllBytes, replaceJsonStringMember, rewritePodLinks, rewritePodUrl } from '../../src/nova/links.js';
-import { ApiVersion, VersionNotAcceptable, negotiateVersion } from '../../src/nova/microversion.js';
+import { computeRoot, replaceJsonStringMember } from '../../src/nova/links.js';
+import {
+  BodyValidator,
+  Microversion as ApiVersion,
+  MicroversionNotAcceptable as VersionNotAcceptable,
+  NOVA_STYLE,
+  negotiateMicroversion,
+  replaceAllBytes,
+  rewritePodLinks,
+  rewritePodUrl,
+  type VersionRange,
+} from '../../src/gateway/index.js';
 import { PodVersionRanges } from '../../src/nova/versionRange.js';
 import { sshFingerprint, generateSshKeypair } from '../../src/nova/keypairs/keys.js';
-import { validateBody } from '../../src/nova/validation.js';
-import { serverCreateSchema } from '../../src/nova/servers/schemas.js';
+import { ServerCreate } from '../../src/nova/servers/schemas.js';
 import type { Pod } from '../../src/pods/index.js';
+
+// Nova's negotiation and server-create check, as the gateway kit does them.
+const negotiateVersion = (headers: Record<string, string>, r: VersionRange) => negotiateMicroversion(headers, { serviceType: 'compute', legacyHeader: 'X-OpenStack-Nova-API-Version' }, r);
+const checkServerCreate = new BodyValidator(NOVA_STYLE).compile(ServerCreate);
+const serverCreateSchema = (v: ApiVersion) => v;
+const validateBody = (v: ApiVersion, body: unknown) => checkServerCreate(body, v);
 
 const range = { min: ApiVersion.of('2.1'), max: ApiVersion.of('2.60') };
 

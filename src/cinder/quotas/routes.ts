@@ -1,14 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { cinderRoute } from '../http.js';
+import type { GatewayRouter } from '../../gateway/index.js';
 import type { CinderQuotaService } from './service.js';
 
-const param = (req: FastifyRequest, name: string) => (req.params as Record<string, string>)[name];
-
-export function quotaRoutes(app: FastifyInstance, quotas: CinderQuotaService): void {
-  cinderRoute(app, 'GET', '/limits', (call) => quotas.limits(call));
-  cinderRoute(app, 'GET', '/os-availability-zone', () => quotas.availabilityZones());
-  cinderRoute(app, 'GET', '/os-quota-sets/:target_project_id', (call, req) => quotas.showQuotas(call, param(req, 'target_project_id'), false));
-  cinderRoute(app, 'GET', '/os-quota-sets/:target_project_id/defaults', (call, req) => quotas.showQuotas(call, param(req, 'target_project_id'), true));
-  cinderRoute(app, 'PUT', '/os-quota-sets/:target_project_id', (call, req) => quotas.changeQuotas(call, param(req, 'target_project_id'), 'PUT', req.body));
-  cinderRoute(app, 'DELETE', '/os-quota-sets/:target_project_id', (call, req) => quotas.changeQuotas(call, param(req, 'target_project_id'), 'DELETE'));
+export function quotaRoutes(r: GatewayRouter, quotas: CinderQuotaService): void {
+  r.get('/limits', (call) => quotas.limits(call));
+  r.get('/os-availability-zone', () => quotas.availabilityZones());
+  r.get('/os-quota-sets/:target_project_id', (call) => quotas.showQuotas(call, call.params.target_project_id, false));
+  r.get('/os-quota-sets/:target_project_id/defaults', (call) => quotas.showQuotas(call, call.params.target_project_id, true));
+  r.put('/os-quota-sets/:target_project_id', (call) => quotas.changeQuotas(call, call.params.target_project_id, 'PUT', call.body));
+  r.delete('/os-quota-sets/:target_project_id', (call) => quotas.changeQuotas(call, call.params.target_project_id, 'DELETE'));
 }

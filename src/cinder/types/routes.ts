@@ -1,35 +1,30 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { cinderRoute, json, queryOf } from '../http.js';
+import { answer, ok, type GatewayRouter } from '../../gateway/index.js';
+import { queryOf } from '../call.js';
+import { ExtraSpecs, TypeCreate, TypeUpdate } from './schemas.js';
 import type { VolumeTypeService } from './service.js';
 
-const param = (req: FastifyRequest, name: string) => (req.params as Record<string, string>)[name];
-
-export function typeRoutes(app: FastifyInstance, types: VolumeTypeService): void {
-  cinderRoute(app, 'GET', '/types', async (call) => json(200, { volume_types: await types.list(call.ctx, queryOf(call).get('is_public') ?? undefined) }));
-  cinderRoute(app, 'POST', '/types', async (call, req) => json(200, { volume_type: await types.create(call.ctx, req.body) }));
-  cinderRoute(app, 'GET', '/types/:type_id', async (call, req) => json(200, { volume_type: types.view(call.ctx, await types.get(call.ctx, param(req, 'type_id'))) }));
-  cinderRoute(app, 'PUT', '/types/:type_id', async (call, req) => json(200, { volume_type: await types.update(call.ctx, param(req, 'type_id'), req.body) }));
-  cinderRoute(app, 'DELETE', '/types/:type_id', async (call, req) => {
-    await types.remove(call.ctx, param(req, 'type_id'));
-    return json(202);
+export function typeRoutes(r: GatewayRouter, types: VolumeTypeService): void {
+  r.get('/types', async (call) => ok({ volume_types: await types.list(call.ctx, queryOf(call).get('is_public') ?? undefined) }));
+  r.post('/types', async (call) => ok({ volume_type: await types.create(call.ctx, call.body) }), { body: TypeCreate });
+  r.get('/types/:type_id', async (call) => ok({ volume_type: types.view(call.ctx, await types.get(call.ctx, call.params.type_id)) }));
+  r.put('/types/:type_id', async (call) => ok({ volume_type: await types.update(call.ctx, call.params.type_id, call.body) }), { body: TypeUpdate });
+  r.delete('/types/:type_id', async (call) => {
+    await types.remove(call.ctx, call.params.type_id);
+    return answer(202);
   });
 
-  cinderRoute(app, 'GET', '/types/:type_id/extra_specs', async (call, req) => json(200, { extra_specs: await types.extraSpecs(call.ctx, param(req, 'type_id')) }));
-  cinderRoute(app, 'POST', '/types/:type_id/extra_specs', async (call, req) => json(200, { extra_specs: await types.setExtraSpecs(call.ctx, param(req, 'type_id'), req.body) }));
-  cinderRoute(app, 'GET', '/types/:type_id/extra_specs/:key', async (call, req) => json(200, await types.extraSpec(call.ctx, param(req, 'type_id'), param(req, 'key'))));
-  cinderRoute(app, 'PUT', '/types/:type_id/extra_specs/:key', async (call, req) =>
-    json(200, await types.setExtraSpec(call.ctx, param(req, 'type_id'), param(req, 'key'), req.body)),
-  );
-  cinderRoute(app, 'DELETE', '/types/:type_id/extra_specs/:key', async (call, req) => {
-    await types.deleteExtraSpec(call.ctx, param(req, 'type_id'), param(req, 'key'));
-    return json(202);
+  r.get('/types/:type_id/extra_specs', async (call) => ok({ extra_specs: await types.extraSpecs(call.ctx, call.params.type_id) }));
+  r.post('/types/:type_id/extra_specs', async (call) => ok({ extra_specs: await types.setExtraSpecs(call.ctx, call.params.type_id, call.body) }), { body: ExtraSpecs });
+  r.get('/types/:type_id/extra_specs/:key', async (call) => ok(await types.extraSpec(call.ctx, call.params.type_id, call.params.key)));
+  r.put('/types/:type_id/extra_specs/:key', async (call) => ok(await types.setExtraSpec(call.ctx, call.params.type_id, call.params.key, call.body)));
+  r.delete('/types/:type_id/extra_specs/:key', async (call) => {
+    await types.deleteExtraSpec(call.ctx, call.params.type_id, call.params.key);
+    return answer(202);
   });
 
-  cinderRoute(app, 'GET', '/types/:type_id/os-volume-type-access', async (call, req) =>
-    json(200, { volume_type_access: await types.accessList(call.ctx, param(req, 'type_id')) }),
-  );
-  cinderRoute(app, 'POST', '/types/:type_id/action', async (call, req) => {
-    await types.accessAction(call.ctx, param(req, 'type_id'), req.body);
-    return json(202);
+  r.get('/types/:type_id/os-volume-type-access', async (call) => ok({ volume_type_access: await types.accessList(call.ctx, call.params.type_id) }));
+  r.post('/types/:type_id/action', async (call) => {
+    await types.accessAction(call.ctx, call.params.type_id, call.body);
+    return answer(202);
   });
 }

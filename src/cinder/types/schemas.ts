@@ -1,60 +1,44 @@
-import { booleanSchema, keyValueSchema, type Schema } from '../validation.js';
+import { Type, nullable } from '../../gateway/index.js';
+import { booleanLike, keyValueMap } from '../parameters.js';
 
-const description: Schema = { type: ['string', 'null'], minLength: 0, maxLength: 255 };
+// Request bodies of /types (cinder/api/schemas/volume_types.py and friends).
 
-export const typeCreateSchema: Schema = {
-  type: 'object',
-  properties: {
-    volume_type: {
-      type: 'object',
-      properties: {
-        name: { type: 'string', minLength: 1, maxLength: 255 },
+const description = Type.Optional(nullable(Type.String({ minLength: 0, maxLength: 255 })));
+
+export const TypeCreate = Type.Object(
+  {
+    volume_type: Type.Object(
+      {
+        name: Type.String({ minLength: 1, maxLength: 255 }),
         description,
-        'os-volume-type-access:is_public': booleanSchema,
-        extra_specs: keyValueSchema,
+        'os-volume-type-access:is_public': Type.Optional(booleanLike),
+        extra_specs: Type.Optional(keyValueMap),
       },
-      required: ['name'],
-      additionalProperties: false,
-    },
+      { additionalProperties: false },
+    ),
   },
-  required: ['volume_type'],
-  additionalProperties: false,
-};
+  { additionalProperties: false },
+);
 
-export const typeUpdateSchema: Schema = {
-  type: 'object',
-  properties: {
-    volume_type: {
-      type: 'object',
-      properties: {
-        name: { type: ['string', 'null'], minLength: 1, maxLength: 255 },
+export const TypeUpdate = Type.Object(
+  {
+    volume_type: Type.Object(
+      {
+        name: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 255 }))),
         description,
-        is_public: booleanSchema,
+        is_public: Type.Optional(booleanLike),
       },
-      additionalProperties: false,
-    },
+      { additionalProperties: false },
+    ),
   },
-  required: ['volume_type'],
-  additionalProperties: false,
-};
+  { additionalProperties: false },
+);
 
-export const extraSpecsSchema: Schema = {
-  type: 'object',
-  properties: { extra_specs: keyValueSchema },
-  required: ['extra_specs'],
-  additionalProperties: false,
-};
+export const ExtraSpecs = Type.Object({ extra_specs: keyValueMap }, { additionalProperties: false });
 
-export const typeAccessSchema = (action: string): Schema => ({
-  type: 'object',
-  properties: {
-    [action]: {
-      type: 'object',
-      properties: { project: { type: 'string', minLength: 1, maxLength: 255 } },
-      required: ['project'],
-      additionalProperties: false,
-    },
-  },
-  required: [action],
-  additionalProperties: false,
-});
+const projectAccess = Type.Object({ project: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false });
+
+/** `POST /types/{id}/action` adding a project. */
+export const AddProjectAccess = Type.Object({ addProjectAccess: projectAccess }, { additionalProperties: false });
+/** `POST /types/{id}/action` removing a project. */
+export const RemoveProjectAccess = Type.Object({ removeProjectAccess: projectAccess }, { additionalProperties: false });

@@ -2,8 +2,9 @@ import { badRequest, conflict, notFound } from '../../common/errors.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { PolicyEnforcer } from '../../policy/index.js';
 import { authorizeAdmin } from '../policy.js';
-import { toBoolean, validateBody } from '../validation.js';
-import { extraSpecsSchema, typeAccessSchema, typeCreateSchema, typeUpdateSchema } from './schemas.js';
+import type { BodyCheck, BodyValidator, Static } from '../../gateway/index.js';
+import { toBoolean } from '../parameters.js';
+import { AddProjectAccess, ExtraSpecs, RemoveProjectAccess, TypeCreate, TypeUpdate } from './schemas.js';
 import { DEFAULT_TYPE_NAME, type VolumeType, type VolumeTypeStore } from './store.js';
 import type { VolumeTypeSync } from './sync.js';
 
@@ -20,16 +21,26 @@ const USER_VISIBLE_SPECS = ['multiattach', 'RESKEY:availability_zones', 'replica
 
 type Json = Record<string, unknown>;
 
+
 /**
  * Volume types, owned by the top: the API reads and writes the top's table; every change is
  * applied to the pods' copies (pods first, so a pod refusing leaves the top unchanged).
  */
 export class VolumeTypeService {
+  private readonly checkExtraSpecs: BodyCheck<Static<typeof ExtraSpecs>>;
+  private readonly checkAdd: BodyCheck<Static<typeof AddProjectAccess>>;
+  private readonly checkRemove: BodyCheck<Static<typeof RemoveProjectAccess>>;
+
   constructor(
     private readonly store: VolumeTypeStore,
     private readonly sync: VolumeTypeSync,
     private readonly policy: PolicyEnforcer,
-  ) {}
+    validator: BodyValidator,
+  ) {
+    this.checkExtraSpecs = validator.compile(ExtraSpecs);
+    this.checkAdd = validator.compile(AddProjectAccess);
+    this.checkRemove = validator.compile(RemoveProjectAccess);
+  }
 
   view(ctx: RequestContext, t: VolumeType): Json {
     const specs = ctx.isAdmin ? { ...t.extraSpecs } : Object.fromEntries(Object.entries(t.extraSpecs).filter(([k]) => USER_VISIBLE_SPECS.includes(k)));
@@ -83,28 +94,26 @@ export class VolumeTypeService {
     return t;
   }
 
-  async create(ctx: RequestContext, body: unknown): Promise<Json> {
+  async create(ctx: RequestContext, body: Static<typeof TypeCreate>): Promise<Json> {
     authorizeAdmin(this.policy, ctx, MANAGE);
-    validateBody(typeCreateSchema, body);
-    const req = (body as { volume_type: Json }).volume_type;
-    const name = String(req.name).trim();
+    const req = body.volume_type;
+    const name = req.name.trim();
     if (name === '') throw badRequest('Invalid input received: Volume type name can not be empty.');
     const isPublic = req['os-volume-type-access:is_public'] === undefined ? true : toBoolean(req['os-volume-type-access:is_public']);
     const t = await this.store.create({
       name,
-      description: (req.description as string | null | undefined) ?? null,
+      description: req.description ?? null,
       isPublic,
-      extraSpecs: (req.extra_specs as Record<string, string> | undefined) ?? {},
+      extraSpecs: req.extra_specs ?? {},
     });
     if (!isPublic) await this.store.addProject(t.id, ctx.projectId);
     await this.sync.copyEverywhere(ctx, t);
     return this.view(ctx, t);
   }
 
-  async update(ctx: RequestContext, id: string, body: unknown): Promise<Json> {
+  async update(ctx: RequestContext, id: string, body: Static<typeof TypeUpdate>): Promise<Json> {
     authorizeAdmin(this.policy, ctx, MANAGE);
-    validateBody(typeUpdateSchema, body);
-    const req = (body as { volume_type: Json }).volume_type;
+    const req = body.volume_type;
     if (req.name === undefined && req.description === undefined && req.is_public === undefined) {
       throw badRequest('Specify volume type name, description, is_public or a combination thereof.');
     }
@@ -118,7 +127,7 @@ export class VolumeTypeService {
       if (other && other.id !== t.id) throw conflict(`Volume Type ${name} already exists.`);
       patch.name = name;
     }
-    if (req.description !== undefined) patch.description = (req.description as string | null) ?? null;
+    if (req.description !== undefined) patch.description = req.description;
     if (req.is_public !== undefined) patch.isPublic = toBoolean(req.is_public);
     await this.sync.update(ctx, t.id, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -148,10 +157,9 @@ export class VolumeTypeService {
     return { [key]: specs[key] };
   }
 
-  async setExtraSpecs(ctx: RequestContext, id: string, body: unknown): Promise<Record<string, string>> {
+  async setExtraSpecs(ctx: RequestContext, id: string, body: Static<typeof ExtraSpecs>): Promise<Record<string, string>> {
     authorizeAdmin(this.policy, ctx, SPECS_CREATE);
-    validateBody(extraSpecsSchema, body);
-    const specs = (body as { extra_specs: Record<string, string> }).extra_specs;
+    const specs = body.extra_specs;
     const t = await this.get(ctx, id);
     await this.sync.setExtraSpecs(ctx, t.id, specs);
     await this.store.changeExtraSpecs(t.id, { set: specs });
@@ -161,12 +169,11 @@ export class VolumeTypeService {
   async setExtraSpec(ctx: RequestContext, id: string, key: string, body: unknown): Promise<Record<string, string>> {
     authorizeAdmin(this.policy, ctx, SPECS_UPDATE);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Malformed request body');
-    const entries = Object.entries(body as Json);
+    const entries = Object.entries(body);
     if (entries.length > 1) throw badRequest('Request body contains too many items');
     if (entries.length === 0 || entries[0][0] !== key) throw badRequest('Request body and URI mismatch');
-    validateBody(extraSpecsSchema, { extra_specs: body });
+    const { extra_specs: specs } = this.checkExtraSpecs({ extra_specs: body });
     const t = await this.get(ctx, id);
-    const specs = { [key]: entries[0][1] as string };
     await this.sync.setExtraSpecs(ctx, t.id, specs);
     await this.store.changeExtraSpecs(t.id, { set: specs });
     return specs;
@@ -192,8 +199,7 @@ export class VolumeTypeService {
     const action = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body)[0] : undefined;
     if (action !== 'addProjectAccess' && action !== 'removeProjectAccess') throw badRequest(`There is no such action: ${action ?? ''}`);
     authorizeAdmin(this.policy, ctx, action === 'addProjectAccess' ? ACCESS_ADD : ACCESS_REMOVE);
-    validateBody(typeAccessSchema(action), body);
-    const project = ((body as Json)[action] as { project: string }).project;
+    const project = action === 'addProjectAccess' ? this.checkAdd(body).addProjectAccess.project : this.checkRemove(body).removeProjectAccess.project;
     const t = await this.get(ctx, id);
     if (t.isPublic) throw badRequest('Invalid volume type: Type access modification is not applicable to public volume type.');
     const shared = (await this.store.projects(t.id)).includes(project);

@@ -1,4 +1,5 @@
 import { ApiError, badRequest, conflict, notFound } from '../../common/errors.js';
+import { isJsonObject } from '../../common/jsonTypes.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import type { Relay } from '../relay.js';
@@ -49,8 +50,8 @@ export class VolumeActions {
   ) {}
 
   async perform(call: CinderCall, id: string, body: unknown): Promise<Relay> {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Malformed request body');
-    const keys = Object.keys(body as Json);
+    if (!isJsonObject(body)) throw badRequest('Malformed request body');
+    const keys = Object.keys(body);
     const name = keys.find((k) => FORWARDED.has(k));
     if (!name) {
       const unsupported = keys.find((k) => NOT_SUPPORTED.has(k));
@@ -58,8 +59,8 @@ export class VolumeActions {
       throw badRequest(`There is no such action: ${keys[0] ?? ''}`);
     }
     const placed = await this.volumes.locate(call, id);
-    const arg = (body as Json)[name];
-    let forwarded: Json = body as Json;
+    const arg = body[name];
+    let forwarded: Json = body;
     if (name === 'os-attach') forwarded = { [name]: await this.attachArgument(call, placed, arg) };
     if (name === 'os-retype') forwarded = { [name]: await this.retypeArgument(call, placed, arg) };
     const { res, relay } = await this.volumes.forward(call, placed, { method: 'POST', subpath: '/action', body: forwarded });
@@ -69,8 +70,8 @@ export class VolumeActions {
 
   /** `instance_uuid` must name a server of the project in the volume's pod (its id in that pod is sent). */
   private async attachArgument(call: CinderCall, placed: PlacedVolume, arg: unknown): Promise<unknown> {
-    if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) return arg;
-    const serverId = (arg as Json).instance_uuid;
+    if (!isJsonObject(arg)) return arg;
+    const serverId = arg.instance_uuid;
     if (typeof serverId !== 'string') return arg;
     const routes = await this.deps.core.routings.findByTop(serverId, 'server', call.ctx.projectId);
     if (routes.length === 0) throw notFound(`Instance ${serverId} could not be found.`);
@@ -83,17 +84,17 @@ export class VolumeActions {
       );
     }
     if (!route.bottomId) throw conflict(`Instance ${serverId} is still being created; attach the volume when it is active.`);
-    return { ...(arg as Json), instance_uuid: route.bottomId };
+    return { ...arg, instance_uuid: route.bottomId };
   }
 
   /** `new_type` names a top type; the pod receives its copy's id. */
   private async retypeArgument(call: CinderCall, placed: PlacedVolume, arg: unknown): Promise<unknown> {
-    if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) return arg;
-    const ref = (arg as Json).new_type;
+    if (!isJsonObject(arg)) return arg;
+    const ref = arg.new_type;
     if (typeof ref !== 'string' || ref === '') return arg;
     try {
       const type = await this.types.resolve(call.ctx, ref);
-      return { ...(arg as Json), new_type: await this.typeSync.ensureInPod(call.ctx, type, placed.pod) };
+      return { ...arg, new_type: await this.typeSync.ensureInPod(call.ctx, type, placed.pod) };
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) throw notFound(`Volume type with name ${ref} could not be found.`);
       throw err;

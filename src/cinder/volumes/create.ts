@@ -9,10 +9,9 @@ import type { CinderPods } from '../podCalls.js';
 import { parseJson, relayedHeaders, relayRaw, type Relay } from '../relay.js';
 import type { VolumeTypeService } from '../types/service.js';
 import type { VolumeTypeSync } from '../types/sync.js';
-import { validateBody } from '../validation.js';
 import { VOLUME, type VolumePlacement } from './placement.js';
 import { presentVolume } from './present.js';
-import { volumeCreateSchema } from './schemas.js';
+import type { VolumeCreateBody } from './schemas.js';
 
 /**
  * `POST /volumes`: validate as Cinder does, choose the pod (the source's pod for a clone, snapshot
@@ -32,9 +31,8 @@ export class VolumeCreator {
     private readonly typeSync: VolumeTypeSync,
   ) {}
 
-  async create(call: CinderCall, body: unknown): Promise<Relay> {
-    validateBody(volumeCreateSchema(call.version), body);
-    const request = body as { volume: JsonObject } & JsonObject;
+  async create(call: CinderCall<VolumeCreateBody>): Promise<Relay> {
+    const request = call.body;
     const volume: JsonObject = { ...request.volume };
     const azName = typeof volume.availability_zone === 'string' && volume.availability_zone !== '' ? volume.availability_zone : undefined;
     const projectId = call.ctx.projectId;

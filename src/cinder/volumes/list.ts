@@ -2,7 +2,7 @@ import type { JsonObject } from '../../bottom/index.js';
 import { ApiError, badRequest, notFound } from '../../common/errors.js';
 import { listAcrossPods, pagedPodQuery, type FailedPod, type MarkerRecord, type RecordAccess, type SortKey } from '../../fanout/index.js';
 import type { Pod } from '../../pods/index.js';
-import { versionedBase, type CinderCall } from '../call.js';
+import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import type { CinderPods } from '../podCalls.js';
 import { parseJson, type Relay } from '../relay.js';
@@ -89,7 +89,7 @@ export class VolumeLister {
     if (page.nextMarker !== undefined) {
       const next = new URLSearchParams(params);
       next.set('marker', page.nextMarker);
-      body.volumes_links = [{ href: `${versionedBase(call, this.deps.publicUrl())}/volumes${detail ? '/detail' : ''}?${next}`, rel: 'next' }];
+      body.volumes_links = [{ href: `${call.links.versioned}/volumes${detail ? '/detail' : ''}?${next}`, rel: 'next' }];
     }
     return { status: 200, headers: this.failureHeaders(page.failed), body };
   }

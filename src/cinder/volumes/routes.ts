@@ -1,32 +1,28 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { cinderRoute } from '../http.js';
+import type { GatewayRouter } from '../../gateway/index.js';
 import type { VolumeActions } from './actions.js';
 import type { VolumeCreator } from './create.js';
 import type { VolumeLister } from './list.js';
+import { VolumeCreate } from './schemas.js';
 import type { VolumeService } from './service.js';
 
-const param = (req: FastifyRequest, name: string) => (req.params as Record<string, string>)[name];
-
-export function volumeRoutes(app: FastifyInstance, s: { creator: VolumeCreator; lister: VolumeLister; volumes: VolumeService; actions: VolumeActions }): void {
+export function volumeRoutes(r: GatewayRouter, s: { creator: VolumeCreator; lister: VolumeLister; volumes: VolumeService; actions: VolumeActions }): void {
   const { creator, lister, volumes, actions } = s;
 
-  cinderRoute(app, 'GET', '/volumes', (call) => lister.list(call, false));
-  cinderRoute(app, 'GET', '/volumes/detail', (call) => lister.list(call, true));
-  cinderRoute(app, 'GET', '/volumes/summary', (call) => lister.summary(call));
-  cinderRoute(app, 'POST', '/volumes', (call, req) => creator.create(call, req.body));
+  r.get('/volumes', (call) => lister.list(call, false));
+  r.get('/volumes/detail', (call) => lister.list(call, true));
+  r.get('/volumes/summary', (call) => lister.summary(call));
+  r.post('/volumes', (call) => creator.create(call), { body: VolumeCreate });
 
-  cinderRoute(app, 'GET', '/volumes/:volume_id', (call, req) => volumes.show(call, param(req, 'volume_id')));
-  cinderRoute(app, 'PUT', '/volumes/:volume_id', (call, req) => volumes.update(call, param(req, 'volume_id'), req.body));
-  cinderRoute(app, 'DELETE', '/volumes/:volume_id', (call, req) => volumes.remove(call, param(req, 'volume_id')));
+  r.get('/volumes/:volume_id', (call) => volumes.show(call, call.params.volume_id));
+  r.put('/volumes/:volume_id', (call) => volumes.update(call, call.params.volume_id, call.body));
+  r.delete('/volumes/:volume_id', (call) => volumes.remove(call, call.params.volume_id));
 
-  for (const method of ['GET', 'POST', 'PUT'] as const) {
-    cinderRoute(app, method, '/volumes/:volume_id/metadata', (call, req) => volumes.metadata(call, param(req, 'volume_id'), method, undefined, req.body));
-  }
-  for (const method of ['GET', 'PUT', 'DELETE'] as const) {
-    cinderRoute(app, method, '/volumes/:volume_id/metadata/:key', (call, req) =>
-      volumes.metadata(call, param(req, 'volume_id'), method, param(req, 'key'), req.body),
-    );
-  }
+  r.get('/volumes/:volume_id/metadata', (call) => volumes.metadata(call, call.params.volume_id, 'GET', undefined, call.body));
+  r.post('/volumes/:volume_id/metadata', (call) => volumes.metadata(call, call.params.volume_id, 'POST', undefined, call.body));
+  r.put('/volumes/:volume_id/metadata', (call) => volumes.metadata(call, call.params.volume_id, 'PUT', undefined, call.body));
+  r.get('/volumes/:volume_id/metadata/:key', (call) => volumes.metadata(call, call.params.volume_id, 'GET', call.params.key, call.body));
+  r.put('/volumes/:volume_id/metadata/:key', (call) => volumes.metadata(call, call.params.volume_id, 'PUT', call.params.key, call.body));
+  r.delete('/volumes/:volume_id/metadata/:key', (call) => volumes.metadata(call, call.params.volume_id, 'DELETE', call.params.key, call.body));
 
-  cinderRoute(app, 'POST', '/volumes/:volume_id/action', (call, req) => actions.perform(call, param(req, 'volume_id'), req.body));
+  r.post('/volumes/:volume_id/action', (call) => actions.perform(call, call.params.volume_id, call.body));
 }

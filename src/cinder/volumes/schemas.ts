@@ -1,40 +1,34 @@
-import type { Microversion } from '../microversion.js';
-import { booleanSchema, keyValueSchema, type Schema } from '../validation.js';
+import { Type, anyType, byVersion, nullable, since, type Static } from '../../gateway/index.js';
+import { nameOrNull, nullableBooleanLike, nullableKeyValueMap, uuidOrNull } from '../parameters.js';
 
-const nameOrNull: Schema = { type: ['string', 'null'], minLength: 0, maxLength: 255 };
-const optionalUuid: Schema = { type: ['string', 'null'], format: 'uuid' };
-const size: Schema = { type: ['integer', 'string', 'null'], pattern: '^[0-9]+$', minimum: 1, maximum: 2147483647 };
+const volumeFields = {
+  name: Type.Optional(nameOrNull),
+  description: Type.Optional(nameOrNull),
+  display_name: Type.Optional(nameOrNull),
+  display_description: Type.Optional(nameOrNull),
+  volume_type: Type.Optional(nameOrNull),
+  metadata: Type.Optional(nullableKeyValueMap),
+  snapshot_id: Type.Optional(uuidOrNull),
+  source_volid: Type.Optional(uuidOrNull),
+  consistencygroup_id: Type.Optional(uuidOrNull),
+  size: Type.Optional(anyType(['integer', 'string', 'null'], { pattern: '^[0-9]+$', minimum: 1, maximum: 2147483647 })),
+  availability_zone: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 255 }))),
+  multiattach: Type.Optional(nullableBooleanLike),
+  image_id: Type.Optional(nameOrNull),
+  imageRef: Type.Optional(nameOrNull),
+  group_id: since('3.13', nameOrNull),
+  backup_id: since('3.47', uuidOrNull),
+};
 
-/** Cinder's volume-create body schema for the microversion (group_id 3.13, backup_id 3.47, strict 3.53). */
-export function volumeCreateSchema(version: Microversion): Schema {
-  return {
-    type: 'object',
-    properties: {
-      volume: {
-        type: 'object',
-        properties: {
-          name: nameOrNull,
-          description: nameOrNull,
-          display_name: nameOrNull,
-          display_description: nameOrNull,
-          volume_type: nameOrNull,
-          metadata: { ...keyValueSchema, type: ['object', 'null'] },
-          snapshot_id: optionalUuid,
-          source_volid: optionalUuid,
-          consistencygroup_id: optionalUuid,
-          size,
-          availability_zone: { type: ['string', 'null'], minLength: 1, maxLength: 255 },
-          multiattach: { ...booleanSchema, type: ['boolean', 'string', 'null'], enum: [...(booleanSchema.enum ?? []), null] },
-          image_id: nameOrNull,
-          imageRef: nameOrNull,
-          ...(version.ge('3.13') ? { group_id: nameOrNull } : {}),
-          ...(version.ge('3.47') ? { backup_id: optionalUuid } : {}),
-        },
-        additionalProperties: !version.ge('3.53'),
-      },
-      'OS-SCH-HNT:scheduler_hints': { type: ['object', 'null'] },
-    },
-    required: ['volume'],
-    additionalProperties: false,
-  };
-}
+/** `POST /volumes` (cinder/api/schemas/volumes.py): other fields are let through until 3.53. */
+export const VolumeCreate = Type.Object(
+  {
+    volume: byVersion({
+      '3.0': Type.Object(volumeFields, { additionalProperties: true }),
+      '3.53': Type.Object(volumeFields, { additionalProperties: false }),
+    }),
+    'OS-SCH-HNT:scheduler_hints': Type.Optional(anyType(['object', 'null'])),
+  },
+  { additionalProperties: false },
+);
+export type VolumeCreateBody = Static<typeof VolumeCreate>;

@@ -20,7 +20,7 @@ export interface CollectionHandlers {
   remove(ctx: RequestContext, id: string): Promise<void>;
 }
 
-export const contextOf = (req: FastifyRequest): RequestContext => req.context as unknown as RequestContext;
+export const contextOf = (req: FastifyRequest): RequestContext => req.context;
 
 /** The query string as received (repeated keys kept, in order). */
 export function queryOf(req: FastifyRequest): URLSearchParams {

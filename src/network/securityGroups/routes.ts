@@ -15,7 +15,7 @@ export interface SecurityGroupRouteOptions {
 
 type IdParams = { Params: { id: string } };
 
-const contextOf = (req: FastifyRequest): RequestContext => req.context as unknown as RequestContext;
+const contextOf = (req: FastifyRequest): RequestContext => req.context;
 
 function queryOf(req: FastifyRequest): URLSearchParams {
   const i = req.url.indexOf('?');

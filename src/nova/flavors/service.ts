@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest, conflict, notFound } from '../../common/errors.js';
+import { isJsonObject } from '../../common/jsonTypes.js';
 import { dbNow, isUniqueViolation, type Db } from '../../db/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { PolicyEnforcer } from '../../policy/index.js';
-import { qAll, qLast, requireAdmin, type NovaCall } from '../http.js';
+import { qAll, qLast, requireAdmin, type NovaCall } from '../call.js';
 import { nextLink } from '../links.js';
-import { booleanLike, descriptionString, nameString, validateBody, type Schema } from '../validation.js';
+import type { BodyCheck, BodyValidator, Static } from '../../gateway/index.js';
+import { AddTenantAccess, RemoveTenantAccess, type FlavorCreateBody, type FlavorExtraSpecsBody, type FlavorUpdateBody } from './schemas.js';
 import { toFlavor, type TopFlavor } from './model.js';
 import { flavorView } from './views.js';
 
@@ -27,63 +29,21 @@ const SORT_COLUMNS: Record<string, (f: TopFlavor) => string | number | boolean |
   vcpus: (f) => f.vcpus,
 };
 
-const flavorIdPattern = '^(?! )[a-zA-Z0-9. _-]+(?<! )$';
-
-function createSchema(call: NovaCall): Schema {
-  return {
-    type: 'object',
-    properties: {
-      flavor: {
-        type: 'object',
-        properties: {
-          name: nameString,
-          id: { type: ['string', 'null', 'integer'], minLength: 1, maxLength: 255, pattern: flavorIdPattern },
-          ram: { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1 },
-          vcpus: { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1 },
-          disk: { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 0 },
-          'OS-FLV-EXT-DATA:ephemeral': { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 0 },
-          swap: { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 0 },
-          rxtx_factor: { type: ['number', 'string'], pattern: '^[0-9]+(\\.[0-9]+)?$', minimum: 0 },
-          'os-flavor-access:is_public': booleanLike,
-          ...(call.version.ge('2.55') ? { description: descriptionString } : {}),
-        },
-        required: ['name', 'ram', 'vcpus', 'disk'],
-        additionalProperties: false,
-      },
-    },
-    required: ['flavor'],
-    additionalProperties: false,
-  };
-}
-
-const updateSchema: Schema = {
-  type: 'object',
-  properties: { flavor: { type: 'object', properties: { description: descriptionString }, required: ['description'], additionalProperties: false } },
-  required: ['flavor'],
-  additionalProperties: false,
-};
-
-const extraSpecsSchema: Schema = {
-  type: 'object',
-  properties: {
-    extra_specs: {
-      type: 'object',
-      patternProperties: { '^[a-zA-Z0-9-_:. ]{1,255}$': { type: ['string', 'number', 'boolean'], maxLength: 255 } },
-      additionalProperties: false,
-    },
-  },
-  required: ['extra_specs'],
-  additionalProperties: false,
-};
-
 const truthyText = (v: unknown) => v === true || ['true', '1', 'on', 'yes', 'y', 't'].includes(String(v).toLowerCase());
 
 /** Top flavors: `/flavors`, extra specs and access lists (Nova's flavor API over the gateway's tables). */
 export class FlavorService {
+  private readonly checkAdd: BodyCheck<Static<typeof AddTenantAccess>>;
+  private readonly checkRemove: BodyCheck<Static<typeof RemoveTenantAccess>>;
+
   constructor(
     private readonly db: Db,
     private readonly policy: PolicyEnforcer,
-  ) {}
+    validator: BodyValidator,
+  ) {
+    this.checkAdd = validator.compile(AddTenantAccess);
+    this.checkRemove = validator.compile(RemoveTenantAccess);
+  }
 
   private async all(): Promise<TopFlavor[]> {
     return (await this.db.kysely.selectFrom('nova_flavors').selectAll().execute()).map(toFlavor);
@@ -174,10 +134,9 @@ export class FlavorService {
     return body;
   }
 
-  async create(call: NovaCall, body: unknown): Promise<TopFlavor> {
+  async create(call: NovaCall<FlavorCreateBody>): Promise<TopFlavor> {
     requireAdmin(this.policy, call.ctx, 'os_compute_api:os-flavor-manage:create');
-    validateBody(createSchema(call), body);
-    const f = (body as { flavor: Record<string, unknown> }).flavor;
+    const f = call.body.flavor;
     const id = f.id === undefined || f.id === null ? randomUUID() : String(f.id);
     const rxtx = f.rxtx_factor === undefined ? 1 : Number(f.rxtx_factor);
     if (!(rxtx > 0) || rxtx > 3.40282e38) throw badRequest(`Invalid input for field/attribute rxtx_factor. Value: ${String(f.rxtx_factor)}.`);
@@ -215,11 +174,10 @@ export class FlavorService {
     return (await this.find(id))!;
   }
 
-  async updateDescription(call: NovaCall, id: string, body: unknown): Promise<TopFlavor> {
+  async updateDescription(call: NovaCall<FlavorUpdateBody>, id: string): Promise<TopFlavor> {
     requireAdmin(this.policy, call.ctx, 'os_compute_api:os-flavor-manage:update');
-    validateBody(updateSchema, body);
     await this.get(call.ctx, id);
-    const description = (body as { flavor: { description: string | null } }).flavor.description;
+    const description = call.body.flavor.description;
     await this.db.kysely.updateTable('nova_flavors').set({ description, updated_at: dbNow(this.db.dialect) }).where('id', '=', id).execute();
     return (await this.find(id))!;
   }
@@ -246,18 +204,17 @@ export class FlavorService {
     return { [key]: specs[key] };
   }
 
-  async setExtraSpecs(call: NovaCall, id: string, body: unknown): Promise<Record<string, string>> {
+  async setExtraSpecs(call: NovaCall<FlavorExtraSpecsBody>, id: string): Promise<Record<string, string>> {
     requireAdmin(this.policy, call.ctx, 'os_compute_api:os-flavor-extra-specs:create');
-    validateBody(extraSpecsSchema, body);
-    const given = Object.fromEntries(Object.entries((body as { extra_specs: Record<string, unknown> }).extra_specs).map(([k, v]) => [k, String(v)]));
+    const given = Object.fromEntries(Object.entries(call.body.extra_specs).map(([k, v]) => [k, String(v)]));
     await this.writeSpecs(call.ctx, id, (specs) => Object.assign(specs, given));
     return given;
   }
 
   async setExtraSpec(call: NovaCall, id: string, key: string, body: unknown): Promise<Record<string, string>> {
     requireAdmin(this.policy, call.ctx, 'os_compute_api:os-flavor-extra-specs:update');
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Malformed request body');
-    const entries = Object.entries(body as Record<string, unknown>);
+    if (!isJsonObject(body)) throw badRequest('Malformed request body');
+    const entries = Object.entries(body);
     if (entries.length !== 1) throw badRequest('Request body contains too many items.');
     if (entries[0][0] !== key) throw badRequest('Request body and URI mismatch');
     const value = entries[0][1];
@@ -300,15 +257,11 @@ export class FlavorService {
   }
 
   async accessAction(call: NovaCall, id: string, body: unknown): Promise<{ flavor_id: string; tenant_id: string }[]> {
-    const b = (body ?? {}) as Record<string, unknown>;
-    const action = 'addTenantAccess' in b ? 'addTenantAccess' : 'removeTenantAccess' in b ? 'removeTenantAccess' : undefined;
-    if (!action) throw badRequest(`There is no such action: ${Object.keys(b)[0] ?? ''}`);
+    const keys = isJsonObject(body) ? Object.keys(body) : [];
+    const action = keys.includes('addTenantAccess') ? 'addTenantAccess' : keys.includes('removeTenantAccess') ? 'removeTenantAccess' : undefined;
+    if (!action) throw badRequest(`There is no such action: ${keys[0] ?? ''}`);
     requireAdmin(this.policy, call.ctx, `os_compute_api:os-flavor-access:${action === 'addTenantAccess' ? 'add_tenant_access' : 'remove_tenant_access'}`);
-    validateBody(
-      { type: 'object', properties: { [action]: { type: 'object', properties: { tenant: { type: 'string', minLength: 1, maxLength: 255 } }, required: ['tenant'], additionalProperties: false } }, required: [action], additionalProperties: false },
-      body,
-    );
-    const tenant = (b[action] as { tenant: string }).tenant;
+    const tenant = action === 'addTenantAccess' ? this.checkAdd(body).addTenantAccess.tenant : this.checkRemove(body).removeTenantAccess.tenant;
     const f = await this.get(call.ctx, id);
     if (f.isPublic) throw conflict(`Can not add access to a public flavor.`);
     if (action === 'addTenantAccess') {

@@ -1,4 +1,4 @@
-import type { NovaCall } from '../http.js';
+import type { NovaCall } from '../call.js';
 import { linkPair } from '../links.js';
 import type { TopFlavor } from './model.js';
 

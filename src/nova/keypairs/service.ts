@@ -3,10 +3,10 @@ import type { Selectable } from 'kysely';
 import { badRequest, conflict, forbidden, notFound } from '../../common/errors.js';
 import { dbNow, isUniqueViolation, type Db } from '../../db/index.js';
 import type { PolicyEnforcer } from '../../policy/index.js';
-import { qLast, requireAdmin, type NovaCall } from '../http.js';
+import { qLast, requireAdmin, type NovaCall } from '../call.js';
 import { nextLink } from '../links.js';
 import type { NovaKeypairsTable } from '../tables.js';
-import { validateBody, type Schema } from '../validation.js';
+import type { KeypairCreateBody } from './schemas.js';
 import { generateSshKeypair, sshFingerprint, x509Fingerprint } from './keys.js';
 
 export interface TopKeypair {
@@ -26,30 +26,6 @@ const toKeypair = (r: Selectable<NovaKeypairsTable>): TopKeypair => ({
   fingerprint: r.fingerprint,
   createdAt: Number(r.created_at),
 });
-
-function createSchema(call: NovaCall): Schema {
-  const v = call.version;
-  return {
-    type: 'object',
-    properties: {
-      keypair: {
-        type: 'object',
-        properties: {
-          name: v.ge('2.92')
-            ? { type: 'string', minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9 @._-]+$' }
-            : { type: 'string', minLength: 1, maxLength: 255, format: 'name' },
-          public_key: { type: 'string' },
-          ...(v.ge('2.2') ? { type: { type: 'string', enum: ['ssh', 'x509'] } } : {}),
-          ...(v.ge('2.10') ? { user_id: { type: 'string', minLength: 1, maxLength: 255 } } : {}),
-        },
-        required: v.ge('2.92') ? ['name', 'public_key'] : ['name'],
-        additionalProperties: false,
-      },
-    },
-    required: ['keypair'],
-    additionalProperties: false,
-  };
-}
 
 /** Nova prints these timestamps without a zone, to the microsecond. */
 const isoMicro = (ms: number) => new Date(ms).toISOString().replace('Z', '000');
@@ -129,11 +105,10 @@ export class KeypairService {
     return k;
   }
 
-  async create(call: NovaCall, body: unknown): Promise<{ keypair: TopKeypair; privateKey?: string }> {
-    validateBody(createSchema(call), body);
-    const req = (body as { keypair: Record<string, unknown> }).keypair;
-    const userId = this.targetUser(call, 'os_compute_api:os-keypairs:create', typeof req.user_id === 'string' ? req.user_id : undefined);
-    const name = String(req.name);
+  async create(call: NovaCall<KeypairCreateBody>): Promise<{ keypair: TopKeypair; privateKey?: string }> {
+    const req = call.body.keypair;
+    const userId = this.targetUser(call, 'os_compute_api:os-keypairs:create', req.user_id);
+    const name = req.name;
     if (call.version.lt('2.92') && !/^[a-zA-Z0-9 _-]+$/.test(name)) throw badRequest('Keypair data is invalid: Keypair name contains unsafe characters');
     const type = req.type === 'x509' ? 'x509' : 'ssh';
     let publicKey: string;

@@ -1,11 +1,9 @@
-import type { FastifyRequest } from 'fastify';
-import type { NovaRouter } from '../http.js';
+import { type GatewayRouter } from '../../gateway/index.js';
 import type { ServerCreateFlow } from '../servers/create.js';
 import type { ServerLister } from '../servers/list.js';
+import { ServerCreate, ServerUpdate } from '../servers/schemas.js';
 import type { ServerOps } from '../servers/single.js';
-import { UNAVAILABLE_PODS_HEADER, sendRelayed } from './reply.js';
-
-const p = (req: FastifyRequest) => req.params as Record<string, string>;
+import { UNAVAILABLE_PODS_HEADER } from './reply.js';
 
 export interface ServerRouteServices {
   lister: ServerLister;
@@ -13,35 +11,38 @@ export interface ServerRouteServices {
   ops: ServerOps;
 }
 
-/** `/servers`, one server, its actions and its sub-resources. */
-export function serverRoutes(r: NovaRouter, s: ServerRouteServices): void {
-  const list = (detail: boolean) =>
-    r.get(detail ? '/servers/detail' : '/servers', async (call, _req, reply) => {
-      const page = await s.lister.list(call, detail);
-      if (page.unavailablePods.length > 0) reply.header(UNAVAILABLE_PODS_HEADER, page.unavailablePods.join(','));
-      return reply.type('application/json').send(page.body);
-    });
-  list(false);
-  list(true);
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-  r.post('/servers', async (call, req, reply) => sendRelayed(reply, await s.create.create(call, req.body)));
-  r.get('/servers/:server_id', async (call, req, reply) => sendRelayed(reply, await s.ops.show(call, p(req).server_id)));
-  r.put('/servers/:server_id', async (call, req, reply) => sendRelayed(reply, await s.ops.update(call, p(req).server_id, req.body)));
-  r.delete('/servers/:server_id', async (call, req, reply) => sendRelayed(reply, await s.ops.delete(call, p(req).server_id)));
-  r.post('/servers/:server_id/action', async (call, req, reply) => sendRelayed(reply, await s.ops.action(call, p(req).server_id, req.body)));
+/** `/servers`, one server, its actions and its sub-resources. Pod answers are relayed as they come back from the services. */
+export function serverRoutes(r: GatewayRouter, s: ServerRouteServices): void {
+  for (const detail of [false, true]) {
+    r.get(detail ? '/servers/detail' : '/servers', async (call) => {
+      const page = await s.lister.list(call, detail);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (page.unavailablePods.length > 0) headers[UNAVAILABLE_PODS_HEADER] = page.unavailablePods.join(',');
+      return { status: 200, headers, body: Buffer.from(page.body) };
+    });
+  }
+
+  r.post('/servers', (call) => s.create.create(call), { body: ServerCreate });
+  r.get('/servers/:server_id', (call) => s.ops.show(call, call.params.server_id));
+  r.put('/servers/:server_id', (call) => s.ops.update(call, call.params.server_id), { body: ServerUpdate });
+  r.delete('/servers/:server_id', (call) => s.ops.delete(call, call.params.server_id));
+  r.post('/servers/:server_id/action', (call) => s.ops.action(call, call.params.server_id, call.body));
 
   // Sub-resources a pod serves on its own: forwarded verbatim (path below the server, query, body).
-  const forward = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, sub: (params: Record<string, string>) => string, opts?: { minVersion?: string; maxVersion?: string }) =>
-    r.route(
-      method,
-      `/servers/:server_id${path}`,
-      async (call, req, reply) => sendRelayed(reply, await s.ops.subresource(call, p(req).server_id, method, sub(p(req)), method === 'GET' || method === 'DELETE' ? undefined : req.body)),
-      opts,
-    );
   const seg = encodeURIComponent;
+  const forward = (method: Method, path: string, sub: (params: Record<string, string>) => string, opts?: { minVersion?: string; maxVersion?: string }) =>
+    r.route({
+      ...opts,
+      method,
+      path: `/servers/:server_id${path}`,
+      handler: (call) =>
+        s.ops.subresource(call, call.params.server_id, method, sub(call.params), method === 'GET' || method === 'DELETE' ? undefined : call.body),
+    });
 
   forward('GET', '/ips', () => '/ips');
-  r.get('/servers/:server_id/ips/:network_label', async (call, req, reply) => sendRelayed(reply, await s.ops.ipsOfNetwork(call, p(req).server_id, p(req).network_label)));
+  r.get('/servers/:server_id/ips/:network_label', (call) => s.ops.ipsOfNetwork(call, call.params.server_id, call.params.network_label));
 
   forward('GET', '/metadata', () => '/metadata');
   forward('POST', '/metadata', () => '/metadata');
@@ -63,7 +64,7 @@ export function serverRoutes(r: NovaRouter, s: ServerRouteServices): void {
 
   forward('GET', '/os-server-password', () => '/os-server-password');
   forward('DELETE', '/os-server-password', () => '/os-server-password');
-  r.get('/servers/:server_id/os-security-groups', async (call, req, reply) => sendRelayed(reply, await s.ops.securityGroups(call, p(req).server_id)));
+  r.get('/servers/:server_id/os-security-groups', (call) => s.ops.securityGroups(call, call.params.server_id));
   forward('GET', '/diagnostics', () => '/diagnostics');
   forward('GET', '/topology', () => '/topology', { minVersion: '2.78' });
   forward('GET', '/os-virtual-interfaces', () => '/os-virtual-interfaces', { maxVersion: '2.43' });
@@ -73,18 +74,18 @@ export function serverRoutes(r: NovaRouter, s: ServerRouteServices): void {
   forward('DELETE', '/migrations/:migration_id', (q) => `/migrations/${seg(q.migration_id)}`, { minVersion: '2.24' });
   forward('POST', '/migrations/:migration_id/action', (q) => `/migrations/${seg(q.migration_id)}/action`, { minVersion: '2.22' });
 
-  r.get('/servers/:server_id/os-volume_attachments', async (call, req, reply) =>
-    sendRelayed(reply, await s.ops.subresource(call, p(req).server_id, 'GET', '/os-volume_attachments')),
-  );
-  r.post('/servers/:server_id/os-volume_attachments', async (call, req, reply) => sendRelayed(reply, await s.ops.attachVolume(call, p(req).server_id, req.body)));
+  r.get('/servers/:server_id/os-volume_attachments', (call) => s.ops.subresource(call, call.params.server_id, 'GET', '/os-volume_attachments'));
+  r.post('/servers/:server_id/os-volume_attachments', (call) => s.ops.attachVolume(call, call.params.server_id, call.body));
   for (const method of ['GET', 'PUT', 'DELETE'] as const) {
-    r.route(method, '/servers/:server_id/os-volume_attachments/:volume_id', async (call, req, reply) =>
-      sendRelayed(reply, await s.ops.volumeAttachment(call, p(req).server_id, p(req).volume_id, method, method === 'PUT' ? req.body : undefined)),
-    );
+    r.route({
+      method,
+      path: '/servers/:server_id/os-volume_attachments/:volume_id',
+      handler: (call) => s.ops.volumeAttachment(call, call.params.server_id, call.params.volume_id, method, method === 'PUT' ? call.body : undefined),
+    });
   }
 
-  r.get('/servers/:server_id/os-interface', async (call, req, reply) => sendRelayed(reply, await s.ops.interfaces(call, p(req).server_id)));
-  r.get('/servers/:server_id/os-interface/:port_id', async (call, req, reply) => sendRelayed(reply, await s.ops.interfaces(call, p(req).server_id, p(req).port_id)));
-  r.post('/servers/:server_id/os-interface', async (call, req, reply) => sendRelayed(reply, await s.ops.attachInterface(call, p(req).server_id, req.body)));
-  r.delete('/servers/:server_id/os-interface/:port_id', async (call, req, reply) => sendRelayed(reply, await s.ops.detachInterface(call, p(req).server_id, p(req).port_id)));
+  r.get('/servers/:server_id/os-interface', (call) => s.ops.interfaces(call, call.params.server_id));
+  r.get('/servers/:server_id/os-interface/:port_id', (call) => s.ops.interfaces(call, call.params.server_id, call.params.port_id));
+  r.post('/servers/:server_id/os-interface', (call) => s.ops.attachInterface(call, call.params.server_id, call.body));
+  r.delete('/servers/:server_id/os-interface/:port_id', (call) => s.ops.detachInterface(call, call.params.server_id, call.params.port_id));
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { NovaRouter } from '../http.js';
+import { ok, type GatewayRouter } from '../../gateway/index.js';
 import type { PodVersionRanges } from '../versionRange.js';
 
 const UPDATED = '2013-07-23T11:33:21Z';
@@ -9,7 +9,7 @@ const UPDATED = '2013-07-23T11:33:21Z';
  * The advertised maximum is the lowest maximum across the pods. The legacy v2.0 API is not served,
  * so it is not listed.
  */
-export function versionRoutes(app: FastifyInstance, router: NovaRouter, versions: PodVersionRanges, publicUrl: () => string): void {
+export function versionRoutes(app: FastifyInstance, router: GatewayRouter, versions: PodVersionRanges, publicUrl: () => string): void {
   const v21 = async (full: boolean) => {
     const range = await versions.range();
     const self = { href: `${publicUrl()}/v2.1/`, rel: 'self' };
@@ -25,7 +25,8 @@ export function versionRoutes(app: FastifyInstance, router: NovaRouter, versions
   };
   app.get('/', async () => ({ versions: [await v21(false)] }));
   app.get('/v2.1', async () => ({ version: await v21(true) }));
-  router.get('', async () => ({ version: await v21(true) }), { projectFormOnly: true });
+  // The project form needs a token, so it is a route of the service like any other.
+  router.get('', async () => ok({ version: await v21(true) }), { prefixes: ['/v2.1/:project_id'] });
 }
 
 export const isPublicNovaPath = (method: string, path: string): boolean =>

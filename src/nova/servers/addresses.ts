@@ -1,3 +1,4 @@
+import { isJsonObject } from '../../common/jsonTypes.js';
 import type { Db } from '../../db/index.js';
 import { ExpiringLru } from '../../identity/lru.js';
 
@@ -101,9 +102,9 @@ export class AddressLabels {
    */
   async relabelBody(body: Buffer): Promise<Buffer> {
     if (!hasNonEmptyAddresses(body) && !hasGroupNamedById(body)) return body;
-    let doc: Json;
+    let doc: unknown;
     try {
-      doc = JSON.parse(body.toString('utf8')) as Json;
+      doc = JSON.parse(body.toString('utf8'));
     } catch {
       return body;
     }
@@ -116,7 +117,7 @@ export class AddressLabels {
         return;
       }
       for (const [k, x] of Object.entries(v)) {
-        if (k === 'addresses' && x && typeof x === 'object' && !Array.isArray(x)) found.push(x as Json);
+        if (k === 'addresses' && isJsonObject(x)) found.push(x);
         else if (k === 'security_groups' && Array.isArray(x)) groups.push(x.filter((g) => g && typeof g === 'object') as { name?: unknown }[]);
         else visit(x, depth + 1);
       }

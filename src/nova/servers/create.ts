@@ -11,15 +11,16 @@ import type { PodForwarder, Relayed } from '../forward.js';
 import { flavorIdOf } from '../flavors/model.js';
 import type { FlavorService } from '../flavors/service.js';
 import type { FlavorSync } from '../flavors/sync.js';
-import type { NovaCall } from '../http.js';
-import { ApiVersion } from '../microversion.js';
+import type { NovaCall } from '../call.js';
 import type { KeypairService, TopKeypair } from '../keypairs/service.js';
 import type { KeypairSync } from '../keypairs/sync.js';
 import type { PodDirectory } from '../podDirectory.js';
 import type { QuotaService } from '../quotas.js';
-import { truthy, validateBody } from '../validation.js';
+import { Microversion } from '../../gateway/index.js';
+import { isJsonObject } from '../../common/jsonTypes.js';
+import { truthy } from '../parameters.js';
 import type { ServerLocator } from './locator.js';
-import { serverCreateSchema } from './schemas.js';
+import type { ServerCreateBody, ServerCreateFields } from './schemas.js';
 
 export interface ServerCreateDeps {
   db: Db;
@@ -57,11 +58,10 @@ type NetworkChoice = { kind: 'none' } | { kind: 'auto'; explicit: boolean } | { 
 export class ServerCreateFlow {
   constructor(private readonly deps: ServerCreateDeps) {}
 
-  async create(call: NovaCall, body: unknown): Promise<Relayed> {
+  async create(call: NovaCall<ServerCreateBody>): Promise<Relayed> {
     const { ctx, version: v } = call;
-    validateBody(serverCreateSchema(v), body);
-    const request = body as Json;
-    const server = request.server as Json;
+    const request = call.body;
+    const server = request.server;
 
     const flavor = await this.deps.flavors.forServer(ctx, flavorIdOf(server.flavorRef));
     if (!flavor) throw badRequest('Invalid flavorRef provided.');
@@ -70,7 +70,7 @@ export class ServerCreateFlow {
     if (minCount > maxCount) throw badRequest('min_count must be <= max_count');
 
     const metadataLimit = await this.deps.quotas.limit(ctx.projectId, 'metadata_items');
-    const metadataCount = Object.keys((server.metadata as Json | undefined) ?? {}).length;
+    const metadataCount = Object.keys(server.metadata ?? {}).length;
     if (metadataLimit >= 0 && metadataCount > metadataLimit) throw forbidden(`Maximum number of metadata items exceeds ${metadataLimit}`);
 
     let keypair: TopKeypair | undefined;
@@ -99,7 +99,7 @@ export class ServerCreateFlow {
       podNetworks = v.ge('2.37') ? 'none' : undefined;
     } else if (this.deps.networks) {
       if (maxCount > 1 && choice.kind === 'list') throw badRequest(MULTI_WITH_NETWORKS);
-      const requestedGroups = Array.isArray(server.security_groups) ? (server.security_groups as { name?: string }[]).map((g) => String(g.name ?? 'default')) : undefined;
+      const requestedGroups = server.security_groups?.map((g) => g.name ?? 'default');
       const prepared = await this.deps.networks.prepareServerNics(ctx, pod, choice.kind === 'list' ? choice.nics : 'auto', {
         ...(requestedGroups ? { securityGroups: requestedGroups } : {}),
         serverId: randomUUID(),
@@ -148,10 +148,13 @@ export class ServerCreateFlow {
       return this.deps.forwarder.relay(res, pod);
     }
 
-    let answer: Json;
+    let answer: unknown;
     try {
-      answer = JSON.parse(res.body.toString('utf8')) as Json;
+      answer = JSON.parse(res.body.toString('utf8'));
     } catch {
+      answer = undefined;
+    }
+    if (!isJsonObject(answer)) {
       await this.release(ctx, pod, nics);
       throw badRequest(`Pod ${pod.regionName} answered the boot with a malformed body.`);
     }
@@ -183,22 +186,22 @@ export class ServerCreateFlow {
       }
     }
 
-    const out = answer.server as Json | undefined;
-    if (out && choice.kind !== 'none' && Array.isArray(out.security_groups)) {
-      const names = Array.isArray(server.security_groups) ? (server.security_groups as { name?: string }[]).map((g) => String(g.name ?? 'default')) : ['default'];
+    const out = answer.server;
+    if (isJsonObject(out) && choice.kind !== 'none' && Array.isArray(out.security_groups)) {
+      const names = server.security_groups?.map((g) => g.name ?? 'default') ?? ['default'];
       out.security_groups = [...new Set(names)].map((name) => ({ name }));
     }
     const relayed = this.deps.forwarder.relay({ ...res, body: Buffer.from(JSON.stringify(answer)) }, pod);
     return { ...relayed, headers: { ...relayed.headers, 'content-type': 'application/json' } };
   }
 
-  private networkChoice(server: Json, maxCount: number): NetworkChoice {
+  private networkChoice(server: ServerCreateFields, maxCount: number): NetworkChoice {
     const nets = server.networks;
     if (nets === 'none') return { kind: 'none' };
     if (nets === 'auto') return { kind: 'auto', explicit: true };
     if (nets === undefined) return { kind: 'auto', explicit: false };
     const nics: ServerNicRequest[] = [];
-    for (const n of nets as Json[]) {
+    for (const n of nets) {
       const tag = typeof n.tag === 'string' ? n.tag : undefined;
       if (typeof n.port === 'string' && n.port !== '') {
         if (maxCount > 1) {
@@ -236,12 +239,13 @@ export class ServerCreateFlow {
   }
 
   /** Volumes of the block device mapping that the gateway routes: their pod and pod ids. */
-  private async volumeRoutes(ctx: RequestContext, server: Json): Promise<{ podId?: string; bottomIds: Map<string, string> }> {
+  private async volumeRoutes(ctx: RequestContext, server: ServerCreateFields): Promise<{ podId?: string; bottomIds: Map<string, string> }> {
     const ids = new Set<string>();
-    for (const b of (server.block_device_mapping_v2 as Json[] | undefined) ?? []) {
-      if ((b.source_type ?? 'volume') === 'volume' && typeof (b.uuid ?? b.volume_id) === 'string') ids.add(String(b.uuid ?? b.volume_id));
+    for (const b of server.block_device_mapping_v2 ?? []) {
+      const id = b.uuid ?? b.volume_id;
+      if ((b.source_type ?? 'volume') === 'volume' && id !== undefined) ids.add(id);
     }
-    for (const b of (server.block_device_mapping as Json[] | undefined) ?? []) if (typeof b?.volume_id === 'string') ids.add(b.volume_id);
+    for (const b of server.block_device_mapping ?? []) if (isJsonObject(b) && typeof b.volume_id === 'string') ids.add(b.volume_id);
     const bottomIds = new Map<string, string>();
     let podId: string | undefined;
     for (const id of ids) {
@@ -278,14 +282,16 @@ export class ServerCreateFlow {
   private mapVolumes(server: Json, bottomIds: Map<string, string>): void {
     if (bottomIds.size === 0) return;
     const swap = (id: unknown) => (typeof id === 'string' ? (bottomIds.get(id) ?? id) : id);
-    if (Array.isArray(server.block_device_mapping_v2)) {
-      server.block_device_mapping_v2 = (server.block_device_mapping_v2 as Json[]).map((b) =>
-        (b.source_type ?? 'volume') === 'volume' ? { ...b, ...(b.uuid !== undefined ? { uuid: swap(b.uuid) } : {}), ...(b.volume_id !== undefined ? { volume_id: swap(b.volume_id) } : {}) } : b,
+    const v2 = server.block_device_mapping_v2;
+    if (Array.isArray(v2)) {
+      server.block_device_mapping_v2 = v2.map((b) =>
+        isJsonObject(b) && (b.source_type ?? 'volume') === 'volume'
+          ? { ...b, ...(b.uuid !== undefined ? { uuid: swap(b.uuid) } : {}), ...(b.volume_id !== undefined ? { volume_id: swap(b.volume_id) } : {}) }
+          : b,
       );
     }
-    if (Array.isArray(server.block_device_mapping)) {
-      server.block_device_mapping = (server.block_device_mapping as Json[]).map((b) => (b.volume_id !== undefined ? { ...b, volume_id: swap(b.volume_id) } : b));
-    }
+    const v1 = server.block_device_mapping;
+    if (Array.isArray(v1)) server.block_device_mapping = v1.map((b) => (isJsonObject(b) && b.volume_id !== undefined ? { ...b, volume_id: swap(b.volume_id) } : b));
   }
 
   /**
@@ -293,7 +299,7 @@ export class ServerCreateFlow {
    * reservation id asked for): found in the pod by their reservation id.
    */
   private async createdIds(call: NovaCall, pod: Pod, answer: Json, many: boolean): Promise<string[]> {
-    const first = (answer.server as Json | undefined)?.id;
+    const first = isJsonObject(answer.server) ? answer.server.id : undefined;
     if (!many) {
       if (typeof first !== 'string') throw badRequest(`Pod ${pod.regionName} answered the boot without a server id.`);
       return [first];
@@ -301,10 +307,11 @@ export class ServerCreateFlow {
     let reservation = typeof answer.reservation_id === 'string' ? answer.reservation_id : undefined;
     if (!reservation && typeof first === 'string') {
       // The reservation id is shown to administrators from 2.3.
-      const v23 = call.version.lt('2.3') ? { ...call, version: ApiVersion.of('2.3') } : call;
+      const v23 = call.version.lt('2.3') ? { ...call, version: Microversion.of('2.3') } : call;
       const res = await this.deps.forwarder.send(v23, pod, { method: 'GET', path: `/servers/${encodeURIComponent(first)}`, asAdmin: true });
-      const body = JSON.parse(res.body.toString('utf8')) as { server?: Json };
-      reservation = body.server?.['OS-EXT-SRV-ATTR:reservation_id'] as string | undefined;
+      const body: unknown = JSON.parse(res.body.toString('utf8'));
+      const shown = isJsonObject(body) && isJsonObject(body.server) ? body.server['OS-EXT-SRV-ATTR:reservation_id'] : undefined;
+      reservation = typeof shown === 'string' ? shown : undefined;
       if (!reservation) return [first];
     }
     const res = await this.deps.forwarder.send(call, pod, {

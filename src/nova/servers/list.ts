@@ -1,3 +1,4 @@
+import { isJsonObject } from '../../common/jsonTypes.js';
 import { BottomError, PodUnreachableError, type PodClientFactory } from '../../bottom/index.js';
 import { badRequest, forbidden } from '../../common/errors.js';
 import { isoSeconds } from '../../db/index.js';
@@ -5,7 +6,7 @@ import { listAcrossPods, pagedPodQuery, resolveSortKeys, routedPlaceholders, typ
 import type { Pod } from '../../pods/index.js';
 import type { Routing, RoutingTable } from '../../routing/index.js';
 import type { PodForwarder } from '../forward.js';
-import { qAll, qLast, type NovaCall } from '../http.js';
+import { qAll, qLast, type NovaCall } from '../call.js';
 import { linkPair, nextLink } from '../links.js';
 import type { PodDirectory } from '../podDirectory.js';
 import type { UsageCollector } from '../usage.js';
@@ -47,7 +48,7 @@ const SORT_FIELDS: Record<string, SortField> = {
   host: field('OS-EXT-SRV-ATTR:host', admin),
   hostname: field('OS-EXT-SRV-ATTR:hostname', (c) => admin23(c) || c.version.ge('2.90')),
   id: field('id'),
-  image_ref: { member: 'image', map: (v) => (v && typeof v === 'object' ? (v as Json).id : v === undefined ? undefined : '') },
+  image_ref: { member: 'image', map: (v) => (isJsonObject(v) ? v.id : v === undefined ? undefined : '') },
   kernel_id: field('OS-EXT-SRV-ATTR:kernel_id', admin23),
   key_name: field('key_name'),
   launch_index: field('OS-EXT-SRV-ATTR:launch_index', admin23),
@@ -246,7 +247,7 @@ export class ServerLister {
 
     const views = result.records.map((r) => ({ s: r.s, placeholder: r.placeholder }));
     if (detail) {
-      const addresses = views.flatMap(({ s }) => (s.addresses && typeof s.addresses === 'object' && Object.keys(s.addresses).length > 0 ? [s.addresses as Json] : []));
+      const addresses = views.flatMap(({ s }) => (isJsonObject(s.addresses) && Object.keys(s.addresses).length > 0 ? [s.addresses] : []));
       if (addresses.length > 0) await this.deps.labels.relabel(addresses);
       const groups = views.flatMap(({ s }) => (Array.isArray(s.security_groups) ? [s.security_groups as { name?: unknown }[]] : []));
       if (groups.length > 0) await this.deps.labels.renameGroups(groups);

@@ -11,16 +11,16 @@ import { flavorIdOf } from '../flavors/model.js';
 import type { FlavorService } from '../flavors/service.js';
 import type { FlavorSync } from '../flavors/sync.js';
 import type { PodForwarder, Relayed } from '../forward.js';
-import type { NovaCall } from '../http.js';
+import type { NovaCall } from '../call.js';
 import type { KeypairService } from '../keypairs/service.js';
 import type { KeypairSync } from '../keypairs/sync.js';
 import { linkPair } from '../links.js';
-import { validateBody } from '../validation.js';
+import { isJsonObject, objectsIn, parseJsonObject } from '../../common/jsonTypes.js';
 import type { AddressLabels } from './addresses.js';
 import type { DeletionWatcher } from './deletion.js';
 import { NETWORKING_UNAVAILABLE } from './create.js';
 import type { LocatedServer, ServerLocator } from './locator.js';
-import { serverUpdateSchema } from './schemas.js';
+import type { ServerUpdateBody } from './schemas.js';
 
 type Json = Record<string, unknown>;
 
@@ -101,9 +101,8 @@ export class ServerOps {
     }
   }
 
-  async update(call: NovaCall, serverId: string, body: unknown): Promise<Relayed> {
-    validateBody(serverUpdateSchema(call.version), body);
-    return this.forward(call, await this.deps.locator.locate(call.ctx, serverId), 'PUT', '', body);
+  async update(call: NovaCall<ServerUpdateBody>, serverId: string): Promise<Relayed> {
+    return this.forward(call, await this.deps.locator.locate(call.ctx, serverId), 'PUT', '', call.body);
   }
 
   async delete(call: NovaCall, serverId: string): Promise<Relayed> {
@@ -119,7 +118,7 @@ export class ServerOps {
   }
 
   async action(call: NovaCall, serverId: string, body: unknown): Promise<Relayed> {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Malformed request body');
+    if (!isJsonObject(body)) throw badRequest('Malformed request body');
     const keys = Object.keys(body);
     const unsupported = keys.find((k) => NETWORK_ACTIONS.has(k));
     const name = keys.find((k) => ACTIONS.has(k));
@@ -128,16 +127,16 @@ export class ServerOps {
     }
     if (!name) throw badRequest(`There is no such action: ${keys[0] ?? ''}`);
     const located = await this.deps.locator.locate(call.ctx, serverId);
-    const arg = (body as Json)[name];
-    let podBody: Json = body as Json;
-    if (name === 'resize' && arg && typeof arg === 'object' && (arg as Json).flavorRef !== undefined) {
-      const flavor = await this.deps.flavors.forServer(call.ctx, flavorIdOf((arg as Json).flavorRef));
+    const arg = body[name];
+    let podBody: Json = body;
+    if (name === 'resize' && isJsonObject(arg) && arg.flavorRef !== undefined) {
+      const flavor = await this.deps.flavors.forServer(call.ctx, flavorIdOf(arg.flavorRef));
       if (!flavor) throw badRequest('Unable to locate requested flavor.');
       await this.deps.flavorSync.ensure(call.ctx, located.pod, flavor, located.route.projectId);
-      podBody = { ...podBody, resize: { ...(arg as Json), flavorRef: flavor.id } };
+      podBody = { ...podBody, resize: { ...arg, flavorRef: flavor.id } };
     }
-    if (name === 'rebuild' && arg && typeof arg === 'object' && typeof (arg as Json).key_name === 'string' && call.version.ge('2.54')) {
-      const keypair = await this.deps.keypairs.find(call.ctx.userId, String((arg as Json).key_name));
+    if (name === 'rebuild' && isJsonObject(arg) && typeof arg.key_name === 'string' && call.version.ge('2.54')) {
+      const keypair = await this.deps.keypairs.find(call.ctx.userId, arg.key_name);
       if (!keypair) throw badRequest('Invalid key_name provided.');
       await this.deps.keypairSync.ensure(call.ctx, located.pod, keypair);
     }
@@ -153,8 +152,8 @@ export class ServerOps {
     const podLabel = topId ?? label;
     const out = await this.forward(call, located, 'GET', `/ips/${encodeURIComponent(podLabel)}`);
     if (out.status !== 200 || podLabel === label) return out;
-    const body = JSON.parse(out.body.toString('utf8')) as Json;
-    return { ...out, body: Buffer.from(JSON.stringify({ [label]: body[podLabel] ?? [] })) };
+    const body: unknown = JSON.parse(out.body.toString('utf8'));
+    return { ...out, body: Buffer.from(JSON.stringify({ [label]: (isJsonObject(body) ? body[podLabel] : undefined) ?? [] })) };
   }
 
   /** `GET /servers/{id}/os-security-groups`: the pod's copies, shown with their top ids and names. */
@@ -162,15 +161,15 @@ export class ServerOps {
     const located = await this.deps.locator.locate(call.ctx, serverId);
     const out = await this.forward(call, located, 'GET', '/os-security-groups');
     if (out.status !== 200) return out;
-    const body = JSON.parse(out.body.toString('utf8')) as { security_groups?: Json[] };
-    const groups = body.security_groups ?? [];
+    const body = parseJsonObject(out.body);
+    const groups = objectsIn(body.security_groups);
     const topIds = new Map<string, string>();
     for (const g of groups) if (typeof g.id === 'string') topIds.set(g.id, await this.topIdOf('security_group', g.id, located.pod));
     const names = await this.deps.labels.groupNames(groups.map((g) => String(g.name ?? '')));
     for (const g of groups) {
       if (typeof g.id === 'string') g.id = topIds.get(g.id) ?? g.id;
       if (typeof g.name === 'string' && names.has(g.name)) g.name = names.get(g.name);
-      for (const rule of (g.rules as Json[] | undefined) ?? []) {
+      for (const rule of objectsIn(g.rules)) {
         if (typeof rule.parent_group_id === 'string') rule.parent_group_id = topIds.get(rule.parent_group_id) ?? rule.parent_group_id;
       }
     }
@@ -181,27 +180,27 @@ export class ServerOps {
 
   async attachVolume(call: NovaCall, serverId: string, body: unknown): Promise<Relayed> {
     const located = await this.deps.locator.locate(call.ctx, serverId);
-    const attachment = (body as { volumeAttachment?: Json } | null)?.volumeAttachment;
-    if (!attachment || typeof attachment !== 'object' || typeof attachment.volumeId !== 'string') {
+    const attachment = isJsonObject(body) ? body.volumeAttachment : undefined;
+    if (!isJsonObject(body) || !isJsonObject(attachment) || typeof attachment.volumeId !== 'string') {
       // Let the pod answer with upstream's validation message.
       return this.forward(call, located, 'POST', '/os-volume_attachments', body);
     }
     const volume = await this.volumeRoute(call.ctx, attachment.volumeId);
     if (!volume) throw notFound(`Volume ${attachment.volumeId} could not be found.`);
     if (volume.podId !== located.pod.id) throw badRequest('Server and volume not in the same pod.');
-    return this.forward(call, located, 'POST', '/os-volume_attachments', { ...(body as Json), volumeAttachment: { ...attachment, volumeId: volume.bottomId } });
+    return this.forward(call, located, 'POST', '/os-volume_attachments', { ...body, volumeAttachment: { ...attachment, volumeId: volume.bottomId } });
   }
 
   async volumeAttachment(call: NovaCall, serverId: string, volumeId: string, method: 'GET' | 'PUT' | 'DELETE', body?: unknown): Promise<Relayed> {
     const located = await this.deps.locator.locate(call.ctx, serverId);
     const volume = await this.volumeRoute(call.ctx, volumeId);
     let podBody = body;
-    if (method === 'PUT' && body && typeof body === 'object') {
-      const att = (body as { volumeAttachment?: Json }).volumeAttachment;
-      if (att && typeof att.volumeId === 'string') {
+    if (method === 'PUT' && isJsonObject(body)) {
+      const att = body.volumeAttachment;
+      if (isJsonObject(att) && typeof att.volumeId === 'string') {
         const next = await this.volumeRoute(call.ctx, att.volumeId);
         if (next && next.podId !== located.pod.id) throw badRequest('Server and volume not in the same pod.');
-        podBody = { ...(body as Json), volumeAttachment: { ...att, volumeId: next?.bottomId ?? att.volumeId } };
+        podBody = { ...body, volumeAttachment: { ...att, volumeId: next?.bottomId ?? att.volumeId } };
       }
     }
     return this.forward(call, located, method, `/os-volume_attachments/${encodeURIComponent(volume?.bottomId ?? volumeId)}`, podBody);
@@ -219,8 +218,8 @@ export class ServerOps {
     const bottomPort = portId === undefined ? undefined : await this.bottomIdOf('port', portId, located.pod);
     const out = await this.forward(call, located, 'GET', portId === undefined ? '/os-interface' : `/os-interface/${encodeURIComponent(bottomPort!)}`);
     if (out.status !== 200) return out;
-    const body = JSON.parse(out.body.toString('utf8')) as Json;
-    const list = (body.interfaceAttachments as Json[] | undefined) ?? (body.interfaceAttachment ? [body.interfaceAttachment as Json] : []);
+    const body = parseJsonObject(out.body);
+    const list = body.interfaceAttachments !== undefined ? objectsIn(body.interfaceAttachments) : objectsIn([body.interfaceAttachment]);
     for (const att of list) {
       if (typeof att.port_id === 'string') att.port_id = await this.topIdOf('port', att.port_id, located.pod);
       if (typeof att.net_id === 'string') att.net_id = await this.topIdOf('network', att.net_id, located.pod);
@@ -230,13 +229,13 @@ export class ServerOps {
 
   async attachInterface(call: NovaCall, serverId: string, body: unknown): Promise<Relayed> {
     const located = await this.deps.locator.locate(call.ctx, serverId);
-    const att = (body as { interfaceAttachment?: Json } | null)?.interfaceAttachment;
-    if (!att || typeof att !== 'object') return this.forward(call, located, 'POST', '/os-interface', body);
+    const att = isJsonObject(body) ? body.interfaceAttachment : undefined;
+    if (!isJsonObject(att)) return this.forward(call, located, 'POST', '/os-interface', body);
     if (!this.deps.networks) throw badRequest(NETWORKING_UNAVAILABLE);
     const nic = {
       ...(typeof att.port_id === 'string' ? { portId: att.port_id } : {}),
       ...(typeof att.net_id === 'string' ? { networkId: att.net_id } : {}),
-      ...(Array.isArray(att.fixed_ips) && typeof (att.fixed_ips[0] as Json | undefined)?.ip_address === 'string' ? { fixedIp: String((att.fixed_ips[0] as Json).ip_address) } : {}),
+      ...(Array.isArray(att.fixed_ips) && isJsonObject(att.fixed_ips[0]) && typeof att.fixed_ips[0].ip_address === 'string' ? { fixedIp: att.fixed_ips[0].ip_address } : {}),
       ...(typeof att.tag === 'string' ? { tag: att.tag } : {}),
     };
     const prepared = await this.deps.networks.prepareServerNics(call.ctx, located.pod, [nic], { serverId });
@@ -255,10 +254,11 @@ export class ServerOps {
       await this.releaseNics(call.ctx, located.pod, prepared.nics);
       return out;
     }
-    const answer = JSON.parse(out.body.toString('utf8')) as { interfaceAttachment?: Json };
-    if (answer.interfaceAttachment) {
-      answer.interfaceAttachment.port_id = made.topPortId;
-      if (typeof answer.interfaceAttachment.net_id === 'string') answer.interfaceAttachment.net_id = await this.topIdOf('network', answer.interfaceAttachment.net_id, located.pod);
+    const answer = parseJsonObject(out.body);
+    const attached = answer.interfaceAttachment;
+    if (isJsonObject(attached)) {
+      attached.port_id = made.topPortId;
+      if (typeof attached.net_id === 'string') attached.net_id = await this.topIdOf('network', attached.net_id, located.pod);
     }
     return { ...out, body: Buffer.from(JSON.stringify(answer)) };
   }
