@@ -10,13 +10,23 @@ export type TopServiceType = 'compute' | 'volumev3' | 'block-storage' | 'network
 export interface SimClusterOptions {
   /** Address every service binds (default 127.0.0.1). */
   host?: string;
-  pods: { region: string; az: string }[];
+  /**
+   * The bottom pods; `physicalNetworks` are the physical networks a pod's ML2 knows (undefined: any),
+   * so a pod can be configured without the ones Tricircle needs.
+   */
+  pods: { region: string; az: string; physicalNetworks?: string[] }[];
   tokenTtlSeconds?: number;
   /** The top region (Tricircle itself): its catalog entries point at Tricircle's own ports. */
   top?: { region: string; endpoints: Partial<Record<TopServiceType, string>> };
   buildDelayMs?: number;
   /** Initial faults per pod region. */
   faults?: Record<string, Partial<SimFaults>>;
+  /**
+   * One Glance per pod (its catalog `image` entry) instead of the shared one, as separate clouds have;
+   * the shared Glance then serves only the top region. Each pod's Glance starts with its own cirros
+   * image (another id than the top's). Default false: one Glance for every region.
+   */
+  glancePerPod?: boolean;
   /** Fixed ports for the shared services (default 0: ephemeral). */
   keystonePort?: number;
   glancePort?: number;
@@ -29,6 +39,8 @@ export interface SimClusterPod {
   novaUrl: string;
   cinderUrl: string;
   neutronUrl: string;
+  /** The Glance of the pod's catalog: its own with `glancePerPod`, else the shared one. */
+  glanceUrl: string;
   /** The pod's live fault settings (shared by its three services); change `down` through setFaults. */
   faults: SimFaults;
 }
@@ -56,8 +68,9 @@ const SERVICE_NAMES: Record<string, string> = {
 const INTERFACES = ['public', 'internal', 'admin'] as const;
 
 /**
- * Starts a simulated multi-region cloud: one Keystone and one Glance shared by all regions, and
- * per pod a Nova, Cinder and Neutron, all on their own ports, with the catalog registered.
+ * Starts a simulated multi-region cloud: one Keystone and one Glance shared by all regions (or a
+ * Glance per pod), and per pod a Nova, Cinder and Neutron, all on their own ports, with the catalog
+ * registered.
  * The control plane (sim/control.ts) is mounted on the Keystone app.
  */
 export async function startSimCluster(opts: SimClusterOptions): Promise<SimCluster> {
@@ -80,8 +93,11 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
   });
   keystoneListener = new SimListener(keystone.app, host);
   glanceListener = new SimListener(glance.app, host);
+  const podGlance = opts.glancePerPod
+    ? { own: { keystoneUrl: () => keystoneListener!.url, seedOwner: keystone.projectIdByName('admin') } }
+    : glance.api;
   const pods = opts.pods.map(
-    (p) => new SimPod(p.region, p.az, { ...p, host, keystone: keystone.validator, glance: glance.api, buildDelayMs: opts.buildDelayMs }),
+    (p) => new SimPod(p.region, p.az, { ...p, host, keystone: keystone.validator, glance: podGlance, buildDelayMs: opts.buildDelayMs }),
   );
   const podOf = (region: string) => pods.find((p) => p.region === region);
 
@@ -114,16 +130,14 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
   const register = (region: string, type: string, url: string) => {
     for (const iface of INTERFACES) keystone.addEndpoint({ region, serviceType: type, serviceName: SERVICE_NAMES[type] ?? type, interface: iface, url });
   };
-  const shared = (region: string) => {
-    register(region, 'identity', `${keystoneListener!.url}/v3`);
-    register(region, 'image', glanceListener!.url);
-  };
   if (opts.top) {
-    shared(opts.top.region);
+    register(opts.top.region, 'identity', `${keystoneListener!.url}/v3`);
+    register(opts.top.region, 'image', glanceListener!.url);
     for (const [type, url] of Object.entries(opts.top.endpoints)) if (url) register(opts.top.region, type, url);
   }
   for (const pod of pods) {
-    shared(pod.region);
+    register(pod.region, 'identity', `${keystoneListener!.url}/v3`);
+    register(pod.region, 'image', pod.glance?.url ?? glanceListener!.url);
     register(pod.region, 'compute', `${pod.nova.url}/v2.1`);
     register(pod.region, 'volumev3', `${pod.cinder.url}/v3/$(project_id)s`);
     register(pod.region, 'block-storage', `${pod.cinder.url}/v3/$(project_id)s`);
@@ -135,7 +149,15 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
   return {
     keystoneUrl: keystoneListener.url,
     glanceUrl: glanceListener.url,
-    pods: pods.map((p) => ({ region: p.region, az: p.az, novaUrl: p.nova.url, cinderUrl: p.cinder.url, neutronUrl: p.neutron.url, faults: p.faults })),
+    pods: pods.map((p) => ({
+      region: p.region,
+      az: p.az,
+      novaUrl: p.nova.url,
+      cinderUrl: p.cinder.url,
+      neutronUrl: p.neutron.url,
+      glanceUrl: p.glance?.url ?? glanceListener!.url,
+      faults: p.faults,
+    })),
     keystone,
     glance,
     setFaults,

@@ -51,6 +51,8 @@ async function main(): Promise<void> {
     .option('--error-rate <region=p>', 'probability 0..1 of answering 500 (repeatable)', collect, [])
     .option('--down <region>', 'pod starts down: connections refused (repeatable)', collect, [])
     .option('--hang <region=ms>', 'requests hang this long (repeatable)', collect, [])
+    .option('--glance-per-pod', 'give every pod a Glance of its own (the shared Glance then serves only the top region)')
+    .option('--physnets <region=physnet>', 'a physical network the pod\'s ML2 knows (repeatable; a pod named here refuses provider networks on any other)', collect, [])
     .option('--token-ttl <seconds>', 'token lifetime', nonNegativeInt)
     .option('--build-delay-ms <ms>', 'time servers and volumes spend building', nonNegativeInt)
     .parse();
@@ -68,6 +70,8 @@ async function main(): Promise<void> {
     errorRate: string[];
     down: string[];
     hang: string[];
+    glancePerPod?: boolean;
+    physnets: string[];
     tokenTtl?: number;
     buildDelayMs?: number;
   }>();
@@ -84,6 +88,14 @@ async function main(): Promise<void> {
   const known = new Set(o.pods.map((p) => p.region));
   for (const region of Object.keys(faults)) if (!known.has(region)) program.error(`error: fault for unknown pod region '${region}'`);
 
+  const physnets = new Map<string, string[]>();
+  for (const pair of o.physnets) {
+    const [region, physnet, ...rest] = pair.split('=');
+    if (!region || !physnet || rest.length) program.error(`error: expected REGION=PHYSNET, got '${pair}'`);
+    if (!known.has(region)) program.error(`error: physnets for unknown pod region '${region}'`);
+    physnets.set(region, [...(physnets.get(region) ?? []), physnet]);
+  }
+
   const topEndpoints: Partial<Record<TopServiceType, string>> = {};
   if (o.topCompute) topEndpoints.compute = o.topCompute;
   if (o.topVolume) topEndpoints.volumev3 = topEndpoints['block-storage'] = o.topVolume;
@@ -92,11 +104,12 @@ async function main(): Promise<void> {
 
   const opts: SimClusterOptions = {
     host: o.host,
-    pods: o.pods,
+    pods: o.pods.map((p) => (physnets.has(p.region) ? { ...p, physicalNetworks: physnets.get(p.region) } : p)),
     top: { region: o.topRegion, endpoints: topEndpoints },
     faults,
     ...(o.keystonePort !== undefined && { keystonePort: o.keystonePort }),
     ...(o.glancePort !== undefined && { glancePort: o.glancePort }),
+    ...(o.glancePerPod && { glancePerPod: true }),
     ...(o.tokenTtl !== undefined && { tokenTtlSeconds: o.tokenTtl }),
     ...(o.buildDelayMs !== undefined && { buildDelayMs: o.buildDelayMs }),
   };
@@ -122,7 +135,15 @@ async function main(): Promise<void> {
     ready: true,
     keystoneUrl: cluster.keystoneUrl,
     glanceUrl: cluster.glanceUrl,
-    pods: cluster.pods.map(({ region, az, novaUrl, cinderUrl, neutronUrl }) => ({ region, az, novaUrl, cinderUrl, neutronUrl })),
+    // A pod's own Glance is named only when it has one; otherwise every pod uses `glanceUrl`.
+    pods: cluster.pods.map(({ region, az, novaUrl, cinderUrl, neutronUrl, glanceUrl }) => ({
+      region,
+      az,
+      novaUrl,
+      cinderUrl,
+      neutronUrl,
+      ...(o.glancePerPod ? { glanceUrl } : {}),
+    })),
   };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   process.stderr.write(`tricircle-sim: ready, keystone ${cluster.keystoneUrl}/v3, control ${cluster.keystoneUrl}/sim/state\n`);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { newFaults } from './common/http.js';
 import { SimListener } from './common/listener.js';
 import { createCinderSim } from './cinder/index.js';
+import { createGlanceSim } from './glance/index.js';
 import { createNeutronSim } from './neutron/index.js';
 import { createNovaSim } from './nova/index.js';
 import type { SimFaults, SimGlanceApi, SimTokenValidator } from './types.js';
@@ -11,19 +12,24 @@ export interface SimPodOptions {
   az: string;
   host: string;
   keystone: SimTokenValidator;
-  glance: SimGlanceApi;
+  /** The Glance the pod's Nova reads images from: a shared one, or `own` for a Glance of the pod's own. */
+  glance: SimGlanceApi | { own: { keystoneUrl: () => string; seedOwner?: string } };
   buildDelayMs?: number;
+  /** Physical networks the pod's ML2 knows; undefined accepts any (see NeutronConfig). */
+  physicalNetworks?: string[];
 }
 
 /**
- * One bottom pod: Nova, Cinder and Neutron, each on its own port, sharing one SimFaults object
- * (a pod is down, slow or failing as a whole).
+ * One bottom pod: Nova, Cinder and Neutron (and optionally a Glance of its own), each on its own
+ * port, sharing one SimFaults object (a pod is down, slow or failing as a whole).
  */
 export class SimPod {
   readonly faults: SimFaults = newFaults();
   readonly nova: SimListener;
   readonly cinder: SimListener;
   readonly neutron: SimListener;
+  /** The pod's own Glance, when it has one. */
+  readonly glance: SimListener | undefined;
   private readonly apps: FastifyInstance[];
 
   constructor(
@@ -34,24 +40,29 @@ export class SimPod {
     const { faults } = this;
     const common = { region: opts.region, faults, keystone: opts.keystone };
     const cinder = createCinderSim({ ...common, az: opts.az, publicUrl: () => this.cinder.url, buildDelayMs: opts.buildDelayMs });
-    const neutron = createNeutronSim({ ...common, az: opts.az, publicUrl: () => this.neutron.url });
+    const neutron = createNeutronSim({ ...common, az: opts.az, publicUrl: () => this.neutron.url, physicalNetworks: opts.physicalNetworks });
+    const own =
+      'own' in opts.glance
+        ? createGlanceSim({ keystone: opts.keystone, faults, publicUrl: () => this.glance!.url, keystoneUrl: opts.glance.own.keystoneUrl, seedOwner: opts.glance.own.seedOwner })
+        : undefined;
     const nova = createNovaSim({
       ...common,
       az: opts.az,
       neutron: neutron.api,
       cinder: cinder.api,
-      glance: opts.glance,
+      glance: own ? own.api : (opts.glance as SimGlanceApi),
       publicUrl: () => this.nova.url,
       buildDelayMs: opts.buildDelayMs,
     });
     this.nova = new SimListener(nova, opts.host);
     this.cinder = new SimListener(cinder.app, opts.host);
     this.neutron = new SimListener(neutron.app, opts.host);
-    this.apps = [nova, cinder.app, neutron.app];
+    this.glance = own ? new SimListener(own.app, opts.host) : undefined;
+    this.apps = [nova, cinder.app, neutron.app, ...(own ? [own.app] : [])];
   }
 
   private get listeners(): SimListener[] {
-    return [this.nova, this.cinder, this.neutron];
+    return [this.nova, this.cinder, this.neutron, ...(this.glance ? [this.glance] : [])];
   }
 
   async start(): Promise<void> {
@@ -70,7 +81,15 @@ export class SimPod {
     await Promise.all(this.apps.map((a) => a.close()));
   }
 
-  info(): { region: string; az: string; novaUrl: string; cinderUrl: string; neutronUrl: string; faults: SimFaults } {
-    return { region: this.region, az: this.az, novaUrl: this.nova.url, cinderUrl: this.cinder.url, neutronUrl: this.neutron.url, faults: { ...this.faults } };
+  info(): { region: string; az: string; novaUrl: string; cinderUrl: string; neutronUrl: string; glanceUrl?: string; faults: SimFaults } {
+    return {
+      region: this.region,
+      az: this.az,
+      novaUrl: this.nova.url,
+      cinderUrl: this.cinder.url,
+      neutronUrl: this.neutron.url,
+      ...(this.glance ? { glanceUrl: this.glance.url } : {}),
+      faults: { ...this.faults },
+    };
   }
 }

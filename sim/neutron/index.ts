@@ -20,11 +20,14 @@ export interface NeutronSimDeps {
   az?: string;
   /** Neutron availability zones of the pod, when several (overrides `az`). */
   availabilityZones?: string[];
+  /** Physical networks the pod's ML2 knows; undefined accepts any (see NeutronConfig.physicalNetworks). */
+  physicalNetworks?: string[];
 }
 
 export function createNeutronSim(deps: NeutronSimDeps): { app: FastifyInstance; api: SimNeutronApi } {
   const config = defaultConfig(deps.availabilityZones ?? (deps.az ? [deps.az] : undefined));
   config.networkHost = `${deps.region}-network-node`;
+  if (deps.physicalNetworks) config.physicalNetworks = [...deps.physicalNetworks];
   const neutron = new Neutron(config);
 
   const app = createSimApp({

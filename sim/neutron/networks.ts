@@ -184,6 +184,7 @@ export class NetworkService {
       case 'flat':
         if (segId !== null) throw invalidInput('segmentation_id prohibited for flat provider network');
         if (physnet === null) throw invalidInput('physical_network required for flat provider network');
+        if (!this.knowsPhysnet(physnet)) throw invalidInput(`physical_network '${physnet}' unknown for flat provider network`);
         if (this.otherNetworks(current).some((n) => n.network_type === 'flat' && n.physical_network === physnet)) {
           throw conflict.flatInUse(physnet);
         }
@@ -210,7 +211,13 @@ export class NetworkService {
     return [...this.state.networks.values()].filter((n) => n !== current && n.id !== current?.id);
   }
 
+  private knowsPhysnet(physnet: string): boolean {
+    const known = this.state.config.physicalNetworks;
+    return known === undefined || known.includes(physnet);
+  }
+
   private vlanSegment(physnet: string | null, segId: number | null, current: NetworkRec | undefined): Segment {
+    if (physnet !== null && !this.knowsPhysnet(physnet)) throw invalidInput(`physical_network '${physnet}' unknown for VLAN provider network`);
     if (segId !== null) {
       if (segId < 1 || segId > 4094) throw invalidInput('segmentation_id out of range (1 through 4094)');
       if (physnet === null) throw invalidInput('segmentation_id requires physical_network for VLAN provider network');

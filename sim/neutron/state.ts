@@ -135,6 +135,12 @@ export interface NeutronConfig {
   tenantNetworkType: 'vxlan' | 'vlan' | 'local';
   /** VLAN ranges per physical network, used when a VLAN id must be allocated. */
   vlanRanges: Record<string, [number, number]>;
+  /**
+   * Physical networks ML2 is configured with (`network_vlan_ranges` and `flat_networks` together):
+   * a vlan or flat provider network on any other is refused, as the type drivers do. Undefined
+   * accepts every physical network (ML2's `flat_networks = *`, and any VLAN physnet).
+   */
+  physicalNetworks?: string[];
   vniRange: [number, number];
   globalPhysnetMtu: number;
   /** The host the DHCP and L3 agents run on (binding:host_id of network-owned ports). */

@@ -60,18 +60,24 @@ export async function passwordAuth(os: OsEnvironment): Promise<{ token: string; 
 }
 
 /**
- * The Admin API URL: TRICIRCLE_ADMIN_URL, else the `tricircle` service in the catalog (public,
- * OS_REGION_NAME), else this machine's configured admin listener.
+ * The Admin API URL without its version: TRICIRCLE_ADMIN_URL, else the `tricircle` service in the
+ * catalog (public, OS_REGION_NAME), else this machine's configured admin listener. Each may be given
+ * with or without `/v1.0` (the catalog entry has it; the CLI adds it to every path).
  */
 export function adminUrl(os: OsEnvironment, catalog: CatalogEntry[], config: Config): string {
-  if (os.endpoint) return os.endpoint;
+  if (os.endpoint) return adminApiRoot(os.endpoint);
   for (const entry of catalog) {
     if (entry.type !== 'tricircle' && entry.type !== 'Cascading') continue;
     const ep = entry.endpoints.find((e) => e.interface === 'public' && (!os.regionName || (e.region_id ?? e.region) === os.regionName));
-    if (ep) return ep.url.replace(/\/v1\.0\/?$/, '');
+    if (ep) return adminApiRoot(ep.url);
   }
   const l = config.admin_api;
-  if (l.public_url) return l.public_url;
+  if (l.public_url) return adminApiRoot(l.public_url);
   const host = l.bind_host === '0.0.0.0' ? '127.0.0.1' : l.bind_host;
   return `http://${host}:${l.bind_port}`;
+}
+
+/** `http://h:19999/v1.0/` → `http://h:19999`; a URL without the version is kept (trailing slashes dropped). */
+export function adminApiRoot(url: string): string {
+  return url.trim().replace(/\/+$/, '').replace(/\/v1\.0$/, '');
 }

@@ -73,6 +73,27 @@ function openrc(keystoneUrl: string, adminUrl: string): string {
   ].join('\n');
 }
 
+/** The demo's own settings as a file, for commands run beside it (`tricircle --config-file … pod check`). */
+function demoConfigFile(connection: string, v3: string): string {
+  return [
+    '# Written by `tricircle demo` for commands run against this demo, e.g.',
+    '#   tricircle --config-file .tricircle/tricircle.conf pod check',
+    '[database]',
+    `connection = ${connection}`,
+    '',
+    '[keystone_authtoken]',
+    `auth_url = ${v3}`,
+    '',
+    '[client]',
+    `auth_url = ${v3}`,
+    'admin_username = admin',
+    'admin_password = password',
+    'admin_tenant = admin',
+    'top_region_name = RegionOne',
+    '',
+  ].join('\n');
+}
+
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
@@ -84,7 +105,7 @@ export function registerDemoCommand(program: Command): void {
         const say = (s: string) => process.stdout.write(`${s}\n`);
         const stateDir = resolve(opts.stateDir);
         mkdirSync(stateDir, { recursive: true });
-        for (const stale of ['tricircle.sqlite', 'tricircle.sqlite-wal', 'tricircle.sqlite-shm', 'openrc']) rmSync(join(stateDir, stale), { force: true });
+        for (const stale of ['tricircle.sqlite', 'tricircle.sqlite-wal', 'tricircle.sqlite-shm', 'openrc', 'tricircle.conf']) rmSync(join(stateDir, stale), { force: true });
 
         say('starting the pod simulator …');
         const sim = await startSimProcess(['--pods', opts.pods], { stderr: 'ignore' });
@@ -125,8 +146,9 @@ export function registerDemoCommand(program: Command): void {
           const rc = openrc(sim.ready.keystoneUrl, tricircle.urls['admin-api'] ?? '');
           const rcPath = join(stateDir, 'openrc');
           writeFileSync(rcPath, rc);
+          writeFileSync(join(stateDir, 'tricircle.conf'), demoConfigFile(config.database.connection, v3));
           say('');
-          say(`Tricircle is ready. Credentials (also in ${rcPath}):`);
+          say(`Tricircle is ready. Credentials (also in ${rcPath}; the demo's configuration is in ${join(stateDir, 'tricircle.conf')}):`);
           say('');
           process.stdout.write(rc);
           say('');

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { action } from './context.js';
 import { connectAdmin, formatOption } from './adminSession.js';
 import { printList, printObject, type OutputFormat } from './output.js';
+import { registerPodCheckCommand } from './podCheckCommand.js';
 
 type Row = Record<string, unknown>;
 
@@ -85,6 +86,7 @@ export function registerResourceCommands(program: Command): void {
         for (const id of ids) await client.call('DELETE', `/v1.0/pods/${encodeURIComponent(id)}`);
       }),
     );
+  registerPodCheckCommand(pod, program);
 
   const binding = program.command('binding').description('tenant to pod bindings');
   binding

@@ -8,7 +8,8 @@ export interface SimReady {
   ready: true;
   keystoneUrl: string;
   glanceUrl: string;
-  pods: { region: string; az: string; novaUrl: string; cinderUrl: string; neutronUrl: string }[];
+  /** `glanceUrl` is the pod's catalog Glance (the shared one unless the simulator runs `--glance-per-pod`). */
+  pods: { region: string; az: string; novaUrl: string; cinderUrl: string; neutronUrl: string; glanceUrl?: string }[];
 }
 
 /**

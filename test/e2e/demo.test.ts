@@ -75,6 +75,15 @@ describe('the one-command demo (npm start)', () => {
     assert.ok((JSON.parse(images.stdout) as { Name: string }[]).some((i) => i.Name === 'cirros-0.6.2-x86_64-disk'));
   });
 
+  test('tricircle pod check with the configuration the demo wrote: every check of every pod passes', async () => {
+    const res = await runCli(['--config-file', join(stateDir, 'tricircle.conf'), 'pod', 'check', '-f', 'json'], {});
+    assert.equal(res.code, 0, `${res.stdout}\n${res.stderr}`);
+    const reports = JSON.parse(res.stdout) as { pod: string; ok: boolean; checks: { check: string; result: string; detail: string }[] }[];
+    assert.deepEqual(reports.map((r) => r.pod), ['Pod1', 'Pod2', 'RegionOne']);
+    for (const r of reports) for (const c of r.checks) assert.equal(c.result, 'pass', `${r.pod} ${c.check}: ${c.detail}`);
+    assert.ok(reports[0].checks.some((c) => c.check === 'physnet bridge 2001-3000'));
+  });
+
   test('stops cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
     demo.kill('SIGTERM');
