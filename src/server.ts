@@ -1,8 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { adminApiModule } from './admin/module.js';
 import { neutronApiModule } from './network/module.js';
+import { l3JobHandlers } from './network/l3/index.js';
+import { createServerNetworkPreparer } from './network/prepare/index.js';
+import { reconcileJobHandlers, startReconcileTimer } from './network/reconcile/index.js';
 import { cinderApiModule } from './cinder/module.js';
-import { novaApiGatewayModule } from './nova/module.js';
+import { novaApiGatewayModule, serverCleanupJobHandlers } from './nova/index.js';
 import { createServiceApp } from './common/http.js';
 import type { Logger } from './common/logging.js';
 import { Metrics } from './common/metrics.js';
@@ -14,13 +17,20 @@ import { PodBindings, PodHealth, PodRegistry, SqlEndpointStore } from './pods/in
 import { RoutingLock, RoutingTable } from './routing/index.js';
 import { PodClientFactory } from './bottom/index.js';
 import type { BackgroundServiceModule, CoreServices, HttpServiceModule, Listener } from './services.js';
-import { createJobService, xjobServiceModule } from './xjob/index.js';
+import { createJobService, JobRegistry, startJobWorkers } from './xjob/index.js';
 
 /** Every HTTP service, in start order. */
 const HTTP_SERVICES: HttpServiceModule[] = [adminApiModule, neutronApiModule, novaApiGatewayModule, cinderApiModule];
 
 /** Services without a listener, started after the HTTP ones. */
-const BACKGROUND_SERVICES: BackgroundServiceModule[] = [xjobServiceModule];
+const BACKGROUND_SERVICES: BackgroundServiceModule[] = [
+  {
+    // The job workers (`--only xjob` runs them alone), with the periodic reconcile request ([xjob] reconcile_interval).
+    name: 'xjob',
+    start: (core) =>
+      startJobWorkers({ jobs: core.jobs, logger: core.logger, metricsRegistry: core.metrics.registry, periodic: [() => startReconcileTimer(core)] }),
+  },
+];
 
 export const SERVICE_NAMES = [...HTTP_SERVICES, ...BACKGROUND_SERVICES].map((s) => s.name);
 export type ServiceName = string;
@@ -82,7 +92,10 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       logger,
     });
     closers.push(() => podClients.close());
-    const jobs = await createJobService({ config, db, logger, metricsRegistry: metrics.registry });
+    // Every process knows every job type (workers run them, the Admin API lists and checks them); the
+    // modules' handlers are registered below, once the services they are built over exist.
+    const jobRegistry = new JobRegistry();
+    const jobs = await createJobService({ config, db, logger, registry: jobRegistry, metricsRegistry: metrics.registry });
     closers.push(() => jobs.close());
     const core: CoreServices = {
       config,
@@ -100,6 +113,9 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       routingLock: new RoutingLock(db, logger),
       jobs,
     };
+    jobRegistry.registerAll(l3JobHandlers(core));
+    jobRegistry.registerAll(reconcileJobHandlers(core));
+    jobRegistry.registerAll(serverCleanupJobHandlers(core, createServerNetworkPreparer(core)));
     const wanted = new Set(opts.only ?? SERVICE_NAMES);
     for (const module of HTTP_SERVICES.filter((s) => wanted.has(s.name))) {
       const listener = module.listener(config);

@@ -1,7 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconcileProject, startReconcileTimer, RECONCILE_JOB, ALL_PROJECTS } from '../../src/network/reconcile/index.js';
-import { jobRegistry } from '../../src/xjob/index.js';
 import { expectStatus, FAST_XJOB, startL3Env, type L3Env } from './external-harness.js';
 
 /**
@@ -148,7 +147,7 @@ describe('reconciler: repairs and job requests', () => {
   });
 
   test('the timer requests one reconcile of all projects per interval; the type is registered', async () => {
-    assert.ok(jobRegistry.get(RECONCILE_JOB), 'reconcile is a registered job type');
+    assert.ok(env.tc.core.jobs.registry.get(RECONCILE_JOB), 'reconcile is a registered job type');
     const requests: unknown[] = [];
     const fake = {
       config: { ...env.tc.core.config, xjob: { ...env.tc.core.config.xjob, reconcile_interval: 0.05 } },

@@ -1,8 +1,9 @@
 /**
  * The pod side of routers and floating IPs (docs/l3.md): the `router_setup` and `fip_setup` job
- * handlers (registered by ./jobs.ts, imported from src/xjob/handlers.ts), the project bridge
- * networks, and what other parts use.
+ * handlers (./jobs.ts, registered by the composition root), the project bridge networks, and what
+ * other parts use.
  */
+export { l3JobHandlers } from './jobs.js';
 export { requestL3FollowUps } from './triggers.js';
 export { planRouter, type PlanInput, type RouterPlan, type PodPlan, type Attachment } from './plan.js';
 export { computeExtraRoutes, sameRoutes, type Route, type RouteSite, type RouteInput } from './routes.js';

@@ -5,7 +5,7 @@
  * boot path can call this without importing the handlers.
  */
 import type { Db } from '../../db/index.js';
-import { enqueueJob } from '../../xjob/store.js';
+import { enqueueJob } from '../../xjob/index.js';
 import { FIP_SETUP_JOB, ROUTER_SETUP_JOB } from '../routers/jobs.js';
 import { ROUTER_INTERFACE } from '../routers/l3ports.js';
 import { inTransaction } from '../tx.js';

@@ -4,7 +4,7 @@
  */
 export { reconcileProject, type ReconcileOptions, type ReconcileReport } from './reconciler.js';
 export { routerDrift, floatingIpDrift, expectedRouterPods, type DriftInput } from './drift.js';
-export { RECONCILE_JOB, ALL_PROJECTS, ReconcileIncomplete } from './job.js';
+export { RECONCILE_JOB, ALL_PROJECTS, ReconcileIncomplete, reconcileJobHandlers } from './job.js';
 export { startReconcileTimer, type ReconcileTimer } from './timer.js';
 export type { Finding, PodView, TopRouter, TopFloatingIp, RouteRow } from './model.js';
 export { RouteIndex } from './model.js';

@@ -5,7 +5,8 @@
  * (`[xjob] reconcile_interval`) and on demand: `POST /v1.0/jobs {"job": {"type": "reconcile",
  * "project_id": P, "resource": {"project_id": P or "all"}}}`.
  */
-import { registerJobHandler } from '../../xjob/registry.js';
+import type { CoreServices } from '../../services.js';
+import type { JobHandlers } from '../../xjob/index.js';
 import { reconcileProject, type ReconcileReport } from './reconciler.js';
 import { projectsToReconcile } from './top.js';
 
@@ -20,25 +21,30 @@ export class ReconcileIncomplete extends Error {
   }
 }
 
-registerJobHandler(RECONCILE_JOB, {
-  resourceSchema: ['project_id'],
-  description: `Compare a project's routers, floating IPs and external networks with the pods and repair drift ("${ALL_PROJECTS}": every project)`,
-  maxAttempts: 3,
-  async run(job, ctx) {
-    const target = job.resource.project_id;
-    if (target === ALL_PROJECTS) {
-      for (const projectId of await projectsToReconcile(ctx.core.db)) {
-        if (ctx.signal.aborted) return;
-        await ctx.submit({ type: RECONCILE_JOB, projectId, resource: { project_id: projectId } });
-      }
-      return;
-    }
-    const report = await reconcileProject(ctx.core, target, {
-      submit: (request) => ctx.submit(request),
-      ctx: { requestId: `req-reconcile-${job.id}` },
-      logger: ctx.logger,
-      signal: ctx.signal,
-    });
-    if (report.errors.length > 0) throw new ReconcileIncomplete(report);
-  },
-});
+/** The `reconcile` handler, for the composition root to register. */
+export function reconcileJobHandlers(core: CoreServices): JobHandlers {
+  return {
+    [RECONCILE_JOB]: {
+      resourceSchema: ['project_id'],
+      description: `Compare a project's routers, floating IPs and external networks with the pods and repair drift ("${ALL_PROJECTS}": every project)`,
+      maxAttempts: 3,
+      async run(job, ctx) {
+        const target = job.resource.project_id;
+        if (target === ALL_PROJECTS) {
+          for (const projectId of await projectsToReconcile(core.db)) {
+            if (ctx.signal.aborted) return;
+            await ctx.submit({ type: RECONCILE_JOB, projectId, resource: { project_id: projectId } });
+          }
+          return;
+        }
+        const report = await reconcileProject(core, target, {
+          submit: (request) => ctx.submit(request),
+          ctx: { requestId: `req-reconcile-${job.id}` },
+          logger: ctx.logger,
+          signal: ctx.signal,
+        });
+        if (report.errors.length > 0) throw new ReconcileIncomplete(report);
+      },
+    },
+  };
+}

@@ -15,9 +15,7 @@
  */
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '../../db/index.js';
-// store.js rather than the xjob index: it needs only the job tables, and keeps the networking service
-// out of an import cycle with the job handlers (which import the networking service).
-import { enqueueJob } from '../../xjob/store.js';
+import { enqueueJob } from '../../xjob/index.js';
 import type { NetworkDeps } from '../deps.js';
 import { inTransaction } from '../tx.js';
 
