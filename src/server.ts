@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { adminApiModule } from './admin/module.js';
 import { neutronApiModule } from './network/module.js';
-import { l3JobHandlers } from './network/l3/index.js';
-import { createServerNetworkPreparer } from './network/prepare/index.js';
-import { reconcileJobHandlers, startReconcileTimer } from './network/reconcile/index.js';
+import { l3JobHandlers } from './wiring/l3/index.js';
+import { createServerNetworkPreparer } from './wiring/prepare/index.js';
+import { reconcileJobHandlers, startReconcileTimer } from './wiring/reconcile/index.js';
 import { cinderApiModule } from './cinder/module.js';
 import { novaApiGatewayModule, serverCleanupJobHandlers } from './nova/index.js';
 import { createServiceApp } from './common/http.js';

@@ -1,4 +1,4 @@
-import { createServerNetworkPreparer } from '../network/prepare/index.js';
+import { createServerNetworkPreparer } from '../wiring/prepare/index.js';
 import { PodScheduler } from '../pods/index.js';
 import type { HttpServiceModule } from '../services.js';
 import { novaSettings, type NovaDeps } from './deps.js';

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureExternalNetworkInPod, NotAnExternalNetwork } from '../../src/network/external/index.js';
+import { ensureExternalNetworkInPod, NotAnExternalNetwork } from '../../src/wiring/external/index.js';
 import { expectStatus, startL3Env, type L3Env } from './external-harness.js';
 
 /**

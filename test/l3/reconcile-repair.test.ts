@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reconcileProject } from '../../src/network/reconcile/index.js';
+import { reconcileProject } from '../../src/wiring/reconcile/index.js';
 import { checkAll, formatReport, snapshotPods, type Snapshot } from '../support/reachability.js';
 import { buildWalkthrough, expectStatus, FAST_XJOB, settleJobs, startL3Env, type L3Env, type Walkthrough } from './external-harness.js';
 

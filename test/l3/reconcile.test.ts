@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reconcileProject, startReconcileTimer, RECONCILE_JOB, ALL_PROJECTS } from '../../src/network/reconcile/index.js';
+import { reconcileProject, startReconcileTimer, RECONCILE_JOB, ALL_PROJECTS } from '../../src/wiring/reconcile/index.js';
 import { expectStatus, FAST_XJOB, startL3Env, type L3Env } from './external-harness.js';
 
 /**

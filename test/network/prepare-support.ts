@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startSimCluster, type SimCluster } from '../../sim/cluster.js';
 import { createRequestContext, type RequestContext } from '../../src/identity/index.js';
-import { createServerNetworkPreparer, type PreparerOptions } from '../../src/network/prepare/index.js';
+import { createServerNetworkPreparer, type PreparerOptions } from '../../src/wiring/prepare/index.js';
 import type { Pod } from '../../src/pods/index.js';
 import type { RunningTricircle } from '../../src/server.js';
 import { issueToken } from '../identity/support.js';

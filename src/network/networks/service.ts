@@ -10,7 +10,7 @@ import { dbNow, isForeignKeyViolation } from '../../db/index.js';
 import { checkAzHints, networkAvailabilityZones } from '../availabilityZones.js';
 import { copiesOf, deleteCopies, dropRoutingRows } from '../bottomCopies.js';
 import type { NetworkDeps } from '../deps.js';
-import { copyExternalOrUndo } from '../external/hooks.js';
+import { copyExternalOrUndo } from '../../wiring/external/hooks.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import { owningProject } from '../input.js';
 import { projectFilters, tagFilters } from '../listAttrs.js';

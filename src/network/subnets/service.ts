@@ -9,7 +9,7 @@ import { ApiError } from '../../common/errors.js';
 import { dbNow, isForeignKeyViolation } from '../../db/index.js';
 import { copiesOf, deleteCopies, dropRoutingRows } from '../bottomCopies.js';
 import type { NetworkDeps } from '../deps.js';
-import { copyExternalOrUndo } from '../external/hooks.js';
+import { copyExternalOrUndo } from '../../wiring/external/hooks.js';
 import { bad, badResourceRequest, conflict, invalidInput, notFound } from '../errors.js';
 import { owningProject } from '../input.js';
 import { parseCidr, parseIp, rangesOverlap, type Cidr } from '../ip.js';

@@ -4,12 +4,12 @@
  * network that spans pods (its address is the gateway that pod's copy of the subnet announces).
  */
 import type { Db } from '../../db/index.js';
-import type { Network } from '../networks/model.js';
-import { allocateAddresses, ipamSubnetsOf, planAllocations } from '../ports/ipam.js';
-import type { Port } from '../ports/model.js';
-import type { PortService } from '../ports/service.js';
-import type { Subnet } from '../subnets/model.js';
-import { inTransaction, lockRow } from '../tx.js';
+import type { Network } from '../../network/networks/model.js';
+import { allocateAddresses, ipamSubnetsOf, planAllocations } from '../../network/ports/ipam.js';
+import type { Port } from '../../network/ports/model.js';
+import type { PortService } from '../../network/ports/service.js';
+import type { Subnet } from '../../network/subnets/model.js';
+import { inTransaction, lockRow } from '../../network/tx.js';
 import { dhcpPortKey, gatewayPortKey } from './names.js';
 
 export class TopReservedPorts {

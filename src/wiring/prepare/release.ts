@@ -7,10 +7,10 @@ import type { Logger } from '../../common/logging.js';
 import { dbNow, type Db } from '../../db/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { PodRegistry } from '../../pods/index.js';
-import { copiesOf, deleteCopies, type BottomNetworkDeleter } from '../bottomCopies.js';
-import type { Caller } from '../policy.js';
-import type { PortService } from '../ports/service.js';
-import { parseJson } from '../tx.js';
+import { copiesOf, deleteCopies, type BottomNetworkDeleter } from '../../network/bottomCopies.js';
+import type { Caller } from '../../network/policy.js';
+import type { PortService } from '../../network/ports/service.js';
+import { parseJson } from '../../network/tx.js';
 import { CREATED_FOR_SERVER } from './names.js';
 
 export interface ReleaseDeps {

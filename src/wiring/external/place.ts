@@ -11,16 +11,16 @@ import { ApiError } from '../../common/errors.js';
 import { BottomError, PodUnreachableError } from '../../bottom/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { CoreServices } from '../../services.js';
-import { neutronCopyDeleter } from '../bottomCopies.js';
-import type { NetworkDeps } from '../deps.js';
-import { toNetwork, type Network } from '../networks/model.js';
-import { NetworkService } from '../networks/service.js';
-import { PortService } from '../ports/service.js';
+import { neutronCopyDeleter } from '../../network/bottomCopies.js';
+import type { NetworkDeps } from '../../network/deps.js';
+import { toNetwork, type Network } from '../../network/networks/model.js';
+import { NetworkService } from '../../network/networks/service.js';
+import { PortService } from '../../network/ports/service.js';
 import { PodNetworkBuilder, type PodNetwork } from '../prepare/podNetwork.js';
 import { TopReservedPorts } from '../prepare/topPorts.js';
-import { tableSecurityGroupLookup } from '../securityGroupLookup.js';
-import { loadNetworkSettings } from '../settings.js';
-import { toSubnet, type Subnet } from '../subnets/model.js';
+import { tableSecurityGroupLookup } from '../../network/securityGroupLookup.js';
+import { loadNetworkSettings } from '../../network/settings.js';
+import { toSubnet, type Subnet } from '../../network/subnets/model.js';
 
 /** Where an external network's copy is: the pod, the copy's id, and its subnets' copies (top id → bottom id). */
 export interface ExternalPlacement extends PodNetwork {

@@ -6,9 +6,9 @@
  */
 import type { Db } from '../../db/index.js';
 import { enqueueJob } from '../../xjob/index.js';
-import { FIP_SETUP_JOB, ROUTER_SETUP_JOB } from '../routers/jobs.js';
-import { ROUTER_INTERFACE } from '../routers/l3ports.js';
-import { inTransaction } from '../tx.js';
+import { FIP_SETUP_JOB, ROUTER_SETUP_JOB } from '../../network/routers/jobs.js';
+import { ROUTER_INTERFACE } from '../../network/routers/l3ports.js';
+import { inTransaction } from '../../network/tx.js';
 
 /**
  * Requests `router_setup` for every router with an interface on `networkIds` and `fip_setup` for every

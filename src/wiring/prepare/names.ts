@@ -21,7 +21,7 @@ export const RESERVED_DHCP_DEVICE_ID = 'reserved_dhcp_port';
  * Key in a top port's binding profile marking a port this service created for a server (deleted with
  * the server), as opposed to a port the user passed in (kept and unbound). Never shown in reads.
  */
-export { CREATED_FOR_SERVER_KEY as CREATED_FOR_SERVER } from '../ports/model.js';
+export { CREATED_FOR_SERVER_KEY as CREATED_FOR_SERVER } from '../../network/ports/model.js';
 
 /** Nova's device_owner for a server's port in an AZ. */
 export const computeOwner = (az: string): string => `compute:${az || 'nova'}`;

@@ -1,6 +1,6 @@
 /** The top security groups a server asks for, by name or id, as Nova resolves them. */
 import type { Db } from '../../db/index.js';
-import type { SecurityGroupLookup } from '../securityGroupLookup.js';
+import type { SecurityGroupLookup } from '../../network/securityGroupLookup.js';
 import { nicErrors } from './errors.js';
 
 /**

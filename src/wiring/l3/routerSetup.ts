@@ -17,9 +17,9 @@ import type { BottomCallContext } from '../../bottom/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { JobRequest } from '../../xjob/index.js';
 import { ensureExternalNetworkInPod, externalPodOf, readExternalNetwork } from '../external/index.js';
-import type { Port } from '../ports/model.js';
+import type { Port } from '../../network/ports/model.js';
 import { BottomNeutron, bottomName, ensureCopy, mappedAddresses, type PodNetwork } from '../prepare/index.js';
-import { FIP_SETUP_JOB } from '../routers/index.js';
+import { FIP_SETUP_JOB } from '../../network/routers/index.js';
 import {
   bridgeAddress,
   bridgePods,

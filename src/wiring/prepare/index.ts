@@ -4,13 +4,13 @@
  */
 import type { Logger } from '../../common/logging.js';
 import type { CoreServices } from '../../services.js';
-import { neutronCopyDeleter } from '../bottomCopies.js';
-import type { NetworkDeps } from '../deps.js';
-import { NetworkService } from '../networks/service.js';
-import { PortService } from '../ports/service.js';
-import { buildSecurityGroups } from '../securityGroups/index.js';
+import { neutronCopyDeleter } from '../../network/bottomCopies.js';
+import type { NetworkDeps } from '../../network/deps.js';
+import { NetworkService } from '../../network/networks/service.js';
+import { PortService } from '../../network/ports/service.js';
+import { buildSecurityGroups } from '../../network/securityGroups/index.js';
 import { requestL3FollowUps } from '../l3/triggers.js';
-import { loadNetworkSettings } from '../settings.js';
+import { loadNetworkSettings } from '../../network/settings.js';
 import type { NeutronOf } from './bottom.js';
 import type { ServerNetworkPreparer } from './contract.js';
 import { NicPlanner } from './nics.js';
@@ -25,7 +25,7 @@ export { bottomName, dhcpPortKey, gatewayPortKey, RESERVED_DHCP_DEVICE_ID } from
 export { podPools, bottomSubnetBody } from './subnetBody.js';
 export type { NeutronCalls, NeutronOf } from './bottom.js';
 export type { PodNetwork } from './podNetwork.js';
-// For the pod side of routers and floating IPs (src/network/l3): the same copies, made the same way.
+// For the pod side of routers and floating IPs (src/wiring/l3): the same copies, made the same way.
 export { PodNetworkBuilder, mappedAddresses } from './podNetwork.js';
 export { TopReservedPorts } from './topPorts.js';
 export { ensureCopy, type CopySpec } from './copy.js';

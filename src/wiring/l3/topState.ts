@@ -2,11 +2,11 @@
  * The top state the L3 jobs reconcile the pods to, read fresh at every run (job payloads are ids only).
  */
 import type { Db } from '../../db/index.js';
-import type { Trx } from '../tx.js';
-import { toNetwork, type Network } from '../networks/model.js';
-import { routerPortsOf, ROUTER_GATEWAY, ROUTER_INTERFACE } from '../routers/index.js';
-import { toSubnet, type Subnet } from '../subnets/model.js';
-import { toBool } from '../tx.js';
+import type { Trx } from '../../network/tx.js';
+import { toNetwork, type Network } from '../../network/networks/model.js';
+import { routerPortsOf, ROUTER_GATEWAY, ROUTER_INTERFACE } from '../../network/routers/index.js';
+import { toSubnet, type Subnet } from '../../network/subnets/model.js';
+import { toBool } from '../../network/tx.js';
 import type { Route } from './routes.js';
 
 export interface TopFixedIp {

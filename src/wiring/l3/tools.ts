@@ -9,14 +9,14 @@ import type { Db } from '../../db/index.js';
 import type { Pod, PodRegistry } from '../../pods/index.js';
 import type { RoutingLock, RoutingTable } from '../../routing/index.js';
 import type { CoreServices } from '../../services.js';
-import { neutronCopyDeleter, type BottomNetworkDeleter } from '../bottomCopies.js';
-import type { NetworkDeps } from '../deps.js';
-import { NetworkService } from '../networks/service.js';
+import { neutronCopyDeleter, type BottomNetworkDeleter } from '../../network/bottomCopies.js';
+import type { NetworkDeps } from '../../network/deps.js';
+import { NetworkService } from '../../network/networks/service.js';
 import { PodNetworkBuilder, TopReservedPorts } from '../prepare/index.js';
-import { PortService } from '../ports/service.js';
-import { tableSecurityGroupLookup } from '../securityGroupLookup.js';
-import { loadNetworkSettings, type NetworkSettings } from '../settings.js';
-import { SubnetpoolService } from '../subnetpools/service.js';
+import { PortService } from '../../network/ports/service.js';
+import { tableSecurityGroupLookup } from '../../network/securityGroupLookup.js';
+import { loadNetworkSettings, type NetworkSettings } from '../../network/settings.js';
+import { SubnetpoolService } from '../../network/subnetpools/service.js';
 
 export interface L3Tools {
   core: CoreServices;

@@ -23,7 +23,7 @@ export interface PreparedNic {
 /**
  * What the Nova API gateway needs from the top networking service to boot a server in a pod: the
  * bottom network, subnets, DHCP port and VM ports made (idempotently) before the pod's Nova is called,
- * and undone when the boot fails or the server is deleted. Implemented in src/network/prepare/.
+ * and undone when the boot fails or the server is deleted. Implemented in src/wiring/prepare/.
  */
 export interface ServerNetworkPreparer {
   /**

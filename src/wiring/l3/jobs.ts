@@ -5,7 +5,7 @@
  */
 import type { CoreServices } from '../../services.js';
 import type { Job, JobContext, JobHandlers } from '../../xjob/index.js';
-import { FIP_SETUP_JOB, ROUTER_SETUP_JOB } from '../routers/jobs.js';
+import { FIP_SETUP_JOB, ROUTER_SETUP_JOB } from '../../network/routers/jobs.js';
 import { setupFloatingIp } from './fips.js';
 import { setupRouter, type SetupContext } from './routerSetup.js';
 import { jobCallContext, l3Tools } from './tools.js';

@@ -1,9 +1,9 @@
 /** Reads the top intent the reconciler compares with the pods. */
 import type { Db } from '../../db/index.js';
 import type { Pod, PodRegistry } from '../../pods/index.js';
-import { addressesOf } from '../ports/ipam.js';
-import { ROUTER_GATEWAY, ROUTER_INTERFACE } from '../routers/l3ports.js';
-import { parseJson } from '../tx.js';
+import { addressesOf } from '../../network/ports/ipam.js';
+import { ROUTER_GATEWAY, ROUTER_INTERFACE } from '../../network/routers/l3ports.js';
+import { parseJson } from '../../network/tx.js';
 import type { RouteRow, TopFloatingIp, TopRouter } from './model.js';
 
 /** The types of routing rows the reconciler looks after, with the top table of each. */
