@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { adminApiModule } from './admin/module.js';
-import { neutronApiModule } from './network/module.js';
-import { l3JobHandlers } from './wiring/l3/index.js';
-import { createServerNetworkPreparer } from './wiring/prepare/index.js';
-import { reconcileJobHandlers, startReconcileTimer } from './wiring/reconcile/index.js';
+import { createNetworkModule, neutronApiModule, type NetworkModule } from './network/index.js';
+import { createWiring, type Wiring } from './wiring/index.js';
 import { cinderApiModule } from './cinder/module.js';
 import { novaApiGatewayModule, serverCleanupJobHandlers } from './nova/index.js';
 import { createServiceApp } from './common/http.js';
@@ -19,25 +17,34 @@ import { PodClientFactory } from './bottom/index.js';
 import type { BackgroundServiceModule, CoreServices, HttpServiceModule, Listener } from './services.js';
 import { createJobService, JobRegistry, startJobWorkers } from './xjob/index.js';
 
+/** The modules a process is made of, built once whatever services it runs. */
+interface Modules {
+  network: NetworkModule;
+  wiring: Wiring;
+}
+
 /** Every HTTP service, in start order. */
-const HTTP_SERVICES: HttpServiceModule[] = [adminApiModule, neutronApiModule, novaApiGatewayModule, cinderApiModule];
+const httpServices = (m: Modules): HttpServiceModule[] => [adminApiModule, neutronApiModule(m.network), novaApiGatewayModule(m.wiring.preparer), cinderApiModule];
 
 /** Services without a listener, started after the HTTP ones. */
-const BACKGROUND_SERVICES: BackgroundServiceModule[] = [
+const backgroundServices = (m: Modules): BackgroundServiceModule[] => [
   {
     // The job workers (`--only xjob` runs them alone), with the periodic reconcile request ([xjob] reconcile_interval).
     name: 'xjob',
     start: (core) =>
-      startJobWorkers({ jobs: core.jobs, logger: core.logger, metricsRegistry: core.metrics.registry, periodic: [() => startReconcileTimer(core)] }),
+      startJobWorkers({ jobs: core.jobs, logger: core.logger, metricsRegistry: core.metrics.registry, periodic: [m.wiring.periodicReconcile] }),
   },
 ];
 
-export const SERVICE_NAMES = [...HTTP_SERVICES, ...BACKGROUND_SERVICES].map((s) => s.name);
+export const SERVICE_NAMES: readonly string[] = ['admin-api', 'neutron-api', 'nova-apigw', 'cinder-apigw', 'xjob'];
 export type ServiceName = string;
 
 export interface RunningTricircle {
   db: Db;
   core: CoreServices;
+  /** The top networking service and its pod-side wiring, as built for this process. */
+  network: NetworkModule;
+  wiring: Wiring;
   /** Base URL of each started service. */
   urls: Record<string, string>;
   apps: Record<string, FastifyInstance>;
@@ -113,11 +120,16 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       routingLock: new RoutingLock(db, logger),
       jobs,
     };
-    jobRegistry.registerAll(l3JobHandlers(core));
-    jobRegistry.registerAll(reconcileJobHandlers(core));
-    jobRegistry.registerAll(serverCleanupJobHandlers(core, createServerNetworkPreparer(core)));
+    // The networking service and its pod side need each other: the API is built first, the wiring over
+    // it, then the API is connected to the wiring's pod-side hooks.
+    const network = createNetworkModule(core);
+    const wiring = createWiring(core, network);
+    network.connectPodSide(wiring.podSide);
+    const modules: Modules = { network, wiring };
+    jobRegistry.registerAll(wiring.jobHandlers);
+    jobRegistry.registerAll(serverCleanupJobHandlers(core, wiring.preparer));
     const wanted = new Set(opts.only ?? SERVICE_NAMES);
-    for (const module of HTTP_SERVICES.filter((s) => wanted.has(s.name))) {
+    for (const module of httpServices(modules).filter((s) => wanted.has(s.name))) {
       const listener = module.listener(config);
       const app = createServiceApp({
         service: module.name,
@@ -138,12 +150,12 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       urls[module.name] = url;
       logger.info({ service: module.name, url }, 'service listening');
     }
-    for (const module of BACKGROUND_SERVICES.filter((s) => wanted.has(s.name))) {
+    for (const module of backgroundServices(modules).filter((s) => wanted.has(s.name))) {
       const handle = await module.start(core);
       closers.push(() => handle.close());
       logger.info({ service: module.name }, 'service started');
     }
-    return { db, core, urls, apps, close: closeAll };
+    return { db, core, network, wiring, urls, apps, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -2,33 +2,19 @@
  * The pods' copies of top networks, subnets and ports, found through the routing table. Deleting a top
  * object deletes its copies pod by pod (ports, then subnets, then networks) and their routing rows.
  */
-import type { BottomCallContext, PodClientFactory } from '../bottom/index.js';
-import { isBottomNotFound } from '../bottom/index.js';
+import type { BottomCallContext } from '../bottom/index.js';
 import type { Logger } from '../common/logging.js';
 import type { Pod, PodRegistry } from '../pods/index.js';
 import type { Trx } from './tx.js';
 
 export type CopyKind = 'network' | 'subnet' | 'port';
 
-/** Deletes one copy in a pod; a copy that is already gone counts as deleted. */
+/**
+ * Deletes one copy in a pod; a copy that is already gone counts as deleted. The pod side implements it
+ * (src/wiring, over the pods' Neutron with the service account: copies may be provider networks).
+ */
 export interface BottomNetworkDeleter {
   deleteCopy(pod: Pod, kind: CopyKind, bottomId: string, ctx: BottomCallContext): Promise<void>;
-}
-
-/** The deleter over the pods' Neutron clients, with the service account (copies may be provider networks). */
-export function neutronCopyDeleter(factory: PodClientFactory): BottomNetworkDeleter {
-  return {
-    async deleteCopy(pod, kind, bottomId, ctx) {
-      const neutron = factory.neutron(pod);
-      try {
-        if (kind === 'port') await neutron.deletePort(ctx, bottomId, { asAdmin: true });
-        else if (kind === 'subnet') await neutron.deleteSubnet(ctx, bottomId, { asAdmin: true });
-        else await neutron.deleteNetwork(ctx, bottomId, { asAdmin: true });
-      } catch (err) {
-        if (!isBottomNotFound(err)) throw err;
-      }
-    },
-  };
 }
 
 export interface CopyRef {

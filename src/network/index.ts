@@ -1,6 +1,7 @@
 /** The top networking service: Neutron v2.0 API with Tricircle's cross-pod semantics. */
-export { neutronApiModule } from './module.js';
+export { createNetworkModule, neutronApiModule, type NetworkModule } from './module.js';
 export type { NetworkDeps } from './deps.js';
+export type { NetworkPodSide, ExternalNetworkPlacer } from './podSide.js';
 export { loadNetworkSettings, parseVlanRanges, NetworkSettingsError, type NetworkSettings, type NetworkType, type VlanRange } from './settings.js';
 export { NetworkService } from './networks/service.js';
 export type { Network } from './networks/model.js';
@@ -10,6 +11,6 @@ export { PortService } from './ports/service.js';
 export type { Port } from './ports/model.js';
 export { SubnetpoolService } from './subnetpools/service.js';
 export { podRefusal, type Segment } from './segments.js';
-export { neutronCopyDeleter, copiesOf, deleteCopies, type BottomNetworkDeleter, type CopyKind } from './bottomCopies.js';
+export { copiesOf, deleteCopies, type BottomNetworkDeleter, type CopyKind } from './bottomCopies.js';
 export type { SecurityGroupLookup, Caller } from './securityGroupLookup.js';
 export { inTransaction, isTransient } from './tx.js';

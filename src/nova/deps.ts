@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.js';
-import type { ServerNetworkPreparer } from '../wiring/prepare/contract.js';
+import type { ServerNetworkPreparer } from '../wiring/index.js';
 import type { PodScheduler } from '../pods/index.js';
 import type { CoreServices } from '../services.js';
 import type { PodDirectory } from './podDirectory.js';

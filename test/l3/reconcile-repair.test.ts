@@ -1,6 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reconcileProject } from '../../src/wiring/reconcile/index.js';
 import { checkAll, formatReport, snapshotPods, type Snapshot } from '../support/reachability.js';
 import { buildWalkthrough, expectStatus, FAST_XJOB, settleJobs, startL3Env, type L3Env, type Walkthrough } from './external-harness.js';
 
@@ -27,7 +26,7 @@ describe('reconciler: repairs with the L3 jobs', () => {
   const assertHealthy = async () => {
     const report = checkAll(await snapshot());
     assert.ok(report.ok, formatReport(report));
-    const again = await reconcileProject(env.tc.core, w.project, { submit: async () => 'none' });
+    const again = await env.tc.wiring.reconcileProject(w.project, { submit: async () => 'none' });
     assert.deepEqual(again.findings, [], 'no drift left');
   };
   const pod = (region: string, method: string, path: string, body?: unknown) => env.pod(region, method, path, body);

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reconcileProject, startReconcileTimer, RECONCILE_JOB, ALL_PROJECTS } from '../../src/wiring/reconcile/index.js';
+import { startReconcileTimer, RECONCILE_JOB, ALL_PROJECTS } from '../../src/wiring/reconcile/index.js';
 import { expectStatus, FAST_XJOB, startL3Env, type L3Env } from './external-harness.js';
 
 /**
@@ -14,7 +14,7 @@ describe('reconciler: repairs and job requests', () => {
   const submitted: { type: string; projectId: string; resourceId: string }[] = [];
   const run = async (opts: { staleAfterMs?: number } = {}) => {
     submitted.length = 0;
-    return reconcileProject(env.tc.core, project, {
+    return env.tc.wiring.reconcileProject(project, {
       submit: async (r) => {
         submitted.push(r);
         return 'job';

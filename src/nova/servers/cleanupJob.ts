@@ -5,7 +5,7 @@
  */
 import { isBottomNotFound } from '../../bottom/index.js';
 import { createRequestContext } from '../../identity/index.js';
-import type { ServerNetworkPreparer } from '../../wiring/prepare/index.js';
+import type { ServerNetworkPreparer } from '../../wiring/index.js';
 import type { CoreServices } from '../../services.js';
 import type { JobHandlers } from '../../xjob/index.js';
 

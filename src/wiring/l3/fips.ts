@@ -19,7 +19,6 @@
  * boot path or `router_setup` requests this job again once it is there.
  */
 import type { BottomFloatingIp } from '../../bottom/index.js';
-import { ensureExternalNetworkInPod, externalPodOf, readExternalNetwork } from '../external/index.js';
 import type { Pod } from '../../pods/index.js';
 import { dbNow } from '../../db/index.js';
 import { bridgeAddress, deleteBridgePort, dropBridgeFromPodIfUnused, dropTopBridgeIfUnused, findTopBridge, reserveBridgePort, reservedPorts } from './bridge.js';
@@ -172,11 +171,11 @@ async function routerServes(neutron: PodL3, routerId: string, networkId: string,
 async function desiredCopies(sc: SetupContext, row: FipRow | undefined): Promise<Desired> {
   const { tools, ctx } = sc;
   if (!row || row.fixed_port_id === null || row.fixed_ip_address === null || row.router_id === null) return { state: 'none', copies: [], pods: [] };
-  const network = await readExternalNetwork(tools.core, row.floating_network_id);
+  const network = await tools.external.read(row.floating_network_id);
   if (!network) return waiting('the external network is gone');
   let extPod: Pod;
   try {
-    extPod = await externalPodOf(tools.core, network);
+    extPod = await tools.external.podOf(network);
   } catch {
     return waiting('the external network names no pod');
   }
@@ -187,7 +186,7 @@ async function desiredCopies(sc: SetupContext, row: FipRow | undefined): Promise
   const pods = [extPod.id, vmPod.id];
   const extRouter = await bottomIdOf(tools.db, row.router_id, extPod.id, RT_ROUTER);
   if (!extRouter) return waiting('the router has no copy in the external pod yet', pods);
-  const ext = await ensureExternalNetworkInPod(tools.core, network.id, ctx);
+  const ext = await tools.external.ensureInPod(network.id, ctx);
   const vmNeutron = new PodL3(vmPod, tools.neutron(vmPod), ctx);
   const vmPort = await vmNeutron.getPort(vmPortId);
   const vmSubnet = vmPort?.fixed_ips.find((f) => f.ip_address === row.fixed_ip_address)?.subnet_id;

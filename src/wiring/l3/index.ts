@@ -11,4 +11,4 @@ export { findTopBridge, type TopBridge } from './bridge.js';
 export { bridgeNetName, nsBridgeNetName, fipBridgeKey, EW_BRIDGE, NS_BRIDGE, BRIDGE_OWNER, BRIDGE_POOL_NAME, type BridgeKind } from './names.js';
 export { setupRouter, type SetupContext } from './routerSetup.js';
 export { setupFloatingIp } from './fips.js';
-export { l3Tools, jobCallContext, type L3Tools } from './tools.js';
+export { jobCallContext, type L3Tools } from './tools.js';

@@ -3,17 +3,16 @@
  * resource (the top requests them so, see src/network/routers/jobs.ts) and reconcile every pod from
  * the current top state, so any number of runs end in the same place.
  */
-import type { CoreServices } from '../../services.js';
 import type { Job, JobContext, JobHandlers } from '../../xjob/index.js';
 import { FIP_SETUP_JOB, ROUTER_SETUP_JOB } from '../../network/routers/jobs.js';
 import { setupFloatingIp } from './fips.js';
 import { setupRouter, type SetupContext } from './routerSetup.js';
-import { jobCallContext, l3Tools } from './tools.js';
+import { jobCallContext, type L3Tools } from './tools.js';
 
 /** The `router_setup` and `fip_setup` handlers, for the composition root to register. */
-export function l3JobHandlers(core: CoreServices): JobHandlers {
+export function l3JobHandlers(tools: L3Tools): JobHandlers {
   const setupContext = (job: Job, ctx: JobContext): SetupContext => ({
-    tools: l3Tools(core),
+    tools,
     ctx: jobCallContext(job.id),
     signal: ctx.signal,
     submit: (request) => ctx.submit(request),

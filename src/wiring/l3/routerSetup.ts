@@ -16,7 +16,6 @@
 import type { BottomCallContext } from '../../bottom/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { JobRequest } from '../../xjob/index.js';
-import { ensureExternalNetworkInPod, externalPodOf, readExternalNetwork } from '../external/index.js';
 import type { Port } from '../../network/ports/model.js';
 import { BottomNeutron, bottomName, ensureCopy, mappedAddresses, type PodNetwork } from '../prepare/index.js';
 import { FIP_SETUP_JOB } from '../../network/routers/index.js';
@@ -174,10 +173,10 @@ export async function setupRouter(sc: SetupContext, routerId: string, jobProject
 /** The pod of the router's external network, when it has a gateway whose pod is known. */
 async function gatewayPod(sc: SetupContext, router: TopRouter): Promise<Pod | undefined> {
   if (!router.gateway) return undefined;
-  const network = await readExternalNetwork(sc.tools.core, router.gateway.networkId);
+  const network = await sc.tools.external.read(router.gateway.networkId);
   if (!network) return undefined;
   try {
-    return await externalPodOf(sc.tools.core, network);
+    return await sc.tools.external.podOf(network);
   } catch (err) {
     sc.tools.logger.warn({ err, routerId: router.id, networkId: network.id }, 'the external network of a router gateway has no pod; north-south is left out');
     return undefined;
@@ -290,7 +289,7 @@ async function setupPod(sc: SetupContext, router: TopRouter, podPlan: PodPlan, n
     }
   }
   if (podPlan.external && router.gateway) {
-    const ext = await ensureExternalNetworkInPod(tools.core, router.gateway.networkId, ctx);
+    const ext = await tools.external.ensureInPod(router.gateway.networkId, ctx);
     const fixedIps = router.gateway.fixedIps.flatMap((f) => {
       const subnetId = ext.subnets.get(f.subnetId);
       return subnetId === undefined ? [] : [{ subnet_id: subnetId, ip_address: f.ipAddress }];

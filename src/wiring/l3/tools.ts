@@ -1,6 +1,6 @@
 /**
- * What the L3 job handlers work with, built once per process from the shared services: the top
- * database and routing table, the pods' Neutron clients, and the same copy builder the server boot
+ * What the L3 job handlers work with, built once per process by the wiring's composition root: the
+ * top database and routing table, the pods' Neutron clients, and the same copy builder the server boot
  * path uses (so a network, subnet or port is never copied twice into a pod, whoever gets there first).
  */
 import type { BottomCallContext, NeutronApi } from '../../bottom/index.js';
@@ -9,14 +9,12 @@ import type { Db } from '../../db/index.js';
 import type { Pod, PodRegistry } from '../../pods/index.js';
 import type { RoutingLock, RoutingTable } from '../../routing/index.js';
 import type { CoreServices } from '../../services.js';
-import { neutronCopyDeleter, type BottomNetworkDeleter } from '../../network/bottomCopies.js';
-import type { NetworkDeps } from '../../network/deps.js';
-import { NetworkService } from '../../network/networks/service.js';
-import { PodNetworkBuilder, TopReservedPorts } from '../prepare/index.js';
-import { PortService } from '../../network/ports/service.js';
-import { tableSecurityGroupLookup } from '../../network/securityGroupLookup.js';
-import { loadNetworkSettings, type NetworkSettings } from '../../network/settings.js';
-import { SubnetpoolService } from '../../network/subnetpools/service.js';
+import type { BottomNetworkDeleter } from '../../network/bottomCopies.js';
+import type { NetworkSettings } from '../../network/settings.js';
+import type { PortService } from '../../network/ports/service.js';
+import type { SubnetpoolService } from '../../network/subnetpools/service.js';
+import type { ExternalNetworks } from '../external/index.js';
+import type { PodNetworkBuilder } from '../prepare/index.js';
 
 export interface L3Tools {
   core: CoreServices;
@@ -29,50 +27,9 @@ export interface L3Tools {
   ports: PortService;
   pools: SubnetpoolService;
   builder: PodNetworkBuilder;
+  external: ExternalNetworks;
   deleter: BottomNetworkDeleter;
   neutron(pod: Pod): NeutronApi;
-}
-
-const cache = new WeakMap<CoreServices, L3Tools>();
-
-export function l3Tools(core: CoreServices): L3Tools {
-  const known = cache.get(core);
-  if (known) return known;
-  const settings = loadNetworkSettings(core.config);
-  const deleter = neutronCopyDeleter(core.podClients);
-  const deps: NetworkDeps = {
-    db: core.db,
-    pods: core.pods,
-    routings: core.routings,
-    settings,
-    logger: core.logger,
-    bottom: deleter,
-    core,
-    publicUrl: () => '',
-  };
-  const ports = new PortService(deps, new NetworkService(deps), tableSecurityGroupLookup(core.db));
-  const tools: L3Tools = {
-    core,
-    db: core.db,
-    pods: core.pods,
-    routings: core.routings,
-    lock: core.routingLock,
-    logger: core.logger.child({ component: 'l3' }),
-    settings,
-    ports,
-    pools: new SubnetpoolService(deps),
-    builder: new PodNetworkBuilder({
-      lock: core.routingLock,
-      routings: core.routings,
-      neutronOf: (pod) => core.podClients.neutron(pod),
-      reserved: new TopReservedPorts(core.db, ports),
-      logger: core.logger,
-    }),
-    deleter,
-    neutron: (pod) => core.podClients.neutron(pod),
-  };
-  cache.set(core, tools);
-  return tools;
 }
 
 /** The call context of a job's pod calls: the service account (every call is made `asAdmin`), the job's request id. */

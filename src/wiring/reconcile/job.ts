@@ -5,9 +5,8 @@
  * (`[xjob] reconcile_interval`) and on demand: `POST /v1.0/jobs {"job": {"type": "reconcile",
  * "project_id": P, "resource": {"project_id": P or "all"}}}`.
  */
-import type { CoreServices } from '../../services.js';
 import type { JobHandlers } from '../../xjob/index.js';
-import { reconcileProject, type ReconcileReport } from './reconciler.js';
+import { reconcileProject, type ReconcileDeps, type ReconcileReport } from './reconciler.js';
 import { projectsToReconcile } from './top.js';
 
 export const RECONCILE_JOB = 'reconcile';
@@ -22,7 +21,7 @@ export class ReconcileIncomplete extends Error {
 }
 
 /** The `reconcile` handler, for the composition root to register. */
-export function reconcileJobHandlers(core: CoreServices): JobHandlers {
+export function reconcileJobHandlers(deps: ReconcileDeps): JobHandlers {
   return {
     [RECONCILE_JOB]: {
       resourceSchema: ['project_id'],
@@ -31,13 +30,13 @@ export function reconcileJobHandlers(core: CoreServices): JobHandlers {
       async run(job, ctx) {
         const target = job.resource.project_id;
         if (target === ALL_PROJECTS) {
-          for (const projectId of await projectsToReconcile(core.db)) {
+          for (const projectId of await projectsToReconcile(deps.core.db)) {
             if (ctx.signal.aborted) return;
             await ctx.submit({ type: RECONCILE_JOB, projectId, resource: { project_id: projectId } });
           }
           return;
         }
-        const report = await reconcileProject(core, target, {
+        const report = await reconcileProject(deps, target, {
           submit: (request) => ctx.submit(request),
           ctx: { requestId: `req-reconcile-${job.id}` },
           logger: ctx.logger,

@@ -23,7 +23,7 @@ import type { Logger } from '../../common/logging.js';
 import { dbNow } from '../../db/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { CoreServices } from '../../services.js';
-import { ensureExternalNetworkInPod, serviceCallContext } from '../external/place.js';
+import { serviceCallContext, type ExternalNetworks } from '../external/index.js';
 import { parseCidr } from '../../network/ip.js';
 import { BRIDGE_OWNER } from '../l3/names.js';
 import { FIP_SETUP_JOB, ROUTER_SETUP_JOB } from '../../network/routers/jobs.js';
@@ -68,7 +68,14 @@ export interface ReconcileReport {
 /** Neutron's names of the copies a routing row may point at, for lookups by name. */
 const LIST_BY_TYPE = { network: 'listNetworks', subnet: 'listSubnets', port: 'listPorts', router: 'listRouters', floatingip: 'listFloatingIps' } as const;
 
-export async function reconcileProject(core: CoreServices, projectId: string, opts: ReconcileOptions): Promise<ReconcileReport> {
+/** What the reconciler works with: the process's shared services and the external networks' copies. */
+export interface ReconcileDeps {
+  core: CoreServices;
+  external: ExternalNetworks;
+}
+
+export async function reconcileProject(deps: ReconcileDeps, projectId: string, opts: ReconcileOptions): Promise<ReconcileReport> {
+  const { core, external } = deps;
   const report: ReconcileReport = { projectId, findings: [], jobs: [], skippedPods: [], errors: [] };
   const logger = opts.logger ?? core.logger;
   const ctx = serviceCallContext(opts.ctx);
@@ -206,7 +213,7 @@ export async function reconcileProject(core: CoreServices, projectId: string, op
   }
   for (const id of repairExternal) {
     try {
-      const placed = await ensureExternalNetworkInPod(core, id, ctx);
+      const placed = await external.ensureInPod(id, ctx);
       note({ repair: 'external_network', id, reason: `copies of external network ${id} made in ${placed.pod.regionName}` });
       index.add({ id: -1, topId: id, bottomId: placed.bottomNetworkId, podId: placed.pod.id, projectId: placed.network.projectId, type: 'network', updatedAt: 0 });
       for (const [top, bottom] of placed.subnets) index.add({ id: -1, topId: top, bottomId: bottom, podId: placed.pod.id, projectId: placed.network.projectId, type: 'subnet', updatedAt: 0 });

@@ -1,0 +1,97 @@
+import type { Logger } from '../common/logging.js';
+import type { NetworkModule, NetworkPodSide } from '../network/index.js';
+import type { CoreServices } from '../services.js';
+import type { JobHandlers, PeriodicTask } from '../xjob/index.js';
+import { neutronCopyDeleter } from './copies.js';
+import { ExternalNetworks, type ExternalPlacement } from './external/index.js';
+import { l3JobHandlers, type L3Tools } from './l3/index.js';
+import { requestL3FollowUps } from './l3/triggers.js';
+import {
+  NetworkPreparer,
+  NicPlanner,
+  PodNetworkBuilder,
+  ServerPortReleaser,
+  TopReservedPorts,
+  type NeutronOf,
+  type ServerNetworkPreparer,
+} from './prepare/index.js';
+import { reconcileJobHandlers, reconcileProject, startReconcileTimer, type ReconcileOptions, type ReconcileReport } from './reconcile/index.js';
+import type { BottomCallContext } from '../bottom/index.js';
+
+/** The pod-side wiring of a process: what the other modules use of it. */
+export interface Wiring {
+  /** Server network preparation, for the Nova API gateway. */
+  readonly preparer: ServerNetworkPreparer & Required<Pick<ServerNetworkPreparer, 'bindServerNics'>>;
+  /** What the top networking service has done in the pods (connect it with NetworkModule.connectPodSide). */
+  readonly podSide: NetworkPodSide;
+  /** The `router_setup`, `fip_setup` and `reconcile` handlers. */
+  readonly jobHandlers: JobHandlers;
+  /** The periodic `reconcile` request, run beside the job workers. */
+  readonly periodicReconcile: PeriodicTask;
+  /** An external network's copies in its pod, made when missing. */
+  ensureExternalNetworkInPod(networkId: string, ctx?: Partial<BottomCallContext>): Promise<ExternalPlacement>;
+  /** One reconcile run of a project (what the `reconcile` job does). */
+  reconcileProject(projectId: string, opts: ReconcileOptions): Promise<ReconcileReport>;
+}
+
+export interface WiringOptions {
+  /** Replaces the pods' Neutron clients of the copy builder and the preparer (tests inject failures here). */
+  neutronOf?: NeutronOf;
+  /** The preparer's logger. */
+  logger?: Logger;
+}
+
+/**
+ * The composition root of the pod-side wiring: one per process, over the process's shared services
+ * and its top networking service.
+ */
+export function createWiring(core: CoreServices, network: NetworkModule, opts: WiringOptions = {}): Wiring {
+  const logger = opts.logger ?? core.logger;
+  const podNeutron: NeutronOf = opts.neutronOf ?? ((pod) => core.podClients.neutron(pod));
+  const deleter = neutronCopyDeleter(core.podClients);
+  const { ports, networks, subnetpools, securityGroups } = network;
+  const lock = core.routingLock;
+  const builder = new PodNetworkBuilder({ lock, routings: core.routings, neutronOf: podNeutron, reserved: new TopReservedPorts(core.db, ports), logger });
+  const external = new ExternalNetworks({ db: core.db, pods: core.pods, builder });
+  const preparer = new NetworkPreparer({
+    db: core.db,
+    routings: core.routings,
+    lock,
+    neutronOf: podNeutron,
+    ports,
+    groups: securityGroups.service,
+    sync: securityGroups.sync,
+    planner: new NicPlanner({ db: core.db, networks, ports, routings: core.routings }),
+    builder,
+    releaser: new ServerPortReleaser({ db: core.db, pods: core.pods, deleter, ports, logger }),
+    logger,
+    followUps: (networkIds, portIds) => requestL3FollowUps(core.db, core.jobs, { networkIds, portIds }),
+  });
+  const l3: L3Tools = {
+    core,
+    db: core.db,
+    pods: core.pods,
+    routings: core.routings,
+    lock,
+    logger: core.logger.child({ component: 'l3' }),
+    settings: network.settings,
+    ports,
+    pools: subnetpools,
+    builder,
+    external,
+    deleter,
+    neutron: (pod) => core.podClients.neutron(pod),
+  };
+  const reconcile = { core, external };
+  return {
+    preparer,
+    podSide: {
+      copies: deleter,
+      externalNetworks: { placeInPod: async (networkId, ctx) => void (await external.ensureInPod(networkId, ctx)) },
+    },
+    jobHandlers: { ...l3JobHandlers(l3), ...reconcileJobHandlers(reconcile) },
+    periodicReconcile: () => startReconcileTimer(core),
+    ensureExternalNetworkInPod: (networkId, ctx) => external.ensureInPod(networkId, ctx),
+    reconcileProject: (projectId, o) => reconcileProject(reconcile, projectId, o),
+  };
+}
