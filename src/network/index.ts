@@ -1,7 +1,8 @@
 /** The top networking service: Neutron v2.0 API with Tricircle's cross-pod semantics. */
 export { createNetworkModule, neutronApiModule, type NetworkModule } from './module.js';
 export type { NetworkDeps } from './deps.js';
-export type { NetworkPodSide, ExternalNetworkPlacer } from './podSide.js';
+export type { NetworkPodSide, ExternalNetworkPlacer, SecurityGroupMirror } from './podSide.js';
+export type { TopNetworkState, TopSecurityGroups } from './topState/contract.js';
 export { loadNetworkSettings, parseVlanRanges, NetworkSettingsError, type NetworkSettings, type NetworkType, type VlanRange } from './settings.js';
 export { NetworkService } from './networks/service.js';
 export type { Network } from './networks/model.js';
@@ -13,4 +14,6 @@ export { SubnetpoolService } from './subnetpools/service.js';
 export { podRefusal, type Segment } from './segments.js';
 export { copiesOf, deleteCopies, type BottomNetworkDeleter, type CopyKind } from './bottomCopies.js';
 export type { SecurityGroupLookup, Caller } from './securityGroupLookup.js';
+export { cidrWithin, diffRules, expandRulesForPod, ruleKey, sgErrors, type SubnetCidrSource, type SecurityGroup, type SecurityGroupRule, type RuleMatch, type Direction, type Ethertype } from './securityGroups/index.js';
+export { formatCidr } from './ip.js';
 export { inTransaction, isTransient } from './tx.js';

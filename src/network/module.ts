@@ -13,11 +13,12 @@ import { portRoutes } from './ports/routes.js';
 import { l3JobsOf } from './routers/jobs.js';
 import { RouterService } from './routers/service.js';
 import { routerRoutes } from './routers/routes.js';
-import { buildSecurityGroups, securityGroupRoutes, type SecurityGroups } from './securityGroups/index.js';
+import { buildSecurityGroups, securityGroupRoutes, sqlSubnetCidrs, SecurityGroupStore, type SecurityGroupService } from './securityGroups/index.js';
 import { loadNetworkSettings, type NetworkSettings } from './settings.js';
 import { SubnetpoolService } from './subnetpools/service.js';
 import { subnetpoolRoutes } from './subnetpools/routes.js';
 import { SubnetService } from './subnets/service.js';
+import type { TopNetworkState } from './topState/contract.js';
 import { subnetRoutes } from './subnets/routes.js';
 
 /** The top networking service of a process: its services, built once, and its routes. */
@@ -28,7 +29,9 @@ export interface NetworkModule {
   readonly subnetpools: SubnetpoolService;
   readonly subnets: SubnetService;
   readonly ports: PortService;
-  readonly securityGroups: SecurityGroups;
+  readonly securityGroups: SecurityGroupService;
+  /** What the pod-side wiring reads and changes of the top (its only way in). */
+  readonly state: TopNetworkState;
   readonly routers: RouterService;
   readonly floatingIps: FloatingIpService;
   /** Connects the pod side (src/wiring); the composition root does it before any service starts. */
@@ -52,11 +55,12 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
     jobs: core.jobs,
     publicUrl: () => '',
   };
-  const securityGroups = buildSecurityGroups(deps, { podClients: core.podClients, lock: core.routingLock });
+  const groups = new SecurityGroupStore(deps.db);
+  const securityGroups = buildSecurityGroups(deps, groups);
   const networks = new NetworkService(deps);
   const subnetpools = new SubnetpoolService(deps);
   const subnets = new SubnetService(deps, networks, subnetpools);
-  const ports = new PortService(deps, networks, securityGroups.service);
+  const ports = new PortService(deps, networks, securityGroups);
   const l3Jobs = l3JobsOf(deps);
   const routers = new RouterService(deps, l3Jobs);
   const floatingIps = new FloatingIpService(deps, l3Jobs);
@@ -70,11 +74,20 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
     securityGroups,
     routers,
     floatingIps,
+    state: {
+      settings,
+      securityGroups: {
+        ensureDefaultSecurityGroup: (projectId) => securityGroups.ensureDefaultSecurityGroup(projectId),
+        findGroup: (id) => groups.findGroup(id),
+        rulesOf: (groupId) => groups.rulesOf(groupId),
+      },
+      subnetCidrs: sqlSubnetCidrs(core.db),
+    },
     connectPodSide: (podSide) => socket.connect(podSide),
     registerRoutes(app, publicUrl) {
       const routeDeps: NetworkDeps = { ...deps, publicUrl };
       discoveryRoutes(app, routeDeps);
-      securityGroupRoutes(app, { service: securityGroups.service, publicUrl });
+      securityGroupRoutes(app, { service: securityGroups, publicUrl });
       networkRoutes(app, routeDeps, networks);
       subnetRoutes(app, routeDeps, subnets);
       portRoutes(app, routeDeps, ports);

@@ -1,5 +1,5 @@
 import type { Logger } from '../common/logging.js';
-import type { NetworkModule, NetworkPodSide } from '../network/index.js';
+import { formatCidr, type NetworkModule, type NetworkPodSide } from '../network/index.js';
 import type { CoreServices } from '../services.js';
 import type { JobHandlers, PeriodicTask } from '../xjob/index.js';
 import { neutronCopyDeleter } from './copies.js';
@@ -17,6 +17,7 @@ import {
 } from './prepare/index.js';
 import { reconcileJobHandlers, reconcileProject, startReconcileTimer, type ReconcileOptions, type ReconcileReport } from './reconcile/index.js';
 import type { BottomCallContext } from '../bottom/index.js';
+import { neutronBottomSecurityGroups, SecurityGroupSync } from './securityGroups/index.js';
 
 /** The pod-side wiring of a process: what the other modules use of it. */
 export interface Wiring {
@@ -26,6 +27,8 @@ export interface Wiring {
   readonly podSide: NetworkPodSide;
   /** The `router_setup`, `fip_setup` and `reconcile` handlers. */
   readonly jobHandlers: JobHandlers;
+  /** The pods' copies of top security groups. */
+  readonly securityGroups: SecurityGroupSync;
   /** The periodic `reconcile` request, run beside the job workers. */
   readonly periodicReconcile: PeriodicTask;
   /** An external network's copies in its pod, made when missing. */
@@ -49,8 +52,19 @@ export function createWiring(core: CoreServices, network: NetworkModule, opts: W
   const logger = opts.logger ?? core.logger;
   const podNeutron: NeutronOf = opts.neutronOf ?? ((pod) => core.podClients.neutron(pod));
   const deleter = neutronCopyDeleter(core.podClients);
-  const { ports, networks, subnetpools, securityGroups } = network;
+  const { ports, networks, subnetpools } = network;
+  const top = network.state;
   const lock = core.routingLock;
+  const securityGroups = new SecurityGroupSync({
+    routes: core.routings,
+    pods: core.pods,
+    groups: top.securityGroups,
+    subnets: top.subnetCidrs,
+    bottom: neutronBottomSecurityGroups((pod) => core.podClients.neutron(pod)),
+    lock,
+    excludedCidrs: [formatCidr(top.settings.bridgeCidr)],
+    logger: core.logger,
+  });
   const builder = new PodNetworkBuilder({ lock, routings: core.routings, neutronOf: podNeutron, reserved: new TopReservedPorts(core.db, ports), logger });
   const external = new ExternalNetworks({ db: core.db, pods: core.pods, builder });
   const preparer = new NetworkPreparer({
@@ -59,8 +73,8 @@ export function createWiring(core: CoreServices, network: NetworkModule, opts: W
     lock,
     neutronOf: podNeutron,
     ports,
-    groups: securityGroups.service,
-    sync: securityGroups.sync,
+    groups: top.securityGroups,
+    sync: securityGroups,
     planner: new NicPlanner({ db: core.db, networks, ports, routings: core.routings }),
     builder,
     releaser: new ServerPortReleaser({ db: core.db, pods: core.pods, deleter, ports, logger }),
@@ -88,7 +102,9 @@ export function createWiring(core: CoreServices, network: NetworkModule, opts: W
     podSide: {
       copies: deleter,
       externalNetworks: { placeInPod: async (networkId, ctx) => void (await external.ensureInPod(networkId, ctx)) },
+      securityGroups,
     },
+    securityGroups,
     jobHandlers: { ...l3JobHandlers(l3), ...reconcileJobHandlers(reconcile) },
     periodicReconcile: () => startReconcileTimer(core),
     ensureExternalNetworkInPod: (networkId, ctx) => external.ensureInPod(networkId, ctx),

@@ -2,7 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimCluster, type SimCluster } from '../../sim/cluster.js';
 import { createRequestContext, type RequestContext } from '../../src/identity/index.js';
-import type { SecurityGroupService, SecurityGroupSync } from '../../src/network/securityGroups/index.js';
+import type { SecurityGroupService } from '../../src/network/securityGroups/index.js';
+import type { SecurityGroupSync } from '../../src/wiring/securityGroups/index.js';
 import type { Pod } from '../../src/pods/index.js';
 import type { RunningTricircle } from '../../src/server.js';
 import { issueToken } from '../identity/support.js';
@@ -87,7 +88,8 @@ describeEachDatabase('security groups mirrored to simulated pods', (dialect) => 
       requestId: 'req-sg-sync-test',
     });
     // The boot path's entry point and the API's service, as the running service built them.
-    ({ sync, service } = tc.network.securityGroups);
+    sync = tc.wiring.securityGroups;
+    service = tc.network.securityGroups;
 
     const net = await top('POST', '/v2.0/networks', { network: { name: 'sg-net' } });
     assert.equal(net.status, 201, net.text);

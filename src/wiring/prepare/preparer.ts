@@ -12,7 +12,7 @@ import type { RoutingLock, RoutingTable } from '../../routing/index.js';
 import type { Port } from '../../network/ports/model.js';
 import type { PortService } from '../../network/ports/service.js';
 import type { SecurityGroupLookup } from '../../network/securityGroupLookup.js';
-import type { SecurityGroupSync } from '../../network/securityGroups/index.js';
+import type { SecurityGroupSync } from '../securityGroups/index.js';
 import type { NeutronOf } from './bottom.js';
 import type { PreparedNic, ServerNetworkPreparer, ServerNicRequest } from './contract.js';
 import { nicErrors } from './errors.js';

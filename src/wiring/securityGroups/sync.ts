@@ -3,18 +3,9 @@ import type { RequestContext } from '../../identity/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { Routing, RoutingLock } from '../../routing/index.js';
 import { bottomStatus, type BottomSecurityGroupApi } from './bottomApi.js';
-import { cidrWithin } from './cidr.js';
-import { sgErrors } from './errors.js';
-import { diffRules, expandRulesForPod, ruleKey } from './expand.js';
-import type { RuleMatch, SecurityGroup, SecurityGroupRule } from './model.js';
+import { cidrWithin, diffRules, expandRulesForPod, ruleKey, sgErrors, type RuleMatch, type SecurityGroup, type SecurityGroupMirror, type SecurityGroupRule, type SubnetCidrSource } from '../../network/index.js';
 
 export const SECURITY_GROUP_RESOURCE = 'security_group';
-
-/** Where the tenant's subnets are: the CIDRs remote-group rules expand to. */
-export interface SubnetCidrSource {
-  /** CIDRs of the project's subnets; only those mapped to `podId` when it is given. */
-  cidrsOf(projectId: string, podId?: string): Promise<string[]>;
-}
 
 export interface TopGroupReader {
   findGroup(id: string): Promise<SecurityGroup | undefined>;
@@ -48,7 +39,7 @@ interface PodGroup {
  * Keeps the pods' copies of top security groups equal to the top: a pod holds a group named by the top
  * id whose rules are the top rules with remote groups expanded to CIDRs.
  */
-export class SecurityGroupSync {
+export class SecurityGroupSync implements SecurityGroupMirror {
   private readonly scope: 'project' | 'pod';
   private readonly excluded: string[];
 

@@ -1,7 +1,7 @@
 import type { BottomSecurityGroupRule, NeutronApi } from '../../bottom/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { BottomRule, BottomSecurityGroupApi } from './bottomApi.js';
-import type { Direction, Ethertype, RuleMatch } from './model.js';
+import type { Direction, Ethertype, RuleMatch } from '../../network/index.js';
 
 type NeutronCalls = Pick<
   NeutronApi,

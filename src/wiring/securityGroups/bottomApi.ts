@@ -1,6 +1,6 @@
 import type { RequestContext } from '../../identity/index.js';
 import type { Pod } from '../../pods/index.js';
-import type { RuleMatch } from './model.js';
+import type { RuleMatch } from '../../network/index.js';
 
 /** A rule as a pod's Neutron holds it. */
 export interface BottomRule extends RuleMatch {
