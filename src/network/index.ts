@@ -2,7 +2,20 @@
 export { createNetworkModule, neutronApiModule, type NetworkModule } from './module.js';
 export type { NetworkDeps } from './deps.js';
 export type { NetworkPodSide, ExternalNetworkPlacer, SecurityGroupMirror } from './podSide.js';
-export type { TopNetworkState, TopSecurityGroups } from './topState/contract.js';
+export type {
+  TopNetworkState,
+  TopSecurityGroups,
+  TopCopies,
+  TopIds,
+  L3FollowUps,
+  TopNetworks,
+  TopPorts,
+  NetworkWithSubnets,
+  ServerPorts,
+  ServerPortRef,
+  ServerPortRequest,
+} from './topState/index.js';
+export type { ReservedPorts } from './ports/reserved.js';
 export { loadNetworkSettings, parseVlanRanges, NetworkSettingsError, type NetworkSettings, type NetworkType, type VlanRange } from './settings.js';
 export { NetworkService } from './networks/service.js';
 export type { Network } from './networks/model.js';
@@ -15,5 +28,6 @@ export { podRefusal, type Segment } from './segments.js';
 export { copiesOf, deleteCopies, type BottomNetworkDeleter, type CopyKind } from './bottomCopies.js';
 export type { SecurityGroupLookup, Caller } from './securityGroupLookup.js';
 export { cidrWithin, diffRules, expandRulesForPod, ruleKey, sgErrors, type SubnetCidrSource, type SecurityGroup, type SecurityGroupRule, type RuleMatch, type Direction, type Ethertype } from './securityGroups/index.js';
-export { formatCidr } from './ip.js';
+export { canonicalIp, cidrContains, formatCidr, formatIp, parseCidr, parseIp, rangesOverlap, subtractRanges, type Cidr } from './ip.js';
+export { poolRange, type Pool } from './subnets/addressing.js';
 export { inTransaction, isTransient } from './tx.js';

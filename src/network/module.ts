@@ -13,12 +13,12 @@ import { portRoutes } from './ports/routes.js';
 import { l3JobsOf } from './routers/jobs.js';
 import { RouterService } from './routers/service.js';
 import { routerRoutes } from './routers/routes.js';
-import { buildSecurityGroups, securityGroupRoutes, sqlSubnetCidrs, SecurityGroupStore, type SecurityGroupService } from './securityGroups/index.js';
+import { buildSecurityGroups, securityGroupRoutes, SecurityGroupStore, type SecurityGroupService } from './securityGroups/index.js';
 import { loadNetworkSettings, type NetworkSettings } from './settings.js';
 import { SubnetpoolService } from './subnetpools/service.js';
 import { subnetpoolRoutes } from './subnetpools/routes.js';
 import { SubnetService } from './subnets/service.js';
-import type { TopNetworkState } from './topState/contract.js';
+import { createTopNetworkState, type TopNetworkState } from './topState/index.js';
 import { subnetRoutes } from './subnets/routes.js';
 
 /** The top networking service of a process: its services, built once, and its routes. */
@@ -74,15 +74,18 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
     securityGroups,
     routers,
     floatingIps,
-    state: {
+    state: createTopNetworkState({
+      db: core.db,
+      pods: core.pods,
       settings,
-      securityGroups: {
-        ensureDefaultSecurityGroup: (projectId) => securityGroups.ensureDefaultSecurityGroup(projectId),
-        findGroup: (id) => groups.findGroup(id),
-        rulesOf: (groupId) => groups.rulesOf(groupId),
-      },
-      subnetCidrs: sqlSubnetCidrs(core.db),
-    },
+      logger: core.logger,
+      networks,
+      ports,
+      securityGroups,
+      groups,
+      deleter: deps.podSide.copies,
+      jobs: core.jobs,
+    }),
     connectPodSide: (podSide) => socket.connect(podSide),
     registerRoutes(app, publicUrl) {
       const routeDeps: NetworkDeps = { ...deps, publicUrl };

@@ -5,13 +5,11 @@ import type { JobHandlers, PeriodicTask } from '../xjob/index.js';
 import { neutronCopyDeleter } from './copies.js';
 import { ExternalNetworks, type ExternalPlacement } from './external/index.js';
 import { l3JobHandlers, type L3Tools } from './l3/index.js';
-import { requestL3FollowUps } from './l3/triggers.js';
 import {
   NetworkPreparer,
   NicPlanner,
   PodNetworkBuilder,
   ServerPortReleaser,
-  TopReservedPorts,
   type NeutronOf,
   type ServerNetworkPreparer,
 } from './prepare/index.js';
@@ -52,7 +50,7 @@ export function createWiring(core: CoreServices, network: NetworkModule, opts: W
   const logger = opts.logger ?? core.logger;
   const podNeutron: NeutronOf = opts.neutronOf ?? ((pod) => core.podClients.neutron(pod));
   const deleter = neutronCopyDeleter(core.podClients);
-  const { ports, networks, subnetpools } = network;
+  const { ports, subnetpools } = network;
   const top = network.state;
   const lock = core.routingLock;
   const securityGroups = new SecurityGroupSync({
@@ -65,21 +63,19 @@ export function createWiring(core: CoreServices, network: NetworkModule, opts: W
     excludedCidrs: [formatCidr(top.settings.bridgeCidr)],
     logger: core.logger,
   });
-  const builder = new PodNetworkBuilder({ lock, routings: core.routings, neutronOf: podNeutron, reserved: new TopReservedPorts(core.db, ports), logger });
+  const builder = new PodNetworkBuilder({ lock, routings: core.routings, neutronOf: podNeutron, reserved: top.reservedPorts, logger });
   const external = new ExternalNetworks({ db: core.db, pods: core.pods, builder });
   const preparer = new NetworkPreparer({
-    db: core.db,
+    top,
     routings: core.routings,
     lock,
     neutronOf: podNeutron,
-    ports,
-    groups: top.securityGroups,
     sync: securityGroups,
-    planner: new NicPlanner({ db: core.db, networks, ports, routings: core.routings }),
+    planner: new NicPlanner({ top, routings: core.routings }),
     builder,
-    releaser: new ServerPortReleaser({ db: core.db, pods: core.pods, deleter, ports, logger }),
+    releaser: new ServerPortReleaser({ top, logger }),
     logger,
-    followUps: (networkIds, portIds) => requestL3FollowUps(core.db, core.jobs, { networkIds, portIds }),
+    followUps: (networkIds, portIds) => top.l3FollowUps.request({ networkIds, portIds }),
   });
   const l3: L3Tools = {
     core,

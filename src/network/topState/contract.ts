@@ -3,9 +3,13 @@
  * interfaces over the top's tables and services, so the wiring never reads those tables behind the
  * API's back. Implemented in this folder; built once by createNetworkModule.
  */
+import type { BottomCallContext } from '../../bottom/index.js';
+import type { ReservedPorts } from '../ports/reserved.js';
 import type { SecurityGroup, SecurityGroupRule } from '../securityGroups/model.js';
 import type { SubnetCidrSource } from '../securityGroups/subnetCidrs.js';
 import type { NetworkSettings } from '../settings.js';
+import type { TopNetworks, TopPorts } from './networks.js';
+import type { ServerPorts } from './serverPorts.js';
 
 /** The top security groups, as a boot and the pods' copies need them. */
 export interface TopSecurityGroups {
@@ -13,11 +17,42 @@ export interface TopSecurityGroups {
   ensureDefaultSecurityGroup(projectId: string): Promise<string>;
   findGroup(id: string): Promise<SecurityGroup | undefined>;
   rulesOf(groupId: string): Promise<SecurityGroupRule[]>;
+  /** The project's groups whose id or name is `nameOrId`. */
+  matching(projectId: string, nameOrId: string): Promise<{ id: string; name: string }[]>;
+}
+
+/** Top objects by kind, as the routing table names them. */
+export interface TopIds {
+  networks?: string[];
+  subnets?: string[];
+  ports?: string[];
+}
+
+/** The pods' copies of top objects, as the API deletes them with the objects. */
+export interface TopCopies {
+  /** Deletes the copies of the objects in every pod, and their routing rows (rows of copies being made are left alone). */
+  deleteCopiesOf(ids: TopIds, ctx: BottomCallContext): Promise<void>;
+}
+
+/** The L3 jobs that a change outside the router and floating IP APIs makes due. */
+export interface L3FollowUps {
+  /**
+   * After networks and ports got copies in a pod (a boot): `router_setup` for the routers on
+   * `networkIds`, `fip_setup` for the floating IPs on `portIds`.
+   */
+  request(input: { networkIds: string[]; portIds: string[] }): Promise<void>;
 }
 
 export interface TopNetworkState {
   readonly settings: NetworkSettings;
+  readonly networks: TopNetworks;
+  readonly ports: TopPorts;
+  readonly serverPorts: ServerPorts;
+  /** The reserved DHCP and gateway ports behind the pods' copies of a network. */
+  readonly reservedPorts: ReservedPorts;
   readonly securityGroups: TopSecurityGroups;
   /** The CIDRs of a project's subnets (what remote-group rules expand to in a pod). */
   readonly subnetCidrs: SubnetCidrSource;
+  readonly copies: TopCopies;
+  readonly l3FollowUps: L3FollowUps;
 }

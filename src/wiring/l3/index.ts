@@ -4,7 +4,6 @@
  * other parts use.
  */
 export { l3JobHandlers } from './jobs.js';
-export { requestL3FollowUps } from './triggers.js';
 export { planRouter, type PlanInput, type RouterPlan, type PodPlan, type Attachment } from './plan.js';
 export { computeExtraRoutes, sameRoutes, type Route, type RouteSite, type RouteInput } from './routes.js';
 export { findTopBridge, type TopBridge } from './bridge.js';

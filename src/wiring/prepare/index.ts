@@ -4,13 +4,12 @@
  */
 export type { ServerNetworkPreparer, ServerNicRequest, PreparedNic } from './contract.js';
 export { nicErrors } from './errors.js';
-export { bottomName, dhcpPortKey, gatewayPortKey, RESERVED_DHCP_DEVICE_ID } from './names.js';
+export { bottomName, RESERVED_DHCP_DEVICE_ID } from './names.js';
 export { podPools, bottomSubnetBody } from './subnetBody.js';
 export type { NeutronCalls, NeutronOf } from './bottom.js';
 export type { PodNetwork } from './podNetwork.js';
 // For the pod side of routers and floating IPs (src/wiring/l3): the same copies, made the same way.
 export { PodNetworkBuilder, mappedAddresses } from './podNetwork.js';
-export { TopReservedPorts } from './topPorts.js';
 export { ensureCopy, type CopySpec } from './copy.js';
 export { BottomNeutron } from './bottom.js';
 export { NetworkPreparer } from './preparer.js';

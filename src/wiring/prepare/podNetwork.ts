@@ -12,16 +12,12 @@ import type { BottomCallContext, JsonObject } from '../../bottom/index.js';
 import type { Logger } from '../../common/logging.js';
 import type { Pod } from '../../pods/index.js';
 import type { RoutingLock, RoutingTable } from '../../routing/index.js';
-import type { Network } from '../../network/networks/model.js';
-import type { Port } from '../../network/ports/model.js';
-import { podRefusal } from '../../network/segments.js';
-import type { Subnet } from '../../network/subnets/model.js';
+import { podRefusal, type Network, type Port, type ReservedPorts, type Subnet } from '../../network/index.js';
 import { BottomNeutron, type NeutronOf } from './bottom.js';
 import { ensureCopy } from './copy.js';
 import { nicErrors } from './errors.js';
 import { bottomName, RESERVED_DHCP_DEVICE_ID } from './names.js';
 import { bottomSubnetBody, needsDhcpAtCreate } from './subnetBody.js';
-import type { TopReservedPorts } from './topPorts.js';
 
 /** A top network's copy in one pod. */
 export interface PodNetwork {
@@ -36,7 +32,7 @@ export interface PodNetworkDeps {
   lock: Pick<RoutingLock, 'getOrCreateBottom'>;
   routings: Pick<RoutingTable, 'findByTop' | 'delete'>;
   neutronOf: NeutronOf;
-  reserved: TopReservedPorts;
+  reserved: ReservedPorts;
   logger?: Logger;
 }
 

@@ -5,18 +5,15 @@
  */
 import { ApiError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
-import { dbNow, type Db } from '../../db/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { RoutingLock, RoutingTable } from '../../routing/index.js';
-import type { Port } from '../../network/ports/model.js';
-import type { PortService } from '../../network/ports/service.js';
-import type { SecurityGroupLookup } from '../../network/securityGroupLookup.js';
+import type { Port, TopNetworkState } from '../../network/index.js';
 import type { SecurityGroupSync } from '../securityGroups/index.js';
 import type { NeutronOf } from './bottom.js';
 import type { PreparedNic, ServerNetworkPreparer, ServerNicRequest } from './contract.js';
 import { nicErrors } from './errors.js';
-import { computeOwner, CREATED_FOR_SERVER } from './names.js';
+import { computeOwner } from './names.js';
 import type { NicPlan, NicPlanner } from './nics.js';
 import type { PodNetwork, PodNetworkBuilder } from './podNetwork.js';
 import { elevated, type ServerPortReleaser } from './release.js';
@@ -24,12 +21,10 @@ import { resolveServerGroups } from './serverGroups.js';
 import { ensureVmPort } from './vmPort.js';
 
 export interface PreparerDeps {
-  db: Db;
+  top: Pick<TopNetworkState, 'ports' | 'serverPorts' | 'securityGroups'>;
   routings: RoutingTable;
   lock: Pick<RoutingLock, 'getOrCreateBottom'>;
   neutronOf: NeutronOf;
-  ports: PortService;
-  groups: Pick<SecurityGroupLookup, 'ensureDefaultSecurityGroup'>;
   sync: Pick<SecurityGroupSync, 'prepareBottomSecurityGroup'>;
   planner: NicPlanner;
   builder: PodNetworkBuilder;
@@ -66,7 +61,7 @@ export class NetworkPreparer implements ServerNetworkPreparer {
     const plans = await this.deps.planner.plan(caller, pod, nics, opts.serverId);
     if (plans.length === 0) return { nics: [], bottomSecurityGroupIds: [] };
     const requested = opts.securityGroups?.length ? opts.securityGroups : ['default'];
-    const groupIds = await resolveServerGroups(this.deps.db, this.deps.groups, ctx.projectId, requested);
+    const groupIds = await resolveServerGroups(this.deps.top.securityGroups, ctx.projectId, requested);
     const explicitGroups = requested.some((g) => g !== 'default');
     for (const plan of plans) {
       if (plan.kind === 'network' && !plan.network.portSecurityEnabled && explicitGroups) throw nicErrors.securityGroupCannotBeApplied();
@@ -121,18 +116,14 @@ export class NetworkPreparer implements ServerNetworkPreparer {
   /** A new top port on the network for the server (top IPAM picks or checks its address). */
   private async createTopPort(ctx: RequestContext, pod: Pod, plan: Extract<NicPlan, { kind: 'network' }>, groupIds: string[], serverId: string): Promise<Port> {
     try {
-      const [port] = await this.deps.ports.create(elevated(ctx), [
-        {
-          networkId: plan.network.id,
-          project_id: ctx.projectId,
-          deviceId: serverId,
-          deviceOwner: computeOwner(pod.azName),
-          bindingProfile: { [CREATED_FOR_SERVER]: true },
-          securityGroups: plan.network.portSecurityEnabled ? groupIds : [],
-          ...(plan.fixedIp !== undefined ? { fixedIps: [{ ipAddress: plan.fixedIp }] } : {}),
-        },
-      ]);
-      return port;
+      return await this.deps.top.serverPorts.create(elevated(ctx), {
+        networkId: plan.network.id,
+        projectId: ctx.projectId,
+        serverId,
+        deviceOwner: computeOwner(pod.azName),
+        securityGroups: plan.network.portSecurityEnabled ? groupIds : [],
+        ...(plan.fixedIp !== undefined ? { fixedIp: plan.fixedIp } : {}),
+      });
     } catch (err) {
       if (err instanceof ApiError && err.type === 'IpAddressAlreadyAllocated' && plan.fixedIp !== undefined) throw nicErrors.fixedIpInUse(plan.fixedIp);
       if (err instanceof ApiError && err.type === 'IpAddressGenerationFailure') throw new ApiError(400, `No fixed IP addresses available for network: ${plan.network.id}`);
@@ -142,20 +133,8 @@ export class NetworkPreparer implements ServerNetworkPreparer {
 
   /** Marks a user's port as the server's; 409 when another device holds it. */
   private async claimPort(port: Port, pod: Pod, serverId: string): Promise<Port> {
-    const result = await this.deps.db.kysely
-      .updateTable('ports')
-      .set((eb) => ({
-        device_id: serverId,
-        device_owner: computeOwner(pod.azName),
-        revision_number: eb('revision_number', '+', 1),
-        updated_at: dbNow(this.deps.db.dialect),
-      }))
-      .where('id', '=', port.id)
-      .where('reserved_for', 'is', null)
-      .where((eb) => eb.or([eb('device_id', '=', ''), eb('device_id', '=', serverId)]))
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw nicErrors.portInUse(port.id);
-    const [claimed] = await this.deps.ports.topPorts([port.id]);
+    if (!(await this.deps.top.serverPorts.claim(port.id, serverId, computeOwner(pod.azName)))) throw nicErrors.portInUse(port.id);
+    const [claimed] = await this.deps.top.ports.get([port.id]);
     if (!claimed) throw nicErrors.portNotFound(port.id);
     return claimed;
   }

@@ -4,20 +4,11 @@
  */
 import type { BottomCallContext } from '../../bottom/index.js';
 import type { Logger } from '../../common/logging.js';
-import { dbNow, type Db } from '../../db/index.js';
 import type { RequestContext } from '../../identity/index.js';
-import type { PodRegistry } from '../../pods/index.js';
-import { copiesOf, deleteCopies, type BottomNetworkDeleter } from '../../network/bottomCopies.js';
-import type { Caller } from '../../network/policy.js';
-import type { PortService } from '../../network/ports/service.js';
-import { parseJson } from '../../network/tx.js';
-import { CREATED_FOR_SERVER } from './names.js';
+import type { Caller, ServerPortRef, TopNetworkState } from '../../network/index.js';
 
 export interface ReleaseDeps {
-  db: Db;
-  pods: PodRegistry;
-  deleter: BottomNetworkDeleter;
-  ports: PortService;
+  top: Pick<TopNetworkState, 'serverPorts' | 'copies'>;
   logger?: Logger;
 }
 
@@ -60,48 +51,35 @@ export class ServerPortReleaser {
 
   /** Releases the ports whose device is the server (deleting those made for it). */
   async cleanup(ctx: RequestContext, serverId: string): Promise<void> {
-    const rows = await this.deps.db.kysely.selectFrom('ports').select(['id', 'binding_profile']).where('device_id', '=', serverId).execute();
-    await this.release(ctx, rows.map(releasedNicOf));
+    await this.release(ctx, (await this.deps.top.serverPorts.ofDevice(serverId)).map(releasedNicOf));
   }
 
   /** Releases the given ports (deleting those made for a server); unknown ids are skipped. */
   async releasePorts(ctx: RequestContext, topPortIds: string[]): Promise<void> {
     if (topPortIds.length === 0) return;
-    const rows = await this.deps.db.kysely.selectFrom('ports').select(['id', 'binding_profile']).where('id', 'in', topPortIds).execute();
-    await this.release(ctx, rows.map(releasedNicOf));
+    await this.release(ctx, (await this.deps.top.serverPorts.refs(topPortIds)).map(releasedNicOf));
   }
 
   /** Sets the device of the ports to the server. */
   async bind(portIds: string[], serverId: string): Promise<void> {
-    if (portIds.length === 0) return;
-    await this.deps.db.kysely
-      .updateTable('ports')
-      .set((eb) => ({ device_id: serverId, revision_number: eb('revision_number', '+', 1), updated_at: dbNow(this.deps.db.dialect) }))
-      .where('id', 'in', portIds)
-      .execute();
+    await this.deps.top.serverPorts.bind(portIds, serverId);
   }
 
   private async releaseOne(ctx: RequestContext, nic: ReleasedNic): Promise<void> {
     const caller = elevated(ctx);
-    const copies = await copiesOf(this.deps.db.kysely, { ports: [nic.topPortId] });
-    await deleteCopies(this.deps.db.kysely, { pods: this.deps.pods, deleter: this.deps.deleter, logger: this.deps.logger }, copies, caller);
+    await this.deps.top.copies.deleteCopiesOf({ ports: [nic.topPortId] }, caller);
     if (nic.createdTopPort) {
       try {
-        await this.deps.ports.delete(caller, nic.topPortId);
+        await this.deps.top.serverPorts.delete(caller, nic.topPortId);
       } catch (err) {
         if ((err as { status?: number }).status !== 404) throw err;
       }
       return;
     }
-    await this.deps.db.kysely
-      .updateTable('ports')
-      .set((eb) => ({ device_id: '', device_owner: '', revision_number: eb('revision_number', '+', 1), updated_at: dbNow(this.deps.db.dialect) }))
-      .where('id', '=', nic.topPortId)
-      .where('reserved_for', 'is', null)
-      .execute();
+    await this.deps.top.serverPorts.unbind(nic.topPortId);
   }
 }
 
-function releasedNicOf(row: { id: string; binding_profile: string | null }): ReleasedNic {
-  return { topPortId: row.id, createdTopPort: parseJson<Record<string, unknown>>(row.binding_profile, {})[CREATED_FOR_SERVER] === true };
+function releasedNicOf(ref: ServerPortRef): ReleasedNic {
+  return { topPortId: ref.id, createdTopPort: ref.createdForServer };
 }

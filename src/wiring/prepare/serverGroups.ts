@@ -1,6 +1,5 @@
 /** The top security groups a server asks for, by name or id, as Nova resolves them. */
-import type { Db } from '../../db/index.js';
-import type { SecurityGroupLookup } from '../../network/securityGroupLookup.js';
+import type { TopSecurityGroups } from '../../network/index.js';
 import { nicErrors } from './errors.js';
 
 /**
@@ -8,19 +7,14 @@ import { nicErrors } from './errors.js';
  * `default` is the project's default group (made on first use). 400 for an unknown group, 409 for a
  * name several groups share.
  */
-export async function resolveServerGroups(db: Db, lookup: Pick<SecurityGroupLookup, 'ensureDefaultSecurityGroup'>, projectId: string, requested: string[]): Promise<string[]> {
+export async function resolveServerGroups(groups: Pick<TopSecurityGroups, 'ensureDefaultSecurityGroup' | 'matching'>, projectId: string, requested: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const wanted of requested) {
     let id: string;
     if (wanted === 'default') {
-      id = await lookup.ensureDefaultSecurityGroup(projectId);
+      id = await groups.ensureDefaultSecurityGroup(projectId);
     } else {
-      const rows = await db.kysely
-        .selectFrom('security_groups')
-        .select(['id', 'name'])
-        .where('project_id', '=', projectId)
-        .where((eb) => eb.or([eb('id', '=', wanted), eb('name', '=', wanted)]))
-        .execute();
+      const rows = await groups.matching(projectId, wanted);
       const byId = rows.find((r) => r.id === wanted);
       if (byId) id = byId.id;
       else if (rows.length === 1) id = rows[0].id;

@@ -1,8 +1,6 @@
 /** What a pod's copy of a top subnet looks like. Pure. */
 import type { JsonObject } from '../../bottom/index.js';
-import { formatIp, parseIp, subtractRanges } from '../../network/ip.js';
-import { poolRange, type Pool } from '../../network/subnets/addressing.js';
-import type { Subnet } from '../../network/subnets/model.js';
+import { formatIp, parseIp, poolRange, subtractRanges, type Pool, type Subnet } from '../../network/index.js';
 import { bottomName } from './names.js';
 
 /** The top pools without the pod's gateway address (a subnet's gateway may not sit in its pools). */

@@ -2,7 +2,7 @@
 import type { BottomCallContext, JsonObject } from '../../bottom/index.js';
 import type { Logger } from '../../common/logging.js';
 import type { RoutingLock } from '../../routing/index.js';
-import type { Port } from '../../network/ports/model.js';
+import type { Port } from '../../network/index.js';
 import { BottomNeutron, type NeutronOf } from './bottom.js';
 import { ensureCopy } from './copy.js';
 import { bottomName } from './names.js';

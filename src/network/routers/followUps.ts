@@ -1,14 +1,14 @@
 /**
  * Requests for the L3 jobs from outside the router and floating IP APIs: after a server's ports and
  * their networks got copies in a pod (the boot path), the routers on those networks must attach them
- * there and the floating IPs on those ports can be made. Only the job tables are touched here, so the
- * boot path can call this without importing the handlers.
+ * there and the floating IPs on those ports can be made. The pod side calls this through
+ * TopNetworkState.l3FollowUps; only job rows are written, the handlers are not involved.
  */
 import type { Db } from '../../db/index.js';
 import { enqueueJob } from '../../xjob/index.js';
-import { FIP_SETUP_JOB, ROUTER_SETUP_JOB } from '../../network/routers/jobs.js';
-import { ROUTER_INTERFACE } from '../../network/routers/l3ports.js';
-import { inTransaction } from '../../network/tx.js';
+import { FIP_SETUP_JOB, ROUTER_SETUP_JOB } from './jobs.js';
+import { ROUTER_INTERFACE } from './l3ports.js';
+import { inTransaction } from '../tx.js';
 
 /**
  * Requests `router_setup` for every router with an interface on `networkIds` and `fip_setup` for every

@@ -4,15 +4,32 @@
  * network that spans pods (its address is the gateway that pod's copy of the subnet announces).
  */
 import type { Db } from '../../db/index.js';
-import type { Network } from '../../network/networks/model.js';
-import { allocateAddresses, ipamSubnetsOf, planAllocations } from '../../network/ports/ipam.js';
-import type { Port } from '../../network/ports/model.js';
-import type { PortService } from '../../network/ports/service.js';
-import type { Subnet } from '../../network/subnets/model.js';
-import { inTransaction, lockRow } from '../../network/tx.js';
-import { dhcpPortKey, gatewayPortKey } from './names.js';
+import type { Network } from '../networks/model.js';
+import type { Subnet } from '../subnets/model.js';
+import { inTransaction, lockRow } from '../tx.js';
+import { allocateAddresses, ipamSubnetsOf, planAllocations } from './ipam.js';
+import type { Port } from './model.js';
+import type { PortService } from './service.js';
 
-export class TopReservedPorts {
+/** reserved_for key of a network's DHCP port, shared by every pod (same IPs and MAC everywhere). */
+export const dhcpPortKey = (networkId: string): string => `dhcp:${networkId}`;
+
+/** reserved_for key of a pod's own gateway address on a subnet (networks that span pods). */
+export const gatewayPortKey = (podId: string, subnetId: string): string => `interface:${podId}:${subnetId}`;
+
+/** The port allocator of the pods' copies: the reserved ports a copy of a network needs. */
+export interface ReservedPorts {
+  /**
+   * The network's DHCP port, holding one address on each of `dhcpSubnets` (the DHCP-enabled subnets).
+   * Addresses are only ever added, never replaced, so concurrent callers that know different subnets
+   * cannot undo each other.
+   */
+  dhcpPort(network: Network, dhcpSubnets: Subnet[]): Promise<Port>;
+  /** This pod's gateway address on the subnet (made on first use, the same afterwards). */
+  gatewayAddress(podId: string, network: Network, subnet: Subnet): Promise<string>;
+}
+
+export class TopReservedPorts implements ReservedPorts {
   constructor(
     private readonly db: Db,
     private readonly ports: PortService,
