@@ -123,7 +123,7 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
     // The networking service and its pod side need each other: the API is built first, the wiring over
     // it, then the API is connected to the wiring's pod-side hooks.
     const network = createNetworkModule(core);
-    const wiring = createWiring(core, network);
+    const wiring = createWiring(core, network.state);
     network.connectPodSide(wiring.podSide);
     const modules: Modules = { network, wiring };
     jobRegistry.registerAll(wiring.jobHandlers);

@@ -7,14 +7,35 @@ export type {
   TopSecurityGroups,
   TopCopies,
   TopIds,
+  TopKind,
   L3FollowUps,
   TopNetworks,
   TopPorts,
   NetworkWithSubnets,
+  ExternalNetworkRef,
   ServerPorts,
   ServerPortRef,
   ServerPortRequest,
+  TopRouters,
+  TopFloatingIps,
+  RouterState,
+  RouterPortState,
 } from './topState/index.js';
+export {
+  bridgeAddress,
+  BRIDGE_FIP_OWNER,
+  BRIDGE_ROUTER_OWNER,
+  EW_BRIDGE,
+  NS_BRIDGE,
+  fipBridgeKey,
+  type BridgeKind,
+  type TopBridge,
+  type TopBridges,
+  type ReservedPortRef,
+} from './bridges/index.js';
+export { ROUTER_SETUP_JOB, FIP_SETUP_JOB } from './routers/jobs.js';
+export type { Route } from './routers/input.js';
+export type { FloatingIp } from './floatingips/model.js';
 export type { ReservedPorts } from './ports/reserved.js';
 export { loadNetworkSettings, parseVlanRanges, NetworkSettingsError, type NetworkSettings, type NetworkType, type VlanRange } from './settings.js';
 export { NetworkService } from './networks/service.js';

@@ -1,7 +1,7 @@
 /** Deleting the pods' copies of top networks, subnets and ports. */
 import type { PodClientFactory } from '../bottom/index.js';
 import { isBottomNotFound } from '../bottom/index.js';
-import type { BottomNetworkDeleter } from '../network/bottomCopies.js';
+import type { BottomNetworkDeleter } from '../network/index.js';
 
 /** The deleter over the pods' Neutron clients, with the service account (copies may be provider networks). */
 export function neutronCopyDeleter(factory: Pick<PodClientFactory, 'neutron'>): BottomNetworkDeleter {

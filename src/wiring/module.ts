@@ -1,27 +1,20 @@
+import type { BottomCallContext } from '../bottom/index.js';
 import type { Logger } from '../common/logging.js';
-import { formatCidr, type NetworkModule, type NetworkPodSide } from '../network/index.js';
+import { formatCidr, type NetworkPodSide, type TopNetworkState } from '../network/index.js';
 import type { CoreServices } from '../services.js';
 import type { JobHandlers, PeriodicTask } from '../xjob/index.js';
 import { neutronCopyDeleter } from './copies.js';
 import { ExternalNetworks, type ExternalPlacement } from './external/index.js';
 import { l3JobHandlers, type L3Tools } from './l3/index.js';
-import {
-  NetworkPreparer,
-  NicPlanner,
-  PodNetworkBuilder,
-  ServerPortReleaser,
-  type NeutronOf,
-  type ServerNetworkPreparer,
-} from './prepare/index.js';
-import { reconcileJobHandlers, reconcileProject, startReconcileTimer, type ReconcileOptions, type ReconcileReport } from './reconcile/index.js';
-import type { BottomCallContext } from '../bottom/index.js';
+import { NetworkPreparer, NicPlanner, PodNetworkBuilder, ServerPortReleaser, type NeutronOf, type ServerNetworkPreparer } from './prepare/index.js';
+import { reconcileJobHandlers, reconcileProject, startReconcileTimer, type ReconcileDeps, type ReconcileOptions, type ReconcileReport } from './reconcile/index.js';
 import { neutronBottomSecurityGroups, SecurityGroupSync } from './securityGroups/index.js';
 
 /** The pod-side wiring of a process: what the other modules use of it. */
 export interface Wiring {
   /** Server network preparation, for the Nova API gateway. */
   readonly preparer: ServerNetworkPreparer & Required<Pick<ServerNetworkPreparer, 'bindServerNics'>>;
-  /** What the top networking service has done in the pods (connect it with NetworkModule.connectPodSide). */
+  /** What the top networking service has done in the pods (the root connects it with NetworkModule.connectPodSide). */
   readonly podSide: NetworkPodSide;
   /** The `router_setup`, `fip_setup` and `reconcile` handlers. */
   readonly jobHandlers: JobHandlers;
@@ -38,20 +31,17 @@ export interface Wiring {
 export interface WiringOptions {
   /** Replaces the pods' Neutron clients of the copy builder and the preparer (tests inject failures here). */
   neutronOf?: NeutronOf;
-  /** The preparer's logger. */
+  /** The logger of the copy builder and the preparer. */
   logger?: Logger;
 }
 
 /**
  * The composition root of the pod-side wiring: one per process, over the process's shared services
- * and its top networking service.
+ * and what the top networking service lets it read and change of the top (`top`).
  */
-export function createWiring(core: CoreServices, network: NetworkModule, opts: WiringOptions = {}): Wiring {
+export function createWiring(core: CoreServices, top: TopNetworkState, opts: WiringOptions = {}): Wiring {
   const logger = opts.logger ?? core.logger;
   const podNeutron: NeutronOf = opts.neutronOf ?? ((pod) => core.podClients.neutron(pod));
-  const deleter = neutronCopyDeleter(core.podClients);
-  const { ports, subnetpools } = network;
-  const top = network.state;
   const lock = core.routingLock;
   const securityGroups = new SecurityGroupSync({
     routes: core.routings,
@@ -63,8 +53,9 @@ export function createWiring(core: CoreServices, network: NetworkModule, opts: W
     excludedCidrs: [formatCidr(top.settings.bridgeCidr)],
     logger: core.logger,
   });
+  // One copy builder for the boot path, the L3 jobs and the external networks, so an object is never copied twice.
   const builder = new PodNetworkBuilder({ lock, routings: core.routings, neutronOf: podNeutron, reserved: top.reservedPorts, logger });
-  const external = new ExternalNetworks({ db: core.db, pods: core.pods, builder });
+  const external = new ExternalNetworks({ top, pods: core.pods, builder });
   const preparer = new NetworkPreparer({
     top,
     routings: core.routings,
@@ -78,30 +69,26 @@ export function createWiring(core: CoreServices, network: NetworkModule, opts: W
     followUps: (networkIds, portIds) => top.l3FollowUps.request({ networkIds, portIds }),
   });
   const l3: L3Tools = {
-    core,
+    top,
     db: core.db,
     pods: core.pods,
     routings: core.routings,
     lock,
     logger: core.logger.child({ component: 'l3' }),
-    settings: network.settings,
-    ports,
-    pools: subnetpools,
     builder,
     external,
-    deleter,
     neutron: (pod) => core.podClients.neutron(pod),
   };
-  const reconcile = { core, external };
+  const reconcile: ReconcileDeps = { core, top, external };
   return {
     preparer,
     podSide: {
-      copies: deleter,
+      copies: neutronCopyDeleter(core.podClients),
       externalNetworks: { placeInPod: async (networkId, ctx) => void (await external.ensureInPod(networkId, ctx)) },
       securityGroups,
     },
-    securityGroups,
     jobHandlers: { ...l3JobHandlers(l3), ...reconcileJobHandlers(reconcile) },
+    securityGroups,
     periodicReconcile: () => startReconcileTimer(core),
     ensureExternalNetworkInPod: (networkId, ctx) => external.ensureInPod(networkId, ctx),
     reconcileProject: (projectId, o) => reconcileProject(reconcile, projectId, o),

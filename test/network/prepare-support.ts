@@ -75,7 +75,7 @@ export async function startPrepareHarness(dialect: DialectName = 'sqlite'): Prom
     demoProject,
     ctx,
     preparer: running.wiring.preparer,
-    preparerWith: (opts) => createWiring(running.core, running.network, opts).preparer,
+    preparerWith: (opts) => createWiring(running.core, running.network.state, opts).preparer,
     top,
     pod: (region, method, path, body) => http(method, `${cluster.pods.find((p) => p.region === region)!.neutronUrl}${path}`, { body, token: adminToken }),
     async network(cidr, attrs = {}, token = demoToken) {

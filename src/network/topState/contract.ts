@@ -4,10 +4,12 @@
  * API's back. Implemented in this folder; built once by createNetworkModule.
  */
 import type { BottomCallContext } from '../../bottom/index.js';
+import type { TopBridges } from '../bridges/store.js';
 import type { ReservedPorts } from '../ports/reserved.js';
 import type { SecurityGroup, SecurityGroupRule } from '../securityGroups/model.js';
 import type { SubnetCidrSource } from '../securityGroups/subnetCidrs.js';
 import type { NetworkSettings } from '../settings.js';
+import type { TopFloatingIps, TopRouters } from './l3.js';
 import type { TopNetworks, TopPorts } from './networks.js';
 import type { ServerPorts } from './serverPorts.js';
 
@@ -43,6 +45,9 @@ export interface L3FollowUps {
   request(input: { networkIds: string[]; portIds: string[] }): Promise<void>;
 }
 
+/** The kinds of top objects the pods hold copies of, as the routing table names them. */
+export type TopKind = 'network' | 'subnet' | 'port' | 'router' | 'floatingip';
+
 export interface TopNetworkState {
   readonly settings: NetworkSettings;
   readonly networks: TopNetworks;
@@ -55,4 +60,12 @@ export interface TopNetworkState {
   readonly subnetCidrs: SubnetCidrSource;
   readonly copies: TopCopies;
   readonly l3FollowUps: L3FollowUps;
+  readonly routers: TopRouters;
+  readonly floatingIps: TopFloatingIps;
+  /** The projects' bridge networks. */
+  readonly bridges: TopBridges;
+  /** Which of `ids` still exist at the top. */
+  existing(kind: TopKind, ids: string[]): Promise<Set<string>>;
+  /** The projects that own routers, floating IPs or external networks. */
+  projectsWithL3State(): Promise<string[]>;
 }

@@ -6,11 +6,20 @@ import type { Caller } from '../policy.js';
 import type { Port } from '../ports/model.js';
 import type { PortService } from '../ports/service.js';
 import { toSubnet, type Subnet } from '../subnets/model.js';
+import { parseJson } from '../tx.js';
 
 export interface NetworkWithSubnets {
   network: Network;
   /** Oldest first. */
   subnets: Subnet[];
+}
+
+/** An external network: its owner, the regions its hint names (the first hosts it) and its subnets. */
+export interface ExternalNetworkRef {
+  id: string;
+  projectId: string;
+  azHints: string[];
+  subnetIds: string[];
 }
 
 export interface TopNetworks {
@@ -24,6 +33,8 @@ export interface TopNetworks {
   subnetsOf(networkId: string): Promise<Subnet[]>;
   /** Networks by id with all their subnets (unknown ids are left out). */
   withSubnets(networkIds: string[]): Promise<Map<string, NetworkWithSubnets>>;
+  /** Every external network. */
+  externals(): Promise<ExternalNetworkRef[]>;
 }
 
 export interface TopPorts {
@@ -70,6 +81,17 @@ export function topNetworks(db: Db, networks: NetworkService): TopNetworks {
     },
     subnetsOf,
     withSubnets,
+    async externals() {
+      const nets = await db.kysely.selectFrom('networks').select(['id', 'project_id', 'availability_zone_hints']).where('external', '=', 1).execute();
+      if (nets.length === 0) return [];
+      const subnets = await db.kysely.selectFrom('subnets').select(['id', 'network_id']).where('network_id', 'in', nets.map((n) => n.id)).execute();
+      return nets.map((n) => ({
+        id: n.id,
+        projectId: n.project_id,
+        azHints: parseJson<string[]>(n.availability_zone_hints, []),
+        subnetIds: subnets.filter((s) => s.network_id === n.id).map((s) => s.id),
+      }));
+    },
   };
 }
 

@@ -8,11 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import type { BottomCallContext } from '../../bottom/index.js';
 import { ApiError } from '../../common/errors.js';
-import type { Db } from '../../db/index.js';
+import type { Network, TopNetworkState } from '../../network/index.js';
 import type { Pod, PodRegistry } from '../../pods/index.js';
-import { toNetwork, type Network } from '../../network/networks/model.js';
 import type { PodNetwork, PodNetworkBuilder } from '../prepare/podNetwork.js';
-import { toSubnet, type Subnet } from '../../network/subnets/model.js';
 
 /** Where an external network's copy is: the pod, the copy's id, and its subnets' copies (top id → bottom id). */
 export interface ExternalPlacement extends PodNetwork {
@@ -36,7 +34,7 @@ export function serviceCallContext(ctx?: Partial<BottomCallContext>): BottomCall
 }
 
 export interface ExternalNetworksDeps {
-  db: Db;
+  top: Pick<TopNetworkState, 'networks'>;
   pods: Pick<PodRegistry, 'findByRegion'>;
   /** The process's one copy builder (the boot path's). */
   builder: PodNetworkBuilder;
@@ -48,10 +46,8 @@ export class ExternalNetworks {
 
   /** The top row of an external network, or undefined when it is gone or not external. */
   async read(networkId: string): Promise<Network | undefined> {
-    const row = await this.deps.db.kysely.selectFrom('networks').selectAll().where('id', '=', networkId).executeTakeFirst();
-    if (!row) return undefined;
-    const network = toNetwork(row);
-    return network.external ? network : undefined;
+    const network = await this.deps.top.networks.get(networkId);
+    return network?.external ? network : undefined;
   }
 
   /** The pod that hosts an external network: the region its hint names. */
@@ -73,13 +69,8 @@ export class ExternalNetworks {
     const network = await this.read(topNetId);
     if (!network) throw new NotAnExternalNetwork(topNetId, 'could not be found');
     const pod = await this.podOf(network);
-    const subnets = await this.subnetsOf(network.id);
+    const subnets = await this.deps.top.networks.subnetsOf(network.id);
     const placed = await this.deps.builder.ensure(serviceCallContext(ctx), pod, network, subnets);
     return { ...placed, network };
-  }
-
-  private async subnetsOf(networkId: string): Promise<Subnet[]> {
-    const rows = await this.deps.db.kysely.selectFrom('subnets').selectAll().where('network_id', '=', networkId).orderBy('created_at').orderBy('id').execute();
-    return rows.map((r) => toSubnet(r, { external: true }));
   }
 }

@@ -19,10 +19,10 @@
  * boot path or `router_setup` requests this job again once it is there.
  */
 import type { BottomFloatingIp } from '../../bottom/index.js';
+import { bridgeAddress, BRIDGE_FIP_OWNER, fipBridgeKey, NS_BRIDGE, type FloatingIp } from '../../network/index.js';
 import type { Pod } from '../../pods/index.js';
-import { dbNow } from '../../db/index.js';
-import { bridgeAddress, deleteBridgePort, dropBridgeFromPodIfUnused, dropTopBridgeIfUnused, findTopBridge, reserveBridgePort, reservedPorts } from './bridge.js';
-import { BRIDGE_FIP_OWNER, fipBridgeKey, NS_BRIDGE, nsBridgeNetName, RT_FLOATINGIP, RT_ROUTER } from './names.js';
+import { dropBridgeFromPodIfUnused } from './bridge.js';
+import { RT_FLOATINGIP, RT_ROUTER } from './names.js';
 import { PodL3, ROUTER_INTERFACE_OWNERS } from './podNeutron.js';
 import { ensureBridgePortCopy, type SetupContext } from './routerSetup.js';
 import { bottomIdOf } from './topState.js';
@@ -50,7 +50,7 @@ const waiting = (why: string, pods: string[] = []): Desired => ({ state: 'waitin
 
 export async function setupFloatingIp(sc: SetupContext, fipId: string): Promise<void> {
   const { tools, ctx } = sc;
-  const row = await tools.db.kysely.selectFrom('floatingips').selectAll().where('id', '=', fipId).executeTakeFirst();
+  const row = await tools.top.floatingIps.get(fipId);
   const desired = await desiredCopies(sc, row);
   const existing = await tools.routings.findByTop(fipId, RT_FLOATINGIP);
   const kept = new Set<string>();
@@ -82,7 +82,7 @@ export async function setupFloatingIp(sc: SetupContext, fipId: string): Promise<
     const made = await tools.lock.getOrCreateBottom({
       topId: fipId,
       podId: want.pod.id,
-      projectId: row!.project_id,
+      projectId: row!.projectId,
       resourceType: RT_FLOATINGIP,
       create: async () => {
         const leftover = await findOurs(neutron, want, fipId);
@@ -92,7 +92,7 @@ export async function setupFloatingIp(sc: SetupContext, fipId: string): Promise<
           floating_ip_address: want.address,
           port_id: want.portId,
           fixed_ip_address: want.fixedIp,
-          project_id: row!.project_id,
+          project_id: row!.projectId,
           description: fipId,
         });
         return fip.id;
@@ -107,41 +107,28 @@ export async function setupFloatingIp(sc: SetupContext, fipId: string): Promise<
 
   // The two-hop bridge address, when no longer in use.
   if (desired.bridgePortId === undefined) {
-    const ports = (await reservedPorts(tools, fipBridgeKey(fipId))).filter((p) => p.reserved_for === fipBridgeKey(fipId));
+    const bridges = tools.top.bridges;
+    const ports = (await bridges.reservedPorts(fipBridgeKey(fipId))).filter((p) => p.reservedFor === fipBridgeKey(fipId));
     for (const p of ports) {
-      // The bridge's name says whose it is (the router's project, which an admin may have crossed).
-      const net = await tools.db.kysely
-        .selectFrom('ports')
-        .innerJoin('networks', 'networks.id', 'ports.network_id')
-        .select('networks.name as name')
-        .where('ports.id', '=', p.id)
-        .executeTakeFirst();
-      await deleteBridgePort(tools, ctx, p.id);
-      const projectId = net?.name.startsWith(nsBridgeNetName('')) ? net.name.slice(nsBridgeNetName('').length) : undefined;
+      const projectId = await bridges.nsProjectOfPort(p.id);
+      await bridges.deletePort(p.id, ctx);
       if (projectId === undefined) continue;
       for (const podId of new Set([...existing.map((e) => e.podId), ...desired.pods])) await dropBridgeFromPodIfUnused(tools, ctx, podId, projectId, NS_BRIDGE);
-      await dropTopBridgeIfUnused(tools, projectId, NS_BRIDGE);
+      await bridges.dropIfUnused(projectId, NS_BRIDGE);
     }
   }
 
   if (row) {
     const status = desired.state === 'ready' ? 'ACTIVE' : 'DOWN';
-    if (row.status !== status) {
-      await tools.db.kysely
-        .updateTable('floatingips')
-        .set((eb) => ({ status, revision_number: eb('revision_number', '+', 1), updated_at: dbNow(tools.db.dialect) }))
-        .where('id', '=', fipId)
-        .where('status', '=', row.status)
-        .execute();
-    }
+    if (row.status !== status) await tools.top.floatingIps.setStatus(fipId, row.status, status);
     if (desired.state === 'waiting') tools.logger.debug({ fipId, why: desired.why }, 'floating IP waits for its port or routers');
   }
 }
 
 async function routerProject(sc: SetupContext, routerId: string | null, fallback: string | undefined): Promise<string | undefined> {
   if (routerId) {
-    const r = await sc.tools.db.kysely.selectFrom('routers').select('project_id').where('id', '=', routerId).executeTakeFirst();
-    if (r) return r.project_id;
+    const projectId = await sc.tools.top.routers.projectOf(routerId);
+    if (projectId !== undefined) return projectId;
   }
   return fallback;
 }
@@ -157,8 +144,6 @@ async function bind(neutron: PodL3, bottom: BottomFloatingIp, want: DesiredCopy)
   await neutron.updateFloatingIp(bottom.id, { port_id: want.portId, fixed_ip_address: want.fixedIp });
 }
 
-type FipRow = { id: string; project_id: string; floating_network_id: string; floating_ip_address: string; fixed_port_id: string | null; fixed_ip_address: string | null; router_id: string | null };
-
 /** Whether the router copy has its gateway on `networkId` and an interface on `subnetId`. */
 async function routerServes(neutron: PodL3, routerId: string, networkId: string, subnetId: string): Promise<boolean> {
   const router = await neutron.getRouter(routerId);
@@ -168,10 +153,10 @@ async function routerServes(neutron: PodL3, routerId: string, networkId: string,
   return ports.some((p) => ROUTER_INTERFACE_OWNERS.includes(p.device_owner) && p.fixed_ips.some((f) => f.subnet_id === subnetId));
 }
 
-async function desiredCopies(sc: SetupContext, row: FipRow | undefined): Promise<Desired> {
+async function desiredCopies(sc: SetupContext, row: FloatingIp | undefined): Promise<Desired> {
   const { tools, ctx } = sc;
-  if (!row || row.fixed_port_id === null || row.fixed_ip_address === null || row.router_id === null) return { state: 'none', copies: [], pods: [] };
-  const network = await tools.external.read(row.floating_network_id);
+  if (!row || row.portId === null || row.fixedIpAddress === null || row.routerId === null) return { state: 'none', copies: [], pods: [] };
+  const network = await tools.external.read(row.floatingNetworkId);
   if (!network) return waiting('the external network is gone');
   let extPod: Pod;
   try {
@@ -179,17 +164,17 @@ async function desiredCopies(sc: SetupContext, row: FipRow | undefined): Promise
   } catch {
     return waiting('the external network names no pod');
   }
-  const vmCopies = (await tools.routings.findByTop(row.fixed_port_id, 'port')).filter((r) => r.bottomId !== null);
+  const vmCopies = (await tools.routings.findByTop(row.portId, 'port')).filter((r) => r.bottomId !== null);
   if (vmCopies.length === 0) return waiting('the port has no copy in any pod (no VM booted on it)', [extPod.id]);
   const vmPod = await tools.pods.get(vmCopies[0].podId);
   const vmPortId = vmCopies[0].bottomId!;
   const pods = [extPod.id, vmPod.id];
-  const extRouter = await bottomIdOf(tools.db, row.router_id, extPod.id, RT_ROUTER);
+  const extRouter = await bottomIdOf(tools.db, row.routerId, extPod.id, RT_ROUTER);
   if (!extRouter) return waiting('the router has no copy in the external pod yet', pods);
   const ext = await tools.external.ensureInPod(network.id, ctx);
   const vmNeutron = new PodL3(vmPod, tools.neutron(vmPod), ctx);
   const vmPort = await vmNeutron.getPort(vmPortId);
-  const vmSubnet = vmPort?.fixed_ips.find((f) => f.ip_address === row.fixed_ip_address)?.subnet_id;
+  const vmSubnet = vmPort?.fixed_ips.find((f) => f.ip_address === row.fixedIpAddress)?.subnet_id;
   if (!vmPort || !vmSubnet) return waiting('the port copy is gone or lacks the fixed address', pods);
   const extNeutron = new PodL3(extPod, tools.neutron(extPod), ctx);
 
@@ -197,14 +182,14 @@ async function desiredCopies(sc: SetupContext, row: FipRow | undefined): Promise
     if (!(await routerServes(extNeutron, extRouter, ext.bottomNetworkId, vmSubnet))) return waiting('the router copy lacks the gateway or the interface', pods);
     return {
       state: 'ready',
-      copies: [{ pod: extPod, networkId: ext.bottomNetworkId, address: row.floating_ip_address, portId: vmPortId, fixedIp: row.fixed_ip_address }],
+      copies: [{ pod: extPod, networkId: ext.bottomNetworkId, address: row.floatingIpAddress, portId: vmPortId, fixedIp: row.fixedIpAddress }],
       pods,
     };
   }
 
-  const projectId = (await routerProject(sc, row.router_id, undefined)) ?? row.project_id;
-  const vmRouter = await bottomIdOf(tools.db, row.router_id, vmPod.id, RT_ROUTER);
-  const bridge = await findTopBridge(tools.db.kysely, projectId, NS_BRIDGE, row.router_id);
+  const projectId = (await routerProject(sc, row.routerId, undefined)) ?? row.projectId;
+  const vmRouter = await bottomIdOf(tools.db, row.routerId, vmPod.id, RT_ROUTER);
+  const bridge = await tools.top.bridges.find(projectId, NS_BRIDGE, row.routerId);
   if (!vmRouter || !bridge) return waiting('the router has no copy in the VM pod or no north-south bridge yet', pods);
   const [extNet, extSub, vmNet] = await Promise.all([
     bottomIdOf(tools.db, bridge.network.id, extPod.id, 'network'),
@@ -215,19 +200,19 @@ async function desiredCopies(sc: SetupContext, row: FipRow | undefined): Promise
   if (!(await routerServes(extNeutron, extRouter, ext.bottomNetworkId, extSub))) return waiting('the external router copy is not on the bridge yet', pods);
   if (!(await routerServes(vmNeutron, vmRouter, vmNet, vmSubnet))) return waiting('the VM pod router copy lacks the bridge gateway or the interface', pods);
 
-  let bridgePort = await reserveBridgePort(tools, bridge, fipBridgeKey(row.id), BRIDGE_FIP_OWNER);
+  let bridgePort = await tools.top.bridges.reservePort(bridge, fipBridgeKey(row.id), BRIDGE_FIP_OWNER);
   if (bridgePort.fixedIps[0]?.subnetId !== bridge.subnet.id) {
     // Reserved when the floating IP went through another router: take an address of this one's.
-    await deleteBridgePort(tools, ctx, bridgePort.id);
-    bridgePort = await reserveBridgePort(tools, bridge, fipBridgeKey(row.id), BRIDGE_FIP_OWNER);
+    await tools.top.bridges.deletePort(bridgePort.id, ctx);
+    bridgePort = await tools.top.bridges.reservePort(bridge, fipBridgeKey(row.id), BRIDGE_FIP_OWNER);
   }
   const inner = bridgeAddress(bridgePort);
   const bridgeCopy = await ensureBridgePortCopy(tools, ctx, extPod, extNet, extSub, bridgePort, projectId);
   return {
     state: 'ready',
     copies: [
-      { pod: extPod, networkId: ext.bottomNetworkId, address: row.floating_ip_address, portId: bridgeCopy, fixedIp: inner },
-      { pod: vmPod, networkId: vmNet, address: inner, portId: vmPortId, fixedIp: row.fixed_ip_address },
+      { pod: extPod, networkId: ext.bottomNetworkId, address: row.floatingIpAddress, portId: bridgeCopy, fixedIp: inner },
+      { pod: vmPod, networkId: vmNet, address: inner, portId: vmPortId, fixedIp: row.fixedIpAddress },
     ],
     bridgePortId: bridgePort.id,
     pods,

@@ -4,7 +4,7 @@
  * the current top state, so any number of runs end in the same place.
  */
 import type { Job, JobContext, JobHandlers } from '../../xjob/index.js';
-import { FIP_SETUP_JOB, ROUTER_SETUP_JOB } from '../../network/routers/jobs.js';
+import { FIP_SETUP_JOB, ROUTER_SETUP_JOB } from '../../network/index.js';
 import { setupFloatingIp } from './fips.js';
 import { setupRouter, type SetupContext } from './routerSetup.js';
 import { jobCallContext, type L3Tools } from './tools.js';

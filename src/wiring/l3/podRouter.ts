@@ -6,7 +6,7 @@
  * removal otherwise); the routes are set again afterwards and the floating IPs by their own jobs.
  */
 import type { BottomFloatingIp, BottomPort, BottomRouter } from '../../bottom/index.js';
-import { cidrContains, parseCidr, parseIp } from '../../network/ip.js';
+import { cidrContains, parseCidr, parseIp } from '../../network/index.js';
 import { bottomName } from '../prepare/index.js';
 import { RT_FLOATINGIP, RT_ROUTER } from './names.js';
 import { ROUTER_GATEWAY_OWNER, ROUTER_INTERFACE_OWNERS, type BottomGateway, type PodL3 } from './podNeutron.js';

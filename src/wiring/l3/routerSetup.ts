@@ -16,30 +16,29 @@
 import type { BottomCallContext } from '../../bottom/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { JobRequest } from '../../xjob/index.js';
-import type { Port } from '../../network/ports/model.js';
-import { BottomNeutron, bottomName, ensureCopy, mappedAddresses, type PodNetwork } from '../prepare/index.js';
-import { FIP_SETUP_JOB } from '../../network/routers/index.js';
 import {
   bridgeAddress,
-  bridgePods,
-  deleteBridgePort,
-  dropBridgeFromPodIfUnused,
-  dropTopBridgeIfUnused,
-  ensureBridgeInPod,
-  ensureTopBridge,
-  findBridgeNetwork,
-  reserveBridgePort,
-  reservedPorts,
-  retireRouterSubnet,
+  BRIDGE_ROUTER_OWNER,
+  EW_BRIDGE,
+  FIP_SETUP_JOB,
+  NS_BRIDGE,
+  type BridgeKind,
+  type NetworkWithSubnets,
+  type Port,
+  type RouterState,
   type TopBridge,
-} from './bridge.js';
-import { BRIDGE_ROUTER_OWNER, EW_BRIDGE, NS_BRIDGE, RT_ROUTER, type BridgeKind } from './names.js';
+} from '../../network/index.js';
+import { BottomNeutron, bottomName, ensureCopy, mappedAddresses, type PodNetwork } from '../prepare/index.js';
+import { bridgePods, dropBridgeFromPodIfUnused, ensureBridgeInPod, retireRouterSubnet } from './bridge.js';
+import { RT_ROUTER } from './names.js';
 import { planRouter, type PodPlan } from './plan.js';
 import { PodL3 } from './podNeutron.js';
 import { reconcilePodRouter, removePodRouter, type DesiredGateway, type PodAttachment } from './podRouter.js';
 import { computeExtraRoutes, sameRoutes, type RouteSite } from './routes.js';
 import type { L3Tools } from './tools.js';
-import { networkPods, networksWithSubnets, readTopRouter, type TopRouter } from './topState.js';
+import { networkPods } from './topState.js';
+
+type TopRouter = RouterState;
 
 export interface SetupContext {
   tools: L3Tools;
@@ -81,7 +80,7 @@ const stopIfAborted = (signal: AbortSignal) => {
 
 export async function setupRouter(sc: SetupContext, routerId: string, jobProjectId: string): Promise<void> {
   const { tools, ctx } = sc;
-  const router = await readTopRouter(tools.db, routerId);
+  const router = await tools.top.routers.get(routerId);
   const rows = await tools.routings.findByTop(routerId, RT_ROUTER);
   const projectId = router?.projectId ?? rows[0]?.projectId ?? jobProjectId;
   const failures: Failures = [];
@@ -96,7 +95,7 @@ export async function setupRouter(sc: SetupContext, routerId: string, jobProject
 
   // The plan.
   const networkIds = [...new Set(router.interfaces.map((i) => i.networkId))];
-  const [pods, nets] = await Promise.all([networkPods(tools.db.kysely, networkIds), networksWithSubnets(tools.db, networkIds)]);
+  const [pods, nets] = await Promise.all([networkPods(tools.db.kysely, networkIds), tools.top.networks.withSubnets(networkIds)]);
   const subnetGateways = new Map<string, string | null>();
   for (const { subnets } of nets.values()) for (const s of subnets) subnetGateways.set(s.id, s.gatewayIp);
   const externalPod = await gatewayPod(sc, router);
@@ -164,8 +163,8 @@ export async function setupRouter(sc: SetupContext, routerId: string, jobProject
   }
 
   // Follow-ups: the floating IPs through this router depend on its copies.
-  const fips = await tools.db.kysely.selectFrom('floatingips').select(['id', 'project_id']).where('router_id', '=', routerId).execute();
-  for (const f of fips) await sc.submit({ type: FIP_SETUP_JOB, projectId: f.project_id, resourceId: f.id });
+  const fips = await tools.top.floatingIps.ofRouter(routerId);
+  for (const f of fips) await sc.submit({ type: FIP_SETUP_JOB, projectId: f.projectId, resourceId: f.id });
 
   if (failures.length) throw new PodFailures(failures);
 }
@@ -212,26 +211,27 @@ async function removeCopies(sc: SetupContext, routerId: string, rows: { podId: s
 async function dropBridgeUse(sc: SetupContext, projectId: string, routerId: string, which: Record<'ew' | 'ns', (podId: string) => boolean>, pods: Set<string>): Promise<void> {
   for (const kind of [EW_BRIDGE, NS_BRIDGE]) {
     const prefix = kind.routerKeyPrefix(routerId);
-    for (const port of await reservedPorts(sc.tools, prefix)) {
-      if (which[kind.kind](port.reserved_for.slice(prefix.length))) await deleteBridgePort(sc.tools, sc.ctx, port.id);
+    const bridges = sc.tools.top.bridges;
+    for (const port of await bridges.reservedPorts(prefix)) {
+      if (which[kind.kind](port.reservedFor.slice(prefix.length))) await bridges.deletePort(port.id, sc.ctx);
     }
     await retireRouterSubnet(sc.tools, sc.ctx, projectId, kind, routerId);
-    const network = await findBridgeNetwork(sc.tools.db.kysely, projectId, kind);
+    const network = await bridges.network(projectId, kind);
     if (!network) continue;
     for (const podId of new Set([...pods, ...(await bridgePods(sc.tools, network.id))])) await dropBridgeFromPodIfUnused(sc.tools, sc.ctx, podId, projectId, kind);
-    await dropTopBridgeIfUnused(sc.tools, projectId, kind);
+    await bridges.dropIfUnused(projectId, kind);
   }
 }
 
 async function withAddresses(sc: SetupContext, projectId: string, kind: BridgeKind, routerId: string, pods: PodPlan[]): Promise<RouterBridge> {
-  const bridge = await ensureTopBridge(sc.tools, projectId, kind, kind.subnetPerRouter ? routerId : projectId);
+  const bridge = await sc.tools.top.bridges.ensure(projectId, kind, kind.subnetPerRouter ? routerId : projectId);
   const ports = new Map<string, Port>();
-  for (const p of pods) ports.set(p.podId, await reserveBridgePort(sc.tools, bridge, kind.routerKey(routerId, p.podId), BRIDGE_ROUTER_OWNER));
+  for (const p of pods) ports.set(p.podId, await sc.tools.top.bridges.reservePort(bridge, kind.routerKey(routerId, p.podId), BRIDGE_ROUTER_OWNER));
   return { bridge, ports };
 }
 
 /** One pod: the copies the router's copy needs, then the router's copy. */
-async function setupPod(sc: SetupContext, router: TopRouter, podPlan: PodPlan, nets: Awaited<ReturnType<typeof networksWithSubnets>>, bridges: Bridges): Promise<PodOutcome> {
+async function setupPod(sc: SetupContext, router: TopRouter, podPlan: PodPlan, nets: Map<string, NetworkWithSubnets>, bridges: Bridges): Promise<PodOutcome> {
   const { tools, ctx } = sc;
   const pod = await tools.pods.get(podPlan.podId);
   const neutron = new PodL3(pod, tools.neutron(pod), ctx);
@@ -315,7 +315,7 @@ function subnetCopyOf(subnets: Map<string, string>, bridge: TopBridge, pod: Pod)
 
 /** A copy of a top port (an interface added by port) on the network's copy, with the same MAC and addresses. */
 async function ensurePortCopy(tools: L3Tools, ctx: BottomCallContext, net: PodNetwork, topPortId: string): Promise<string> {
-  const [port] = await tools.ports.topPorts([topPortId]);
+  const [port] = await tools.top.ports.get([topPortId]);
   if (!port) throw new Error(`top port ${topPortId} is gone`);
   const bottom = new BottomNeutron(tools.neutron(net.pod), ctx);
   const copy = await ensureCopy(

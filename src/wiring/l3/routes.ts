@@ -9,7 +9,7 @@
  * every copy that has their next hop on an attached subnet. (North-south needs no extra route: see
  * routerSetup.ts.)
  */
-import { cidrContains, formatCidr, parseCidr, parseIp } from '../../network/ip.js';
+import { cidrContains, formatCidr, parseCidr, parseIp } from '../../network/index.js';
 
 export interface Route {
   destination: string;

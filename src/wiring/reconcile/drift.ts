@@ -17,7 +17,7 @@
  *   port there; a disassociated one is bound nowhere.
  */
 import type { BottomPort } from '../../bottom/index.js';
-import { cidrContains, parseCidr, parseIp, rangesOverlap, type Cidr } from '../../network/ip.js';
+import { cidrContains, parseCidr, parseIp, rangesOverlap, type Cidr } from '../../network/index.js';
 import type { Finding, PodView, RouteIndex, TopFloatingIp, TopRouter } from './model.js';
 
 export interface DriftInput {

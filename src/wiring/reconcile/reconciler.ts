@@ -24,17 +24,13 @@ import { dbNow } from '../../db/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { CoreServices } from '../../services.js';
 import { serviceCallContext, type ExternalNetworks } from '../external/index.js';
-import { parseCidr } from '../../network/ip.js';
-import { BRIDGE_OWNER } from '../l3/names.js';
-import { FIP_SETUP_JOB, ROUTER_SETUP_JOB } from '../../network/routers/jobs.js';
+import { FIP_SETUP_JOB, parseCidr, ROUTER_SETUP_JOB, type TopNetworkState } from '../../network/index.js';
 import { floatingIpDrift, routerDrift } from './drift.js';
 import { RouteIndex, type Finding, type PodView, type RouteRow } from './model.js';
 import { readPod, type PodNeutron } from './pods.js';
 import {
-  existingTopIds,
   isOwnType,
   isTopId,
-  jobsInFlight,
   OWN_TYPES,
   readExternalNetworks,
   readFloatingIps,
@@ -68,14 +64,15 @@ export interface ReconcileReport {
 /** Neutron's names of the copies a routing row may point at, for lookups by name. */
 const LIST_BY_TYPE = { network: 'listNetworks', subnet: 'listSubnets', port: 'listPorts', router: 'listRouters', floatingip: 'listFloatingIps' } as const;
 
-/** What the reconciler works with: the process's shared services and the external networks' copies. */
+/** What the reconciler works with: the process's shared services, the top's state and the external networks' copies. */
 export interface ReconcileDeps {
   core: CoreServices;
+  top: TopNetworkState;
   external: ExternalNetworks;
 }
 
 export async function reconcileProject(deps: ReconcileDeps, projectId: string, opts: ReconcileOptions): Promise<ReconcileReport> {
-  const { core, external } = deps;
+  const { core, top, external } = deps;
   const report: ReconcileReport = { projectId, findings: [], jobs: [], skippedPods: [], errors: [] };
   const logger = opts.logger ?? core.logger;
   const ctx = serviceCallContext(opts.ctx);
@@ -99,8 +96,8 @@ export async function reconcileProject(deps: ReconcileDeps, projectId: string, o
   };
 
   // --- 1. Stale claims -------------------------------------------------------------------------
-  const externals = await readExternalNetworks(core.db, core.pods);
-  const floatingIpsBefore = await readFloatingIps(core.db, projectId);
+  const externals = await readExternalNetworks(top, core.pods);
+  const floatingIpsBefore = await readFloatingIps(top, projectId);
   const fixedPorts = floatingIpsBefore.map((f) => f.fixedPortId).filter((p): p is string => p !== null);
   const topIds = [...externals.flatMap((e) => [e.id, ...e.subnetIds]), ...fixedPorts];
   let rows = await readRoutes(core.db, projectId, topIds);
@@ -108,7 +105,7 @@ export async function reconcileProject(deps: ReconcileDeps, projectId: string, o
   for (const row of rows.filter((r) => r.bottomId === null && r.projectId === projectId && now - r.updatedAt >= staleAfterMs)) {
     if (opts.signal?.aborted) return report;
     try {
-      await settleStaleClaim(core, row, podsById.get(row.podId), neutronOf, ctx, note);
+      await settleStaleClaim(deps, row, podsById.get(row.podId), neutronOf, ctx, note);
     } catch (err) {
       failed(`stale routing row ${row.id}`, err);
     }
@@ -135,13 +132,13 @@ export async function reconcileProject(deps: ReconcileDeps, projectId: string, o
   if (opts.signal?.aborted) return report;
 
   // --- the top (after the pods) ----------------------------------------------------------------
-  const routers = await readRouters(core.db, projectId);
-  const floatingIps = await readFloatingIps(core.db, projectId);
+  const routers = await readRouters(top, projectId);
+  const floatingIps = await readFloatingIps(top, projectId);
   const index = new RouteIndex(rows);
   const exists = new Map<OwnType, Set<string>>();
-  for (const type of Object.keys(OWN_TYPES) as OwnType[]) {
+  for (const type of OWN_TYPES) {
     const ids = [...new Set(own.filter((r) => r.type === type && isTopId(r.topId)).map((r) => r.topId))];
-    exists.set(type, await existingTopIds(core.db, type, ids));
+    exists.set(type, await top.existing(type, ids));
   }
   const topExists = (r: RouteRow) => !isTopId(r.topId) || exists.get(r.type as OwnType)!.has(r.topId);
   const routersOnNetwork = (networkId: string) => routers.filter((r) => r.interfaces.some((i) => i.networkId === networkId));
@@ -223,9 +220,9 @@ export async function reconcileProject(deps: ReconcileDeps, projectId: string, o
   }
 
   // --- 5. Drift --------------------------------------------------------------------------------------
-  const inFlight = await jobsInFlight(core.db, [ROUTER_SETUP_JOB, FIP_SETUP_JOB], projectId);
+  const inFlight = await core.jobs.store.inFlight([ROUTER_SETUP_JOB, FIP_SETUP_JOB], projectId);
   const bridgeCidr = parseCidr(core.config.tricircle.bridge_cidr)!;
-  const input = { routers, floatingIps, routes: index, pods: views, externalPods: extPodOf, bridgeCidr, bridgeSubnets: await bridgeSubnetIds(core) };
+  const input = { routers, floatingIps, routes: index, pods: views, externalPods: extPodOf, bridgeCidr, bridgeSubnets: await top.bridges.subnetIds() };
   for (const f of [...routerDrift(input), ...floatingIpDrift(input)]) {
     const type = f.repair === 'router_setup' ? ROUTER_SETUP_JOB : FIP_SETUP_JOB;
     if (inFlight.has(`${type}|${f.id}`)) continue;
@@ -233,7 +230,7 @@ export async function reconcileProject(deps: ReconcileDeps, projectId: string, o
   }
 
   // --- 6. Floating IPs in pods that no top floating IP explains ----------------------------------------
-  const anyFipJob = (await jobsInFlight(core.db, [FIP_SETUP_JOB])).size > 0;
+  const anyFipJob = (await core.jobs.store.inFlight([FIP_SETUP_JOB])).size > 0;
   if (!anyFipJob) {
     for (const e of externals.filter((x) => x.projectId === projectId && x.pod)) {
       const view = views.get(e.pod!.id);
@@ -241,9 +238,7 @@ export async function reconcileProject(deps: ReconcileDeps, projectId: string, o
       if (!view || view.error || !copy) continue;
       const bottoms = view.floatingIps.filter((f) => f.floating_network_id === copy);
       if (bottoms.length === 0) continue;
-      const known = new Set(
-        (await core.db.kysely.selectFrom('floatingips').select('floating_ip_address').where('floating_network_id', '=', e.id).execute()).map((r) => r.floating_ip_address),
-      );
+      const known = await top.floatingIps.addressesOn(e.id);
       for (const f of bottoms) {
         if (known.has(f.floating_ip_address)) continue;
         try {
@@ -296,7 +291,7 @@ async function dbClock(core: CoreServices): Promise<number> {
  * claimer made is adopted when its top object exists, else deleted with the row; with no copy the row goes.
  */
 async function settleStaleClaim(
-  core: CoreServices,
+  { core, top }: ReconcileDeps,
   row: RouteRow,
   pod: Pod | undefined,
   neutronOf: (pod: Pod) => PodNeutron,
@@ -312,7 +307,7 @@ async function settleStaleClaim(
   const neutron = neutronOf(pod);
   const list = neutron[LIST_BY_TYPE[row.type]].bind(neutron) as (c: BottomCallContext, q: Record<string, string>, o: { asAdmin: boolean }) => Promise<{ id: string; name?: string }[]>;
   const found = (await list(ctx, { name: row.topId }, { asAdmin: true })).filter((o) => o.name === row.topId);
-  const topAlive = (await existingTopIds(core.db, row.type, [row.topId])).has(row.topId);
+  const topAlive = (await top.existing(row.type, [row.topId])).has(row.topId);
   if (found.length > 0 && topAlive) {
     const res = await core.db.kysely
       .updateTable('resource_routings')
@@ -334,15 +329,4 @@ async function settleStaleClaim(
     .where('updated_at', '=', row.updatedAt)
     .executeTakeFirst();
   if (Number(res.numDeletedRows) > 0) note({ repair: 'removed', id: row.topId, reason: `abandoned ${row.type} claim in ${pod.regionName} removed` });
-}
-
-/** Top subnets of Tricircle's own networks (the projects' bridges: they belong to no project). */
-async function bridgeSubnetIds(core: CoreServices): Promise<Set<string>> {
-  const rows = await core.db.kysely
-    .selectFrom('subnets')
-    .innerJoin('networks', 'networks.id', 'subnets.network_id')
-    .select(['subnets.id as id'])
-    .where('networks.project_id', '=', BRIDGE_OWNER)
-    .execute();
-  return new Set(rows.map((r) => r.id));
 }
