@@ -36,6 +36,7 @@ const backgroundServices = (m: Modules): BackgroundServiceModule[] => [
   },
 ];
 
+/** The names `--only` accepts (checked against the services' own names at start). */
 export const SERVICE_NAMES: readonly string[] = ['admin-api', 'neutron-api', 'nova-apigw', 'cinder-apigw', 'xjob'];
 export type ServiceName = string;
 
@@ -128,8 +129,12 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
     const modules: Modules = { network, wiring };
     jobRegistry.registerAll(wiring.jobHandlers);
     jobRegistry.registerAll(serverCleanupJobHandlers(core, wiring.preparer));
+    const http = httpServices(modules);
+    const background = backgroundServices(modules);
+    const names = [...http, ...background].map((s) => s.name);
+    if (names.join() !== SERVICE_NAMES.join()) throw new Error(`SERVICE_NAMES (${SERVICE_NAMES.join(', ')}) differ from the services (${names.join(', ')})`);
     const wanted = new Set(opts.only ?? SERVICE_NAMES);
-    for (const module of httpServices(modules).filter((s) => wanted.has(s.name))) {
+    for (const module of http.filter((s) => wanted.has(s.name))) {
       const listener = module.listener(config);
       const app = createServiceApp({
         service: module.name,
@@ -150,7 +155,7 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       urls[module.name] = url;
       logger.info({ service: module.name, url }, 'service listening');
     }
-    for (const module of backgroundServices(modules).filter((s) => wanted.has(s.name))) {
+    for (const module of background.filter((s) => wanted.has(s.name))) {
       const handle = await module.start(core);
       closers.push(() => handle.close());
       logger.info({ service: module.name }, 'service started');

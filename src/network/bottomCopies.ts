@@ -17,6 +17,19 @@ export interface BottomNetworkDeleter {
   deleteCopy(pod: Pod, kind: CopyKind, bottomId: string, ctx: BottomCallContext): Promise<void>;
 }
 
+/** Top objects by kind, as the routing table names them. */
+export interface TopIds {
+  networks?: string[];
+  subnets?: string[];
+  ports?: string[];
+}
+
+/** The pods' copies of top objects, as the API deletes them with the objects (what the pod side uses of this file). */
+export interface TopCopies {
+  /** Deletes the copies of the objects in every pod, and their routing rows (rows of copies being made are left alone). */
+  deleteCopiesOf(ids: TopIds, ctx: BottomCallContext): Promise<void>;
+}
+
 export interface CopyRef {
   routingId: number;
   podId: string;
@@ -26,7 +39,7 @@ export interface CopyRef {
 }
 
 /** Routing rows of the given top objects. */
-export async function copiesOf(trx: Trx, topIds: { networks?: string[]; subnets?: string[]; ports?: string[] }): Promise<CopyRef[]> {
+export async function copiesOf(trx: Trx, topIds: TopIds): Promise<CopyRef[]> {
   const wanted: [CopyKind, string[]][] = [
     ['port', topIds.ports ?? []],
     ['subnet', topIds.subnets ?? []],

@@ -14,26 +14,19 @@ import { l3JobsOf } from './routers/jobs.js';
 import { RouterService } from './routers/service.js';
 import { routerRoutes } from './routers/routes.js';
 import { buildSecurityGroups, securityGroupRoutes, SecurityGroupStore, type SecurityGroupService } from './securityGroups/index.js';
-import { loadNetworkSettings, type NetworkSettings } from './settings.js';
+import { loadNetworkSettings } from './settings.js';
 import { SubnetpoolService } from './subnetpools/service.js';
 import { subnetpoolRoutes } from './subnetpools/routes.js';
 import { SubnetService } from './subnets/service.js';
-import { createTopNetworkState, type TopNetworkState } from './topState/index.js';
 import { subnetRoutes } from './subnets/routes.js';
+import { createTopNetworkState, type TopNetworkState } from './topState/index.js';
 
-/** The top networking service of a process: its services, built once, and its routes. */
+/** The top networking service of a process: built once, whatever services the process runs. */
 export interface NetworkModule {
-  readonly settings: NetworkSettings;
-  readonly deps: NetworkDeps;
-  readonly networks: NetworkService;
-  readonly subnetpools: SubnetpoolService;
-  readonly subnets: SubnetService;
-  readonly ports: PortService;
-  readonly securityGroups: SecurityGroupService;
   /** What the pod-side wiring reads and changes of the top (its only way in). */
   readonly state: TopNetworkState;
-  readonly routers: RouterService;
-  readonly floatingIps: FloatingIpService;
+  /** The security-group service (what the API's security-group routes call). */
+  readonly securityGroups: SecurityGroupService;
   /** Connects the pod side (src/wiring); the composition root does it before any service starts. */
   connectPodSide(podSide: NetworkPodSide): void;
   /** Registers the Neutron v2.0 routes; `publicUrl` is the listener's base URL for links. */
@@ -65,15 +58,7 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
   const routers = new RouterService(deps, l3Jobs);
   const floatingIps = new FloatingIpService(deps, l3Jobs);
   return {
-    settings,
-    deps,
-    networks,
-    subnetpools,
-    subnets,
-    ports,
     securityGroups,
-    routers,
-    floatingIps,
     state: createTopNetworkState({
       db: core.db,
       pods: core.pods,

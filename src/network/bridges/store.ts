@@ -26,7 +26,7 @@ import type { SubnetpoolService } from '../subnetpools/service.js';
 import { defaultGateway, defaultPools } from '../subnets/addressing.js';
 import { toSubnet, type Subnet } from '../subnets/model.js';
 import { dropTags } from '../tags.js';
-import type { TopCopies } from '../topState/contract.js';
+import type { TopCopies } from '../bottomCopies.js';
 import { inTransaction, lockRow, type Trx } from '../tx.js';
 import { BRIDGE_OWNER, BRIDGE_POOL_NAME, BRIDGE_PREFIXLEN, nsBridgeNetName, stableId, type BridgeKind } from './names.js';
 

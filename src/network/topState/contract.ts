@@ -3,7 +3,7 @@
  * interfaces over the top's tables and services, so the wiring never reads those tables behind the
  * API's back. Implemented in this folder; built once by createNetworkModule.
  */
-import type { BottomCallContext } from '../../bottom/index.js';
+import type { TopCopies } from '../bottomCopies.js';
 import type { TopBridges } from '../bridges/store.js';
 import type { ReservedPorts } from '../ports/reserved.js';
 import type { SecurityGroup, SecurityGroupRule } from '../securityGroups/model.js';
@@ -21,19 +21,6 @@ export interface TopSecurityGroups {
   rulesOf(groupId: string): Promise<SecurityGroupRule[]>;
   /** The project's groups whose id or name is `nameOrId`. */
   matching(projectId: string, nameOrId: string): Promise<{ id: string; name: string }[]>;
-}
-
-/** Top objects by kind, as the routing table names them. */
-export interface TopIds {
-  networks?: string[];
-  subnets?: string[];
-  ports?: string[];
-}
-
-/** The pods' copies of top objects, as the API deletes them with the objects. */
-export interface TopCopies {
-  /** Deletes the copies of the objects in every pod, and their routing rows (rows of copies being made are left alone). */
-  deleteCopiesOf(ids: TopIds, ctx: BottomCallContext): Promise<void>;
 }
 
 /** The L3 jobs that a change outside the router and floating IP APIs makes due. */
