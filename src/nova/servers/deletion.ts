@@ -4,7 +4,7 @@ import type { Logger } from '../../common/logging.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { ServerNetworkPreparer } from '../../wiring/index.js';
 import type { Pod } from '../../pods/index.js';
-import type { JobService } from '../../xjob/service.js';
+import type { JobService } from '../../xjob/index.js';
 import type { ServerLocator, ServerRoute } from './locator.js';
 import { SERVER_CLEANUP_JOB } from './cleanupJob.js';
 
