@@ -1,16 +1,26 @@
 import type { Logger } from '../../common/logging.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { Pod } from '../../pods/index.js';
+import {
+  cidrWithin,
+  diffRules,
+  expandRulesForPod,
+  ruleKey,
+  sgErrors,
+  type RuleMatch,
+  type SecurityGroup,
+  type SecurityGroupMirror,
+  type SecurityGroupRule,
+  type SubnetCidrSource,
+  type TopSecurityGroups,
+} from '../../network/index.js';
 import type { Routing, RoutingLock } from '../../routing/index.js';
 import { bottomStatus, type BottomSecurityGroupApi } from './bottomApi.js';
-import { cidrWithin, diffRules, expandRulesForPod, ruleKey, sgErrors, type RuleMatch, type SecurityGroup, type SecurityGroupMirror, type SecurityGroupRule, type SubnetCidrSource } from '../../network/index.js';
 
 export const SECURITY_GROUP_RESOURCE = 'security_group';
 
-export interface TopGroupReader {
-  findGroup(id: string): Promise<SecurityGroup | undefined>;
-  rulesOf(groupId: string): Promise<SecurityGroupRule[]>;
-}
+/** What the mirroring reads of the top groups. */
+export type TopGroupReader = Pick<TopSecurityGroups, 'findGroup' | 'rulesOf'>;
 
 export interface SecurityGroupSyncOptions {
   routes: { findByTop(topId: string, resourceType: string): Promise<Routing[]>; delete(id: number): Promise<void> };
