@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { adminApiModule } from './admin/module.js';
-import { neutronApiModule } from './network/module.js';
+import { createNetworkModule, neutronApiModule, type NetworkModule } from './network/index.js';
+import { createWiring, type Wiring } from './wiring/index.js';
 import { cinderApiModule } from './cinder/module.js';
-import { novaApiGatewayModule } from './nova/module.js';
+import { novaApiGatewayModule, serverCleanupJobHandlers } from './nova/index.js';
 import { createServiceApp } from './common/http.js';
 import type { Logger } from './common/logging.js';
 import { Metrics } from './common/metrics.js';
@@ -14,20 +15,37 @@ import { PodBindings, PodHealth, PodRegistry, SqlEndpointStore } from './pods/in
 import { RoutingLock, RoutingTable } from './routing/index.js';
 import { PodClientFactory } from './bottom/index.js';
 import type { BackgroundServiceModule, CoreServices, HttpServiceModule, Listener } from './services.js';
-import { createJobService, xjobServiceModule } from './xjob/index.js';
+import { createJobService, JobRegistry, startJobWorkers } from './xjob/index.js';
+
+/** The modules a process is made of, built once whatever services it runs. */
+interface Modules {
+  network: NetworkModule;
+  wiring: Wiring;
+}
 
 /** Every HTTP service, in start order. */
-const HTTP_SERVICES: HttpServiceModule[] = [adminApiModule, neutronApiModule, novaApiGatewayModule, cinderApiModule];
+const httpServices = (m: Modules): HttpServiceModule[] => [adminApiModule, neutronApiModule(m.network), novaApiGatewayModule(m.wiring.preparer), cinderApiModule];
 
 /** Services without a listener, started after the HTTP ones. */
-const BACKGROUND_SERVICES: BackgroundServiceModule[] = [xjobServiceModule];
+const backgroundServices = (m: Modules): BackgroundServiceModule[] => [
+  {
+    // The job workers (`--only xjob` runs them alone), with the periodic reconcile request ([xjob] reconcile_interval).
+    name: 'xjob',
+    start: (core) =>
+      startJobWorkers({ jobs: core.jobs, logger: core.logger, metricsRegistry: core.metrics.registry, periodic: [m.wiring.periodicReconcile] }),
+  },
+];
 
-export const SERVICE_NAMES = [...HTTP_SERVICES, ...BACKGROUND_SERVICES].map((s) => s.name);
+/** The names `--only` accepts (checked against the services' own names at start). */
+export const SERVICE_NAMES: readonly string[] = ['admin-api', 'neutron-api', 'nova-apigw', 'cinder-apigw', 'xjob'];
 export type ServiceName = string;
 
 export interface RunningTricircle {
   db: Db;
   core: CoreServices;
+  /** The top networking service and its pod-side wiring, as built for this process. */
+  network: NetworkModule;
+  wiring: Wiring;
   /** Base URL of each started service. */
   urls: Record<string, string>;
   apps: Record<string, FastifyInstance>;
@@ -82,7 +100,10 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       logger,
     });
     closers.push(() => podClients.close());
-    const jobs = await createJobService({ config, db, logger, metricsRegistry: metrics.registry });
+    // Every process knows every job type (workers run them, the Admin API lists and checks them); the
+    // modules' handlers are registered below, once the services they are built over exist.
+    const jobRegistry = new JobRegistry();
+    const jobs = await createJobService({ config, db, logger, registry: jobRegistry, metricsRegistry: metrics.registry });
     closers.push(() => jobs.close());
     const core: CoreServices = {
       config,
@@ -100,8 +121,20 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       routingLock: new RoutingLock(db, logger),
       jobs,
     };
+    // The networking service and its pod side need each other: the API is built first, the wiring over
+    // it, then the API is connected to the wiring's pod-side hooks.
+    const network = createNetworkModule(core);
+    const wiring = createWiring(core, network.state);
+    network.connectPodSide(wiring.podSide);
+    const modules: Modules = { network, wiring };
+    jobRegistry.registerAll(wiring.jobHandlers);
+    jobRegistry.registerAll(serverCleanupJobHandlers(core, wiring.preparer));
+    const http = httpServices(modules);
+    const background = backgroundServices(modules);
+    const names = [...http, ...background].map((s) => s.name);
+    if (names.join() !== SERVICE_NAMES.join()) throw new Error(`SERVICE_NAMES (${SERVICE_NAMES.join(', ')}) differ from the services (${names.join(', ')})`);
     const wanted = new Set(opts.only ?? SERVICE_NAMES);
-    for (const module of HTTP_SERVICES.filter((s) => wanted.has(s.name))) {
+    for (const module of http.filter((s) => wanted.has(s.name))) {
       const listener = module.listener(config);
       const app = createServiceApp({
         service: module.name,
@@ -122,12 +155,12 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       urls[module.name] = url;
       logger.info({ service: module.name, url }, 'service listening');
     }
-    for (const module of BACKGROUND_SERVICES.filter((s) => wanted.has(s.name))) {
+    for (const module of background.filter((s) => wanted.has(s.name))) {
       const handle = await module.start(core);
       closers.push(() => handle.close());
       logger.info({ service: module.name }, 'service started');
     }
-    return { db, core, urls, apps, close: closeAll };
+    return { db, core, network, wiring, urls, apps, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -10,7 +10,7 @@ import type { PodBindings, PodRegistry, SqlEndpointStore } from './pods/index.js
 import type { RoutingLock, RoutingTable } from './routing/index.js';
 import type { PodClientFactory } from './bottom/index.js';
 import type { PodHealth } from './pods/index.js';
-import type { JobService } from './xjob/service.js';
+import type { JobService } from './xjob/index.js';
 
 /** What every service of a process shares; built once by startTricircle. */
 export interface CoreServices {

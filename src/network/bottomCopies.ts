@@ -2,33 +2,32 @@
  * The pods' copies of top networks, subnets and ports, found through the routing table. Deleting a top
  * object deletes its copies pod by pod (ports, then subnets, then networks) and their routing rows.
  */
-import type { BottomCallContext, PodClientFactory } from '../bottom/index.js';
-import { isBottomNotFound } from '../bottom/index.js';
+import type { BottomCallContext } from '../bottom/index.js';
 import type { Logger } from '../common/logging.js';
 import type { Pod, PodRegistry } from '../pods/index.js';
 import type { Trx } from './tx.js';
 
 export type CopyKind = 'network' | 'subnet' | 'port';
 
-/** Deletes one copy in a pod; a copy that is already gone counts as deleted. */
+/**
+ * Deletes one copy in a pod; a copy that is already gone counts as deleted. The pod side implements it
+ * (src/wiring, over the pods' Neutron with the service account: copies may be provider networks).
+ */
 export interface BottomNetworkDeleter {
   deleteCopy(pod: Pod, kind: CopyKind, bottomId: string, ctx: BottomCallContext): Promise<void>;
 }
 
-/** The deleter over the pods' Neutron clients, with the service account (copies may be provider networks). */
-export function neutronCopyDeleter(factory: PodClientFactory): BottomNetworkDeleter {
-  return {
-    async deleteCopy(pod, kind, bottomId, ctx) {
-      const neutron = factory.neutron(pod);
-      try {
-        if (kind === 'port') await neutron.deletePort(ctx, bottomId, { asAdmin: true });
-        else if (kind === 'subnet') await neutron.deleteSubnet(ctx, bottomId, { asAdmin: true });
-        else await neutron.deleteNetwork(ctx, bottomId, { asAdmin: true });
-      } catch (err) {
-        if (!isBottomNotFound(err)) throw err;
-      }
-    },
-  };
+/** Top objects by kind, as the routing table names them. */
+export interface TopIds {
+  networks?: string[];
+  subnets?: string[];
+  ports?: string[];
+}
+
+/** The pods' copies of top objects, as the API deletes them with the objects (what the pod side uses of this file). */
+export interface TopCopies {
+  /** Deletes the copies of the objects in every pod, and their routing rows (rows of copies being made are left alone). */
+  deleteCopiesOf(ids: TopIds, ctx: BottomCallContext): Promise<void>;
 }
 
 export interface CopyRef {
@@ -40,7 +39,7 @@ export interface CopyRef {
 }
 
 /** Routing rows of the given top objects. */
-export async function copiesOf(trx: Trx, topIds: { networks?: string[]; subnets?: string[]; ports?: string[] }): Promise<CopyRef[]> {
+export async function copiesOf(trx: Trx, topIds: TopIds): Promise<CopyRef[]> {
   const wanted: [CopyKind, string[]][] = [
     ['port', topIds.ports ?? []],
     ['subnet', topIds.subnets ?? []],

@@ -1,9 +1,10 @@
+import type { PodClientFactory } from '../bottom/index.js';
 import type { Logger } from '../common/logging.js';
 import type { Db } from '../db/index.js';
 import type { PodRegistry } from '../pods/index.js';
-import type { RoutingTable } from '../routing/index.js';
-import type { CoreServices } from '../services.js';
-import type { BottomNetworkDeleter } from './bottomCopies.js';
+import type { RoutingLock, RoutingTable } from '../routing/index.js';
+import type { JobService } from '../xjob/index.js';
+import type { NetworkPodSide } from './podSide.js';
 import type { NetworkSettings } from './settings.js';
 
 /** What the top networking service is built from; made once per process in module.ts. */
@@ -13,10 +14,12 @@ export interface NetworkDeps {
   routings: RoutingTable;
   settings: NetworkSettings;
   logger: Logger;
-  /** Deletes the pods' copies of deleted top objects. */
-  bottom: BottomNetworkDeleter;
-  /** The process's shared services, for parts (security groups) that need more than the above. */
-  core: CoreServices;
-  /** The service's public base URL (for links); known once the listener is bound. */
+  /** The work the services need done in the pods (src/wiring implements it). */
+  podSide: NetworkPodSide;
+  /** The pods' Neutron, read for the live state of ports; absent: ports show their top rows. */
+  podClients?: Pick<PodClientFactory, 'neutron'>;
+  /** Wakes the job workers once a transaction that requested jobs has committed; absent: their periodic scan finds the jobs. */
+  jobs?: Pick<JobService, 'signal'>;
+  /** The service's public base URL (for links); known once the listener is bound, so only routes read it. */
   publicUrl(): string;
 }

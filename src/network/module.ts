@@ -1,55 +1,101 @@
-import type { HttpServiceModule } from '../services.js';
+import type { FastifyInstance } from 'fastify';
+import type { CoreServices, HttpServiceModule } from '../services.js';
 import { discoveryRoutes, isPublicNeutronPath } from './api/discovery.js';
-import { neutronCopyDeleter } from './bottomCopies.js';
+import { tagRoutes } from './api/tags.js';
 import type { NetworkDeps } from './deps.js';
+import { FloatingIpService } from './floatingips/service.js';
+import { floatingIpRoutes } from './floatingips/routes.js';
 import { NetworkService } from './networks/service.js';
 import { networkRoutes } from './networks/routes.js';
+import { podSideSocket, type NetworkPodSide } from './podSide.js';
 import { PortService } from './ports/service.js';
 import { portRoutes } from './ports/routes.js';
-import { tableSecurityGroupLookup } from './securityGroupLookup.js';
-import { registerSecurityGroupRoutes } from './securityGroups/index.js';
+import { l3JobsOf } from './routers/jobs.js';
+import { RouterService } from './routers/service.js';
+import { routerRoutes } from './routers/routes.js';
+import { buildSecurityGroups, securityGroupRoutes, SecurityGroupStore, type SecurityGroupService } from './securityGroups/index.js';
 import { loadNetworkSettings } from './settings.js';
 import { SubnetpoolService } from './subnetpools/service.js';
 import { subnetpoolRoutes } from './subnetpools/routes.js';
 import { SubnetService } from './subnets/service.js';
 import { subnetRoutes } from './subnets/routes.js';
-import { tagRoutes } from './api/tags.js';
-import { l3JobsOf } from './routers/jobs.js';
-import { RouterService } from './routers/service.js';
-import { routerRoutes } from './routers/routes.js';
-import { FloatingIpService } from './floatingips/service.js';
-import { floatingIpRoutes } from './floatingips/routes.js';
+import { createTopNetworkState, type TopNetworkState } from './topState/index.js';
+
+/** The top networking service of a process: built once, whatever services the process runs. */
+export interface NetworkModule {
+  /** What the pod-side wiring reads and changes of the top (its only way in). */
+  readonly state: TopNetworkState;
+  /** The security-group service (what the API's security-group routes call). */
+  readonly securityGroups: SecurityGroupService;
+  /** Connects the pod side (src/wiring); the composition root does it before any service starts. */
+  connectPodSide(podSide: NetworkPodSide): void;
+  /** Registers the Neutron v2.0 routes; `publicUrl` is the listener's base URL for links. */
+  registerRoutes(app: FastifyInstance, publicUrl: () => string): void;
+}
+
+/** The composition root of the top networking service: one per process, whatever services it runs. */
+export function createNetworkModule(core: CoreServices): NetworkModule {
+  const socket = podSideSocket();
+  const settings = loadNetworkSettings(core.config);
+  const deps: NetworkDeps = {
+    db: core.db,
+    pods: core.pods,
+    routings: core.routings,
+    settings,
+    logger: core.logger,
+    podSide: socket.podSide,
+    podClients: core.podClients,
+    jobs: core.jobs,
+    publicUrl: () => '',
+  };
+  const groups = new SecurityGroupStore(deps.db);
+  const securityGroups = buildSecurityGroups(deps, groups);
+  const networks = new NetworkService(deps);
+  const subnetpools = new SubnetpoolService(deps);
+  const subnets = new SubnetService(deps, networks, subnetpools);
+  const ports = new PortService(deps, networks, securityGroups);
+  const l3Jobs = l3JobsOf(deps);
+  const routers = new RouterService(deps, l3Jobs);
+  const floatingIps = new FloatingIpService(deps, l3Jobs);
+  return {
+    securityGroups,
+    state: createTopNetworkState({
+      db: core.db,
+      pods: core.pods,
+      settings,
+      bridgeCidrText: core.config.tricircle.bridge_cidr,
+      logger: core.logger,
+      networks,
+      ports,
+      pools: subnetpools,
+      securityGroups,
+      groups,
+      deleter: deps.podSide.copies,
+      jobs: core.jobs,
+    }),
+    connectPodSide: (podSide) => socket.connect(podSide),
+    registerRoutes(app, publicUrl) {
+      const routeDeps: NetworkDeps = { ...deps, publicUrl };
+      discoveryRoutes(app, routeDeps);
+      securityGroupRoutes(app, { service: securityGroups, publicUrl });
+      networkRoutes(app, routeDeps, networks);
+      subnetRoutes(app, routeDeps, subnets);
+      portRoutes(app, routeDeps, ports);
+      subnetpoolRoutes(app, routeDeps, subnetpools);
+      routerRoutes(app, routeDeps, routers);
+      floatingIpRoutes(app, routeDeps, floatingIps);
+      tagRoutes(app, routeDeps);
+    },
+  };
+}
 
 /** The top networking service (Neutron v2.0 API) on `[neutron]`'s listener. */
-export const neutronApiModule: HttpServiceModule = {
+export const neutronApiModule = (network: NetworkModule): HttpServiceModule => ({
   name: 'neutron-api',
   faultStyle: 'neutron',
   listener: (config) => config.neutron,
   isPublic: isPublicNeutronPath,
-  async register(app, core, publicUrl) {
-    const deps: NetworkDeps = {
-      db: core.db,
-      pods: core.pods,
-      routings: core.routings,
-      settings: loadNetworkSettings(core.config),
-      logger: core.logger,
-      bottom: neutronCopyDeleter(core.podClients),
-      core,
-      publicUrl,
-    };
-    discoveryRoutes(app, deps);
-    const securityGroups = registerSecurityGroupRoutes(app, deps) ?? tableSecurityGroupLookup(core.db);
-    const networks = new NetworkService(deps);
-    const subnetpools = new SubnetpoolService(deps);
-    const subnets = new SubnetService(deps, networks, subnetpools);
-    const ports = new PortService(deps, networks, securityGroups);
-    networkRoutes(app, deps, networks);
-    subnetRoutes(app, deps, subnets);
-    portRoutes(app, deps, ports);
-    subnetpoolRoutes(app, deps, subnetpools);
-    const l3Jobs = l3JobsOf(deps);
-    routerRoutes(app, deps, new RouterService(deps, l3Jobs));
-    floatingIpRoutes(app, deps, new FloatingIpService(deps, l3Jobs));
-    tagRoutes(app, deps);
+  async register(app, _core, publicUrl) {
+    network.registerRoutes(app, publicUrl);
   },
-};
+});

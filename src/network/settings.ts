@@ -18,6 +18,8 @@ export interface NetworkSettings {
   bridgeNetworkType: NetworkType;
   bridgeCidr: Cidr;
   defaultRegionForExternalNetwork: string;
+  /** Whether creating an external network (or a subnet on one) makes its copies in its pod at once. */
+  externalNetworkCopyAtCreate: boolean;
 }
 
 export class NetworkSettingsError extends Error {}
@@ -73,5 +75,6 @@ export function loadNetworkSettings(config: Config): NetworkSettings {
     bridgeNetworkType,
     bridgeCidr: bridge,
     defaultRegionForExternalNetwork: t.default_region_for_external_network.trim(),
+    externalNetworkCopyAtCreate: t.external_network_copy_at_create,
   };
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { BodyValidator } from '../gateway/index.js';
-import type { ServerNetworkPreparer } from '../network/prepare/contract.js';
+import type { ServerNetworkPreparer } from '../wiring/index.js';
 import type { PodScheduler } from '../pods/index.js';
 import type { CoreServices } from '../services.js';
 import type { PodDirectory } from './podDirectory.js';

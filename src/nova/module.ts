@@ -1,7 +1,7 @@
-import { createServerNetworkPreparer } from '../network/prepare/index.js';
 import { BodyValidator, NOVA_STYLE, mountService } from '../gateway/index.js';
 import { PodScheduler } from '../pods/index.js';
 import type { HttpServiceModule } from '../services.js';
+import type { ServerNetworkPreparer } from '../wiring/index.js';
 import { novaSettings, type NovaDeps } from './deps.js';
 import { FlavorService } from './flavors/service.js';
 import { FlavorSync } from './flavors/sync.js';
@@ -73,8 +73,11 @@ export function buildNovaGateway(deps: NovaDeps) {
   return { forwarder, locator, usage, quotas, flavors, keypairs, watcher, create, ops, lister, zones, images };
 }
 
-/** The Nova API gateway: the compute API of the top region (`[nova_apigw]`, port 19998). */
-export const novaApiGatewayModule: HttpServiceModule = {
+/**
+ * The Nova API gateway: the compute API of the top region (`[nova_apigw]`, port 19998). `networks` is
+ * the process's server network preparation (src/wiring).
+ */
+export const novaApiGatewayModule = (networks: ServerNetworkPreparer): HttpServiceModule => ({
   name: 'nova-apigw',
   faultStyle: 'compute',
   listener: (config) => config.nova_apigw,
@@ -96,7 +99,7 @@ export const novaApiGatewayModule: HttpServiceModule = {
       pods,
       versions,
       scheduler: new PodScheduler(core.db),
-      networks: createServerNetworkPreparer(core),
+      networks,
       validator: new BodyValidator(NOVA_STYLE),
     };
     const gw = buildNovaGateway(deps);
@@ -129,4 +132,4 @@ export const novaApiGatewayModule: HttpServiceModule = {
       },
     };
   },
-};
+});

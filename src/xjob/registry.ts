@@ -1,5 +1,4 @@
 import type { Logger } from '../common/logging.js';
-import type { CoreServices } from '../services.js';
 import { composeResourceId, parseResourceId } from './keys.js';
 
 /** A job as its handler sees it. Payloads are ids only: the handler reads the current state itself. */
@@ -27,10 +26,12 @@ export interface JobRequest {
   resource?: Record<string, string>;
 }
 
-/** What a handler may use while it runs. */
+/**
+ * What a handler may use while it runs. Everything else (database, pod clients, the module's own
+ * services) the handler holds itself: the module that owns the work builds its handlers at the
+ * composition root, over its own object graph.
+ */
 export interface JobContext {
-  /** Every shared service of the process (database, pod clients, routing table ...). */
-  core: CoreServices;
   logger: Logger;
   /**
    * Aborted when the worker stops or loses the job (its heartbeat found the claim taken over);
@@ -60,6 +61,9 @@ export class PermanentJobError extends Error {
   override name = 'PermanentJobError';
 }
 
+/** Handlers by job type: what a module hands to the composition root (src/server.ts) to register. */
+export type JobHandlers = Readonly<Record<string, JobHandler>>;
+
 export interface RegisteredHandler extends JobHandler {
   type: string;
   resourceSchema: readonly string[];
@@ -67,7 +71,11 @@ export interface RegisteredHandler extends JobHandler {
 
 const TYPE_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 
-/** Job types and their handlers. */
+/**
+ * Job types and their handlers. One per process, made and filled by the composition root
+ * (src/server.ts) in every process, whatever services it runs: the workers run the types, the Admin
+ * API lists and checks them.
+ */
 export class JobRegistry {
   private readonly handlers = new Map<string, RegisteredHandler>();
 
@@ -79,6 +87,11 @@ export class JobRegistry {
       throw new Error(`job type ${type}: resourceSchema must name at least one field, each once`);
     }
     this.handlers.set(type, { ...handler, type, resourceSchema });
+  }
+
+  /** Registers every type of `handlers` (a module's handlers). */
+  registerAll(handlers: JobHandlers): void {
+    for (const [type, handler] of Object.entries(handlers)) this.register(type, handler);
   }
 
   /** Removes a type (tests). */
@@ -115,15 +128,4 @@ export class JobRegistry {
   resourceOf(type: string, resourceId: string): Record<string, string> {
     return parseResourceId(this.handlers.get(type)?.resourceSchema ?? ['id'], resourceId);
   }
-}
-
-/** The process-wide registry the services use. */
-export const jobRegistry = new JobRegistry();
-
-/**
- * Registers the handler of a job type in the process-wide registry. Call it at module top level in
- * the module that owns the work, and import that module from src/xjob/handlers.ts.
- */
-export function registerJobHandler(type: string, handler: JobHandler): void {
-  jobRegistry.register(type, handler);
 }

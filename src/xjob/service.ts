@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import type { Database, Db } from '../db/index.js';
 import { createJobBus, type JobBus } from './bus/index.js';
 import { registerQueueGauges } from './metrics.js';
-import { jobRegistry, type JobRegistry, type JobRequest } from './registry.js';
+import type { JobRegistry, JobRequest } from './registry.js';
 import { xjobSettings, type XjobSettings } from './settings.js';
 import { enqueueJob, JobStore } from './store.js';
 import { inTransaction } from './tx.js';
@@ -54,12 +54,15 @@ export class JobService {
   }
 }
 
-/** Builds the job service of a process from [xjob]; a RabbitMQ bus starts connecting in the background. */
-export async function createJobService(opts: { config: Config; db: Db; logger: Logger; registry?: JobRegistry; metricsRegistry?: Registry }): Promise<JobService> {
+/**
+ * Builds the job service of a process from [xjob]; a RabbitMQ bus starts connecting in the background.
+ * `registry` is the process's job types (the composition root fills it).
+ */
+export async function createJobService(opts: { config: Config; db: Db; logger: Logger; registry: JobRegistry; metricsRegistry?: Registry }): Promise<JobService> {
   const settings = xjobSettings(opts.config);
   const logger = opts.logger.child({ component: 'xjob' });
   const bus = await createJobBus({ transportUrl: settings.transportUrl, queue: settings.queue, prefetch: settings.concurrency, logger });
   const store = new JobStore(opts.db);
   if (opts.metricsRegistry) registerQueueGauges(opts.metricsRegistry, store);
-  return new JobService(opts.db, store, opts.registry ?? jobRegistry, bus, settings, logger);
+  return new JobService(opts.db, store, opts.registry, bus, settings, logger);
 }

@@ -465,6 +465,13 @@ export class JobStore {
     return rows.map((r) => ({ status: r.status, count: Number(r.count), oldestAgeMs: Math.max(0, Number(r.age)) }));
   }
 
+  /** The waiting or running jobs of the given types (of one project when given), as "type|resource_id". */
+  async inFlight(types: string[], projectId?: string): Promise<Set<string>> {
+    let q = this.k.selectFrom('async_jobs').select(['type', 'resource_id']).where('status', 'in', ['NEW', 'RUNNING']).where('type', 'in', types);
+    if (projectId !== undefined) q = q.where('project_id', '=', projectId);
+    return new Set((await q.execute()).map((j) => `${j.type}|${j.resource_id}`));
+  }
+
   // ---- admin operations ----
 
   /** A job by id: a row of the job table, else its success entry in the log. */

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../common/logging.js';
-import type { CoreServices } from '../services.js';
 import { retryDelay } from './backoff.js';
 import type { BusHint, JobBus } from './bus/index.js';
 import type { XjobMetrics } from './metrics.js';
@@ -16,8 +15,6 @@ export interface JobWorkerOptions {
   bus: JobBus;
   logger: Logger;
   settings: XjobSettings;
-  /** Handed to handlers as ctx.core. */
-  core: CoreServices;
   /** Requests follow-up jobs for handlers (ctx.submit). */
   submit(request: JobRequest): Promise<string>;
   metrics?: XjobMetrics;
@@ -173,7 +170,7 @@ export class JobWorker {
       attempt: job.attempt,
       createdAt: job.createdAt,
     };
-    const ctx: JobContext = { core: this.opts.core, logger: log, signal: controller.signal, submit: (request) => this.opts.submit(request) };
+    const ctx: JobContext = { logger: log, signal: controller.signal, submit: (request) => this.opts.submit(request) };
     const started = performance.now();
     let outcome: string;
     log.debug('job started');

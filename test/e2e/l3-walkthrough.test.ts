@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { startSimCluster, type SimCluster } from '../../sim/cluster.js';
 import { fetchSimToken } from '../../sim/common/token.js';
 import type { RunningTricircle } from '../../src/server.js';
-import { jobRegistry } from '../../src/xjob/index.js';
 import { parseCidr, parseIp, cidrContains } from '../../src/network/ip.js';
 import { createScratchDatabase, type ScratchDatabase } from '../support/databases.js';
 import { http } from '../support/http.js';
@@ -57,7 +56,7 @@ describe('§8.2 cross-pod L3 walkthrough through the openstack CLI', { skip: ope
       if (failed.length) throw new Error(`${what}: job(s) failed: ${failed.map((j) => `${j.type} ${j.resource_id}: ${j.last_error}`).join('; ')}`);
       if (fresh.length === 0 && running.length === 0) return;
       if (Date.now() > until) {
-        const unknown = [...fresh, ...running].filter((j) => !jobRegistry.get(j.type)).map((j) => j.type);
+        const unknown = [...fresh, ...running].filter((j) => !tc.core.jobs.registry.get(j.type)).map((j) => j.type);
         throw new Error(
           `${what}: jobs still pending after ${timeoutMs} ms${unknown.length ? ` (no handler registered for ${[...new Set(unknown)].join(', ')})` : ''}: ` +
             [...fresh, ...running].map((j) => `${j.type} ${j.resource_id} ${j.status} attempts=${j.attempts} ${j.last_error ?? ''}`).join('; '),

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureExternalNetworkInPod, NotAnExternalNetwork } from '../../src/network/external/index.js';
+import { NotAnExternalNetwork } from '../../src/wiring/external/index.js';
 import { expectStatus, startL3Env, type L3Env } from './external-harness.js';
 
 /**
@@ -76,8 +76,8 @@ describe('external networks: copies in their pod at create', () => {
     assert.deepEqual((await env.routes(subnet.id)).map((r) => [r.resource_type, r.pod_id, r.bottom_id]), [['subnet', env.pods.Pod2.id, sc.id]]);
 
     // Idempotent: asking again finds the same copies and makes nothing more.
-    const placed = await ensureExternalNetworkInPod(env.tc.core, net.id);
-    const again = await ensureExternalNetworkInPod(env.tc.core, net.id, { requestId: 'req-again' });
+    const placed = await env.tc.wiring.ensureExternalNetworkInPod(net.id);
+    const again = await env.tc.wiring.ensureExternalNetworkInPod(net.id, { requestId: 'req-again' });
     assert.equal(placed.pod.regionName, 'Pod2');
     assert.equal(placed.bottomNetworkId, copy.id);
     assert.equal(again.bottomNetworkId, copy.id);
@@ -96,8 +96,8 @@ describe('external networks: copies in their pod at create', () => {
 
   test('ensureExternalNetworkInPod refuses internal and unknown networks', async () => {
     const internal = expectStatus(await env.top('POST', '/v2.0/networks', { network: { name: 'inner', availability_zone_hints: ['az1'] } }), 201).body.network;
-    await assert.rejects(ensureExternalNetworkInPod(env.tc.core, internal.id), NotAnExternalNetwork);
-    await assert.rejects(ensureExternalNetworkInPod(env.tc.core, '00000000-0000-0000-0000-000000000000'), NotAnExternalNetwork);
+    await assert.rejects(env.tc.wiring.ensureExternalNetworkInPod(internal.id), NotAnExternalNetwork);
+    await assert.rejects(env.tc.wiring.ensureExternalNetworkInPod('00000000-0000-0000-0000-000000000000'), NotAnExternalNetwork);
     assert.deepEqual(await bottomNamed('Pod1', 'networks', internal.id), [], 'an internal network stays at the top');
     expectStatus(await env.top('DELETE', `/v2.0/networks/${internal.id}`), 204);
   });

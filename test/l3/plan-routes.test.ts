@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeExtraRoutes, sameRoutes } from '../../src/network/l3/routes.js';
-import { planRouter } from '../../src/network/l3/plan.js';
+import { computeExtraRoutes, sameRoutes } from '../../src/wiring/l3/routes.js';
+import { planRouter } from '../../src/wiring/l3/plan.js';
 
 describe('router plan (pure)', () => {
   const gateways = new Map<string, string | null>([

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { floatingIpDrift, routerDrift, RouteIndex, type DriftInput, type PodView, type RouteRow, type TopFloatingIp, type TopRouter } from '../../src/network/reconcile/index.js';
+import { floatingIpDrift, routerDrift, RouteIndex, type DriftInput, type PodView, type RouteRow, type TopFloatingIp, type TopRouter } from '../../src/wiring/reconcile/index.js';
 import { parseCidr } from '../../src/network/ip.js';
 import type { Pod } from '../../src/pods/index.js';
 

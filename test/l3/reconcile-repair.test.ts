@@ -1,11 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reconcileProject } from '../../src/network/reconcile/index.js';
-import { jobRegistry } from '../../src/xjob/index.js';
 import { checkAll, formatReport, snapshotPods, type Snapshot } from '../support/reachability.js';
 import { buildWalkthrough, expectStatus, FAST_XJOB, settleJobs, startL3Env, type L3Env, type Walkthrough } from './external-harness.js';
-
-const L3_HANDLERS = ['router_setup', 'fip_setup'].every((t) => jobRegistry.get(t));
 
 /**
  * The reconciler with the real pod side (router_setup / fip_setup jobs) running: the §8.2 topology is
@@ -14,7 +10,7 @@ const L3_HANDLERS = ['router_setup', 'fip_setup'].every((t) => jobRegistry.get(t
  * reachability, and a further reconcile finds nothing to do.
  */
 describe('reconciler: repairs with the L3 jobs', () => {
-  test('the L3 job handlers are registered', () => assert.ok(L3_HANDLERS));
+  test('the L3 job handlers are registered', () => assert.ok(['router_setup', 'fip_setup'].every((t) => env.tc.core.jobs.registry.get(t))));
 
   let env: L3Env;
   let w: Walkthrough;
@@ -30,7 +26,7 @@ describe('reconciler: repairs with the L3 jobs', () => {
   const assertHealthy = async () => {
     const report = checkAll(await snapshot());
     assert.ok(report.ok, formatReport(report));
-    const again = await reconcileProject(env.tc.core, w.project, { submit: async () => 'none' });
+    const again = await env.tc.wiring.reconcileProject(w.project, { submit: async () => 'none' });
     assert.deepEqual(again.findings, [], 'no drift left');
   };
   const pod = (region: string, method: string, path: string, body?: unknown) => env.pod(region, method, path, body);

@@ -1,7 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reconcileProject, startReconcileTimer, RECONCILE_JOB, ALL_PROJECTS } from '../../src/network/reconcile/index.js';
-import { jobRegistry } from '../../src/xjob/index.js';
+import { startReconcileTimer, RECONCILE_JOB, ALL_PROJECTS } from '../../src/wiring/reconcile/index.js';
 import { expectStatus, FAST_XJOB, startL3Env, type L3Env } from './external-harness.js';
 
 /**
@@ -15,7 +14,7 @@ describe('reconciler: repairs and job requests', () => {
   const submitted: { type: string; projectId: string; resourceId: string }[] = [];
   const run = async (opts: { staleAfterMs?: number } = {}) => {
     submitted.length = 0;
-    return reconcileProject(env.tc.core, project, {
+    return env.tc.wiring.reconcileProject(project, {
       submit: async (r) => {
         submitted.push(r);
         return 'job';
@@ -148,7 +147,7 @@ describe('reconciler: repairs and job requests', () => {
   });
 
   test('the timer requests one reconcile of all projects per interval; the type is registered', async () => {
-    assert.ok(jobRegistry.get(RECONCILE_JOB), 'reconcile is a registered job type');
+    assert.ok(env.tc.core.jobs.registry.get(RECONCILE_JOB), 'reconcile is a registered job type');
     const requests: unknown[] = [];
     const fake = {
       config: { ...env.tc.core.config, xjob: { ...env.tc.core.config.xjob, reconcile_interval: 0.05 } },

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NeutronOf } from '../../src/network/prepare/index.js';
+import type { NeutronOf } from '../../src/wiring/prepare/index.js';
 import { copiesNamed, startPrepareHarness, type PrepareHarness } from './prepare-support.js';
 
 type Mode = 'before' | 'after' | undefined;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startSimCluster, type SimCluster } from '../../sim/cluster.js';
 import { createRequestContext, type RequestContext } from '../../src/identity/index.js';
-import { createServerNetworkPreparer, type PreparerOptions } from '../../src/network/prepare/index.js';
+import { createWiring, type Wiring, type WiringOptions } from '../../src/wiring/index.js';
 import type { Pod } from '../../src/pods/index.js';
 import type { RunningTricircle } from '../../src/server.js';
 import { issueToken } from '../identity/support.js';
@@ -19,9 +19,9 @@ export interface PrepareHarness {
   demoProject: string;
   /** The demo user's context, as the Nova API gateway passes it. */
   ctx: RequestContext;
-  preparer: ReturnType<typeof createServerNetworkPreparer>;
+  preparer: Wiring['preparer'];
   /** A preparer over the same services with other options (fault injection). */
-  preparerWith(opts: PreparerOptions): ReturnType<typeof createServerNetworkPreparer>;
+  preparerWith(opts: WiringOptions): Wiring['preparer'];
   top<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<HttpResult<T>>;
   /** The pod's Neutron, as admin. */
   pod<T = any>(region: string, method: string, path: string, body?: unknown): Promise<HttpResult<T>>;
@@ -74,8 +74,8 @@ export async function startPrepareHarness(dialect: DialectName = 'sqlite'): Prom
     demoToken,
     demoProject,
     ctx,
-    preparer: createServerNetworkPreparer(running.core),
-    preparerWith: (opts) => createServerNetworkPreparer(running.core, opts),
+    preparer: running.wiring.preparer,
+    preparerWith: (opts) => createWiring(running.core, running.network.state, opts).preparer,
     top,
     pod: (region, method, path, body) => http(method, `${cluster.pods.find((p) => p.region === region)!.neutronUrl}${path}`, { body, token: adminToken }),
     async network(cidr, attrs = {}, token = demoToken) {

@@ -236,7 +236,7 @@ describe('server network preparation in two pods', () => {
 
 describe('pod subnet pools', () => {
   test('the pod gateway is cut out of the top pools; other families and a null gateway leave them', async () => {
-    const { podPools } = await import('../../src/network/prepare/index.js');
+    const { podPools } = await import('../../src/wiring/prepare/index.js');
     assert.deepEqual(podPools([{ start: '10.0.0.2', end: '10.0.0.254' }], '10.0.0.77'), [
       { start: '10.0.0.2', end: '10.0.0.76' },
       { start: '10.0.0.78', end: '10.0.0.254' },

@@ -2,9 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../src/common/errors.js';
 import { createRequestContext } from '../../src/identity/index.js';
-import type { BottomRule, BottomSecurityGroupApi } from '../../src/network/securityGroups/bottomApi.js';
+import type { BottomRule, BottomSecurityGroupApi } from '../../src/wiring/securityGroups/bottomApi.js';
 import type { RuleMatch, SecurityGroup, SecurityGroupRule } from '../../src/network/securityGroups/model.js';
-import { SecurityGroupSync, type SecurityGroupSyncOptions } from '../../src/network/securityGroups/sync.js';
+import { SecurityGroupSync, type SecurityGroupSyncOptions } from '../../src/wiring/securityGroups/sync.js';
 import type { Pod } from '../../src/pods/index.js';
 import type { Routing } from '../../src/routing/index.js';
 

@@ -2,9 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimCluster, type SimCluster } from '../../sim/cluster.js';
 import { createRequestContext, type RequestContext } from '../../src/identity/index.js';
-import type { NetworkDeps } from '../../src/network/deps.js';
-import { buildSecurityGroups, type SecurityGroupService, type SecurityGroupSync } from '../../src/network/securityGroups/index.js';
-import { loadNetworkSettings } from '../../src/network/settings.js';
+import type { SecurityGroupService } from '../../src/network/securityGroups/index.js';
+import type { SecurityGroupSync } from '../../src/wiring/securityGroups/index.js';
 import type { Pod } from '../../src/pods/index.js';
 import type { RunningTricircle } from '../../src/server.js';
 import { issueToken } from '../identity/support.js';
@@ -88,18 +87,9 @@ describeEachDatabase('security groups mirrored to simulated pods', (dialect) => 
       authToken: demoToken,
       requestId: 'req-sg-sync-test',
     });
-    // The boot path's entry point, over the same database and pod clients as the running service.
-    const deps: NetworkDeps = {
-      db: tc.db,
-      pods: tc.core.pods,
-      routings: tc.core.routings,
-      settings: loadNetworkSettings(tc.core.config),
-      logger: tc.core.logger,
-      bottom: { deleteCopy: async () => undefined },
-      core: tc.core,
-      publicUrl: () => neutron,
-    };
-    ({ sync, service } = buildSecurityGroups(deps));
+    // The boot path's entry point and the API's service, as the running service built them.
+    sync = tc.wiring.securityGroups;
+    service = tc.network.securityGroups;
 
     const net = await top('POST', '/v2.0/networks', { network: { name: 'sg-net' } });
     assert.equal(net.status, 201, net.text);

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PermanentJobError, registerJobHandler, jobRegistry } from '../../src/xjob/index.js';
+import { PermanentJobError, type JobHandlers } from '../../src/xjob/index.js';
 import type { RunningTricircle } from '../../src/server.js';
 import { runCli } from '../support/cli.js';
 import { createScratchDatabase, describeEachDatabase, type ScratchDatabase } from '../support/databases.js';
@@ -12,13 +12,15 @@ import { startTestTricircle } from '../support/tricircle.js';
 
 const MEMBER = { 'x-user-id': 'demo', 'x-project-id': 'demo', 'x-roles': 'member' };
 
-// Test job types, in the process-wide registry the admin API and the workers of this process use.
+// Test job types, registered in the running instance's registry, which its admin API and workers use.
 const gates = new Map<string, () => void>();
-registerJobHandler('test_api_ok', { resourceSchema: ['pod_id', 'router_id'], description: 'succeeds', run: async () => undefined });
-registerJobHandler('test_api_fail', { run: async () => Promise.reject(new PermanentJobError('pod said no')) });
-registerJobHandler('test_api_block', {
-  run: (job) => new Promise<void>((resolve) => gates.set(job.resourceId, resolve)),
-});
+const TEST_HANDLERS: JobHandlers = {
+  test_api_ok: { resourceSchema: ['pod_id', 'router_id'], description: 'succeeds', run: async () => undefined },
+  test_api_fail: { run: async () => Promise.reject(new PermanentJobError('pod said no')) },
+  test_api_block: {
+    run: (job) => new Promise<void>((resolve) => gates.set(job.resourceId, resolve)),
+  },
+};
 const XJOB = { scan_interval: 0.2, heartbeat_interval: 0.5, job_run_expire: 10, shutdown_grace: 0.2, retry_backoff_base: 0.05, retry_backoff_cap: 0.1 };
 
 async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
@@ -44,6 +46,7 @@ describeEachDatabase('jobs admin API and CLI', (dialect) => {
   before(async () => {
     scratch = await createScratchDatabase(dialect);
     tc = await startTestTricircle({ databaseUrl: scratch.url, only: ['admin-api', 'xjob'], extra: { xjob: XJOB } });
+    tc.core.jobs.registry.registerAll(TEST_HANDLERS);
     base = tc.urls['admin-api']!;
   });
   after(async () => {
@@ -194,6 +197,10 @@ describeEachDatabase('jobs admin API and CLI', (dialect) => {
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /404/);
   });
+
+  test('the test types are in the registry of this instance', () => {
+    assert.ok(tc.core.jobs.registry.get('test_api_ok'));
+  });
 });
 
 describe('tricircle serve --only xjob', () => {
@@ -223,9 +230,5 @@ describe('tricircle serve --only xjob', () => {
     child.kill('SIGTERM');
     assert.equal(await exited, 0, stderr);
     assert.match(stderr, /job worker stopped/);
-  });
-
-  test('registered test types are visible to this process only', () => {
-    assert.ok(jobRegistry.get('test_api_ok'));
   });
 });

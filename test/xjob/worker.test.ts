@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { silentLogger } from '../../src/common/logging.js';
 import { migrateToLatest, openDatabase, type Db } from '../../src/db/index.js';
-import type { CoreServices } from '../../src/services.js';
 import { JobRegistry, JobService, JobStore, JobWorker, MemoryBus, PermanentJobError, type Job, type JobHandler, type XjobSettings } from '../../src/xjob/index.js';
 import { xjobMetrics, registerQueueGauges } from '../../src/xjob/metrics.js';
 import { createScratchDatabase, describeEachDatabase, type ScratchDatabase } from '../support/databases.js';
@@ -69,7 +68,6 @@ describeEachDatabase('job workers', (dialect) => {
         bus,
         logger: silentLogger,
         settings: s,
-        core: {} as CoreServices,
         submit: (r) => service.submit(r),
         metrics: metrics ? xjobMetrics(metrics) : undefined,
       });

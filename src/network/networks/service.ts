@@ -10,7 +10,7 @@ import { dbNow, isForeignKeyViolation } from '../../db/index.js';
 import { checkAzHints, networkAvailabilityZones } from '../availabilityZones.js';
 import { copiesOf, deleteCopies, dropRoutingRows } from '../bottomCopies.js';
 import type { NetworkDeps } from '../deps.js';
-import { copyExternalOrUndo } from '../external/hooks.js';
+import { copyExternalOrUndo } from './externalCopy.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import { owningProject } from '../input.js';
 import { projectFilters, tagFilters } from '../listAttrs.js';
@@ -108,7 +108,7 @@ export class NetworkService {
     });
     // External networks are made in their pod at once; a pod failure undoes the whole request.
     const external = prepared.filter((p) => p.external).map((p) => p.id);
-    await copyExternalOrUndo(this.deps.core, external, caller, `Create of external network ${external.join(', ')}`, async () => {
+    await copyExternalOrUndo(this.deps, external, caller, `Create of external network ${external.join(', ')}`, async () => {
       const asAdmin = { projectId: caller.projectId, isAdmin: true, requestId: caller.requestId ?? '' };
       for (const p of prepared) await this.delete(asAdmin, p.id);
     });
@@ -191,7 +191,7 @@ export class NetworkService {
     const portIds = held.map((p) => p.id);
 
     const copies = await copiesOf(this.db.kysely, { networks: [id], subnets: subnetIds, ports: portIds });
-    await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.bottom, logger: this.deps.logger }, copies, caller);
+    await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
 
     try {
       await inTransaction(this.db, async (trx) => {

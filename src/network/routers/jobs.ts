@@ -15,9 +15,7 @@
  */
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '../../db/index.js';
-// store.js rather than the xjob index: it needs only the job tables, and keeps the networking service
-// out of an import cycle with the job handlers (which import the networking service).
-import { enqueueJob } from '../../xjob/store.js';
+import { enqueueJob } from '../../xjob/index.js';
 import type { NetworkDeps } from '../deps.js';
 import { inTransaction } from '../tx.js';
 
@@ -38,7 +36,7 @@ export interface L3JobRequests {
  * The production hook: XJob's `enqueueJob` (a plain row in async_jobs; resource id = the top id, so
  * the handler's resourceSchema is the default ['id']) and the process's job service for the signal.
  */
-export function l3JobsOf(deps: Pick<NetworkDeps, 'core'>): L3JobRequests {
+export function l3JobsOf(deps: Pick<NetworkDeps, 'jobs'>): L3JobRequests {
   return {
     async routerChanged(trx, routerId, projectId) {
       return (await enqueueJob(trx, { type: ROUTER_SETUP_JOB, resourceId: routerId, projectId })).id;
@@ -47,8 +45,8 @@ export function l3JobsOf(deps: Pick<NetworkDeps, 'core'>): L3JobRequests {
       return (await enqueueJob(trx, { type: FIP_SETUP_JOB, resourceId: floatingIpId, projectId })).id;
     },
     signal(jobIds) {
-      // Without a job service (tests that build the networking service alone) the workers' periodic scan finds the rows.
-      if (jobIds.length) deps.core?.jobs?.signal(jobIds);
+      // Without a job service the workers' periodic scan finds the rows.
+      if (jobIds.length) deps.jobs?.signal(jobIds);
     },
   };
 }

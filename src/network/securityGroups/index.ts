@@ -1,61 +1,17 @@
-import type { FastifyInstance } from 'fastify';
 import type { NetworkDeps } from '../deps.js';
-import { formatCidr } from '../ip.js';
-import type { BottomSecurityGroupApi } from './bottomApi.js';
-import { neutronBottomSecurityGroups } from './neutronBottom.js';
-import { securityGroupRoutes } from './routes.js';
 import { SecurityGroupService } from './service.js';
 import { SecurityGroupStore } from './store.js';
-import { sqlSubnetCidrs } from './subnetCidrs.js';
-import { SecurityGroupSync, type SecurityGroupSyncOptions } from './sync.js';
 
 export { SecurityGroupService, type GroupWithRules } from './service.js';
-export { SecurityGroupSync, SECURITY_GROUP_RESOURCE, type SubnetCidrSource, type SecurityGroupSyncOptions } from './sync.js';
+export { securityGroupRoutes } from './routes.js';
 export { SecurityGroupStore } from './store.js';
+export { sqlSubnetCidrs, type SubnetCidrSource } from './subnetCidrs.js';
 export { expandRulesForPod, diffRules, ruleKey } from './expand.js';
-export type { BottomSecurityGroupApi, BottomRule, BottomGroup } from './bottomApi.js';
-export { neutronBottomSecurityGroups } from './neutronBottom.js';
-export type { SecurityGroup, SecurityGroupRule, RuleMatch } from './model.js';
+export { cidrWithin } from './cidr.js';
+export { sgErrors } from './errors.js';
+export type { SecurityGroup, SecurityGroupRule, RuleMatch, Direction, Ethertype } from './model.js';
 
-/** The security-group part of the top networking service. */
-export interface SecurityGroups {
-  service: SecurityGroupService;
-  sync: SecurityGroupSync;
-}
-
-export interface SecurityGroupsOptions {
-  /** Replaces the pods' Neutron (tests). */
-  bottom?: BottomSecurityGroupApi;
-  remoteGroupScope?: SecurityGroupSyncOptions['remoteGroupScope'];
-}
-
-/** Builds the security-group service and its pod mirroring over the networking service's dependencies. */
-export function buildSecurityGroups(deps: NetworkDeps, opts: SecurityGroupsOptions = {}): SecurityGroups {
-  const store = new SecurityGroupStore(deps.db);
-  const clients = deps.core.podClients;
-  const bottom = opts.bottom ?? neutronBottomSecurityGroups((pod) => clients.neutron(pod));
-  const sync = new SecurityGroupSync({
-    routes: deps.routings,
-    pods: deps.pods,
-    groups: { findGroup: (id) => store.findGroup(id), rulesOf: (id) => store.rulesOf(id) },
-    subnets: sqlSubnetCidrs(deps.db),
-    bottom,
-    lock: deps.core.routingLock,
-    remoteGroupScope: opts.remoteGroupScope,
-    excludedCidrs: [formatCidr(deps.settings.bridgeCidr)],
-    logger: deps.logger,
-  });
-  const service = new SecurityGroupService({ store, sync, logger: deps.logger });
-  return { service, sync };
-}
-
-/**
- * Registers /v2.0/security-groups and /v2.0/security-group-rules and returns the service (ports use it
- * as their SecurityGroupLookup; `service.sync` prepares a pod's copy of a group at boot). Pass
- * `securityGroups` when it was built already.
- */
-export function registerSecurityGroupRoutes(app: FastifyInstance, deps: NetworkDeps & { securityGroups?: SecurityGroups }): SecurityGroupService {
-  const built = deps.securityGroups ?? buildSecurityGroups(deps);
-  securityGroupRoutes(app, { service: built.service, publicUrl: () => deps.publicUrl() });
-  return built.service;
+/** The security-group service of the top networking service, mirroring its changes through the pod side. */
+export function buildSecurityGroups(deps: NetworkDeps, store = new SecurityGroupStore(deps.db)): SecurityGroupService {
+  return new SecurityGroupService({ store, mirror: deps.podSide.securityGroups, logger: deps.logger });
 }

@@ -5,7 +5,7 @@ import { sgErrors } from './errors.js';
 import { ruleKey } from './expand.js';
 import { DEFAULT_GROUP_NAME, type GroupInput, type GroupPatch, type RuleInput, type SecurityGroup, type SecurityGroupRule } from './model.js';
 import type { NewRule, SecurityGroupStore } from './store.js';
-import type { SecurityGroupSync } from './sync.js';
+import type { SecurityGroupMirror } from '../podSide.js';
 
 /** A group with its rules, and whether it is its project's default group. */
 export interface GroupWithRules {
@@ -16,8 +16,8 @@ export interface GroupWithRules {
 
 export interface SecurityGroupServiceOptions {
   store: SecurityGroupStore;
-  /** Mirrors changes to the pods; without it the top changes alone (no pod holds a group yet). */
-  sync?: SecurityGroupSync;
+  /** Mirrors changes to the pods (src/wiring); without it the top changes alone. */
+  mirror?: SecurityGroupMirror;
   logger?: Logger;
 }
 
@@ -31,13 +31,12 @@ const owns = (ctx: Caller, projectId: string) => ctx.isAdmin || ctx.projectId ==
  */
 export class SecurityGroupService {
   readonly store: SecurityGroupStore;
-  /** The pod mirroring, for the boot path (prepareBottomSecurityGroup). */
-  readonly sync?: SecurityGroupSync;
+  private readonly mirror?: SecurityGroupMirror;
   private readonly logger?: Logger;
 
   constructor(opts: SecurityGroupServiceOptions) {
     this.store = opts.store;
-    this.sync = opts.sync;
+    this.mirror = opts.mirror;
     this.logger = opts.logger;
   }
 
@@ -88,9 +87,9 @@ export class SecurityGroupService {
     if (!changed) return (await this.withRules([before]))[0];
     await this.store.updateGroup(id, patch);
     const after = (await this.store.findGroup(id))!;
-    if (this.sync) {
+    if (this.mirror) {
       try {
-        await this.sync.mirrorGroupUpdated(after, before, ctx);
+        await this.mirror.mirrorGroupUpdated(after, before, ctx);
       } catch (err) {
         await this.store.restoreGroup(before);
         throw err;
@@ -104,16 +103,16 @@ export class SecurityGroupService {
     if ((await this.store.portCount(id)) > 0) throw sgErrors.groupInUse(id);
     const isDefault = (await this.store.defaultGroupIds([id])).has(id);
     if ((isDefault || group.name === DEFAULT_GROUP_NAME) && !ctx.isAdmin) throw sgErrors.cannotRemoveDefault();
-    if (this.sync) {
+    if (this.mirror) {
       // Rules of other groups that name this one as remote go with it (the database cascades): take
       // their expansion out of the pods first.
       for (const rule of await this.store.rulesReferencing(id)) {
         const owner = await this.store.findGroup(rule.securityGroupId);
         if (!owner) continue;
         const remaining = (await this.store.rulesOf(owner.id)).filter((r) => r.id !== rule.id);
-        await this.sync.mirrorRuleDeleted(owner, rule, remaining, ctx);
+        await this.mirror.mirrorRuleDeleted(owner, rule, remaining, ctx);
       }
-      await this.sync.deleteBottomGroups(id, ctx);
+      await this.mirror.deleteBottomGroups(id, ctx);
     }
     await this.store.deleteGroup(id);
   }
@@ -124,7 +123,7 @@ export class SecurityGroupService {
    */
   async resyncRemoteGroupRules(projectId: string, ctx: RequestContext): Promise<string[]> {
     const ids = await this.store.groupIdsWithRemoteGroupRules(projectId);
-    if (this.sync) for (const id of ids) await this.sync.resyncGroup(id, ctx);
+    if (this.mirror) for (const id of ids) await this.mirror.resyncGroup(id, ctx);
     return ids;
   }
 
@@ -177,9 +176,9 @@ export class SecurityGroupService {
     }));
     await this.store.insertRules(group.id, rows);
     const created = await this.store.rulesByIds(rows.map((r) => r.id));
-    if (this.sync) {
+    if (this.mirror) {
       try {
-        await this.sync.mirrorRulesCreated(group, created, before, ctx);
+        await this.mirror.mirrorRulesCreated(group, created, before, ctx);
       } catch (err) {
         await this.store.deleteRules(group.id, rows.map((r) => r.id)).catch((undoErr) =>
           this.logger?.error({ err: undoErr, group: group.id }, 'could not remove top rules after a pod refused them'),
@@ -196,9 +195,9 @@ export class SecurityGroupService {
     const { rule } = await this.getRule(ctx, id);
     const group = await this.store.findGroup(rule.securityGroupId);
     if (!group) throw sgErrors.ruleNotFound(id);
-    if (this.sync) {
+    if (this.mirror) {
       const remaining = (await this.store.rulesOf(group.id)).filter((r) => r.id !== rule.id);
-      await this.sync.mirrorRuleDeleted(group, rule, remaining, ctx);
+      await this.mirror.mirrorRuleDeleted(group, rule, remaining, ctx);
     }
     await this.store.deleteRules(group.id, [rule.id]);
   }

@@ -1,5 +1,10 @@
 import type { Db } from '../../db/index.js';
-import type { SubnetCidrSource } from './sync.js';
+
+/** Where the tenant's subnets are: the CIDRs remote-group rules expand to. */
+export interface SubnetCidrSource {
+  /** CIDRs of the project's subnets; only those mapped to `podId` when it is given. */
+  cidrsOf(projectId: string, podId?: string): Promise<string[]>;
+}
 
 /** The project's subnet CIDRs from the top tables; with a pod, only the subnets routed to it. */
 export function sqlSubnetCidrs(db: Db): SubnetCidrSource {

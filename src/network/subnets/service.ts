@@ -9,7 +9,7 @@ import { ApiError } from '../../common/errors.js';
 import { dbNow, isForeignKeyViolation } from '../../db/index.js';
 import { copiesOf, deleteCopies, dropRoutingRows } from '../bottomCopies.js';
 import type { NetworkDeps } from '../deps.js';
-import { copyExternalOrUndo } from '../external/hooks.js';
+import { copyExternalOrUndo } from '../networks/externalCopy.js';
 import { bad, badResourceRequest, conflict, invalidInput, notFound } from '../errors.js';
 import { owningProject } from '../input.js';
 import { parseCidr, parseIp, rangesOverlap, type Cidr } from '../ip.js';
@@ -113,7 +113,7 @@ export class SubnetService {
     });
     // Subnets of external networks are copied into the network's pod at once; a pod failure undoes the request.
     const external = prepared.filter((p) => p.external);
-    await copyExternalOrUndo(this.deps.core, external.map((p) => p.input.networkId), caller, `Create of subnet ${external.map((p) => p.id).join(', ')}`, async () => {
+    await copyExternalOrUndo(this.deps, external.map((p) => p.input.networkId), caller, `Create of subnet ${external.map((p) => p.id).join(', ')}`, async () => {
       const asAdmin = { projectId: caller.projectId, isAdmin: true, requestId: caller.requestId ?? '' };
       for (const p of prepared) await this.delete(asAdmin, p.id);
     });
@@ -285,7 +285,7 @@ export class SubnetService {
     if (!owns(caller, row.project_id)) requireOwner(caller, row.net_project_id, 'delete_subnet');
     const plan = await this.deletePlan(this.db.kysely, id);
     const copies = await copiesOf(this.db.kysely, { subnets: [id], ports: plan.portsToDelete });
-    await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.bottom, logger: this.deps.logger }, copies, caller);
+    await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
     try {
       await inTransaction(this.db, async (trx) => {
         if (!(await lockRow(this.db, trx, 'networks', row.network_id))) return;

@@ -4,7 +4,7 @@ import { badRequest, forbidden } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
 import type { Db } from '../../db/index.js';
 import type { RequestContext } from '../../identity/index.js';
-import type { PreparedNic, ServerNetworkPreparer, ServerNicRequest } from '../../network/prepare/contract.js';
+import type { PreparedNic, ServerNetworkPreparer, ServerNicRequest } from '../../wiring/index.js';
 import type { Pod, PodScheduler } from '../../pods/index.js';
 import type { RoutingTable } from '../../routing/index.js';
 import type { PodForwarder, Relayed } from '../forward.js';

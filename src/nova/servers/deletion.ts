@@ -2,9 +2,9 @@ import type { PodClientFactory } from '../../bottom/index.js';
 import { isBottomNotFound } from '../../bottom/index.js';
 import type { Logger } from '../../common/logging.js';
 import type { RequestContext } from '../../identity/index.js';
-import type { ServerNetworkPreparer } from '../../network/prepare/contract.js';
+import type { ServerNetworkPreparer } from '../../wiring/index.js';
 import type { Pod } from '../../pods/index.js';
-import type { JobService } from '../../xjob/service.js';
+import type { JobService } from '../../xjob/index.js';
 import type { ServerLocator, ServerRoute } from './locator.js';
 import { SERVER_CLEANUP_JOB } from './cleanupJob.js';
 

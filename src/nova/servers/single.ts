@@ -4,7 +4,7 @@ import { badRequest, notFound } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
 import { isoSeconds } from '../../db/index.js';
 import type { RequestContext } from '../../identity/index.js';
-import type { PreparedNic, ServerNetworkPreparer } from '../../network/prepare/contract.js';
+import type { PreparedNic, ServerNetworkPreparer } from '../../wiring/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { RoutingTable } from '../../routing/index.js';
 import { flavorIdOf } from '../flavors/model.js';
