@@ -22,7 +22,7 @@ export interface NeutronSimDeps {
   availabilityZones?: string[];
 }
 
-export function createNeutronSim(deps: NeutronSimDeps): { app: FastifyInstance; api: SimNeutronApi } {
+export function createNeutronSim(deps: NeutronSimDeps): { app: FastifyInstance; api: SimNeutronApi; neutron: Neutron } {
   const config = defaultConfig(deps.availabilityZones ?? (deps.az ? [deps.az] : undefined));
   config.networkHost = `${deps.region}-network-node`;
   const neutron = new Neutron(config);
@@ -49,7 +49,20 @@ export function createNeutronSim(deps: NeutronSimDeps): { app: FastifyInstance; 
   registerMiscRoutes(app, routeDeps);
   registerResourceRoutes(app, routeDeps);
   registerQuotaRoutes(app, routeDeps);
-  return { app, api: createNeutronApi(neutron) };
+  return { app, api: createNeutronApi(neutron), neutron };
 }
 
 export { Neutron } from './core.js';
+export { protocolNumber } from './securitygroups.js';
+export { cidrContains, cidrNetworkText, parseCidr, parseIp } from './ipam.js';
+export { ROUTER_INTERFACE_OWNERS } from './ports.js';
+export type {
+  FloatingIpRec,
+  NetworkRec,
+  NeutronState,
+  PortRec,
+  RouterRec,
+  SecurityGroupRec,
+  SecurityGroupRuleRec,
+  SubnetRec,
+} from './state.js';
