@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { newFaults } from './common/http.js';
 import { SimListener } from './common/listener.js';
 import { createCinderSim } from './cinder/index.js';
-import { createNeutronSim } from './neutron/index.js';
+import { createNeutronSim, type Neutron } from './neutron/index.js';
 import { createNovaSim } from './nova/index.js';
 import type { SimFaults, SimGlanceApi, SimTokenValidator } from './types.js';
 
@@ -24,6 +24,8 @@ export class SimPod {
   readonly nova: SimListener;
   readonly cinder: SimListener;
   readonly neutron: SimListener;
+  /** The pod's Neutron state and services (what the dataplane realises). */
+  readonly network: Neutron;
   private readonly apps: FastifyInstance[];
 
   constructor(
@@ -47,6 +49,7 @@ export class SimPod {
     this.nova = new SimListener(nova, opts.host);
     this.cinder = new SimListener(cinder.app, opts.host);
     this.neutron = new SimListener(neutron.app, opts.host);
+    this.network = neutron.neutron;
     this.apps = [nova, cinder.app, neutron.app];
   }
 
