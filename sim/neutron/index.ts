@@ -53,6 +53,7 @@ export function createNeutronSim(deps: NeutronSimDeps): { app: FastifyInstance; 
 }
 
 export { Neutron } from './core.js';
+export { defaultConfig } from './state.js';
 export { protocolNumber } from './securitygroups.js';
 export { cidrContains, cidrNetworkText, parseCidr, parseIp } from './ipam.js';
 export { ROUTER_INTERFACE_OWNERS } from './ports.js';
