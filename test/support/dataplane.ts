@@ -31,7 +31,7 @@ export function hostLinksLikeOurs(): string[] {
   return sh('ip -o link show')
     .split('\n')
     .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
-    .filter((n): n is string => !!n && /^(tap[0-9a-f]{10}|q[rg]-[0-9a-f]{10}|br-[0-9a-f]{10}|ul-|ox-|ex-|sw-[0-9a-f]{8}|o-[0-9a-f]{8}|u\d+-)/.test(n));
+    .filter((n): n is string => !!n && /^(tap[0-9a-f]{10}|(qr|qg|br|ul|ox|ex)-[0-9a-f]{10}|(sw|o|ex)-[0-9a-f]{8}|u\d+-[0-9a-f]{10})$/.test(n));
 }
 
 /** nftables tables of the host's own namespace that the dataplane would name (there must be none). */
