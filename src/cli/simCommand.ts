@@ -10,7 +10,11 @@ export function registerSimCommand(program: Command): void {
     .option('--pods <list>', 'pods as REGION:AZ,REGION:AZ', 'Pod1:az1,Pod2:az2')
     .allowUnknownOption(true)
     .helpOption(false)
-    .argument('[simulator-options...]', 'passed to the simulator: --latency Pod1=50, --error-rate Pod1=0.2, --down Pod2, --hang Pod1=5000, --top-compute URL, ...')
+    .argument(
+      '[simulator-options...]',
+      'passed to the simulator: --latency Pod1=50, --error-rate Pod1=0.2, --down Pod2, --hang Pod1=5000, --top-compute URL, ' +
+        "--dataplane (realise the pods' networking in network namespaces; root, iproute2, nftables), --dataplane-sweep, ...",
+    )
     .action(
       action(async (rest: string[], opts: { pods: string }) => {
         const sim = await startSimProcess(['--pods', opts.pods, ...rest]);
