@@ -88,8 +88,11 @@ export interface OutsideView {
 
 export interface TopologyView {
   fabric: string;
+  /** The provider switch's bridges, one per shared segment ("vlan:<physnet>:<id>", "flat:<physnet>"). */
+  switches: { dev: string; segment: string }[];
   outside: OutsideView;
-  pods: { region: string; netns: string }[];
+  /** Each pod's namespace and its networks' bridges (segment: where the bridge's uplink goes, if anywhere). */
+  pods: { region: string; netns: string; networks: { networkId: string; name: string; bridge: string; segment: string | null }[] }[];
   vms: VmView[];
   routers: RouterView[];
 }

@@ -23,7 +23,7 @@ import {
 import { portFirewall } from './firewall.js';
 import { Names } from './names.js';
 import { routerRuleset } from './routerNat.js';
-import type { AddressSpec, BridgeSpec, NamespaceSpec, OutsideView, RouteSpec, RouterView, Topology, VethSpec, VmView } from './spec.js';
+import type { AddressSpec, BridgeSpec, NamespaceSpec, OutsideView, RouteSpec, RouterView, Topology, TopologyView, VethSpec, VmView } from './spec.js';
 
 export interface PodState {
   /** Position of the pod in the cluster (short interface names in the fabric). */
@@ -124,7 +124,7 @@ class Builder {
       addresses: [],
       routes: [],
       notes: [],
-      view: { fabric: this.names.fabric, outside: this.outside, pods: [], vms: [], routers: [] },
+      view: { fabric: this.names.fabric, switches: [], outside: this.outside, pods: [], vms: [], routers: [] },
     };
   }
 
@@ -143,6 +143,7 @@ class Builder {
     this.outsideHost(pods);
     for (const segment of [...this.segmentsUsed].sort()) {
       this.topology.bridges.push({ netns: this.names.fabric, name: Names.segmentSwitch(segment), up: true });
+      this.topology.view.switches.push({ dev: Names.segmentSwitch(segment), segment });
     }
     this.topology.view.vms.sort((a, b) => a.region.localeCompare(b.region) || a.portId.localeCompare(b.portId));
     this.topology.view.routers.sort((a, b) => a.region.localeCompare(b.region) || a.routerId.localeCompare(b.routerId));
@@ -167,11 +168,13 @@ class Builder {
     const { state, region } = pod;
     const podNs = this.names.pod(region);
     this.ns(podNs, 'pod', COMMON_SYSCTLS);
-    this.topology.view.pods.push({ region, netns: podNs });
+    const networks: TopologyView['pods'][number]['networks'] = [];
+    this.topology.view.pods.push({ region, netns: podNs, networks });
     for (const net of [...state.networks.values()].sort(byId)) {
       const bridge = Names.networkBridge(net.id);
       this.topology.bridges.push({ netns: podNs, name: bridge, up: net.admin_state_up });
       const segment = segmentOf(net);
+      networks.push({ networkId: net.id, name: net.name, bridge, segment: segment ?? null });
       if (segment) {
         this.segmentsUsed.add(segment);
         this.topology.veths.push({
