@@ -85,7 +85,7 @@ export async function startDataplane(pods: PodState[], opts: DataplaneOptions = 
   return dataplane;
 }
 
-export { sweepLeftovers, removeRun } from './sweep.js';
+export { sweepLeftovers } from './sweep.js';
 export { DEFAULT_CLIENT_ADDRESS, type PodState } from './topology.js';
 export type { DataplaneStatus } from './reconciler.js';
 export type { OutsideView, RouterView, TopologyView, VmView } from './spec.js';

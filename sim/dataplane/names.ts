@@ -20,11 +20,6 @@ export function ownerPid(netns: string): number | undefined {
   return m ? parseInt(m[1], 36) : undefined;
 }
 
-/** The run prefix of a namespace name of ours. */
-export function runPrefixOf(netns: string): string | undefined {
-  return RUN_PREFIX.exec(netns)?.[0];
-}
-
 const IFNAMSIZ = 15;
 
 /** Hex of a UUID without dashes, first `n` characters. */
@@ -74,10 +69,6 @@ export class Names {
   /** A VM: one namespace per bound compute port. */
   vm(portId: string): string {
     return `${this.prefix}vm-${safe(portId)}`;
-  }
-
-  isOurs(netns: string): boolean {
-    return netns.startsWith(this.prefix);
   }
 
   // ---- interfaces (unique within their namespace)

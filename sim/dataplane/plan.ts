@@ -5,7 +5,7 @@
 // every namespace MACs, masters, addresses, link state and routes; then rulesets.
 import type { ActualLink, ActualNamespace } from './host.js';
 import { sh } from './host.js';
-import type { LinkEnd, NamespaceSpec, Topology } from './spec.js';
+import type { LinkEnd, Topology } from './spec.js';
 
 /** One `ip` command (without the leading `ip -n NS`) and what it is for. */
 export interface IpLine {
@@ -214,11 +214,6 @@ export function planChanges(wanted: WantedState, actual: Map<string, ActualNames
   return { steps: changes ? steps : [], changes };
 }
 
-/** The namespaces a plan loads rulesets into (for tests and logs). */
-export function rulesetTargets(plan: Plan): string[] {
-  return plan.steps.filter((s): s is Extract<Step, { kind: 'exec' }> => s.kind === 'exec' && s.ruleset !== undefined).map((s) => s.netns);
-}
-
 export interface StepFailure {
   what: string;
   message: string;
@@ -279,5 +274,3 @@ export function failuresOf(stderr: string, steps: Step[]): StepFailure[] {
   }
   return out;
 }
-
-export type { NamespaceSpec };

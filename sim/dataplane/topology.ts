@@ -23,7 +23,7 @@ import {
 import { portFirewall } from './firewall.js';
 import { Names } from './names.js';
 import { routerRuleset } from './routerNat.js';
-import type { AddressSpec, BridgeSpec, NamespaceSpec, OutsideView, RouteSpec, RouterView, Topology, TopologyView, VethSpec, VmView } from './spec.js';
+import type { NamespaceSpec, OutsideView, RouterView, Topology, TopologyView, VethSpec, VmView } from './spec.js';
 
 export interface PodState {
   /** Position of the pod in the cluster (short interface names in the fabric). */
@@ -367,5 +367,3 @@ function checkUniqueNames(t: Topology): void {
     seen.add(n);
   }
 }
-
-export type { AddressSpec, BridgeSpec, RouteSpec };
