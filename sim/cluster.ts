@@ -1,5 +1,6 @@
 import { SimListener } from './common/listener.js';
 import { controlRoutes } from './control.js';
+import { startDataplane, type Dataplane, type DataplaneOptions } from './dataplane/index.js';
 import { createGlanceSim, type SimGlance } from './glance/index.js';
 import { createKeystoneSim, type SimKeystone } from './keystone/index.js';
 import { SimPod } from './pod.js';
@@ -30,6 +31,8 @@ export interface SimClusterOptions {
   /** Fixed ports for the shared services (default 0: ephemeral). */
   keystonePort?: number;
   glancePort?: number;
+  /** Realise the pods' networking in network namespaces (needs root, iproute2, nftables). */
+  dataplane?: boolean | DataplaneOptions;
 }
 
 export interface SimClusterPod {
@@ -51,6 +54,8 @@ export interface SimCluster {
   pods: SimClusterPod[];
   keystone: SimKeystone;
   glance: SimGlance;
+  /** Present when started with `dataplane`. */
+  dataplane?: Dataplane;
   setFaults(region: string, patch: Partial<SimFaults>): Promise<void>;
   close(): Promise<void>;
 }
@@ -106,7 +111,9 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
     if (!pod) throw new Error(`no simulated pod in region ${region}`);
     await pod.setFaults(patch);
   };
+  let dataplane: Dataplane | undefined;
   const close = async () => {
+    await dataplane?.close();
     await Promise.all(pods.map((p) => p.close()));
     await Promise.all([keystoneListener!.stop(), glanceListener!.stop()]);
     await Promise.all([keystone.app.close(), glance.app.close()]);
@@ -115,10 +122,15 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
     keystoneUrl: keystoneListener!.url,
     glanceUrl: glanceListener!.url,
     pods: pods.map((p) => p.info()),
+    dataplane: dataplane ? { prefix: dataplane.prefix } : null,
   });
-  controlRoutes(keystone.app, { state, faultsOf: (r) => podOf(r)?.faults, setFaults });
+  controlRoutes(keystone.app, { state, faultsOf: (r) => podOf(r)?.faults, setFaults, dataplane: () => dataplane });
 
   try {
+    if (opts.dataplane) {
+      const podStates = pods.map((p, index) => ({ index, region: p.region, state: p.network.state }));
+      dataplane = await startDataplane(podStates, opts.dataplane === true ? {} : opts.dataplane);
+    }
     await keystoneListener.start(opts.keystonePort ?? 0);
     await glanceListener.start(opts.glancePort ?? 0);
     await Promise.all(pods.map((p) => p.start()));
@@ -160,6 +172,7 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
     })),
     keystone,
     glance,
+    ...(dataplane && { dataplane }),
     setFaults,
     close,
   };

@@ -3,6 +3,7 @@
 // Prints one line of JSON on stdout when ready; everything else goes to stderr.
 import { Command, InvalidArgumentError } from 'commander';
 import { startSimCluster, type SimClusterOptions, type TopServiceType } from './cluster.js';
+import { sweepLeftovers } from './dataplane/index.js';
 import type { SimFaults } from './types.js';
 
 function collect(value: string, previous: string[]): string[] {
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const program = new Command()
     .name('tricircle-sim')
     .description('Simulated OpenStack pods (Keystone, Glance, and per pod Nova, Cinder, Neutron) for tests and the demo')
-    .requiredOption('--pods <list>', 'pods as REGION:AZ,REGION:AZ', parsePods)
+    .option('--pods <list>', 'pods as REGION:AZ,REGION:AZ (required unless --dataplane-sweep)', parsePods)
     .option('--host <address>', 'address to bind', '127.0.0.1')
     .option('--keystone-port <port>', 'Keystone port (default: ephemeral)', nonNegativeInt)
     .option('--glance-port <port>', 'Glance port (default: ephemeral)', nonNegativeInt)
@@ -55,9 +56,11 @@ async function main(): Promise<void> {
     .option('--physnets <region=physnet>', 'a physical network the pod\'s ML2 knows (repeatable; a pod named here refuses provider networks on any other)', collect, [])
     .option('--token-ttl <seconds>', 'token lifetime', nonNegativeInt)
     .option('--build-delay-ms <ms>', 'time servers and volumes spend building', nonNegativeInt)
+    .option('--dataplane', "realise the pods' networking in network namespaces (root, iproute2, nftables)")
+    .option('--dataplane-sweep', 'remove the namespaces left by dataplanes of stopped simulators, then exit')
     .parse();
   const o = program.opts<{
-    pods: { region: string; az: string }[];
+    pods?: { region: string; az: string }[];
     host: string;
     keystonePort?: number;
     glancePort?: number;
@@ -74,7 +77,16 @@ async function main(): Promise<void> {
     physnets: string[];
     tokenTtl?: number;
     buildDelayMs?: number;
+    dataplane?: boolean;
+    dataplaneSweep?: boolean;
   }>();
+
+  if (o.dataplaneSweep) {
+    const removed = await sweepLeftovers();
+    process.stdout.write(`${JSON.stringify({ removed })}\n`);
+    return;
+  }
+  const podList = o.pods ?? program.error("error: required option '--pods <list>' not specified");
 
   const faults: Record<string, Partial<SimFaults>> = {};
   try {
@@ -85,7 +97,7 @@ async function main(): Promise<void> {
     program.error(`error: ${(err as Error).message}`);
   }
   for (const region of o.down) (faults[region] ??= {}).down = true;
-  const known = new Set(o.pods.map((p) => p.region));
+  const known = new Set(podList.map((p) => p.region));
   for (const region of Object.keys(faults)) if (!known.has(region)) program.error(`error: fault for unknown pod region '${region}'`);
 
   const physnets = new Map<string, string[]>();
@@ -104,7 +116,7 @@ async function main(): Promise<void> {
 
   const opts: SimClusterOptions = {
     host: o.host,
-    pods: o.pods.map((p) => (physnets.has(p.region) ? { ...p, physicalNetworks: physnets.get(p.region) } : p)),
+    pods: podList.map((p) => (physnets.has(p.region) ? { ...p, physicalNetworks: physnets.get(p.region) } : p)),
     top: { region: o.topRegion, endpoints: topEndpoints },
     faults,
     ...(o.keystonePort !== undefined && { keystonePort: o.keystonePort }),
@@ -112,6 +124,7 @@ async function main(): Promise<void> {
     ...(o.glancePerPod && { glancePerPod: true }),
     ...(o.tokenTtl !== undefined && { tokenTtlSeconds: o.tokenTtl }),
     ...(o.buildDelayMs !== undefined && { buildDelayMs: o.buildDelayMs }),
+    ...(o.dataplane && { dataplane: { log: (line: string) => process.stderr.write(`tricircle-sim: ${line}\n`) } }),
   };
   const cluster = await startSimCluster(opts);
 
@@ -144,6 +157,7 @@ async function main(): Promise<void> {
       neutronUrl,
       ...(o.glancePerPod ? { glanceUrl } : {}),
     })),
+    ...(cluster.dataplane && { dataplane: { prefix: cluster.dataplane.prefix, controlUrl: `${cluster.keystoneUrl}/sim/dataplane` } }),
   };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   process.stderr.write(`tricircle-sim: ready, keystone ${cluster.keystoneUrl}/v3, control ${cluster.keystoneUrl}/sim/state\n`);

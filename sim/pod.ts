@@ -3,7 +3,7 @@ import { newFaults } from './common/http.js';
 import { SimListener } from './common/listener.js';
 import { createCinderSim } from './cinder/index.js';
 import { createGlanceSim } from './glance/index.js';
-import { createNeutronSim } from './neutron/index.js';
+import { createNeutronSim, type Neutron } from './neutron/index.js';
 import { createNovaSim } from './nova/index.js';
 import type { SimFaults, SimGlanceApi, SimTokenValidator } from './types.js';
 
@@ -30,6 +30,8 @@ export class SimPod {
   readonly neutron: SimListener;
   /** The pod's own Glance, when it has one. */
   readonly glance: SimListener | undefined;
+  /** The pod's Neutron state and services (what the dataplane realises). */
+  readonly network: Neutron;
   private readonly apps: FastifyInstance[];
 
   constructor(
@@ -58,6 +60,7 @@ export class SimPod {
     this.cinder = new SimListener(cinder.app, opts.host);
     this.neutron = new SimListener(neutron.app, opts.host);
     this.glance = own ? new SimListener(own.app, opts.host) : undefined;
+    this.network = neutron.neutron;
     this.apps = [nova, cinder.app, neutron.app, ...(own ? [own.app] : [])];
   }
 

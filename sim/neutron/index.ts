@@ -24,7 +24,7 @@ export interface NeutronSimDeps {
   physicalNetworks?: string[];
 }
 
-export function createNeutronSim(deps: NeutronSimDeps): { app: FastifyInstance; api: SimNeutronApi } {
+export function createNeutronSim(deps: NeutronSimDeps): { app: FastifyInstance; api: SimNeutronApi; neutron: Neutron } {
   const config = defaultConfig(deps.availabilityZones ?? (deps.az ? [deps.az] : undefined));
   config.networkHost = `${deps.region}-network-node`;
   if (deps.physicalNetworks) config.physicalNetworks = [...deps.physicalNetworks];
@@ -52,7 +52,21 @@ export function createNeutronSim(deps: NeutronSimDeps): { app: FastifyInstance; 
   registerMiscRoutes(app, routeDeps);
   registerResourceRoutes(app, routeDeps);
   registerQuotaRoutes(app, routeDeps);
-  return { app, api: createNeutronApi(neutron) };
+  return { app, api: createNeutronApi(neutron), neutron };
 }
 
 export { Neutron } from './core.js';
+export { defaultConfig } from './state.js';
+export { protocolNumber } from './securitygroups.js';
+export { cidrContains, cidrNetworkText, parseCidr, parseIp } from './ipam.js';
+export { ROUTER_INTERFACE_OWNERS } from './ports.js';
+export type {
+  FloatingIpRec,
+  NetworkRec,
+  NeutronState,
+  PortRec,
+  RouterRec,
+  SecurityGroupRec,
+  SecurityGroupRuleRec,
+  SubnetRec,
+} from './state.js';

@@ -81,7 +81,8 @@ const PROTOCOL_NUMBERS: Record<string, number> = {
 const PORT_PROTOCOL_NUMBERS = [6, 17, 33, 132, 136];
 const ICMP_PROTOCOL_NUMBERS = [1, 58];
 
-function protocolNumber(p: string | null): number | null {
+/** The IP protocol number of a rule's protocol (name or number); null for any protocol. */
+export function protocolNumber(p: string | null): number | null {
   if (p === null) return null;
   return /^\d+$/.test(p) ? Number(p) : PROTOCOL_NUMBERS[p] ?? null;
 }

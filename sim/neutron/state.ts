@@ -175,6 +175,8 @@ type Undo = () => void;
 interface Journal {
   record(undo: Undo): void;
   readonly active: boolean;
+  /** Called on every write, journalled or not. */
+  changed(): void;
 }
 
 /** The addresses allocated on one subnet: canonical text → port id, with their numeric values. */
@@ -233,6 +235,7 @@ class JournaledMap<V extends object> extends Map<string, V> {
   }
 
   override set(key: string, value: V): this {
+    this.journal?.changed();
     if (this.journal?.active) {
       const had = super.has(key);
       const old = super.get(key);
@@ -242,6 +245,7 @@ class JournaledMap<V extends object> extends Map<string, V> {
   }
 
   override delete(key: string): boolean {
+    if (super.has(key)) this.journal?.changed();
     if (this.journal?.active && super.has(key)) {
       const old = super.get(key)!;
       this.journal.record(() => super.set(key, old));
@@ -252,6 +256,10 @@ class JournaledMap<V extends object> extends Map<string, V> {
 
 export class NeutronState implements Journal {
   private undo: Undo[] | null = null;
+  private readonly listeners = new Set<() => void>();
+  private notifyScheduled = false;
+  /** Counts writes; a listener compares it to see whether anything changed since it last looked. */
+  version = 0;
 
   readonly networks = new JournaledMap<NetworkRec>(this, true);
   readonly subnets = new JournaledMap<SubnetRec>(this, true);
@@ -271,6 +279,23 @@ export class NeutronState implements Journal {
 
   record(undo: Undo): void {
     this.undo?.push(undo);
+  }
+
+  changed(): void {
+    this.version++;
+    if (this.notifyScheduled || this.listeners.size === 0) return;
+    this.notifyScheduled = true;
+    // Once per burst of writes, after the current request finished changing the state.
+    setImmediate(() => {
+      this.notifyScheduled = false;
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  /** Calls `listener` after writes (several writes in one turn of the event loop: once). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /**
@@ -298,6 +323,7 @@ export class NeutronState implements Journal {
     if (TRACKED.has(rec)) return rec;
     const proxy = new Proxy(rec, {
       set: (target, key, value) => {
+        this.changed();
         if (this.undo) {
           const had = Object.prototype.hasOwnProperty.call(target, key);
           const old = (target as Record<string | symbol, unknown>)[key];

@@ -100,15 +100,16 @@ export function registerDemoCommand(program: Command): void {
     .description('start the pod simulator and Tricircle together, register the pods, seed flavors and an image, print an openrc')
     .option('--pods <list>', 'bottom pods as REGION:AZ,...', 'Pod1:az1,Pod2:az2')
     .option('--state-dir <dir>', 'where the demo keeps its database and openrc (recreated on start)', '.tricircle')
+    .option('--dataplane', "realise the pods' networking in network namespaces (root, iproute2, nftables): see docs/l3.md")
     .action(
-      action(async (opts: { pods: string; stateDir: string }) => {
+      action(async (opts: { pods: string; stateDir: string; dataplane?: boolean }) => {
         const say = (s: string) => process.stdout.write(`${s}\n`);
         const stateDir = resolve(opts.stateDir);
         mkdirSync(stateDir, { recursive: true });
         for (const stale of ['tricircle.sqlite', 'tricircle.sqlite-wal', 'tricircle.sqlite-shm', 'openrc', 'tricircle.conf']) rmSync(join(stateDir, stale), { force: true });
 
         say('starting the pod simulator …');
-        const sim = await startSimProcess(['--pods', opts.pods], { stderr: 'ignore' });
+        const sim = await startSimProcess(['--pods', opts.pods, ...(opts.dataplane ? ['--dataplane'] : [])], { stderr: 'ignore' });
         let tricircle: RunningTricircle | undefined;
         try {
           const v3 = `${sim.ready.keystoneUrl}/v3`;

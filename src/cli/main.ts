@@ -6,6 +6,7 @@ import { registerJobCommands } from './jobCommands.js';
 import { registerServeCommand } from './serveCommand.js';
 import { registerDemoCommand } from './demo.js';
 import { registerSimCommand } from './simCommand.js';
+import { registerVerifyCommand } from './verifyCommand.js';
 
 const program = new Command('tricircle')
   .description('Tricircle: one OpenStack API in front of many OpenStack clouds')
@@ -18,6 +19,7 @@ registerConfigCommands(program);
 registerResourceCommands(program);
 registerJobCommands(program);
 registerSimCommand(program);
+registerVerifyCommand(program);
 registerDemoCommand(program);
 
 await program.parseAsync(process.argv);
