@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { adminApiModule } from './admin/module.js';
+import { adminApiModule } from './admin/index.js';
 import { createNetworkModule, neutronApiModule, type NetworkModule } from './network/index.js';
 import { createWiring, type Wiring } from './wiring/index.js';
-import { cinderApiModule } from './cinder/module.js';
+import { cinderApiModule } from './cinder/index.js';
 import { novaApiGatewayModule, serverCleanupJobHandlers } from './nova/index.js';
-import { createServiceApp } from './common/http.js';
-import type { Logger } from './common/logging.js';
-import { Metrics } from './common/metrics.js';
+import { createServiceApp, type Logger, Metrics } from './common/index.js';
 import type { Config } from './config/index.js';
 import { migrateToLatest, openDatabase, ping, schemaVersion, type Db } from './db/index.js';
 import { buildIdentity } from './identity/index.js';

@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { FaultStyle } from './common/errors.js';
-import type { Logger } from './common/logging.js';
-import type { Metrics } from './common/metrics.js';
+import type { FaultStyle, Logger, Metrics } from './common/index.js';
 import type { Config } from './config/index.js';
 import type { Db } from './db/index.js';
 import type { Identity } from './identity/index.js';

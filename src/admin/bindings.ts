@@ -1,5 +1,4 @@
-import { badRequest } from '../common/errors.js';
-import { bodyMember, optionalString, rejectUnknownFields } from '../common/validate.js';
+import { badRequest, bodyMember, optionalString, rejectUnknownFields } from '../common/index.js';
 import { ok, qLast, type GatewayRouter } from '../gateway/index.js';
 import { authorize, type AdminServices } from './deps.js';
 import { bindingView } from './views.js';

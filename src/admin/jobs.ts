@@ -1,6 +1,4 @@
-import { badRequest, notFound } from '../common/errors.js';
-import { isJsonObject } from '../common/jsonTypes.js';
-import { bodyMember, optionalQueryInt, rejectUnknownFields, type Json } from '../common/validate.js';
+import { badRequest, notFound, isJsonObject, bodyMember, optionalQueryInt, rejectUnknownFields, type Json } from '../common/index.js';
 import { ok, type GatewayRouter, type QueryParams } from '../gateway/index.js';
 import { isoSeconds } from '../db/index.js';
 import { JOB_STATUSES, JobNotFoundError, JobStateError, type JobRecord, type JobService, type JobStatus, type LogEntry } from '../xjob/index.js';

@@ -1,5 +1,5 @@
 import type { HttpServiceModule } from '../services.js';
-import { registerAdminApi, isPublicAdminPath } from './index.js';
+import { registerAdminApi, isPublicAdminPath } from './api.js';
 
 export const adminApiModule: HttpServiceModule = {
   name: 'admin-api',

@@ -1,6 +1,4 @@
-import { badRequest } from '../common/errors.js';
-import { isJsonObject } from '../common/jsonTypes.js';
-import { bodyMember, optionalBoolean, optionalString, rejectUnknownFields } from '../common/validate.js';
+import { badRequest, isJsonObject, bodyMember, optionalBoolean, optionalString, rejectUnknownFields } from '../common/index.js';
 import { ok, type GatewayRouter } from '../gateway/index.js';
 import type { PodInput } from '../pods/index.js';
 import { authorize, type AdminServices } from './deps.js';

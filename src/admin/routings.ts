@@ -1,5 +1,4 @@
-import { badRequest } from '../common/errors.js';
-import { bodyMember, optionalQueryInt, optionalString, rejectUnknownFields, type Json } from '../common/validate.js';
+import { badRequest, bodyMember, optionalQueryInt, optionalString, rejectUnknownFields, type Json } from '../common/index.js';
 import { ok, type GatewayRouter, type QueryParams } from '../gateway/index.js';
 import { RESOURCE_TYPES, type RoutingFilter } from '../routing/index.js';
 import { authorize, type AdminServices } from './deps.js';

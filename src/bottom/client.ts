@@ -1,6 +1,6 @@
-import type { Logger } from '../common/logging.js';
+import type { Logger } from '../common/index.js';
 import type { EndpointResolver, PodRef, ServiceTokenSource, ServiceType } from '../identity/index.js';
-import type { PodHealthReporter } from '../pods/health.js';
+import type { PodHealthReporter } from '../pods/index.js';
 import { BottomError, PodUnreachableError } from './errors.js';
 import type { BottomMetrics } from './metrics.js';
 import type { PoolCache } from './pools.js';

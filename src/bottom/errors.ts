@@ -1,4 +1,4 @@
-import { ApiError } from '../common/errors.js';
+import { ApiError } from '../common/index.js';
 import type { ServiceType } from '../identity/index.js';
 import type { ResponseHeaders } from './types.js';
 

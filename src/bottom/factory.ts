@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
-import type { Logger } from '../common/logging.js';
+import type { Logger } from '../common/index.js';
 import type { EndpointResolver, PodRef, ServiceTokenSource, ServiceType } from '../identity/index.js';
-import { PodHealth, type PodHealthReporter } from '../pods/health.js';
+import { PodHealth, type PodHealthReporter } from '../pods/index.js';
 import type { CoreServices } from '../services.js';
 import { CinderApi } from './cinder.js';
 import { BottomClient, type BottomTransport } from './client.js';

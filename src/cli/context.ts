@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../common/logging.js';
+import { createLogger, type Logger } from '../common/index.js';
 import { loadConfig, type LoadedConfig } from '../config/index.js';
 
 export interface GlobalOptions {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
-import { createLogger } from '../common/logging.js';
+import { createLogger } from '../common/index.js';
 import { loadConfig } from '../config/index.js';
 import { startTricircle, type RunningTricircle } from '../server.js';
 import { action } from './context.js';

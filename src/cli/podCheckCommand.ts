@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PodClientFactory } from '../bottom/index.js';
-import { createLogger } from '../common/logging.js';
+import { createLogger } from '../common/index.js';
 import { openDatabase } from '../db/index.js';
 import { buildIdentity } from '../identity/index.js';
 import { isTopPod, PodRegistry, SqlEndpointStore, type Pod } from '../pods/index.js';

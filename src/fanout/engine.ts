@@ -1,4 +1,4 @@
-import { badRequest } from '../common/errors.js';
+import { badRequest } from '../common/index.js';
 import { createRecordOrder, withIdTieBreak, type SortTuple, type StringCompare, type TupleOrder } from './compare.js';
 import { locateMarker, type MarkerPosition } from './marker.js';
 import { ensureSorted, mergeSorted } from './merge.js';

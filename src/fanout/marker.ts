@@ -1,4 +1,4 @@
-import { badRequest } from '../common/errors.js';
+import { badRequest } from '../common/index.js';
 import type { TupleOrder } from './compare.js';
 import type { MarkerRecord } from './types.js';
 

@@ -1,4 +1,4 @@
-import { badRequest } from '../common/errors.js';
+import { badRequest } from '../common/index.js';
 import type { SortDirection, SortKey } from './types.js';
 
 export interface SortDefaults {

@@ -1,4 +1,4 @@
-import { ApiError, badRequest } from '../common/errors.js';
+import { ApiError, badRequest } from '../common/index.js';
 
 /** An OpenStack API microversion, `major.minor` (compared numerically: 2.10 is after 2.9). */
 export class Microversion {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { badRequest, notFound } from '../common/errors.js';
+import { badRequest, notFound } from '../common/index.js';
 import type { RequestContext } from '../identity/index.js';
 import {
   Microversion,

@@ -1,4 +1,4 @@
-import { acceptGlobalRequestId, newRequestId } from '../common/requestIds.js';
+import { acceptGlobalRequestId, newRequestId } from '../common/index.js';
 import { createRequestContext, type RequestContext } from './context.js';
 import { UnauthorizedError } from './errors.js';
 import { headerValue, type Headers } from './headers.js';

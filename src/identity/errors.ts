@@ -1,4 +1,4 @@
-import { ApiError } from '../common/errors.js';
+import { ApiError } from '../common/index.js';
 
 /** The caller's credentials are missing, invalid or expired (HTTP 401). */
 export class UnauthorizedError extends ApiError {

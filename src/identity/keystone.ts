@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { IdentityUnavailableError, UnauthorizedError } from './errors.js';
 import { KeystoneClient, keystoneMessage } from './http.js';
-import { ExpiringLru } from './lru.js';
+import { ExpiringLru } from '../common/index.js';
 import type { ServiceTokenSource } from './serviceAuth.js';
 import { MalformedTokenBody, parseTokenBody, type TokenInfo } from './wire.js';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../common/logging.js';
+import type { Logger } from '../common/index.js';
 import type { Config } from '../config/index.js';
 import { createAuthenticator } from './authenticate.js';
 import { EndpointResolver, type EndpointStore } from './catalog.js';

@@ -3,7 +3,7 @@
  * object deletes its copies pod by pod (ports, then subnets, then networks) and their routing rows.
  */
 import type { BottomCallContext } from '../bottom/index.js';
-import type { Logger } from '../common/logging.js';
+import type { Logger } from '../common/index.js';
 import type { Pod, PodRegistry } from '../pods/index.js';
 import type { Trx } from './tx.js';
 

@@ -1,5 +1,5 @@
 import type { PodClientFactory } from '../bottom/index.js';
-import type { Logger } from '../common/logging.js';
+import type { Logger } from '../common/index.js';
 import type { Db } from '../db/index.js';
 import type { PodRegistry } from '../pods/index.js';
 import type { RoutingLock, RoutingTable } from '../routing/index.js';

@@ -2,7 +2,7 @@
  * The Neutron faults the top networking service raises: `type` is upstream's exception class name and
  * the message reads as upstream's, so clients that parse NeutronError bodies behave as against Neutron.
  */
-import { ApiError } from '../common/errors.js';
+import { ApiError } from '../common/index.js';
 
 const fault = (status: number, type: string, message: string) => new ApiError(status, message, type);
 

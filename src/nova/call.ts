@@ -1,4 +1,4 @@
-import { forbidden } from '../common/errors.js';
+import { forbidden } from '../common/index.js';
 import type { GatewayCall } from '../gateway/index.js';
 import type { RequestContext } from '../identity/index.js';
 import type { PolicyEnforcer } from '../policy/index.js';

@@ -1,8 +1,7 @@
-import { isJsonObject } from '../common/jsonTypes.js';
+import { isJsonObject, badRequest, notFound, serviceUnavailable } from '../common/index.js';
 import type { BottomImage, GlanceApi, PodClientFactory } from '../bottom/index.js';
 import type { PodRef } from '../identity/index.js';
 import { BottomError, isBottomNotFound } from '../bottom/index.js';
-import { badRequest, notFound, serviceUnavailable } from '../common/errors.js';
 import { qLast, type NovaCall } from './call.js';
 import { linkPair, nextLink } from './links.js';
 import type { PodDirectory } from './podDirectory.js';

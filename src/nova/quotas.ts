@@ -1,4 +1,4 @@
-import { badRequest, forbidden } from '../common/errors.js';
+import { badRequest, forbidden } from '../common/index.js';
 import type { Db } from '../db/index.js';
 import type { RequestContext } from '../identity/index.js';
 import type { PolicyEnforcer } from '../policy/index.js';

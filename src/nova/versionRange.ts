@@ -1,5 +1,5 @@
 import type { PodClientFactory } from '../bottom/index.js';
-import type { Logger } from '../common/logging.js';
+import type { Logger } from '../common/index.js';
 import type { Pod } from '../pods/index.js';
 import { Microversion, type VersionRange } from '../gateway/index.js';
 

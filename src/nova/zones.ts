@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { badRequest, notFound } from '../common/errors.js';
+import { badRequest, notFound } from '../common/index.js';
 import type { Pod } from '../pods/index.js';
 import type { PolicyEnforcer } from '../policy/index.js';
 import { requireAdmin, type NovaCall } from './call.js';

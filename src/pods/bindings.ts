@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { conflict, notFound, unprocessable } from '../common/errors.js';
+import { conflict, notFound, unprocessable } from '../common/index.js';
 import { dbNow, isUniqueViolation, type Db, type PodBindingsTable } from '../db/index.js';
 import { PodRegistry, isTopPod } from './podRegistry.js';
 

@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { Logger } from '../common/logging.js';
+import type { Logger } from '../common/index.js';
 
 export type PodHealthState = 'up' | 'down' | 'unknown';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { badRequest } from '../common/errors.js';
+import { badRequest } from '../common/index.js';
 import { dbNow, inTransaction, type Db, type Trx } from '../db/index.js';
 import { RoutingTable } from '../routing/index.js';
 import { toPod, type Pod } from './podRegistry.js';

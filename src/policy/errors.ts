@@ -1,4 +1,4 @@
-import { ApiError } from '../common/errors.js';
+import { ApiError } from '../common/index.js';
 
 /** The caller may not perform the action (HTTP 403). */
 export class PolicyNotAuthorized extends ApiError {

@@ -1,4 +1,4 @@
-import type { Logger } from '../common/logging.js';
+import type { Logger } from '../common/index.js';
 import type { RoutingIntent } from './intent.js';
 import type { Routing } from './rows.js';
 import type { RoutingTable } from './routingTable.js';

@@ -1,6 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { ApiError } from '../common/errors.js';
-import type { Logger } from '../common/logging.js';
+import { ApiError, type Logger } from '../common/index.js';
 import { dbNow, isTransientError, isUniqueViolation, type Db } from '../db/index.js';
 import { insertRow } from './rows.js';
 

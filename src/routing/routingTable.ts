@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { badRequest, conflict, notFound } from '../common/errors.js';
+import { badRequest, conflict, notFound } from '../common/index.js';
 import { dbNow, inTransaction, isForeignKeyViolation, isUniqueViolation, type Database, type Db, type Trx } from '../db/index.js';
 import { INTENT_TOP_PREFIX, parseIntent, serializeIntent, type IntentInput, type RoutingIntent } from './intent.js';
 import { chunks, insertRow, insertUnlessRouted, toRouting, type Routing } from './rows.js';

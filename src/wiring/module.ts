@@ -1,5 +1,5 @@
 import type { BottomCallContext } from '../bottom/index.js';
-import type { Logger } from '../common/logging.js';
+import type { Logger } from '../common/index.js';
 import { formatCidr, type NetworkPodSide, type TopNetworkState } from '../network/index.js';
 import type { CoreServices } from '../services.js';
 import type { JobHandlers, PeriodicTask } from '../xjob/index.js';

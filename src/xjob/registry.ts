@@ -1,4 +1,4 @@
-import type { Logger } from '../common/logging.js';
+import type { Logger } from '../common/index.js';
 import { composeResourceId, parseResourceId } from './keys.js';
 
 /** A job as its handler sees it. Payloads are ids only: the handler reads the current state itself. */

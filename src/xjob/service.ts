@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Logger } from '../common/logging.js';
+import type { Logger } from '../common/index.js';
 import type { Config } from '../config/index.js';
 import type { Database, Db } from '../db/index.js';
 import { createJobBus, type JobBus } from './bus/index.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../common/logging.js';
+import type { Logger } from '../common/index.js';
 import { retryDelay } from './backoff.js';
 import type { BusHint, JobBus } from './bus/index.js';
 import type { XjobMetrics } from './metrics.js';

@@ -1,4 +1,4 @@
-import type { Logger } from '../common/logging.js';
+import type { Logger } from '../common/index.js';
 import type { Registry } from 'prom-client';
 import { xjobMetrics } from './metrics.js';
 import type { JobService } from './service.js';

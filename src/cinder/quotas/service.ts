@@ -1,6 +1,6 @@
 import type { RawResponse } from '../../bottom/index.js';
 import { PodUnreachableError } from '../../bottom/index.js';
-import { ApiError, serviceUnavailable } from '../../common/errors.js';
+import { ApiError, serviceUnavailable } from '../../common/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';

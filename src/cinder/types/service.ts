@@ -1,4 +1,4 @@
-import { badRequest, conflict, notFound } from '../../common/errors.js';
+import { badRequest, conflict, notFound } from '../../common/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { PolicyEnforcer } from '../../policy/index.js';
 import { authorizeAdmin } from '../policy.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { conflict } from '../../common/errors.js';
+import { conflict } from '../../common/index.js';
 import { dbNow, isUniqueViolation, type Db } from '../../db/index.js';
 import type { VolumeTypesTable } from '../tables.js';
 

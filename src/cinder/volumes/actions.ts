@@ -1,5 +1,4 @@
-import { ApiError, badRequest, conflict, notFound } from '../../common/errors.js';
-import { isJsonObject } from '../../common/jsonTypes.js';
+import { ApiError, badRequest, conflict, notFound, isJsonObject } from '../../common/index.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import type { Relay } from '../relay.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../../bottom/index.js';
-import { badRequest, notFound } from '../../common/errors.js';
+import { badRequest, notFound } from '../../common/index.js';
 import { isTopPod, type Pod } from '../../pods/index.js';
 import type { Routing } from '../../routing/index.js';
 import type { CinderCall } from '../call.js';

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../../bottom/index.js';
-import { ApiError, badRequest, notFound } from '../../common/errors.js';
+import { ApiError, badRequest, notFound } from '../../common/index.js';
 import { listAcrossPods, pagedPodQuery, type FailedPod, type MarkerRecord, type RecordAccess, type SortKey } from '../../fanout/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { CinderCall } from '../call.js';

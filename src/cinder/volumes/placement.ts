@@ -1,4 +1,4 @@
-import { notFound } from '../../common/errors.js';
+import { notFound } from '../../common/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { Routing } from '../../routing/index.js';
 import type { CinderDeps } from '../deps.js';

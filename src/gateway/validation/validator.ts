@@ -1,5 +1,5 @@
 import type { Ajv, ValidateFunction } from 'ajv';
-import { badRequest } from '../../common/errors.js';
+import { badRequest } from '../../common/index.js';
 import type { Microversion } from '../microversion.js';
 import { schemaAt, versionBreakpoints, type Static, type TSchema } from '../schema.js';
 import { createAjv } from './keywords.js';

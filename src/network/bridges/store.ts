@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BottomCallContext } from '../../bottom/index.js';
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import { dbNow, isUniqueViolation, type Db } from '../../db/index.js';
 import { parseCidr } from '../ip.js';
 import { insertNetwork } from '../networks/insert.js';

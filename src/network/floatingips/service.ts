@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
-import { ApiError } from '../../common/errors.js';
+import { ApiError } from '../../common/index.js';
 import { dbNow, isForeignKeyViolation, isUniqueViolation, type Database, type Db } from '../../db/index.js';
 import type { NetworkDeps } from '../deps.js';
 import { conflict, notFound } from '../errors.js';

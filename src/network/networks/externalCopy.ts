@@ -8,7 +8,7 @@
  */
 import type { BottomCallContext } from '../../bottom/index.js';
 import { BottomError, PodUnreachableError } from '../../bottom/index.js';
-import { ApiError } from '../../common/errors.js';
+import { ApiError } from '../../common/index.js';
 import type { NetworkDeps } from '../deps.js';
 
 /**

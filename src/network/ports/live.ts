@@ -4,7 +4,7 @@
  * addresses, MAC, groups) is the top's own, so no pod id or pod-internal name reaches the caller.
  */
 import type { BottomCallContext, BottomPort, PodClientFactory } from '../../bottom/index.js';
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import type { Pod, PodRegistry } from '../../pods/index.js';
 import type { Trx } from '../tx.js';
 import type { Port } from './model.js';

@@ -1,5 +1,5 @@
 /** The L3 faults (routers, floating IPs) with upstream's types, statuses and wording. */
-import { ApiError } from '../../common/errors.js';
+import { ApiError } from '../../common/index.js';
 import { badResourceRequest } from '../errors.js';
 import { pyRepr } from '../input.js';
 import type { Route } from './input.js';

@@ -1,4 +1,4 @@
-import { ApiError } from '../../common/errors.js';
+import { ApiError } from '../../common/index.js';
 
 // Neutron's security group faults: status, type (the NeutronError "type") and message as upstream words them.
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import { sgErrors } from './errors.js';
 import { ruleKey } from './expand.js';

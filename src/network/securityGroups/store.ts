@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable, Transaction } from 'kysely';
 import { dbNow, isForeignKeyViolation, isUniqueViolation, type Db } from '../../db/index.js';
-import type { Database } from '../../db/tables.js';
+import type { Database } from '../../db/index.js';
 import type { SecurityGroupRulesTable, SecurityGroupsTable } from '../tables.js';
 import { inTransaction } from '../tx.js';
 import { sgErrors } from './errors.js';

@@ -1,4 +1,4 @@
-import { ApiError, badRequest } from '../../common/errors.js';
+import { ApiError, badRequest } from '../../common/index.js';
 import { parsePrefix } from './cidr.js';
 import { pyList, sgErrors } from './errors.js';
 import type { Direction, Ethertype, GroupInput, GroupPatch, RuleInput } from './model.js';

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { BottomCallContext } from '../../bottom/index.js';
-import { ApiError } from '../../common/errors.js';
+import { ApiError } from '../../common/index.js';
 import { dbNow, isForeignKeyViolation } from '../../db/index.js';
 import { copiesOf, deleteCopies, dropRoutingRows } from '../bottomCopies.js';
 import type { NetworkDeps } from '../deps.js';

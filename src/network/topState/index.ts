@@ -1,6 +1,6 @@
 /** The interfaces the pod-side wiring uses of the top networking service, and their one builder. */
 import type { BottomCallContext } from '../../bottom/index.js';
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import type { Db } from '../../db/index.js';
 import type { PodRegistry } from '../../pods/index.js';
 import type { JobService } from '../../xjob/index.js';

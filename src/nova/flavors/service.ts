@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badRequest, conflict, notFound } from '../../common/errors.js';
-import { isJsonObject } from '../../common/jsonTypes.js';
+import { badRequest, conflict, notFound, isJsonObject } from '../../common/index.js';
 import { dbNow, isUniqueViolation, type Db } from '../../db/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { PolicyEnforcer } from '../../policy/index.js';

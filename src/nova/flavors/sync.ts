@@ -1,8 +1,6 @@
 import type { BottomCallContext, PodClientFactory } from '../../bottom/index.js';
 import { BottomError, isBottomNotFound } from '../../bottom/index.js';
-import { conflict } from '../../common/errors.js';
-import type { Logger } from '../../common/logging.js';
-import { ExpiringLru } from '../../identity/lru.js';
+import { conflict, type Logger, ExpiringLru } from '../../common/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { TopFlavor } from './model.js';
 

@@ -1,5 +1,5 @@
 import { X509Certificate, createHash, generateKeyPairSync } from 'node:crypto';
-import { badRequest } from '../../common/errors.js';
+import { badRequest } from '../../common/index.js';
 
 const SSH_KEY_TYPES = new Set([
   'ssh-rsa',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import { badRequest, conflict, forbidden, notFound } from '../../common/errors.js';
+import { badRequest, conflict, forbidden, notFound } from '../../common/index.js';
 import { dbNow, isUniqueViolation, type Db } from '../../db/index.js';
 import type { PolicyEnforcer } from '../../policy/index.js';
 import { qLast, requireAdmin, type NovaCall } from '../call.js';

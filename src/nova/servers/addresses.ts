@@ -1,6 +1,5 @@
-import { isJsonObject } from '../../common/jsonTypes.js';
+import { isJsonObject, ExpiringLru } from '../../common/index.js';
 import type { Db } from '../../db/index.js';
-import { ExpiringLru } from '../../identity/lru.js';
 
 type Json = Record<string, unknown>;
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RawResponse } from '../../bottom/index.js';
-import { badRequest, forbidden } from '../../common/errors.js';
-import type { Logger } from '../../common/logging.js';
+import { badRequest, forbidden, type Logger, isJsonObject } from '../../common/index.js';
 import type { Db } from '../../db/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { PreparedNic, ServerNetworkPreparer, ServerNicRequest } from '../../wiring/index.js';
@@ -17,7 +16,6 @@ import type { KeypairSync } from '../keypairs/sync.js';
 import type { PodDirectory } from '../podDirectory.js';
 import type { QuotaService } from '../quotas.js';
 import { Microversion } from '../../gateway/index.js';
-import { isJsonObject } from '../../common/jsonTypes.js';
 import { truthy } from '../parameters.js';
 import type { ServerLocator } from './locator.js';
 import type { ServerCreateBody, ServerCreateFields } from './schemas.js';

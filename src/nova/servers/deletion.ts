@@ -1,6 +1,6 @@
 import type { PodClientFactory } from '../../bottom/index.js';
 import { isBottomNotFound } from '../../bottom/index.js';
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { ServerNetworkPreparer } from '../../wiring/index.js';
 import type { Pod } from '../../pods/index.js';

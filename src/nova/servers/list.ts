@@ -1,6 +1,5 @@
-import { isJsonObject } from '../../common/jsonTypes.js';
+import { isJsonObject, badRequest, forbidden } from '../../common/index.js';
 import { BottomError, PodUnreachableError, type PodClientFactory } from '../../bottom/index.js';
-import { badRequest, forbidden } from '../../common/errors.js';
 import { isoSeconds } from '../../db/index.js';
 import { listAcrossPods, pagedPodQuery, resolveSortKeys, routedPlaceholders, type SortKey } from '../../fanout/index.js';
 import type { Pod } from '../../pods/index.js';

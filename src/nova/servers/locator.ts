@@ -1,5 +1,4 @@
-import { notFound } from '../../common/errors.js';
-import { ExpiringLru } from '../../identity/lru.js';
+import { notFound, ExpiringLru } from '../../common/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { RoutingTable } from '../../routing/index.js';

@@ -1,7 +1,6 @@
 import type { RawResponse } from '../../bottom/index.js';
 import { PodUnreachableError } from '../../bottom/index.js';
-import { badRequest, notFound } from '../../common/errors.js';
-import type { Logger } from '../../common/logging.js';
+import { badRequest, notFound, type Logger, isJsonObject, objectsIn, parseJsonObject } from '../../common/index.js';
 import { isoSeconds } from '../../db/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { PreparedNic, ServerNetworkPreparer } from '../../wiring/index.js';
@@ -15,7 +14,6 @@ import type { NovaCall } from '../call.js';
 import type { KeypairService } from '../keypairs/service.js';
 import type { KeypairSync } from '../keypairs/sync.js';
 import { linkPair } from '../links.js';
-import { isJsonObject, objectsIn, parseJsonObject } from '../../common/jsonTypes.js';
 import type { AddressLabels } from './addresses.js';
 import type { DeletionWatcher } from './deletion.js';
 import { NETWORKING_UNAVAILABLE } from './create.js';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BottomCallContext } from '../../bottom/index.js';
-import { ApiError } from '../../common/errors.js';
+import { ApiError } from '../../common/index.js';
 import type { Network, TopNetworkState } from '../../network/index.js';
 import type { Pod, PodRegistry } from '../../pods/index.js';
 import type { PodNetwork, PodNetworkBuilder } from '../prepare/podNetwork.js';

@@ -5,7 +5,7 @@
  * whoever gets there first).
  */
 import type { BottomCallContext, NeutronApi } from '../../bottom/index.js';
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import type { Db } from '../../db/index.js';
 import type { TopNetworkState } from '../../network/index.js';
 import type { Pod, PodRegistry } from '../../pods/index.js';

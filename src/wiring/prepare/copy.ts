@@ -4,7 +4,7 @@
  * the top id) before creating one, and removes what a failed create may have left before giving up
  * the claim. A copy therefore never exists without its routing row for longer than one failed attempt.
  */
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { RoutingLock } from '../../routing/index.js';
 

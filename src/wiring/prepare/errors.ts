@@ -2,7 +2,7 @@
  * The faults of server network preparation, worded as Nova words them: the Nova API gateway relays
  * status and message to its client unchanged.
  */
-import { ApiError } from '../../common/errors.js';
+import { ApiError } from '../../common/index.js';
 
 const bad = (message: string) => new ApiError(400, message);
 

@@ -9,7 +9,7 @@
  * port's addresses are checked against the top's and put back if the agent changed them.
  */
 import type { BottomCallContext, JsonObject } from '../../bottom/index.js';
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { RoutingLock, RoutingTable } from '../../routing/index.js';
 import { podRefusal, type Network, type Port, type ReservedPorts, type Subnet } from '../../network/index.js';

@@ -3,8 +3,7 @@
  * NICs, makes the pod's copies of their networks, subnets, DHCP port, security groups and ports, and
  * undoes its own work when a step fails.
  */
-import { ApiError } from '../../common/errors.js';
-import type { Logger } from '../../common/logging.js';
+import { ApiError, type Logger } from '../../common/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { RoutingLock, RoutingTable } from '../../routing/index.js';

@@ -3,7 +3,7 @@
  * copies); ports the user passed in lose their pod copies and their binding, and stay.
  */
 import type { BottomCallContext } from '../../bottom/index.js';
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { Caller, ServerPortRef, TopNetworkState } from '../../network/index.js';
 

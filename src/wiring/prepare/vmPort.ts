@@ -1,6 +1,6 @@
 /** A server's port in a pod: a copy of the top port with the same MAC and addresses. */
 import type { BottomCallContext, JsonObject } from '../../bottom/index.js';
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import type { RoutingLock } from '../../routing/index.js';
 import type { Port } from '../../network/index.js';
 import { BottomNeutron, type NeutronOf } from './bottom.js';

@@ -19,7 +19,7 @@
  */
 import type { BottomCallContext } from '../../bottom/index.js';
 import { isBottomNotFound } from '../../bottom/index.js';
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import { dbNow } from '../../db/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { CoreServices } from '../../services.js';

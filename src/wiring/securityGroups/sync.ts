@@ -1,4 +1,4 @@
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { Pod } from '../../pods/index.js';
 import {

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import * as amqp from 'amqplib';
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import { retryDelay } from '../backoff.js';
 import type { BusHint, JobBus } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../../common/logging.js';
+import type { Logger } from '../../common/index.js';
 import { AmqpBus, amqpUrls } from './amqp.js';
 import { MemoryBus } from './memory.js';
 import type { JobBus } from './types.js';
