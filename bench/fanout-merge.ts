@@ -18,7 +18,7 @@ const LIMIT = 100;
 const iterations = Number(process.argv[2] ?? 2000);
 
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const hex = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
 const base = Date.UTC(2024, 0, 1);
 
@@ -50,7 +50,13 @@ function time(label: string, fn: () => unknown | Promise<unknown>): Promise<numb
 const tuples = pods.map((p) => p.records.map((r) => ({ r, k: order.tuple(r) })));
 console.log(`fanout merge: ${PODS} pods × ${PER_POD} records, limit ${LIMIT}, ${iterations} iterations; node ${process.version}, ${availableParallelism()} CPUs`);
 await time('k-way merge, pre-normalised keys', () => mergeSorted(tuples, (a, b) => order.compareTuples(a.k, b.k), LIMIT));
-await time('k-way merge, comparing raw records', () => mergeSorted(pods.map((p) => p.records), order.compare, LIMIT));
+await time('k-way merge, comparing raw records', () =>
+  mergeSorted(
+    pods.map((p) => p.records),
+    order.compare,
+    LIMIT,
+  ),
+);
 await time('listAcrossPods, first page (no marker)', () =>
   listAcrossPods({ pods, limit: LIMIT, access, queryPod: async (pod) => (pod as (typeof pods)[number]).records, timeoutMs: 10_000 }),
 );

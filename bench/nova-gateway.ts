@@ -116,7 +116,11 @@ function rssMb(pid: number): number {
 
 async function main(): Promise<void> {
   const simEntry = args.compiled ? join(process.cwd(), 'dist', 'bench', 'nova-sim-proc.js') : new URL('./nova-sim-proc.ts', import.meta.url).pathname;
-  const sim = fork(simEntry, [], { execArgv: args.compiled ? [] : ['--import', 'tsx'], env: { ...process.env, NOVA_BENCH_PODS: String(PODS) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const sim = fork(simEntry, [], {
+    execArgv: args.compiled ? [] : ['--import', 'tsx'],
+    env: { ...process.env, NOVA_BENCH_PODS: String(PODS) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   type SimInfo = { keystoneUrl: string; glanceUrl: string; pods: { region: string; az: string; novaUrl: string }[] };
   const info = await new Promise<SimInfo>((resolve, reject) => {
     sim.once('message', (m: { ready: SimInfo }) => resolve(m.ready));
@@ -157,7 +161,11 @@ async function main(): Promise<void> {
   const entry = args.compiled ? join(process.cwd(), 'dist', 'bench', 'nova-gateway-proc.js') : new URL('./nova-gateway-proc.ts', import.meta.url).pathname;
   const startGateway = async () => {
     const proc = fork(entry, [], {
-      execArgv: [...(args.compiled ? [] : ['--import', 'tsx']), ...String(args['gateway-node-options']).split(' ').filter(Boolean), ...(process.env.NOVA_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.NOVA_BENCH_PROFILE}`] : [])],
+      execArgv: [
+        ...(args.compiled ? [] : ['--import', 'tsx']),
+        ...String(args['gateway-node-options']).split(' ').filter(Boolean),
+        ...(process.env.NOVA_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.NOVA_BENCH_PROFILE}`] : []),
+      ],
       env: { ...process.env, NOVA_BENCH_OVERRIDES: JSON.stringify(overrides) },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
@@ -188,8 +196,16 @@ async function main(): Promise<void> {
       podIds.push(res.json.pod.pod_id ?? res.json.pod.id);
     }
     const quota = { quota_set: { instances: 100000, cores: 100000, ram: 100000000 } };
-    for (const p of cluster.pods) await pool(new URL(p.novaUrl).origin).request({ method: 'PUT', path: `/v2.1/os-quota-sets/${demoProject}`, headers: { 'x-auth-token': admin, 'content-type': 'application/json' }, body: JSON.stringify(quota) }).then((r) => r.body.dump());
-    const gwQuota = await pool(new URL(gw).origin).request({ method: 'PUT', path: `/v2.1/os-quota-sets/${demoProject}`, headers: { 'x-auth-token': admin, 'content-type': 'application/json' }, body: JSON.stringify(quota) });
+    for (const p of cluster.pods)
+      await pool(new URL(p.novaUrl).origin)
+        .request({ method: 'PUT', path: `/v2.1/os-quota-sets/${demoProject}`, headers: { 'x-auth-token': admin, 'content-type': 'application/json' }, body: JSON.stringify(quota) })
+        .then((r) => r.body.dump());
+    const gwQuota = await pool(new URL(gw).origin).request({
+      method: 'PUT',
+      path: `/v2.1/os-quota-sets/${demoProject}`,
+      headers: { 'x-auth-token': admin, 'content-type': 'application/json' },
+      body: JSON.stringify(quota),
+    });
     await gwQuota.body.dump();
     const images = await call(`${cluster.glanceUrl}/v2/images`, demo);
     const imageId = images.json.images[0].id;
@@ -254,7 +270,9 @@ async function main(): Promise<void> {
 
     // ---- 3. merged list over every pod vs the slowest pod alone
     for (const [i, p] of cluster.pods.entries()) {
-      const res = await call(`${p.novaUrl}/v2.1/servers`, demo, 'POST', { server: { name: `list-${i}`, imageRef: imageId, flavorRef: '1', min_count: SERVERS, max_count: SERVERS } });
+      const res = await call(`${p.novaUrl}/v2.1/servers`, demo, 'POST', {
+        server: { name: `list-${i}`, imageRef: imageId, flavorRef: '1', min_count: SERVERS, max_count: SERVERS },
+      });
       if (res.status !== 202) throw new Error(`pod boot failed: ${res.status}`);
       const listed = await call(`${p.novaUrl}/v2.1/servers?limit=1000&name=^list-`, demo);
       for (const s of listed.json.servers) {
@@ -300,7 +318,13 @@ async function main(): Promise<void> {
     const onMemory = (m: { memory?: NodeJS.MemoryUsage }) => {
       if (!m.memory) return;
       const mb = (x: number) => Math.round(x / 1048576);
-      heapSamples.push({ t: Math.round((performance.now() - started) / 1000), rssMb: mb(m.memory.rss), heapUsedMb: mb(m.memory.heapUsed), heapTotalMb: mb(m.memory.heapTotal), externalMb: mb(m.memory.external + m.memory.arrayBuffers) });
+      heapSamples.push({
+        t: Math.round((performance.now() - started) / 1000),
+        rssMb: mb(m.memory.rss),
+        heapUsedMb: mb(m.memory.heapUsed),
+        heapTotalMb: mb(m.memory.heapTotal),
+        externalMb: mb(m.memory.external + m.memory.arrayBuffers),
+      });
     };
     child.on('message', onMemory);
     let ticks = 0;

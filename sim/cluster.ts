@@ -98,12 +98,8 @@ export async function startSimCluster(opts: SimClusterOptions): Promise<SimClust
   });
   keystoneListener = new SimListener(keystone.app, host);
   glanceListener = new SimListener(glance.app, host);
-  const podGlance = opts.glancePerPod
-    ? { own: { keystoneUrl: () => keystoneListener!.url, seedOwner: keystone.projectIdByName('admin') } }
-    : glance.api;
-  const pods = opts.pods.map(
-    (p) => new SimPod(p.region, p.az, { ...p, host, keystone: keystone.validator, glance: podGlance, buildDelayMs: opts.buildDelayMs }),
-  );
+  const podGlance = opts.glancePerPod ? { own: { keystoneUrl: () => keystoneListener!.url, seedOwner: keystone.projectIdByName('admin') } } : glance.api;
+  const pods = opts.pods.map((p) => new SimPod(p.region, p.az, { ...p, host, keystone: keystone.validator, glance: podGlance, buildDelayMs: opts.buildDelayMs }));
   const podOf = (region: string) => pods.find((p) => p.region === region);
 
   const setFaults = async (region: string, patch: Partial<SimFaults>) => {

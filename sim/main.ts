@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     .option('--down <region>', 'pod starts down: connections refused (repeatable)', collect, [])
     .option('--hang <region=ms>', 'requests hang this long (repeatable)', collect, [])
     .option('--glance-per-pod', 'give every pod a Glance of its own (the shared Glance then serves only the top region)')
-    .option('--physnets <region=physnet>', 'a physical network the pod\'s ML2 knows (repeatable; a pod named here refuses provider networks on any other)', collect, [])
+    .option('--physnets <region=physnet>', "a physical network the pod's ML2 knows (repeatable; a pod named here refuses provider networks on any other)", collect, [])
     .option('--token-ttl <seconds>', 'token lifetime', nonNegativeInt)
     .option('--build-delay-ms <ms>', 'time servers and volumes spend building', nonNegativeInt)
     .option('--dataplane', "realise the pods' networking in network namespaces (root, iproute2, nftables)")

@@ -29,8 +29,7 @@ const backgroundServices = (m: Modules): BackgroundServiceModule[] => [
   {
     // The job workers (`--only xjob` runs them alone), with the periodic reconcile request ([xjob] reconcile_interval).
     name: 'xjob',
-    start: (core) =>
-      startJobWorkers({ jobs: core.jobs, logger: core.logger, metricsRegistry: core.metrics.registry, periodic: [m.wiring.periodicReconcile] }),
+    start: (core) => startJobWorkers({ jobs: core.jobs, logger: core.logger, metricsRegistry: core.metrics.registry, periodic: [m.wiring.periodicReconcile] }),
   },
 ];
 

@@ -58,8 +58,7 @@ export class VolumeActions {
 
   private build(): Record<string, VolumeActionDef> {
     const svc = this.volumes;
-    const validate = (schema: Schema, arg: unknown, name: string) =>
-      validateBody({ type: 'object', properties: { [name]: schema }, required: [name] }, { [name]: arg });
+    const validate = (schema: Schema, arg: unknown, name: string) => validateBody({ type: 'object', properties: { [name]: schema }, required: [name] }, { [name]: arg });
     const attachmentFor = (v: Volume, attachmentId: string | null | undefined) => {
       if (attachmentId) {
         const a = v.attachments.find((x) => x.id === attachmentId);
@@ -81,10 +80,7 @@ export class VolumeActions {
             throw invalid(`Volume ${v.id} status must be ${allowed.join(' or ')} to extend, but current status is: ${v.status}.`);
           }
           if (newSize <= v.size) {
-            throw new SimServiceError(
-              400,
-              `Invalid input received: New size for extend must be greater than current size. (current: ${v.size}, extended: ${newSize}).`,
-            );
+            throw new SimServiceError(400, `Invalid input received: New size for extend must be greater than current size. (current: ${v.size}, extended: ${newSize}).`);
           }
           svc.checkQuota(v.projectId, 0, newSize - v.size);
           const back = v.status;
@@ -101,7 +97,7 @@ export class VolumeActions {
           validate(resetStatusSchema, arg, 'os-reset_status');
           const r = arg as { status?: string; attach_status?: 'attached' | 'detached'; migration_status?: string | null };
           if (r.status === undefined && r.attach_status === undefined && r.migration_status === undefined) {
-            throw new SimServiceError(400, 'Must specify \'status\', \'attach_status\' or \'migration_status\' for update.');
+            throw new SimServiceError(400, "Must specify 'status', 'attach_status' or 'migration_status' for update.");
           }
           if (r.status !== undefined) {
             if (!RESETTABLE_STATUSES.includes(r.status.toLowerCase())) throw new SimServiceError(400, `Invalid input received: Must specify a valid status`);
@@ -121,7 +117,7 @@ export class VolumeActions {
           validate(attachSchema, arg, 'os-attach');
           const r = arg as { instance_uuid?: string; mountpoint: string; host_name?: string; mode?: 'rw' | 'ro' };
           if (!r.instance_uuid && !r.host_name) throw new SimServiceError(400, 'Invalid request to attach volume to an invalid target');
-          if (r.mode === 'rw' && v.readonly) throw new SimServiceError(400, 'Invalid input received: Invalid attaching mode \'rw\' for volume ' + v.id + '.');
+          if (r.mode === 'rw' && v.readonly) throw new SimServiceError(400, "Invalid input received: Invalid attaching mode 'rw' for volume " + v.id + '.');
           svc.addAttachment(v, r.instance_uuid ?? null, r.host_name ?? null, r.mountpoint, r.mode ?? (v.readonly ? 'ro' : 'rw'));
           return ACCEPTED;
         },

@@ -178,7 +178,10 @@ export class CinderQuotaService {
       const n = Number(v);
       const inUse = k === 'volumes' ? used.volumes : k === 'gigabytes' ? used.gigabytes : 0;
       if (n >= 0 && n < inUse) {
-        throw new SimServiceError(400, `Invalid input received: Quota ${k} limit must be equal or greater than existing resources. Current usage is ${inUse} and the requested limit is ${n}.`);
+        throw new SimServiceError(
+          400,
+          `Invalid input received: Quota ${k} limit must be equal or greater than existing resources. Current usage is ${inUse} and the requested limit is ${n}.`,
+        );
       }
       if ((QUOTA_KEYS as string[]).includes(k)) next[k as keyof CinderQuota] = n;
       else perType[k] = n;

@@ -70,7 +70,24 @@ export const DEFAULT_CINDER_QUOTAS: CinderQuota = {
 
 /** Statuses `os-reset_status` accepts. */
 export const RESETTABLE_STATUSES = [
-  'available', 'creating', 'deleting', 'error', 'error_deleting', 'error_extending', 'error_restoring',
-  'error_managing', 'in-use', 'attaching', 'detaching', 'reserved', 'maintenance', 'extending',
-  'retyping', 'downloading', 'uploading', 'restoring-backup', 'backing-up', 'awaiting-transfer',
+  'available',
+  'creating',
+  'deleting',
+  'error',
+  'error_deleting',
+  'error_extending',
+  'error_restoring',
+  'error_managing',
+  'in-use',
+  'attaching',
+  'detaching',
+  'reserved',
+  'maintenance',
+  'extending',
+  'retyping',
+  'downloading',
+  'uploading',
+  'restoring-backup',
+  'backing-up',
+  'awaiting-transfer',
 ];

@@ -2,17 +2,7 @@
 // attach/detach that the pod's Nova calls directly (SimCinderApi).
 import { randomUUID } from 'node:crypto';
 import { SimServiceError, type SimCaller, type SimCinderApi } from '../types.js';
-import {
-  ApiVersion,
-  makeComparator,
-  pageOf,
-  parseBool,
-  qAll,
-  qLast,
-  type Query,
-  type SortSpec,
-  type TransitionTimers,
-} from '../nova/apiutil.js';
+import { ApiVersion, makeComparator, pageOf, parseBool, qAll, qLast, type Query, type SortSpec, type TransitionTimers } from '../nova/apiutil.js';
 import { truthy, validateBody } from '../nova/validate.js';
 import type { CinderCtx, CinderSimDeps } from './context.js';
 import type { Volume, VolumeAttachment } from './model.js';
@@ -93,10 +83,7 @@ export class VolumeService implements SimCinderApi {
     const limits = this.state.quotaLimits(projectId);
     const used = this.state.usage(projectId);
     if (limits.per_volume_gigabytes >= 0 && addGigabytes > limits.per_volume_gigabytes) {
-      throw new SimServiceError(
-        413,
-        `VolumeSizeExceedsLimit: Requested volume size ${addGigabytes}G is larger than maximum allowed limit ${limits.per_volume_gigabytes}G.`,
-      );
+      throw new SimServiceError(413, `VolumeSizeExceedsLimit: Requested volume size ${addGigabytes}G is larger than maximum allowed limit ${limits.per_volume_gigabytes}G.`);
     }
     if (addVolumes > 0 && limits.volumes >= 0 && used.volumes + addVolumes > limits.volumes) {
       throw new SimServiceError(413, `VolumeLimitExceeded: Maximum number of volumes allowed (${limits.volumes}) exceeded for quota 'volumes'.`);
@@ -127,7 +114,7 @@ export class VolumeService implements SimCinderApi {
         throw new SimServiceError(404, `Volume ${req.source_volid} could not be found.`);
       }
     }
-    let size: number | undefined = req.size === undefined || req.size === null ? source?.size : Number(req.size);
+    const size: number | undefined = req.size === undefined || req.size === null ? source?.size : Number(req.size);
     if (size === undefined || !Number.isInteger(size) || size <= 0) {
       throw new SimServiceError(
         400,
@@ -163,7 +150,11 @@ export class VolumeService implements SimCinderApi {
       availabilityZone: this.deps.az,
       volumeTypeId: type.id,
       metadata: { ...((req.metadata as Record<string, string> | null) ?? {}) },
-      imageMetadata: imageRef ? { image_id: imageRef, checksum: '', container_format: 'bare', disk_format: 'qcow2', min_disk: '0', min_ram: '0', size: '0' } : source?.imageMetadata ? { ...source.imageMetadata } : null,
+      imageMetadata: imageRef
+        ? { image_id: imageRef, checksum: '', container_format: 'bare', disk_format: 'qcow2', min_disk: '0', min_ram: '0', size: '0' }
+        : source?.imageMetadata
+          ? { ...source.imageMetadata }
+          : null,
       readonly: false,
       bootable: imageRef ? true : (source?.bootable ?? false),
       multiattach: req.multiattach !== undefined ? truthy(req.multiattach) : type.extraSpecs.multiattach === '<is> True',
@@ -263,7 +254,7 @@ export class VolumeService implements SimCinderApi {
   update(ctx: CinderCtx, id: string, body: unknown): Volume {
     validateBody(volumeUpdateSchema, body);
     const u = (body as { volume: Record<string, unknown> }).volume;
-    if (Object.keys(u).length === 0) throw new SimServiceError(400, 'Missing required element \'volume\' in request body.');
+    if (Object.keys(u).length === 0) throw new SimServiceError(400, "Missing required element 'volume' in request body.");
     const v = this.get(ctx, id);
     if ('name' in u || 'display_name' in u) v.name = ((u.name ?? u.display_name) as string | null) ?? null;
     if ('description' in u || 'display_description' in u) v.description = ((u.description ?? u.display_description) as string | null) ?? null;
@@ -347,10 +338,7 @@ export class VolumeService implements SimCinderApi {
   addAttachment(v: Volume, serverId: string | null, hostName: string | null, device: string, mode: 'rw' | 'ro' = 'rw'): VolumeAttachment {
     const okStatus = v.status === 'available' || v.status === 'attaching' || v.status === 'reserved' || (v.multiattach && v.status === 'in-use');
     if (!okStatus) {
-      throw new SimServiceError(
-        400,
-        `Invalid volume: Volume ${v.id} status must be available or downloading to reserve, but the current status is ${v.status}.`,
-      );
+      throw new SimServiceError(400, `Invalid volume: Volume ${v.id} status must be available or downloading to reserve, but the current status is ${v.status}.`);
     }
     if (serverId && v.attachments.some((a) => a.serverId === serverId)) {
       throw new SimServiceError(400, `Invalid volume: volume ${v.id} already attached to instance ${serverId}.`);

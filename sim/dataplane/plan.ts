@@ -185,7 +185,11 @@ export function planChanges(wanted: WantedState, actual: Map<string, ActualNames
     }
     for (const w of wantRoutes) {
       if (haveRoutes.some((h) => matches(w, h))) continue;
-      configure.add(ns.name, `route replace ${sh(w.dst)}${w.via ? ` via ${sh(w.via)}` : ''}${w.dev ? ` dev ${sh(w.dev)}` : ''} proto static`, `route ${routeText(w)} in ${ns.name}`);
+      configure.add(
+        ns.name,
+        `route replace ${sh(w.dst)}${w.via ? ` via ${sh(w.via)}` : ''}${w.dev ? ` dev ${sh(w.dev)}` : ''} proto static`,
+        `route ${routeText(w)} in ${ns.name}`,
+      );
     }
   }
 

@@ -241,7 +241,17 @@ class Builder {
     }
     const netns = this.names.router(router.id);
     const ports = [...state.ports.values()].filter((p) => p.device_id === router.id && isRouterPort(p)).sort(byId);
-    const view: RouterView = { region, netns, routerId: router.id, name: router.name, projectId: router.project_id, interfaces: [], routes: [], floatingIps: [], snat: router.enable_snat };
+    const view: RouterView = {
+      region,
+      netns,
+      routerId: router.id,
+      name: router.name,
+      projectId: router.project_id,
+      interfaces: [],
+      routes: [],
+      floatingIps: [],
+      snat: router.enable_snat,
+    };
     const connected: SubnetRec[] = [];
     const own = new Set<string>();
     let gateway: { dev: string; address: string; subnet: SubnetRec } | undefined;

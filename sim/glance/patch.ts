@@ -22,7 +22,10 @@ export function applyPatch(image: ImageRecord, ops: unknown, viewer: ImageViewer
       throw badRequest(`Invalid operation: \`${JSON.stringify(kind)}\`. It must be one of the following: add, remove, replace.`);
     }
     if (typeof op.path !== 'string' || !op.path.startsWith('/')) throw badRequest(`Unable to find '/' in JSON Schema change`);
-    const parts = op.path.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = op.path
+      .slice(1)
+      .split('/')
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     if (kind !== 'remove' && !('value' in op)) throw badRequest(`Operation objects must contain exactly one member named "value".`);
     if (parts[0] === 'tags' && parts.length === 2) {
       patchTag(draft, kind, parts[1], op.value);

@@ -11,7 +11,12 @@ export function imageSchema(): Record<string, unknown> {
     properties: {
       id: { type: 'string', description: 'An identifier for the image', pattern: '^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$' },
       name: str('Descriptive name for the image', { maxLength: 255 }),
-      status: { type: 'string', readOnly: true, description: 'Status of the image', enum: ['queued', 'saving', 'active', 'killed', 'deleted', 'uploading', 'importing', 'pending_delete', 'deactivated'] },
+      status: {
+        type: 'string',
+        readOnly: true,
+        description: 'Status of the image',
+        enum: ['queued', 'saving', 'active', 'killed', 'deleted', 'uploading', 'importing', 'pending_delete', 'deactivated'],
+      },
       visibility: { type: 'string', description: 'Scope of image accessibility', enum: VISIBILITIES },
       protected: { type: 'boolean', description: 'If true, image will not be deletable.' },
       os_hidden: { type: 'boolean', description: 'If true, image will not appear in default image list response.' },
@@ -37,8 +42,16 @@ export function imageSchema(): Record<string, unknown> {
       kernel_id: str('ID of image stored in Glance that should be used as the kernel when booting an AMI-style image.', { is_base: false }),
       ramdisk_id: str('ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image.', { is_base: false }),
       instance_uuid: { type: 'string', description: 'Metadata which can be used to record which instance this image is associated with.', is_base: false },
-      architecture: { type: 'string', description: 'Operating system architecture as specified in https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html', is_base: false },
-      os_distro: { type: 'string', description: 'Common name of operating system distribution as specified in https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html', is_base: false },
+      architecture: {
+        type: 'string',
+        description: 'Operating system architecture as specified in https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html',
+        is_base: false,
+      },
+      os_distro: {
+        type: 'string',
+        description: 'Common name of operating system distribution as specified in https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html',
+        is_base: false,
+      },
       os_version: { type: 'string', description: 'Operating system version as specified by the distributor.', is_base: false },
     },
     links: [
@@ -84,6 +97,9 @@ export function membersSchema(): Record<string, unknown> {
   return {
     name: 'members',
     properties: { members: { type: 'array', items: memberSchema() }, schema: { type: 'string' } },
-    links: [{ rel: 'self', href: '{self}' }, { rel: 'describedby', href: '{schema}' }],
+    links: [
+      { rel: 'self', href: '{self}' },
+      { rel: 'describedby', href: '{schema}' },
+    ],
   };
 }

@@ -57,8 +57,7 @@ export function createKeystoneSim(opts: SimKeystoneOptions): SimKeystone {
     style: 'keystone',
     faults: opts.faults ?? newFaults(),
     validator: anyToken,
-    isPublic: (method, path) =>
-      PUBLIC_PATHS.has(path) || path.startsWith(SIM_CONTROL_PREFIX) || (method === 'POST' && path === '/v3/auth/tokens'),
+    isPublic: (method, path) => PUBLIC_PATHS.has(path) || path.startsWith(SIM_CONTROL_PREFIX) || (method === 'POST' && path === '/v3/auth/tokens'),
     isFaultFree: (path) => path.startsWith(SIM_CONTROL_PREFIX),
     authUri: opts.publicUrl,
   });

@@ -102,9 +102,7 @@ export class TokenStore {
     };
     if (t.scope.kind === 'project') {
       const project = this.identity.projects.get(t.scope.projectId);
-      body.project = project
-        ? { domain: this.domainRef(project.domainId), id: project.id, name: project.name }
-        : { id: t.scope.projectId };
+      body.project = project ? { domain: this.domainRef(project.domainId), id: project.id, name: project.name } : { id: t.scope.projectId };
       body.is_domain = false;
     } else if (t.scope.kind === 'domain') {
       body.domain = this.domainRef(t.scope.domainId);

@@ -129,22 +129,15 @@ export interface PolicySubject {
  * of its sub-keys — "((rule:create_network and rule:create_network:shared) and rule:...) is
  * disallowed by policy". The base rule itself is checked by the caller (owner checks).
  */
-export function enforceAttrPolicy(
-  action: string,
-  map: AttrMap,
-  explicit: string[],
-  values: Body,
-  who: PolicySubject,
-): void {
-  const passes = (p: AttrPolicy): boolean =>
-    p === 'owner' || who.isAdmin || (p === 'network_owner' && who.networkOwner === true);
+export function enforceAttrPolicy(action: string, map: AttrMap, explicit: string[], values: Body, who: PolicySubject): void {
+  const passes = (p: AttrPolicy): boolean => p === 'owner' || who.isAdmin || (p === 'network_owner' && who.networkOwner === true);
   const update = action.startsWith('update_');
   let match: Check = action;
   let ok = true;
   for (const [name, def] of Object.entries(map)) {
     if (!explicit.includes(name)) continue;
     const value = values[name];
-    const policy = def.policyFor?.(value) ?? (update ? def.updatePolicy ?? def.policy : def.policy);
+    const policy = def.policyFor?.(value) ?? (update ? (def.updatePolicy ?? def.policy) : def.policy);
     if (!policy) continue;
     let term: Check = `${action}:${name}`;
     ok &&= passes(policy);
@@ -172,9 +165,7 @@ export function ownerOf(values: Body, ctx: { projectId: string; isAdmin: boolean
   if (t !== undefined && p !== undefined && t !== p) throw badRequest("'project_id' and 'tenant_id' do not match");
   const wanted = p ?? t;
   if (wanted !== undefined && wanted !== ctx.projectId && !ctx.isAdmin) {
-    throw badRequest(
-      "Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin privileges",
-    );
+    throw badRequest("Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin privileges");
   }
   return wanted ?? ctx.projectId;
 }

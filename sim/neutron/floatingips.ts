@@ -1,17 +1,6 @@
 // Floating IPs: an address on an external network (held by a network:floatingip port), associated
 // with an internal port's fixed IPv4 address through a router gatewayed on that external network.
-import {
-  descriptionAttr,
-  enforceAttrPolicy,
-  ownerOf,
-  parseCreate,
-  parseUpdate,
-  projectAttrs,
-  tagsAttr,
-  validate,
-  type AttrMap,
-  type Body,
-} from './attributes.js';
+import { descriptionAttr, enforceAttrPolicy, ownerOf, parseCreate, parseUpdate, projectAttrs, tagsAttr, validate, type AttrMap, type Body } from './attributes.js';
 import { canSeeNetwork, canSeePort, type Ctx } from './context.js';
 import type { Neutron } from './core.js';
 import { badResourceRequest, conflict, notFound } from './errors.js';
@@ -151,16 +140,10 @@ export class FloatingIpService {
     const port = this.state.ports.get(portId);
     if (!port || !canSeePort(this.state, ctx, port)) throw notFound.port(portId);
     if (!ctx.isAdmin && port.project_id !== fip.project_id) {
-      throw badResourceRequest(
-        'floatingip',
-        `Cannot create floating IP and bind it to Port ${portId}, since that port is owned by a different tenant`,
-      );
+      throw badResourceRequest('floatingip', `Cannot create floating IP and bind it to Port ${portId}, since that port is owned by a different tenant`);
     }
     if (port.device_owner.startsWith('network:')) {
-      throw badResourceRequest(
-        'floatingip',
-        `Port ${portId} has owner ${port.device_owner} and therefore cannot be associated with a floating IP`,
-      );
+      throw badResourceRequest('floatingip', `Port ${portId} has owner ${port.device_owner} and therefore cannot be associated with a floating IP`);
     }
     const internalIp = this.internalAddress(port, fixedIp);
     const subnet = this.state.subnets.get(internalIp.subnet_id)!;
@@ -168,9 +151,7 @@ export class FloatingIpService {
       throw badResourceRequest('floatingip', `Cannot add floating IP to port on subnet ${subnet.id} which has no gateway_ip`);
     }
     const router = [...this.state.routers.values()].find(
-      (r) =>
-        r.gw_network_id === fip.floating_network_id &&
-        routerInterfaces(this.state, r.id).some((p) => p.fixed_ips.some((f) => f.subnet_id === subnet.id)),
+      (r) => r.gw_network_id === fip.floating_network_id && routerInterfaces(this.state, r.id).some((p) => p.fixed_ips.some((f) => f.subnet_id === subnet.id)),
     );
     if (!router) {
       throw new SimServiceError(
@@ -180,11 +161,7 @@ export class FloatingIpService {
       );
     }
     const taken = [...this.state.floatingips.values()].some(
-      (f) =>
-        f.id !== fip.id &&
-        f.port_id === portId &&
-        f.fixed_ip_address === internalIp.ip_address &&
-        f.floating_network_id === fip.floating_network_id,
+      (f) => f.id !== fip.id && f.port_id === portId && f.fixed_ip_address === internalIp.ip_address && f.floating_network_id === fip.floating_network_id,
     );
     if (taken) {
       throw conflict.fipPortAlreadyAssociated(fip.floating_ip_address, fip.id, portId, internalIp.ip_address, fip.floating_network_id);
@@ -210,10 +187,7 @@ export class FloatingIpService {
       throw badResourceRequest('floatingip', `Cannot add floating IP to port ${port.id} that has no fixed IPv4 addresses`);
     }
     if (v4.length > 1) {
-      throw badResourceRequest(
-        'floatingip',
-        `Port ${port.id} has multiple fixed IPv4 addresses.  Must provide a specific IPv4 address when assigning a floating IP`,
-      );
+      throw badResourceRequest('floatingip', `Port ${port.id} has multiple fixed IPv4 addresses.  Must provide a specific IPv4 address when assigning a floating IP`);
     }
     return v4[0];
   }

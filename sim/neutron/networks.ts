@@ -96,10 +96,8 @@ export class NetworkService {
     if (providerKeys.some((k) => k in values)) {
       const merged = {
         'provider:network_type': values['provider:network_type'] ?? net.network_type,
-        'provider:physical_network':
-          'provider:physical_network' in values ? values['provider:physical_network'] : net.physical_network,
-        'provider:segmentation_id':
-          'provider:segmentation_id' in values ? values['provider:segmentation_id'] : net.segmentation_id,
+        'provider:physical_network': 'provider:physical_network' in values ? values['provider:physical_network'] : net.physical_network,
+        'provider:segmentation_id': 'provider:segmentation_id' in values ? values['provider:segmentation_id'] : net.segmentation_id,
       };
       const changed =
         merged['provider:network_type'] !== net.network_type ||
@@ -117,9 +115,7 @@ export class NetworkService {
       }
     }
     if ('router:external' in values && !values['router:external'] && net.external) {
-      const inUse = this.state.portsOf(id).some(
-        (p) => p.device_owner === 'network:router_gateway' || p.device_owner === 'network:floatingip',
-      );
+      const inUse = this.state.portsOf(id).some((p) => p.device_owner === 'network:router_gateway' || p.device_owner === 'network:floatingip');
       if (inUse) throw conflict.externalNetworkInUse(id);
     }
     if ('mtu' in values) net.mtu = this.checkMtu(net.network_type, values.mtu as number);
@@ -139,7 +135,11 @@ export class NetworkService {
     this.n.requireOwner(ctx, net, 'delete_network');
     const ports = this.state.portsOf(id);
     const blocking = ports.filter((p) => p.device_owner !== 'network:dhcp');
-    if (blocking.length) throw conflict.networkInUse(id, blocking.map((p) => p.id));
+    if (blocking.length)
+      throw conflict.networkInUse(
+        id,
+        blocking.map((p) => p.id),
+      );
     for (const p of ports) this.n.ports.remove(p);
     for (const s of this.state.subnetsOf(id)) {
       this.state.subnets.delete(s.id);
@@ -221,9 +221,7 @@ export class NetworkService {
     if (segId !== null) {
       if (segId < 1 || segId > 4094) throw invalidInput('segmentation_id out of range (1 through 4094)');
       if (physnet === null) throw invalidInput('segmentation_id requires physical_network for VLAN provider network');
-      const taken = this.otherNetworks(current).some(
-        (n) => n.network_type === 'vlan' && n.physical_network === physnet && n.segmentation_id === segId,
-      );
+      const taken = this.otherNetworks(current).some((n) => n.network_type === 'vlan' && n.physical_network === physnet && n.segmentation_id === segId);
       if (taken) throw conflict.vlanInUse(segId, physnet);
       return { network_type: 'vlan', physical_network: physnet, segmentation_id: segId };
     }

@@ -37,11 +37,7 @@ const VNIC_TYPES = [
   'remote-managed',
 ];
 
-export const ROUTER_INTERFACE_OWNERS = [
-  'network:router_interface',
-  'network:router_interface_distributed',
-  'network:ha_router_replicated_interface',
-];
+export const ROUTER_INTERFACE_OWNERS = ['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface'];
 const ROUTER_PORT_OWNERS = [...ROUTER_INTERFACE_OWNERS, 'network:router_gateway'];
 /** Ports the L3 plugin owns: they cannot be deleted through the port API. */
 const L3_OWNED = ['network:router_interface', 'network:router_gateway', 'network:floatingip', 'network:router_interface_distributed'];
@@ -178,9 +174,7 @@ export class PortService {
       throw policyNotAuthorized(['delete_port']);
     }
     if (L3_OWNED.includes(port.device_owner)) {
-      const owner = port.device_owner === 'network:floatingip'
-        ? this.state.floatingips.has(port.device_id)
-        : this.state.routers.has(port.device_id);
+      const owner = port.device_owner === 'network:floatingip' ? this.state.floatingips.has(port.device_id) : this.state.routers.has(port.device_id);
       if (owner) throw conflict.servicePortInUse(id, `has device owner ${port.device_owner}`);
     }
     this.remove(port);
@@ -254,10 +248,7 @@ export class PortService {
   }
 
   /** A port owned by the network node (router gateway/interface, floating IP). */
-  createServicePort(
-    net: NetworkRec,
-    opts: { projectId: string; deviceOwner: string; deviceId: string; fixedIps?: FixedIpRequest[]; bound: boolean },
-  ): PortRec {
+  createServicePort(net: NetworkRec, opts: { projectId: string; deviceOwner: string; deviceId: string; fixedIps?: FixedIpRequest[]; bound: boolean }): PortRec {
     const port: PortRec = this.state.stamp({
       id: newId(),
       project_id: opts.projectId,
@@ -444,9 +435,7 @@ export class PortService {
         if (!subnet) {
           const other = this.state.subnets.get(req.subnet_id);
           if (!other) throw notFound.subnet(req.subnet_id);
-          throw invalidInput(
-            `Failed to create port on network ${other.network_id}, because fixed_ips included invalid subnet ${req.subnet_id}`,
-          );
+          throw invalidInput(`Failed to create port on network ${other.network_id}, because fixed_ips included invalid subnet ${req.subnet_id}`);
         }
       }
       if (req.ip_address !== undefined) {

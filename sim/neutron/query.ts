@@ -188,12 +188,7 @@ export interface ListOptions<R> {
 }
 
 /** Builds the body of a list response: `{<collection>: [...], <collection>_links?: [...]}`. */
-export function listResponse<R extends { id?: unknown }>(
-  spec: CollectionSpec,
-  visible: R[],
-  params: URLSearchParams,
-  opts: ListOptions<R>,
-): Record<string, unknown> {
+export function listResponse<R extends { id?: unknown }>(spec: CollectionSpec, visible: R[], params: URLSearchParams, opts: ListOptions<R>): Record<string, unknown> {
   const entry = (rec: R): Entry<R> => new Entry(String(rec.id ?? ''), rec, opts.viewOf);
   let items = applyFilters(spec, visible.map(entry), params);
   const sorts = parseSorts(spec, params);

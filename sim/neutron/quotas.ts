@@ -7,17 +7,7 @@ import { badRequest, invalidAttr, pyRepr } from './errors.js';
 import { toInt } from './query.js';
 import { SimServiceError } from '../types.js';
 
-export const QUOTA_RESOURCES = [
-  'floatingip',
-  'network',
-  'port',
-  'rbac_policy',
-  'router',
-  'security_group',
-  'security_group_rule',
-  'subnet',
-  'subnetpool',
-] as const;
+export const QUOTA_RESOURCES = ['floatingip', 'network', 'port', 'rbac_policy', 'router', 'security_group', 'security_group_rule', 'subnet', 'subnetpool'] as const;
 
 export type QuotaResource = (typeof QUOTA_RESOURCES)[number];
 export type Quota = Record<QuotaResource, number>;
@@ -91,9 +81,10 @@ export class QuotaService {
 
   details(projectId: string): Record<QuotaResource, { limit: number; used: number; reserved: number }> {
     const q = this.get(projectId);
-    return Object.fromEntries(
-      QUOTA_RESOURCES.map((r) => [r, { limit: q[r], used: this.used(projectId, r), reserved: 0 }]),
-    ) as Record<QuotaResource, { limit: number; used: number; reserved: number }>;
+    return Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, { limit: q[r], used: this.used(projectId, r), reserved: 0 }])) as Record<
+      QuotaResource,
+      { limit: number; used: number; reserved: number }
+    >;
   }
 
   /** Refuses a creation that took a project beyond its limit (called inside the creating transaction). */

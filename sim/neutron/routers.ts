@@ -207,38 +207,24 @@ export class RouterService {
     if (info.port_id !== undefined) {
       port = this.state.ports.get(info.port_id);
       if (!port || port.device_id !== router.id || !ROUTER_INTERFACE_OWNERS.includes(port.device_owner)) {
-        throw new SimServiceError(
-          404,
-          `Router ${router.id} does not have an interface with id ${info.port_id}`,
-          'RouterInterfaceNotFound',
-        );
+        throw new SimServiceError(404, `Router ${router.id} does not have an interface with id ${info.port_id}`, 'RouterInterfaceNotFound');
       }
       if (info.subnet_id !== undefined && !port.fixed_ips.some((f) => f.subnet_id === info.subnet_id)) {
-        throw new SimServiceError(
-          400,
-          `Subnet on port ${port.id} does not match the requested subnet ${info.subnet_id}.`,
-          'SubnetMismatchForPort',
-        );
+        throw new SimServiceError(400, `Subnet on port ${port.id} does not match the requested subnet ${info.subnet_id}.`, 'SubnetMismatchForPort');
       }
       removed = port.fixed_ips.map((f) => f.subnet_id);
     } else {
       const subnet = this.n.subnet(ctx, info.subnet_id!);
       port = routerInterfaces(this.state, router.id).find((p) => p.fixed_ips.some((f) => f.subnet_id === subnet.id));
       if (!port) {
-        throw new SimServiceError(
-          404,
-          `Router ${router.id} has no interface on subnet ${subnet.id}`,
-          'RouterInterfaceNotFoundForSubnet',
-        );
+        throw new SimServiceError(404, `Router ${router.id} has no interface on subnet ${subnet.id}`, 'RouterInterfaceNotFoundForSubnet');
       }
       removed = [subnet.id];
     }
     const removedSubnets = removed.map((s) => this.state.subnets.get(s)).filter((s): s is SubnetRec => !!s);
     for (const subnet of removedSubnets) {
       const cidr = subnetCidr(subnet);
-      const usedByFip = [...this.state.floatingips.values()].some(
-        (f) => f.router_id === router.id && f.fixed_ip_address && cidrContains(cidr, parseIp(f.fixed_ip_address)!),
-      );
+      const usedByFip = [...this.state.floatingips.values()].some((f) => f.router_id === router.id && f.fixed_ip_address && cidrContains(cidr, parseIp(f.fixed_ip_address)!));
       if (usedByFip) throw conflict.routerInterfaceInUseByFloatingIP(subnet.id, router.id);
     }
     const leaving = port;
@@ -293,9 +279,7 @@ export class RouterService {
     const router = this.n.router(ctx, id);
     this.n.requireOwner(ctx, router, 'remove_extraroutes');
     const routes = this.extraRoutesBody(body);
-    router.routes = router.routes.filter(
-      (m) => !routes.some((r) => r.destination === m.destination && canonicalIp(r.nexthop) === m.nexthop),
-    );
+    router.routes = router.routes.filter((m) => !routes.some((r) => r.destination === m.destination && canonicalIp(r.nexthop) === m.nexthop));
     this.state.touch(router);
     return router;
   }
@@ -358,10 +342,7 @@ export class RouterService {
         for (const s of newSubnets) {
           if (existing.id === s.id) throw badResourceRequest('router', `Router already has a port on subnet ${s.id}`);
           if (cidrsOverlap(subnetCidr(existing), subnetCidr(s))) {
-            throw badResourceRequest(
-              'router',
-              `Cidr ${s.cidr} of subnet ${s.id} overlaps with cidr ${existing.cidr} of subnet ${existing.id}`,
-            );
+            throw badResourceRequest('router', `Cidr ${s.cidr} of subnet ${s.id} overlaps with cidr ${existing.cidr} of subnet ${existing.id}`);
           }
         }
       }

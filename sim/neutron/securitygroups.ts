@@ -1,19 +1,7 @@
 // Security groups and rules: the per-project `default` group made on demand, default egress rules of
 // new groups, rule validation (protocol, ports / ICMP type and code, ethertype vs prefix, remote
 // group vs prefix) and duplicate detection.
-import {
-  convert,
-  descriptionAttr,
-  nameAttr,
-  ownerOf,
-  parseCreate,
-  parseUpdate,
-  projectAttrs,
-  tagsAttr,
-  validate,
-  type AttrMap,
-  type Body,
-} from './attributes.js';
+import { convert, descriptionAttr, nameAttr, ownerOf, parseCreate, parseUpdate, projectAttrs, tagsAttr, validate, type AttrMap, type Body } from './attributes.js';
 import type { Ctx } from './context.js';
 import type { Neutron } from './core.js';
 import { bad, conflict, policyNotAuthorized } from './errors.js';
@@ -84,7 +72,7 @@ const ICMP_PROTOCOL_NUMBERS = [1, 58];
 /** The IP protocol number of a rule's protocol (name or number); null for any protocol. */
 export function protocolNumber(p: string | null): number | null {
   if (p === null) return null;
-  return /^\d+$/.test(p) ? Number(p) : PROTOCOL_NUMBERS[p] ?? null;
+  return /^\d+$/.test(p) ? Number(p) : (PROTOCOL_NUMBERS[p] ?? null);
 }
 
 function convertProtocol(v: unknown): string | null {
@@ -152,16 +140,7 @@ function ruleKey(r: SecurityGroupRuleRec): string {
     const c = parseCidr(r.remote_ip_prefix, true)!;
     prefix = c.prefix === 0 ? null : cidrNetworkText(c);
   }
-  return JSON.stringify([
-    r.security_group_id,
-    r.direction,
-    r.ethertype,
-    protocolNumber(r.protocol),
-    r.port_range_min,
-    r.port_range_max,
-    prefix,
-    r.remote_group_id,
-  ]);
+  return JSON.stringify([r.security_group_id, r.direction, r.ethertype, protocolNumber(r.protocol), r.port_range_min, r.port_range_max, prefix, r.remote_group_id]);
 }
 
 export class SecurityGroupService {

@@ -325,7 +325,7 @@ export class NeutronState implements Journal {
       set: (target, key, value) => {
         this.changed();
         if (this.undo) {
-          const had = Object.prototype.hasOwnProperty.call(target, key);
+          const had = Object.hasOwn(target, key);
           const old = (target as Record<string | symbol, unknown>)[key];
           this.undo.push(() => {
             if (had) (target as Record<string | symbol, unknown>)[key] = old;

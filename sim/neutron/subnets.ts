@@ -191,8 +191,7 @@ export class SubnetService {
       dns_nameservers: (values.dns_nameservers as string[] | undefined) ?? subnet.dns_nameservers,
       host_routes: (values.host_routes as Route[] | undefined) ?? subnet.host_routes,
       ipv6_ra_mode: 'ipv6_ra_mode' in values ? (values.ipv6_ra_mode as string | null) : subnet.ipv6_ra_mode,
-      ipv6_address_mode:
-        'ipv6_address_mode' in values ? (values.ipv6_address_mode as string | null) : subnet.ipv6_address_mode,
+      ipv6_address_mode: 'ipv6_address_mode' in values ? (values.ipv6_address_mode as string | null) : subnet.ipv6_address_mode,
     };
     if ('enable_dhcp' in values && !values.enable_dhcp && (subnet.ipv6_ra_mode || subnet.ipv6_address_mode)) {
       throw invalidInput('Cannot disable enable_dhcp with ipv6 attributes set');
@@ -323,9 +322,7 @@ export class SubnetService {
       throw invalidInput('ipv6_ra_mode or ipv6_address_mode cannot be set when enable_dhcp is set to False');
     }
     if ((s.ipv6_address_mode === 'slaac' || s.ipv6_address_mode === 'dhcpv6-stateless') && s.cidr.prefix !== 64) {
-      throw invalidInput(
-        `Invalid CIDR ${cidrNetworkText(s.cidr)} for IPv6 address mode. OpenStack uses the EUI-64 address format, which requires the prefix to be /64`,
-      );
+      throw invalidInput(`Invalid CIDR ${cidrNetworkText(s.cidr)} for IPv6 address mode. OpenStack uses the EUI-64 address format, which requires the prefix to be /64`);
     }
   }
 
@@ -350,11 +347,7 @@ export class SubnetService {
     for (let i = 0; i < ranges.length; i++) {
       for (let j = i + 1; j < ranges.length; j++) {
         if (rangesOverlap(ranges[i], ranges[j])) {
-          throw bad.overlappingAllocationPools(
-            rangeText(cidr.version, ranges[i]),
-            rangeText(cidr.version, ranges[j]),
-            cidrNetworkText(cidr),
-          );
+          throw bad.overlappingAllocationPools(rangeText(cidr.version, ranges[i]), rangeText(cidr.version, ranges[j]), cidrNetworkText(cidr));
         }
       }
     }

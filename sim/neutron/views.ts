@@ -2,16 +2,7 @@
 // Attributes that policy shows to admins only are left out for other callers.
 import type { Ctx } from './context.js';
 import { cidrNetworkText, parseCidr } from './ipam.js';
-import type {
-  FloatingIpRec,
-  NetworkRec,
-  NeutronState,
-  PortRec,
-  RouterRec,
-  SecurityGroupRec,
-  SecurityGroupRuleRec,
-  SubnetRec,
-} from './state.js';
+import type { FloatingIpRec, NetworkRec, NeutronState, PortRec, RouterRec, SecurityGroupRec, SecurityGroupRuleRec, SubnetRec } from './state.js';
 
 export type View = Record<string, unknown>;
 
@@ -40,9 +31,7 @@ export function networkView(state: NeutronState, ctx: Ctx, net: NetworkRec): Vie
     subnets,
     shared: net.shared,
     availability_zone_hints: [...net.availability_zone_hints],
-    availability_zones: net.availability_zone_hints.length
-      ? [...net.availability_zone_hints]
-      : state.config.availabilityZones.slice(0, 1),
+    availability_zones: net.availability_zone_hints.length ? [...net.availability_zone_hints] : state.config.availabilityZones.slice(0, 1),
     ipv4_address_scope: null,
     ipv6_address_scope: null,
     'router:external': net.external,
@@ -139,9 +128,7 @@ export function routerView(state: NeutronState, ctx: Ctx, r: RouterRec): View {
     external_gateway_info: gatewayInfo(state, r),
     routes: r.routes.map((x) => ({ destination: x.destination, nexthop: x.nexthop })),
     availability_zone_hints: [...r.availability_zone_hints],
-    availability_zones: r.availability_zone_hints.length
-      ? [...r.availability_zone_hints]
-      : state.config.availabilityZones.slice(0, 1),
+    availability_zones: r.availability_zone_hints.length ? [...r.availability_zone_hints] : state.config.availabilityZones.slice(0, 1),
     tags: [...r.tags],
   };
   if (ctx.isAdmin) {

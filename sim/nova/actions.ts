@@ -91,15 +91,7 @@ export class ServerActions {
   }
 
   /** A plain state change: check states, set the task, land in `to` after the delay. */
-  private simple(
-    action: string,
-    event: string,
-    from: VmState[],
-    task: string,
-    to: VmState,
-    power: number,
-    extra?: (s: Server) => void,
-  ): ActionDef['run'] {
+  private simple(action: string, event: string, from: VmState[], task: string, to: VmState, power: number, extra?: (s: Server) => void): ActionDef['run'] {
     return (ctx, server) => {
       this.servers.checkState(server, action, from);
       const rec = this.servers.startAction(ctx, server, action, event);
@@ -131,17 +123,25 @@ export class ServerActions {
           validate(rebootSchema, arg, 'reboot');
           const hard = String((arg as { type: string }).type).toUpperCase() === 'HARD';
           if (hard) {
-            svc.checkState(server, 'reboot', ['active', 'stopped', 'paused', 'suspended', 'error'], [
-              null, 'rebooting', 'reboot_pending', 'reboot_started', 'rebooting_hard', 'reboot_pending_hard', 'reboot_started_hard',
-            ]);
+            svc.checkState(
+              server,
+              'reboot',
+              ['active', 'stopped', 'paused', 'suspended', 'error'],
+              [null, 'rebooting', 'reboot_pending', 'reboot_started', 'rebooting_hard', 'reboot_pending_hard', 'reboot_started_hard'],
+            );
           } else {
             svc.checkState(server, 'reboot', ['active'], [null]);
           }
           const rec = svc.startAction(ctx, server, 'reboot', 'compute_reboot_instance');
-          svc.transition(server, hard ? 'rebooting_hard' : 'rebooting', (s) => {
-            s.vmState = 'active';
-            s.powerState = POWER.RUNNING;
-          }, rec);
+          svc.transition(
+            server,
+            hard ? 'rebooting_hard' : 'rebooting',
+            (s) => {
+              s.vmState = 'active';
+              s.powerState = POWER.RUNNING;
+            },
+            rec,
+          );
           return ACCEPTED;
         },
       },
@@ -153,17 +153,22 @@ export class ServerActions {
         run: (ctx, server) => {
           svc.checkState(server, 'shelve', ['active', 'stopped', 'paused', 'suspended']);
           const rec = svc.startAction(ctx, server, 'shelve', 'compute_shelve_instance');
-          svc.transition(server, 'shelving', (s) => {
-            s.powerState = POWER.SHUTDOWN;
-            if (this.shelvedOffloadTime === 0) {
-              s.vmState = 'shelved_offloaded';
-              s.host = null;
-              s.node = null;
-              rebind(s);
-            } else {
-              s.vmState = 'shelved';
-            }
-          }, rec);
+          svc.transition(
+            server,
+            'shelving',
+            (s) => {
+              s.powerState = POWER.SHUTDOWN;
+              if (this.shelvedOffloadTime === 0) {
+                s.vmState = 'shelved_offloaded';
+                s.host = null;
+                s.node = null;
+                rebind(s);
+              } else {
+                s.vmState = 'shelved';
+              }
+            },
+            rec,
+          );
           return ACCEPTED;
         },
       },
@@ -171,12 +176,17 @@ export class ServerActions {
         run: (ctx, server) => {
           svc.checkState(server, 'shelveOffload', ['shelved']);
           const rec = svc.startAction(ctx, server, 'shelveOffload', 'compute_shelve_offload_instance');
-          svc.transition(server, 'shelving_offloading', (s) => {
-            s.vmState = 'shelved_offloaded';
-            s.host = null;
-            s.node = null;
-            rebind(s);
-          }, rec);
+          svc.transition(
+            server,
+            'shelving_offloading',
+            (s) => {
+              s.vmState = 'shelved_offloaded';
+              s.host = null;
+              s.node = null;
+              rebind(s);
+            },
+            rec,
+          );
           return ACCEPTED;
         },
       },
@@ -189,15 +199,20 @@ export class ServerActions {
             throw new SimServiceError(400, 'The requested availability zone is not available');
           }
           const rec = svc.startAction(ctx, server, 'unshelve', 'compute_unshelve_instance');
-          svc.transition(server, server.vmState === 'shelved' ? 'unshelving' : 'spawning', (s) => {
-            s.vmState = 'active';
-            s.powerState = POWER.RUNNING;
-            if (!s.host) {
-              s.host = svc.hosts[0];
-              s.node = s.host;
-              rebind(s);
-            }
-          }, rec);
+          svc.transition(
+            server,
+            server.vmState === 'shelved' ? 'unshelving' : 'spawning',
+            (s) => {
+              s.vmState = 'active';
+              s.powerState = POWER.RUNNING;
+              if (!s.host) {
+                s.host = svc.hosts[0];
+                s.node = s.host;
+                rebind(s);
+              }
+            },
+            rec,
+          );
           return ACCEPTED;
         },
       },
@@ -243,12 +258,17 @@ export class ServerActions {
           svc.fitQuota(server.projectId, { ...flavor, vcpus: Math.max(0, flavor.vcpus - server.flavor.vcpus), ram: Math.max(0, flavor.ram - server.flavor.ram) }, 1, 1, true);
           const rec = svc.startAction(ctx, server, 'resize', 'compute_prep_resize');
           const previous = server.vmState;
-          svc.transition(server, 'resize_prep', (s) => {
-            s.oldFlavor = s.flavor;
-            s.flavor = flavor;
-            s.previousVmState = previous;
-            s.vmState = 'resized';
-          }, rec);
+          svc.transition(
+            server,
+            'resize_prep',
+            (s) => {
+              s.oldFlavor = s.flavor;
+              s.flavor = flavor;
+              s.previousVmState = previous;
+              s.vmState = 'resized';
+            },
+            rec,
+          );
           return ACCEPTED;
         },
       },
@@ -258,14 +278,19 @@ export class ServerActions {
           svc.checkState(server, 'migrate', ['active', 'stopped']);
           const rec = svc.startAction(ctx, server, 'migrate', 'compute_prep_resize');
           const previous = server.vmState;
-          svc.transition(server, 'resize_prep', (s) => {
-            s.oldFlavor = s.flavor;
-            s.previousVmState = previous;
-            s.host = svc.otherHost(s.host);
-            s.node = s.host;
-            s.vmState = 'resized';
-            rebind(s);
-          }, rec);
+          svc.transition(
+            server,
+            'resize_prep',
+            (s) => {
+              s.oldFlavor = s.flavor;
+              s.previousVmState = previous;
+              s.host = svc.otherHost(s.host);
+              s.node = s.host;
+              s.vmState = 'resized';
+              rebind(s);
+            },
+            rec,
+          );
           return ACCEPTED;
         },
       },
@@ -278,11 +303,16 @@ export class ServerActions {
           if (target && !svc.hosts.includes(target)) throw new SimServiceError(400, `Compute host ${target} could not be found.`);
           if (target && target === server.host) throw new SimServiceError(400, `The supplied hypervisor type of is invalid.`);
           const rec = svc.startAction(ctx, server, 'live-migration', 'compute_live_migration');
-          svc.transition(server, 'migrating', (s) => {
-            s.host = target ?? svc.otherHost(s.host);
-            s.node = s.host;
-            rebind(s);
-          }, rec);
+          svc.transition(
+            server,
+            'migrating',
+            (s) => {
+              s.host = target ?? svc.otherHost(s.host);
+              s.node = s.host;
+              rebind(s);
+            },
+            rec,
+          );
           return ACCEPTED;
         },
       },
@@ -302,12 +332,17 @@ export class ServerActions {
         run: (ctx, server) => {
           svc.checkState(server, 'revertResize', ['resized']);
           const rec = svc.startAction(ctx, server, 'revertResize', 'compute_revert_resize');
-          svc.transition(server, 'resize_reverting', (s) => {
-            if (s.oldFlavor) s.flavor = s.oldFlavor;
-            s.oldFlavor = null;
-            s.vmState = s.previousVmState === 'stopped' ? 'stopped' : 'active';
-            s.previousVmState = null;
-          }, rec);
+          svc.transition(
+            server,
+            'resize_reverting',
+            (s) => {
+              if (s.oldFlavor) s.flavor = s.oldFlavor;
+              s.oldFlavor = null;
+              s.vmState = s.previousVmState === 'stopped' ? 'stopped' : 'active';
+              s.previousVmState = null;
+            },
+            rec,
+          );
           return ACCEPTED;
         },
       },
@@ -344,10 +379,15 @@ export class ServerActions {
           server.adminPass = typeof r.adminPass === 'string' ? r.adminPass : randomPassword();
           const rec = svc.startAction(ctx, server, 'rebuild', 'compute_rebuild_instance');
           const wasStopped = server.vmState === 'stopped';
-          svc.transition(server, 'rebuilding', (s) => {
-            s.vmState = wasStopped ? 'stopped' : 'active';
-            s.powerState = wasStopped ? POWER.SHUTDOWN : POWER.RUNNING;
-          }, rec);
+          svc.transition(
+            server,
+            'rebuilding',
+            (s) => {
+              s.vmState = wasStopped ? 'stopped' : 'active';
+              s.powerState = wasStopped ? POWER.SHUTDOWN : POWER.RUNNING;
+            },
+            rec,
+          );
           const view = this.views.server(ctx, server, { show: true });
           view.adminPass = server.adminPass;
           return { status: 202, body: { server: view } };
@@ -446,11 +486,16 @@ export class ServerActions {
           const pass = (arg as { adminPass?: string } | null)?.adminPass ?? randomPassword();
           const rec = svc.startAction(ctx, server, 'rescue', 'compute_rescue_instance');
           const previous = server.vmState;
-          svc.transition(server, 'rescuing', (s) => {
-            s.previousVmState = previous;
-            s.vmState = 'rescued';
-            s.powerState = POWER.RUNNING;
-          }, rec);
+          svc.transition(
+            server,
+            'rescuing',
+            (s) => {
+              s.previousVmState = previous;
+              s.vmState = 'rescued';
+              s.powerState = POWER.RUNNING;
+            },
+            rec,
+          );
           return { status: 200, body: { adminPass: pass } };
         },
       },
@@ -458,11 +503,16 @@ export class ServerActions {
         run: (ctx, server) => {
           svc.checkState(server, 'unrescue', ['rescued']);
           const rec = svc.startAction(ctx, server, 'unrescue', 'compute_unrescue_instance');
-          svc.transition(server, 'unrescuing', (s) => {
-            s.vmState = 'active';
-            s.previousVmState = null;
-            s.powerState = POWER.RUNNING;
-          }, rec);
+          svc.transition(
+            server,
+            'unrescuing',
+            (s) => {
+              s.vmState = 'active';
+              s.previousVmState = null;
+              s.powerState = POWER.RUNNING;
+            },
+            rec,
+          );
           return ACCEPTED;
         },
       },

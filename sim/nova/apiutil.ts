@@ -77,16 +77,10 @@ export function negotiateMicroversion(headers: Headers, policy: MicroversionPoli
   if (requested.trim().toLowerCase() === 'latest') return max;
   const v = ApiVersion.parse(requested);
   if (!v) {
-    throw new SimServiceError(
-      400,
-      `API Version String ${requested.trim()} is of invalid format. Must be of format MajorNum.MinorNum.`,
-    );
+    throw new SimServiceError(400, `API Version String ${requested.trim()} is of invalid format. Must be of format MajorNum.MinorNum.`);
   }
   if (v.compare(min) < 0 || v.compare(max) > 0) {
-    throw new SimServiceError(
-      406,
-      `Version ${v} is not supported by the API. Minimum is ${min} and maximum is ${max}.`,
-    );
+    throw new SimServiceError(406, `Version ${v} is not supported by the API. Minimum is ${min} and maximum is ${max}.`);
   }
   return v;
 }
@@ -183,12 +177,7 @@ export function makeComparator<T>(spec: SortSpec[], get: (item: T, key: string) 
  * Sorts, skips past the marker (by its sort values, so a marker filtered out of the result still
  * locates the page) and cuts at `limit`. `more` tells whether the page is full (a next link is due).
  */
-export function pageOf<T>(
-  items: T[],
-  cmp: (a: T, b: T) => number,
-  marker: T | undefined,
-  limit: number,
-): { page: T[]; full: boolean } {
+export function pageOf<T>(items: T[], cmp: (a: T, b: T) => number, marker: T | undefined, limit: number): { page: T[]; full: boolean } {
   const sorted = [...items].sort(cmp);
   const start = marker === undefined ? sorted : sorted.filter((x) => cmp(x, marker) > 0);
   const page = start.slice(0, limit);
@@ -251,10 +240,13 @@ export class TransitionTimers {
   /** Runs `fn` after the transition delay (times `factor`). */
   later(fn: () => void, factor = 1): void {
     if (this.closed) return;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      if (!this.closed) fn();
-    }, Math.max(0, Math.round(this.delayMs * factor)));
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        if (!this.closed) fn();
+      },
+      Math.max(0, Math.round(this.delayMs * factor)),
+    );
     t.unref();
     this.timers.add(t);
   }

@@ -5,15 +5,7 @@ import { makeComparator, pageOf, parseNonNegativeInt, qAll, qLast, type Query, t
 import type { NovaCtx } from './context.js';
 import { fingerprintOf, generateSshKey } from './keygen.js';
 import { DEFAULT_QUOTAS, type Flavor, type Keypair, type QuotaLimits } from './model.js';
-import {
-  extraSpecItemSchema,
-  extraSpecsSchema,
-  flavorAccessSchema,
-  flavorCreateSchema,
-  flavorUpdateSchema,
-  keypairCreateSchema,
-  quotaUpdateSchema,
-} from './schemas.js';
+import { extraSpecItemSchema, extraSpecsSchema, flavorAccessSchema, flavorCreateSchema, flavorUpdateSchema, keypairCreateSchema, quotaUpdateSchema } from './schemas.js';
 import type { NovaState } from './state.js';
 import { truthy, validateBody } from './validate.js';
 
@@ -242,7 +234,12 @@ export class KeypairService {
       marker = this.state.keypairsOf(user).get(markerName);
       if (!marker) throw new SimServiceError(400, `marker [${markerName}] not found`);
     }
-    const { page, full } = pageOf(all, makeComparator<Keypair>([{ key: 'id', dir: 'asc' }], (k) => k.id), marker, limit);
+    const { page, full } = pageOf(
+      all,
+      makeComparator<Keypair>([{ key: 'id', dir: 'asc' }], (k) => k.id),
+      marker,
+      limit,
+    );
     return { keypairs: page, full };
   }
 

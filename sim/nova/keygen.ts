@@ -21,11 +21,7 @@ function sshMpint(bigEndian: Buffer): Buffer {
 
 /** Colon-separated MD5 of the decoded key blob, as `ssh-keygen -E md5 -l` prints it. */
 export function md5Fingerprint(blob: Buffer): string {
-  return createHash('md5')
-    .update(blob)
-    .digest('hex')
-    .match(/../g)!
-    .join(':');
+  return createHash('md5').update(blob).digest('hex').match(/../g)!.join(':');
 }
 
 export interface GeneratedKey {
@@ -38,11 +34,7 @@ export interface GeneratedKey {
 export async function generateSshKey(comment = 'Generated-by-Nova'): Promise<GeneratedKey> {
   const { publicKey, privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
   const jwk = publicKey.export({ format: 'jwk' }) as { n: string; e: string };
-  const blob = Buffer.concat([
-    sshString(Buffer.from('ssh-rsa')),
-    sshMpint(Buffer.from(jwk.e, 'base64url')),
-    sshMpint(Buffer.from(jwk.n, 'base64url')),
-  ]);
+  const blob = Buffer.concat([sshString(Buffer.from('ssh-rsa')), sshMpint(Buffer.from(jwk.e, 'base64url')), sshMpint(Buffer.from(jwk.n, 'base64url'))]);
   return {
     publicKey: `ssh-rsa ${blob.toString('base64')} ${comment}\n`,
     privateKey: privateKey.export({ format: 'pem', type: 'pkcs1' }) as string,
@@ -59,11 +51,7 @@ export function fingerprintOf(publicKey: string, type: 'ssh' | 'x509'): string {
     const m = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(publicKey);
     if (!m) throw invalid();
     const der = Buffer.from(m[1].replace(/\s+/g, ''), 'base64');
-    return createHash('sha1')
-      .update(der)
-      .digest('hex')
-      .match(/../g)!
-      .join(':');
+    return createHash('sha1').update(der).digest('hex').match(/../g)!.join(':');
   }
   const parts = publicKey.trim().split(/\s+/);
   if (parts.length < 2 || !SSH_TYPES.includes(parts[0]) || !/^[A-Za-z0-9+/]+={0,2}$/.test(parts[1])) throw invalid();

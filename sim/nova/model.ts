@@ -1,17 +1,6 @@
 // Records kept by the simulated Nova of one pod, and the vm_state/task_state → status mapping.
 
-export type VmState =
-  | 'building'
-  | 'active'
-  | 'stopped'
-  | 'paused'
-  | 'suspended'
-  | 'rescued'
-  | 'resized'
-  | 'shelved'
-  | 'shelved_offloaded'
-  | 'soft-delete'
-  | 'error';
+export type VmState = 'building' | 'active' | 'stopped' | 'paused' | 'suspended' | 'rescued' | 'resized' | 'shelved' | 'shelved_offloaded' | 'soft-delete' | 'error';
 
 export const POWER = { NOSTATE: 0, RUNNING: 1, PAUSED: 3, SHUTDOWN: 4, CRASHED: 6, SUSPENDED: 7 } as const;
 

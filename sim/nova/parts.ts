@@ -4,15 +4,7 @@ import { SimServiceError, type SimPort } from '../types.js';
 import { parseIsoTime, qLast, type Query } from './apiutil.js';
 import type { NovaCtx } from './context.js';
 import type { InstanceAction, Server, ServerVolume, VmState } from './model.js';
-import {
-  interfaceAttachSchema,
-  metadataAllSchema,
-  metadataItemSchema,
-  serverTag,
-  tagsSchema,
-  volumeAttachSchema,
-  volumeUpdateSchema,
-} from './schemas.js';
+import { interfaceAttachSchema, metadataAllSchema, metadataItemSchema, serverTag, tagsSchema, volumeAttachSchema, volumeUpdateSchema } from './schemas.js';
 import type { ServerService } from './servers.js';
 import { truthy, validateBody } from './validate.js';
 import type { NovaViews } from './views.js';

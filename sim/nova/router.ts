@@ -29,10 +29,7 @@ export function novaCtx(req: FastifyRequest, reply: FastifyReply): NovaCtx {
   const caller = callerOf(req);
   const projectInUrl = (req.params as { project_id?: string } | undefined)?.project_id;
   if (projectInUrl !== undefined && projectInUrl !== caller.projectId) {
-    throw new SimServiceError(
-      400,
-      `Malformed request URL: URL's project_id '${projectInUrl}' doesn't match Context's project_id '${caller.projectId}'`,
-    );
+    throw new SimServiceError(400, `Malformed request URL: URL's project_id '${projectInUrl}' doesn't match Context's project_id '${caller.projectId}'`);
   }
   return {
     caller,

@@ -1,17 +1,14 @@
 // Request body schemas of the simulated Nova, per microversion where the accepted fields change.
 import type { ApiVersion } from './apiutil.js';
-import {
-  booleanLike,
-  metadataMap,
-  nameString,
-  nonNegativeIntOrDigits,
-  optionalDescription,
-  positiveIntOrDigits,
-  type Schema,
-} from './validate.js';
+import { booleanLike, metadataMap, nameString, nonNegativeIntOrDigits, optionalDescription, positiveIntOrDigits, type Schema } from './validate.js';
 
 const uuidString: Schema = { type: 'string', format: 'uuid' };
-const imageRef: Schema = { oneOf: [{ type: 'string', format: 'uuid' }, { type: 'string', maxLength: 0 }] };
+const imageRef: Schema = {
+  oneOf: [
+    { type: 'string', format: 'uuid' },
+    { type: 'string', maxLength: 0 },
+  ],
+};
 const flavorRef: Schema = { type: ['string', 'integer'], minLength: 1 };
 const ipAddress: Schema = { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }] };
 const accessIPv4: Schema = { type: 'string', format: 'ipv4' };

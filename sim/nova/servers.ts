@@ -2,31 +2,9 @@
 // delete, and the shared helpers of the server actions (state checks, lock checks, action records).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SimServiceError, type SimPort } from '../types.js';
-import {
-  makeComparator,
-  pageOf,
-  parseBool,
-  parseIsoTime,
-  qAll,
-  qLast,
-  randomPassword,
-  type Query,
-  type SortSpec,
-  type TransitionTimers,
-} from './apiutil.js';
+import { makeComparator, pageOf, parseBool, parseIsoTime, qAll, qLast, randomPassword, type Query, type SortSpec, type TransitionTimers } from './apiutil.js';
 import type { CinderExtras, NeutronExtras, NovaCtx, NovaSimDeps } from './context.js';
-import {
-  POWER,
-  STATUS_FILTER,
-  statusOf,
-  type Flavor,
-  type FlavorSnapshot,
-  type InstanceAction,
-  type Server,
-  type ServerPort,
-  type ServerVolume,
-  type VmState,
-} from './model.js';
+import { POWER, STATUS_FILTER, statusOf, type Flavor, type FlavorSnapshot, type InstanceAction, type Server, type ServerPort, type ServerVolume, type VmState } from './model.js';
 import { serverCreateSchema, serverUpdateSchema } from './schemas.js';
 import type { NovaState } from './state.js';
 import { truthy, validateBody } from './validate.js';
@@ -37,52 +15,148 @@ export const MAX_LIMIT = 1000;
 
 /** Query parameters GET /servers[/detail] knows; from 2.75 any other one is a 400. */
 const LIST_PARAMS = new Set([
-  'access_ip_v4', 'access_ip_v6', 'all_tenants', 'auto_disk_config', 'availability_zone', 'changes-before',
-  'changes-since', 'config_drive', 'created_at', 'deleted', 'description', 'display_description', 'display_name',
-  'flavor', 'host', 'hostname', 'image', 'image_ref', 'ip', 'ip6', 'kernel_id', 'key_name', 'launch_index',
-  'launched_at', 'limit', 'locked', 'locked_by', 'marker', 'name', 'node', 'not-tags', 'not-tags-any',
-  'power_state', 'progress', 'project_id', 'ramdisk_id', 'reservation_id', 'root_device_name', 'soft_deleted',
-  'sort_dir', 'sort_key', 'status', 'tags', 'tags-any', 'task_state', 'tenant_id', 'terminated_at', 'updated_at',
-  'user_id', 'uuid', 'vm_state',
+  'access_ip_v4',
+  'access_ip_v6',
+  'all_tenants',
+  'auto_disk_config',
+  'availability_zone',
+  'changes-before',
+  'changes-since',
+  'config_drive',
+  'created_at',
+  'deleted',
+  'description',
+  'display_description',
+  'display_name',
+  'flavor',
+  'host',
+  'hostname',
+  'image',
+  'image_ref',
+  'ip',
+  'ip6',
+  'kernel_id',
+  'key_name',
+  'launch_index',
+  'launched_at',
+  'limit',
+  'locked',
+  'locked_by',
+  'marker',
+  'name',
+  'node',
+  'not-tags',
+  'not-tags-any',
+  'power_state',
+  'progress',
+  'project_id',
+  'ramdisk_id',
+  'reservation_id',
+  'root_device_name',
+  'soft_deleted',
+  'sort_dir',
+  'sort_key',
+  'status',
+  'tags',
+  'tags-any',
+  'task_state',
+  'tenant_id',
+  'terminated_at',
+  'updated_at',
+  'user_id',
+  'uuid',
+  'vm_state',
 ]);
 
 const SORT_KEYS = new Set([
-  'access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'availability_zone', 'config_drive', 'created_at',
-  'display_description', 'display_name', 'host', 'hostname', 'image_ref', 'instance_type_id', 'kernel_id',
-  'key_name', 'launch_index', 'launched_at', 'locked', 'locked_by', 'node', 'power_state', 'progress',
-  'project_id', 'ramdisk_id', 'root_device_name', 'task_state', 'terminated_at', 'updated_at', 'user_id',
-  'uuid', 'vm_state',
+  'access_ip_v4',
+  'access_ip_v6',
+  'auto_disk_config',
+  'availability_zone',
+  'config_drive',
+  'created_at',
+  'display_description',
+  'display_name',
+  'host',
+  'hostname',
+  'image_ref',
+  'instance_type_id',
+  'kernel_id',
+  'key_name',
+  'launch_index',
+  'launched_at',
+  'locked',
+  'locked_by',
+  'node',
+  'power_state',
+  'progress',
+  'project_id',
+  'ramdisk_id',
+  'root_device_name',
+  'task_state',
+  'terminated_at',
+  'updated_at',
+  'user_id',
+  'uuid',
+  'vm_state',
 ]);
 
 function sortValue(s: Server, key: string): unknown {
   switch (key) {
-    case 'access_ip_v4': return s.accessIPv4;
-    case 'access_ip_v6': return s.accessIPv6;
-    case 'auto_disk_config': return s.diskConfig === 'AUTO';
-    case 'availability_zone': return s.availabilityZone;
-    case 'config_drive': return s.configDrive ? 'True' : '';
-    case 'created_at': return s.createdAt.getTime() * 1000 + (s.seq % 1000);
-    case 'display_description': return s.description;
-    case 'display_name': return s.name;
-    case 'host': return s.host;
-    case 'hostname': return s.hostname;
-    case 'image_ref': return s.imageId;
-    case 'instance_type_id': return s.flavor.seq;
-    case 'key_name': return s.keyName;
-    case 'launch_index': return s.launchIndex;
-    case 'launched_at': return s.launchedAt;
-    case 'locked': return s.locked;
-    case 'locked_by': return s.lockedBy;
-    case 'node': return s.node;
-    case 'power_state': return s.powerState;
-    case 'progress': return s.progress;
-    case 'project_id': return s.projectId;
-    case 'task_state': return s.taskState;
-    case 'updated_at': return s.updatedAt;
-    case 'user_id': return s.userId;
-    case 'uuid': return s.id;
-    case 'vm_state': return s.vmState;
-    default: return '';
+    case 'access_ip_v4':
+      return s.accessIPv4;
+    case 'access_ip_v6':
+      return s.accessIPv6;
+    case 'auto_disk_config':
+      return s.diskConfig === 'AUTO';
+    case 'availability_zone':
+      return s.availabilityZone;
+    case 'config_drive':
+      return s.configDrive ? 'True' : '';
+    case 'created_at':
+      return s.createdAt.getTime() * 1000 + (s.seq % 1000);
+    case 'display_description':
+      return s.description;
+    case 'display_name':
+      return s.name;
+    case 'host':
+      return s.host;
+    case 'hostname':
+      return s.hostname;
+    case 'image_ref':
+      return s.imageId;
+    case 'instance_type_id':
+      return s.flavor.seq;
+    case 'key_name':
+      return s.keyName;
+    case 'launch_index':
+      return s.launchIndex;
+    case 'launched_at':
+      return s.launchedAt;
+    case 'locked':
+      return s.locked;
+    case 'locked_by':
+      return s.lockedBy;
+    case 'node':
+      return s.node;
+    case 'power_state':
+      return s.powerState;
+    case 'progress':
+      return s.progress;
+    case 'project_id':
+      return s.projectId;
+    case 'task_state':
+      return s.taskState;
+    case 'updated_at':
+      return s.updatedAt;
+    case 'user_id':
+      return s.userId;
+    case 'uuid':
+      return s.id;
+    case 'vm_state':
+      return s.vmState;
+    default:
+      return '';
   }
 }
 
@@ -255,10 +329,7 @@ export class ServerService {
       const limit = limits[res];
       if (limit < 0 || per[res] === 0) continue;
       if (used[res] + per[res] * minCount > limit) {
-        throw new SimServiceError(
-          403,
-          `Quota exceeded for ${res}: Requested ${per[res] * minCount}, but already used ${used[res]} of ${limit} ${res}`,
-        );
+        throw new SimServiceError(403, `Quota exceeded for ${res}: Requested ${per[res] * minCount}, but already used ${used[res]} of ${limit} ${res}`);
       }
     }
     return fit;
@@ -408,10 +479,7 @@ export class ServerService {
     else if (bdmImage) {
       this.checkImage(bdmImage);
     } else if (!bootVolume) {
-      throw new SimServiceError(
-        400,
-        'Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.',
-      );
+      throw new SimServiceError(400, 'Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.');
     }
 
     let keyName: string | null = null;
@@ -429,7 +497,11 @@ export class ServerService {
     this.checkMetadataQuota(caller.projectId, metadata);
     const count = this.fitQuota(caller.projectId, flavor, minCount, maxCount);
 
-    const reservationId = `r-${randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x').slice(0, 8)}`;
+    const reservationId = `r-${randomBytes(6)
+      .toString('base64url')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, 'x')
+      .slice(0, 8)}`;
     const securityGroups = Array.isArray(req.security_groups)
       ? [...new Set((req.security_groups as Array<{ name?: string }>).map((g) => String(g.name ?? 'default')))]
       : ['default'];
@@ -473,8 +545,7 @@ export class ServerService {
           host: this.pickHost(),
           node: null,
           instanceName: `instance-${seq.toString(16).padStart(8, '0')}`,
-          hostname:
-            typeof req.hostname === 'string' ? req.hostname : hostnameFrom(count > 1 ? `${name}-${i + 1}` : name),
+          hostname: typeof req.hostname === 'string' ? req.hostname : hostnameFrom(count > 1 ? `${name}-${i + 1}` : name),
           reservationId,
           launchIndex: i,
           adminPass: typeof req.adminPass === 'string' ? req.adminPass : randomPassword(),
@@ -504,7 +575,8 @@ export class ServerService {
           try {
             this.attachVolume(server, vr.volumeId, device, vr);
           } catch (e) {
-            if (e instanceof SimServiceError && e.status !== 404) throw new SimServiceError(400, e.message.startsWith('Invalid volume') ? e.message : `Invalid volume: ${e.message}`);
+            if (e instanceof SimServiceError && e.status !== 404)
+              throw new SimServiceError(400, e.message.startsWith('Invalid volume') ? e.message : `Invalid volume: ${e.message}`);
             throw e;
           }
         }
@@ -541,10 +613,7 @@ export class ServerService {
     const bootIndexes = bdms.map((b) => (b.boot_index === undefined || b.boot_index === null ? null : Number(b.boot_index)));
     const booting = bootIndexes.filter((b): b is number => b !== null && b >= 0).sort((a, b) => a - b);
     if (booting.some((b, i) => b !== i)) {
-      throw new SimServiceError(
-        400,
-        'Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.',
-      );
+      throw new SimServiceError(400, 'Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.');
     }
     bdms.forEach((b, i) => {
       const source = b.source_type ?? 'volume';
@@ -583,10 +652,7 @@ export class ServerService {
       const tag = typeof n.tag === 'string' ? n.tag : null;
       if (typeof n.port === 'string' && n.port !== '') {
         if (maxCount > 1) {
-          throw new SimServiceError(
-            400,
-            'Unable to launch multiple instances with a single configured port ID. Please launch your instance one by one with different ports.',
-          );
+          throw new SimServiceError(400, 'Unable to launch multiple instances with a single configured port ID. Please launch your instance one by one with different ports.');
         }
         if (seenPorts.has(n.port)) throw new SimServiceError(400, `Port ${n.port} is still in use.`);
         seenPorts.add(n.port);
@@ -607,9 +673,7 @@ export class ServerService {
       const fixedIp = typeof n.fixed_ip === 'string' ? n.fixed_ip : undefined;
       if (fixedIp) {
         if (maxCount > 1) throw new SimServiceError(400, 'max_count cannot be greater than 1 if an fixed_ip is specified.');
-        const holder = this.deps.neutron
-          .listPorts({ network_id: n.uuid })
-          .find((p) => p.fixed_ips.some((ip) => ip.ip_address === fixedIp));
+        const holder = this.deps.neutron.listPorts({ network_id: n.uuid }).find((p) => p.fixed_ips.some((ip) => ip.ip_address === fixedIp));
         if (holder) {
           throw new SimServiceError(400, `Fixed IP address ${fixedIp} is already in use on instance ${holder.device_id || holder.id}.`);
         }
@@ -626,11 +690,7 @@ export class ServerService {
    */
   private pickNetworks(ctx: NovaCtx, explicitAuto: boolean): NetworkRequest[] {
     const list = (this.deps.neutron as NeutronExtras).listNetworks?.({}) ?? [];
-    const usable = list.filter(
-      (n) =>
-        (n.project_id === ctx.caller.projectId || n.tenant_id === ctx.caller.projectId || n.shared === true) &&
-        n['router:external'] !== true,
-    );
+    const usable = list.filter((n) => (n.project_id === ctx.caller.projectId || n.tenant_id === ctx.caller.projectId || n.shared === true) && n['router:external'] !== true);
     if (usable.length > 1) {
       throw new SimServiceError(409, 'Multiple possible networks found, use a Network ID to be more specific.');
     }
@@ -707,11 +767,7 @@ export class ServerService {
     if (reservation !== undefined) preds.push((s) => s.reservationId === reservation);
     const ipFilter = (text: string, six: boolean) => {
       const re = regex(text);
-      preds.push((s) =>
-        this.views
-          .portsOf(s)
-          .some((p) => p.fixed_ips.some((ip) => ip.ip_address.includes(':') === six && re.test(ip.ip_address))),
-      );
+      preds.push((s) => this.views.portsOf(s).some((p) => p.fixed_ips.some((ip) => ip.ip_address.includes(':') === six && re.test(ip.ip_address))));
     };
     const ip = qLast(query, 'ip');
     if (ip !== undefined) ipFilter(ip, false);
@@ -733,7 +789,10 @@ export class ServerService {
       preds.push((s) => s.updatedAt.getTime() <= t.getTime());
     }
     if (v.ge('2.26')) {
-      const tagList = (key: string) => qAll(query, key).flatMap((t) => t.split(',')).filter((t) => t !== '');
+      const tagList = (key: string) =>
+        qAll(query, key)
+          .flatMap((t) => t.split(','))
+          .filter((t) => t !== '');
       const all = tagList('tags');
       const any = tagList('tags-any');
       const notAll = tagList('not-tags');
@@ -746,7 +805,8 @@ export class ServerService {
     const locked = qLast(query, 'locked');
     if (locked !== undefined && v.ge('2.73')) {
       const b = parseBool(locked);
-      if (b === undefined) throw new SimServiceError(400, `Unrecognized value '${locked}', acceptable values are: '1', '0', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'`);
+      if (b === undefined)
+        throw new SimServiceError(400, `Unrecognized value '${locked}', acceptable values are: '1', '0', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'`);
       preds.push((s) => s.locked === b);
     }
     const wide = admin || v.ge('2.83');
@@ -786,9 +846,7 @@ export class ServerService {
     const sort = this.sortSpec(ctx, query);
     const cmp = makeComparator<Server>(sort, sortValue);
     const { limit, marker } = this.pagination(ctx, query);
-    const scoped = [...this.state.servers.values()].filter(
-      (s) => (projectFilter === undefined || s.projectId === projectFilter) && preds.every((p) => p(s)),
-    );
+    const scoped = [...this.state.servers.values()].filter((s) => (projectFilter === undefined || s.projectId === projectFilter) && preds.every((p) => p(s)));
     const { page, full } = pageOf(scoped, cmp, marker, limit);
     return { servers: page, full };
   }

@@ -71,7 +71,9 @@ export class NovaViews {
 
   hostId(server: Server): string {
     if (!server.host) return '';
-    return createHash('sha224').update(server.projectId + server.host).digest('hex');
+    return createHash('sha224')
+      .update(server.projectId + server.host)
+      .digest('hex');
   }
 
   private flavorRef(ctx: NovaCtx, server: Server): Record<string, unknown> {
@@ -91,9 +93,7 @@ export class NovaViews {
   }
 
   private volumesAttached(ctx: NovaCtx, server: Server): Array<Record<string, unknown>> {
-    return server.volumes.map((v) =>
-      ctx.version.ge('2.3') ? { id: v.volumeId, delete_on_termination: v.deleteOnTermination } : { id: v.volumeId },
-    );
+    return server.volumes.map((v) => (ctx.version.ge('2.3') ? { id: v.volumeId, delete_on_termination: v.deleteOnTermination } : { id: v.volumeId }));
   }
 
   /** The `{id, links, name}` entry of `GET /servers`. */
@@ -113,9 +113,7 @@ export class NovaViews {
       user_id: server.userId,
       metadata: { ...server.metadata },
       hostId: this.hostId(server),
-      image: server.imageId
-        ? { id: server.imageId, links: [{ href: this.links.bookmark(ctx, `images/${server.imageId}`), rel: 'bookmark' }] }
-        : '',
+      image: server.imageId ? { id: server.imageId, links: [{ href: this.links.bookmark(ctx, `images/${server.imageId}`), rel: 'bookmark' }] } : '',
       flavor: this.flavorRef(ctx, server),
       created: isoSeconds(server.createdAt),
       updated: isoSeconds(server.updatedAt),

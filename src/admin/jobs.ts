@@ -112,7 +112,9 @@ export function jobRoutes(r: GatewayRouter, services: AdminServices): void {
     const missing = handler.resourceSchema.filter((k) => !given.includes(k));
     const extra = given.filter((k) => !handler.resourceSchema.includes(k));
     if (missing.length > 0 || extra.length > 0) {
-      throw badRequest(`Resource of job type ${type} must have exactly the fields ${handler.resourceSchema.join(', ')}${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; unexpected ${extra.join(', ')}` : ''}`);
+      throw badRequest(
+        `Resource of job type ${type} must have exactly the fields ${handler.resourceSchema.join(', ')}${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; unexpected ${extra.join(', ')}` : ''}`,
+      );
     }
     const fields: Record<string, string> = {};
     for (const [k, v] of Object.entries(resource)) {

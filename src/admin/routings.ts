@@ -102,7 +102,9 @@ export function routingRoutes(r: GatewayRouter, services: AdminServices): void {
     rejectUnknownFields(body, FIELDS);
     if (Object.keys(body).length === 0) throw badRequest('Nothing to update: give at least one routing field');
     const patch = Object.fromEntries(FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, optionalString(body, f, 127)]));
-    const empty = Object.entries(patch).filter(([, v]) => !v).map(([k]) => k);
+    const empty = Object.entries(patch)
+      .filter(([, v]) => !v)
+      .map(([k]) => k);
     if (empty.length > 0) throw badRequest(`Field(s) ${empty.join(', ')} must not be empty`);
     const routing = await routings.update(id, {
       topId: patch.top_id,

@@ -8,18 +8,18 @@ export function versionRoutes(app: FastifyInstance, services: AdminServices): vo
   app.get('/v1.0', async () => {
     const v1 = `${services.publicUrl}/v1.0/`;
     return {
-    version: {
-      id: 'v1.0',
-      status: 'CURRENT',
-      updated: UPDATED,
-      links: [
-        { rel: 'self', href: v1 },
-        { rel: 'pods', href: `${v1}pods` },
-        { rel: 'bindings', href: `${v1}bindings` },
-        { rel: 'routings', href: `${v1}routings` },
-        { rel: 'jobs', href: `${v1}jobs` },
-      ],
-    },
+      version: {
+        id: 'v1.0',
+        status: 'CURRENT',
+        updated: UPDATED,
+        links: [
+          { rel: 'self', href: v1 },
+          { rel: 'pods', href: `${v1}pods` },
+          { rel: 'bindings', href: `${v1}bindings` },
+          { rel: 'routings', href: `${v1}routings` },
+          { rel: 'jobs', href: `${v1}jobs` },
+        ],
+      },
     };
   });
 }

@@ -117,7 +117,15 @@ export class BottomClient {
     try {
       return JSON.parse(res.body.toString('utf8')) as T;
     } catch {
-      throw new BottomError(this.pod.regionName, this.serviceType, 502, `Pod ${this.pod.regionName} ${this.serviceType} answered malformed JSON.`, undefined, undefined, res.headers);
+      throw new BottomError(
+        this.pod.regionName,
+        this.serviceType,
+        502,
+        `Pod ${this.pod.regionName} ${this.serviceType} answered malformed JSON.`,
+        undefined,
+        undefined,
+        res.headers,
+      );
     }
   }
 
@@ -165,12 +173,10 @@ export class BottomClient {
       timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
     });
     try {
-      const refreshed = this.transport.endpoints
-        .refreshAfterConnectionFailure(this.pod, this.serviceType, { projectId, failedUrl })
-        .catch((err: unknown) => {
-          this.transport.logger?.warn({ err, pod: this.pod.regionName, service: this.serviceType }, 'catalog refresh after a connection failure failed');
-          return undefined;
-        });
+      const refreshed = this.transport.endpoints.refreshAfterConnectionFailure(this.pod, this.serviceType, { projectId, failedUrl }).catch((err: unknown) => {
+        this.transport.logger?.warn({ err, pod: this.pod.regionName, service: this.serviceType }, 'catalog refresh after a connection failure failed');
+        return undefined;
+      });
       const url = await Promise.race([refreshed, expired]);
       if (url === undefined) return undefined;
       const root = versionedRoot(this.serviceType, url);

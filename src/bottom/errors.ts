@@ -26,15 +26,7 @@ export class BottomError extends ApiError {
     const body = parseJson(raw);
     const fault = faultOf(body);
     const message = fault.message ?? (body === undefined ? plainText(raw) : '');
-    return new BottomError(
-      region,
-      serviceType,
-      status,
-      message || `Pod ${region} ${serviceType} answered HTTP ${status}.`,
-      fault.type,
-      body,
-      headers,
-    );
+    return new BottomError(region, serviceType, status, message || `Pod ${region} ${serviceType} answered HTTP ${status}.`, fault.type, body, headers);
   }
 }
 
@@ -49,9 +41,7 @@ export class PodUnreachableError extends ApiError {
   ) {
     super(
       503,
-      reason === 'timeout'
-        ? `Pod ${region} did not answer the ${serviceType} request in time.`
-        : `Pod ${region} ${serviceType} service is unreachable (${reason}).`,
+      reason === 'timeout' ? `Pod ${region} did not answer the ${serviceType} request in time.` : `Pod ${region} ${serviceType} service is unreachable (${reason}).`,
       'HTTPServiceUnavailable',
     );
     this.name = 'PodUnreachableError';

@@ -8,14 +8,16 @@ export class BottomMetrics {
   readonly latency: Histogram<Labels>;
 
   constructor(registry: Registry) {
-    this.calls = existing<Counter<Labels | 'status'>>(registry, 'tricircle_pod_requests_total') ??
+    this.calls =
+      existing<Counter<Labels | 'status'>>(registry, 'tricircle_pod_requests_total') ??
       new Counter({
         name: 'tricircle_pod_requests_total',
         help: 'Calls to pod services, by pod, service type, method and status (HTTP code, timeout or unreachable)',
         labelNames: ['pod', 'service', 'method', 'status'],
         registers: [registry],
       });
-    this.latency = existing<Histogram<Labels>>(registry, 'tricircle_pod_request_duration_seconds') ??
+    this.latency =
+      existing<Histogram<Labels>>(registry, 'tricircle_pod_request_duration_seconds') ??
       new Histogram({
         name: 'tricircle_pod_request_duration_seconds',
         help: 'Latency of calls to pod services, by pod, service type and method',

@@ -4,16 +4,37 @@ import type { BottomCallContext, CallOptions, JsonObject, Query } from './types.
 /** A Neutron object as the pod returns it; the named fields are the ones Tricircle reads. */
 export type NeutronObject = JsonObject & { id: string; name?: string; project_id?: string; tenant_id?: string };
 
-export type BottomNetwork = NeutronObject & { status?: string; subnets?: string[]; 'provider:network_type'?: string; 'provider:physical_network'?: string | null; 'provider:segmentation_id'?: number | null };
+export type BottomNetwork = NeutronObject & {
+  status?: string;
+  subnets?: string[];
+  'provider:network_type'?: string;
+  'provider:physical_network'?: string | null;
+  'provider:segmentation_id'?: number | null;
+};
 export type BottomSubnet = NeutronObject & { network_id: string; cidr: string; ip_version: number; gateway_ip?: string | null };
 export type BottomFixedIp = { subnet_id: string; ip_address: string };
 export type BottomPort = NeutronObject & { network_id: string; mac_address: string; fixed_ips: BottomFixedIp[]; device_id: string; device_owner: string; status?: string };
 export type BottomSecurityGroup = NeutronObject & { security_group_rules?: BottomSecurityGroupRule[] };
-export type BottomSecurityGroupRule = NeutronObject & { security_group_id: string; direction: string; ethertype?: string; protocol?: string | null; remote_ip_prefix?: string | null; remote_group_id?: string | null; port_range_min?: number | null; port_range_max?: number | null };
+export type BottomSecurityGroupRule = NeutronObject & {
+  security_group_id: string;
+  direction: string;
+  ethertype?: string;
+  protocol?: string | null;
+  remote_ip_prefix?: string | null;
+  remote_group_id?: string | null;
+  port_range_min?: number | null;
+  port_range_max?: number | null;
+};
 export type BottomRoute = { destination: string; nexthop: string };
 export type BottomRouter = NeutronObject & { routes?: BottomRoute[]; external_gateway_info?: JsonObject | null; status?: string };
 export type BottomRouterInterface = JsonObject & { id: string; subnet_id: string; subnet_ids?: string[]; port_id: string; network_id?: string };
-export type BottomFloatingIp = NeutronObject & { floating_ip_address: string; floating_network_id: string; port_id?: string | null; fixed_ip_address?: string | null; router_id?: string | null };
+export type BottomFloatingIp = NeutronObject & {
+  floating_ip_address: string;
+  floating_network_id: string;
+  port_id?: string | null;
+  fixed_ip_address?: string | null;
+  router_id?: string | null;
+};
 
 /** What add/remove router interface take: a subnet or a port. */
 export type RouterInterfaceRef = { subnet_id: string } | { port_id: string };

@@ -4,8 +4,32 @@ import { Type, anyType, keyedMap, nullable } from '../gateway/index.js';
 
 /** Cinder's accepted spellings of a boolean. */
 export const BOOLEAN_VALUES = [
-  true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't',
-  false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f',
+  true,
+  'True',
+  'TRUE',
+  'true',
+  '1',
+  'ON',
+  'On',
+  'on',
+  'YES',
+  'Yes',
+  'yes',
+  'y',
+  't',
+  false,
+  'False',
+  'FALSE',
+  'false',
+  '0',
+  'OFF',
+  'Off',
+  'off',
+  'NO',
+  'No',
+  'no',
+  'n',
+  'f',
 ] as const;
 
 export const booleanLike = anyType(['boolean', 'string'], { enum: [...BOOLEAN_VALUES] });

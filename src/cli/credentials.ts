@@ -79,5 +79,8 @@ export function adminUrl(os: OsEnvironment, catalog: CatalogEntry[], config: Con
 
 /** `http://h:19999/v1.0/` → `http://h:19999`; a URL without the version is kept (trailing slashes dropped). */
 export function adminApiRoot(url: string): string {
-  return url.trim().replace(/\/+$/, '').replace(/\/v1\.0$/, '');
+  return url
+    .trim()
+    .replace(/\/+$/, '')
+    .replace(/\/v1\.0$/, '');
 }

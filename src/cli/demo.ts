@@ -53,7 +53,9 @@ async function seedPods(sim: SimReady, token: string, say: (s: string) => void):
   }
   const image = await json('POST', `${sim.glanceUrl}/v2/images`, token, { name: DEMO_IMAGE, disk_format: 'qcow2', container_format: 'bare', visibility: 'public' });
   if (image.status !== 201) throw new Error(`creating image ${DEMO_IMAGE}: HTTP ${image.status}`);
-  const upload = await json('PUT', `${sim.glanceUrl}/v2/images/${image.body.id}/file`, token, Buffer.from('tricircle demo image\n'), { 'content-type': 'application/octet-stream' });
+  const upload = await json('PUT', `${sim.glanceUrl}/v2/images/${image.body.id}/file`, token, Buffer.from('tricircle demo image\n'), {
+    'content-type': 'application/octet-stream',
+  });
   if (upload.status !== 204) throw new Error(`uploading image ${DEMO_IMAGE}: HTTP ${upload.status}`);
   say(`  image ${DEMO_IMAGE} (${image.body.id}) in Glance`);
 }
@@ -130,7 +132,14 @@ export function registerDemoCommand(program: Command): void {
             if (e.code === 'EADDRINUSE') throw new Error(`a Tricircle port is already in use (${e.message}); is another Tricircle running?`);
             throw err;
           }
-          const { token } = await passwordAuth({ authUrl: v3, username: 'admin', password: 'password', projectName: 'admin', userDomainName: 'Default', projectDomainName: 'Default' });
+          const { token } = await passwordAuth({
+            authUrl: v3,
+            username: 'admin',
+            password: 'password',
+            projectName: 'admin',
+            userDomainName: 'Default',
+            projectDomainName: 'Default',
+          });
 
           const keystone = new KeystoneAdmin(v3, token);
           for (const [service, url] of Object.entries(tricircle.urls)) {

@@ -8,7 +8,6 @@ type Row = Record<string, unknown>;
 const JOB_COLUMNS = ['id', 'type', 'resource_id', 'project_id', 'status', 'attempts', 'updated_at'];
 const LOG_COLUMNS = ['created_at', 'event', 'status', 'attempt', 'worker', 'message'];
 
-
 const jobPath = (id: string) => `/v1.0/jobs/${encodeURIComponent(id)}`;
 
 /** `tricircle job list|show|create|redo|delete|schemas`: the asynchronous jobs through the Admin API. */
@@ -36,7 +35,7 @@ export function registerJobCommands(program: Command): void {
     );
   job
     .command('show <job-id>')
-    .option('--log', 'show the job\'s history instead')
+    .option('--log', "show the job's history instead")
     .option(...formatOption)
     .action(
       action(async (id: string, o: Row) => {
@@ -88,7 +87,11 @@ export function registerJobCommands(program: Command): void {
     .action(
       action(async (o: Row) => {
         const res = (await (await connectAdmin(program)).call('GET', '/v1.0/jobs/schemas')) as { schemas: { type: string; resource: string[] }[] };
-        printList(res.schemas.map((s) => ({ type: s.type, resource: s.resource.join(', ') })), ['type', 'resource'], o.format as OutputFormat);
+        printList(
+          res.schemas.map((s) => ({ type: s.type, resource: s.resource.join(', ') })),
+          ['type', 'resource'],
+          o.format as OutputFormat,
+        );
       }),
     );
 }

@@ -22,8 +22,7 @@ export class KeystoneAdmin {
   async addPublicEndpoint(region: string, type: string, name: string, url: string): Promise<void> {
     const { services } = await this.call<{ services: { id: string; type: string }[] }>('GET', `/services?type=${encodeURIComponent(type)}`);
     const serviceId =
-      services.find((s) => s.type === type)?.id ??
-      (await this.call<{ service: { id: string } }>('POST', '/services', { service: { type, name, enabled: true } })).service.id;
+      services.find((s) => s.type === type)?.id ?? (await this.call<{ service: { id: string } }>('POST', '/services', { service: { type, name, enabled: true } })).service.id;
     await this.call('POST', '/endpoints', { endpoint: { service_id: serviceId, interface: 'public', region_id: region, region, url, enabled: true } });
   }
 }

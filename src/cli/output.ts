@@ -2,9 +2,21 @@ import Table from 'cli-table3';
 
 /** openstackclient draws its tables in plain ASCII. */
 const ASCII = {
-  top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',
-  bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+',
-  left: '|', 'left-mid': '', mid: '', 'mid-mid': '', right: '|', 'right-mid': '', middle: '|',
+  top: '-',
+  'top-mid': '+',
+  'top-left': '+',
+  'top-right': '+',
+  bottom: '-',
+  'bottom-mid': '+',
+  'bottom-left': '+',
+  'bottom-right': '+',
+  left: '|',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '|',
+  'right-mid': '',
+  middle: '|',
 };
 
 export type OutputFormat = 'table' | 'json' | 'value';
@@ -18,7 +30,13 @@ function cell(v: unknown): string {
 /** Prints rows the way openstackclient does: a boxed table, JSON, or bare values. */
 export function printList(rows: Record<string, unknown>[], columns: string[], format: OutputFormat): void {
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null]))), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null]))),
+        null,
+        2,
+      )}\n`,
+    );
     return;
   }
   if (format === 'value') {

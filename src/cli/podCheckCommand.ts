@@ -12,7 +12,9 @@ import { printList, type OutputFormat } from './output.js';
 export function registerPodCheckCommand(pod: Command, program: Command): void {
   pod
     .command('check [pod]')
-    .description('check that Tricircle can work with a pod (all pods without POD): endpoints, API versions, admin rights, physnets, external networks, images; exits 1 when a check fails')
+    .description(
+      'check that Tricircle can work with a pod (all pods without POD): endpoints, API versions, admin rights, physnets, external networks, images; exits 1 when a check fails',
+    )
     .option('--timeout <seconds>', 'deadline of each call to a pod', '10')
     .option('-f, --format <format>', 'output format: table, json or value', 'table')
     .action(

@@ -6,8 +6,6 @@ import { registerPodCheckCommand } from './podCheckCommand.js';
 
 type Row = Record<string, unknown>;
 
-
-
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -60,7 +58,11 @@ export function registerResourceCommands(program: Command): void {
   pod
     .command('show <pod-id>')
     .option(...formatOption)
-    .action(action(async (id: string, o: Row) => printObject(((await (await connectAdmin(program)).call('GET', `/v1.0/pods/${encodeURIComponent(id)}`)) as { pod: Row }).pod, o.format as OutputFormat)));
+    .action(
+      action(async (id: string, o: Row) =>
+        printObject(((await (await connectAdmin(program)).call('GET', `/v1.0/pods/${encodeURIComponent(id)}`)) as { pod: Row }).pod, o.format as OutputFormat),
+      ),
+    );
   pod
     .command('update <pod-id>')
     .option('--region-name <name>')
@@ -78,14 +80,12 @@ export function registerResourceCommands(program: Command): void {
         printObject(res.pod, o.format as OutputFormat);
       }),
     );
-  pod
-    .command('delete <pod-id...>')
-    .action(
-      action(async (ids: string[]) => {
-        const client = await connectAdmin(program);
-        for (const id of ids) await client.call('DELETE', `/v1.0/pods/${encodeURIComponent(id)}`);
-      }),
-    );
+  pod.command('delete <pod-id...>').action(
+    action(async (ids: string[]) => {
+      const client = await connectAdmin(program);
+      for (const id of ids) await client.call('DELETE', `/v1.0/pods/${encodeURIComponent(id)}`);
+    }),
+  );
   registerPodCheckCommand(pod, program);
 
   const binding = program.command('binding').description('tenant to pod bindings');
@@ -103,7 +103,11 @@ export function registerResourceCommands(program: Command): void {
   binding
     .command('list')
     .option(...formatOption)
-    .action(action(async (o: Row) => printList(((await (await connectAdmin(program)).call('GET', '/v1.0/bindings')) as { pod_bindings: Row[] }).pod_bindings, BINDING_COLUMNS, o.format as OutputFormat)));
+    .action(
+      action(async (o: Row) =>
+        printList(((await (await connectAdmin(program)).call('GET', '/v1.0/bindings')) as { pod_bindings: Row[] }).pod_bindings, BINDING_COLUMNS, o.format as OutputFormat),
+      ),
+    );
   binding
     .command('show <binding-id>')
     .option(...formatOption)
@@ -112,14 +116,12 @@ export function registerResourceCommands(program: Command): void {
         printObject(((await (await connectAdmin(program)).call('GET', `/v1.0/bindings/${encodeURIComponent(id)}`)) as { pod_binding: Row }).pod_binding, o.format as OutputFormat),
       ),
     );
-  binding
-    .command('delete <binding-id...>')
-    .action(
-      action(async (ids: string[]) => {
-        const client = await connectAdmin(program);
-        for (const id of ids) await client.call('DELETE', `/v1.0/bindings/${encodeURIComponent(id)}`);
-      }),
-    );
+  binding.command('delete <binding-id...>').action(
+    action(async (ids: string[]) => {
+      const client = await connectAdmin(program);
+      for (const id of ids) await client.call('DELETE', `/v1.0/bindings/${encodeURIComponent(id)}`);
+    }),
+  );
 
   const routing = program.command('routing').description('the routing table (top id to bottom id per pod)');
   routing
@@ -166,12 +168,10 @@ export function registerResourceCommands(program: Command): void {
         printObject(((await (await connectAdmin(program)).call('POST', '/v1.0/routings', body)) as { routing: Row }).routing, o.format as OutputFormat);
       }),
     );
-  routing
-    .command('delete <routing-id...>')
-    .action(
-      action(async (ids: string[]) => {
-        const client = await connectAdmin(program);
-        for (const id of ids) await client.call('DELETE', `/v1.0/routings/${encodeURIComponent(id)}`);
-      }),
-    );
+  routing.command('delete <routing-id...>').action(
+    action(async (ids: string[]) => {
+      const client = await connectAdmin(program);
+      for (const id of ids) await client.call('DELETE', `/v1.0/routings/${encodeURIComponent(id)}`);
+    }),
+  );
 }

@@ -40,13 +40,14 @@ export function registerVerifyCommand(program: Command): void {
         const token = os.token ?? (await passwordAuth(os)).token;
         const info = (await getJson<{ token: TokenInfo }>(`${v3(os.authUrl)}/auth/tokens`, { 'x-auth-token': token, 'x-subject-token': token })).token;
         const region = os.regionName ?? 'RegionOne';
-        const endpoint = (type: string) =>
-          info.catalog?.find((c) => c.type === type)?.endpoints.find((e) => e.interface === 'public' && (e.region_id ?? e.region) === region)?.url;
+        const endpoint = (type: string) => info.catalog?.find((c) => c.type === type)?.endpoints.find((e) => e.interface === 'public' && (e.region_id ?? e.region) === region)?.url;
         const networkUrl = opts.networkUrl ?? endpoint('network');
         if (!networkUrl) throw new Error(`no network endpoint for region ${region} in the catalog: pass --network-url`);
         let projectId = info.project?.id ?? '';
         if (opts.project && opts.project !== info.project?.id && opts.project !== info.project?.name) {
-          const found = await getJson<{ projects: { id: string }[] }>(`${v3(os.authUrl)}/projects?name=${encodeURIComponent(opts.project)}`, { 'x-auth-token': token }).catch(() => ({ projects: [] }));
+          const found = await getJson<{ projects: { id: string }[] }>(`${v3(os.authUrl)}/projects?name=${encodeURIComponent(opts.project)}`, { 'x-auth-token': token }).catch(
+            () => ({ projects: [] }),
+          );
           projectId = found.projects[0]?.id ?? opts.project;
         }
         const dataplaneUrl = opts.dataplaneUrl ?? `${new URL(os.authUrl).origin}/sim/dataplane`;

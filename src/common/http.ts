@@ -70,7 +70,14 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
     opts.metrics?.requests.inc({ service: opts.service, route, method: req.method, status: reply.statusCode });
     opts.metrics?.latency.observe({ service: opts.service, route, method: req.method }, ms / 1000);
     req.log.info(
-      { reqId: req.id, globalRequestId: acceptGlobalRequestId(req.headers['x-openstack-request-id']), method: req.method, route, status: reply.statusCode, ms: Math.round(ms * 100) / 100 },
+      {
+        reqId: req.id,
+        globalRequestId: acceptGlobalRequestId(req.headers['x-openstack-request-id']),
+        method: req.method,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(ms * 100) / 100,
+      },
       'request',
     );
   });
@@ -111,7 +118,10 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
 }
 
 export function sendFault(reply: FastifyReply, style: FaultStyle, status: number, message: string, type?: string): FastifyReply {
-  return reply.code(status).type('application/json').send(faultBody(style, status, message, type));
+  return reply
+    .code(status)
+    .type('application/json')
+    .send(faultBody(style, status, message, type));
 }
 
 function statusOf(err: { statusCode?: number; status?: number }): number {

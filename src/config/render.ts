@@ -28,7 +28,11 @@ export function renderEffectiveConfig(config: Config, sources: Record<string, st
 
 /** etc/tricircle.conf.sample: every option commented out with its help and default. */
 export function renderSampleConfig(): string {
-  const lines = ['# Tricircle configuration. Every option is shown with its default value.', '# Any option can also be set with the environment variable TRICIRCLE_<SECTION>__<OPTION>.', ''];
+  const lines = [
+    '# Tricircle configuration. Every option is shown with its default value.',
+    '# Any option can also be set with the environment variable TRICIRCLE_<SECTION>__<OPTION>.',
+    '',
+  ];
   for (const [section, defs] of Object.entries(SCHEMA) as [string, Record<string, OptionDef>][]) {
     lines.push(`[${section}]`, '');
     for (const [name, def] of Object.entries(defs)) {

@@ -35,31 +35,55 @@ export const SCHEMA = {
   admin_api: listener(19999, 'Admin API'),
   nova_apigw: {
     ...listener(19998, 'Nova API gateway'),
-    list_pod_timeout: float(10, 'Seconds each pod has to answer its part of a cross-pod server list; a pod that has not answered by then is left out and named in the x-tricircle-unavailable-pods header.', 0.1),
+    list_pod_timeout: float(
+      10,
+      'Seconds each pod has to answer its part of a cross-pod server list; a pod that has not answered by then is left out and named in the x-tricircle-unavailable-pods header.',
+      0.1,
+    ),
     max_limit: int(1000, 'Largest page of a server, flavor or key pair list (Nova osapi_max_limit).', 1, 10000),
-    down_pod_probe_interval: float(30, 'Seconds a pod that failed a server list (or is marked down) is skipped by later lists and reported without being asked; 0 asks it every time.', 0),
-    version_cache_time: int(60, 'Seconds the pods\' compute version documents (their microversion ranges) are reused.', 0, 86400),
-    route_cache_time: int(60, 'Seconds a server\'s routing entry is reused without reading the database (deleted servers are noticed from the pod\'s 404).', 0, 3600),
+    down_pod_probe_interval: float(
+      30,
+      'Seconds a pod that failed a server list (or is marked down) is skipped by later lists and reported without being asked; 0 asks it every time.',
+      0,
+    ),
+    version_cache_time: int(60, "Seconds the pods' compute version documents (their microversion ranges) are reused.", 0, 86400),
+    route_cache_time: int(60, "Seconds a server's routing entry is reused without reading the database (deleted servers are noticed from the pod's 404).", 0, 3600),
     route_cache_size: int(50000, 'Most server routing entries kept in memory.', 1),
   },
   cinder_apigw: {
     ...listener(19997, 'Cinder API gateway'),
-    list_pod_timeout: float(10, 'Seconds each pod has to answer its part of a cross-pod volume list, limits or quota read; a pod that has not answered by then is left out and named in the x-tricircle-unavailable-pods header.', 0.1),
+    list_pod_timeout: float(
+      10,
+      'Seconds each pod has to answer its part of a cross-pod volume list, limits or quota read; a pod that has not answered by then is left out and named in the x-tricircle-unavailable-pods header.',
+      0.1,
+    ),
     max_limit: int(1000, 'Most volumes one list page returns (Cinder osapi_max_limit).', 1, 10000),
     down_pod_probe_interval: float(30, 'Seconds between list attempts on a pod marked down; in between it is skipped and reported without being asked.', 0),
   },
   neutron: listener(9696, 'top networking (Neutron) API'),
   tricircle: {
-    type_drivers: list(['local', 'vlan'], 'Network types the top networking service offers (local: the network lives in one pod; vlan: one VLAN id shared by every pod the network spans).'),
+    type_drivers: list(
+      ['local', 'vlan'],
+      'Network types the top networking service offers (local: the network lives in one pod; vlan: one VLAN id shared by every pod the network spans).',
+    ),
     tenant_network_types: list(['vlan'], 'Network types given to tenant networks created without provider attributes, tried in order until one has a free segment.'),
-    network_vlan_ranges: list(['bridge:2001:3000'], 'Physical networks and their VLAN ids for vlan networks: physnet:min:max, or physnet alone to allow only admin-chosen VLAN ids on it.'),
+    network_vlan_ranges: list(
+      ['bridge:2001:3000'],
+      'Physical networks and their VLAN ids for vlan networks: physnet:min:max, or physnet alone to allow only admin-chosen VLAN ids on it.',
+    ),
     bridge_network_type: str('vlan', 'Network type of the bridge networks that connect routers across pods.'),
     bridge_cidr: str('100.0.0.0/9', 'Address range the per-project bridge subnets are carved from.'),
-    default_region_for_external_network: str('', 'Pod (region name) that hosts an external network created without availability_zone_hints; empty uses the only bottom pod when there is exactly one.'),
-    external_network_copy_at_create: bool(true, 'Create the copy of an external network and of its subnets in their pod inside the create request, which fails (leaving nothing) when the pod fails; false leaves the copies to first use (router gateway, floating IP) and to the reconciler.'),
+    default_region_for_external_network: str(
+      '',
+      'Pod (region name) that hosts an external network created without availability_zone_hints; empty uses the only bottom pod when there is exactly one.',
+    ),
+    external_network_copy_at_create: bool(
+      true,
+      'Create the copy of an external network and of its subnets in their pod inside the create request, which fails (leaving nothing) when the pod fails; false leaves the copies to first use (router gateway, floating IP) and to the reconciler.',
+    ),
   },
   keystone_authtoken: {
-    auth_url: str('http://127.0.0.1:5000/v3', 'Keystone v3 URL used to validate callers\' tokens.'),
+    auth_url: str('http://127.0.0.1:5000/v3', "Keystone v3 URL used to validate callers' tokens."),
     token_cache_time: int(300, 'Seconds a validated token stays cached (never past its expiry).', 0, 86400),
     token_cache_size: int(10000, 'Most tokens kept in the validation cache.', 1),
     http_timeout: float(10, 'Seconds to wait for Keystone.', 0.1),
@@ -76,28 +100,43 @@ export const SCHEMA = {
     pod_timeout: float(60, 'Seconds to wait for a pod service on a single call.', 0.1),
   },
   xjob: {
-    transport_url: str('', 'Bus that wakes job workers: empty for in-process signals (one process, or workers that find work by the periodic scan), or rabbit://user:password@host:5672/vhost (amqp:// also accepted; several hosts separated by commas) for RabbitMQ.', true),
+    transport_url: str(
+      '',
+      'Bus that wakes job workers: empty for in-process signals (one process, or workers that find work by the periodic scan), or rabbit://user:password@host:5672/vhost (amqp:// also accepted; several hosts separated by commas) for RabbitMQ.',
+      true,
+    ),
     workers: int(4, 'Jobs one process runs at the same time.', 1, 256),
     heartbeat_interval: float(10, 'Seconds between the heartbeats a worker writes for each job it runs.', 0.1),
-    job_run_expire: float(60, 'Seconds without a heartbeat after which a running job counts as abandoned (its worker died) and is run again by another worker; compared on the database clock.', 0.5),
-    max_attempts: int(5, 'Runs of a job (failures and abandoned runs included) before it is marked FAIL; a FAIL job runs again only when redone (admin API or `tricircle job redo`) or requested again.', 1, 1000),
-    retry_backoff_base: float(2, 'Seconds before the first retry of a failed job; each further retry waits twice as long, up to retry_backoff_cap, with up to 20% random jitter.', 0),
+    job_run_expire: float(
+      60,
+      'Seconds without a heartbeat after which a running job counts as abandoned (its worker died) and is run again by another worker; compared on the database clock.',
+      0.5,
+    ),
+    max_attempts: int(
+      5,
+      'Runs of a job (failures and abandoned runs included) before it is marked FAIL; a FAIL job runs again only when redone (admin API or `tricircle job redo`) or requested again.',
+      1,
+      1000,
+    ),
+    retry_backoff_base: float(
+      2,
+      'Seconds before the first retry of a failed job; each further retry waits twice as long, up to retry_backoff_cap, with up to 20% random jitter.',
+      0,
+    ),
     retry_backoff_cap: float(300, 'Longest wait in seconds between two retries of a failed job.', 0),
     scan_interval: float(10, 'Seconds between the periodic scans of the job table, which pick up jobs whose bus signal was lost, retries that became due and abandoned jobs.', 0.1),
     shutdown_grace: float(30, 'Seconds a stopping worker waits for its running jobs to finish before it asks them to stop and hands them back.', 0),
     log_retention: float(604800, 'Seconds the job log (history of every job state change) is kept; older entries are pruned by the periodic scan. 0 keeps them forever.', 0),
     amqp_queue: str('tricircle.xjob', 'Durable RabbitMQ queue that carries job signals when transport_url names a RabbitMQ broker.'),
-    reconcile_interval: float(300, 'Seconds between the runs of the reconciler, which compares the top routers, floating IPs and external networks with the pods, requests the jobs that repair what drifted, and removes pod copies whose top object is gone. 0 turns the periodic runs off (a `reconcile` job can still be requested through the admin API).', 0),
+    reconcile_interval: float(
+      300,
+      'Seconds between the runs of the reconciler, which compares the top routers, floating IPs and external networks with the pods, requests the jobs that repair what drifted, and removes pod copies whose top object is gone. 0 turns the periodic runs off (a `reconcile` job can still be requested through the admin API).',
+      0,
+    ),
   },
 } as const satisfies Record<string, Record<string, OptionDef>>;
 
-type ValueOf<D> = D extends { type: 'int' | 'float' }
-  ? number
-  : D extends { type: 'bool' }
-    ? boolean
-    : D extends { type: 'list' }
-      ? string[]
-      : string;
+type ValueOf<D> = D extends { type: 'int' | 'float' } ? number : D extends { type: 'bool' } ? boolean : D extends { type: 'list' } ? string[] : string;
 
 export type Config = {
   -readonly [S in keyof typeof SCHEMA]: { -readonly [O in keyof (typeof SCHEMA)[S]]: ValueOf<(typeof SCHEMA)[S][O]> };

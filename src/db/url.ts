@@ -28,8 +28,7 @@ export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
     if (!rest.startsWith('/')) throw new DatabaseUrlError(`sqlite URL needs three slashes: sqlite:///${rest}`);
     return { dialect: 'sqlite', filename: decodeURIComponent(rest.slice(1).split('?')[0]), params: {} };
   }
-  const dialect: Dialect | undefined =
-    scheme === 'postgresql' || scheme === 'postgres' ? 'postgres' : scheme === 'mysql' || scheme === 'mariadb' ? 'mysql' : undefined;
+  const dialect: Dialect | undefined = scheme === 'postgresql' || scheme === 'postgres' ? 'postgres' : scheme === 'mysql' || scheme === 'mariadb' ? 'mysql' : undefined;
   if (!dialect) throw new DatabaseUrlError(`unsupported database scheme ${scheme}: use sqlite, postgresql or mysql`);
   const u = new URL(`db://${rest}`);
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));

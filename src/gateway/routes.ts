@@ -1,14 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { badRequest, notFound } from '../common/index.js';
 import type { RequestContext } from '../identity/index.js';
-import {
-  Microversion,
-  MicroversionNotAcceptable,
-  isMicroversionHeader,
-  microversionHeaders,
-  negotiateMicroversion,
-  type MicroversionSpec,
-} from './microversion.js';
+import { Microversion, MicroversionNotAcceptable, isMicroversionHeader, microversionHeaders, negotiateMicroversion, type MicroversionSpec } from './microversion.js';
 import type { Static, TSchema } from './schema.js';
 import type { BodyValidator } from './validation/validator.js';
 

@@ -34,12 +34,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     const token = headerValue(headers, 'x-auth-token') ?? '';
     const requestId = ids.requestId ?? newRequestId();
     const globalRequestId = ids.globalRequestId ?? acceptGlobalRequestId(headerValue(headers, 'x-openstack-request-id'));
-    const identity =
-      strategy === 'noauth'
-        ? noauthIdentity(headers)
-        : token === ''
-          ? missingToken()
-          : await validator!.validate(token);
+    const identity = strategy === 'noauth' ? noauthIdentity(headers) : token === '' ? missingToken() : await validator!.validate(token);
     return createRequestContext({
       ...identity,
       authToken: token || `${identity.userId}:${identity.projectId}`,

@@ -80,11 +80,7 @@ export class EndpointResolver {
    * After a connection failure to `failedUrl` (or to the URL currently known), re-reads the catalog and
    * returns the pod's new URL if it changed; undefined means "nothing better known, do not retry".
    */
-  async refreshAfterConnectionFailure(
-    pod: PodRef,
-    serviceType: ServiceType,
-    options: { projectId?: string; failedUrl?: string } = {},
-  ): Promise<string | undefined> {
+  async refreshAfterConnectionFailure(pod: PodRef, serviceType: ServiceType, options: { projectId?: string; failedUrl?: string } = {}): Promise<string | undefined> {
     if (!this.autoRefresh) return undefined;
     const key = memoKey(pod.id, serviceType);
     const before = options.failedUrl ?? this.memo.get(key)?.raw ?? (await this.lookup(pod.id, serviceType));
@@ -149,10 +145,7 @@ export class EndpointResolver {
     const auth = this.options.serviceAuth;
     for (let attempt = 0; attempt < 2; attempt++) {
       const { token } = await auth.getToken();
-      const [endpoints, services] = await Promise.all([
-        auth.keystone.call('GET', '/endpoints?interface=public', { token }),
-        auth.keystone.call('GET', '/services', { token }),
-      ]);
+      const [endpoints, services] = await Promise.all([auth.keystone.call('GET', '/endpoints?interface=public', { token }), auth.keystone.call('GET', '/services', { token })]);
       if (endpoints.status === 401 || services.status === 401) {
         auth.invalidate(token);
         continue;
@@ -173,12 +166,13 @@ export class EndpointResolver {
     const { catalog, projectId } = await this.options.serviceAuth.getToken();
     // Keystone filled `$(project_id)s` with the service project; put the placeholder back.
     const unscope = (url: string): string =>
-      projectId ? url.split('/').map((part) => (part === projectId ? '$(project_id)s' : part)).join('/') : url;
-    return catalog.flatMap((entry) =>
-      entry.endpoints
-        .filter((e) => e.interface === 'public')
-        .map((e) => ({ region: e.region, type: entry.type, url: unscope(e.url) })),
-    );
+      projectId
+        ? url
+            .split('/')
+            .map((part) => (part === projectId ? '$(project_id)s' : part))
+            .join('/')
+        : url;
+    return catalog.flatMap((entry) => entry.endpoints.filter((e) => e.interface === 'public').map((e) => ({ region: e.region, type: entry.type, url: unscope(e.url) })));
   }
 }
 

@@ -98,9 +98,7 @@ export class KeystoneTokenValidator implements TokenValidator {
       }
       const detail = keystoneMessage(res.body);
       if (res.status === 403) {
-        throw new IdentityUnavailableError(
-          `The service account may not validate tokens (HTTP 403${detail ? `: ${detail}` : ''}); it needs the admin or service role.`,
-        );
+        throw new IdentityUnavailableError(`The service account may not validate tokens (HTTP 403${detail ? `: ${detail}` : ''}); it needs the admin or service role.`);
       }
       throw new IdentityUnavailableError(`Keystone failed to validate a token (HTTP ${res.status}${detail ? `: ${detail}` : ''}).`);
     }

@@ -93,9 +93,7 @@ export class ServiceAuth implements ServiceTokenSource {
     });
     if (res.status !== 201 && res.status !== 200) {
       const detail = keystoneMessage(res.body);
-      throw new IdentityUnavailableError(
-        `Service account ${o.username} could not authenticate to ${this.keystone.baseUrl} (HTTP ${res.status}${detail ? `: ${detail}` : ''}).`,
-      );
+      throw new IdentityUnavailableError(`Service account ${o.username} could not authenticate to ${this.keystone.baseUrl} (HTTP ${res.status}${detail ? `: ${detail}` : ''}).`);
     }
     const token = res.headers['x-subject-token'];
     if (typeof token !== 'string' || token === '') {

@@ -74,7 +74,5 @@ export async function copyAvailabilityZones(trx: Trx, resourceType: ResourceType
 export async function listAvailabilityZones(registry: PodRegistry): Promise<{ name: string; resource: string; state: string }[]> {
   const byAz = new Map<string, boolean>();
   for (const p of bottomPods(await registry.list())) byAz.set(p.azName, (byAz.get(p.azName) ?? false) || !p.disabled);
-  return [...byAz]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, available]) => ({ name, resource: 'network', state: available ? 'available' : 'unavailable' }));
+  return [...byAz].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, available]) => ({ name, resource: 'network', state: available ? 'available' : 'unavailable' }));
 }

@@ -48,12 +48,7 @@ export async function copiesOf(trx: Trx, topIds: TopIds): Promise<CopyRef[]> {
   const out: CopyRef[] = [];
   for (const [kind, ids] of wanted) {
     if (ids.length === 0) continue;
-    const rows = await trx
-      .selectFrom('resource_routings')
-      .select(['id', 'pod_id', 'top_id', 'bottom_id'])
-      .where('resource_type', '=', kind)
-      .where('top_id', 'in', ids)
-      .execute();
+    const rows = await trx.selectFrom('resource_routings').select(['id', 'pod_id', 'top_id', 'bottom_id']).where('resource_type', '=', kind).where('top_id', 'in', ids).execute();
     for (const r of rows) out.push({ routingId: Number(r.id), podId: r.pod_id, kind, topId: r.top_id, bottomId: r.bottom_id });
   }
   return out;

@@ -42,38 +42,26 @@ export const conflict = {
     ),
   subnetInUse: (id: string, reason = 'One or more ports have an IP allocation from this subnet') =>
     fault(409, 'SubnetInUse', `Unable to complete operation on subnet ${id}: ${reason}.`),
-  subnetpoolInUse: (id: string) =>
-    fault(409, 'SubnetPoolInUse', `Unable to complete operation on subnet pool ${id}. Subnets are using the subnet pool.`),
-  macInUse: (networkId: string, mac: string) =>
-    fault(409, 'MacAddressInUse', `Unable to complete operation for network ${networkId}. The mac address ${mac} is in use.`),
-  ipAlreadyAllocated: (ip: string, subnetId: string) =>
-    fault(409, 'IpAddressAlreadyAllocated', `IP address ${ip} already allocated in subnet ${subnetId}`),
-  ipExhaustedOnNetwork: (networkId: string) =>
-    fault(409, 'IpAddressGenerationFailure', `No more IP addresses available on network ${networkId}.`),
-  ipExhaustedOnSubnet: (subnetId: string) =>
-    fault(409, 'IpAddressGenerationFailure', `No more IP addresses available for subnet ${subnetId}.`),
-  vlanInUse: (vlan: number, physnet: string) =>
-    fault(409, 'VlanIdInUse', `Unable to create the network. The VLAN ${vlan} on physical network ${physnet} is in use.`),
-  gatewayConflictsWithPools: (ip: string, pool: string) =>
-    fault(409, 'GatewayConflictWithAllocationPools', `Gateway ip ${ip} conflicts with allocation pool ${pool}.`),
-  gatewayIpInUse: (ip: string, portId: string) =>
-    fault(409, 'GatewayIpInUse', `Current gateway ip ${ip} already in use by port ${portId}. Unable to update.`),
-  overlappingPools: (a: string, b: string, cidr: string) =>
-    fault(409, 'OverlappingAllocationPools', `Found overlapping allocation pools: ${a} ${b} for subnet ${cidr}.`),
+  subnetpoolInUse: (id: string) => fault(409, 'SubnetPoolInUse', `Unable to complete operation on subnet pool ${id}. Subnets are using the subnet pool.`),
+  macInUse: (networkId: string, mac: string) => fault(409, 'MacAddressInUse', `Unable to complete operation for network ${networkId}. The mac address ${mac} is in use.`),
+  ipAlreadyAllocated: (ip: string, subnetId: string) => fault(409, 'IpAddressAlreadyAllocated', `IP address ${ip} already allocated in subnet ${subnetId}`),
+  ipExhaustedOnNetwork: (networkId: string) => fault(409, 'IpAddressGenerationFailure', `No more IP addresses available on network ${networkId}.`),
+  ipExhaustedOnSubnet: (subnetId: string) => fault(409, 'IpAddressGenerationFailure', `No more IP addresses available for subnet ${subnetId}.`),
+  vlanInUse: (vlan: number, physnet: string) => fault(409, 'VlanIdInUse', `Unable to create the network. The VLAN ${vlan} on physical network ${physnet} is in use.`),
+  gatewayConflictsWithPools: (ip: string, pool: string) => fault(409, 'GatewayConflictWithAllocationPools', `Gateway ip ${ip} conflicts with allocation pool ${pool}.`),
+  gatewayIpInUse: (ip: string, portId: string) => fault(409, 'GatewayIpInUse', `Current gateway ip ${ip} already in use by port ${portId}. Unable to update.`),
+  overlappingPools: (a: string, b: string, cidr: string) => fault(409, 'OverlappingAllocationPools', `Found overlapping allocation pools: ${a} ${b} for subnet ${cidr}.`),
   invalidSharedSetting: (networkId: string) =>
     fault(409, 'InvalidSharedSetting', `Unable to reconfigure sharing settings for network ${networkId}. Multiple tenants are using it.`),
-  addressPairsNeedPortSecurity: () =>
-    fault(409, 'AddressPairAndPortSecurityRequired', 'Port Security must be enabled in order to have allowed address pairs on a port.'),
+  addressPairsNeedPortSecurity: () => fault(409, 'AddressPairAndPortSecurityRequired', 'Port Security must be enabled in order to have allowed address pairs on a port.'),
   subnetAllocationFailed: (reason: string) => fault(409, 'SubnetAllocationError', `Failed to allocate subnet: ${reason}.`),
 };
 
 export const bad = {
   invalidIpForSubnet: (ip: string) => fault(400, 'InvalidIpForSubnet', `IP address ${ip} is not a valid IP for the specified subnet.`),
-  invalidIpForNetwork: (ip: string) =>
-    fault(400, 'InvalidIpForNetwork', `IP address ${ip} is not a valid IP for any of the subnets on the specified network.`),
+  invalidIpForNetwork: (ip: string) => fault(400, 'InvalidIpForNetwork', `IP address ${ip} is not a valid IP for any of the subnets on the specified network.`),
   invalidAllocationPool: (pool: string) => fault(400, 'InvalidAllocationPool', `The allocation pool ${pool} is not valid.`),
-  outOfBoundsPool: (pool: string, cidr: string) =>
-    fault(400, 'OutOfBoundsAllocationPool', `The allocation pool ${pool} spans beyond the subnet cidr ${cidr}.`),
+  outOfBoundsPool: (pool: string, cidr: string) => fault(400, 'OutOfBoundsAllocationPool', `The allocation pool ${pool} spans beyond the subnet cidr ${cidr}.`),
   autoAddressSubnet: (ip: string, subnetId: string) =>
     fault(
       400,
@@ -81,13 +69,8 @@ export const bad = {
       `IPv6 address ${ip} cannot be directly assigned to a port on subnet ${subnetId} as the subnet is configured for automatic addresses`,
     ),
   securityGroupsNeedPortSecurity: () =>
-    fault(
-      400,
-      'PortSecurityAndIPRequiredForSecurityGroups',
-      'Port security must be enabled and port must have an IP address in order to use security groups.',
-    ),
-  addressPairsExhausted: (max: number) =>
-    fault(400, 'AllowedAddressPairExhausted', `The number of allowed address pair exceeds the maximum ${max}.`),
+    fault(400, 'PortSecurityAndIPRequiredForSecurityGroups', 'Port security must be enabled and port must have an IP address in order to use security groups.'),
+  addressPairsExhausted: (max: number) => fault(400, 'AllowedAddressPairExhausted', `The number of allowed address pair exceeds the maximum ${max}.`),
   duplicateAddressPair: (mac: string | undefined, ip: string) =>
     fault(400, 'DuplicateAddressPairInRequest', `Request contains duplicate address pair: mac_address ${mac ?? 'None'} ip_address ${ip}.`),
   dnsNameserversExhausted: (subnetId: string, max: number) =>
@@ -97,5 +80,4 @@ export const bad = {
 };
 
 /** neutron_lib NoNetworkAvailable is a ResourceExhausted: upstream answers 503. */
-export const noNetworkAvailable = () =>
-  fault(503, 'NoNetworkAvailable', 'Unable to create the network. No tenant network is available for allocation.');
+export const noNetworkAvailable = () => fault(503, 'NoNetworkAvailable', 'Unable to create the network. No tenant network is available for allocation.');

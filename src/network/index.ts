@@ -32,7 +32,18 @@ export type {
 } from './topState/index.js';
 export type { ReservedPorts } from './ports/reserved.js';
 export type { SubnetCidrSource } from './securityGroups/index.js';
-export { bridgeAddress, BRIDGE_FIP_OWNER, BRIDGE_ROUTER_OWNER, EW_BRIDGE, NS_BRIDGE, fipBridgeKey, type BridgeKind, type TopBridge, type TopBridges, type ReservedPortRef } from './bridges/index.js';
+export {
+  bridgeAddress,
+  BRIDGE_FIP_OWNER,
+  BRIDGE_ROUTER_OWNER,
+  EW_BRIDGE,
+  NS_BRIDGE,
+  fipBridgeKey,
+  type BridgeKind,
+  type TopBridge,
+  type TopBridges,
+  type ReservedPortRef,
+} from './bridges/index.js';
 export { ROUTER_SETUP_JOB, FIP_SETUP_JOB } from './routers/jobs.js';
 
 // The top's objects, and the rules both sides apply to them.
@@ -44,6 +55,17 @@ export type { FloatingIp } from './floatingips/model.js';
 export type { Route } from './routers/input.js';
 export type { Caller } from './policy.js';
 export { podRefusal } from './segments.js';
-export { cidrWithin, diffRules, expandRulesForPod, ruleKey, sgErrors, type SecurityGroup, type SecurityGroupRule, type RuleMatch, type Direction, type Ethertype } from './securityGroups/index.js';
+export {
+  cidrWithin,
+  diffRules,
+  expandRulesForPod,
+  ruleKey,
+  sgErrors,
+  type SecurityGroup,
+  type SecurityGroupRule,
+  type RuleMatch,
+  type Direction,
+  type Ethertype,
+} from './securityGroups/index.js';
 export { canonicalIp, cidrContains, formatCidr, formatIp, parseCidr, parseIp, rangesOverlap, subtractRanges, type Cidr } from './ip.js';
 export { poolRange, type Pool } from './subnets/addressing.js';

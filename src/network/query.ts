@@ -75,7 +75,10 @@ export function parseListParams(query: URLSearchParams, schema: ListSchema, extr
   }
   return {
     filters,
-    fields: query.getAll('fields').flatMap((f) => f.split(',')).filter((f) => f !== ''),
+    fields: query
+      .getAll('fields')
+      .flatMap((f) => f.split(','))
+      .filter((f) => f !== ''),
     sorts: keys.map((key, i) => ({ key, asc: (dirs[i] ?? 'asc') === 'asc' })),
     limit,
     marker: query.get('marker') || undefined,

@@ -52,13 +52,7 @@ const SPREAD = 16;
  * Reserves the segment of a new network: the requested one (admin provider attributes), or one of
  * the first tenant network type that has a free segment.
  */
-export async function allocateSegment(
-  db: Db,
-  trx: Trx,
-  settings: NetworkSettings,
-  networkId: string,
-  req: ProviderRequest | undefined,
-): Promise<Segment> {
+export async function allocateSegment(db: Db, trx: Trx, settings: NetworkSettings, networkId: string, req: ProviderRequest | undefined): Promise<Segment> {
   if (req && hasProviderAttributes(req)) {
     const r = validateProviderRequest(settings, req);
     if (r.networkType === 'local') return { networkType: 'local', physicalNetwork: null, segmentationId: null };

@@ -7,13 +7,7 @@ export type TaggedCollection = 'networks' | 'subnets' | 'ports' | 'subnetpools' 
 export async function tagsOf(trx: Trx, type: TaggedCollection, ids: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (ids.length === 0) return out;
-  const rows = await trx
-    .selectFrom('resource_tags')
-    .select(['resource_id', 'tag'])
-    .where('resource_type', '=', type)
-    .where('resource_id', 'in', ids)
-    .orderBy('tag')
-    .execute();
+  const rows = await trx.selectFrom('resource_tags').select(['resource_id', 'tag']).where('resource_type', '=', type).where('resource_id', 'in', ids).orderBy('tag').execute();
   for (const r of rows) out.set(r.resource_id, [...(out.get(r.resource_id) ?? []), r.tag]);
   return out;
 }
@@ -25,5 +19,9 @@ export async function dropTags(trx: Trx, type: TaggedCollection, ids: string[]):
 export async function replaceTags(trx: Trx, type: TaggedCollection, id: string, tags: string[]): Promise<void> {
   await dropTags(trx, type, [id]);
   const unique = [...new Set(tags)];
-  if (unique.length) await trx.insertInto('resource_tags').values(unique.map((tag) => ({ resource_id: id, resource_type: type, tag }))).execute();
+  if (unique.length)
+    await trx
+      .insertInto('resource_tags')
+      .values(unique.map((tag) => ({ resource_id: id, resource_type: type, tag })))
+      .execute();
 }

@@ -49,12 +49,7 @@ export async function lockRow(db: Db, trx: Trx, table: 'networks' | 'subnetpools
  * abort a PostgreSQL transaction). Waits for a concurrent uncommitted insert of the same key to end.
  * The caller then reads the row back to learn whether it is its own.
  */
-export async function insertUnlessTaken<T extends 'ip_allocations' | 'segment_allocations'>(
-  db: Db,
-  trx: Trx,
-  table: T,
-  values: Database[T],
-): Promise<void> {
+export async function insertUnlessTaken<T extends 'ip_allocations' | 'segment_allocations'>(db: Db, trx: Trx, table: T, values: Database[T]): Promise<void> {
   const q = trx.insertInto(table).values(values as never);
   if (db.dialect === 'mysql') await q.ignore().execute();
   else await q.onConflict((oc) => oc.doNothing()).execute();

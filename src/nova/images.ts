@@ -17,9 +17,31 @@ type Json = Record<string, unknown>;
 
 /** Glance attributes that are not image properties (Nova's `metadata`). */
 const CORE = new Set([
-  'id', 'name', 'status', 'visibility', 'protected', 'checksum', 'os_hash_algo', 'os_hash_value', 'owner', 'size',
-  'virtual_size', 'min_ram', 'min_disk', 'created_at', 'updated_at', 'tags', 'disk_format', 'container_format',
-  'file', 'schema', 'self', 'direct_url', 'locations', 'os_hidden', 'stores',
+  'id',
+  'name',
+  'status',
+  'visibility',
+  'protected',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'owner',
+  'size',
+  'virtual_size',
+  'min_ram',
+  'min_disk',
+  'created_at',
+  'updated_at',
+  'tags',
+  'disk_format',
+  'container_format',
+  'file',
+  'schema',
+  'self',
+  'direct_url',
+  'locations',
+  'os_hidden',
+  'stores',
 ]);
 
 const STATUS: Record<string, [string, number]> = {

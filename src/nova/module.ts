@@ -55,7 +55,19 @@ export function buildNovaGateway(deps: NovaDeps) {
     networks: deps.networks,
     logger: core.logger,
   });
-  const ops = new ServerOps({ locator, forwarder, watcher, routings: core.routings, flavors, flavorSync, keypairs, keypairSync, networks: deps.networks, labels, logger: core.logger });
+  const ops = new ServerOps({
+    locator,
+    forwarder,
+    watcher,
+    routings: core.routings,
+    flavors,
+    flavorSync,
+    keypairs,
+    keypairSync,
+    networks: deps.networks,
+    labels,
+    logger: core.logger,
+  });
   const lister = new ServerLister({
     clients,
     forwarder,

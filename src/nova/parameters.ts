@@ -5,7 +5,34 @@ import { Type, anyType, keyedMap, nullable } from '../gateway/index.js';
 export const nameString = Type.String({ minLength: 1, maxLength: 255, format: 'name' });
 export const descriptionString = nullable(Type.String({ minLength: 0, maxLength: 255, format: 'description' }));
 
-const BOOLEAN_SPELLINGS = [true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't', false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f'];
+const BOOLEAN_SPELLINGS = [
+  true,
+  'True',
+  'TRUE',
+  'true',
+  '1',
+  'ON',
+  'On',
+  'on',
+  'YES',
+  'Yes',
+  'yes',
+  'y',
+  't',
+  false,
+  'False',
+  'FALSE',
+  'false',
+  '0',
+  'OFF',
+  'Off',
+  'off',
+  'NO',
+  'No',
+  'no',
+  'n',
+  'f',
+];
 export const booleanLike = anyType(['boolean', 'string'], { enum: BOOLEAN_SPELLINGS });
 
 export const positiveIntLike = anyType(['integer', 'string'], { pattern: '^[0-9]*$', minimum: 1, minLength: 1 });

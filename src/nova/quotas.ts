@@ -41,7 +41,10 @@ export const QuotaUpdate = Type.Object(
     quota_set: Type.Object(
       {
         ...Object.fromEntries(
-          Object.keys(QUOTA_DEFAULTS).map((k) => [k, NETWORK_QUOTAS.includes(k) ? upTo('2.35', quotaValue) : FILE_QUOTAS.includes(k) ? upTo('2.56', quotaValue) : Type.Optional(quotaValue)]),
+          Object.keys(QUOTA_DEFAULTS).map((k) => [
+            k,
+            NETWORK_QUOTAS.includes(k) ? upTo('2.35', quotaValue) : FILE_QUOTAS.includes(k) ? upTo('2.56', quotaValue) : Type.Optional(quotaValue),
+          ]),
         ),
         force: Type.Optional(booleanLike),
       },
@@ -102,7 +105,11 @@ export class QuotaService {
     if (detail) {
       used = await this.usage.usage(call.ctx, tenantId);
       const userId = qLast(call.query, 'user_id') ?? call.ctx.userId;
-      const n = await this.db.kysely.selectFrom('nova_keypairs').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+      const n = await this.db.kysely
+        .selectFrom('nova_keypairs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
       keypairs = Number(n.n);
     }
     for (const key of visibleQuotas(call.version)) {
@@ -126,7 +133,9 @@ export class QuotaService {
     requireAdmin(this.policy, call.ctx, 'os_compute_api:os-quota-sets:update');
     const keys = visibleQuotas(call.version);
     const given = call.body.quota_set;
-    const values = Object.entries(given).filter(([k]) => k !== 'force').map(([k, v]) => [k, Number(v)] as const);
+    const values = Object.entries(given)
+      .filter(([k]) => k !== 'force')
+      .map(([k, v]) => [k, Number(v)] as const);
     for (const [k, v] of values) if (v < -1) throw badRequest(`Quota limit ${v} for ${k} must be -1 or greater.`);
     await this.db.kysely.transaction().execute(async (trx) => {
       for (const [resource, hard] of values) {

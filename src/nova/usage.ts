@@ -18,9 +18,7 @@ export interface ComputeUsage {
  * counts), read live: the top keeps no copy of pod state.
  */
 export class UsageCollector {
-  constructor(
-    private readonly deps: { db: Db; pods: PodDirectory; clients: PodClientFactory; timeoutMs: number },
-  ) {}
+  constructor(private readonly deps: { db: Db; pods: PodDirectory; clients: PodClientFactory; timeoutMs: number }) {}
 
   /** Bottom pods holding servers of the project (of any project when undefined). */
   async podsWithServers(projectId: string | undefined): Promise<Pod[]> {

@@ -33,9 +33,7 @@ export class ZoneService {
         zoneName,
         zoneState: { available: pods.some(usable) },
         hosts: detail
-          ? Object.fromEntries(
-              pods.map((p) => [p.regionName, { 'nova-compute': { available: usable(p), active: !p.disabled, updated_at: isoMicro(p.updatedAt) } }]),
-            )
+          ? Object.fromEntries(pods.map((p) => [p.regionName, { 'nova-compute': { available: usable(p), active: !p.disabled, updated_at: isoMicro(p.updatedAt) } }]))
           : null,
       })),
     };
@@ -77,7 +75,7 @@ export class ZoneService {
   /** Creating, changing or deleting aggregates: refused, they follow the pods. */
   async refuseChange(call: NovaCall, rule: string): Promise<never> {
     requireAdmin(this.policy, call.ctx, rule);
-    throw badRequest('Aggregates are derived from the pods\' availability zones: register, change or remove pods through the Tricircle Admin API.');
+    throw badRequest("Aggregates are derived from the pods' availability zones: register, change or remove pods through the Tricircle Admin API.");
   }
 }
 

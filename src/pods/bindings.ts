@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { conflict, notFound, unprocessable } from '../common/index.js';
 import { dbNow, isUniqueViolation, type Db, type PodBindingsTable } from '../db/index.js';
-import { PodRegistry, isTopPod } from './podRegistry.js';
+import { type PodRegistry, isTopPod } from './podRegistry.js';
 
 export interface PodBinding {
   id: string;
@@ -55,12 +55,7 @@ export class PodBindings {
       await this.db.kysely.transaction().execute(async (trx) => {
         const sameAz = trx.selectFrom('pods').select('id').where('az_name', '=', pod.azName);
         const now = dbNow(this.db.dialect);
-        await trx
-          .updateTable('pod_bindings')
-          .set({ is_current: 0, updated_at: now })
-          .where('project_id', '=', projectId)
-          .where('pod_id', 'in', sameAz)
-          .execute();
+        await trx.updateTable('pod_bindings').set({ is_current: 0, updated_at: now }).where('project_id', '=', projectId).where('pod_id', 'in', sameAz).execute();
         await trx.insertInto('pod_bindings').values({ id, project_id: projectId, pod_id: podId, is_current: 1, created_at: now, updated_at: now }).execute();
       });
     } catch (err) {

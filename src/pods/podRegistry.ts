@@ -153,7 +153,11 @@ export class PodRegistry {
     await this.get(id);
     await this.db.kysely.transaction().execute(async (trx) => {
       const routes = await this.routings.in(trx).countInPod(id);
-      const bindings = await trx.selectFrom('pod_bindings').select(({ fn }) => fn.countAll<number>().as('n')).where('pod_id', '=', id).executeTakeFirstOrThrow();
+      const bindings = await trx
+        .selectFrom('pod_bindings')
+        .select(({ fn }) => fn.countAll<number>().as('n'))
+        .where('pod_id', '=', id)
+        .executeTakeFirstOrThrow();
       if (routes > 0 || Number(bindings.n) > 0) {
         throw conflict(`Pod ${id} is in use: ${routes} routing entries and ${Number(bindings.n)} tenant bindings refer to it`);
       }

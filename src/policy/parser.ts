@@ -39,8 +39,7 @@ export function parseRule(text: string): Check {
   let pos = 0;
 
   const peek = (): Token | undefined => tokens[pos];
-  const describe = (t: Token | undefined): string =>
-    t === undefined ? 'end of rule' : t.type === 'check' ? `'${t.text}'` : `'${t.type}'`;
+  const describe = (t: Token | undefined): string => (t === undefined ? 'end of rule' : t.type === 'check' ? `'${t.text}'` : `'${t.type}'`);
 
   const parseOr = (): Check => {
     const checks = [parseAnd()];

@@ -41,7 +41,13 @@ export async function checkApi(type: ServiceType, label: string, endpoint: strin
   const url = versionDocumentUrl(type, endpoint);
   let versions: VersionEntry[];
   try {
-    const res = await request(url, { reset: true, headers: { accept: 'application/json' }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await request(url, {
+      reset: true,
+      headers: { accept: 'application/json' },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const text = await res.body.text();
     if (res.statusCode >= 400) return fail(label, `${url} answered HTTP ${res.statusCode}`);
     versions = parseVersions(text);

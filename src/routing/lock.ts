@@ -121,9 +121,12 @@ export class RoutingLock {
   }
 
   private async createAsOwner(routeId: number, input: GetOrCreateBottomInput, expireMs: number, attempts: number): Promise<GetOrCreateBottomResult> {
-    const heartbeat = setInterval(() => {
-      this.touch(routeId).catch((err: unknown) => this.logger?.warn({ err, ...logKey(input) }, 'could not refresh a routing claim'));
-    }, Math.max(10, Math.floor(expireMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        this.touch(routeId).catch((err: unknown) => this.logger?.warn({ err, ...logKey(input) }, 'could not refresh a routing claim'));
+      },
+      Math.max(10, Math.floor(expireMs / 3)),
+    );
     heartbeat.unref();
     let bottomId: string;
     try {

@@ -326,7 +326,12 @@ export class RoutingTable {
   /** The projects that have routes of the given types; sorted. */
   async projectsWithRoutes(resourceTypes: readonly string[]): Promise<string[]> {
     if (resourceTypes.length === 0) return [];
-    const rows = await this.q.selectFrom('resource_routings').select('project_id').distinct().where('resource_type', 'in', [...new Set(resourceTypes)]).execute();
+    const rows = await this.q
+      .selectFrom('resource_routings')
+      .select('project_id')
+      .distinct()
+      .where('resource_type', 'in', [...new Set(resourceTypes)])
+      .execute();
     return rows.map((r) => r.project_id).sort();
   }
 
@@ -436,12 +441,7 @@ export class RoutingTable {
 
   /** Drops an intent the pod refused (or a repair found nothing for); false when it is already gone. */
   async dropIntent(intent: Pick<RoutingIntent, 'id'>): Promise<boolean> {
-    const result = await this.q
-      .deleteFrom('resource_routings')
-      .where('id', '=', intent.id)
-      .where('intent', 'is not', null)
-      .where('bottom_id', 'is', null)
-      .executeTakeFirst();
+    const result = await this.q.deleteFrom('resource_routings').where('id', '=', intent.id).where('intent', 'is not', null).where('bottom_id', 'is', null).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
@@ -455,7 +455,10 @@ export class RoutingTable {
       .where('created_at', '<=', this.msAgo(opts.olderThanMs));
     if (opts.resourceTypes !== undefined) q = q.where('resource_type', 'in', opts.resourceTypes.length ? [...opts.resourceTypes] : ['']);
     if (opts.projectId !== undefined) q = q.where('project_id', '=', opts.projectId);
-    const rows = await q.orderBy('id').limit(opts.limit ?? 100).execute();
+    const rows = await q
+      .orderBy('id')
+      .limit(opts.limit ?? 100)
+      .execute();
     return rows.map(parseIntent);
   }
 

@@ -24,7 +24,7 @@ function ping(p: Probe): Promise<ProbeResult> {
     child.on('error', (err) => resolve({ ok: false, detail: `ping: ${err.message}` }));
     child.on('close', (code) => {
       const stats = /(\d+) packets transmitted, (\d+) received/.exec(out);
-      resolve({ ok: code === 0, detail: stats ? `${stats[2]}/${stats[1]} replies` : out.trim().split('\n').pop() ?? `exit ${code}` });
+      resolve({ ok: code === 0, detail: stats ? `${stats[2]}/${stats[1]} replies` : (out.trim().split('\n').pop() ?? `exit ${code}`) });
     });
   });
 }

@@ -170,7 +170,15 @@ export async function verifyConnectivity(opts: VerifyOptions): Promise<Connectiv
     const vm = found[0];
     const server = names.get(p.device_id) ?? p.device_id.slice(0, 8);
     const sameServer = vmPorts.filter((x) => x.device_id === p.device_id).length > 1;
-    const host: ProbeHost = { key: `vm:${p.id}`, label: `${server}${sameServer ? `/${ip}` : ''}`, netns: vm.netns, region: vm.region, serverId: p.device_id, portId: p.id, address: ip };
+    const host: ProbeHost = {
+      key: `vm:${p.id}`,
+      label: `${server}${sameServer ? `/${ip}` : ''}`,
+      netns: vm.netns,
+      region: vm.region,
+      serverId: p.device_id,
+      portId: p.id,
+      address: ip,
+    };
     hosts.push(host);
     vmByPort.set(p.id, host);
     targets.push({ key: host.key, label: `${host.label} ${ip}`, address: ip, answeredBy: vm.netns, kind: 'vm' });
@@ -189,7 +197,14 @@ export async function verifyConnectivity(opts: VerifyOptions): Promise<Connectiv
     }
     const hop = translated.find((t) => t.address === f.floating_ip_address);
     const path = hop ? (hop.fixedIp === f.fixed_ip_address ? 'same pod' : 'two hops') : undefined;
-    targets.push({ key: `fip:${f.floating_ip_address}`, label: `${f.floating_ip_address} → ${vm.label}`, address: f.floating_ip_address, answeredBy: vm.netns, kind: 'floating-ip', ...(path && { path }) });
+    targets.push({
+      key: `fip:${f.floating_ip_address}`,
+      label: `${f.floating_ip_address} → ${vm.label}`,
+      address: f.floating_ip_address,
+      answeredBy: vm.netns,
+      kind: 'floating-ip',
+      ...(path && { path }),
+    });
   }
 
   const pairs: { kind: CheckKind; from: ProbeHost; to: ProbeTarget }[] = [];
@@ -222,8 +237,14 @@ export async function verifyConnectivity(opts: VerifyOptions): Promise<Connectiv
       const source = from.key === 'outside' ? from.address : undefined;
       const expected = `${BANNER} ${to.answeredBy}`;
       const [icmp, tcp] = await Promise.all([
-        retry(() => agent.probe({ op: 'ping', host: to.address, timeoutMs, ...(source && { source }) }), (r) => r.ok),
-        retry(() => agent.probe({ op: 'tcp', host: to.address, port, timeoutMs, ...(source && { source }) }), (r) => r.ok && r.banner === expected),
+        retry(
+          () => agent.probe({ op: 'ping', host: to.address, timeoutMs, ...(source && { source }) }),
+          (r) => r.ok,
+        ),
+        retry(
+          () => agent.probe({ op: 'tcp', host: to.address, port, timeoutMs, ...(source && { source }) }),
+          (r) => r.ok && r.banner === expected,
+        ),
       ]);
       if (tcp.ok && tcp.banner !== expected) tcp.detail = `answered by ${tcp.banner?.replace(`${BANNER} `, '') ?? 'nobody'}`;
       const check: ConnectivityCheck = { kind, from: from.key, to: to.key, address: to.address, icmp, tcp, ok: icmp.ok && tcp.ok && tcp.banner === expected };

@@ -18,4 +18,3 @@ export function neutronCopyDeleter(factory: Pick<PodClientFactory, 'neutron'>): 
     },
   };
 }
-

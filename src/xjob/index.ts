@@ -5,7 +5,19 @@
  */
 export { JobRegistry, PermanentJobError, type Job, type JobContext, type JobHandler, type JobHandlers, type JobRequest } from './registry.js';
 export { JobService, createJobService } from './service.js';
-export { enqueueJob, JobStore, JobLostError, JobNotFoundError, JobStateError, JOB_STATUSES, type JobStatus, type JobRecord, type ClaimedJob, type JobFilter, type LogEntry } from './store.js';
+export {
+  enqueueJob,
+  JobStore,
+  JobLostError,
+  JobNotFoundError,
+  JobStateError,
+  JOB_STATUSES,
+  type JobStatus,
+  type JobRecord,
+  type ClaimedJob,
+  type JobFilter,
+  type LogEntry,
+} from './store.js';
 export { JobWorker, type JobWorkerOptions } from './worker.js';
 export { createJobBus, MemoryBus, AmqpBus, amqpUrls, type JobBus, type BusHint } from './bus/index.js';
 export { xjobSettings, type XjobSettings } from './settings.js';

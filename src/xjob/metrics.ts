@@ -17,7 +17,12 @@ export function xjobMetrics(registry: Registry): XjobMetrics {
   let m = runMetrics.get(registry);
   if (!m) {
     m = {
-      runs: new Counter({ name: 'tricircle_xjob_runs_total', help: 'Job runs finished by this process, by type and outcome', labelNames: ['type', 'outcome'], registers: [registry] }),
+      runs: new Counter({
+        name: 'tricircle_xjob_runs_total',
+        help: 'Job runs finished by this process, by type and outcome',
+        labelNames: ['type', 'outcome'],
+        registers: [registry],
+      }),
       failures: new Counter({ name: 'tricircle_xjob_failures_total', help: 'Job runs that failed (retried or marked FAIL), by type', labelNames: ['type'], registers: [registry] }),
       duration: new Histogram({
         name: 'tricircle_xjob_run_duration_seconds',

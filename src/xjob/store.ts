@@ -148,7 +148,12 @@ export async function enqueueJob(trx: Executor, request: EnqueueRequest, dialect
     // The row is inserted or locked by this transaction, so the read sees it whatever the isolation level.
     id = (await trx.selectFrom('async_jobs').select('id').where('pending_key', '=', key).executeTakeFirstOrThrow()).id;
   } else {
-    id = (await insert.onConflict((oc) => oc.column('pending_key').doUpdateSet({ updated_at: now })).returning('id').executeTakeFirstOrThrow()).id;
+    id = (
+      await insert
+        .onConflict((oc) => oc.column('pending_key').doUpdateSet({ updated_at: now }))
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
   }
   const created = id === newId;
   if (created) await writeLog(trx, dialect, { jobId: id, type: request.type, resourceId: request.resourceId, projectId: request.projectId, status: 'NEW', event: 'created' });
@@ -355,7 +360,14 @@ export class JobStore {
       for (const old of covered) {
         const del = await trx.deleteFrom('async_jobs').where('id', '=', old.id).where('status', '=', 'FAIL').executeTakeFirst();
         if (Number(del.numDeletedRows) !== 1) continue;
-        await writeLog(trx, this.db.dialect, { ...claimKeys(job), jobId: old.id, status: 'FAIL', event: 'superseded', attempt: Number(old.attempts), message: `covered by job ${job.id}, which succeeded` });
+        await writeLog(trx, this.db.dialect, {
+          ...claimKeys(job),
+          jobId: old.id,
+          status: 'FAIL',
+          event: 'superseded',
+          attempt: Number(old.attempts),
+          message: `covered by job ${job.id}, which succeeded`,
+        });
       }
     });
   }
@@ -451,7 +463,10 @@ export class JobStore {
 
   /** Deletes log entries older than `retentionMs`. */
   async pruneLog(retentionMs: number): Promise<number> {
-    const res = await this.k.deleteFrom('async_job_logs').where('created_at', '<', sql<number>`${this.now()} - ${Math.round(retentionMs)}`).executeTakeFirst();
+    const res = await this.k
+      .deleteFrom('async_job_logs')
+      .where('created_at', '<', sql<number>`${this.now()} - ${Math.round(retentionMs)}`)
+      .executeTakeFirst();
     return Number(res.numDeletedRows);
   }
 
@@ -532,7 +547,11 @@ export class JobStore {
         const m = logAfter;
         q = q.where((eb) => eb.or([eb('created_at', '<', m.createdAt), eb.and([eb('created_at', '=', m.createdAt), eb('id', '<', m.id)])]));
       }
-      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit - out.length).execute();
+      const rows = await q
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(page.limit - out.length)
+        .execute();
       out.push(...(await this.fromLog(rows)));
     }
     return out;
@@ -610,11 +629,7 @@ export class JobStore {
           await writeLog(trx, this.db.dialect, { ...recordKeys(current), status: 'NEW', event: 'redo', message: 'redo requested' });
           return id;
         }
-        const merged = await trx
-          .updateTable('async_jobs')
-          .set({ run_after: this.now(), attempts: 0, updated_at: this.now() })
-          .where('pending_key', '=', key)
-          .executeTakeFirst();
+        const merged = await trx.updateTable('async_jobs').set({ run_after: this.now(), attempts: 0, updated_at: this.now() }).where('pending_key', '=', key).executeTakeFirst();
         if (Number(merged.numUpdatedRows) === 1) {
           const del = await trx.deleteFrom('async_jobs').where('id', '=', id).where('status', '=', 'FAIL').executeTakeFirst();
           if (Number(del.numDeletedRows) !== 1) throw new JobStateError(`Job ${id} changed state meanwhile; look at it again.`);

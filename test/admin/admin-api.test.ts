@@ -84,7 +84,7 @@ describeEachDatabase('Admin API', (dialect) => {
     });
     test('validation: missing name 422; wrong types, unknown fields, missing pod 400', async () => {
       assert.equal((await call('POST', '/v1.0/pods', { pod: { az_name: 'az3' } })).status, 422);
-      assert.equal((await call('POST', '/v1.0/pods', { pod: { region_name: '' , az_name: 'az3'} })).status, 422);
+      assert.equal((await call('POST', '/v1.0/pods', { pod: { region_name: '', az_name: 'az3' } })).status, 422);
       const wrongType = await call('POST', '/v1.0/pods', { pod: { region_name: 5, az_name: 'az3' } });
       assert.equal(wrongType.status, 400);
       assert.match(wrongType.body.badRequest.message, /region_name/);
@@ -114,7 +114,10 @@ describeEachDatabase('Admin API', (dialect) => {
         ['Pod1', 'Pod2', 'RegionOne'],
       );
       const filtered = await call('GET', '/v1.0/pods?az_name=az2');
-      assert.deepEqual(filtered.body.pods.map((p: { pod_id: string }) => p.pod_id), [pod2]);
+      assert.deepEqual(
+        filtered.body.pods.map((p: { pod_id: string }) => p.pod_id),
+        [pod2],
+      );
       const show = await call('GET', `/v1.0/pods/${pod1}`);
       assert.equal(show.status, 200);
       assert.equal(show.body.pod.region_name, 'Pod1');
@@ -201,7 +204,10 @@ describeEachDatabase('Admin API', (dialect) => {
       const ports = await call('GET', '/v1.0/routings?resource_type=port');
       assert.equal(ports.body.routings.length, 2);
       const inPod1 = await call('GET', `/v1.0/routings?pod_id=${pod1}&resource_type=network`);
-      assert.deepEqual(inPod1.body.routings.map((r: { top_id: string }) => r.top_id), ['top-1', 'top-3']);
+      assert.deepEqual(
+        inPod1.body.routings.map((r: { top_id: string }) => r.top_id),
+        ['top-1', 'top-3'],
+      );
       assert.equal((await call('GET', '/v1.0/routings?top_id=top-4')).body.routings[0].bottom_id, 'bottom-4');
       assert.equal((await call('GET', '/v1.0/routings?colour=red')).status, 400);
       assert.equal((await call('GET', '/v1.0/routings?resource_type=teapot')).status, 400);
@@ -213,7 +219,7 @@ describeEachDatabase('Admin API', (dialect) => {
       let url: string | undefined = `${base}/v1.0/routings?limit=3`;
       let pages = 0;
       while (url) {
-        const page: { status: number; body: any } = await http("GET", url);
+        const page: { status: number; body: any } = await http('GET', url);
         assert.equal(page.status, 200);
         seen.push(...page.body.routings.map((r: { id: number }) => r.id));
         url = page.body.routings_links?.find((l: { rel: string }) => l.rel === 'next')?.href;

@@ -51,7 +51,15 @@ describe('Admin API never answers 500 to bad input and never half-writes', () =>
   }
 
   test('garbage ids, queries and bytes', async () => {
-    for (const path of ['/v1.0/pods/%00', '/v1.0/pods/..%2F..', '/v1.0/routings/1e9', '/v1.0/routings/-1', '/v1.0/routings?limit=abc', '/v1.0/routings?marker=%27', '/v1.0/bindings/%ff']) {
+    for (const path of [
+      '/v1.0/pods/%00',
+      '/v1.0/pods/..%2F..',
+      '/v1.0/routings/1e9',
+      '/v1.0/routings/-1',
+      '/v1.0/routings?limit=abc',
+      '/v1.0/routings?marker=%27',
+      '/v1.0/bindings/%ff',
+    ]) {
       const res = await http('GET', `${base}${path}`);
       assert.ok(res.status >= 400 && res.status < 500, `${path} → ${res.status}`);
     }

@@ -171,7 +171,11 @@ describe('bottom clients over real HTTP', () => {
     const neutron = await service();
     const pod = newPod('network', neutron.url, 'neutron');
     const poolsBefore = factory.poolCount;
-    for (let i = 0; i < 20; i++) await factory.neutron(pod).listNetworks(ctx).catch(() => undefined);
+    for (let i = 0; i < 20; i++)
+      await factory
+        .neutron(pod)
+        .listNetworks(ctx)
+        .catch(() => undefined);
     await factory.client(pod, 'network').request(ctx, { method: 'GET', path: '/ports' });
     assert.equal(neutron.seen.length, 21);
     // undici may open a second socket while the first is being released; after that both are reused.
@@ -216,7 +220,7 @@ describe('bottom clients over real HTTP', () => {
     assert.equal(err.status, 503);
     assert.equal(err.reason, 'timeout');
     assert.equal(err.region, pod.regionName);
-    assert.ok(Date.now() - started < 800, 'the deadline is the caller\'s, not the pod\'s');
+    assert.ok(Date.now() - started < 800, "the deadline is the caller's, not the pod's");
     assert.equal(slow.seen.length, 1, 'a timeout is not retried');
   });
 
@@ -247,7 +251,10 @@ describe('bottom clients over real HTTP', () => {
     await resolver.resolve(pod, 'network');
     const catalogReads = countRequests(sim.keystone.app.server, (m, u) => m === 'GET' && u.startsWith('/v3/endpoints'));
     try {
-      const err = await factory.client(pod, 'network').request(ctx, { method: 'GET', path: '/networks' }).catch((e: unknown) => e);
+      const err = await factory
+        .client(pod, 'network')
+        .request(ctx, { method: 'GET', path: '/networks' })
+        .catch((e: unknown) => e);
       assert.ok(err instanceof PodUnreachableError);
       assert.equal(err.reason, 'ECONNREFUSED');
       assert.equal(catalogReads.count, 1);
@@ -268,7 +275,10 @@ describe('bottom clients over real HTTP', () => {
     try {
       const raw = await factory.client(pod, 'network').request(ctx, { method: 'GET', path: '/ports' });
       assert.equal(raw.status, 500);
-      const err = await factory.neutron(pod).getNetwork(ctx, 'missing').catch((e: unknown) => e);
+      const err = await factory
+        .neutron(pod)
+        .getNetwork(ctx, 'missing')
+        .catch((e: unknown) => e);
       assert.ok(err instanceof BottomError);
       assert.equal(err.status, 404);
       assert.equal(err.type, 'NetworkNotFound');
@@ -287,7 +297,10 @@ describe('bottom clients over real HTTP', () => {
     const cinder = await service();
     cinder.handler = (_req, res) => json(res, 400, { badRequest: { message: 'Invalid volume size.', code: 400 } });
     const pod = newPod('volumev3', `${cinder.url}/v3/$(project_id)s`, 'cinderv3');
-    const err = await factory.cinder(pod).createVolume(ctx, { size: -1 }).catch((e: unknown) => e);
+    const err = await factory
+      .cinder(pod)
+      .createVolume(ctx, { size: -1 })
+      .catch((e: unknown) => e);
     assert.ok(err instanceof BottomError);
     assert.equal(err.status, 400);
     assert.equal(err.message, 'Invalid volume size.');
@@ -318,11 +331,14 @@ describe('bottom clients over real HTTP', () => {
     assert.notEqual(second, first, 'a fresh service token after the 401');
   });
 
-  test('a 401 to the caller\'s own token is passed back without retry', async () => {
+  test("a 401 to the caller's own token is passed back without retry", async () => {
     const nova = await service();
     nova.handler = (_req, res) => json(res, 401, { error: { message: 'expired', code: 401 } });
     const pod = newPod('compute', `${nova.url}/v2.1`, 'nova');
-    const err = await factory.nova(pod).getServer(ctx, 's1').catch((e: unknown) => e);
+    const err = await factory
+      .nova(pod)
+      .getServer(ctx, 's1')
+      .catch((e: unknown) => e);
     assert.ok(err instanceof BottomError);
     assert.equal(err.status, 401);
     assert.equal(nova.seen.length, 1);
@@ -338,7 +354,7 @@ describe('bottom clients over real HTTP', () => {
     assert.notEqual(cinder.seen[0].headers['x-auth-token'], userToken);
   });
 
-  test('typed wrappers speak the services\' wire shapes', async () => {
+  test("typed wrappers speak the services' wire shapes", async () => {
     const neutron = await service();
     const nova = await service();
     const glance = await service();
@@ -347,7 +363,7 @@ describe('bottom clients over real HTTP', () => {
       if (req.method === 'DELETE') return void res.writeHead(204).end();
       if (req.url.endsWith('/add_router_interface')) return json(res, 200, { id: 'r1', subnet_id: 's1', port_id: 'p9' });
       const body = JSON.parse(req.body.toString());
-      json(res, req.method === 'POST' ? 201 : 200, { [Object.keys(body)[0]]: { id: 'x1', ...Object.values(body)[0] as object } });
+      json(res, req.method === 'POST' ? 201 : 200, { [Object.keys(body)[0]]: { id: 'x1', ...(Object.values(body)[0] as object) } });
     };
     nova.handler = (req, res) => {
       if (req.url.endsWith('/action')) return void res.writeHead(202).end();
@@ -409,7 +425,10 @@ describe('bottom clients over real HTTP', () => {
     const f = new PodClientFactory({ endpoints: resolver, serviceAuth, timeoutMs: 1_000 });
     const s = await service();
     const pod = newPod('network', s.url, 'neutron');
-    await f.neutron(pod).listNetworks(ctx).catch(() => undefined);
+    await f
+      .neutron(pod)
+      .listNetworks(ctx)
+      .catch(() => undefined);
     assert.equal(f.poolCount, 1);
     await f.close();
     assert.equal(f.poolCount, 0);

@@ -16,7 +16,13 @@ describe('bottom clients against simulated pods', () => {
   const pod2: PodRef = { id: 'pod-2', regionName: 'Pod2' };
 
   before(async () => {
-    cluster = await startSimCluster({ pods: [{ region: 'Pod1', az: 'az1' }, { region: 'Pod2', az: 'az2' }], buildDelayMs: 0 });
+    cluster = await startSimCluster({
+      pods: [
+        { region: 'Pod1', az: 'az1' },
+        { region: 'Pod2', az: 'az2' },
+      ],
+      buildDelayMs: 0,
+    });
     serviceAuth = new ServiceAuth({ authUrl: cluster.keystoneUrl, username: 'admin', password: 'password', projectName: 'admin' });
     const store = new MemoryEndpointStore();
     store.pods = [pod1, pod2];
@@ -39,12 +45,25 @@ describe('bottom clients against simulated pods', () => {
     assert.equal(subnet.cidr, '10.0.1.0/24');
     const port = await neutron.createPort(ctx, { network_id: net.id, name: 'top-port-1', fixed_ips: [{ subnet_id: subnet.id, ip_address: '10.0.1.10' }] });
     assert.equal(port.fixed_ips[0].ip_address, '10.0.1.10');
-    assert.deepEqual((await neutron.listPorts(ctx, { network_id: net.id, name: 'top-port-1' })).map((p) => p.id), [port.id]);
-    assert.deepEqual((await neutron.listNetworks(ctx, { name: 'top-net-1' })).map((n) => n.id), [net.id]);
+    assert.deepEqual(
+      (await neutron.listPorts(ctx, { network_id: net.id, name: 'top-port-1' })).map((p) => p.id),
+      [port.id],
+    );
+    assert.deepEqual(
+      (await neutron.listNetworks(ctx, { name: 'top-net-1' })).map((n) => n.id),
+      [net.id],
+    );
     assert.equal((await neutron.updateNetwork(ctx, net.id, { name: 'renamed' })).name, 'renamed');
 
     const sg = await neutron.createSecurityGroup(ctx, { name: 'top-sg-1' });
-    const rule = await neutron.createSecurityGroupRule(ctx, { security_group_id: sg.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 22, port_range_max: 22 });
+    const rule = await neutron.createSecurityGroupRule(ctx, {
+      security_group_id: sg.id,
+      direction: 'ingress',
+      ethertype: 'IPv4',
+      protocol: 'tcp',
+      port_range_min: 22,
+      port_range_max: 22,
+    });
     assert.equal((await neutron.getSecurityGroupRule(ctx, rule.id)).security_group_id, sg.id);
     await neutron.deleteSecurityGroupRule(ctx, rule.id);
 
@@ -113,7 +132,10 @@ describe('bottom clients against simulated pods', () => {
 
     const attachment = await nova.attachVolume(ctx, created.id, { volumeId: volume.id });
     assert.equal(attachment.volumeId, volume.id);
-    assert.deepEqual((await nova.listVolumeAttachments(ctx, created.id)).map((a) => a.volumeId), [volume.id]);
+    assert.deepEqual(
+      (await nova.listVolumeAttachments(ctx, created.id)).map((a) => a.volumeId),
+      [volume.id],
+    );
     await nova.detachVolume(ctx, created.id, volume.id);
 
     assert.equal(await nova.serverAction(ctx, created.id, { 'os-stop': null }), undefined);
@@ -136,7 +158,10 @@ describe('bottom clients against simulated pods', () => {
   test('a pod that goes down answers PodUnreachableError; back up, calls succeed again', async () => {
     await cluster.setFaults('Pod2', { down: true });
     try {
-      const err = await factory.neutron(pod2).listNetworks(ctx).catch((e: unknown) => e);
+      const err = await factory
+        .neutron(pod2)
+        .listNetworks(ctx)
+        .catch((e: unknown) => e);
       assert.ok(err instanceof PodUnreachableError);
       assert.equal(err.status, 503);
       assert.equal(err.region, 'Pod2');

@@ -99,7 +99,10 @@ describeEachDatabase('Cinder gateway: volume lists across pods', (dialect) => {
 
   test('default order (created_at desc, id desc), pages of 37, next links that work, hidden volumes left out', async () => {
     const { ids, pages } = await walk('/volumes/detail?limit=37');
-    const expected = sorted(routed, [['created_at', 'desc'], ['id', 'desc']]).map((v) => v.id);
+    const expected = sorted(routed, [
+      ['created_at', 'desc'],
+      ['id', 'desc'],
+    ]).map((v) => v.id);
     assert.equal(ids.length, expected.length);
     assert.deepEqual(ids, expected);
     for (const page of pages.slice(0, -1)) assert.equal(page.volumes.length, 37, 'every page but the last is full despite hidden volumes');
@@ -115,12 +118,27 @@ describeEachDatabase('Cinder gateway: volume lists across pods', (dialect) => {
   test('sort=name:asc,size:desc in pages of 50', async () => {
     const { ids } = await walk('/volumes/detail?limit=50&sort=name:asc,size:desc');
     // created_at and id follow in the first key's direction.
-    assert.deepEqual(ids, sorted(routed, [['name', 'asc'], ['size', 'desc'], ['created_at', 'asc'], ['id', 'asc']]).map((v) => v.id));
+    assert.deepEqual(
+      ids,
+      sorted(routed, [
+        ['name', 'asc'],
+        ['size', 'desc'],
+        ['created_at', 'asc'],
+        ['id', 'asc'],
+      ]).map((v) => v.id),
+    );
   });
 
   test('legacy sort_key/sort_dir, and the brief list', async () => {
     const { ids, pages } = await walk('/volumes?limit=101&sort_key=size&sort_dir=asc');
-    assert.deepEqual(ids, sorted(routed, [['size', 'asc'], ['created_at', 'asc'], ['id', 'asc']]).map((v) => v.id));
+    assert.deepEqual(
+      ids,
+      sorted(routed, [
+        ['size', 'asc'],
+        ['created_at', 'asc'],
+        ['id', 'asc'],
+      ]).map((v) => v.id),
+    );
     assert.deepEqual(Object.keys(pages[0].volumes[0]).sort(), ['id', 'links', 'name']);
   });
 
@@ -134,9 +152,21 @@ describeEachDatabase('Cinder gateway: volume lists across pods', (dialect) => {
 
   test('filters reach the pods; availability_zone picks the pods of that AZ', async () => {
     const byName = await env.call('demo', 'GET', '/volumes/detail?name=vol-3');
-    assert.deepEqual(byName.body.volumes.map((v: any) => v.id).sort(), routed.filter((v) => v.name === 'vol-3').map((v) => v.id).sort());
+    assert.deepEqual(
+      byName.body.volumes.map((v: any) => v.id).sort(),
+      routed
+        .filter((v) => v.name === 'vol-3')
+        .map((v) => v.id)
+        .sort(),
+    );
     const az1 = await walk('/volumes/detail?availability_zone=az1&limit=100');
-    assert.deepEqual(az1.ids.sort(), routed.filter((v) => v.region !== 'Pod2').map((v) => v.id).sort());
+    assert.deepEqual(
+      az1.ids.sort(),
+      routed
+        .filter((v) => v.region !== 'Pod2')
+        .map((v) => v.id)
+        .sort(),
+    );
     assert.ok(az1.pages.every((p) => p.volumes.every((v: any) => v.availability_zone === 'az1')));
     const none = await env.call('demo', 'GET', '/volumes?availability_zone=az9');
     assert.deepEqual(none.body.volumes, []);
@@ -160,7 +190,10 @@ describeEachDatabase('Cinder gateway: volume lists across pods', (dialect) => {
     const res = await env.call('demo', 'GET', '/volumes/summary', { headers: { 'openstack-api-version': 'volume 3.36' } });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body['volume-summary'].total_count, routed.length);
-    assert.equal(res.body['volume-summary'].total_size, routed.reduce((n, v) => n + v.size, 0));
+    assert.equal(
+      res.body['volume-summary'].total_size,
+      routed.reduce((n, v) => n + v.size, 0),
+    );
     assert.equal((await env.call('demo', 'GET', '/volumes/summary')).status, 404, 'before 3.12 there is no summary');
   });
 
@@ -194,9 +227,16 @@ describeEachDatabase('Cinder gateway: volume lists across pods', (dialect) => {
       assert.equal(res.headers['x-tricircle-unavailable-pods'], 'Pod3');
       const expected = sorted(
         routed.filter((v) => v.region !== 'Pod3'),
-        [['size', 'asc'], ['created_at', 'asc'], ['id', 'asc']],
+        [
+          ['size', 'asc'],
+          ['created_at', 'asc'],
+          ['id', 'asc'],
+        ],
       ).slice(0, 60);
-      assert.deepEqual(res.body.volumes.map((v: any) => v.id), expected.map((v) => v.id));
+      assert.deepEqual(
+        res.body.volumes.map((v: any) => v.id),
+        expected.map((v) => v.id),
+      );
       const limits = await env.call('demo', 'GET', '/limits');
       assert.equal(limits.status, 200);
       assert.equal(limits.headers['x-tricircle-unavailable-pods'], 'Pod3');

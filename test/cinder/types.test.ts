@@ -62,7 +62,10 @@ describeEachDatabase('Cinder gateway: versions, volume types, availability zones
     }
     const routes = await env.tc.core.routings.findByTop(gold.id, 'volume_type');
     assert.equal(routes.length, 2);
-    assert.ok(routes.every((r) => r.bottomId && r.bottomId !== gold.id), 'the pods keep their own ids');
+    assert.ok(
+      routes.every((r) => r.bottomId && r.bottomId !== gold.id),
+      'the pods keep their own ids',
+    );
 
     const shown = await env.call('demo', 'GET', `/types/${gold.id}`);
     assert.equal(shown.status, 200);
@@ -77,7 +80,13 @@ describeEachDatabase('Cinder gateway: versions, volume types, availability zones
     assert.equal(denied.status, 403);
     assert.match(denied.body.forbidden.message, /volume_extension:types_manage/);
     assert.equal((await env.call('admin', 'POST', '/types', { body: { volume_type: { name: 'gold' } } })).status, 409);
-    for (const body of [{}, { volume_type: {} }, { volume_type: { name: '' } }, { volume_type: { name: 'x', bogus: 1 } }, { volume_type: { name: 'x', 'os-volume-type-access:is_public': 'maybe' } }]) {
+    for (const body of [
+      {},
+      { volume_type: {} },
+      { volume_type: { name: '' } },
+      { volume_type: { name: 'x', bogus: 1 } },
+      { volume_type: { name: 'x', 'os-volume-type-access:is_public': 'maybe' } },
+    ]) {
       const res = await env.call('admin', 'POST', '/types', { body });
       assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
       assert.ok(res.body.badRequest);
@@ -155,7 +164,7 @@ describeEachDatabase('Cinder gateway: versions, volume types, availability zones
     assert.equal((await env.tc.core.routings.findByTop(used.id, 'volume_type')).length, 0);
   });
 
-  test('availability zones are the pods\' top AZ names', async () => {
+  test("availability zones are the pods' top AZ names", async () => {
     const res = await env.call('demo', 'GET', '/os-availability-zone');
     assert.equal(res.status, 200);
     assertSampleShape(res.body, 'cinder', 'availability-zone-list-response.json');

@@ -29,9 +29,18 @@ describe('Cinder gateway units', () => {
     assert.equal(negotiate('volume latest').toString(), '3.70');
     assert.equal(negotiate('compute 2.90, volume 3.44').toString(), '3.44');
     assert.equal(requestedVolumeVersion('compute 2.1'), undefined);
-    assert.equal(statusOf(() => negotiate('volume 3.x')), 400);
-    assert.equal(statusOf(() => negotiate('volume 3.71')), 406);
-    assert.equal(statusOf(() => negotiate('volume 2.0')), 406);
+    assert.equal(
+      statusOf(() => negotiate('volume 3.x')),
+      400,
+    );
+    assert.equal(
+      statusOf(() => negotiate('volume 3.71')),
+      406,
+    );
+    assert.equal(
+      statusOf(() => negotiate('volume 2.0')),
+      406,
+    );
   });
 
   test('sort parameters: Cinder pairing, defaults appended in the first direction, errors', () => {
@@ -45,10 +54,22 @@ describe('Cinder gateway units', () => {
       { key: 'created_at', dir: 'asc' },
       { key: 'id', dir: 'asc' },
     ]);
-    assert.deepEqual(parseSort(undefined, 'display_name', 'asc').map((k) => k.key), ['name', 'created_at', 'id']);
-    assert.equal(statusOf(() => parseSort('name', 'size', undefined)), 400);
-    assert.equal(statusOf(() => parseSort('nope:asc', undefined, undefined)), 400);
-    assert.equal(statusOf(() => parseSort('name:up', undefined, undefined)), 400);
+    assert.deepEqual(
+      parseSort(undefined, 'display_name', 'asc').map((k) => k.key),
+      ['name', 'created_at', 'id'],
+    );
+    assert.equal(
+      statusOf(() => parseSort('name', 'size', undefined)),
+      400,
+    );
+    assert.equal(
+      statusOf(() => parseSort('nope:asc', undefined, undefined)),
+      400,
+    );
+    assert.equal(
+      statusOf(() => parseSort('name:up', undefined, undefined)),
+      400,
+    );
   });
 
   test('links: the pod root becomes the gateway root, never a longer port, /v2 for v2 clients', () => {
@@ -77,7 +98,13 @@ describe('Cinder gateway units', () => {
     assert.equal(tighterLimit(-1, 5), 5);
     assert.equal(tighterLimit(3, 5), 3);
     assert.equal(tighterLimit(-1, -1), -1);
-    assert.deepEqual(mergeAbsoluteLimits([{ maxTotalVolumes: 10, totalVolumesUsed: 2 }, { maxTotalVolumes: -1, totalVolumesUsed: 3 }]), { maxTotalVolumes: 10, totalVolumesUsed: 5 });
+    assert.deepEqual(
+      mergeAbsoluteLimits([
+        { maxTotalVolumes: 10, totalVolumesUsed: 2 },
+        { maxTotalVolumes: -1, totalVolumesUsed: 3 },
+      ]),
+      { maxTotalVolumes: 10, totalVolumesUsed: 5 },
+    );
     assert.deepEqual(
       mergeQuotaSets(
         [

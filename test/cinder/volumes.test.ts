@@ -24,11 +24,20 @@ describeEachDatabase('Cinder gateway: volumes', (dialect) => {
   }
 
   test('create in az1 and az2: 202, top AZ shown, links at the gateway, one route with the same id top and bottom', async () => {
-    for (const [az, region] of [['az1', 'Pod1'], ['az2', 'Pod2']] as const) {
+    for (const [az, region] of [
+      ['az1', 'Pod1'],
+      ['az2', 'Pod2'],
+    ] as const) {
       const res = await env.call('demo', 'POST', '/volumes', { body: { volume: { size: 1, name: `v-${az}`, availability_zone: az, metadata: { k: 'v' } } } });
       assert.equal(res.status, 202, res.text);
       const v = res.body.volume;
-      assertSampleShape(res.body, 'cinder', 'volumes/volume-create-response.json', ['volume.os-vol-host-attr:host', 'volume.os-vol-mig-status-attr:migstat', 'volume.os-vol-mig-status-attr:name_id', 'volume.os-vol-tenant-attr:tenant_id', 'volume.volume_image_metadata']);
+      assertSampleShape(res.body, 'cinder', 'volumes/volume-create-response.json', [
+        'volume.os-vol-host-attr:host',
+        'volume.os-vol-mig-status-attr:migstat',
+        'volume.os-vol-mig-status-attr:name_id',
+        'volume.os-vol-tenant-attr:tenant_id',
+        'volume.volume_image_metadata',
+      ]);
       assert.equal(v.availability_zone, az);
       assert.deepEqual(v.metadata, { k: 'v' });
       for (const link of v.links) assert.ok(link.href.startsWith(env.gw), link.href);
@@ -44,7 +53,10 @@ describeEachDatabase('Cinder gateway: volumes', (dialect) => {
       assert.equal(shown.availability_zone, az);
     }
     const pending = await env.tc.core.routings.list({ resourceType: 'volume' });
-    assert.ok(pending.every((r) => r.bottomId !== null), 'no placeholder route is left behind');
+    assert.ok(
+      pending.every((r) => r.bottomId !== null),
+      'no placeholder route is left behind',
+    );
   });
 
   test('every create field reaches the pod; the pod gets its own AZ name and its copy of the type', async () => {
@@ -239,7 +251,10 @@ describeEachDatabase('Cinder gateway: volumes', (dialect) => {
     const theirs = await create('demo', { size: 1, availability_zone: 'az1', metadata: { a: '1' } });
     await waitForStatus(env, 'admin', mine.id, ['available']);
     await waitForStatus(env, 'demo', theirs.id, ['available']);
-    for (const [who, id] of [['demo', mine.id], ['admin', theirs.id]] as const) {
+    for (const [who, id] of [
+      ['demo', mine.id],
+      ['admin', theirs.id],
+    ] as const) {
       for (const [method, path, body] of perVolumeCalls(id)) {
         const res = await env.call(who, method, path, body === undefined ? {} : { body });
         assert.equal(res.status, 404, `${who} ${method} ${path}: ${res.text}`);
@@ -309,10 +324,16 @@ describeEachDatabase('Cinder gateway: volumes', (dialect) => {
     assert.equal(shown.status, 200, shown.text);
     assert.equal(shown.body.volume.availability_zone, 'az2');
     const listed = await http('GET', `${env.gw}/v3/volumes?name=projectless`, { token: env.demo.token, headers: { 'openstack-api-version': 'volume 3.67' } });
-    assert.deepEqual(listed.body.volumes.map((x: any) => x.id), [v.id]);
+    assert.deepEqual(
+      listed.body.volumes.map((x: any) => x.id),
+      [v.id],
+    );
     const all = await env.call('admin', 'GET', '/volumes/detail?all_tenants=1&name=projectless');
     assert.equal(all.status, 200, all.text);
-    assert.deepEqual(all.body.volumes.map((x: any) => x.id), [v.id]);
+    assert.deepEqual(
+      all.body.volumes.map((x: any) => x.id),
+      [v.id],
+    );
     const own = await env.call('admin', 'GET', '/volumes/detail?name=projectless');
     assert.deepEqual(own.body.volumes, [], 'without all_tenants an admin sees only its project');
     const ignored = await env.call('demo', 'GET', `/volumes?all_tenants=1`);

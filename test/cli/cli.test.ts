@@ -38,7 +38,10 @@ describe('tricircle CLI against a running Admin API', () => {
     assert.match(table.stdout, /region_name/);
     assert.match(table.stdout, /│ Pod1 |\| Pod1 /);
     const list = await json(['pod', 'list']);
-    assert.deepEqual(list.map((p: { region_name: string }) => p.region_name), ['Pod1', 'Pod2', 'RegionOne']);
+    assert.deepEqual(
+      list.map((p: { region_name: string }) => p.region_name),
+      ['Pod1', 'Pod2', 'RegionOne'],
+    );
 
     assert.equal((await json(['pod', 'show', pod1.pod_id])).region_name, 'Pod1');
     const updated = await json(['pod', 'update', pod1.pod_id, '--disable', '--dc-name', 'dc1']);
@@ -62,12 +65,13 @@ describe('tricircle CLI against a running Admin API', () => {
     const pod1 = pods.find((p: { region_name: string }) => p.region_name === 'Pod1').pod_id;
     const created = [];
     for (let i = 0; i < 5; i++) {
-      created.push(
-        await json(['routing', 'create', '--top-id', `t${i}`, '--bottom-id', `b${i}`, '--pod-id', pod1, '--project-id', 'proj', '--resource-type', 'port']),
-      );
+      created.push(await json(['routing', 'create', '--top-id', `t${i}`, '--bottom-id', `b${i}`, '--pod-id', pod1, '--project-id', 'proj', '--resource-type', 'port']));
     }
     const all = await json(['routing', 'list', '--limit', '2']);
-    assert.deepEqual(all.map((r: { top_id: string }) => r.top_id), ['t0', 't1', 't2', 't3', 't4']);
+    assert.deepEqual(
+      all.map((r: { top_id: string }) => r.top_id),
+      ['t0', 't1', 't2', 't3', 't4'],
+    );
     const filtered = await json(['routing', 'list', '--top-id', 't3']);
     assert.equal(filtered.length, 1);
     assert.equal((await json(['routing', 'show', String(created[0].id)])).bottom_id, 'b0');

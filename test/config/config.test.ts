@@ -45,13 +45,16 @@ describe('configuration', () => {
 
   test('a bad value names the option and where it came from', () => {
     const path = confFile('[admin_api]\nbind_port = high\n');
-    assert.throws(() => loadConfig({ env: {}, configFile: path }), (err: Error) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /\[admin_api\] bind_port/);
-      assert.match(err.message, new RegExp(path.replace(/[/.]/g, '\\$&')));
-      assert.match(err.message, /integer/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ env: {}, configFile: path }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /\[admin_api\] bind_port/);
+        assert.match(err.message, new RegExp(path.replace(/[/.]/g, '\\$&')));
+        assert.match(err.message, /integer/);
+        return true;
+      },
+    );
     assert.throws(() => loadConfig({ env: { TRICIRCLE_DEFAULT__AUTH_STRATEGY: 'magic' }, configFile: '/dev/null' }), /TRICIRCLE_DEFAULT__AUTH_STRATEGY.*one of keystone, noauth/);
     assert.throws(() => loadConfig({ env: { TRICIRCLE_ADMIN_API__BIND_PORT: '70000' }, configFile: '/dev/null' }), /<= 65535/);
     assert.throws(() => loadConfig({ env: { TRICIRCLE_CLIENT__AUTO_REFRESH_ENDPOINT: 'perhaps' }, configFile: '/dev/null' }), /true or false/);

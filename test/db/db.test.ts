@@ -50,18 +50,42 @@ describeEachDatabase('migrations', (dialect) => {
   test('unique keys of the routing table and the single top pod hold', async () => {
     const k = db.kysely;
     const now = dbNow(db.dialect);
-    await k.insertInto('pods').values({ id: 'p1', region_name: 'Pod1', az_name: 'az1', pod_az_name: '', dc_name: '', disabled: 0, health: 'unknown', top_marker: null, created_at: now, updated_at: now }).execute();
-    await k.insertInto('pods').values({ id: 'p2', region_name: 'Pod2', az_name: 'az1', pod_az_name: '', dc_name: '', disabled: 0, health: 'unknown', top_marker: null, created_at: now, updated_at: now }).execute();
-    await k.insertInto('pods').values({ id: 't1', region_name: 'Top', az_name: '', pod_az_name: '', dc_name: '', disabled: 0, health: 'unknown', top_marker: 1, created_at: now, updated_at: now }).execute();
+    await k
+      .insertInto('pods')
+      .values({ id: 'p1', region_name: 'Pod1', az_name: 'az1', pod_az_name: '', dc_name: '', disabled: 0, health: 'unknown', top_marker: null, created_at: now, updated_at: now })
+      .execute();
+    await k
+      .insertInto('pods')
+      .values({ id: 'p2', region_name: 'Pod2', az_name: 'az1', pod_az_name: '', dc_name: '', disabled: 0, health: 'unknown', top_marker: null, created_at: now, updated_at: now })
+      .execute();
+    await k
+      .insertInto('pods')
+      .values({ id: 't1', region_name: 'Top', az_name: '', pod_az_name: '', dc_name: '', disabled: 0, health: 'unknown', top_marker: 1, created_at: now, updated_at: now })
+      .execute();
     await assert.rejects(
-      k.insertInto('pods').values({ id: 't2', region_name: 'Top2', az_name: '', pod_az_name: '', dc_name: '', disabled: 0, health: 'unknown', top_marker: 1, created_at: now, updated_at: now }).execute(),
+      k
+        .insertInto('pods')
+        .values({ id: 't2', region_name: 'Top2', az_name: '', pod_az_name: '', dc_name: '', disabled: 0, health: 'unknown', top_marker: 1, created_at: now, updated_at: now })
+        .execute(),
     );
     const route = { top_id: 'net-1', bottom_id: null, pod_id: 'p1', project_id: 'proj', resource_type: 'network', created_at: now, updated_at: now };
     await k.insertInto('resource_routings').values(route).execute();
-    await k.insertInto('resource_routings').values({ ...route, resource_type: 'subnet' }).execute();
-    await k.insertInto('resource_routings').values({ ...route, pod_id: 'p2' }).execute();
+    await k
+      .insertInto('resource_routings')
+      .values({ ...route, resource_type: 'subnet' })
+      .execute();
+    await k
+      .insertInto('resource_routings')
+      .values({ ...route, pod_id: 'p2' })
+      .execute();
     await assert.rejects(k.insertInto('resource_routings').values(route).execute());
-    await assert.rejects(k.insertInto('resource_routings').values({ ...route, pod_id: 'missing' }).execute(), 'foreign key to pods');
+    await assert.rejects(
+      k
+        .insertInto('resource_routings')
+        .values({ ...route, pod_id: 'missing' })
+        .execute(),
+      'foreign key to pods',
+    );
   });
 
   test('the database clock is in epoch milliseconds and close to ours', async () => {
@@ -80,20 +104,32 @@ describeEachDatabase('migrations', (dialect) => {
         ['resource_routings_project_type_pod_idx', 'resource_routings_type_pod_idx'],
       );
       const now = dbNow(other.dialect);
-      await other.kysely.insertInto('pods').values({ id: 'p1', region_name: 'Pod1', az_name: 'az1', pod_az_name: '', dc_name: '', disabled: 0, health: 'unknown', top_marker: null, created_at: now, updated_at: now }).execute();
+      await other.kysely
+        .insertInto('pods')
+        .values({ id: 'p1', region_name: 'Pod1', az_name: 'az1', pod_az_name: '', dc_name: '', disabled: 0, health: 'unknown', top_marker: null, created_at: now, updated_at: now })
+        .execute();
       const row = { top_id: 'vm-1', bottom_id: 'vm-1', pod_id: 'p1', project_id: 'proj', resource_type: 'server', created_at: now, updated_at: now };
-      await other.kysely.insertInto('resource_routings').values({ ...row, intent: '{"requestId":"req-1"}' }).execute();
+      await other.kysely
+        .insertInto('resource_routings')
+        .values({ ...row, intent: '{"requestId":"req-1"}' })
+        .execute();
       assert.equal((await other.kysely.selectFrom('resource_routings').select('intent').executeTakeFirstOrThrow()).intent, '{"requestId":"req-1"}');
 
       await migrateTo(other, '0007_xjob');
-      assert.deepEqual((await routingIndexes(other)).filter((n) => n.includes('project') || n.includes('type_pod')), ['resource_routings_project_idx']);
+      assert.deepEqual(
+        (await routingIndexes(other)).filter((n) => n.includes('project') || n.includes('type_pod')),
+        ['resource_routings_project_idx'],
+      );
       const old = await sql<Record<string, unknown>>`select * from resource_routings`.execute(other.kysely);
       assert.equal(old.rows.length, 1);
       assert.equal('intent' in old.rows[0], false, 'the column is gone');
 
       await migrateToLatest(other);
       const back = await other.kysely.selectFrom('resource_routings').selectAll().execute();
-      assert.deepEqual(back.map((r) => [r.top_id, r.intent]), [['vm-1', null]]);
+      assert.deepEqual(
+        back.map((r) => [r.top_id, r.intent]),
+        [['vm-1', null]],
+      );
     } finally {
       await other.close();
       await fresh.drop();
@@ -124,7 +160,9 @@ async function routingIndexes(db: Db): Promise<string[]> {
     const { rows } = await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'resource_routings'`.execute(db.kysely);
     names = rows.map((r) => r.name);
   } else {
-    const { rows } = await sql<{ name: string }>`select distinct index_name as name from information_schema.statistics where table_schema = database() and table_name = 'resource_routings'`.execute(db.kysely);
+    const { rows } = await sql<{
+      name: string;
+    }>`select distinct index_name as name from information_schema.statistics where table_schema = database() and table_name = 'resource_routings'`.execute(db.kysely);
     names = rows.map((r) => r.name);
   }
   return names.filter((n) => n.endsWith('_idx')).sort();

@@ -48,12 +48,17 @@ describeEachDatabase('transient errors and inTransaction', (dialect) => {
       .addColumn('id', 'integer', (c) => c.primaryKey())
       .addColumn('v', 'integer', (c) => c.notNull())
       .execute();
-    await k.insertInto(name).values([{ id: 1, v: 0 }, { id: 2, v: 0 }]).execute();
+    await k
+      .insertInto(name)
+      .values([
+        { id: 1, v: 0 },
+        { id: 2, v: 0 },
+      ])
+      .execute();
     return name;
   }
   const bump = (kysely: Kysely<any>, name: string, id: number) => sql`update ${sql.table(name)} set v = v + 1 where id = ${id}`.execute(kysely);
-  const read = async (kysely: Kysely<any>, name: string, id: number) =>
-    Number((await kysely.selectFrom(name).select('v').where('id', '=', id).executeTakeFirstOrThrow()).v);
+  const read = async (kysely: Kysely<any>, name: string, id: number) => Number((await kysely.selectFrom(name).select('v').where('id', '=', id).executeTakeFirstOrThrow()).v);
 
   /** Runs the crossing-update pattern in two transactions until one is refused; returns the refusal. */
   async function deadlockError(): Promise<unknown> {
@@ -153,7 +158,11 @@ describeEachDatabase('transient errors and inTransaction', (dialect) => {
 
   test('unique and foreign-key violations and syntax errors are not transient', async () => {
     const name = await rows();
-    const dup = await k.insertInto(name).values({ id: 1, v: 0 }).execute().catch((e: unknown) => e);
+    const dup = await k
+      .insertInto(name)
+      .values({ id: 1, v: 0 })
+      .execute()
+      .catch((e: unknown) => e);
     assert.ok(isUniqueViolation(dup));
     assert.equal(isTransientError(dup), false);
     const bad = await sql`selec 1`.execute(k).catch((e: unknown) => e);
@@ -212,7 +221,10 @@ describeEachDatabase('transient errors and inTransaction', (dialect) => {
     await assert.rejects(
       inTransaction(db, async (trx) => {
         runs++;
-        await trx.insertInto(name as never).values({ id: 1, v: 5 } as never).execute();
+        await trx
+          .insertInto(name as never)
+          .values({ id: 1, v: 5 } as never)
+          .execute();
       }),
       (err) => isUniqueViolation(err),
     );
@@ -243,7 +255,15 @@ describeEachDatabase('transient errors and inTransaction', (dialect) => {
 
   test('a transaction reads rows other transactions committed meanwhile, except on SQLite (one snapshot)', async () => {
     const name = await rows();
-    const count = async (kysely: Kysely<any>) => Number((await kysely.selectFrom(name).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async (kysely: Kysely<any>) =>
+      Number(
+        (
+          await kysely
+            .selectFrom(name)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const seen = await inTransaction(db, async (trx) => {
       const t = trx as unknown as Kysely<any>;
       const first = await count(t);

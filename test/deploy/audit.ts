@@ -26,9 +26,9 @@ export interface PodUrls {
  * reconciler covers them): reported apart from the anomalies, one pattern per window.
  */
 export const CRASH_LEFTOVERS: { pattern: RegExp; window: string }[] = [
-  { pattern: /^top port leaked by a boot: /, window: 'nova-apigw killed after preparing a boot\'s ports, before the boot ended (or its release ran)' },
-  { pattern: /^pod orphan: \S+ server /, window: 'nova-apigw killed between the pod\'s answer to a boot and the routing entry' },
-  { pattern: /^pod orphan: \S+ volume /, window: 'cinder-apigw killed between the pod\'s answer to a create and the route update' },
+  { pattern: /^top port leaked by a boot: /, window: "nova-apigw killed after preparing a boot's ports, before the boot ended (or its release ran)" },
+  { pattern: /^pod orphan: \S+ server /, window: "nova-apigw killed between the pod's answer to a boot and the routing entry" },
+  { pattern: /^pod orphan: \S+ volume /, window: "cinder-apigw killed between the pod's answer to a create and the route update" },
   { pattern: /^routing entry never finished: volume pending-/, window: 'cinder-apigw killed during a volume create (placeholder route)' },
 ];
 
@@ -187,7 +187,8 @@ async function findings(opts: {
   // The routing table: no unfinished lock or placeholder left.
   const routes = await db.kysely.selectFrom('resource_routings').select(['top_id', 'bottom_id', 'pod_id', 'project_id', 'resource_type']).execute();
   for (const r of routes) {
-    if (!r.bottom_id || r.bottom_id.startsWith('pending-')) anomalies.push(`routing entry never finished: ${r.resource_type} ${r.top_id} in pod ${r.pod_id} (bottom id ${r.bottom_id ?? 'empty'})`);
+    if (!r.bottom_id || r.bottom_id.startsWith('pending-'))
+      anomalies.push(`routing entry never finished: ${r.resource_type} ${r.top_id} in pod ${r.pod_id} (bottom id ${r.bottom_id ?? 'empty'})`);
   }
   checked += routes.length;
 
@@ -229,7 +230,8 @@ async function findings(opts: {
       for (const o of named) {
         checked++;
         if (!topIds[coll].has(o.name!)) anomalies.push(`pod orphan: ${pod.region} ${singular[coll]} ${o.id} is a copy of ${o.name}, which the top no longer has`);
-        else if (!routedBottoms.has(routeKey(singular[coll], podId, o.id))) anomalies.push(`pod orphan: ${pod.region} ${singular[coll]} ${o.id} (copy of ${o.name}) has no routing entry`);
+        else if (!routedBottoms.has(routeKey(singular[coll], podId, o.id)))
+          anomalies.push(`pod orphan: ${pod.region} ${singular[coll]} ${o.id} (copy of ${o.name}) has no routing entry`);
       }
     }
   }
@@ -239,7 +241,8 @@ async function findings(opts: {
   const vmPorts = await db.kysely.selectFrom('ports').select(['id', 'device_id', 'device_owner', 'project_id']).where('device_owner', 'like', 'compute:%').execute();
   for (const p of vmPorts) {
     checked++;
-    if (!serverRoutes.has(p.device_id)) anomalies.push(`top port leaked by a boot: port ${p.id} of project ${p.project_id} is bound to ${p.device_id || 'nothing'}, which is not a server`);
+    if (!serverRoutes.has(p.device_id))
+      anomalies.push(`top port leaked by a boot: port ${p.id} of project ${p.project_id} is bound to ${p.device_id || 'nothing'}, which is not a server`);
   }
   const unbound = await db.kysely
     .selectFrom('ports')
@@ -250,7 +253,10 @@ async function findings(opts: {
   for (const p of unbound) anomalies.push(`top port leaked by a boot: port ${p.id} of project ${p.project_id} has no device`);
 
   // Cross-pod networking works for every project.
-  const snapshot = await snapshotPods(opts.pods.map((p) => ({ region: p.region, neutronUrl: p.neutronUrl })), adminToken);
+  const snapshot = await snapshotPods(
+    opts.pods.map((p) => ({ region: p.region, neutronUrl: p.neutronUrl })),
+    adminToken,
+  );
   const report = checkAll(snapshot);
   for (const pair of ledger.vmPairs) {
     for (const [a, b] of [

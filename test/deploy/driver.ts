@@ -5,7 +5,7 @@
  * state. Every request and its outcome is counted; every create answered 2xx is recorded so the
  * audit can check that it exists.
  */
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 
 export type Service = 'neutron-api' | 'nova-apigw' | 'cinder-apigw' | 'admin-api';
 
@@ -191,7 +191,15 @@ export async function walkthrough(c: FrontClient, ledger: Ledger, input: Walkthr
     ((await c.read('neutron-api', `/v2.0/${collection}?name=${encodeURIComponent(name)}`)).body[key] as { id: string }[]).map((x) => x.id);
 
   const network = (name: string, az: string) =>
-    createOnce(c, ledger, 'network', name, () => c.call('neutron-api', 'POST', '/v2.0/networks', { network: { name, availability_zone_hints: [az] } }), (a) => a.body.network.id, () => byName('networks', 'networks')(name));
+    createOnce(
+      c,
+      ledger,
+      'network',
+      name,
+      () => c.call('neutron-api', 'POST', '/v2.0/networks', { network: { name, availability_zone_hints: [az] } }),
+      (a) => a.body.network.id,
+      () => byName('networks', 'networks')(name),
+    );
   const subnet = (name: string, networkId: string, cidr: string) =>
     createOnce(
       c,
@@ -217,7 +225,12 @@ export async function walkthrough(c: FrontClient, ledger: Ledger, input: Walkthr
     () => byName('routers', 'routers')(routerName),
   );
   const hasGateway = async () => (await c.read('neutron-api', `/v2.0/routers/${router}`)).body.router.external_gateway_info?.network_id === input.externalNetworkId;
-  await actOnce(c, 'router gateway', () => c.call('neutron-api', 'PUT', `/v2.0/routers/${router}`, { router: { external_gateway_info: { network_id: input.externalNetworkId } } }), hasGateway);
+  await actOnce(
+    c,
+    'router gateway',
+    () => c.call('neutron-api', 'PUT', `/v2.0/routers/${router}`, { router: { external_gateway_info: { network_id: input.externalNetworkId } } }),
+    hasGateway,
+  );
   ledger.gateways.push({ projectId: project, routerId: router, networkId: input.externalNetworkId });
 
   const boot = (name: string, networkId: string, az: string) =>
@@ -237,7 +250,9 @@ export async function walkthrough(c: FrontClient, ledger: Ledger, input: Walkthr
 
   for (const subnetId of [sub1, sub2]) {
     const attached = async () =>
-      ((await c.read('neutron-api', `/v2.0/ports?device_id=${router}`)).body.ports as { fixed_ips: { subnet_id: string }[] }[]).some((port) => port.fixed_ips.some((f) => f.subnet_id === subnetId));
+      ((await c.read('neutron-api', `/v2.0/ports?device_id=${router}`)).body.ports as { fixed_ips: { subnet_id: string }[] }[]).some((port) =>
+        port.fixed_ips.some((f) => f.subnet_id === subnetId),
+      );
     await actOnce(
       c,
       'add router interface',

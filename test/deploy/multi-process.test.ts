@@ -61,7 +61,9 @@ function shuffled<T>(items: readonly T[]): T[] {
   return out;
 }
 
-describe(`multi-process deployment: 2 × each API service and 2 job workers on ${DIALECT === 'postgres' ? 'PostgreSQL' : 'MariaDB'} and RabbitMQ behind HAProxy, SIGKILL at random`, { skip }, () => {
+describe(`multi-process deployment: 2 × each API service and 2 job workers on ${DIALECT === 'postgres' ? 'PostgreSQL' : 'MariaDB'} and RabbitMQ behind HAProxy, SIGKILL at random`, {
+  skip,
+}, () => {
   let cluster: SimCluster;
   let scratch: ScratchDatabase;
   let db: Db;
@@ -78,7 +80,14 @@ describe(`multi-process deployment: 2 × each API service and 2 job workers on $
   before(async () => {
     const started = Date.now();
     dir = mkdtempSync(join(tmpdir(), 'tricircle-deploy-'));
-    cluster = await startSimCluster({ pods: [{ region: 'Pod1', az: 'az1' }, { region: 'Pod2', az: 'az2' }], top: { region: 'RegionOne', endpoints: {} }, buildDelayMs: 100 });
+    cluster = await startSimCluster({
+      pods: [
+        { region: 'Pod1', az: 'az1' },
+        { region: 'Pod2', az: 'az2' },
+      ],
+      top: { region: 'RegionOne', endpoints: {} },
+      buildDelayMs: 100,
+    });
     scratch = await createScratchDatabase(DIALECT);
     const v3 = `${cluster.keystoneUrl}/v3`;
     const frontPorts: Record<string, number> = {};
@@ -154,7 +163,15 @@ describe(`multi-process deployment: 2 × each API service and 2 job workers on $
     assert.equal(ext.status, 201, ext.text);
     externalNetworkId = ext.body.network.id;
     const extSub = await neutron('POST', '/v2.0/subnets', {
-      subnet: { name: 'ext-subnet', network_id: externalNetworkId, ip_version: 4, cidr: '10.50.0.0/20', enable_dhcp: false, gateway_ip: '10.50.0.1', allocation_pools: [{ start: '10.50.0.10', end: '10.50.15.250' }] },
+      subnet: {
+        name: 'ext-subnet',
+        network_id: externalNetworkId,
+        ip_version: 4,
+        cidr: '10.50.0.0/20',
+        enable_dhcp: false,
+        gateway_ip: '10.50.0.1',
+        allocation_pools: [{ start: '10.50.0.10', end: '10.50.15.250' }],
+      },
     });
     assert.equal(extSub.status, 201, extSub.text);
     imageId = (await http('GET', `${cluster.glanceUrl}/v2/images`, { token: adminToken })).body.images[0].id;
@@ -279,16 +296,25 @@ describe(`multi-process deployment: 2 × each API service and 2 job workers on $
 
     const settled = await settleJobs(db, 60_000);
     for (const projectId of clients.keys()) {
-      const res = await http('POST', `${front.urls['admin-api']}/v1.0/jobs`, { token: adminToken, body: { job: { type: 'reconcile', project_id: projectId, resource: { project_id: projectId } } } });
+      const res = await http('POST', `${front.urls['admin-api']}/v1.0/jobs`, {
+        token: adminToken,
+        body: { job: { type: 'reconcile', project_id: projectId, resource: { project_id: projectId } } },
+      });
       assert.ok(res.status >= 200 && res.status < 300, res.text);
     }
     await settleJobs(db, 60_000);
     result = await audit({ db, ledger, clients, pods: cluster.pods, adminToken, adminProject });
 
     const byKind = Object.fromEntries(KINDS.map((k) => [k, kills.filter((x) => x.name.startsWith(`${k}-`)).length]));
-    t.diagnostic(`rounds (projects walked through): ${round}; resources made: ${ledger.made.length} (${ledger.made.filter((m) => m.accepted).length} accepted, ${ledger.made.filter((m) => !m.accepted).length} adopted after a failed answer)`);
+    t.diagnostic(
+      `rounds (projects walked through): ${round}; resources made: ${ledger.made.length} (${ledger.made.filter((m) => m.accepted).length} accepted, ${ledger.made.filter((m) => !m.accepted).length} adopted after a failed answer)`,
+    );
     t.diagnostic(`requests: ${stats.sent} sent, ${stats.accepted} accepted (2xx writes), ${stats.failed} failed (5xx or no answer), ${stats.refused} 4xx`);
-    t.diagnostic(`processes killed: ${kills.length} (${Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(', ')}): ${kills.map((k) => `${k.name}@${(k.atMs / 1000).toFixed(1)}s${k.busy ? '' : '(idle)'}`).join(' ')}; a kill marked (idle) found no request or job in flight`);
+    t.diagnostic(
+      `processes killed: ${kills.length} (${Object.entries(byKind)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}): ${kills.map((k) => `${k.name}@${(k.atMs / 1000).toFixed(1)}s${k.busy ? '' : '(idle)'}`).join(' ')}; a kill marked (idle) found no request or job in flight`,
+    );
     t.diagnostic(`jobs left when the drivers stopped and 60 s passed: ${settled.pending.length} pending, ${settled.failed.length} failed`);
     t.diagnostic(`resources checked: ${result.checked}; anomalies: ${result.anomalies.length}; crash leftovers: ${result.leftovers.length}`);
     for (const line of result.leftovers) t.diagnostic(`crash leftover: ${line}`);

@@ -152,7 +152,9 @@ export class ServiceProcess {
   /** How many times the log says the job workers started (one per process start). */
   private startedCount(): number {
     try {
-      return readFileSync(this.logFile, 'utf8').split('\n').filter((l) => l.includes('"service":"xjob"') && l.includes('"msg":"service started"')).length;
+      return readFileSync(this.logFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"service":"xjob"') && l.includes('"msg":"service started"')).length;
     } catch {
       return 0;
     }

@@ -98,13 +98,25 @@ function scenario(dialect: DialectName): void {
     const keys = new Set(failing.map(([f, t]) => `${f}>${t}`));
     for (const c of report.checks) {
       const shouldFail = keys.has(`${c.from}>${c.to}`);
-      assert.equal(c.ok, !shouldFail, `${why}: ${c.kind} ${c.from} → ${c.address} should ${shouldFail ? 'fail' : 'pass'} (icmp ${c.icmp.detail}, tcp ${c.tcp.detail})\n${matrixText(report)}`);
+      assert.equal(
+        c.ok,
+        !shouldFail,
+        `${why}: ${c.kind} ${c.from} → ${c.address} should ${shouldFail ? 'fail' : 'pass'} (icmp ${c.icmp.detail}, tcp ${c.tcp.detail})\n${matrixText(report)}`,
+      );
     }
     for (const [f, t] of failing) assert.ok(checkOf(report, f, t), `${why}: no check ${f} → ${t}`);
   }
 
   before(async () => {
-    cluster = await startSimCluster({ pods: [{ region: 'Pod1', az: 'az1' }, { region: 'Pod2', az: 'az2' }], top: { region: 'RegionOne', endpoints: {} }, buildDelayMs: 0, dataplane: true });
+    cluster = await startSimCluster({
+      pods: [
+        { region: 'Pod1', az: 'az1' },
+        { region: 'Pod2', az: 'az2' },
+      ],
+      top: { region: 'RegionOne', endpoints: {} },
+      buildDelayMs: 0,
+      dataplane: true,
+    });
     prefix = cluster.dataplane!.prefix;
     scratch = await createScratchDatabase(dialect);
     tc = await startTestTricircle({
@@ -142,7 +154,20 @@ function scenario(dialect: DialectName): void {
     ]);
     const [router] = await Promise.all([
       cli(['router', 'create', 'router']),
-      cli(['subnet', 'create', '--network', 'ext-net', '--subnet-range', '10.50.11.0/26', '--no-dhcp', '--allocation-pool', 'start=10.50.11.30,end=10.50.11.50', '--gateway', '10.50.11.1', 'ext-subnet']),
+      cli([
+        'subnet',
+        'create',
+        '--network',
+        'ext-net',
+        '--subnet-range',
+        '10.50.11.0/26',
+        '--no-dhcp',
+        '--allocation-pool',
+        'start=10.50.11.30,end=10.50.11.50',
+        '--gateway',
+        '10.50.11.1',
+        'ext-subnet',
+      ]),
       cli(['subnet', 'create', '--network', 'net1', '--subnet-range', '10.0.1.0/24', 'subnet1']),
       cli(['subnet', 'create', '--network', 'net2', '--subnet-range', '10.0.2.0/24', 'subnet2']),
     ]);
@@ -164,8 +189,20 @@ function scenario(dialect: DialectName): void {
     };
     const net1 = await mk('/v2.0/networks', { network: { name: 'net1', availability_zone_hints: ['az1'] } });
     const net2 = await mk('/v2.0/networks', { network: { name: 'net2', availability_zone_hints: ['az2'] } });
-    const ext = await mk('/v2.0/networks', { network: { name: 'ext-net', 'router:external': true, 'provider:network_type': 'vlan', 'provider:physical_network': 'extern', availability_zone_hints: ['Pod2'] } });
-    await mk('/v2.0/subnets', { subnet: { name: 'ext-subnet', network_id: ext.id, ip_version: 4, cidr: '10.50.11.0/26', enable_dhcp: false, gateway_ip: '10.50.11.1', allocation_pools: [{ start: '10.50.11.30', end: '10.50.11.50' }] } });
+    const ext = await mk('/v2.0/networks', {
+      network: { name: 'ext-net', 'router:external': true, 'provider:network_type': 'vlan', 'provider:physical_network': 'extern', availability_zone_hints: ['Pod2'] },
+    });
+    await mk('/v2.0/subnets', {
+      subnet: {
+        name: 'ext-subnet',
+        network_id: ext.id,
+        ip_version: 4,
+        cidr: '10.50.11.0/26',
+        enable_dhcp: false,
+        gateway_ip: '10.50.11.1',
+        allocation_pools: [{ start: '10.50.11.30', end: '10.50.11.50' }],
+      },
+    });
     const router = await mk('/v2.0/routers', { router: { name: 'router', external_gateway_info: { network_id: ext.id } } });
     const sub1 = await mk('/v2.0/subnets', { subnet: { name: 'subnet1', network_id: net1.id, ip_version: 4, cidr: '10.0.1.0/24' } });
     const sub2 = await mk('/v2.0/subnets', { subnet: { name: 'subnet2', network_id: net2.id, ip_version: 4, cidr: '10.0.2.0/24' } });
@@ -185,93 +222,97 @@ function scenario(dialect: DialectName): void {
     return { router: router.id, vm1, vm2 };
   }
 
-  test(full ? 'the §8.2 walkthrough by the openstack CLI; the VMs reach each other, the outside, and are reached on both floating IPs' : 'the §8.2 topology through the APIs; the VMs reach each other, the outside, and are reached on both floating IPs', async () => {
-    const imageId = (await http('GET', `${cluster.glanceUrl}/v2/images`, { token })).body.images[0].id;
-    const made0 = full ? await walkByCli(imageId) : await walkByApi(imageId);
-    const router = { id: made0.router };
-    const vm1 = { id: made0.vm1 };
-    const vm2 = { id: made0.vm2 };
-    const portOf = async (serverId: string) => {
-      const ports = (await top('GET', `/v2.0/ports?device_id=${serverId}`)).body.ports;
-      return { port: ports[0].id as string, ip: ports[0].fixed_ips[0].ip_address as string };
-    };
-    const p1 = await portOf(vm1.id);
-    const p2 = await portOf(vm2.id);
-    // Steps 11-12: vm2's floating IP (same pod as ext-net) and vm1's (two hops).
-    const extId = ((await top('GET', '/v2.0/networks?name=ext-net')).body.networks as { id: string }[])[0].id;
-    const fip = async (port: string) => {
-      if (full) return cli(['floating', 'ip', 'create', '--port', port, 'ext-net']);
-      const res = await top('POST', '/v2.0/floatingips', { floatingip: { floating_network_id: extId, port_id: port } });
-      assert.equal(res.status, 201, res.text);
-      return res.body.floatingip;
-    };
-    const [fipA, fipB] = await Promise.all([fip(p2.port), fip(p1.port)]);
-    await settle('after the walkthrough');
-    made = { vm1: p1, vm2: p2, fipA: { id: fipA.id, address: fipA.floating_ip_address }, fipB: { id: fipB.id, address: fipB.floating_ip_address }, router: router.id };
+  test(
+    full
+      ? 'the §8.2 walkthrough by the openstack CLI; the VMs reach each other, the outside, and are reached on both floating IPs'
+      : 'the §8.2 topology through the APIs; the VMs reach each other, the outside, and are reached on both floating IPs',
+    async () => {
+      const imageId = (await http('GET', `${cluster.glanceUrl}/v2/images`, { token })).body.images[0].id;
+      const made0 = full ? await walkByCli(imageId) : await walkByApi(imageId);
+      const router = { id: made0.router };
+      const vm1 = { id: made0.vm1 };
+      const vm2 = { id: made0.vm2 };
+      const portOf = async (serverId: string) => {
+        const ports = (await top('GET', `/v2.0/ports?device_id=${serverId}`)).body.ports;
+        return { port: ports[0].id as string, ip: ports[0].fixed_ips[0].ip_address as string };
+      };
+      const p1 = await portOf(vm1.id);
+      const p2 = await portOf(vm2.id);
+      // Steps 11-12: vm2's floating IP (same pod as ext-net) and vm1's (two hops).
+      const extId = ((await top('GET', '/v2.0/networks?name=ext-net')).body.networks as { id: string }[])[0].id;
+      const fip = async (port: string) => {
+        if (full) return cli(['floating', 'ip', 'create', '--port', port, 'ext-net']);
+        const res = await top('POST', '/v2.0/floatingips', { floatingip: { floating_network_id: extId, port_id: port } });
+        assert.equal(res.status, 201, res.text);
+        return res.body.floatingip;
+      };
+      const [fipA, fipB] = await Promise.all([fip(p2.port), fip(p1.port)]);
+      await settle('after the walkthrough');
+      made = { vm1: p1, vm2: p2, fipA: { id: fipA.id, address: fipA.floating_ip_address }, fipB: { id: fipB.id, address: fipB.floating_ip_address }, router: router.id };
 
-    // The VM namespaces appeared where the pods' Nova bound the ports.
-    const status = (await http('POST', `${cluster.keystoneUrl}/sim/dataplane/sync`)).body.dataplane;
-    assert.equal(status.converged, true, JSON.stringify(status.errors));
-    const vmRegions = Object.fromEntries(status.topology.vms.map((v: any) => [v.ips[0], v.region]));
-    assert.equal(vmRegions[p1.ip], 'Pod1');
-    assert.equal(vmRegions[p2.ip], 'Pod2');
+      // The VM namespaces appeared where the pods' Nova bound the ports.
+      const status = (await http('POST', `${cluster.keystoneUrl}/sim/dataplane/sync`)).body.dataplane;
+      assert.equal(status.converged, true, JSON.stringify(status.errors));
+      const vmRegions = Object.fromEntries(status.topology.vms.map((v: any) => [v.ips[0], v.region]));
+      assert.equal(vmRegions[p1.ip], 'Pod1');
+      assert.equal(vmRegions[p2.ip], 'Pod2');
 
-    // The default security group lets nothing in from outside the project's subnets yet.
-    const closed = await verify();
-    const A = `fip:${made.fipA.address}`;
-    const B = `fip:${made.fipB.address}`;
-    const v1 = `vm:${p1.port}`;
-    const v2 = `vm:${p2.port}`;
-    expect(closed, [['outside', A], ['outside', B]], 'before the security group rules');
-    assert.equal(checkOf(closed, 'outside', A)!.icmp.ok, false);
+      // The default security group lets nothing in from outside the project's subnets yet.
+      const closed = await verify();
+      const A = `fip:${made.fipA.address}`;
+      const B = `fip:${made.fipB.address}`;
+      const v1 = `vm:${p1.port}`;
+      const v2 = `vm:${p2.port}`;
+      expect(
+        closed,
+        [
+          ['outside', A],
+          ['outside', B],
+        ],
+        'before the security group rules',
+      );
+      assert.equal(checkOf(closed, 'outside', A)!.icmp.ok, false);
 
-    // The user opens the default group to one outside address, for ping and the probes' TCP ports.
-    const groups = (await top('GET', `/v2.0/security-groups?project_id=${project}&name=default`)).body.security_groups as { id: string }[];
-    assert.equal(groups.length, 1);
-    const rules = [
-      { protocol: 'icmp' },
-      { protocol: 'tcp', port_range_min: PORT, port_range_max: CLI_PORT },
-    ];
-    for (const r of rules) {
-      const res = await top('POST', '/v2.0/security-group-rules', { security_group_rule: { security_group_id: groups[0].id, direction: 'ingress', ethertype: 'IPv4', remote_ip_prefix: `${CLIENT}/32`, ...r } });
-      assert.equal(res.status, 201, res.text);
-    }
-    // The matrix through the command line, as an operator runs it.
-    const env = {
-      OS_AUTH_URL: `${cluster.keystoneUrl}/v3`,
-      OS_USERNAME: 'admin',
-      OS_PASSWORD: 'password',
-      OS_PROJECT_NAME: 'admin',
-      OS_USER_DOMAIN_NAME: 'Default',
-      OS_PROJECT_DOMAIN_NAME: 'Default',
-      OS_REGION_NAME: 'RegionOne',
-    };
-    let open: ConnectivityReport;
-    if (full) {
-      const table = await runCli(['verify', 'connectivity', '--project', 'admin', '--tcp-port', String(CLI_PORT)], env);
-      assert.equal(table.code, 0, `${table.stdout}\n${table.stderr}`);
-      console.log(table.stdout);
-      const json = await runCli(['verify', 'connectivity', '--tcp-port', String(CLI_PORT), '-f', 'json'], env);
-      assert.equal(json.code, 0, json.stderr);
-      open = JSON.parse(json.stdout) as ConnectivityReport;
-    } else {
-      open = await verify();
-    }
-    expect(open, [], 'after the security group rules');
-    assert.deepEqual(
-      open.checks.map((c) => `${c.kind} ${c.from} ${c.to}`).sort(),
-      [
-        `east-west ${v1} ${v2}`,
-        `east-west ${v2} ${v1}`,
-        `floating-ip outside ${A}`,
-        `floating-ip outside ${B}`,
-        `north-south ${v1} outside`,
-        `north-south ${v2} outside`,
-      ].sort(),
-    );
-    const paths = Object.fromEntries(open.targets.filter((t) => t.kind === 'floating-ip').map((t) => [t.key, t.path]));
-    assert.deepEqual(paths, { [A]: 'same pod', [B]: 'two hops' });
-  });
+      // The user opens the default group to one outside address, for ping and the probes' TCP ports.
+      const groups = (await top('GET', `/v2.0/security-groups?project_id=${project}&name=default`)).body.security_groups as { id: string }[];
+      assert.equal(groups.length, 1);
+      const rules = [{ protocol: 'icmp' }, { protocol: 'tcp', port_range_min: PORT, port_range_max: CLI_PORT }];
+      for (const r of rules) {
+        const res = await top('POST', '/v2.0/security-group-rules', {
+          security_group_rule: { security_group_id: groups[0].id, direction: 'ingress', ethertype: 'IPv4', remote_ip_prefix: `${CLIENT}/32`, ...r },
+        });
+        assert.equal(res.status, 201, res.text);
+      }
+      // The matrix through the command line, as an operator runs it.
+      const env = {
+        OS_AUTH_URL: `${cluster.keystoneUrl}/v3`,
+        OS_USERNAME: 'admin',
+        OS_PASSWORD: 'password',
+        OS_PROJECT_NAME: 'admin',
+        OS_USER_DOMAIN_NAME: 'Default',
+        OS_PROJECT_DOMAIN_NAME: 'Default',
+        OS_REGION_NAME: 'RegionOne',
+      };
+      let open: ConnectivityReport;
+      if (full) {
+        const table = await runCli(['verify', 'connectivity', '--project', 'admin', '--tcp-port', String(CLI_PORT)], env);
+        assert.equal(table.code, 0, `${table.stdout}\n${table.stderr}`);
+        console.log(table.stdout);
+        const json = await runCli(['verify', 'connectivity', '--tcp-port', String(CLI_PORT), '-f', 'json'], env);
+        assert.equal(json.code, 0, json.stderr);
+        open = JSON.parse(json.stdout) as ConnectivityReport;
+      } else {
+        open = await verify();
+      }
+      expect(open, [], 'after the security group rules');
+      assert.deepEqual(
+        open.checks.map((c) => `${c.kind} ${c.from} ${c.to}`).sort(),
+        [`east-west ${v1} ${v2}`, `east-west ${v2} ${v1}`, `floating-ip outside ${A}`, `floating-ip outside ${B}`, `north-south ${v1} outside`, `north-south ${v2} outside`].sort(),
+      );
+      const paths = Object.fromEntries(open.targets.filter((t) => t.kind === 'floating-ip').map((t) => [t.key, t.path]));
+      assert.deepEqual(paths, { [A]: 'same pod', [B]: 'two hops' });
+    },
+  );
 
   /** Asks the reconciler to repair the project, waits for its jobs. */
   async function reconcile(viaCli = false): Promise<void> {
@@ -296,7 +337,7 @@ function scenario(dialect: DialectName): void {
     return found[0];
   };
 
-  test("an extra route removed in Pod2 stops east-west traffic both ways; the reconciler brings it back", async () => {
+  test('an extra route removed in Pod2 stops east-west traffic both ways; the reconciler brings it back', async () => {
     assert.ok(made, 'the walkthrough ran');
     const r2 = await copyOf('Pod2', 'routers', (r) => r.name === made.router);
     assert.ok(r2.routes.length > 0);
@@ -305,7 +346,14 @@ function scenario(dialect: DialectName): void {
     // and replies to vm1 are lost. The floating IPs and the way out do not depend on that route.
     const v1 = `vm:${made.vm1.port}`;
     const v2 = `vm:${made.vm2.port}`;
-    expect(await verify(), [[v1, v2], [v2, v1]], 'route removed');
+    expect(
+      await verify(),
+      [
+        [v1, v2],
+        [v2, v1],
+      ],
+      'route removed',
+    );
     await reconcile(full);
     expect(await verify(), [], 'route repaired');
   });
@@ -327,7 +375,14 @@ function scenario(dialect: DialectName): void {
     assert.equal(del.status, 204, del.text);
     const v1 = `vm:${made.vm1.port}`;
     const v2 = `vm:${made.vm2.port}`;
-    expect(await verify(), [[v1, v2], [v2, v1]], 'bridge copy deleted');
+    expect(
+      await verify(),
+      [
+        [v1, v2],
+        [v2, v1],
+      ],
+      'bridge copy deleted',
+    );
     await reconcile();
     expect(await verify(), [], 'bridge rebuilt');
   });
@@ -342,7 +397,14 @@ function scenario(dialect: DialectName): void {
     const A = `fip:${made.fipA.address}`;
     const B = `fip:${made.fipB.address}`;
     // Without its floating IP vm1 still leaves by the routers' source NAT; so does vm2.
-    expect(await verify(), [['outside', A], ['outside', B]], 'floating IPs disassociated in the pods');
+    expect(
+      await verify(),
+      [
+        ['outside', A],
+        ['outside', B],
+      ],
+      'floating IPs disassociated in the pods',
+    );
     await reconcile();
     expect(await verify(), [], 'floating IPs re-bound');
   });
@@ -353,9 +415,16 @@ function scenario(dialect: DialectName): void {
     await settle('after the disassociation');
     const B = `fip:${made.fipB.address}`;
     const report = await verify();
-    assert.equal(report.targets.some((t) => t.key === B), false, 'a floating IP without a port is not a target');
+    assert.equal(
+      report.targets.some((t) => t.key === B),
+      false,
+      'a floating IP without a port is not a target',
+    );
     await reconcile();
-    const out = inNetns((await http('GET', `${cluster.keystoneUrl}/sim/dataplane`)).body.dataplane.topology.outside.netns, `ping -n -q -c 1 -W 1 -I ${CLIENT} ${made.fipB.address}`);
+    const out = inNetns(
+      (await http('GET', `${cluster.keystoneUrl}/sim/dataplane`)).body.dataplane.topology.outside.netns,
+      `ping -n -q -c 1 -W 1 -I ${CLIENT} ${made.fipB.address}`,
+    );
     assert.equal(out.ok, false, `outside → ${made.fipB.address} must not answer: ${out.out}`);
     assert.equal((await top('PUT', `/v2.0/floatingips/${made.fipB.id}`, { floatingip: { port_id: made.vm1.port } })).status, 200);
     await settle('after the association');

@@ -54,7 +54,10 @@ describe('the one-command demo (npm start)', () => {
 
     const pods = await runCli(['pod', 'list', '-f', 'json'], rc);
     assert.equal(pods.code, 0, pods.stderr);
-    assert.deepEqual(JSON.parse(pods.stdout).map((p: { region_name: string }) => p.region_name), ['Pod1', 'Pod2', 'RegionOne']);
+    assert.deepEqual(
+      JSON.parse(pods.stdout).map((p: { region_name: string }) => p.region_name),
+      ['Pod1', 'Pod2', 'RegionOne'],
+    );
   });
 
   test('the real openstack CLI works with the printed variables', { skip: openstackCli ? false : OPENSTACK_MISSING }, async () => {
@@ -79,7 +82,10 @@ describe('the one-command demo (npm start)', () => {
     const res = await runCli(['--config-file', join(stateDir, 'tricircle.conf'), 'pod', 'check', '-f', 'json'], {});
     assert.equal(res.code, 0, `${res.stdout}\n${res.stderr}`);
     const reports = JSON.parse(res.stdout) as { pod: string; ok: boolean; checks: { check: string; result: string; detail: string }[] }[];
-    assert.deepEqual(reports.map((r) => r.pod), ['Pod1', 'Pod2', 'RegionOne']);
+    assert.deepEqual(
+      reports.map((r) => r.pod),
+      ['Pod1', 'Pod2', 'RegionOne'],
+    );
     for (const r of reports) for (const c of r.checks) assert.equal(c.result, 'pass', `${r.pod} ${c.check}: ${c.detail}`);
     assert.ok(reports[0].checks.some((c) => c.check === 'physnet bridge 2001-3000'));
   });

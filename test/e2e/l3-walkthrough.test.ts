@@ -140,7 +140,10 @@ describe('§8.2 cross-pod L3 walkthrough through the openstack CLI', { skip: ope
                 routes: (r.routes ?? []).map((x) => `${dest(x.destination)} via ${bridgeIpOwner.get(x.nexthop) ?? x.nexthop}`).sort(),
               })),
               floatingIps: pod.floatingips
-                .map((f) => `${fipByAddress.get(f.floating_ip_address) ?? (inBridge(f.floating_ip_address) ? 'bridge address' : f.floating_ip_address)} on ${net(pod, f.floating_network_id)} -> ${portLabel(f.port_id)}`)
+                .map(
+                  (f) =>
+                    `${fipByAddress.get(f.floating_ip_address) ?? (inBridge(f.floating_ip_address) ? 'bridge address' : f.floating_ip_address)} on ${net(pod, f.floating_network_id)} -> ${portLabel(f.port_id)}`,
+                )
                 .sort(),
             },
           ];
@@ -149,7 +152,14 @@ describe('§8.2 cross-pod L3 walkthrough through the openstack CLI', { skip: ope
   }
 
   before(async () => {
-    cluster = await startSimCluster({ pods: [{ region: 'Pod1', az: 'az1' }, { region: 'Pod2', az: 'az2' }], top: { region: 'RegionOne', endpoints: {} }, buildDelayMs: 0 });
+    cluster = await startSimCluster({
+      pods: [
+        { region: 'Pod1', az: 'az1' },
+        { region: 'Pod2', az: 'az2' },
+      ],
+      top: { region: 'RegionOne', endpoints: {} },
+      buildDelayMs: 0,
+    });
     scratch = await createScratchDatabase('sqlite');
     tc = await startTestTricircle({
       databaseUrl: scratch.url,
@@ -223,14 +233,22 @@ describe('§8.2 cross-pod L3 walkthrough through the openstack CLI', { skip: ope
     const b2 = i2.find((b) => b.subnet.cidr === shared[0].subnet.cidr)!.ip;
     assert.notEqual(b1, b2, 'bridge addresses differ');
     const vlanOf = (region: string, networkId: string) => pod(region).networks.find((n) => n.id === networkId)?.['provider:segmentation_id'];
-    assert.equal(vlanOf('Pod1', shared[0].subnet.network_id), vlanOf('Pod2', i2.find((b) => b.subnet.cidr === shared[0].subnet.cidr)!.subnet.network_id), 'same bridge VLAN in both pods');
+    assert.equal(
+      vlanOf('Pod1', shared[0].subnet.network_id),
+      vlanOf('Pod2', i2.find((b) => b.subnet.cidr === shared[0].subnet.cidr)!.subnet.network_id),
+      'same bridge VLAN in both pods',
+    );
     // Extra routes: each router reaches the other pod's VM via the other router's bridge address.
     const covers = (routes: { destination: string; nexthop: string }[] | undefined, ip: string, via: string) =>
-      (routes ?? []).some((r) => r.nexthop === via && (() => {
-        const c = parseCidr(r.destination);
-        const v = parseIp(ip);
-        return c !== undefined && v !== undefined && cidrContains(c, v.value);
-      })());
+      (routes ?? []).some(
+        (r) =>
+          r.nexthop === via &&
+          (() => {
+            const c = parseCidr(r.destination);
+            const v = parseIp(ip);
+            return c !== undefined && v !== undefined && cidrContains(c, v.value);
+          })(),
+      );
     assert.ok(covers(r1.routes, made.vmPorts.vm2.ip, b2), `Pod1 router routes ${JSON.stringify(r1.routes)} reach vm2 ${made.vmPorts.vm2.ip} via ${b2}`);
     assert.ok(covers(r2.routes, made.vmPorts.vm1.ip, b1), `Pod2 router routes ${JSON.stringify(r2.routes)} reach vm1 ${made.vmPorts.vm1.ip} via ${b1}`);
 
@@ -295,12 +313,33 @@ describe('§8.2 cross-pod L3 walkthrough through the openstack CLI', { skip: ope
     const net1 = await cli(['network', 'create', '--availability-zone-hint', 'az1', 'net1']);
     const net2 = await cli(['network', 'create', '--availability-zone-hint', 'az2', 'net2']);
     // Step 4: the external network, in Pod2 at once.
-    const ext = await cli(['network', 'create', '--external', '--provider-network-type', 'vlan', '--provider-physical-network', 'extern', '--availability-zone-hint', 'Pod2', 'ext-net']);
+    const ext = await cli([
+      'network',
+      'create',
+      '--external',
+      '--provider-network-type',
+      'vlan',
+      '--provider-physical-network',
+      'extern',
+      '--availability-zone-hint',
+      'Pod2',
+      'ext-net',
+    ]);
     assert.equal(ext['router:external'], true);
     // Step 5: its subnet, in Pod2 at once.
     const extSub = await cli([
-      'subnet', 'create', '--network', 'ext-net', '--subnet-range', '10.50.11.0/26', '--no-dhcp',
-      '--allocation-pool', 'start=10.50.11.30,end=10.50.11.50', '--gateway', '10.50.11.1', 'ext-subnet',
+      'subnet',
+      'create',
+      '--network',
+      'ext-net',
+      '--subnet-range',
+      '10.50.11.0/26',
+      '--no-dhcp',
+      '--allocation-pool',
+      'start=10.50.11.30,end=10.50.11.50',
+      '--gateway',
+      '10.50.11.1',
+      'ext-subnet',
     ]);
     const pod2 = (await snapshot()).pods.find((p) => p.region === 'Pod2')!;
     assert.equal(pod2.networks.filter((n) => n.name === ext.id && n['router:external'] === true).length, 1, 'ext-net copy in Pod2');
@@ -357,7 +396,10 @@ describe('§8.2 cross-pod L3 walkthrough through the openstack CLI', { skip: ope
     // Without its routes Pod1's router sends everything through its gateway (north-south): vm2's
     // traffic to vm1 comes in east-west and its reply leaves north-south, source-NATed.
     const pairs = [pairResult(broken, made.vmPorts.vm1.ip, made.vmPorts.vm2.ip), pairResult(broken, made.vmPorts.vm2.ip, made.vmPorts.vm1.ip)];
-    assert.ok(pairs.some((p) => !p.ok), formatReport(broken));
+    assert.ok(
+      pairs.some((p) => !p.ok),
+      formatReport(broken),
+    );
 
     const res = await admin('POST', '/v1.0/jobs', { job: { type: 'reconcile', project_id: project, resource: { project_id: project } } });
     assert.ok(res.status === 200 || res.status === 201 || res.status === 202, res.text);
@@ -376,12 +418,32 @@ describe('§8.2 cross-pod L3 walkthrough through the openstack CLI', { skip: ope
     await settle('after router delete');
     const snap = await snapshot();
     for (const pod of snap.pods) {
-      assert.deepEqual(pod.routers.map((r) => r.name), [], `${pod.region}: no router left`);
-      assert.deepEqual(pod.floatingips.map((f) => f.floating_ip_address), [], `${pod.region}: no floating IP left`);
-      assert.deepEqual(pod.subnets.filter((s) => inBridge(s.cidr.split('/')[0])).map((s) => s.cidr), [], `${pod.region}: no bridge subnet left`);
-      assert.deepEqual(pod.ports.filter((p) => p.fixed_ips.some((f) => inBridge(f.ip_address))).map((p) => p.id), [], `${pod.region}: no bridge port left`);
+      assert.deepEqual(
+        pod.routers.map((r) => r.name),
+        [],
+        `${pod.region}: no router left`,
+      );
+      assert.deepEqual(
+        pod.floatingips.map((f) => f.floating_ip_address),
+        [],
+        `${pod.region}: no floating IP left`,
+      );
+      assert.deepEqual(
+        pod.subnets.filter((s) => inBridge(s.cidr.split('/')[0])).map((s) => s.cidr),
+        [],
+        `${pod.region}: no bridge subnet left`,
+      );
+      assert.deepEqual(
+        pod.ports.filter((p) => p.fixed_ips.some((f) => inBridge(f.ip_address))).map((p) => p.id),
+        [],
+        `${pod.region}: no bridge port left`,
+      );
     }
-    assert.deepEqual((await tc.db.kysely.selectFrom('networks').select('name').where('project_id', '=', '').execute()).map((n) => n.name), [], 'the top bridge networks are gone');
+    assert.deepEqual(
+      (await tc.db.kysely.selectFrom('networks').select('name').where('project_id', '=', '').execute()).map((n) => n.name),
+      [],
+      'the top bridge networks are gone',
+    );
     // The rest, through the APIs.
     for (const id of Object.values(made.servers)) assert.equal((await nova('DELETE', `/servers/${id}`)).status, 204);
     for (let i = 0; i < 100; i++) {
@@ -398,7 +460,12 @@ describe('§8.2 cross-pod L3 walkthrough through the openstack CLI', { skip: ope
       assert.equal(res.status, 204, res.text);
     }
     const clean = await snapshot();
-    for (const pod of clean.pods) assert.deepEqual(pod.networks.map((n) => n.name), [], `${pod.region}: no network left`);
+    for (const pod of clean.pods)
+      assert.deepEqual(
+        pod.networks.map((n) => n.name),
+        [],
+        `${pod.region}: no network left`,
+      );
   });
 
   test('order B (interfaces before boot, external network last) ends in the same state', async () => {
@@ -432,7 +499,15 @@ describe('§8.2 cross-pod L3 walkthrough through the openstack CLI', { skip: ope
       network: { name: 'ext-net', 'router:external': true, 'provider:network_type': 'vlan', 'provider:physical_network': 'extern', availability_zone_hints: ['Pod2'] },
     });
     const extSub = await mk('/v2.0/subnets', {
-      subnet: { name: 'ext-subnet', network_id: ext.id, ip_version: 4, cidr: '10.50.11.0/26', enable_dhcp: false, gateway_ip: '10.50.11.1', allocation_pools: [{ start: '10.50.11.30', end: '10.50.11.50' }] },
+      subnet: {
+        name: 'ext-subnet',
+        network_id: ext.id,
+        ip_version: 4,
+        cidr: '10.50.11.0/26',
+        enable_dhcp: false,
+        gateway_ip: '10.50.11.1',
+        allocation_pools: [{ start: '10.50.11.30', end: '10.50.11.50' }],
+      },
     });
     assert.equal((await top('PUT', `/v2.0/routers/${router.id}`, { router: { external_gateway_info: { network_id: ext.id } } })).status, 200);
     const m: Made = {

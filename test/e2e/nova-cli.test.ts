@@ -11,7 +11,12 @@ import { startNovaEnv, type NovaEnv } from '../nova/support.js';
 describe('openstack CLI against the Nova API gateway (README steps 7-8)', { skip: openstackCli ? false : OPENSTACK_MISSING }, () => {
   let env: NovaEnv;
   const cli = async (args: string[], json = true): Promise<any> => {
-    const res = await openstack({ authUrl: `${env.cluster.keystoneUrl}/v3`, username: 'demo', projectName: 'demo' }, ['--os-compute-api-version', '2.37', ...args, ...(json ? ['-f', 'json'] : [])]);
+    const res = await openstack({ authUrl: `${env.cluster.keystoneUrl}/v3`, username: 'demo', projectName: 'demo' }, [
+      '--os-compute-api-version',
+      '2.37',
+      ...args,
+      ...(json ? ['-f', 'json'] : []),
+    ]);
     if (res.code !== 0) throw new Error(`openstack ${args.join(' ')} failed (${res.code}): ${res.stderr}`);
     return json ? JSON.parse(res.stdout) : res.stdout;
   };

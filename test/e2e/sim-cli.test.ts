@@ -47,7 +47,10 @@ describe('openstack CLI against the simulator (--os-region-name Pod1)', { skip: 
     serverId = server.id;
     assert.match(JSON.stringify(server.addresses), /10\.0\.1\./);
     const list = await json(['server', 'list']);
-    assert.deepEqual(list.map((s: { ID: string }) => s.ID), [serverId]);
+    assert.deepEqual(
+      list.map((s: { ID: string }) => s.ID),
+      [serverId],
+    );
     const shown = await json(['server', 'show', serverId]);
     assert.equal(shown['OS-EXT-AZ:availability_zone'], 'az1');
   });

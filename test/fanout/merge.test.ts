@@ -83,15 +83,7 @@ describe('comparator', () => {
   const order = (keys: SortKey[]) => createRecordOrder(withIdTieBreak(keys), { id: (r: Record<string, unknown>) => String(r.id), getSortValue: (r, k) => r[k] });
 
   test('nulls are smallest, numbers before timestamps before strings, missing keys last in both directions', () => {
-    const rows = [
-      { id: 'a', v: 'zeta' },
-      { id: 'b', v: null },
-      { id: 'c', v: 3 },
-      { id: 'd', v: '2024-01-01T00:00:00Z' },
-      { id: 'e' },
-      { id: 'f', v: 1 },
-      { id: 'g', v: 'Alpha' },
-    ];
+    const rows = [{ id: 'a', v: 'zeta' }, { id: 'b', v: null }, { id: 'c', v: 3 }, { id: 'd', v: '2024-01-01T00:00:00Z' }, { id: 'e' }, { id: 'f', v: 1 }, { id: 'g', v: 'Alpha' }];
     const asc = [...rows].sort(order([{ key: 'v', dir: 'asc' }]).compare).map((r) => r.id);
     assert.deepEqual(asc, ['b', 'f', 'c', 'd', 'g', 'a', 'e']);
     const desc = [...rows].sort(order([{ key: 'v', dir: 'desc' }]).compare).map((r) => r.id);
@@ -109,12 +101,27 @@ describe('comparator', () => {
   });
 
   test('the timestamp parser agrees with Date.parse and rejects what is not a timestamp', () => {
-    for (const t of ['2024-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '2024-02-29T23:59:59.123Z', '2024-01-01T01:00:00+02:00', '2024-01-01T01:00:00-05:30', '2000-03-01T00:00:00.5Z']) {
+    for (const t of [
+      '2024-01-01T00:00:00Z',
+      '1969-12-31T23:59:59Z',
+      '2024-02-29T23:59:59.123Z',
+      '2024-01-01T01:00:00+02:00',
+      '2024-01-01T01:00:00-05:30',
+      '2000-03-01T00:00:00.5Z',
+    ]) {
       assert.equal(parseTimestamp(t), Date.parse(t) * 1000, t);
     }
     assert.equal(parseTimestamp('2024-01-01 00:00'), Date.parse('2024-01-01T00:00:00Z') * 1000);
     assert.equal(parseTimestamp('2024-02-29T23:59:59.123456'), Date.parse('2024-02-29T23:59:59.123Z') * 1000 + 456);
-    for (const bad of ['2024-13-01T00:00:00Z', 'hello world 12345', '2024-01-01T00:00:00ZZ', '2024-01-01T00:00:00+0', 'vm-2024-01-01T00:00', '2024-01-01T00:00:00.Z', '2024-01-01']) {
+    for (const bad of [
+      '2024-13-01T00:00:00Z',
+      'hello world 12345',
+      '2024-01-01T00:00:00ZZ',
+      '2024-01-01T00:00:00+0',
+      'vm-2024-01-01T00:00',
+      '2024-01-01T00:00:00.Z',
+      '2024-01-01',
+    ]) {
       assert.equal(parseTimestamp(bad), undefined, bad);
     }
   });
@@ -124,7 +131,13 @@ describe('comparator', () => {
       { key: 'name', dir: 'asc' },
       { key: 'id', dir: 'asc' },
     ]);
-    assert.deepEqual(withIdTieBreak([{ key: 'id', dir: 'asc' }, { key: 'name', dir: 'desc' }]).length, 2);
+    assert.deepEqual(
+      withIdTieBreak([
+        { key: 'id', dir: 'asc' },
+        { key: 'name', dir: 'desc' },
+      ]).length,
+      2,
+    );
   });
 
   test('sort parameters pair as in Nova', () => {
@@ -138,7 +151,10 @@ describe('comparator', () => {
       { key: 'id', dir: 'asc' },
     ]);
     assert.throws(() => resolveSortKeys(['name'], ['asc', 'desc']), /exceeds sort key size/);
-    assert.throws(() => resolveSortKeys(['name'], ['up']), (e: unknown) => e instanceof ApiError && e.status === 400);
+    assert.throws(
+      () => resolveSortKeys(['name'], ['up']),
+      (e: unknown) => e instanceof ApiError && e.status === 400,
+    );
   });
 });
 
@@ -150,16 +166,16 @@ describe('k-way merge', () => {
         Array.from({ length: Math.floor(rand() * 30) }, () => Math.floor(rand() * 20)).sort((a, b) => a - b),
       );
       const all = streams.flat().sort((a, b) => a - b);
-      assert.deepEqual(mergeSorted(streams, (a, b) => a - b), all);
-      assert.deepEqual(mergeSorted(streams, (a, b) => a - b, 7), all.slice(0, 7));
+      assert.deepEqual(
+        mergeSorted(streams, (a, b) => a - b),
+        all,
+      );
+      assert.deepEqual(
+        mergeSorted(streams, (a, b) => a - b, 7),
+        all.slice(0, 7),
+      );
     }
-    const tagged = mergeSorted(
-      [
-        [{ v: 1, s: 'a' }],
-        [{ v: 1, s: 'b' }],
-      ],
-      (x, y) => x.v - y.v,
-    );
+    const tagged = mergeSorted([[{ v: 1, s: 'a' }], [{ v: 1, s: 'b' }]], (x, y) => x.v - y.v);
     assert.deepEqual(
       tagged.map((t) => t.s),
       ['a', 'b'],
@@ -346,7 +362,18 @@ describe('listAcrossPods over fake pods', () => {
       const failed = new Set<string>();
       let marker: string | undefined;
       for (;;) {
-        const page = await listAcrossPods({ pods: [up1, up2], downPods: [down], sortKeys, limit, marker, findMarker, access: serverAccess, queryPod: serverQuery, placeholders, timeoutMs: 1000 });
+        const page = await listAcrossPods({
+          pods: [up1, up2],
+          downPods: [down],
+          sortKeys,
+          limit,
+          marker,
+          findMarker,
+          access: serverAccess,
+          queryPod: serverQuery,
+          placeholders,
+          timeoutMs: 1000,
+        });
         page.failedPods.forEach((f) => failed.add(`${f.region}: ${f.reason}`));
         all.push(...page.records);
         if (!page.nextMarker) return { all, failed: [...failed] };
@@ -357,10 +384,7 @@ describe('listAcrossPods over fake pods', () => {
     test('merged in created_at order with the others, every one once, in-flight rows left out', async () => {
       const { all, failed } = await walkServers([{ key: 'created_at', dir: 'desc' }], 8);
       assert.deepEqual(failed, ['Pod3: pod is down']);
-      const expected = expectedOrder(
-        [...up1.records, ...up2.records, ...down.records.filter((r) => r.id !== inFlight)],
-        [{ key: 'created_at', dir: 'desc' }],
-      );
+      const expected = expectedOrder([...up1.records, ...up2.records, ...down.records.filter((r) => r.id !== inFlight)], [{ key: 'created_at', dir: 'desc' }]);
       assert.deepEqual(
         all.map((s) => s.id),
         expected,

@@ -4,7 +4,19 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../src/common/errors.js';
 import { createServiceApp } from '../../src/common/http.js';
 import { createLogger } from '../../src/common/logging.js';
-import { BodyValidator, CINDER_STYLE, Microversion, MicroversionNotAcceptable, Type, mountService, negotiateMicroversion, microversionHeaders, ok, answer, since } from '../../src/gateway/index.js';
+import {
+  BodyValidator,
+  CINDER_STYLE,
+  Microversion,
+  MicroversionNotAcceptable,
+  Type,
+  mountService,
+  negotiateMicroversion,
+  microversionHeaders,
+  ok,
+  answer,
+  since,
+} from '../../src/gateway/index.js';
 import { createRequestContext } from '../../src/identity/index.js';
 import { http } from '../support/http.js';
 
@@ -36,10 +48,19 @@ describe('microversion negotiation', () => {
   });
 
   test('malformed is 400 with upstream words, outside the range 406', () => {
-    assert.equal(statusOf(() => negotiateMicroversion({ 'openstack-api-version': 'volume 3.x' }, volume, volumeRange)), 400);
-    assert.throws(() => negotiateMicroversion({ 'openstack-api-version': 'compute 2.x' }, compute, range), /^ApiError: API Version String 2.x is of invalid format. Must be of format MajorNum.MinorNum.$/);
+    assert.equal(
+      statusOf(() => negotiateMicroversion({ 'openstack-api-version': 'volume 3.x' }, volume, volumeRange)),
+      400,
+    );
+    assert.throws(
+      () => negotiateMicroversion({ 'openstack-api-version': 'compute 2.x' }, compute, range),
+      /^ApiError: API Version String 2.x is of invalid format. Must be of format MajorNum.MinorNum.$/,
+    );
     assert.throws(() => negotiateMicroversion({ 'openstack-api-version': 'compute 2.61' }, compute, range), MicroversionNotAcceptable);
-    assert.throws(() => negotiateMicroversion({ 'openstack-api-version': 'volume 2.0' }, volume, volumeRange), /Version 2.0 is not supported by the API. Minimum is 3.0 and maximum is 3.70./);
+    assert.throws(
+      () => negotiateMicroversion({ 'openstack-api-version': 'volume 2.0' }, volume, volumeRange),
+      /Version 2.0 is not supported by the API. Minimum is 3.0 and maximum is 3.70./,
+    );
   });
 
   test('versions compare numerically', () => {
@@ -79,7 +100,10 @@ describe('gateway router over HTTP', () => {
       publicUrl: () => 'http://gw',
     });
     router.get('/things/:thing_id', (call) =>
-      ok({ id: call.params.thing_id, version: call.version.toString(), negotiated: call.negotiated, api: call.api, links: call.links, query: call.rawQuery }, { 'openstack-api-version': 'volume 9.9' }),
+      ok(
+        { id: call.params.thing_id, version: call.version.toString(), negotiated: call.negotiated, api: call.api, links: call.links, query: call.rawQuery },
+        { 'openstack-api-version': 'volume 9.9' },
+      ),
     );
     router.get('/new', () => ok({}), { minVersion: '3.10' });
     router.post('/things', (call) => answer(202, { name: call.body.thing.name }), {
@@ -134,7 +158,10 @@ describe('gateway router over HTTP', () => {
     assert.match(early.body.badRequest.message, /'extra' was unexpected/);
     const later = await http('POST', `${base}/v3/p1/things`, { body: { thing: { name: 'a', extra: 'x' } }, headers: { 'openstack-api-version': 'volume 3.5' } });
     assert.equal(later.status, 202);
-    const deep = await http('POST', `${base}/v3/p1/things`, { raw: `{"thing": {"name": ${'['.repeat(5000)}${']'.repeat(5000)}}}`, headers: { 'content-type': 'application/json' } });
+    const deep = await http('POST', `${base}/v3/p1/things`, {
+      raw: `{"thing": {"name": ${'['.repeat(5000)}${']'.repeat(5000)}}}`,
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(deep.status, 400);
   });
 

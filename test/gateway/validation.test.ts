@@ -1,7 +1,21 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../src/common/errors.js';
-import { BodyValidator, CINDER_STYLE, Microversion, NOVA_STYLE, Type, anyType, byVersion, keyedMap, nullable, since, stringEnum, upTo, type TSchema } from '../../src/gateway/index.js';
+import {
+  BodyValidator,
+  CINDER_STYLE,
+  Microversion,
+  NOVA_STYLE,
+  Type,
+  anyType,
+  byVersion,
+  keyedMap,
+  nullable,
+  since,
+  stringEnum,
+  upTo,
+  type TSchema,
+} from '../../src/gateway/index.js';
 
 const nova = new BodyValidator(NOVA_STYLE);
 const cinder = new BodyValidator(CINDER_STYLE);
@@ -43,7 +57,13 @@ describe('validation messages: one per keyword, upstream wording', () => {
     ['uniqueItems', Type.Array(Type.String(), { uniqueItems: true }), ['a', 'a'], '["a","a"] has non-unique elements', "['a', 'a'] has non-unique elements"],
     ['minProperties', Type.Object({}, { minProperties: 1 }), {}, '{} does not have enough properties', '{} does not have enough properties'],
     ['maxProperties', Type.Object({}, { maxProperties: 0 }), { a: null }, '{"a":null} has too many properties', "{'a': None} has too many properties"],
-    ['anyOf', Type.Union([Type.String({ format: 'uuid' }), Type.String({ maxLength: 0 })]), 'x', "'x' is not valid under any of the given schemas", "'x' is not valid under any of the given schemas"],
+    [
+      'anyOf',
+      Type.Union([Type.String({ format: 'uuid' }), Type.String({ maxLength: 0 })]),
+      'x',
+      "'x' is not valid under any of the given schemas",
+      "'x' is not valid under any of the given schemas",
+    ],
     ['anyOf explained by its only branch of that type', Type.Union([Type.String({ format: 'uuid' }), Type.Null()]), 'x', "'x' is not a 'uuid'", "'x' is not a 'uuid'"],
   ];
   for (const [name, field, value, novaReason, cinderReason] of cases) {
@@ -66,7 +86,11 @@ describe('validation messages: one per keyword, upstream wording', () => {
       'Invalid input for field/attribute thing. Value: {"a":"x","y":1,"z":2}. Additional properties are not allowed (\'y\', \'z\' were unexpected)',
     );
     assert.match(messageOf(nova, schema, { thing: { a: 'x', y: 1 } }), /\('y' was unexpected\)$/);
-    assert.equal(messageOf(nova, schema, { thing: { a: 'x', b: 'no', y: 1 } }), "Invalid input for field/attribute b. Value: no. 'no' is not of type 'integer'", 'a wrong property first');
+    assert.equal(
+      messageOf(nova, schema, { thing: { a: 'x', b: 'no', y: 1 } }),
+      "Invalid input for field/attribute b. Value: no. 'no' is not of type 'integer'",
+      'a wrong property first',
+    );
   });
 
   test('errors about the body itself: Nova names the field "body", Cinder gives the reason alone', () => {
@@ -80,14 +104,23 @@ describe('validation messages: one per keyword, upstream wording', () => {
   test("Nova's name and description formats are whole sentences naming the field", () => {
     const schema = Type.Object({ zone: Type.String({ format: 'name' }), text: Type.Optional(Type.String({ format: 'description' })) });
     assert.equal(messageOf(nova, schema, { zone: ' lead' }), "An invalid 'zone' value was provided. The name must be: printable characters. Can not start or end with whitespace.");
-    assert.equal(messageOf(nova, schema, { zone: 'ok', text: 'bell\u0007' }), "An invalid 'text' value was provided. The description must be: printable characters with whitespace.");
+    assert.equal(
+      messageOf(nova, schema, { zone: 'ok', text: 'bell\u0007' }),
+      "An invalid 'text' value was provided. The description must be: printable characters with whitespace.",
+    );
     assert.equal(messageOf(nova, schema, { zone: 'ok', text: 'two\nlines\tok' }), 'OK');
   });
 
   test("pattern-keyed maps: Nova reports unexpected keys, Cinder says they match no pattern (jsonschema's words)", () => {
     const schema = Type.Object({ metadata: keyedMap('^[a-z]+$', Type.String()) });
-    assert.equal(messageOf(nova, schema, { metadata: { 'bad key!': 'v' } }), 'Invalid input for field/attribute metadata. Value: {"bad key!":"v"}. Additional properties are not allowed (\'bad key!\' was unexpected)');
-    assert.equal(messageOf(cinder, schema, { metadata: { 'bad key!': 'v' } }), "Invalid input for field/attribute metadata. Value: {'bad key!': 'v'}. 'bad key!' does not match any of the regexes: '^[a-z]+$'");
+    assert.equal(
+      messageOf(nova, schema, { metadata: { 'bad key!': 'v' } }),
+      'Invalid input for field/attribute metadata. Value: {"bad key!":"v"}. Additional properties are not allowed (\'bad key!\' was unexpected)',
+    );
+    assert.equal(
+      messageOf(cinder, schema, { metadata: { 'bad key!': 'v' } }),
+      "Invalid input for field/attribute metadata. Value: {'bad key!': 'v'}. 'bad key!' does not match any of the regexes: '^[a-z]+$'",
+    );
     assert.equal(messageOf(cinder, schema, { metadata: { k: 1 } }), "Invalid input for field/attribute k. Value: 1. 1 is not of type 'string'");
   });
 
@@ -121,7 +154,9 @@ describe('validation: bounded rendering of the offending value', () => {
     const deep = JSON.parse(`${'['.repeat(5000)}${']'.repeat(5000)}`);
     let nested: unknown = 'leaf';
     for (let i = 0; i < 5000; i++) nested = { a: nested };
-    const schema = Type.Object({ thing: Type.Object({ name: Type.Optional(Type.String()), metadata: Type.Optional(keyedMap('^.*$', Type.String())) }, { additionalProperties: false }) });
+    const schema = Type.Object({
+      thing: Type.Object({ name: Type.Optional(Type.String()), metadata: Type.Optional(keyedMap('^.*$', Type.String())) }, { additionalProperties: false }),
+    });
     for (const [validator, body] of [
       [nova, deep],
       [nova, { thing: { name: deep } }],
@@ -138,8 +173,14 @@ describe('validation: bounded rendering of the offending value', () => {
   test('values read as JSON for Nova and as Python for Cinder', () => {
     const schema = Type.Object({ f: Type.String() });
     const value = { a: [true, false, null, 1.5, 'q'] };
-    assert.equal(messageOf(nova, schema, { f: value }), 'Invalid input for field/attribute f. Value: {"a":[true,false,null,1.5,"q"]}. {"a":[true,false,null,1.5,"q"]} is not of type \'string\'');
-    assert.equal(messageOf(cinder, schema, { f: value }), "Invalid input for field/attribute f. Value: {'a': [True, False, None, 1.5, 'q']}. {'a': [True, False, None, 1.5, 'q']} is not of type 'string'");
+    assert.equal(
+      messageOf(nova, schema, { f: value }),
+      'Invalid input for field/attribute f. Value: {"a":[true,false,null,1.5,"q"]}. {"a":[true,false,null,1.5,"q"]} is not of type \'string\'',
+    );
+    assert.equal(
+      messageOf(cinder, schema, { f: value }),
+      "Invalid input for field/attribute f. Value: {'a': [True, False, None, 1.5, 'q']}. {'a': [True, False, None, 1.5, 'q']} is not of type 'string'",
+    );
   });
 });
 

@@ -68,18 +68,15 @@ describe('EndpointResolver against the simulated Keystone catalog', () => {
     await resolver.resolve(pod2, 'volumev3', 'p');
     reads.stop();
     assert.equal(reads.count, 2, 'one /v3/endpoints and one /v3/services');
-    assert.deepEqual(
-      [...store.rows.keys()].sort(),
-      [
-        'pod-1-id/compute',
-        'pod-1-id/image',
-        'pod-1-id/network',
-        'pod-1-id/volumev3',
-        'pod-2-id/compute',
-        'pod-2-id/network',
-        'pod-2-id/volumev3',
-      ],
-    );
+    assert.deepEqual([...store.rows.keys()].sort(), [
+      'pod-1-id/compute',
+      'pod-1-id/image',
+      'pod-1-id/network',
+      'pod-1-id/volumev3',
+      'pod-2-id/compute',
+      'pod-2-id/network',
+      'pod-2-id/volumev3',
+    ]);
     assert.equal(store.rows.get('pod-1-id/compute')?.url, 'http://pod1.example:8774/v2.1/$(project_id)s', 'rows keep the placeholder');
     assert.ok([...store.rows.values()].every((r) => !r.url.includes('elsewhere') && !r.url.includes('internal')));
   });

@@ -2,14 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { createKeystoneSim, startKeystoneSim } from '../../sim/keystone/index.js';
-import {
-  IdentityUnavailableError,
-  KeystoneTokenValidator,
-  ServiceAuth,
-  UnauthorizedError,
-  createAuthenticator,
-  withRequestIds,
-} from '../../src/identity/index.js';
+import { IdentityUnavailableError, KeystoneTokenValidator, ServiceAuth, UnauthorizedError, createAuthenticator, withRequestIds } from '../../src/identity/index.js';
 import { countRequests, issueToken, revokeToken, sleep } from './support.js';
 
 type Sim = Awaited<ReturnType<typeof startKeystoneSim>>;
@@ -259,7 +252,10 @@ describe('ServiceAuth', () => {
       assert.equal(a.token, b.token);
       assert.equal(b.token, c.token);
       assert.equal(a.projectId, sim.keystone.projectIdByName('admin'));
-      assert.ok(a.catalog.some((entry) => entry.type === 'identity'), 'the catalog comes with the token');
+      assert.ok(
+        a.catalog.some((entry) => entry.type === 'identity'),
+        'the catalog comes with the token',
+      );
       assert.ok(a.expiresAt.getTime() > Date.now());
 
       await sleep(1000);

@@ -34,7 +34,14 @@ export const L3_NETWORK_OPTIONS = { network_vlan_ranges: ['bridge:2001:3000', 'e
 export const FAST_XJOB = { scan_interval: 0.2, retry_backoff_base: 0.1, retry_backoff_cap: 1, heartbeat_interval: 1, job_run_expire: 10, reconcile_interval: 0 };
 
 export async function startL3Env(opts: { services?: string[]; extra?: Record<string, Record<string, unknown>>; dialect?: DialectName } = {}): Promise<L3Env> {
-  const cluster = await startSimCluster({ pods: [{ region: 'Pod1', az: 'az1' }, { region: 'Pod2', az: 'az2' }], top: { region: 'RegionOne', endpoints: {} }, buildDelayMs: 0 });
+  const cluster = await startSimCluster({
+    pods: [
+      { region: 'Pod1', az: 'az1' },
+      { region: 'Pod2', az: 'az2' },
+    ],
+    top: { region: 'RegionOne', endpoints: {} },
+    buildDelayMs: 0,
+  });
   const scratch = await createScratchDatabase(opts.dialect ?? 'sqlite');
   let tc: RunningTricircle;
   try {
@@ -51,7 +58,8 @@ export async function startL3Env(opts: { services?: string[]; extra?: Record<str
     throw err;
   }
   for (const iface of ['public', 'internal', 'admin'] as const) {
-    if (tc.urls['nova-apigw']) cluster.keystone.addEndpoint({ region: 'RegionOne', serviceType: 'compute', serviceName: 'nova', interface: iface, url: `${tc.urls['nova-apigw']}/v2.1` });
+    if (tc.urls['nova-apigw'])
+      cluster.keystone.addEndpoint({ region: 'RegionOne', serviceType: 'compute', serviceName: 'nova', interface: iface, url: `${tc.urls['nova-apigw']}/v2.1` });
     cluster.keystone.addEndpoint({ region: 'RegionOne', serviceType: 'network', serviceName: 'neutron', interface: iface, url: tc.urls['neutron-api']! });
   }
   const pods: Record<string, Pod> = {};
@@ -97,7 +105,8 @@ export async function settleJobs(env: L3Env, what: string, timeoutMs = 20_000): 
     const [fresh, running, failed] = await Promise.all(['NEW', 'RUNNING', 'FAIL'].map(async (s) => (await env.admin('GET', `/v1.0/jobs?status=${s}`)).body.jobs as any[]));
     if (failed.length) throw new Error(`${what}: job(s) failed: ${failed.map((j) => `${j.type} ${j.resource_id}: ${j.last_error}`).join('; ')}`);
     if (fresh.length === 0 && running.length === 0) return;
-    if (Date.now() > until) throw new Error(`${what}: jobs still pending: ${[...fresh, ...running].map((j) => `${j.type} ${j.resource_id} ${j.status} ${j.last_error ?? ''}`).join('; ')}`);
+    if (Date.now() > until)
+      throw new Error(`${what}: jobs still pending: ${[...fresh, ...running].map((j) => `${j.type} ${j.resource_id} ${j.status} ${j.last_error ?? ''}`).join('; ')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -132,13 +141,25 @@ export async function buildWalkthrough(env: L3Env): Promise<Walkthrough> {
     network: { name: 'ext-net', 'router:external': true, 'provider:network_type': 'vlan', 'provider:physical_network': 'extern', availability_zone_hints: ['Pod2'] },
   });
   const extSub = await mk('/v2.0/subnets', {
-    subnet: { name: 'ext-subnet', network_id: ext.id, ip_version: 4, cidr: '10.50.11.0/26', enable_dhcp: false, gateway_ip: '10.50.11.1', allocation_pools: [{ start: '10.50.11.30', end: '10.50.11.50' }] },
+    subnet: {
+      name: 'ext-subnet',
+      network_id: ext.id,
+      ip_version: 4,
+      cidr: '10.50.11.0/26',
+      enable_dhcp: false,
+      gateway_ip: '10.50.11.1',
+      allocation_pools: [{ start: '10.50.11.30', end: '10.50.11.50' }],
+    },
   });
   const router = await mk('/v2.0/routers', { router: { name: 'router', external_gateway_info: { network_id: ext.id } } });
   const sub1 = await mk('/v2.0/subnets', { subnet: { name: 'subnet1', network_id: net1.id, ip_version: 4, cidr: '10.0.1.0/24' } });
   const sub2 = await mk('/v2.0/subnets', { subnet: { name: 'subnet2', network_id: net2.id, ip_version: 4, cidr: '10.0.2.0/24' } });
   const boot = async (name: string, net: string, az: string) => {
-    const res = expectStatus(await env.nova('POST', '/servers', { server: { name, flavorRef: '1', imageRef: imageId, availability_zone: az, networks: [{ uuid: net }] } }), 202, `boot ${name}`);
+    const res = expectStatus(
+      await env.nova('POST', '/servers', { server: { name, flavorRef: '1', imageRef: imageId, availability_zone: az, networks: [{ uuid: net }] } }),
+      202,
+      `boot ${name}`,
+    );
     const id = res.body.server.id as string;
     for (let i = 0; i < 400; i++) {
       if ((await env.nova('GET', `/servers/${id}`)).body.server.status === 'ACTIVE') break;

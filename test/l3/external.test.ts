@@ -73,7 +73,10 @@ describe('external networks: copies in their pod at create', () => {
     assert.equal(sc.enable_dhcp, false);
     assert.equal(sc.ip_version, 4);
     assert.deepEqual(sc.allocation_pools, [{ start: '10.50.11.30', end: '10.50.11.50' }]);
-    assert.deepEqual((await env.routes(subnet.id)).map((r) => [r.resource_type, r.pod_id, r.bottom_id]), [['subnet', env.pods.Pod2.id, sc.id]]);
+    assert.deepEqual(
+      (await env.routes(subnet.id)).map((r) => [r.resource_type, r.pod_id, r.bottom_id]),
+      [['subnet', env.pods.Pod2.id, sc.id]],
+    );
 
     // Idempotent: asking again finds the same copies and makes nothing more.
     const placed = await env.tc.wiring.ensureExternalNetworkInPod(net.id);

@@ -133,7 +133,9 @@ describeEachDatabase('router and floating IP lifecycle', (dialect) => {
     for (const region of ['Pod1', 'Pod2']) {
       const r = await bottomRouter(region);
       const sub3 = (expectStatus(await env.pod(region, 'GET', `/subnets?name=${ids.net3Subnet}`), 200).body.subnets as any[])[0];
-      const onNet3 = (expectStatus(await env.pod(region, 'GET', `/ports?device_id=${r.id}`), 200).body.ports as any[]).filter((p) => p.fixed_ips.some((f: any) => f.subnet_id === sub3.id));
+      const onNet3 = (expectStatus(await env.pod(region, 'GET', `/ports?device_id=${r.id}`), 200).body.ports as any[]).filter((p) =>
+        p.fixed_ips.some((f: any) => f.subnet_id === sub3.id),
+      );
       assert.equal(onNet3.length, 1, `${region} copy is on net3`);
       assert.equal(onNet3[0].fixed_ips[0].ip_address, sub3.gateway_ip, 'on the pod copy gateway');
       gateways.push(sub3.gateway_ip);

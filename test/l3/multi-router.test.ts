@@ -46,7 +46,8 @@ describeEachDatabase('two routers of one project', (dialect) => {
     expectStatus(await env.top('PUT', `/routers/${ids.r1}/add_router_interface`, { subnet_id: ids.net2Subnet }), 200);
     expectStatus(await env.top('PUT', `/routers/${ids.r2}/add_router_interface`, { subnet_id: ids.net3Subnet }), 200);
     // r2 on net4 by a port of the user's at another address than the subnet's gateway.
-    const p4 = expectStatus(await env.top('POST', '/ports', { port: { network_id: ids.net4, fixed_ips: [{ subnet_id: ids.net4Subnet, ip_address: '10.0.4.77' }] } }), 201).body.port;
+    const p4 = expectStatus(await env.top('POST', '/ports', { port: { network_id: ids.net4, fixed_ips: [{ subnet_id: ids.net4Subnet, ip_address: '10.0.4.77' }] } }), 201).body
+      .port;
     ids.r2Port4 = p4.id;
     expectStatus(await env.top('PUT', `/routers/${ids.r2}/add_router_interface`, { port_id: p4.id }), 200);
     vms.vm1 = await env.boot('vm1', 'az1', { uuid: ids.net1 });
@@ -81,7 +82,10 @@ describeEachDatabase('two routers of one project', (dialect) => {
       const sub = nsSubnets.find((s) => s.name === `ns_bridge_subnet_${ids[r]}`);
       const pod1 = await copyOf('Pod1', ids[r]);
       const ports = expectStatus(await env.pod('Pod1', 'GET', `/ports?device_id=${pod1.id}`), 200).body.ports as any[];
-      assert.ok(ports.some((p) => p.fixed_ips.some((f: any) => f.ip_address === sub.gateway_ip)), `${r} holds ${sub.gateway_ip} in Pod1`);
+      assert.ok(
+        ports.some((p) => p.fixed_ips.some((f: any) => f.ip_address === sub.gateway_ip)),
+        `${r} holds ${sub.gateway_ip} in Pod1`,
+      );
       const pod2 = await copyOf('Pod2', ids[r]);
       const gwIp = pod2.external_gateway_info.external_fixed_ips[0].ip_address as string;
       assert.ok(gwIp.startsWith(sub.cidr.split('.').slice(0, 3).join('.')), `${r} Pod2 gateway ${gwIp} is on ${sub.cidr}`);
@@ -95,7 +99,10 @@ describeEachDatabase('two routers of one project', (dialect) => {
     assert.equal(copies[0].device_id, pod2.id);
     assert.equal(copies[0].fixed_ips[0].ip_address, '10.0.4.77');
     const pod1 = await copyOf('Pod1', ids.r2);
-    assert.ok((pod1.routes as any[]).some((r) => r.destination === '10.0.4.0/24'), 'Pod1 copy routes net4 over the bridge');
+    assert.ok(
+      (pod1.routes as any[]).some((r) => r.destination === '10.0.4.0/24'),
+      'Pod1 copy routes net4 over the bridge',
+    );
   });
 
   test('each router carries its own traffic; both floating IPs work from outside', async () => {

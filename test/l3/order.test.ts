@@ -120,7 +120,9 @@ async function shapeOf(env: RouterEnv, ids: Ids): Promise<unknown> {
             ips: (r.external_gateway_info.external_fixed_ips ?? []).map((f) => label(f.ip_address, f.subnet_id)),
           }
         : null;
-      const routes = [...(r.routes ?? [])].sort((a, b) => a.destination.localeCompare(b.destination)).map((x) => `${x.destination.startsWith('100.') ? 'bridge-cidr' : x.destination} via ${label(x.nexthop)}`);
+      const routes = [...(r.routes ?? [])]
+        .sort((a, b) => a.destination.localeCompare(b.destination))
+        .map((x) => `${x.destination.startsWith('100.') ? 'bridge-cidr' : x.destination} via ${label(x.nexthop)}`);
       return { ifaces, gw, routes };
     });
     const fips = pod.floatingips

@@ -44,7 +44,10 @@ describe('router plan (pure)', () => {
       networkPods: new Map([['n1', ['podA']]]),
       externalPodId: 'podA',
     });
-    assert.deepEqual(plan.pods.map((p) => [p.podId, p.external, p.attachments.length]), [['podA', true, 1]]);
+    assert.deepEqual(
+      plan.pods.map((p) => [p.podId, p.external, p.attachments.length]),
+      [['podA', true, 1]],
+    );
     assert.equal(plan.needsBridge, false);
     assert.equal(planRouter({ interfaces: [], subnetGateways: gateways, networkPods: new Map(), externalPodId: null }).pods.length, 0, 'no interface, no gateway: no copy');
   });
@@ -131,7 +134,18 @@ describe('extra routes (pure)', () => {
   });
 
   test('sameRoutes ignores order and spelling', () => {
-    assert.ok(sameRoutes([{ destination: '10.0.0.0/24', nexthop: '1.1.1.1' }, { destination: '0.0.0.0/0', nexthop: '2.2.2.2' }], [{ destination: '0.0.0.0/0', nexthop: '2.2.2.2' }, { destination: '10.0.0.0/24', nexthop: '1.1.1.1' }]));
+    assert.ok(
+      sameRoutes(
+        [
+          { destination: '10.0.0.0/24', nexthop: '1.1.1.1' },
+          { destination: '0.0.0.0/0', nexthop: '2.2.2.2' },
+        ],
+        [
+          { destination: '0.0.0.0/0', nexthop: '2.2.2.2' },
+          { destination: '10.0.0.0/24', nexthop: '1.1.1.1' },
+        ],
+      ),
+    );
     assert.ok(!sameRoutes([{ destination: '10.0.0.0/24', nexthop: '1.1.1.1' }], [{ destination: '10.0.0.0/24', nexthop: '1.1.1.2' }]));
   });
 });

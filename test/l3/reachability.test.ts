@@ -153,10 +153,7 @@ describe('(1) two pods, bridge network and extra routes', () => {
     assert.equal(report.ok, false);
     const there = pairResult(report, '10.0.1.5', '10.0.2.5');
     assert.equal(there.ok, false);
-    assert.equal(
-      there.reason,
-      'Pod1 router r1 has no route to 10.0.2.5 (connected: 10.0.1.0/24, 100.0.0.0/24; extra routes: none; no default route (no gateway))',
-    );
+    assert.equal(there.reason, 'Pod1 router r1 has no route to 10.0.2.5 (connected: 10.0.1.0/24, 100.0.0.0/24; extra routes: none; no default route (no gateway))');
     const back = pairResult(report, '10.0.2.5', '10.0.1.5');
     assert.equal(back.ok, false);
     assert.match(back.reason!, /^reply: Pod1 router r1 has no route to 10\.0\.2\.5/);
@@ -189,8 +186,15 @@ describe('(1) two pods, bridge network and extra routes', () => {
   test('bridge networks with different VLAN ids in the two pods', () => {
     const snap = crossPod({ pod2BridgeVlan: 2002 }).snapshot();
     const dead = buildModel(snap).issues.filter((i) => i.code === 'route-nexthop-unanswered');
-    assert.deepEqual(dead.map((i) => i.region), ['Pod1', 'Pod2'], 'both routes are dead');
-    assert.match(dead[1].message, /^Pod2 router r2: extra route 10\.0\.1\.0\/24 via 100\.0\.0\.2: nothing on L2 domain vlan bridge\/2002 \[Pod2:ew-bridge\] answers for 100\.0\.0\.2; 100\.0\.0\.2 is Pod1 router r1 .*\(vlan bridge\/2001\), a different L2 domain/);
+    assert.deepEqual(
+      dead.map((i) => i.region),
+      ['Pod1', 'Pod2'],
+      'both routes are dead',
+    );
+    assert.match(
+      dead[1].message,
+      /^Pod2 router r2: extra route 10\.0\.1\.0\/24 via 100\.0\.0\.2: nothing on L2 domain vlan bridge\/2002 \[Pod2:ew-bridge\] answers for 100\.0\.0\.2; 100\.0\.0\.2 is Pod1 router r1 .*\(vlan bridge\/2001\), a different L2 domain/,
+    );
     assert.equal(codes(snap).filter((c) => c === 'router-no-cross-pod-port').length, 2, 'neither router has a port on a network of both pods');
     const r = canReach(snap, { from: vm('Pod1', '10.0.1.5'), to: '10.0.2.5' });
     assert.equal(r.ok, false);
@@ -216,11 +220,17 @@ describe('(1) two pods, bridge network and extra routes', () => {
       issue(snap, 'router-no-cross-pod-port'),
       'Pod2 router r2 has no port on any network shared with another pod (no bridge port): Pod1 router r1 cannot route to its subnets',
     );
-    assert.match(issue(snap, 'route-nexthop-unanswered'), /Pod1 router r1: extra route 10\.0\.2\.0\/24 via 100\.0\.0\.3: nothing on L2 domain vlan bridge\/2001 \[Pod1:ew-bridge, Pod2:ew-bridge\] answers for 100\.0\.0\.3$/);
+    assert.match(
+      issue(snap, 'route-nexthop-unanswered'),
+      /Pod1 router r1: extra route 10\.0\.2\.0\/24 via 100\.0\.0\.3: nothing on L2 domain vlan bridge\/2001 \[Pod1:ew-bridge, Pod2:ew-bridge\] answers for 100\.0\.0\.3$/,
+    );
     assert.ok(codes(snap).includes('route-nexthop-not-connected'), 'and r2 route via 100.0.0.2 is on no attached subnet');
     const report = checkAll(snap);
     assert.equal(pairResult(report, '10.0.1.5', '10.0.2.5').ok, false);
-    assert.equal(pairResult(report, '10.0.2.5', '10.0.1.5').reason, 'Pod2 router r2 has no route to 10.0.1.5 (connected: 10.0.2.0/24; extra routes: none; no default route (no gateway))');
+    assert.equal(
+      pairResult(report, '10.0.2.5', '10.0.1.5').reason,
+      'Pod2 router r2 has no route to 10.0.1.5 (connected: 10.0.2.0/24; extra routes: none; no default route (no gateway))',
+    );
   });
 
   test('a nexthop that is a VM, a routing loop, a router that is down', () => {
@@ -229,7 +239,14 @@ describe('(1) two pods, bridge network and extra routes', () => {
     const p1 = podOf(snap, 'Pod1');
     const p2 = podOf(snap, 'Pod2');
     // A VM on the bridge at .9 and a route through it.
-    p2.ports.push({ id: 'port-intruder', name: 'intruder', network_id: 'net-ew-bridge-Pod2', fixed_ips: [{ ip_address: '100.0.0.9' }], device_owner: 'compute:nova', device_id: 'server-x' });
+    p2.ports.push({
+      id: 'port-intruder',
+      name: 'intruder',
+      network_id: 'net-ew-bridge-Pod2',
+      fixed_ips: [{ ip_address: '100.0.0.9' }],
+      device_owner: 'compute:nova',
+      device_id: 'server-x',
+    });
     p1.routers[0].routes!.push({ destination: '10.0.8.0/24', nexthop: '100.0.0.9' });
     assert.equal(issue(snap, 'route-nexthop-not-router'), 'Pod1 router r1: extra route 10.0.8.0/24 via 100.0.0.9: the nexthop is Pod2 VM port intruder (100.0.0.9), not a router');
     assert.equal(
@@ -250,10 +267,7 @@ describe('(1) two pods, bridge network and extra routes', () => {
     const snap = crossPod().snapshot();
     assert.equal(canReach(snap, { from: vm('Pod1', '10.0.1.99'), to: '10.0.2.5' }).reason, 'no port in Pod1 holds 10.0.1.99');
     assert.equal(canReach(snap, { from: vm('Pod1', '10.0.1.5'), to: 'nonsense' }).reason, 'nonsense is not an IPv4 address');
-    assert.equal(
-      canReach(snap, { from: vm('Pod1', '10.0.1.5'), to: '10.0.2.77' }).reason,
-      'nothing on L2 domain Pod2:net2 (vxlan 100) answers for 10.0.2.77',
-    );
+    assert.equal(canReach(snap, { from: vm('Pod1', '10.0.1.5'), to: '10.0.2.77' }).reason, 'nothing on L2 domain Pod2:net2 (vxlan 100) answers for 10.0.2.77');
     assert.equal(canReach(snap, { from: vm('Pod1', '10.0.1.5'), to: '100.0.0.3' }).reason, "100.0.0.3 is Pod2 router r2's own address, not a VM");
   });
 });
@@ -291,10 +305,7 @@ describe('(2) external network in Pod2, floating IP for a Pod2 VM', () => {
 
   test('a fixed IP is not reachable from outside', () => {
     const snap = crossPod({ external: true }).snapshot();
-    assert.equal(
-      canReach(snap, { from: outside, to: '10.0.2.5' }).reason,
-      'no external network leading outside the cloud has a subnet containing 10.0.2.5',
-    );
+    assert.equal(canReach(snap, { from: outside, to: '10.0.2.5' }).reason, 'no external network leading outside the cloud has a subnet containing 10.0.2.5');
     assert.equal(
       canReach(snap, { from: { external: true, networkId: 'net-ext-net-Pod2' }, to: '10.0.2.5' }).reason,
       'nothing on L2 domain flat extern [Pod2:ext-net] answers for 10.0.2.5',
@@ -310,7 +321,13 @@ describe('(2) external network in Pod2, floating IP for a Pod2 VM', () => {
     const vm3 = p2.vm(sn3, '10.0.3.5', 'vm3');
     const snap = b.snapshot();
     const pod2 = podOf(snap, 'Pod2');
-    pod2.floatingips.push({ floating_ip_address: '10.50.11.37', floating_network_id: 'net-ext-net-Pod2', port_id: vm3.id, fixed_ip_address: '10.0.3.5', router_id: 'router-r2-Pod2' });
+    pod2.floatingips.push({
+      floating_ip_address: '10.50.11.37',
+      floating_network_id: 'net-ext-net-Pod2',
+      port_id: vm3.id,
+      fixed_ip_address: '10.0.3.5',
+      router_id: 'router-r2-Pod2',
+    });
     const report = checkAll(snap);
     const f = report.fips.find((x) => x.address === '10.50.11.37')!;
     assert.equal(
@@ -328,11 +345,17 @@ describe('(2) external network in Pod2, floating IP for a Pod2 VM', () => {
     pod2.floatingips.push({ floating_ip_address: '10.50.11.38', floating_network_id: 'net-ext-net-Pod2', port_id: null, fixed_ip_address: null, router_id: null });
     assert.equal(issue(snap, 'fip-invalid'), 'Pod2 floating IP 10.50.11.35: its router r9 has its gateway on no network, not on Pod2:ext-net');
     const report = checkAll(snap);
-    assert.equal(report.fips.find((f) => f.address === '10.50.11.35')!.result!.reason, 'Pod2 floating IP 10.50.11.35: its router r9 has its gateway on no network, not on Pod2:ext-net');
+    assert.equal(
+      report.fips.find((f) => f.address === '10.50.11.35')!.result!.reason,
+      'Pod2 floating IP 10.50.11.35: its router r9 has its gateway on no network, not on Pod2:ext-net',
+    );
     const loose = report.fips.find((f) => f.address === '10.50.11.38')!;
     assert.equal(loose.associated, false);
     assert.equal(loose.result, undefined, 'unassociated floating IPs are not expected to reach anything');
-    assert.equal(canReach(snap, { from: outside, to: '10.50.11.38' }).reason, 'nothing on L2 domain flat extern [Pod2:ext-net] answers for 10.50.11.38; Pod2 floating IP 10.50.11.38 is not associated with any port');
+    assert.equal(
+      canReach(snap, { from: outside, to: '10.50.11.38' }).reason,
+      'nothing on L2 domain flat extern [Pod2:ext-net] answers for 10.50.11.38; Pod2 floating IP 10.50.11.38 is not associated with any port',
+    );
   });
 
   test('an external subnet without a gateway: requests get in, replies cannot get out', () => {
@@ -353,7 +376,10 @@ describe('(3) floating IP for a Pod1 VM through the N-S bridge (two-hop NAT)', (
     const report = checkAll(snap);
     assertOk(report);
     assert.deepEqual(report.issues, []);
-    const outer = report.fips.filter((f) => f.outer).map((f) => f.address).sort();
+    const outer = report.fips
+      .filter((f) => f.outer)
+      .map((f) => f.address)
+      .sort();
     assert.deepEqual(outer, ['10.50.11.35', '10.50.11.36']);
     const inner = report.fips.find((f) => f.address === '100.128.0.5')!;
     assert.equal(inner.outer, false);
@@ -412,7 +438,10 @@ describe('(3) floating IP for a Pod1 VM through the N-S bridge (two-hop NAT)', (
     p1.ports = p1.ports.filter((p) => p.device_owner !== 'network:router_gateway');
     assert.equal(issue(snap, 'fip-invalid'), 'Pod1 floating IP 100.128.0.5: its router r1 has its gateway on no network, not on Pod1:ns-bridge');
     const r = checkAll(snap).fips.find((f) => f.address === '10.50.11.36')!.result!;
-    assert.match(r.reason!, /answers for 100\.128\.0\.5; 100\.128\.0\.5 is held by Pod2 port ns-bridge-port-vm1.*; Pod1 floating IP 100\.128\.0\.5 is broken: its router r1 has its gateway on no network/);
+    assert.match(
+      r.reason!,
+      /answers for 100\.128\.0\.5; 100\.128\.0\.5 is held by Pod2 port ns-bridge-port-vm1.*; Pod1 floating IP 100\.128\.0\.5 is broken: its router r1 has its gateway on no network/,
+    );
   });
 
   test("Pod2's router not attached to the N-S bridge: Pod1's default route leads nowhere", () => {
@@ -481,10 +510,7 @@ describe('(4) shared VLAN network spanning both pods', () => {
     assertOk(report);
     assert.deepEqual(report.issues, []);
     const r = pairResult(report, '10.0.5.10', '10.0.5.20');
-    assert.deepEqual(r.path, [
-      'Pod1 VM port vm1 (10.0.5.10) on Pod1:shared-subnet 10.0.5.0/24',
-      'Pod2 VM port vm2 (10.0.5.20) via vlan physnet1/2100 [Pod1:shared, Pod2:shared]',
-    ]);
+    assert.deepEqual(r.path, ['Pod1 VM port vm1 (10.0.5.10) on Pod1:shared-subnet 10.0.5.0/24', 'Pod2 VM port vm2 (10.0.5.20) via vlan physnet1/2100 [Pod1:shared, Pod2:shared]']);
     // vm2 → vm3 by Pod2's gateway .2; vm1 → vm3 by Pod1's .1 and its route to r2 across the VLAN.
     assert.deepEqual(pairResult(report, '10.0.5.20', '10.0.6.5').path.slice(1, 2), ['Pod2 router r2: 10.0.6.0/24 connected (Pod2:local)']);
     assert.deepEqual(pairResult(report, '10.0.5.10', '10.0.6.5').path.slice(1, 3), [
@@ -523,7 +549,10 @@ describe('(4) shared VLAN network spanning both pods', () => {
   test('different VLAN ids: the two halves are cut apart', () => {
     const snap = sharedVlan({ pod2Vlan: 2101 }).snapshot();
     const r = canReach(snap, { from: vm('Pod1', '10.0.5.10'), to: '10.0.5.20' });
-    assert.equal(r.reason, 'nothing on L2 domain vlan physnet1/2100 [Pod1:shared] answers for 10.0.5.20; 10.0.5.20 is Pod2 VM port vm2 (10.0.5.20) on Pod2:shared (vlan physnet1/2101), a different L2 domain (segments differ)');
+    assert.equal(
+      r.reason,
+      'nothing on L2 domain vlan physnet1/2100 [Pod1:shared] answers for 10.0.5.20; 10.0.5.20 is Pod2 VM port vm2 (10.0.5.20) on Pod2:shared (vlan physnet1/2101), a different L2 domain (segments differ)',
+    );
   });
 
   test('same VLAN, different CIDRs', () => {
@@ -557,7 +586,10 @@ describe('model odds and ends', () => {
     const report = checkAll(b.snapshot());
     assertOk(report);
     assert.deepEqual(report.issues, []);
-    assert.match(canReach(b.snapshot(), { from: vm('Pod1', '192.168.0.10'), to: '10.1.1.1' }).reason!, /^gateway 192\.168\.0\.1 of Pod1:solo.*nothing on L2 domain Pod1:solo \(vxlan 100\) answers for 192\.168\.0\.1$/);
+    assert.match(
+      canReach(b.snapshot(), { from: vm('Pod1', '192.168.0.10'), to: '10.1.1.1' }).reason!,
+      /^gateway 192\.168\.0\.1 of Pod1:solo.*nothing on L2 domain Pod1:solo \(vxlan 100\) answers for 192\.168\.0\.1$/,
+    );
   });
 
   test('VMs of different projects are not paired unless asked', () => {
@@ -601,7 +633,12 @@ describe('snapshotPods against two simulated pods', () => {
   let token: string;
 
   before(async () => {
-    cluster = await startSimCluster({ pods: [{ region: 'Pod1', az: 'az1' }, { region: 'Pod2', az: 'az2' }] });
+    cluster = await startSimCluster({
+      pods: [
+        { region: 'Pod1', az: 'az1' },
+        { region: 'Pod2', az: 'az2' },
+      ],
+    });
     token = await issueToken(cluster.keystoneUrl, { user: 'admin', project: 'admin' });
   });
   after(async () => {
@@ -641,7 +678,13 @@ describe('snapshotPods against two simulated pods', () => {
     const ews1 = await p1.subnet({ network_id: ew1.id, cidr: '100.0.0.0/24', enable_dhcp: false });
     const bp1 = await p1.port({ network_id: ew1.id, fixed_ips: [{ subnet_id: ews1.id, ip_address: '100.0.0.2' }] });
     await p1.addInterface(r1.id, { port_id: bp1.id });
-    const ns1 = await p1.net({ name: 'ns-bridge', 'router:external': true, 'provider:network_type': 'vlan', 'provider:physical_network': 'bridge', 'provider:segmentation_id': 2002 });
+    const ns1 = await p1.net({
+      name: 'ns-bridge',
+      'router:external': true,
+      'provider:network_type': 'vlan',
+      'provider:physical_network': 'bridge',
+      'provider:segmentation_id': 2002,
+    });
     const nss1 = await p1.subnet({ network_id: ns1.id, cidr: '100.128.0.0/24', enable_dhcp: false });
     await p1.updateRouter(r1.id, { external_gateway_info: { network_id: ns1.id, external_fixed_ips: [{ subnet_id: nss1.id, ip_address: '100.128.0.2' }] } });
 
@@ -676,7 +719,10 @@ describe('snapshotPods against two simulated pods', () => {
     const snap = await snapshotPods(pods, token, { pageSize: 2 });
     const unpaged = await snapshotPods(pods, token);
     assert.deepEqual(snap, unpaged, 'following the next links yields the same snapshot');
-    assert.ok(podOf(snap, 'Pod2').ports.some((p) => p.device_owner === 'network:router_gateway'), 'admin sees the gateway ports');
+    assert.ok(
+      podOf(snap, 'Pod2').ports.some((p) => p.device_owner === 'network:router_gateway'),
+      'admin sees the gateway ports',
+    );
     assert.equal(podOf(snap, 'Pod1').networks.find((n) => n.id === ew1.id)!['provider:segmentation_id'], 2001);
 
     const report = checkAll(snap);
@@ -695,7 +741,10 @@ describe('snapshotPods against two simulated pods', () => {
     await p2.updateRouter(r2.id, { routes: [] });
     const broken = checkAll(await snapshotPods(pods, token));
     assert.equal(broken.ok, false);
-    assert.equal(pairResult(broken, '10.0.2.10', '10.0.1.10').reason, 'Pod2 router r2 default via 10.50.11.1 (gateway on Pod2:ext-net) sends 10.0.1.10 out of the cloud (upstream gateway 10.50.11.1 on flat extern [Pod2:ext-net]): no route to it inside the cloud');
+    assert.equal(
+      pairResult(broken, '10.0.2.10', '10.0.1.10').reason,
+      'Pod2 router r2 default via 10.50.11.1 (gateway on Pod2:ext-net) sends 10.0.1.10 out of the cloud (upstream gateway 10.50.11.1 on flat extern [Pod2:ext-net]): no route to it inside the cloud',
+    );
     assert.match(pairResult(broken, '10.0.1.10', '10.0.2.10').reason!, /^reply: Pod2 router r2 default via 10\.50\.11\.1 .* sends 10\.0\.1\.10 out of the cloud/);
     for (const f of broken.fips.filter((x) => x.outer)) assert.ok(f.result!.ok, 'floating IPs do not need the E-W routes');
   });

@@ -9,7 +9,17 @@ import type { Pod } from '../../src/pods/index.js';
  * net2 in Pod2, external network in Pod2, a bridge between the two copies) as a correct pod side
  * leaves it, then one thing broken at a time.
  */
-const pod = (id: string, regionName: string): Pod => ({ id, regionName, azName: regionName === 'Pod1' ? 'az1' : 'az2', podAzName: '', dcName: '', disabled: false, health: 'up', createdAt: 0, updatedAt: 0 });
+const pod = (id: string, regionName: string): Pod => ({
+  id,
+  regionName,
+  azName: regionName === 'Pod1' ? 'az1' : 'az2',
+  podAzName: '',
+  dcName: '',
+  disabled: false,
+  health: 'up',
+  createdAt: 0,
+  updatedAt: 0,
+});
 const P1 = pod('p1', 'Pod1');
 const P2 = pod('p2', 'Pod2');
 
@@ -53,7 +63,20 @@ function world() {
   });
   const p1: PodView = {
     pod: P1,
-    routers: new Map([['br1', { id: 'br1', name: 'R', routes: [{ destination: '10.0.2.0/24', nexthop: '100.0.0.3' }, { destination: '0.0.0.0/0', nexthop: '100.0.0.3' }], external_gateway_info: null }]]),
+    routers: new Map([
+      [
+        'br1',
+        {
+          id: 'br1',
+          name: 'R',
+          routes: [
+            { destination: '10.0.2.0/24', nexthop: '100.0.0.3' },
+            { destination: '0.0.0.0/0', nexthop: '100.0.0.3' },
+          ],
+          external_gateway_info: null,
+        },
+      ],
+    ]),
     routerPorts: [port('i1', 'br1', 'network:router_interface', 'bn1', 'bs1', '10.0.1.1'), port('b1', 'br1', 'network:router_interface', 'bb1', 'bb1s', '100.0.0.2')],
     missing: new Map(),
     subnets: new Map([
@@ -116,7 +139,12 @@ describe('reconciler drift checks', () => {
   test('separate east-west and north-south bridges (gateway of Pod1 on the north-south one)', () => {
     const { input, p1, p2 } = world();
     const port = (id: string, device_id: string, device_owner: string, network_id: string, subnet_id: string, ip: string) => ({
-      id, device_id, device_owner, network_id, mac_address: 'fa:16:3e:00:00:01', fixed_ips: [{ subnet_id, ip_address: ip }],
+      id,
+      device_id,
+      device_owner,
+      network_id,
+      mac_address: 'fa:16:3e:00:00:01',
+      fixed_ips: [{ subnet_id, ip_address: ip }],
     });
     p1.routerPorts.push(port('g1', 'br1', 'network:router_gateway', 'ns1', 'ns1s', '100.0.1.5'));
     p1.subnets.set('ns1s', { id: 'ns1s', cidr: '100.0.1.0/24', network_id: 'ns1', ip_version: 4, name: 'ns' });
@@ -149,7 +177,10 @@ describe('reconciler drift checks', () => {
 
   test('a removed extra route, a stale one, a missing bridge', () => {
     const a = world();
-    a.p1.routers.get('br1')!.routes = [{ destination: '0.0.0.0/0', nexthop: '100.0.0.3' }, { destination: '10.0.1.0/24', nexthop: '100.0.0.3' }];
+    a.p1.routers.get('br1')!.routes = [
+      { destination: '0.0.0.0/0', nexthop: '100.0.0.3' },
+      { destination: '10.0.1.0/24', nexthop: '100.0.0.3' },
+    ];
     // 0.0.0.0/0 still covers vm2: only a route that leads nowhere behind Pod2 is flagged.
     assert.deepEqual(reasons(a.input), ['router_setup R: the bottom router in Pod1 has a stale route to 10.0.1.0/24 via 100.0.0.3']);
     const b = world();
@@ -173,10 +204,10 @@ describe('reconciler drift checks', () => {
     assert.deepEqual(reasons(a.input), ['fip_setup F-same: no bound floating IP 10.50.11.31 in Pod2']);
     const b = world();
     b.p1.floatingIps = [];
-    assert.deepEqual(reasons(b.input), ['fip_setup F-two: no floating IP bound to the VM\'s port in Pod1 (second hop of 10.50.11.32)']);
+    assert.deepEqual(reasons(b.input), ["fip_setup F-two: no floating IP bound to the VM's port in Pod1 (second hop of 10.50.11.32)"]);
     const c = world();
     c.p2.floatingIps[0].port_id = 'someone-else';
-    assert.deepEqual(reasons(c.input), ['fip_setup F-same: 10.50.11.31 in Pod2 is not bound to the VM\'s port']);
+    assert.deepEqual(reasons(c.input), ["fip_setup F-same: 10.50.11.31 in Pod2 is not bound to the VM's port"]);
     const d = world();
     d.fips[0].fixedPortId = null;
     assert.deepEqual(reasons(d.input), ['fip_setup F-same: 10.50.11.31 is still bound in Pod2']);

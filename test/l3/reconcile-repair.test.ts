@@ -15,7 +15,11 @@ describe('reconciler: repairs with the L3 jobs', () => {
   let env: L3Env;
   let w: Walkthrough;
 
-  const snapshot = () => snapshotPods(env.cluster.pods.map((p) => ({ region: p.region, neutronUrl: p.neutronUrl })), env.token);
+  const snapshot = () =>
+    snapshotPods(
+      env.cluster.pods.map((p) => ({ region: p.region, neutronUrl: p.neutronUrl })),
+      env.token,
+    );
   const podOf = (snap: Snapshot, region: string) => snap.pods.find((p) => p.region === region)!;
   const reconcile = async () => {
     const res = await env.admin('POST', '/v1.0/jobs', { job: { type: 'reconcile', project_id: w.project, resource: { project_id: w.project } } });
@@ -71,7 +75,11 @@ describe('reconciler: repairs with the L3 jobs', () => {
     assert.ok(fip, 'Pod2 has the floating IP of vm2');
     expectStatus(await pod('Pod2', 'DELETE', `/v2.0/floatingips/${fip.id}`), 204);
     // (The checker only walks floating IPs the pods have; that this one is missing only the top knows.)
-    assert.equal(checkAll(await snapshot()).fips.some((f) => f.address === w.fipSame.address), false, 'gone');
+    assert.equal(
+      checkAll(await snapshot()).fips.some((f) => f.address === w.fipSame.address),
+      false,
+      'gone',
+    );
 
     await reconcile();
     const again = podOf(await snapshot(), 'Pod2').floatingips.filter((f) => f.floating_ip_address === w.fipSame.address);
@@ -100,12 +108,18 @@ describe('reconciler: repairs with the L3 jobs', () => {
     assert.ok(res.status < 300, res.text);
     await settleJobs(env, 'reconcile all');
     const done = (await env.admin('GET', '/v1.0/jobs?type=reconcile&limit=50')).body.jobs as { resource_id: string; status: string }[];
-    assert.ok(done.some((j) => j.resource_id === 'all' && j.status === 'SUCCESS'), JSON.stringify(done));
-    assert.ok(done.some((j) => j.resource_id === w.project && j.status === 'SUCCESS'), JSON.stringify(done));
+    assert.ok(
+      done.some((j) => j.resource_id === 'all' && j.status === 'SUCCESS'),
+      JSON.stringify(done),
+    );
+    assert.ok(
+      done.some((j) => j.resource_id === w.project && j.status === 'SUCCESS'),
+      JSON.stringify(done),
+    );
     await assertHealthy();
   });
 
-  test('the inner floating IP of the two-hop path deleted in the VM\'s pod is made again', async () => {
+  test("the inner floating IP of the two-hop path deleted in the VM's pod is made again", async () => {
     const p1 = podOf(await snapshot(), 'Pod1');
     const vmCopy = p1.ports.find((p) => p.name === w.vm1.port)!;
     const inner = p1.floatingips.find((f) => f.port_id === vmCopy.id)!;

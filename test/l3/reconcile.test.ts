@@ -27,7 +27,15 @@ describe('reconciler: repairs and job requests', () => {
   const addRoute = (topId: string, bottomId: string | null, region: string, type: string, updatedAt?: number) =>
     env.tc.db.kysely
       .insertInto('resource_routings')
-      .values({ top_id: topId, bottom_id: bottomId, pod_id: env.pods[region].id, project_id: project, resource_type: type, created_at: updatedAt ?? Date.now(), updated_at: updatedAt ?? Date.now() })
+      .values({
+        top_id: topId,
+        bottom_id: bottomId,
+        pod_id: env.pods[region].id,
+        project_id: project,
+        resource_type: type,
+        created_at: updatedAt ?? Date.now(),
+        updated_at: updatedAt ?? Date.now(),
+      })
       .execute();
 
   before(async () => {
@@ -44,7 +52,10 @@ describe('reconciler: repairs and job requests', () => {
     await addRoute(orphanTop, copy.id, 'Pod1', 'network');
     const report = await run();
     assert.deepEqual(report.errors, []);
-    assert.ok(report.findings.some((f) => f.repair === 'removed' && f.id === orphanTop), JSON.stringify(report.findings));
+    assert.ok(
+      report.findings.some((f) => f.repair === 'removed' && f.id === orphanTop),
+      JSON.stringify(report.findings),
+    );
     assert.equal((await env.pod('Pod1', 'GET', `/v2.0/networks/${copy.id}`)).status, 404);
     assert.deepEqual(await env.routes(orphanTop), []);
     // Rows of other schemes (names, not top ids) are left alone.
@@ -59,23 +70,35 @@ describe('reconciler: repairs and job requests', () => {
 
   test('an external network copy deleted in the pod is made again', async () => {
     const net = expectStatus(
-      await env.top('POST', '/v2.0/networks', { network: { name: 'ext-drift', 'router:external': true, availability_zone_hints: ['Pod2'], 'provider:network_type': 'vlan', 'provider:physical_network': 'extern' } }),
+      await env.top('POST', '/v2.0/networks', {
+        network: { name: 'ext-drift', 'router:external': true, availability_zone_hints: ['Pod2'], 'provider:network_type': 'vlan', 'provider:physical_network': 'extern' },
+      }),
       201,
     ).body.network;
-    const subnet = expectStatus(await env.top('POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '10.80.0.0/24', enable_dhcp: false } }), 201).body.subnet;
+    const subnet = expectStatus(await env.top('POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '10.80.0.0/24', enable_dhcp: false } }), 201).body
+      .subnet;
     const [old] = await bottomNamed('Pod2', 'networks', net.id);
     expectStatus(await env.pod('Pod2', 'DELETE', `/v2.0/networks/${old.id}`), 204);
 
     const report = await run();
     assert.deepEqual(report.errors, []);
-    assert.ok(report.findings.some((f) => f.repair === 'external_network' && f.id === net.id), JSON.stringify(report.findings));
+    assert.ok(
+      report.findings.some((f) => f.repair === 'external_network' && f.id === net.id),
+      JSON.stringify(report.findings),
+    );
     const [fresh] = await bottomNamed('Pod2', 'networks', net.id);
     assert.ok(fresh && fresh.id !== old.id, 'a new copy');
     assert.equal(fresh['provider:physical_network'], 'extern');
     const [sc] = await bottomNamed('Pod2', 'subnets', subnet.id);
     assert.equal(sc.network_id, fresh.id);
-    assert.deepEqual((await env.routes(net.id)).map((r) => r.bottom_id), [fresh.id]);
-    assert.deepEqual((await env.routes(subnet.id)).map((r) => r.bottom_id), [sc.id]);
+    assert.deepEqual(
+      (await env.routes(net.id)).map((r) => r.bottom_id),
+      [fresh.id],
+    );
+    assert.deepEqual(
+      (await env.routes(subnet.id)).map((r) => r.bottom_id),
+      [sc.id],
+    );
 
     // Nothing left to do: a second run finds nothing.
     const again = await run();
@@ -95,7 +118,11 @@ describe('reconciler: repairs and job requests', () => {
     await addRoute(young, null, 'Pod1', 'port');
 
     await run({ staleAfterMs: 30_000 });
-    assert.deepEqual((await env.routes(net.id)).map((r) => r.bottom_id), [left.id], 'the copy left by the crashed creator is adopted');
+    assert.deepEqual(
+      (await env.routes(net.id)).map((r) => r.bottom_id),
+      [left.id],
+      'the copy left by the crashed creator is adopted',
+    );
     assert.deepEqual(await env.routes(empty), []);
     assert.deepEqual(await env.routes('pending-77777777-3333-4444-8555-666666666666'), []);
     assert.equal((await env.routes(young)).length, 1, 'a claim in progress is left alone');
@@ -125,7 +152,10 @@ describe('reconciler: repairs and job requests', () => {
       submitted.filter((s) => s.resourceId === router.id),
       [{ type: 'router_setup', projectId: project, resourceId: router.id }],
     );
-    assert.ok(report.findings.some((f) => f.id === router.id && /no bottom router in Pod1/.test(f.reason)), JSON.stringify(report.findings));
+    assert.ok(
+      report.findings.some((f) => f.id === router.id && /no bottom router in Pod1/.test(f.reason)),
+      JSON.stringify(report.findings),
+    );
 
     // A routed bottom router that the pod lost: its row goes, and router_setup is requested.
     const br = expectStatus(await env.pod('Pod1', 'POST', '/v2.0/routers', { router: { name: router.id } }), 201).body.router;
@@ -142,7 +172,10 @@ describe('reconciler: repairs and job requests', () => {
     } finally {
       await env.cluster.setFaults('Pod1', { errorRate: 0 });
     }
-    assert.ok(report.skippedPods.some((p) => p.startsWith('Pod1')), JSON.stringify(report));
+    assert.ok(
+      report.skippedPods.some((p) => p.startsWith('Pod1')),
+      JSON.stringify(report),
+    );
     assert.ok(!submitted.some((s) => s.resourceId === router.id));
   });
 
@@ -152,7 +185,12 @@ describe('reconciler: repairs and job requests', () => {
     const fake = {
       config: { ...env.tc.core.config, xjob: { ...env.tc.core.config.xjob, reconcile_interval: 0.05 } },
       logger: env.tc.core.logger,
-      jobs: { submit: async (r: unknown) => { requests.push(r); return 'id'; } },
+      jobs: {
+        submit: async (r: unknown) => {
+          requests.push(r);
+          return 'id';
+        },
+      },
     } as unknown as Parameters<typeof startReconcileTimer>[0];
     const timer = startReconcileTimer(fake, { random: () => 0 });
     await new Promise((r) => setTimeout(r, 180));

@@ -85,7 +85,10 @@ describeEachDatabase('router setup across two pods', (dialect) => {
     const ext1 = await networkCopy('Pod1', ids.ext);
     assert.equal(r1.external_gateway_info.network_id, ext1.id);
     assert.equal(r1.external_gateway_info.enable_snat, true);
-    assert.deepEqual(r1.external_gateway_info.external_fixed_ips.map((f: any) => f.ip_address), [gwIp]);
+    assert.deepEqual(
+      r1.external_gateway_info.external_fixed_ips.map((f: any) => f.ip_address),
+      [gwIp],
+    );
 
     // The bridges: top networks of no project (the tenant does not see them), one VLAN and one CIDR
     // each, the same in both pods; the east-west one internal, the north-south one external there.
@@ -176,7 +179,10 @@ describeEachDatabase('router setup across two pods', (dialect) => {
     assert.equal(outer.floating_network_id, ext1.id);
     const inner = fips2.find((f) => f.floating_ip_address === outer.fixed_ip_address);
     assert.ok(inner, 'Pod2 has a floating IP on the north-south bridge with the inner address');
-    const ns2 = await networkCopy('Pod2', (expectStatus(await env.top('GET', `/networks?name=ns_bridge_net_${env.projects.demo}`, undefined, 'admin'), 200).body.networks as any[])[0].id);
+    const ns2 = await networkCopy(
+      'Pod2',
+      (expectStatus(await env.top('GET', `/networks?name=ns_bridge_net_${env.projects.demo}`, undefined, 'admin'), 200).body.networks as any[])[0].id,
+    );
     assert.equal(inner.floating_network_id, ns2.id);
     assert.equal(inner.port_id, vm2Copy.id);
     assert.equal(inner.fixed_ip_address, vms.vm2.ip);
@@ -234,7 +240,11 @@ describeEachDatabase('router setup across two pods', (dialect) => {
     for (const region of ['Pod1', 'Pod2']) {
       assert.equal(await bottomRouter(region, ids.router), undefined, `no router copy in ${region}`);
       const nets = expectStatus(await env.pod(region, 'GET', '/networks'), 200).body.networks as any[];
-      assert.deepEqual(nets.filter((n) => !tenantAndExternal.has(n.name)).map((n) => n.name), [], `no bridge copy in ${region}`);
+      assert.deepEqual(
+        nets.filter((n) => !tenantAndExternal.has(n.name)).map((n) => n.name),
+        [],
+        `no bridge copy in ${region}`,
+      );
     }
     for (const name of [`bridge_net_${env.projects.demo}`, `ns_bridge_net_${env.projects.demo}`]) {
       const bridges = expectStatus(await env.top('GET', `/networks?name=${name}`, undefined, 'admin'), 200).body.networks;

@@ -40,13 +40,17 @@ describe('top Neutron: deletes reach the pods', () => {
     // Pod subnets without DHCP, so no pod DHCP port can take the address the top gave the port.
     for (const region of regions) {
       const bn = (await pod(region, 'POST', '/v2.0/networks', { network: { name: net.id } })).body.network.id;
-      const bs = (await pod(region, 'POST', '/v2.0/subnets', { subnet: { name: subnet.id, network_id: bn, ip_version: 4, cidr: '10.0.0.0/24', enable_dhcp: false } })).body.subnet.id;
+      const bs = (await pod(region, 'POST', '/v2.0/subnets', { subnet: { name: subnet.id, network_id: bn, ip_version: 4, cidr: '10.0.0.0/24', enable_dhcp: false } })).body.subnet
+        .id;
       await route(net.id, bn, region, 'network');
       await route(subnet.id, bs, region, 'subnet');
       bottom[region] = { net: bn, subnet: bs };
       if (port) {
-        const bp = (await pod(region, 'POST', '/v2.0/ports', { port: { name: port.id, network_id: bn, mac_address: port.mac_address, fixed_ips: [{ subnet_id: bs, ip_address: port.fixed_ips[0].ip_address }] } }))
-          .body.port.id;
+        const bp = (
+          await pod(region, 'POST', '/v2.0/ports', {
+            port: { name: port.id, network_id: bn, mac_address: port.mac_address, fixed_ips: [{ subnet_id: bs, ip_address: port.fixed_ips[0].ip_address }] },
+          })
+        ).body.port.id;
         await route(port.id, bp, region, 'port');
         bottom[region].port = bp;
       }
@@ -55,7 +59,12 @@ describe('top Neutron: deletes reach the pods', () => {
   }
 
   before(async () => {
-    cluster = await startSimCluster({ pods: [{ region: 'Pod1', az: 'az1' }, { region: 'Pod2', az: 'az2' }] });
+    cluster = await startSimCluster({
+      pods: [
+        { region: 'Pod1', az: 'az1' },
+        { region: 'Pod2', az: 'az2' },
+      ],
+    });
     scratch = await createScratchDatabase('sqlite');
     tc = await startTestTricircle({ databaseUrl: scratch.url, only: ['admin-api', 'neutron-api'], authStrategy: 'keystone', keystoneUrl: cluster.keystoneUrl });
     token = (await fetchSimToken(cluster.keystoneUrl, { project: 'admin' })).token;

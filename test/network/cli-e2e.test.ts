@@ -7,7 +7,6 @@ import { startTestTricircle } from '../support/tricircle.js';
 import { startKeystoneSim } from '../../sim/keystone/index.js';
 import type { RunningTricircle } from '../../src/server.js';
 
-
 /** The real python-openstackclient against the top Neutron, with Keystone (simulated) for tokens and the catalog. */
 describe('top Neutron: the openstack CLI', openstackCli ? {} : { skip: OPENSTACK_MISSING }, () => {
   let keystone: Awaited<ReturnType<typeof startKeystoneSim>>;
@@ -74,7 +73,10 @@ describe('top Neutron: the openstack CLI', openstackCli ? {} : { skip: OPENSTACK
     assert.equal(shown.status, 'DOWN');
 
     const nets = await json('network', 'list');
-    assert.deepEqual(nets.map((n: { Name: string; Subnets: string[] }) => [n.Name, n.Subnets]), [['net1', [subnet.id]]]);
+    assert.deepEqual(
+      nets.map((n: { Name: string; Subnets: string[] }) => [n.Name, n.Subnets]),
+      [['net1', [subnet.id]]],
+    );
     const inUse = await os('network', 'delete', 'net1');
     assert.notEqual(inUse.code, 0, 'ports still use the network');
 

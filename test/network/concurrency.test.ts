@@ -75,8 +75,9 @@ describeEachDatabase('top Neutron: IPAM and VLAN allocation under concurrency', 
     const all = await instances[0].db.kysely.selectFrom('segment_allocations').selectAll().execute();
     assert.equal(new Set(all.map((r) => r.segmentation_id)).size, 40);
 
-    const freed = (await instances[0].db.kysely.selectFrom('segment_allocations').select(['network_id', 'segmentation_id']).where('network_id', '=', ids[0]).executeTakeFirstOrThrow())
-      .segmentation_id;
+    const freed = (
+      await instances[0].db.kysely.selectFrom('segment_allocations').select(['network_id', 'segmentation_id']).where('network_id', '=', ids[0]).executeTakeFirstOrThrow()
+    ).segmentation_id;
     assert.equal((await call(0, 'DELETE', `/v2.0/networks/${ids[0]}`)).status, 204);
     const again = await call(1, 'POST', '/v2.0/networks', { network: { name: 'again' } });
     assert.equal(again.status, 201);

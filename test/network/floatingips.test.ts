@@ -85,7 +85,11 @@ describeEachDatabase('top Neutron: floating IPs', (dialect) => {
       const f = await createFip({ floating_ip_address: '172.24.4.99', project_id: 'p-alice' }, ADMIN);
       assert.equal(f.floating_ip_address, '172.24.4.99');
       assert.equal(f.project_id, 'p-alice');
-      neutronError(await h.call('POST', '/v2.0/floatingips', { floatingip: { floating_network_id: ext, floating_ip_address: '172.24.4.99' } }, ADMIN), 409, 'IpAddressAlreadyAllocated');
+      neutronError(
+        await h.call('POST', '/v2.0/floatingips', { floatingip: { floating_network_id: ext, floating_ip_address: '172.24.4.99' } }, ADMIN),
+        409,
+        'IpAddressAlreadyAllocated',
+      );
       neutronError(await h.call('POST', '/v2.0/floatingips', { floatingip: { floating_network_id: ext, floating_ip_address: '10.1.1.1' } }, ADMIN), 400, 'InvalidIpForNetwork');
       const bySubnet = await createFip({ subnet_id: extSubnet });
       assert.match(bySubnet.floating_ip_address, /^172\.24\.4\./);
@@ -135,7 +139,11 @@ describeEachDatabase('top Neutron: floating IPs', (dialect) => {
       // In use: the interface and the gateway the association goes through.
       const ifInUse = neutronError(await h.call('PUT', `/v2.0/routers/${routerId}/remove_router_interface`, { subnet_id: sub1 }, ALICE), 409, 'RouterInterfaceInUseByFloatingIP');
       assert.equal(ifInUse.message, `Router interface for subnet ${sub1} on router ${routerId} cannot be deleted, as it is required by one or more floating IPs.`);
-      const gwInUse = neutronError(await h.call('PUT', `/v2.0/routers/${routerId}`, { router: { external_gateway_info: null } }, ALICE), 409, 'RouterExternalGatewayInUseByFloatingIp');
+      const gwInUse = neutronError(
+        await h.call('PUT', `/v2.0/routers/${routerId}`, { router: { external_gateway_info: null } }, ALICE),
+        409,
+        'RouterExternalGatewayInUseByFloatingIp',
+      );
       assert.equal(gwInUse.message, `Gateway cannot be updated for router ${routerId}, since a gateway to external network ${ext} is required by one or more floating IPs.`);
 
       const un = await h.call('PUT', `/v2.0/floatingips/${f.id}`, { floatingip: { port_id: null } }, ALICE);
@@ -161,11 +169,12 @@ describeEachDatabase('top Neutron: floating IPs', (dialect) => {
       assert.equal((await fipJobs(f.id)).length, 1);
       const g = await createFip({});
       const unreachable = neutronError(await h.call('PUT', `/v2.0/floatingips/${g.id}`, { floatingip: { port_id: vm2.id } }, ALICE), 404, 'ExternalGatewayForFloatingIPNotFound');
-      assert.equal(
-        unreachable.message,
-        `External network ${ext} is not reachable from subnet ${sub2}.  Therefore, cannot associate Port ${vm2.id} with a Floating IP.`,
+      assert.equal(unreachable.message, `External network ${ext} is not reachable from subnet ${sub2}.  Therefore, cannot associate Port ${vm2.id} with a Floating IP.`);
+      const notOnPort = neutronError(
+        await h.call('PUT', `/v2.0/floatingips/${g.id}`, { floatingip: { port_id: vm1.id, fixed_ip_address: '10.0.1.250' } }, ALICE),
+        400,
+        'BadRequest',
       );
-      const notOnPort = neutronError(await h.call('PUT', `/v2.0/floatingips/${g.id}`, { floatingip: { port_id: vm1.id, fixed_ip_address: '10.0.1.250' } }, ALICE), 400, 'BadRequest');
       assert.equal(notOnPort.message, `Bad floatingip request: Port ${vm1.id} does not have fixed ip 10.0.1.250.`);
       neutronError(await h.call('PUT', `/v2.0/floatingips/${g.id}`, { floatingip: { fixed_ip_address: vm1.ip } }, ALICE), 400, 'BadRequest');
       neutronError(await h.call('PUT', `/v2.0/floatingips/${g.id}`, { floatingip: { port_id: UNKNOWN } }, ALICE), 404, 'PortNotFound');
@@ -223,7 +232,10 @@ describeEachDatabase('top Neutron: floating IPs', (dialect) => {
       neutronError(await h.call('DELETE', `/v2.0/floatingips/${bobs.id}`, undefined, ALICE), 404, 'FloatingIPNotFound');
       const mine = await h.call('GET', '/v2.0/floatingips?sort_key=description&sort_dir=asc', undefined, ALICE);
       assertSampleShape(mine.body, 'neutron', 'floatingips/floating-ips-list-response.json', one('floatingips[]'));
-      assert.deepEqual(mine.body.floatingips.map((f: { description: string }) => f.description), ['a', 'b']);
+      assert.deepEqual(
+        mine.body.floatingips.map((f: { description: string }) => f.description),
+        ['a', 'b'],
+      );
       const all = await h.call('GET', '/v2.0/floatingips', undefined, ADMIN);
       assert.equal(all.body.floatingips.length, 3);
       const byPort = await h.call('GET', `/v2.0/floatingips?port_id=${vm1.id}&fields=id`, undefined, ALICE);

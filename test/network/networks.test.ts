@@ -32,13 +32,14 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
       assert.equal(list.status, 200);
       assertSampleShape(list.body, 'neutron', 'extensions/extensions-list-response.json');
       const aliases = list.body.extensions.map((e: { alias: string }) => e.alias);
-      for (const a of ['provider', 'availability_zone', 'network_availability_zone', 'external-net', 'pagination', 'sorting', 'subnet_allocation']) assert.ok(aliases.includes(a), a);
+      for (const a of ['provider', 'availability_zone', 'network_availability_zone', 'external-net', 'pagination', 'sorting', 'subnet_allocation'])
+        assert.ok(aliases.includes(a), a);
       const one = await h.call('GET', '/v2.0/extensions/provider');
       assert.equal(one.status, 200);
       assertSampleShape(one.body, 'neutron', 'extensions/extension-show-response.json');
       neutronError(await h.call('GET', '/v2.0/extensions/nope'), 404);
     });
-    test('availability zones are the pods\' AZs', async () => {
+    test("availability zones are the pods' AZs", async () => {
       const res = await h.call('GET', '/v2.0/availability_zones');
       assert.equal(res.status, 200);
       assertSampleShape(res.body, 'neutron', 'availability-zones/azs-list-response.json');
@@ -133,7 +134,10 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
       assert.equal((await h.call('GET', '/v2.0/networks')).body.networks.length, before);
       const held = await h.tc.db.kysely.selectFrom('segment_allocations').select('network_id').execute();
       const nets = new Set((await h.tc.db.kysely.selectFrom('networks').select('id').execute()).map((n) => n.id));
-      assert.ok(held.every((x) => nets.has(x.network_id)), 'no VLAN held by a network that was not created');
+      assert.ok(
+        held.every((x) => nets.has(x.network_id)),
+        'no VLAN held by a network that was not created',
+      );
     });
   });
 
@@ -152,7 +156,11 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
       neutronError(await h.call('POST', '/v2.0/networks', { network: { 'router:external': true, availability_zone_hints: ['az1'] } }), 404, 'AvailabilityZoneNotFound');
       neutronError(await h.call('POST', '/v2.0/networks', { network: { 'router:external': true, availability_zone_hints: ['Pod1', 'Pod2'] } }), 400, 'InvalidInput');
       neutronError(await h.call('POST', '/v2.0/networks', { network: { 'router:external': true } }), 400, 'InvalidInput');
-      const denied = neutronError(await h.call('POST', '/v2.0/networks', { network: { 'router:external': true, availability_zone_hints: ['Pod2'] } }, ALICE), 403, 'PolicyNotAuthorized');
+      const denied = neutronError(
+        await h.call('POST', '/v2.0/networks', { network: { 'router:external': true, availability_zone_hints: ['Pod2'] } }, ALICE),
+        403,
+        'PolicyNotAuthorized',
+      );
       assert.equal(denied.message, '(rule:create_network and rule:create_network:router:external) is disallowed by policy');
       const ext = await h.call('POST', '/v2.0/networks', { network: { name: 'ext', 'router:external': true, availability_zone_hints: ['Pod2'] } });
       assert.equal(ext.status, 201);
@@ -162,7 +170,11 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
       const seen = await h.call('GET', `/v2.0/networks/${ext.body.network.id}`, undefined, ALICE);
       assert.equal(seen.status, 200, 'external networks are visible to every project');
       neutronError(await h.call('PUT', `/v2.0/networks/${ext.body.network.id}`, { network: { 'router:external': false } }), 400, 'InvalidInput');
-      const sub = neutronError(await h.call('POST', '/v2.0/subnets', { subnet: { network_id: ext.body.network.id, ip_version: 4, cidr: '203.0.113.0/24' } }, ALICE), 404, 'HTTPNotFound');
+      const sub = neutronError(
+        await h.call('POST', '/v2.0/subnets', { subnet: { network_id: ext.body.network.id, ip_version: 4, cidr: '203.0.113.0/24' } }, ALICE),
+        404,
+        'HTTPNotFound',
+      );
       assert.equal(sub.message, 'Tenant p-alice not allowed to create subnet on this network');
       neutronError(await h.call('POST', '/v2.0/ports', { port: { network_id: ext.body.network.id } }, ALICE), 404, 'HTTPNotFound');
       assert.equal((await h.call('DELETE', `/v2.0/networks/${ext.body.network.id}`)).status, 204);
@@ -237,7 +249,7 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
       await h.call('DELETE', `/v2.0/networks/${shared}`);
       await h.call('DELETE', `/v2.0/networks/${bobs}`, undefined, BOB);
     });
-    test('others\' networks are 404 for every verb', async () => {
+    test("others' networks are 404 for every verb", async () => {
       neutronError(await h.call('GET', `/v2.0/networks/${bobs}`, undefined, ALICE), 404, 'NetworkNotFound');
       neutronError(await h.call('PUT', `/v2.0/networks/${bobs}`, { network: { name: 'x' } }, ALICE), 404, 'NetworkNotFound');
       neutronError(await h.call('DELETE', `/v2.0/networks/${bobs}`, undefined, ALICE), 404, 'NetworkNotFound');
@@ -252,7 +264,10 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
       assert.equal(upd.message, 'rule:update_network is disallowed by policy');
       neutronError(await h.call('DELETE', `/v2.0/networks/${shared}`, undefined, BOB), 403, 'PolicyNotAuthorized');
       const onlyShared = await h.call('GET', '/v2.0/networks?shared=true', undefined, BOB);
-      assert.deepEqual(onlyShared.body.networks.map((n: { id: string }) => n.id), [shared]);
+      assert.deepEqual(
+        onlyShared.body.networks.map((n: { id: string }) => n.id),
+        [shared],
+      );
       const sharedDenied = neutronError(await h.call('POST', '/v2.0/networks', { network: { shared: true } }, BOB), 403, 'PolicyNotAuthorized');
       assert.equal(sharedDenied.message, '(rule:create_network and rule:create_network:shared) is disallowed by policy');
       assert.equal((await h.call('POST', '/v2.0/networks', { network: { shared: false, name: 'explicit-default' } }, BOB)).status, 201, 'a default value needs no rights');
@@ -272,12 +287,18 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
       created = res.body.networks;
     });
     test('bulk create answers every network, in order', async () => {
-      assert.deepEqual(created.map((n) => n.name), names);
+      assert.deepEqual(
+        created.map((n) => n.name),
+        names,
+      );
       assertSampleShape(created[0], 'neutron', 'networks/network-show-response.json', NET_OPTIONAL.map((p) => p.replace('network.', '')).concat(['network']));
     });
     test('filters: equality, repeated keys, booleans; unknown filters are 400', async () => {
       const one = await h.call('GET', '/v2.0/networks?name=pg-c', undefined, ALICE);
-      assert.deepEqual(one.body.networks.map((n: { name: string }) => n.name), ['pg-c']);
+      assert.deepEqual(
+        one.body.networks.map((n: { name: string }) => n.name),
+        ['pg-c'],
+      );
       const two = await h.call('GET', '/v2.0/networks?name=pg-a&name=pg-e', undefined, ALICE);
       assert.equal(two.body.networks.length, 2);
       const down = await h.call('GET', '/v2.0/networks?description=page&admin_state_up=False', undefined, ALICE);
@@ -294,9 +315,15 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
     });
     test('sorting by name both ways; bad sort keys are 400', async () => {
       const desc = await h.call('GET', '/v2.0/networks?description=page&sort_key=name&sort_dir=desc', undefined, ALICE);
-      assert.deepEqual(desc.body.networks.map((n: { name: string }) => n.name), [...names].reverse());
+      assert.deepEqual(
+        desc.body.networks.map((n: { name: string }) => n.name),
+        [...names].reverse(),
+      );
       const asc = await h.call('GET', '/v2.0/networks?description=page&sort_key=admin_state_up&sort_dir=asc&sort_key=name&sort_dir=asc', undefined, ALICE);
-      assert.deepEqual(asc.body.networks.map((n: { name: string }) => n.name), ['pg-b', 'pg-d', 'pg-a', 'pg-c', 'pg-e']);
+      assert.deepEqual(
+        asc.body.networks.map((n: { name: string }) => n.name),
+        ['pg-b', 'pg-d', 'pg-a', 'pg-c', 'pg-e'],
+      );
       neutronError(await h.call('GET', '/v2.0/networks?sort_key=colour&sort_dir=asc', undefined, ALICE), 400, 'HTTPBadRequest');
     });
     test('limit and marker with next/previous links that work', async () => {
@@ -316,11 +343,17 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
       }
       assert.deepEqual(seen, names);
       const second = await h.call('GET', `/v2.0/networks?description=page&sort_key=name&sort_dir=asc&limit=2&marker=${created[1].id}`, undefined, ALICE);
-      assert.deepEqual(second.body.networks.map((n: { name: string }) => n.name), ['pg-c', 'pg-d']);
+      assert.deepEqual(
+        second.body.networks.map((n: { name: string }) => n.name),
+        ['pg-c', 'pg-d'],
+      );
       const prev = second.body.networks_links.find((l: { rel: string }) => l.rel === 'previous');
       assert.match(prev.href, /page_reverse=True/);
       const back = await h.call('GET', prev.href.slice(h.base.length), undefined, ALICE);
-      assert.deepEqual(back.body.networks.map((n: { name: string }) => n.name), ['pg-a', 'pg-b']);
+      assert.deepEqual(
+        back.body.networks.map((n: { name: string }) => n.name),
+        ['pg-a', 'pg-b'],
+      );
       neutronError(await h.call('GET', '/v2.0/networks?limit=2&marker=4e8e5957-649f-477b-9e5b-f1f75b21c03c', undefined, ALICE), 400);
       neutronError(await h.call('GET', '/v2.0/networks?limit=two', undefined, ALICE), 400, 'BadRequest');
     });
@@ -331,7 +364,10 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
       assert.deepEqual(put.body, { tags: ['blue', 'red'] });
       assert.deepEqual((await h.call('GET', `/v2.0/networks/${id}`, undefined, ALICE)).body.network.tags, ['blue', 'red']);
       const tagged = await h.call('GET', '/v2.0/networks?tags=red,blue', undefined, ALICE);
-      assert.deepEqual(tagged.body.networks.map((n: { id: string }) => n.id), [id]);
+      assert.deepEqual(
+        tagged.body.networks.map((n: { id: string }) => n.id),
+        [id],
+      );
       const notTagged = await h.call('GET', '/v2.0/networks?description=page&not-tags-any=red', undefined, ALICE);
       assert.equal(notTagged.body.networks.length, 4);
       assert.equal((await h.call('GET', `/v2.0/networks/${id}/tags/blue`, undefined, ALICE)).status, 204);

@@ -46,7 +46,7 @@ describe('top Neutron: live reads of ports with a pod copy', () => {
   };
 
   test('GET of a bound port: the pod status and binding, top ids and names', async () => {
-    const topPort = (await h.top('GET', `/v2.0/ports/${bound.topPortId}`, undefined, h.adminToken));
+    const topPort = await h.top('GET', `/v2.0/ports/${bound.topPortId}`, undefined, h.adminToken);
     assert.equal(topPort.status, 200, topPort.text);
     const p = topPort.body.port;
     assert.equal(p.id, bound.topPortId);
@@ -82,17 +82,32 @@ describe('top Neutron: live reads of ports with a pod copy', () => {
     leaksNothing(all.text);
 
     const active = (await h.top('GET', `/v2.0/ports?network_id=${net.id}&status=ACTIVE`)).body.ports;
-    assert.deepEqual(active.map((p: any) => p.id), [bound.topPortId]);
+    assert.deepEqual(
+      active.map((p: any) => p.id),
+      [bound.topPortId],
+    );
     const down = (await h.top('GET', `/v2.0/ports?network_id=${net.id}&status=DOWN&device_owner=compute:az1`)).body.ports;
-    assert.deepEqual(down.map((p: any) => p.id), [idle.topPortId]);
+    assert.deepEqual(
+      down.map((p: any) => p.id),
+      [idle.topPortId],
+    );
     const host = (await h.top('GET', `/v2.0/ports/${bound.topPortId}`, undefined, h.adminToken)).body.port['binding:host_id'];
     const onHost = (await h.top('GET', `/v2.0/ports?binding:host_id=${host}`, undefined, h.adminToken)).body.ports;
-    assert.deepEqual(onHost.map((p: any) => p.id), [bound.topPortId]);
+    assert.deepEqual(
+      onHost.map((p: any) => p.id),
+      [bound.topPortId],
+    );
 
     const page = await h.top('GET', `/v2.0/ports?network_id=${net.id}&status=ACTIVE&limit=1`);
-    assert.deepEqual(page.body.ports.map((p: any) => p.id), [bound.topPortId]);
+    assert.deepEqual(
+      page.body.ports.map((p: any) => p.id),
+      [bound.topPortId],
+    );
     const byServer = (await h.top('GET', `/v2.0/ports?device_id=${serverId}`)).body.ports;
-    assert.deepEqual(byServer.map((p: any) => p.id), [bound.topPortId]);
+    assert.deepEqual(
+      byServer.map((p: any) => p.id),
+      [bound.topPortId],
+    );
   });
 
   test('the shared DHCP port reads from the top, without pod-internal names or ids', async () => {

@@ -27,8 +27,8 @@ describeEachDatabase('top Neutron: ports and IPAM', (dialect) => {
     h = await startNeutron(dialect);
     net = (await h.call('POST', '/v2.0/networks', { network: { name: 'pn', shared: true } })).body.network.id;
     v4 = (await h.call('POST', '/v2.0/subnets', { subnet: { network_id: net, ip_version: 4, cidr: '10.0.0.0/28' } })).body.subnet.id;
-    v6 = (await h.call('POST', '/v2.0/subnets', { subnet: { network_id: net, ip_version: 6, cidr: 'fd00::/64', ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac' } }))
-      .body.subnet.id;
+    v6 = (await h.call('POST', '/v2.0/subnets', { subnet: { network_id: net, ip_version: 6, cidr: 'fd00::/64', ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac' } })).body.subnet
+      .id;
   });
   after(async () => h?.close());
 
@@ -60,7 +60,11 @@ describeEachDatabase('top Neutron: ports and IPAM', (dialect) => {
       assert.equal(res.status, 201);
       assert.equal(res.body.port.mac_address, 'fa:16:3e:00:00:01');
       assert.deepEqual(res.body.port.fixed_ips, [{ subnet_id: v4, ip_address: '10.0.0.5' }]);
-      const dupIp = neutronError(await h.call('POST', '/v2.0/ports', { port: { network_id: net, fixed_ips: [{ subnet_id: v4, ip_address: '10.0.0.5' }] } }), 409, 'IpAddressAlreadyAllocated');
+      const dupIp = neutronError(
+        await h.call('POST', '/v2.0/ports', { port: { network_id: net, fixed_ips: [{ subnet_id: v4, ip_address: '10.0.0.5' }] } }),
+        409,
+        'IpAddressAlreadyAllocated',
+      );
       assert.equal(dupIp.message, `IP address 10.0.0.5 already allocated in subnet ${v4}`);
       const dupMac = neutronError(await h.call('POST', '/v2.0/ports', { port: { network_id: net, mac_address: 'fa:16:3e:00:00:01' } }), 409, 'MacAddressInUse');
       assert.match(dupMac.message, /The mac address fa:16:3e:00:00:01 is in use/);
@@ -100,13 +104,15 @@ describeEachDatabase('top Neutron: ports and IPAM', (dialect) => {
       neutronError(await h.call('POST', '/v2.0/ports', { port: { network_id: net, security_groups: ['4e8e5957-649f-477b-9e5b-f1f75b21c03c'] } }), 404, 'SecurityGroupNotFound');
       const open = await h.call('POST', '/v2.0/ports', { port: { network_id: net, port_security_enabled: false } });
       assert.deepEqual(open.body.port.security_groups, []);
-      const pairs = await h.call('POST', '/v2.0/ports', { port: { network_id: net, allowed_address_pairs: [{ ip_address: '10.0.0.0/28' }], extra_dhcp_opts: [{ opt_name: 'mtu', opt_value: '1400' }] } });
+      const pairs = await h.call('POST', '/v2.0/ports', {
+        port: { network_id: net, allowed_address_pairs: [{ ip_address: '10.0.0.0/28' }], extra_dhcp_opts: [{ opt_name: 'mtu', opt_value: '1400' }] },
+      });
       assert.deepEqual(pairs.body.port.allowed_address_pairs, [{ ip_address: '10.0.0.0/28', mac_address: pairs.body.port.mac_address }]);
       assert.deepEqual(pairs.body.port.extra_dhcp_opts, [{ opt_name: 'mtu', opt_value: '1400', ip_version: 4 }]);
       await h.call('DELETE', `/v2.0/ports/${open.body.port.id}`);
       await h.call('DELETE', `/v2.0/ports/${pairs.body.port.id}`);
     });
-    test('ports on others\' networks: 404 unless shared', async () => {
+    test("ports on others' networks: 404 unless shared", async () => {
       const bobNet = (await h.call('POST', '/v2.0/networks', { network: { name: 'bobnet' } }, BOB)).body.network.id;
       neutronError(await h.call('POST', '/v2.0/ports', { port: { network_id: bobNet } }, ALICE), 404, 'NetworkNotFound');
       await h.call('DELETE', `/v2.0/networks/${bobNet}`, undefined, BOB);
@@ -124,22 +130,39 @@ describeEachDatabase('top Neutron: ports and IPAM', (dialect) => {
       neutronError(await h.call('GET', `/v2.0/ports/${bobPort}`, undefined, ALICE), 404, 'PortNotFound');
       neutronError(await h.call('DELETE', `/v2.0/ports/${bobPort}`, undefined, ALICE), 404, 'PortNotFound');
       const alices = await h.call('GET', '/v2.0/ports', undefined, ALICE);
-      assert.deepEqual(alices.body.ports.map((p: { id: string }) => p.id), [alicePort]);
+      assert.deepEqual(
+        alices.body.ports.map((p: { id: string }) => p.id),
+        [alicePort],
+      );
       const owner = await h.call('GET', `/v2.0/ports?network_id=${net}&sort_key=name&sort_dir=asc`, undefined, ADMIN);
-      assert.deepEqual(owner.body.ports.map((p: { name: string }) => p.name), ['a', 'b']);
-      assertSampleShape({ ports: owner.body.ports }, 'neutron', 'ports/ports-list-response.json', PORT_OPTIONAL.map((p) => p.replace('port.', 'ports[].')));
+      assert.deepEqual(
+        owner.body.ports.map((p: { name: string }) => p.name),
+        ['a', 'b'],
+      );
+      assertSampleShape(
+        { ports: owner.body.ports },
+        'neutron',
+        'ports/ports-list-response.json',
+        PORT_OPTIONAL.map((p) => p.replace('port.', 'ports[].')),
+      );
     });
     test('filters on fixed_ips, device_id and security groups', async () => {
       const port = (await h.call('GET', `/v2.0/ports/${alicePort}`, undefined, ALICE)).body.port;
       const ip = port.fixed_ips[0].ip_address;
       const byIp = await h.call('GET', `/v2.0/ports?fixed_ips=ip_address%3D${ip}`, undefined, ADMIN);
-      assert.deepEqual(byIp.body.ports.map((p: { id: string }) => p.id), [alicePort]);
+      assert.deepEqual(
+        byIp.body.ports.map((p: { id: string }) => p.id),
+        [alicePort],
+      );
       const bySubnet = await h.call('GET', `/v2.0/ports?fixed_ips=subnet_id%3D${v4}&fixed_ips=ip_address%3D${ip}`, undefined, ADMIN);
       assert.equal(bySubnet.body.ports.length, 1);
       const byDevice = await h.call('GET', '/v2.0/ports?device_id=vm-1&fields=id', undefined, ALICE);
       assert.deepEqual(byDevice.body.ports, [{ id: alicePort }]);
       const bySg = await h.call('GET', `/v2.0/ports?security_groups=${port.security_groups[0]}`, undefined, ALICE);
-      assert.deepEqual(bySg.body.ports.map((p: { id: string }) => p.id), [alicePort]);
+      assert.deepEqual(
+        bySg.body.ports.map((p: { id: string }) => p.id),
+        [alicePort],
+      );
     });
     test('update: name, fixed IPs kept, replaced and added', async () => {
       const before = (await h.call('GET', `/v2.0/ports/${alicePort}`, undefined, ALICE)).body.port;
@@ -189,7 +212,12 @@ describeEachDatabase('top Neutron: ports and IPAM', (dialect) => {
       const s = (await h.call('POST', '/v2.0/subnets', { subnet: { network_id: n, ip_version: 4, cidr: '10.1.0.0/29' } })).body.subnet.id;
       const bulk = await h.call('POST', '/v2.0/ports', { ports: [{ network_id: n }, { network_id: n }, { network_id: n }] });
       assert.equal(bulk.status, 201);
-      assertSampleShape(bulk.body, 'neutron', 'ports/ports-bulk-create-response.json', PORT_OPTIONAL.map((p) => p.replace('port.', 'ports[].')));
+      assertSampleShape(
+        bulk.body,
+        'neutron',
+        'ports/ports-bulk-create-response.json',
+        PORT_OPTIONAL.map((p) => p.replace('port.', 'ports[].')),
+      );
       const ips = bulk.body.ports.map((p: { fixed_ips: { ip_address: string }[] }) => p.fixed_ips[0].ip_address);
       assert.equal(new Set(ips).size, 3);
       const tooMany = await h.call('POST', '/v2.0/ports', { ports: [{ network_id: n }, { network_id: n }, { network_id: n }] });

@@ -51,7 +51,10 @@ describeEachDatabase('server network preparation under concurrency', (dialect) =
     }
 
     const routes = await h.routes([net.id, subnet.id, dhcpTop[0].id, ...vmTop.map((p: any) => p.id)]);
-    assert.ok(routes.every((r) => r.bottom_id !== null), 'no claim left open');
+    assert.ok(
+      routes.every((r) => r.bottom_id !== null),
+      'no claim left open',
+    );
     for (const pod of Object.values(h.pods)) {
       const here = routes.filter((r) => r.pod_id === pod.id);
       assert.equal(here.filter((r) => r.resource_type === 'network').length, 1);

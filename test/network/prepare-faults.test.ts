@@ -61,11 +61,7 @@ describe('server network preparation when a pod fails', () => {
       const res = await h.pod(region, 'GET', `/v2.0/${kinds[r.resource_type as keyof typeof kinds]}/${r.bottom_id}`);
       assert.equal(res.status, 200, `the ${r.resource_type} route points at a copy`);
     }
-    const named: [keyof typeof kinds, string][] = [
-      ['network', net.id],
-      ['subnet', subnet.id],
-      ...topPorts.map((p: any) => ['port', p.id] as [keyof typeof kinds, string]),
-    ];
+    const named: [keyof typeof kinds, string][] = [['network', net.id], ['subnet', subnet.id], ...topPorts.map((p: any) => ['port', p.id] as [keyof typeof kinds, string])];
     for (const [kind, topId] of named) {
       for (const copy of await copiesNamed(h, region, kinds[kind], topId)) {
         assert.ok(
@@ -147,7 +143,10 @@ describe('server network preparation when a pod fails', () => {
       .execute();
     await h.preparer.prepareServerNics(h.ctx, h.pods.Pod1, [{ networkId: net.id }], { serverId: 'srv-r1' });
     const nets = await copiesNamed(h, 'Pod1', 'networks', net.id);
-    assert.deepEqual(nets.map((x) => x.id), [made.body.network.id]);
+    assert.deepEqual(
+      nets.map((x) => x.id),
+      [made.body.network.id],
+    );
     const route = (await h.routes([net.id])).find((r) => r.resource_type === 'network')!;
     assert.equal(route.bottom_id, made.body.network.id);
     await assertConsistent('Pod1', net, subnet, 'none');

@@ -36,7 +36,13 @@ export interface PrepareHarness {
 }
 
 export async function startPrepareHarness(dialect: DialectName = 'sqlite'): Promise<PrepareHarness> {
-  const cluster = await startSimCluster({ pods: [{ region: 'Pod1', az: 'az1' }, { region: 'Pod2', az: 'az2' }], buildDelayMs: 0 });
+  const cluster = await startSimCluster({
+    pods: [
+      { region: 'Pod1', az: 'az1' },
+      { region: 'Pod2', az: 'az2' },
+    ],
+    buildDelayMs: 0,
+  });
   let scratch: ScratchDatabase | undefined;
   let tc: RunningTricircle | undefined;
   try {
@@ -103,7 +109,11 @@ export async function startPrepareHarness(dialect: DialectName = 'sqlite'): Prom
       return createRequestContext({ userId: 'admin', projectId: cluster.keystone.projectIdByName('admin')!, roles: ['admin'], authToken: adminToken, requestId: 'req-admin' });
     },
     routes: (topIds) =>
-      running.db.kysely.selectFrom('resource_routings').select(['top_id', 'bottom_id', 'pod_id', 'resource_type']).where('top_id', 'in', topIds.length ? topIds : ['-']).execute(),
+      running.db.kysely
+        .selectFrom('resource_routings')
+        .select(['top_id', 'bottom_id', 'pod_id', 'resource_type'])
+        .where('top_id', 'in', topIds.length ? topIds : ['-'])
+        .execute(),
     async close() {
       await running.close();
       await cluster.close();

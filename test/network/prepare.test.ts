@@ -40,7 +40,10 @@ describe('server network preparation in two pods', () => {
 
     const adminNet = (await h.top('GET', `/v2.0/networks/${net.id}`, undefined, h.adminToken)).body.network;
     const gateways = new Set<string>();
-    for (const [region, prepared] of [['Pod1', one], ['Pod2', two]] as const) {
+    for (const [region, prepared] of [
+      ['Pod1', one],
+      ['Pod2', two],
+    ] as const) {
       const [bnet] = await copiesNamed(h, region, 'networks', net.id);
       assert.ok(bnet, `${region} has the network`);
       assert.equal(bnet['provider:network_type'], 'vlan');
@@ -84,7 +87,10 @@ describe('server network preparation in two pods', () => {
     const { net } = await h.network('10.12.0.0/24');
     const port = (await h.top('POST', '/v2.0/ports', { port: { network_id: net.id, name: 'mine', fixed_ips: [{ ip_address: '10.12.0.77' }] } })).body.port;
     const prepared = await h.preparer.prepareServerNics(h.ctx, h.pods.Pod1, [{ portId: port.id }], { serverId: 'srv-port' });
-    assert.deepEqual(prepared.nics.map((n) => [n.topPortId, n.createdTopPort]), [[port.id, false]]);
+    assert.deepEqual(
+      prepared.nics.map((n) => [n.topPortId, n.createdTopPort]),
+      [[port.id, false]],
+    );
     const bport = (await h.pod('Pod1', 'GET', `/v2.0/ports/${prepared.nics[0].bottomPortId}`)).body.port;
     assert.equal(bport.mac_address, port.mac_address);
     assert.equal(bport.fixed_ips[0].ip_address, '10.12.0.77');
@@ -162,7 +168,11 @@ describe('server network preparation in two pods', () => {
     assert.deepEqual(await h.preparer.prepareServerNics(h.ctx, h.pods.Pod1, 'none', { serverId: 'srv-none' }), { nics: [], bottomSecurityGroupIds: [] });
     const ctxAlone = await h.altProject();
     const net = await h.top('POST', '/v2.0/networks', { network: { name: 'only' } }, ctxAlone.token);
-    assert.deepEqual(await h.preparer.prepareServerNics(ctxAlone.ctx, h.pods.Pod1, 'auto', { serverId: 'srv-a0' }), { nics: [], bottomSecurityGroupIds: [] }, 'a network without subnets is not usable');
+    assert.deepEqual(
+      await h.preparer.prepareServerNics(ctxAlone.ctx, h.pods.Pod1, 'auto', { serverId: 'srv-a0' }),
+      { nics: [], bottomSecurityGroupIds: [] },
+      'a network without subnets is not usable',
+    );
     await h.top('POST', '/v2.0/subnets', { subnet: { network_id: net.body.network.id, ip_version: 4, cidr: '10.16.0.0/24' } }, ctxAlone.token);
     const auto = await h.preparer.prepareServerNics(ctxAlone.ctx, h.pods.Pod1, 'auto', { serverId: 'srv-a1' });
     assert.equal(auto.nics.length, 1);
@@ -170,9 +180,12 @@ describe('server network preparation in two pods', () => {
     assert.equal(port.network_id, net.body.network.id);
   });
 
-  test('validation errors read as Nova\'s and make nothing', async () => {
+  test("validation errors read as Nova's and make nothing", async () => {
     const missing = '7a6f0e0c-0000-4000-8000-000000000000';
-    await assert.rejects(h.preparer.prepareServerNics(h.ctx, h.pods.Pod1, [{ networkId: missing }], { serverId: 's' }), { status: 400, message: `Network ${missing} could not be found.` });
+    await assert.rejects(h.preparer.prepareServerNics(h.ctx, h.pods.Pod1, [{ networkId: missing }], { serverId: 's' }), {
+      status: 400,
+      message: `Network ${missing} could not be found.`,
+    });
     const bare = (await h.top('POST', '/v2.0/networks', { network: { name: 'bare' } })).body.network;
     await assert.rejects(h.preparer.prepareServerNics(h.ctx, h.pods.Pod1, [{ networkId: bare.id }], { serverId: 's' }), {
       status: 400,
@@ -184,7 +197,10 @@ describe('server network preparation in two pods', () => {
       assert.match(err.message, /^Network and server not in the same availability zone/);
       return true;
     });
-    await assert.rejects(h.preparer.prepareServerNics(h.ctx, h.pods.Pod1, [{ portId: missing }], { serverId: 's' }), { status: 400, message: `Port ${missing} could not be found.` });
+    await assert.rejects(h.preparer.prepareServerNics(h.ctx, h.pods.Pod1, [{ portId: missing }], { serverId: 's' }), {
+      status: 400,
+      message: `Port ${missing} could not be found.`,
+    });
     assert.deepEqual(await h.routes([bare.id, hinted.id]), []);
     assert.equal((await h.top('GET', `/v2.0/ports?network_id=${hinted.id}`, undefined, h.adminToken)).body.ports.length, 0);
   });

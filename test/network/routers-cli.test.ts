@@ -56,7 +56,20 @@ describe('top Neutron: routers and floating IPs with the openstack CLI', opensta
   test('router create, gateway, interface, routes, floating IP associate / disassociate / delete, teardown', async () => {
     const ext = await json('network', 'create', '--external', '--availability-zone-hint', 'Pod2', 'ext-net');
     assert.equal(ext['router:external'], true);
-    await json('subnet', 'create', '--network', 'ext-net', '--subnet-range', '10.50.11.0/26', '--no-dhcp', '--allocation-pool', 'start=10.50.11.30,end=10.50.11.50', '--gateway', '10.50.11.1', 'ext-subnet');
+    await json(
+      'subnet',
+      'create',
+      '--network',
+      'ext-net',
+      '--subnet-range',
+      '10.50.11.0/26',
+      '--no-dhcp',
+      '--allocation-pool',
+      'start=10.50.11.30,end=10.50.11.50',
+      '--gateway',
+      '10.50.11.1',
+      'ext-subnet',
+    );
     await json('network', 'create', '--availability-zone-hint', 'az1', 'net1');
     const sub1 = await json('subnet', 'create', '--network', 'net1', '--subnet-range', '10.0.1.0/24', 'sub1');
 
@@ -80,10 +93,7 @@ describe('top Neutron: routers and floating IPs with the openstack CLI', opensta
     await ok('router', 'set', '--route', 'destination=10.9.0.0/16,gateway=10.0.1.50', 'router');
     await ok('router', 'add', 'route', '--route', 'destination=10.8.0.0/16,gateway=10.0.1.51', 'router');
     shown = await json('router', 'show', 'router');
-    assert.deepEqual(
-      shown.routes.map((x: { destination: string }) => x.destination).sort(),
-      ['10.8.0.0/16', '10.9.0.0/16'],
-    );
+    assert.deepEqual(shown.routes.map((x: { destination: string }) => x.destination).sort(), ['10.8.0.0/16', '10.9.0.0/16']);
     const bad = await os('router', 'set', '--route', 'destination=10.7.0.0/16,gateway=192.168.1.1', 'router');
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /the nexthop is not connected with router/);
@@ -98,7 +108,10 @@ describe('top Neutron: routers and floating IPs with the openstack CLI', opensta
     assert.equal(f.fixed_ip_address, vmPort.fixed_ips[0].ip_address);
     assert.equal(f.router_id, r.id);
     const listed = await json('floating', 'ip', 'list');
-    assert.deepEqual(listed.map((x: { 'Floating IP Address': string }) => x['Floating IP Address']), [fip.floating_ip_address]);
+    assert.deepEqual(
+      listed.map((x: { 'Floating IP Address': string }) => x['Floating IP Address']),
+      [fip.floating_ip_address],
+    );
 
     const busy = await os('router', 'remove', 'subnet', 'router', 'sub1');
     assert.notEqual(busy.code, 0, 'the floating IP needs the interface');

@@ -19,8 +19,7 @@ describeEachDatabase('top Neutron: routers', (dialect) => {
   let net2: string;
   let sub2: string;
 
-  const jobs = (type: string, resourceId: string) =>
-    h.tc.db.kysely.selectFrom('async_jobs').selectAll().where('type', '=', type).where('resource_id', '=', resourceId).execute();
+  const jobs = (type: string, resourceId: string) => h.tc.db.kysely.selectFrom('async_jobs').selectAll().where('type', '=', type).where('resource_id', '=', resourceId).execute();
   const router = async (body: Record<string, unknown> = {}, who = ALICE) => {
     const res = await h.call('POST', '/v2.0/routers', { router: body }, who);
     assert.equal(res.status, 201, res.text);
@@ -92,7 +91,7 @@ describeEachDatabase('top Neutron: routers', (dialect) => {
       assert.equal((await h.tc.db.kysely.selectFrom('routers').select('id').execute()).length, 0, 'no half-made router');
     });
 
-    test('availability_zone_hints are checked like networks\'', async () => {
+    test("availability_zone_hints are checked like networks'", async () => {
       const r = await router({ availability_zone_hints: ['az1'] });
       assert.deepEqual(r.availability_zone_hints, ['az1']);
       neutronError(await h.call('POST', '/v2.0/routers', { router: { availability_zone_hints: ['az9'] } }, ALICE), 404, 'AvailabilityZoneNotFound');
@@ -113,7 +112,7 @@ describeEachDatabase('top Neutron: routers', (dialect) => {
       await h.call('DELETE', `/v2.0/routers/${r.id}`, undefined, ALICE);
     });
 
-    test('tenant isolation: others\' routers are not found; admins see every router', async () => {
+    test("tenant isolation: others' routers are not found; admins see every router", async () => {
       const mine = await router({ name: 'alice-r' });
       const bobs = await router({ name: 'bob-r' }, BOB);
       neutronError(await h.call('GET', `/v2.0/routers/${bobs.id}`, undefined, ALICE), 404, 'RouterNotFound');
@@ -123,10 +122,21 @@ describeEachDatabase('top Neutron: routers', (dialect) => {
       neutronError(await addSubnet(mine.id, sub1, BOB), 404, 'RouterNotFound');
       const nf = neutronError(await h.call('GET', `/v2.0/routers/${UNKNOWN}`, undefined, ALICE), 404, 'RouterNotFound');
       assert.equal(nf.message, `Router ${UNKNOWN} could not be found`);
-      assert.deepEqual((await h.call('GET', '/v2.0/routers', undefined, ALICE)).body.routers.map((r: { name: string }) => r.name), ['alice-r']);
+      assert.deepEqual(
+        (await h.call('GET', '/v2.0/routers', undefined, ALICE)).body.routers.map((r: { name: string }) => r.name),
+        ['alice-r'],
+      );
       const all = await h.call('GET', '/v2.0/routers?sort_key=name&sort_dir=desc', undefined, ADMIN);
-      assertSampleShape(all.body, 'neutron', 'routers/routers-list-response.json', ROUTER_OPTIONAL.map((p) => p.replace('router.', 'routers[].')));
-      assert.deepEqual(all.body.routers.map((r: { name: string }) => r.name), ['bob-r', 'alice-r']);
+      assertSampleShape(
+        all.body,
+        'neutron',
+        'routers/routers-list-response.json',
+        ROUTER_OPTIONAL.map((p) => p.replace('router.', 'routers[].')),
+      );
+      assert.deepEqual(
+        all.body.routers.map((r: { name: string }) => r.name),
+        ['bob-r', 'alice-r'],
+      );
       const page = await h.call('GET', '/v2.0/routers?limit=1&sort_key=name', undefined, ADMIN);
       assert.equal(page.body.routers.length, 1);
       assert.equal(page.body.routers[0].name, 'alice-r');
@@ -185,13 +195,18 @@ describeEachDatabase('top Neutron: routers', (dialect) => {
       assert.equal(gw.length, 1);
       assert.equal(gw[0].device_owner, 'network:router_gateway');
       assert.equal(gw[0].network_id, ext);
-      assert.deepEqual((await h.call('GET', `/v2.0/ports?device_id=${r.id}`, undefined, ALICE)).body.ports, [], 'the gateway port is no tenant\'s');
+      assert.deepEqual((await h.call('GET', `/v2.0/ports?device_id=${r.id}`, undefined, ALICE)).body.ports, [], "the gateway port is no tenant's");
       neutronError(await h.call('DELETE', `/v2.0/ports/${gw[0].id}`, undefined, ADMIN), 409, 'ServicePortInUse');
       neutronError(await h.call('DELETE', `/v2.0/networks/${ext}`, undefined, ADMIN), 409, 'NetworkInUse');
       neutronError(await h.call('DELETE', `/v2.0/subnets/${extSubnet}`, undefined, ADMIN), 409, 'SubnetInUse');
 
       // Same network, other address: the port keeps its id and changes its address.
-      const moved = await h.call('PUT', `/v2.0/routers/${r.id}`, { router: { external_gateway_info: { network_id: ext, external_fixed_ips: [{ ip_address: '172.24.4.7' }] } } }, ADMIN);
+      const moved = await h.call(
+        'PUT',
+        `/v2.0/routers/${r.id}`,
+        { router: { external_gateway_info: { network_id: ext, external_fixed_ips: [{ ip_address: '172.24.4.7' }] } } },
+        ADMIN,
+      );
       assert.equal(moved.status, 200, moved.text);
       assert.deepEqual(moved.body.router.external_gateway_info.external_fixed_ips, [{ subnet_id: extSubnet, ip_address: '172.24.4.7' }]);
       const after = (await h.call('GET', `/v2.0/ports?device_id=${r.id}`, undefined, ADMIN)).body.ports;
@@ -240,7 +255,7 @@ describeEachDatabase('top Neutron: routers', (dialect) => {
   });
 
   describe('interfaces', () => {
-    test('by subnet: the subnet\'s gateway IP on a new router_interface port', async () => {
+    test("by subnet: the subnet's gateway IP on a new router_interface port", async () => {
       const r = await router({ name: 'ri' });
       const res = await addSubnet(r.id, sub1);
       assert.equal(res.status, 200, res.text);
@@ -372,7 +387,14 @@ describeEachDatabase('top Neutron: routers', (dialect) => {
       const res = await h.call(
         'PUT',
         `/v2.0/routers/${r.id}`,
-        { router: { routes: [{ destination: '179.24.1.0/24', nexthop: '10.0.1.99' }, { destination: '0.0.0.0/0', nexthop: '172.24.4.254' }] } },
+        {
+          router: {
+            routes: [
+              { destination: '179.24.1.0/24', nexthop: '10.0.1.99' },
+              { destination: '0.0.0.0/0', nexthop: '172.24.4.254' },
+            ],
+          },
+        },
         ALICE,
       );
       assert.equal(res.status, 200, res.text);
@@ -381,21 +403,47 @@ describeEachDatabase('top Neutron: routers', (dialect) => {
         { destination: '179.24.1.0/24', nexthop: '10.0.1.99' },
       ]);
       assert.ok((await jobs('router_setup', r.id)).length >= before, 'a job is pending');
-      const pending = await h.tc.db.kysely.selectFrom('async_jobs').selectAll().where('type', '=', 'router_setup').where('resource_id', '=', r.id).where('status', '=', 'NEW').execute();
+      const pending = await h.tc.db.kysely
+        .selectFrom('async_jobs')
+        .selectAll()
+        .where('type', '=', 'router_setup')
+        .where('resource_id', '=', r.id)
+        .where('status', '=', 'NEW')
+        .execute();
       assert.equal(pending.length, 1, 'requests for one router coalesce into one pending job');
       assert.equal(pending[0].project_id, 'p-alice');
     });
 
     test('validation as upstream: InvalidRoutes, RoutesExhausted, malformed routes', async () => {
-      const far = neutronError(await h.call('PUT', `/v2.0/routers/${r.id}`, { router: { routes: [{ destination: '10.5.0.0/16', nexthop: '10.0.2.5' }] } }, ALICE), 400, 'InvalidRoutes');
+      const far = neutronError(
+        await h.call('PUT', `/v2.0/routers/${r.id}`, { router: { routes: [{ destination: '10.5.0.0/16', nexthop: '10.0.2.5' }] } }, ALICE),
+        400,
+        'InvalidRoutes',
+      );
       assert.equal(far.message, "Invalid format for routes: [{'destination': '10.5.0.0/16', 'nexthop': '10.0.2.5'}], the nexthop is not connected with router");
-      const own = neutronError(await h.call('PUT', `/v2.0/routers/${r.id}`, { router: { routes: [{ destination: '10.5.0.0/16', nexthop: '10.0.1.1' }] } }, ALICE), 400, 'InvalidRoutes');
+      const own = neutronError(
+        await h.call('PUT', `/v2.0/routers/${r.id}`, { router: { routes: [{ destination: '10.5.0.0/16', nexthop: '10.0.1.1' }] } }, ALICE),
+        400,
+        'InvalidRoutes',
+      );
       assert.match(own.message, /the nexthop is used by router$/);
       neutronError(await h.call('PUT', `/v2.0/routers/${r.id}`, { router: { routes: [{ destination: 'x', nexthop: '10.0.1.5' }] } }, ALICE), 400, 'HTTPBadRequest');
       neutronError(await h.call('PUT', `/v2.0/routers/${r.id}`, { router: { routes: [{ destination: '10.5.0.0/16' }] } }, ALICE), 400, 'HTTPBadRequest');
       neutronError(await h.call('PUT', `/v2.0/routers/${r.id}`, { router: { routes: [{ destination: '10.5.0.0/16', nexthop: 'ten' }] } }, ALICE), 400, 'HTTPBadRequest');
       neutronError(
-        await h.call('PUT', `/v2.0/routers/${r.id}`, { router: { routes: [{ destination: '10.5.0.0/16', nexthop: '10.0.1.5' }, { destination: '10.5.0.0/16', nexthop: '10.0.1.5' }] } }, ALICE),
+        await h.call(
+          'PUT',
+          `/v2.0/routers/${r.id}`,
+          {
+            router: {
+              routes: [
+                { destination: '10.5.0.0/16', nexthop: '10.0.1.5' },
+                { destination: '10.5.0.0/16', nexthop: '10.0.1.5' },
+              ],
+            },
+          },
+          ALICE,
+        ),
         400,
         'HTTPBadRequest',
       );
@@ -409,13 +457,24 @@ describeEachDatabase('top Neutron: routers', (dialect) => {
       const add = await h.call(
         'PUT',
         `/v2.0/routers/${r.id}/add_extraroutes`,
-        { router: { routes: [{ destination: '10.9.0.0/16', nexthop: '10.0.1.50' }, { destination: '179.24.1.0/24', nexthop: '10.0.1.99' }] } },
+        {
+          router: {
+            routes: [
+              { destination: '10.9.0.0/16', nexthop: '10.0.1.50' },
+              { destination: '179.24.1.0/24', nexthop: '10.0.1.99' },
+            ],
+          },
+        },
         ALICE,
       );
       assert.equal(add.status, 200, add.text);
       assertSampleShape(add.body, 'neutron', 'routers/router-add-extraroutes-response.json');
       assert.equal(add.body.router.routes.length, 3, 'exact duplicates merge');
-      neutronError(await h.call('PUT', `/v2.0/routers/${r.id}/add_extraroutes`, { router: { routes: [{ destination: '10.10.0.0/16', nexthop: '10.3.3.3' }] } }, ALICE), 400, 'InvalidRoutes');
+      neutronError(
+        await h.call('PUT', `/v2.0/routers/${r.id}/add_extraroutes`, { router: { routes: [{ destination: '10.10.0.0/16', nexthop: '10.3.3.3' }] } }, ALICE),
+        400,
+        'InvalidRoutes',
+      );
       neutronError(await h.call('PUT', `/v2.0/routers/${r.id}/add_extraroutes`, { router: {} }, ALICE), 400);
       neutronError(await h.call('PUT', `/v2.0/routers/${r.id}/add_extraroutes`, { routes: [] }, ALICE), 400);
       const inUse = neutronError(await removeSubnet(r.id, sub1), 409, 'RouterInterfaceInUseByRoute');
@@ -423,7 +482,14 @@ describeEachDatabase('top Neutron: routers', (dialect) => {
       const rm = await h.call(
         'PUT',
         `/v2.0/routers/${r.id}/remove_extraroutes`,
-        { router: { routes: [{ destination: '10.9.0.0/16', nexthop: '10.0.1.50' }, { destination: '10.99.0.0/16', nexthop: '10.0.1.50' }] } },
+        {
+          router: {
+            routes: [
+              { destination: '10.9.0.0/16', nexthop: '10.0.1.50' },
+              { destination: '10.99.0.0/16', nexthop: '10.0.1.50' },
+            ],
+          },
+        },
         ALICE,
       );
       assert.equal(rm.status, 200, rm.text);

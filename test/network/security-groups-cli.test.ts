@@ -76,7 +76,10 @@ describe('openstack CLI against the top Neutron: security groups', { skip: opens
 
     const rules: any[] = await os(['security', 'group', 'rule', 'list', 'web-cli']);
     assert.equal(rules.length, 4, JSON.stringify(rules));
-    assert.ok(rules.some((r) => r.ID === rule.id && r['IP Range'] === '10.0.0.0/8'), JSON.stringify(rules));
+    assert.ok(
+      rules.some((r) => r.ID === rule.id && r['IP Range'] === '10.0.0.0/8'),
+      JSON.stringify(rules),
+    );
     const all: any[] = await os(['security', 'group', 'rule', 'list']);
     assert.ok(all.some((r) => r.ID === icmp.id));
 
@@ -92,6 +95,9 @@ describe('openstack CLI against the top Neutron: security groups', { skip: opens
     await os(['security', 'group', 'set', 'web-cli', '--name', 'web-cli-2', '--description', 'renamed'], false);
     assert.equal((await os(['security', 'group', 'show', 'web-cli-2'])).description, 'renamed');
     await os(['security', 'group', 'delete', 'web-cli-2'], false);
-    assert.deepEqual((await os(['security', 'group', 'list'])).map((g: any) => g.Name), ['default']);
+    assert.deepEqual(
+      (await os(['security', 'group', 'list'])).map((g: any) => g.Name),
+      ['default'],
+    );
   });
 });

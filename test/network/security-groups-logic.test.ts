@@ -51,27 +51,58 @@ describe('security group rule validation', () => {
     assert.equal(parseRuleCreate({ security_group_id: SG, direction: 'egress', protocol: '132' }, user).protocol, '132');
     assert.equal(parseRuleCreate({ security_group_id: SG, direction: 'egress', protocol: 'any' }, user).protocol, null);
     assert.equal(parseRuleCreate({ security_group_id: SG, direction: 'egress', protocol: 0 }, user).protocol, null);
-    rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'egress', protocol: 'bogus' }, user), 400, 'SecurityGroupRuleInvalidProtocol', /protocol bogus not supported/);
+    rejects(
+      () => parseRuleCreate({ security_group_id: SG, direction: 'egress', protocol: 'bogus' }, user),
+      400,
+      'SecurityGroupRuleInvalidProtocol',
+      /protocol bogus not supported/,
+    );
     rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'egress', protocol: 256 }, user), 400, 'SecurityGroupRuleInvalidProtocol');
   });
 
   test('required attributes, direction and ethertype values, unknown attributes', () => {
     rejects(() => parseRuleCreate({ security_group_id: SG }, user), 400, 'HTTPBadRequest', "Failed to parse request. Required attribute 'direction' not specified");
     rejects(() => parseRuleCreate({ direction: 'ingress' }, user), 400, 'HTTPBadRequest', /'security_group_id' not specified/);
-    rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'up' }, user), 400, 'HTTPBadRequest', "Invalid input for direction. Reason: 'up' is not in ['ingress', 'egress'].");
+    rejects(
+      () => parseRuleCreate({ security_group_id: SG, direction: 'up' }, user),
+      400,
+      'HTTPBadRequest',
+      "Invalid input for direction. Reason: 'up' is not in ['ingress', 'egress'].",
+    );
     rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', ethertype: 'IPv5' }, user), 400, 'SecurityGroupRuleInvalidEtherType');
     rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', foo: 1 }, user), 400, 'HTTPBadRequest', "Unrecognized attribute(s) 'foo'");
     rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', id: 'x' }, user), 400, 'HTTPBadRequest', "Attribute 'id' not allowed in POST");
   });
 
   test('port ranges', () => {
-    rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'tcp', port_range_min: 90, port_range_max: 80 }, user), 400, 'SecurityGroupInvalidPortRange');
+    rejects(
+      () => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'tcp', port_range_min: 90, port_range_max: 80 }, user),
+      400,
+      'SecurityGroupInvalidPortRange',
+    );
     rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'tcp', port_range_min: 80 }, user), 400, 'SecurityGroupInvalidPortRange');
-    rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'tcp', port_range_min: 0, port_range_max: 10 }, user), 400, 'SecurityGroupInvalidPortValue', 'Invalid value for port 0.');
-    rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'udp', port_range_min: 1, port_range_max: 70000 }, user), 400, 'SecurityGroupInvalidPortValue');
+    rejects(
+      () => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'tcp', port_range_min: 0, port_range_max: 10 }, user),
+      400,
+      'SecurityGroupInvalidPortValue',
+      'Invalid value for port 0.',
+    );
+    rejects(
+      () => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'udp', port_range_min: 1, port_range_max: 70000 }, user),
+      400,
+      'SecurityGroupInvalidPortValue',
+    );
     rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', port_range_min: 22, port_range_max: 22 }, user), 400, 'SecurityGroupProtocolRequiredWithPorts');
-    rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'gre', port_range_min: 22, port_range_max: 22 }, user), 400, 'SecurityGroupInvalidProtocolForPort');
-    rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'tcp', port_range_min: 'x', port_range_max: 22 }, user), 400, 'SecurityGroupInvalidPortValue');
+    rejects(
+      () => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'gre', port_range_min: 22, port_range_max: 22 }, user),
+      400,
+      'SecurityGroupInvalidProtocolForPort',
+    );
+    rejects(
+      () => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'tcp', port_range_min: 'x', port_range_max: 22 }, user),
+      400,
+      'SecurityGroupInvalidPortValue',
+    );
     const ok = parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'tcp', port_range_min: 1, port_range_max: 65535 }, user);
     assert.deepEqual([ok.portRangeMin, ok.portRangeMax], [1, 65535]);
   });
@@ -79,14 +110,31 @@ describe('security group rule validation', () => {
   test('ICMP type and code', () => {
     const r = parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'icmp', port_range_min: 8, port_range_max: 0 }, user);
     assert.deepEqual([r.portRangeMin, r.portRangeMax], [8, 0]);
-    rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'icmp', port_range_min: 256 }, user), 400, 'SecurityGroupInvalidIcmpValue', 'Invalid value for ICMP type (port_range_min) 256. It must be 0 to 255.');
-    rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'icmp', port_range_min: 3, port_range_max: 300 }, user), 400, 'SecurityGroupInvalidIcmpValue');
+    rejects(
+      () => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'icmp', port_range_min: 256 }, user),
+      400,
+      'SecurityGroupInvalidIcmpValue',
+      'Invalid value for ICMP type (port_range_min) 256. It must be 0 to 255.',
+    );
+    rejects(
+      () => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'icmp', port_range_min: 3, port_range_max: 300 }, user),
+      400,
+      'SecurityGroupInvalidIcmpValue',
+    );
     rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', protocol: 'icmp', port_range_max: 3 }, user), 400, 'SecurityGroupMissingIcmpType');
   });
 
   test('ethertype against prefix family and IPv6-only protocols', () => {
-    rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', ethertype: 'IPv4', remote_ip_prefix: '2001:db8::/64' }, user), 400, 'SecurityGroupRuleParameterConflict');
-    rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', ethertype: 'IPv4', protocol: 'ipv6-icmp' }, user), 400, 'SecurityGroupEthertypeConflictWithProtocol');
+    rejects(
+      () => parseRuleCreate({ security_group_id: SG, direction: 'ingress', ethertype: 'IPv4', remote_ip_prefix: '2001:db8::/64' }, user),
+      400,
+      'SecurityGroupRuleParameterConflict',
+    );
+    rejects(
+      () => parseRuleCreate({ security_group_id: SG, direction: 'ingress', ethertype: 'IPv4', protocol: 'ipv6-icmp' }, user),
+      400,
+      'SecurityGroupEthertypeConflictWithProtocol',
+    );
     rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', remote_ip_prefix: '10.0.0.300/24' }, user), 400, 'InvalidCIDR');
     const r = parseRuleCreate({ security_group_id: SG, direction: 'ingress', ethertype: 'IPv6', remote_ip_prefix: '2001:DB8:0::1/64' }, user);
     assert.equal(r.remoteIpPrefix, '2001:db8::1/64');
@@ -103,7 +151,12 @@ describe('security group rule validation', () => {
 
   test('project fields: only an admin may name another project', () => {
     rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', project_id: 'p2' }, user), 400, 'HTTPBadRequest', /requires admin privileges/);
-    rejects(() => parseRuleCreate({ security_group_id: SG, direction: 'ingress', project_id: 'p2', tenant_id: 'p3' }, admin), 400, 'HTTPBadRequest', "'project_id' and 'tenant_id' do not match");
+    rejects(
+      () => parseRuleCreate({ security_group_id: SG, direction: 'ingress', project_id: 'p2', tenant_id: 'p3' }, admin),
+      400,
+      'HTTPBadRequest',
+      "'project_id' and 'tenant_id' do not match",
+    );
     assert.equal(parseRuleCreate({ security_group_id: SG, direction: 'ingress', tenant_id: 'p2' }, admin).projectId, 'p2');
   });
 });
@@ -147,10 +200,7 @@ describe('expandRulesForPod', () => {
   });
 
   test('expands a remote-group rule into one rule per CIDR of its family', () => {
-    const out = expandRulesForPod(
-      [rule({ remoteGroupId: SG, protocol: 'tcp', portRangeMin: 80, portRangeMax: 80 }), rule({ ethertype: 'IPv6', remoteGroupId: SG })],
-      cidrs,
-    );
+    const out = expandRulesForPod([rule({ remoteGroupId: SG, protocol: 'tcp', portRangeMin: 80, portRangeMax: 80 }), rule({ ethertype: 'IPv6', remoteGroupId: SG })], cidrs);
     assert.deepEqual(
       out.map((r) => [r.ethertype, r.remoteIpPrefix, r.remoteGroupId, r.protocol, r.portRangeMin]),
       [
@@ -167,21 +217,13 @@ describe('expandRulesForPod', () => {
   });
 
   test('drops duplicates produced by expansion (same CIDR twice, or an explicit rule equal to an expanded one)', () => {
-    const out = expandRulesForPod(
-      [rule({ remoteIpPrefix: '10.0.1.0/24' }), rule({ remoteGroupId: SG }), rule({ remoteGroupId: OTHER })],
-      ['10.0.1.0/24', '10.0.1.7/24'],
-    );
+    const out = expandRulesForPod([rule({ remoteIpPrefix: '10.0.1.0/24' }), rule({ remoteGroupId: SG }), rule({ remoteGroupId: OTHER })], ['10.0.1.0/24', '10.0.1.7/24']);
     assert.equal(out.length, 1);
   });
 
   test('the default group: ingress from itself and egress anywhere', () => {
     const out = expandRulesForPod(
-      [
-        rule({ remoteGroupId: SG }),
-        rule({ ethertype: 'IPv6', remoteGroupId: SG }),
-        rule({ direction: 'egress' }),
-        rule({ direction: 'egress', ethertype: 'IPv6' }),
-      ],
+      [rule({ remoteGroupId: SG }), rule({ ethertype: 'IPv6', remoteGroupId: SG }), rule({ direction: 'egress' }), rule({ direction: 'egress', ethertype: 'IPv6' })],
       ['10.0.1.0/24'],
     );
     assert.deepEqual(
@@ -201,7 +243,10 @@ describe('diffRules', () => {
     ];
     const desired = [rule({ direction: 'egress' }), rule({ protocol: '6', portRangeMin: 22, portRangeMax: 22 }), rule({ remoteIpPrefix: '10.0.0.0/24' })];
     const { remove, add } = diffRules(current, desired);
-    assert.deepEqual(remove.map((r) => r.id), ['a2', 'b']);
+    assert.deepEqual(
+      remove.map((r) => r.id),
+      ['a2', 'b'],
+    );
     assert.deepEqual(add, [rule({ remoteIpPrefix: '10.0.0.0/24' })]);
   });
 });

@@ -51,7 +51,16 @@ class FakeBottom implements BottomSecurityGroupApi {
     const id = `bsg-${p.id}-${++this.n}`;
     this.groups.set(id, { pod: p.id, id, ...g });
     // A real Neutron gives every new group its egress rules.
-    for (const ethertype of ['IPv4', 'IPv6'] as const) await this.createRule(p, undefined, id, { direction: 'egress', ethertype, protocol: null, portRangeMin: null, portRangeMax: null, remoteIpPrefix: null, remoteGroupId: null });
+    for (const ethertype of ['IPv4', 'IPv6'] as const)
+      await this.createRule(p, undefined, id, {
+        direction: 'egress',
+        ethertype,
+        protocol: null,
+        portRangeMin: null,
+        portRangeMax: null,
+        remoteIpPrefix: null,
+        remoteGroupId: null,
+      });
     return { id, ...g };
   }
   async findGroupsByName(p: Pod, _c: unknown, name: string) {
@@ -94,7 +103,11 @@ function setup(opts: { rules: SecurityGroupRule[]; cidrs?: Record<string, string
   const options: SecurityGroupSyncOptions = {
     routes: {
       findByTop: async (topId) => routes.filter((r) => r.topId === topId),
-      delete: async (id) => void routes.splice(routes.findIndex((r) => r.id === id), 1),
+      delete: async (id) =>
+        void routes.splice(
+          routes.findIndex((r) => r.id === id),
+          1,
+        ),
     },
     pods: { get: async (id) => PODS[id as 'a' | 'b'] },
     groups: { findGroup: async (id) => (id === group.id ? group : undefined), rulesOf: async () => opts.rules },

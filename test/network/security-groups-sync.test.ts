@@ -15,7 +15,9 @@ type Rule = Record<string, any>;
 
 /** A rule as a comparable line: direction ethertype protocol ports prefix remote-group. */
 const line = (r: Rule) =>
-  [r.direction, r.ethertype, r.protocol ?? 'any', `${r.port_range_min ?? ''}-${r.port_range_max ?? ''}`, r.remote_ip_prefix ?? '*', r.remote_group_id ? 'group' : ''].join(' ').trim();
+  [r.direction, r.ethertype, r.protocol ?? 'any', `${r.port_range_min ?? ''}-${r.port_range_max ?? ''}`, r.remote_ip_prefix ?? '*', r.remote_group_id ? 'group' : '']
+    .join(' ')
+    .trim();
 
 describeEachDatabase('security groups mirrored to simulated pods', (dialect) => {
   let scratch: ScratchDatabase;
@@ -65,12 +67,21 @@ describeEachDatabase('security groups mirrored to simulated pods', (dialect) => 
   }
 
   /** The pod the sync visits last (pods are visited in pod-id order): faults there exercise the undo. */
-  const lastPod = () => Object.values(pods).sort((a, b) => a.id.localeCompare(b.id)).at(-1)!;
+  const lastPod = () =>
+    Object.values(pods)
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .at(-1)!;
   const firstPod = () => Object.values(pods).sort((a, b) => a.id.localeCompare(b.id))[0];
 
   before(async () => {
     scratch = await createScratchDatabase(dialect);
-    cluster = await startSimCluster({ pods: [{ region: 'Pod1', az: 'az1' }, { region: 'Pod2', az: 'az2' }], buildDelayMs: 0 });
+    cluster = await startSimCluster({
+      pods: [
+        { region: 'Pod1', az: 'az1' },
+        { region: 'Pod2', az: 'az2' },
+      ],
+      buildDelayMs: 0,
+    });
     tc = await startTestTricircle({ databaseUrl: scratch.url, only: ['admin-api', 'neutron-api'], authStrategy: 'keystone', keystoneUrl: cluster.keystoneUrl });
     neutron = tc.urls['neutron-api'];
     const adminToken = await issueToken(cluster.keystoneUrl, { user: 'admin', project: 'admin' });
@@ -94,7 +105,10 @@ describeEachDatabase('security groups mirrored to simulated pods', (dialect) => 
     const net = await top('POST', '/v2.0/networks', { network: { name: 'sg-net' } });
     assert.equal(net.status, 201, net.text);
     netId = net.body.network.id;
-    for (const [cidr, ipVersion] of [['10.0.1.0/24', 4], ['2001:db8:1::/64', 6]] as const) {
+    for (const [cidr, ipVersion] of [
+      ['10.0.1.0/24', 4],
+      ['2001:db8:1::/64', 6],
+    ] as const) {
       await addSubnet(cidr, ipVersion);
     }
   });
@@ -112,14 +126,12 @@ describeEachDatabase('security groups mirrored to simulated pods', (dialect) => 
     const copy = await bottomGroup('Pod1', sg.id);
     assert.equal(copy?.id, bottomId);
     assert.equal(copy?.description, 'web servers');
-    assert.deepEqual(copy?.rules, [
-      'egress IPv4 any - *',
-      'egress IPv6 any - *',
-      'ingress IPv4 tcp 22-22 0.0.0.0/0',
-      'ingress IPv4 tcp 80-80 10.0.1.0/24',
-    ]);
+    assert.deepEqual(copy?.rules, ['egress IPv4 any - *', 'egress IPv6 any - *', 'ingress IPv4 tcp 22-22 0.0.0.0/0', 'ingress IPv4 tcp 80-80 10.0.1.0/24']);
     const routes = await tc.core.routings.findByTop(sg.id, 'security_group');
-    assert.deepEqual(routes.map((r) => [r.podId, r.bottomId]), [[pods.Pod1.id, bottomId]]);
+    assert.deepEqual(
+      routes.map((r) => [r.podId, r.bottomId]),
+      [[pods.Pod1.id, bottomId]],
+    );
     assert.equal(await sync.prepareBottomSecurityGroup(pods.Pod1, sg.id, ctx), bottomId, 'a second preparation reuses the copy');
     assert.deepEqual((await bottomGroup('Pod1', sg.id))?.rules, copy?.rules);
     assert.equal(await bottomGroup('Pod2', sg.id), undefined, 'nothing is pushed to a pod before it needs the group');
@@ -161,12 +173,7 @@ describeEachDatabase('security groups mirrored to simulated pods', (dialect) => 
     const members = await createRule({ security_group_id: sg.id, direction: 'ingress', ethertype: 'IPv6', remote_group_id: sg.id });
     const explicit = await createRule({ security_group_id: sg.id, direction: 'ingress', ethertype: 'IPv6', remote_ip_prefix: '2001:db8:1::/64' });
     for (const region of ['Pod1', 'Pod2']) {
-      assert.deepEqual((await bottomGroup(region, sg.id))?.rules, [
-        'egress IPv4 any - *',
-        'egress IPv6 any - *',
-        'ingress IPv4 udp 53-53 *',
-        'ingress IPv6 any - 2001:db8:1::/64',
-      ]);
+      assert.deepEqual((await bottomGroup(region, sg.id))?.rules, ['egress IPv4 any - *', 'egress IPv6 any - *', 'ingress IPv4 udp 53-53 *', 'ingress IPv6 any - 2001:db8:1::/64']);
     }
     assert.equal((await top('DELETE', `/v2.0/security-group-rules/${members.id}`)).status, 204);
     for (const region of ['Pod1', 'Pod2']) {

@@ -73,7 +73,10 @@ describeEachDatabase('top Neutron: security groups API', (dialect) => {
     assert.deepEqual(rules, ['egress IPv4 null', 'egress IPv6 null', 'ingress IPv4 self', 'ingress IPv6 self']);
     assert.ok(sg.security_group_rules.every((r: any) => r.belongs_to_default_sg === true));
     const again = await alice.get('/v2.0/security-groups');
-    assert.deepEqual(again.body.security_groups.map((g: any) => g.id), [sg.id]);
+    assert.deepEqual(
+      again.body.security_groups.map((g: any) => g.id),
+      [sg.id],
+    );
   });
 
   test('concurrent first uses agree on one default group', async () => {
@@ -100,7 +103,12 @@ describeEachDatabase('top Neutron: security groups API', (dialect) => {
   });
 
   test('names: "default" is reserved; the default group cannot be renamed', async () => {
-    assertFault(await alice.post('/v2.0/security-groups', { security_group: { name: 'Default' } }), 409, 'SecurityGroupDefaultAlreadyExists', 'Default security group already exists.');
+    assertFault(
+      await alice.post('/v2.0/security-groups', { security_group: { name: 'Default' } }),
+      409,
+      'SecurityGroupDefaultAlreadyExists',
+      'Default security group already exists.',
+    );
     const def = (await alice.get('/v2.0/security-groups?name=default')).body.security_groups[0];
     assertFault(await alice.put(`/v2.0/security-groups/${def.id}`, { security_group: { name: 'other' } }), 409, 'SecurityGroupCannotUpdateDefault');
     const ok = await alice.put(`/v2.0/security-groups/${def.id}`, { security_group: { description: 'mine' } });
@@ -125,7 +133,15 @@ describeEachDatabase('top Neutron: security groups API', (dialect) => {
   test('rules: create, show, duplicate (409 with the existing id), revision of the group', async () => {
     const sg = await createGroup(alice, { name: 'web' });
     const res = await alice.post('/v2.0/security-group-rules', {
-      security_group_rule: { direction: 'ingress', port_range_min: '80', ethertype: 'IPv4', port_range_max: '80', protocol: 'tcp', remote_group_id: sg.id, security_group_id: sg.id },
+      security_group_rule: {
+        direction: 'ingress',
+        port_range_min: '80',
+        ethertype: 'IPv4',
+        port_range_max: '80',
+        protocol: 'tcp',
+        remote_group_id: sg.id,
+        security_group_id: sg.id,
+      },
     });
     assert.equal(res.status, 201, res.text);
     assertSampleShape(res.body, 'neutron', 'security-groups/security-group-rule-create-response.json');
@@ -176,7 +192,10 @@ describeEachDatabase('top Neutron: security groups API', (dialect) => {
     });
     assert.equal(res.status, 201, res.text);
     assertSampleShape(res.body, 'neutron', 'security-groups/security-group-rule-bulk-create-response.json');
-    assert.deepEqual(res.body.security_group_rules.map((r: any) => r.port_range_min), [80, 443]);
+    assert.deepEqual(
+      res.body.security_group_rules.map((r: any) => r.port_range_min),
+      [80, 443],
+    );
     assertFault(
       await alice.post('/v2.0/security-group-rules', {
         security_group_rules: [
@@ -203,7 +222,10 @@ describeEachDatabase('top Neutron: security groups API', (dialect) => {
   test('groups: bulk create', async () => {
     const res = await bob.post('/v2.0/security-groups', { security_groups: [{ name: 'b1' }, { name: 'b2', description: 'two' }] });
     assert.equal(res.status, 201, res.text);
-    assert.deepEqual(res.body.security_groups.map((g: any) => g.name), ['b1', 'b2']);
+    assert.deepEqual(
+      res.body.security_groups.map((g: any) => g.name),
+      ['b1', 'b2'],
+    );
     assert.ok(res.body.security_groups.every((g: any) => g.project_id === 'proj-bob' && g.security_group_rules.length === 2));
   });
 
@@ -217,7 +239,11 @@ describeEachDatabase('top Neutron: security groups API', (dialect) => {
     assertFault(await bob.del(`/v2.0/security-group-rules/${rule.id}`), 404, 'SecurityGroupRuleNotFound');
     assertFault(await bob.post('/v2.0/security-group-rules', { security_group_rule: { security_group_id: sg.id, direction: 'ingress' } }), 404, 'SecurityGroupNotFound');
     const bobGroup = await createGroup(bob, { name: 'bobs' });
-    assertFault(await alice.post('/v2.0/security-group-rules', { security_group_rule: { security_group_id: sg.id, direction: 'ingress', remote_group_id: bobGroup.id } }), 404, 'SecurityGroupNotFound');
+    assertFault(
+      await alice.post('/v2.0/security-group-rules', { security_group_rule: { security_group_id: sg.id, direction: 'ingress', remote_group_id: bobGroup.id } }),
+      404,
+      'SecurityGroupNotFound',
+    );
     const bobList = (await bob.get('/v2.0/security-groups')).body.security_groups;
     assert.ok(bobList.every((g: any) => g.project_id === 'proj-bob'));
     const bobRules = (await bob.get('/v2.0/security-group-rules')).body.security_group_rules;
@@ -237,19 +263,40 @@ describeEachDatabase('top Neutron: security groups API', (dialect) => {
     const names = ['l-c', 'l-a', 'l-d', 'l-b'];
     for (const name of names) await createGroup(who, { name, tags: name === 'l-a' || name === 'l-b' ? ['blue', 'x'] : ['red'] });
     const byName = await who.get('/v2.0/security-groups?name=l-a&name=l-b&fields=id&fields=name');
-    assert.deepEqual(byName.body.security_groups.map((g: any) => Object.keys(g).sort()), [['id', 'name'], ['id', 'name']]);
+    assert.deepEqual(
+      byName.body.security_groups.map((g: any) => Object.keys(g).sort()),
+      [
+        ['id', 'name'],
+        ['id', 'name'],
+      ],
+    );
     const sorted = await who.get('/v2.0/security-groups?sort_key=name&sort_dir=desc&fields=name');
-    assert.deepEqual(sorted.body.security_groups.map((g: any) => g.name), ['l-d', 'l-c', 'l-b', 'l-a', 'default']);
+    assert.deepEqual(
+      sorted.body.security_groups.map((g: any) => g.name),
+      ['l-d', 'l-c', 'l-b', 'l-a', 'default'],
+    );
     const page1 = await who.get('/v2.0/security-groups?sort_key=name&sort_dir=asc&limit=2');
-    assert.deepEqual(page1.body.security_groups.map((g: any) => g.name), ['default', 'l-a']);
+    assert.deepEqual(
+      page1.body.security_groups.map((g: any) => g.name),
+      ['default', 'l-a'],
+    );
     const next = page1.body.security_groups_links.find((l: any) => l.rel === 'next');
     assert.ok(next && next.href.startsWith(`${base}/v2.0/security-groups?`), JSON.stringify(page1.body.security_groups_links));
     const page2 = await http('GET', next.href, { headers: { ...ALICE, 'x-project-id': 'proj-list' } });
-    assert.deepEqual(page2.body.security_groups.map((g: any) => g.name), ['l-b', 'l-c']);
+    assert.deepEqual(
+      page2.body.security_groups.map((g: any) => g.name),
+      ['l-b', 'l-c'],
+    );
     const tagged = await who.get('/v2.0/security-groups?tags=blue,x&fields=name&sort_key=name');
-    assert.deepEqual(tagged.body.security_groups.map((g: any) => g.name), ['l-a', 'l-b']);
+    assert.deepEqual(
+      tagged.body.security_groups.map((g: any) => g.name),
+      ['l-a', 'l-b'],
+    );
     const notRed = await who.get('/v2.0/security-groups?not-tags-any=red&fields=name&sort_key=name');
-    assert.deepEqual(notRed.body.security_groups.map((g: any) => g.name), ['default', 'l-a', 'l-b']);
+    assert.deepEqual(
+      notRed.body.security_groups.map((g: any) => g.name),
+      ['default', 'l-a', 'l-b'],
+    );
     assert.deepEqual((await who.get('/v2.0/security-groups?shared=true')).body.security_groups, []);
     assertFault(await who.get('/v2.0/security-groups?bogus=1'), 400, 'HTTPBadRequest', "['bogus'] is invalid attribute for filtering");
     assertFault(await who.get('/v2.0/security-groups?sort_key=description'), 400, 'HTTPBadRequest');
@@ -259,18 +306,27 @@ describeEachDatabase('top Neutron: security groups API', (dialect) => {
     const sg = la.id;
     for (const port of [443, 22, 80]) await createRule(who, { security_group_id: sg, direction: 'ingress', protocol: 'tcp', port_range_min: port, port_range_max: port });
     const rules = await who.get(`/v2.0/security-group-rules?security_group_id=${sg}&direction=ingress&sort_key=port_range_min&sort_dir=asc`);
-    assert.deepEqual(rules.body.security_group_rules.map((r: any) => r.port_range_min), [22, 80, 443]);
+    assert.deepEqual(
+      rules.body.security_group_rules.map((r: any) => r.port_range_min),
+      [22, 80, 443],
+    );
     const rp1 = await who.get(`/v2.0/security-group-rules?security_group_id=${sg}&protocol=tcp&sort_key=port_range_min&limit=2`);
-    assert.deepEqual(rp1.body.security_group_rules.map((r: any) => r.port_range_min), [22, 80]);
+    assert.deepEqual(
+      rp1.body.security_group_rules.map((r: any) => r.port_range_min),
+      [22, 80],
+    );
     const rnext = rp1.body.security_group_rules_links.find((l: any) => l.rel === 'next');
     const rp2 = await http('GET', rnext.href, { headers: { ...ALICE, 'x-project-id': 'proj-list' } });
-    assert.deepEqual(rp2.body.security_group_rules.map((r: any) => r.port_range_min), [443]);
+    assert.deepEqual(
+      rp2.body.security_group_rules.map((r: any) => r.port_range_min),
+      [443],
+    );
     const defaults = await who.get('/v2.0/security-group-rules?belongs_to_default_sg=true');
     assert.equal(defaults.body.security_group_rules.length, 4);
     assertSampleShape(defaults.body, 'neutron', 'security-groups/security-group-rules-list-response.json');
   });
 
-  test('rule delete: 204, then gone; the default group\'s rules may be deleted too', async () => {
+  test("rule delete: 204, then gone; the default group's rules may be deleted too", async () => {
     const sg = await createGroup(alice, { name: 'del-rule' });
     const rule = await createRule(alice, { security_group_id: sg.id, direction: 'ingress', protocol: 'icmp' });
     const res = await alice.del(`/v2.0/security-group-rules/${rule.id}`);

@@ -72,11 +72,21 @@ describeEachDatabase('top Neutron: subnets and subnet pools', (dialect) => {
       neutronError(await create({ cidr: '10.3.0.0/24', allocation_pools: [{ start: '10.3.0.50', end: '10.3.0.40' }] }), 400, 'InvalidAllocationPool');
       neutronError(await create({ cidr: '10.3.0.0/24', allocation_pools: [{ start: '10.3.0.50', end: '10.3.1.40' }] }), 400, 'OutOfBoundsAllocationPool');
       neutronError(
-        await create({ cidr: '10.3.0.0/24', allocation_pools: [{ start: '10.3.0.2', end: '10.3.0.9' }, { start: '10.3.0.5', end: '10.3.0.20' }] }),
+        await create({
+          cidr: '10.3.0.0/24',
+          allocation_pools: [
+            { start: '10.3.0.2', end: '10.3.0.9' },
+            { start: '10.3.0.5', end: '10.3.0.20' },
+          ],
+        }),
         409,
         'OverlappingAllocationPools',
       );
-      neutronError(await create({ cidr: '10.3.0.0/24', gateway_ip: '10.3.0.5', allocation_pools: [{ start: '10.3.0.2', end: '10.3.0.9' }] }), 409, 'GatewayConflictWithAllocationPools');
+      neutronError(
+        await create({ cidr: '10.3.0.0/24', gateway_ip: '10.3.0.5', allocation_pools: [{ start: '10.3.0.2', end: '10.3.0.9' }] }),
+        409,
+        'GatewayConflictWithAllocationPools',
+      );
       neutronError(await create({ cidr: '10.3.0.0/24', allocation_pools: [{ start: '10.3.0.1', end: '10.3.0.9' }] }), 409, 'GatewayConflictWithAllocationPools');
       neutronError(await create({ cidr: '10.3.0.0/24', dns_nameservers: ['1.1.1.1', '1.1.1.1'] }), 400, 'HTTPBadRequest');
       neutronError(await create({ cidr: '10.3.0.0/24', dns_nameservers: ['1.1.1.1', '1.1.1.2', '1.1.1.3', '1.1.1.4', '1.1.1.5', '1.1.1.6'] }), 400, 'DNSNameServersExhausted');
@@ -95,19 +105,36 @@ describeEachDatabase('top Neutron: subnets and subnet pools', (dialect) => {
       assert.equal(seen.status, 200, 'subnets of shared networks are visible');
       neutronError(await h.call('DELETE', `/v2.0/subnets/${s.body.subnet.id}`, undefined, BOB), 403, 'PolicyNotAuthorized');
       const mine = await h.call('GET', '/v2.0/subnets', undefined, BOB);
-      assert.deepEqual(mine.body.subnets.map((x: { id: string }) => x.id), [s.body.subnet.id]);
+      assert.deepEqual(
+        mine.body.subnets.map((x: { id: string }) => x.id),
+        [s.body.subnet.id],
+      );
     });
     test('bulk create is all or nothing', async () => {
-      const ok = await h.call('POST', '/v2.0/subnets', { subnets: [
-        { network_id: net, ip_version: 4, cidr: '10.6.0.0/24' },
-        { network_id: net, ip_version: 4, cidr: '10.7.0.0/24' },
-      ] }, ALICE);
+      const ok = await h.call(
+        'POST',
+        '/v2.0/subnets',
+        {
+          subnets: [
+            { network_id: net, ip_version: 4, cidr: '10.6.0.0/24' },
+            { network_id: net, ip_version: 4, cidr: '10.7.0.0/24' },
+          ],
+        },
+        ALICE,
+      );
       assert.equal(ok.status, 201);
       assertSampleShape(ok.body, 'neutron', 'subnets/subnets-create-bulk-response.json', ['subnets[].dns_publish_fixed_ip']);
-      const bad = await h.call('POST', '/v2.0/subnets', { subnets: [
-        { network_id: net, ip_version: 4, cidr: '10.8.0.0/24' },
-        { network_id: net, ip_version: 4, cidr: '10.8.0.0/25' },
-      ] }, ALICE);
+      const bad = await h.call(
+        'POST',
+        '/v2.0/subnets',
+        {
+          subnets: [
+            { network_id: net, ip_version: 4, cidr: '10.8.0.0/24' },
+            { network_id: net, ip_version: 4, cidr: '10.8.0.0/25' },
+          ],
+        },
+        ALICE,
+      );
       neutronError(bad, 400, 'InvalidInput');
       const left = await h.call('GET', '/v2.0/subnets?cidr=10.8.0.0/24', undefined, ALICE);
       assert.deepEqual(left.body.subnets, []);
@@ -120,7 +147,12 @@ describeEachDatabase('top Neutron: subnets and subnet pools', (dialect) => {
       sid = (await create({ cidr: '172.16.0.0/24', name: 'u' })).body.subnet.id;
     });
     test('update name, pools, gateway, DNS; read-only attributes are 400', async () => {
-      const res = await h.call('PUT', `/v2.0/subnets/${sid}`, { subnet: { name: 'u2', allocation_pools: [{ start: '172.16.0.100', end: '172.16.0.200' }], gateway_ip: '172.16.0.254', dns_nameservers: ['9.9.9.9'] } }, ALICE);
+      const res = await h.call(
+        'PUT',
+        `/v2.0/subnets/${sid}`,
+        { subnet: { name: 'u2', allocation_pools: [{ start: '172.16.0.100', end: '172.16.0.200' }], gateway_ip: '172.16.0.254', dns_nameservers: ['9.9.9.9'] } },
+        ALICE,
+      );
       assert.equal(res.status, 200);
       assert.equal(res.body.subnet.name, 'u2');
       assert.equal(res.body.subnet.gateway_ip, '172.16.0.254');
@@ -160,7 +192,12 @@ describeEachDatabase('top Neutron: subnets and subnet pools', (dialect) => {
   describe('subnet pools', () => {
     let pool: string;
     test('create, with merged prefixes and default bounds', async () => {
-      const res = await h.call('POST', '/v2.0/subnetpools', { subnetpool: { name: 'pool', prefixes: ['10.100.0.0/25', '10.100.0.128/25', '10.101.0.0/16'], default_prefixlen: 26 } }, ALICE);
+      const res = await h.call(
+        'POST',
+        '/v2.0/subnetpools',
+        { subnetpool: { name: 'pool', prefixes: ['10.100.0.0/25', '10.100.0.128/25', '10.101.0.0/16'], default_prefixlen: 26 } },
+        ALICE,
+      );
       assert.equal(res.status, 201);
       assertSampleShape(res.body, 'neutron', 'subnets/subnetpool-create-response.json');
       assert.deepEqual(res.body.subnetpool.prefixes, ['10.100.0.0/24', '10.101.0.0/16']);
@@ -200,14 +237,19 @@ describeEachDatabase('top Neutron: subnets and subnet pools', (dialect) => {
     });
     test('the default pool serves use_default_subnetpool', async () => {
       neutronError(await create({ use_default_subnetpool: true }), 400, 'BadRequest');
-      const dflt = await h.call('POST', '/v2.0/subnetpools', { subnetpool: { name: 'default', prefixes: ['192.168.0.0/16'], default_prefixlen: 24, is_default: true, shared: true } });
+      const dflt = await h.call('POST', '/v2.0/subnetpools', {
+        subnetpool: { name: 'default', prefixes: ['192.168.0.0/16'], default_prefixlen: 24, is_default: true, shared: true },
+      });
       assert.equal(dflt.status, 201);
       neutronError(await h.call('POST', '/v2.0/subnetpools', { subnetpool: { name: 'd2', prefixes: ['192.169.0.0/16'], is_default: true } }), 400, 'InvalidInput');
       const s = await create({ use_default_subnetpool: true });
       assert.equal(s.status, 201);
       assert.equal(s.body.subnet.cidr, '192.168.0.0/24');
       const list = await h.call('GET', '/v2.0/subnetpools?is_default=true', undefined, ALICE);
-      assert.deepEqual(list.body.subnetpools.map((p: { name: string }) => p.name), ['default']);
+      assert.deepEqual(
+        list.body.subnetpools.map((p: { name: string }) => p.name),
+        ['default'],
+      );
       neutronError(await h.call('GET', `/v2.0/subnetpools/${pool}`, undefined, BOB), 404, 'SubnetPoolNotFound');
     });
   });

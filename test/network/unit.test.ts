@@ -8,7 +8,7 @@ import { checkGateway, checkPools, defaultGateway, defaultPools } from '../../sr
 import { podRefusal, validateProviderRequest } from '../../src/network/segments.js';
 import { bodyItems } from '../../src/network/input.js';
 import { testConfig } from '../support/tricircle.js';
-import { ApiError } from '../../src/common/errors.js';
+import type { ApiError } from '../../src/common/errors.js';
 
 const typeOf = (fn: () => unknown): string | undefined => {
   try {
@@ -42,7 +42,13 @@ describe('IP arithmetic', () => {
     const r = { first: parseIp('10.0.0.0')!.value, last: parseIp('10.0.0.255')!.value };
     const holes = [{ first: parseIp('10.0.0.10')!.value, last: parseIp('10.0.0.19')!.value }];
     const left = subtractRanges(r, holes);
-    assert.deepEqual(left.map((x) => [formatIp(4, x.first), formatIp(4, x.last)]), [['10.0.0.0', '10.0.0.9'], ['10.0.0.20', '10.0.0.255']]);
+    assert.deepEqual(
+      left.map((x) => [formatIp(4, x.first), formatIp(4, x.last)]),
+      [
+        ['10.0.0.0', '10.0.0.9'],
+        ['10.0.0.20', '10.0.0.255'],
+      ],
+    );
     assert.deepEqual(rangeToCidrs(4, left[0]).map(formatCidr), ['10.0.0.0/29', '10.0.0.8/31']);
     assert.deepEqual(mergeCidrs([parseCidr('10.0.0.0/25')!, parseCidr('10.0.0.128/25')!, parseCidr('10.0.1.0/24')!]).map(formatCidr), ['10.0.0.0/23']);
   });
@@ -66,15 +72,36 @@ describe('subnet addressing', () => {
     assert.deepEqual(defaultPools(cidr, null), [{ start: '10.0.0.1', end: '10.0.0.254' }]);
   });
   test('pool and gateway checks answer with upstream fault types', () => {
-    assert.equal(typeOf(() => checkPools(cidr, '10.0.0.0/24', [{ start: '10.0.0.20', end: '10.0.0.10' }])), 'InvalidAllocationPool');
-    assert.equal(typeOf(() => checkPools(cidr, '10.0.0.0/24', [{ start: '10.0.0.0', end: '10.0.0.10' }])), 'OutOfBoundsAllocationPool');
     assert.equal(
-      typeOf(() => checkPools(cidr, '10.0.0.0/24', [{ start: '10.0.0.2', end: '10.0.0.10' }, { start: '10.0.0.10', end: '10.0.0.20' }])),
+      typeOf(() => checkPools(cidr, '10.0.0.0/24', [{ start: '10.0.0.20', end: '10.0.0.10' }])),
+      'InvalidAllocationPool',
+    );
+    assert.equal(
+      typeOf(() => checkPools(cidr, '10.0.0.0/24', [{ start: '10.0.0.0', end: '10.0.0.10' }])),
+      'OutOfBoundsAllocationPool',
+    );
+    assert.equal(
+      typeOf(() =>
+        checkPools(cidr, '10.0.0.0/24', [
+          { start: '10.0.0.2', end: '10.0.0.10' },
+          { start: '10.0.0.10', end: '10.0.0.20' },
+        ]),
+      ),
       'OverlappingAllocationPools',
     );
-    assert.equal(typeOf(() => checkGateway(cidr, '10.0.0.5', [{ start: '10.0.0.2', end: '10.0.0.10' }])), 'GatewayConflictWithAllocationPools');
-    assert.equal(typeOf(() => checkGateway(cidr, '10.0.0.255', [])), 'InvalidInput');
-    assert.equal(typeOf(() => checkGateway(cidr, '192.168.0.1', [])), undefined, 'a gateway outside the subnet is allowed, as upstream');
+    assert.equal(
+      typeOf(() => checkGateway(cidr, '10.0.0.5', [{ start: '10.0.0.2', end: '10.0.0.10' }])),
+      'GatewayConflictWithAllocationPools',
+    );
+    assert.equal(
+      typeOf(() => checkGateway(cidr, '10.0.0.255', [])),
+      'InvalidInput',
+    );
+    assert.equal(
+      typeOf(() => checkGateway(cidr, '192.168.0.1', [])),
+      undefined,
+      'a gateway outside the subnet is allowed, as upstream',
+    );
   });
 });
 
@@ -83,15 +110,33 @@ describe('IPAM planning', () => {
   const slaac: IpamSubnet = { id: 's6', networkId: 'n', cidr: parseCidr('fd00::/64')!, gatewayIp: 'fd00::1', pools: [], addressMode: 'slaac' };
   test('no fixed_ips: one IPv4 address and every automatic IPv6 address', () => {
     const steps = planAllocations('n', [v4, slaac], undefined, '');
-    assert.deepEqual(steps.map((s) => s.kind), ['any', 'eui64']);
+    assert.deepEqual(
+      steps.map((s) => s.kind),
+      ['any', 'eui64'],
+    );
   });
   test('requested addresses are checked against the subnets', () => {
-    assert.equal(typeOf(() => planAllocations('n', [v4], [{ ipAddress: '10.0.1.5' }], '')), 'InvalidIpForNetwork');
-    assert.equal(typeOf(() => planAllocations('n', [v4], [{ subnetId: 's4', ipAddress: '10.0.0.255' }], '')), 'InvalidIpForSubnet');
-    assert.equal(typeOf(() => planAllocations('n', [v4], [{ subnetId: 'other' }], '')), 'InvalidInput');
-    assert.equal(typeOf(() => planAllocations('n', [v4], [{ ipAddress: '10.0.0.1' }], '')), 'IpAddressAlreadyAllocated');
+    assert.equal(
+      typeOf(() => planAllocations('n', [v4], [{ ipAddress: '10.0.1.5' }], '')),
+      'InvalidIpForNetwork',
+    );
+    assert.equal(
+      typeOf(() => planAllocations('n', [v4], [{ subnetId: 's4', ipAddress: '10.0.0.255' }], '')),
+      'InvalidIpForSubnet',
+    );
+    assert.equal(
+      typeOf(() => planAllocations('n', [v4], [{ subnetId: 'other' }], '')),
+      'InvalidInput',
+    );
+    assert.equal(
+      typeOf(() => planAllocations('n', [v4], [{ ipAddress: '10.0.0.1' }], '')),
+      'IpAddressAlreadyAllocated',
+    );
     assert.equal(planAllocations('n', [v4], [{ ipAddress: '10.0.0.1' }], 'network:router_interface')[0].kind, 'fixed');
-    assert.equal(typeOf(() => planAllocations('n', [slaac], [{ ipAddress: 'fd00::5' }], '')), 'AllocationOnAutoAddressSubnet');
+    assert.equal(
+      typeOf(() => planAllocations('n', [slaac], [{ ipAddress: 'fd00::5' }], '')),
+      'AllocationOnAutoAddressSubnet',
+    );
     assert.deepEqual(planAllocations('n', [v4], [], ''), []);
   });
 });
@@ -99,7 +144,10 @@ describe('IPAM planning', () => {
 describe('type drivers and settings', () => {
   test('VLAN ranges parse; bad ones name the option', () => {
     const r = parseVlanRanges(['bridge:2001:2003', 'extern', 'bridge:10:11']);
-    assert.deepEqual(r.get('bridge'), [{ min: 2001, max: 2003 }, { min: 10, max: 11 }]);
+    assert.deepEqual(r.get('bridge'), [
+      { min: 2001, max: 2003 },
+      { min: 10, max: 11 },
+    ]);
     assert.deepEqual(r.get('extern'), []);
     assert.throws(() => parseVlanRanges(['bridge:0:10']), /network_vlan_ranges/);
     assert.throws(() => parseVlanRanges(['bridge:10']), /network_vlan_ranges/);
@@ -111,12 +159,30 @@ describe('type drivers and settings', () => {
   test('provider requests are validated as ML2 does', () => {
     const settings = loadNetworkSettings(testConfig({ databaseUrl: 'sqlite:///:memory:' }));
     assert.equal(settings.tenantNetworkTypes.join(), 'vlan');
-    assert.equal(typeOf(() => validateProviderRequest(settings, { networkType: 'flat' })), 'InvalidInput');
-    assert.equal(typeOf(() => validateProviderRequest(settings, { networkType: 'vlan', physicalNetwork: 'nope' })), 'InvalidInput');
-    assert.equal(typeOf(() => validateProviderRequest(settings, { networkType: 'vlan', segmentationId: 5 })), 'InvalidInput');
-    assert.equal(typeOf(() => validateProviderRequest(settings, { networkType: 'vlan', physicalNetwork: 'bridge', segmentationId: 4095 })), 'InvalidInput');
-    assert.equal(typeOf(() => validateProviderRequest(settings, { networkType: 'local', physicalNetwork: 'bridge' })), 'InvalidInput');
-    assert.equal(typeOf(() => validateProviderRequest(settings, { physicalNetwork: 'bridge' })), 'InvalidInput');
+    assert.equal(
+      typeOf(() => validateProviderRequest(settings, { networkType: 'flat' })),
+      'InvalidInput',
+    );
+    assert.equal(
+      typeOf(() => validateProviderRequest(settings, { networkType: 'vlan', physicalNetwork: 'nope' })),
+      'InvalidInput',
+    );
+    assert.equal(
+      typeOf(() => validateProviderRequest(settings, { networkType: 'vlan', segmentationId: 5 })),
+      'InvalidInput',
+    );
+    assert.equal(
+      typeOf(() => validateProviderRequest(settings, { networkType: 'vlan', physicalNetwork: 'bridge', segmentationId: 4095 })),
+      'InvalidInput',
+    );
+    assert.equal(
+      typeOf(() => validateProviderRequest(settings, { networkType: 'local', physicalNetwork: 'bridge' })),
+      'InvalidInput',
+    );
+    assert.equal(
+      typeOf(() => validateProviderRequest(settings, { physicalNetwork: 'bridge' })),
+      'InvalidInput',
+    );
   });
   test('a local network stays in its first pod', () => {
     assert.equal(podRefusal('local', [], 'p1'), undefined);
@@ -147,13 +213,17 @@ describe('list parameters and links', () => {
       { rel: 'next', href: 'http://h/v2.0/things?name=a&limit=2&marker=a2' },
       { rel: 'previous', href: 'http://h/v2.0/things?name=a&limit=2&marker=a1&page_reverse=True' },
     ]);
-    assert.deepEqual(paginationLinks('http://h/v2.0/things', params, [{ id: 'a1' }])!.map((l) => l.rel), ['previous']);
+    assert.deepEqual(
+      paginationLinks('http://h/v2.0/things', params, [{ id: 'a1' }])!.map((l) => l.rel),
+      ['previous'],
+    );
     assert.equal(paginationLinks('http://h', parseListParams(new URLSearchParams(''), schema), []), undefined);
   });
   test('bulk bodies: bare items as upstream, wrapped items too', () => {
     assert.deepEqual(bodyItems({ networks: [{ name: 'a' }, { network: { name: 'b' } }] }, 'network', 'networks'), { items: [{ name: 'a' }, { name: 'b' }], bulk: true });
-    assert.equal(typeOf(() => bodyItems({ networks: [] }, 'network', 'networks')), 'HTTPBadRequest');
+    assert.equal(
+      typeOf(() => bodyItems({ networks: [] }, 'network', 'networks')),
+      'HTTPBadRequest',
+    );
   });
 });
-
-

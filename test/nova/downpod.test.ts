@@ -39,7 +39,7 @@ describe('Nova API gateway: a pod that is down', () => {
       assert.equal(res.status, 200, res.text);
       assert.ok(took < TIMEOUT_S * 1000 + MARGIN_MS, `took ${took} ms`);
       assert.equal(res.headers['x-tricircle-unavailable-pods'], 'Pod2');
-      assert.deepEqual(res.body.servers.map((s: { id: string }) => s.id).sort(), [...ids.Pod1].sort(), 'before 2.69 the down pod\'s servers are left out');
+      assert.deepEqual(res.body.servers.map((s: { id: string }) => s.id).sort(), [...ids.Pod1].sort(), "before 2.69 the down pod's servers are left out");
 
       const unknown = await env.call('demo', 'GET', '/servers/detail', { version: '2.69' });
       assert.equal(unknown.status, 200);

@@ -94,7 +94,7 @@ describe('Nova API gateway: project isolation', () => {
     assert.equal(marker.body.badRequest.message, `marker [${serverId}] not found`);
   });
 
-  test('a project id in the URL must be the token\'s', async () => {
+  test("a project id in the URL must be the token's", async () => {
     const res = await env.call('demo', 'GET', `/${env.projects.admin}/servers/${serverId}`);
     assert.equal(res.status, 400);
     assert.match(res.body.badRequest.message, /Malformed request URL/);

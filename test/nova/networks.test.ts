@@ -44,7 +44,7 @@ describe('Nova API gateway: servers on top networks', () => {
     const listed = await env.call('demo', 'GET', '/servers/detail');
     assert.deepEqual(Object.keys(listed.body.servers.find((s: { id: string }) => s.id === id).addresses), ['net1']);
     const ifaces = await env.call('demo', 'GET', `/servers/${id}/os-interface`);
-    assert.equal(ifaces.body.interfaceAttachments[0].port_id, topPorts.body.ports[0].id, 'top port ids, not the pod\'s');
+    assert.equal(ifaces.body.interfaceAttachments[0].port_id, topPorts.body.ports[0].id, "top port ids, not the pod's");
     assert.equal(ifaces.body.interfaceAttachments[0].net_id, netId);
 
     assert.equal((await env.call('demo', 'DELETE', `/servers/${id}`)).status, 204);
@@ -69,7 +69,10 @@ describe('Nova API gateway: servers on top networks', () => {
     // The simulated Nova has no /servers/{id}/os-security-groups; with one, its groups show top ids and names.
     const groups = await env.call('demo', 'GET', `/servers/${server.id}/os-security-groups`);
     if (groups.status === 200) {
-      assert.deepEqual(groups.body.security_groups.map((g: { id: string; name: string }) => [g.id, g.name]), [[sg.body.security_group.id, 'web']]);
+      assert.deepEqual(
+        groups.body.security_groups.map((g: { id: string; name: string }) => [g.id, g.name]),
+        [[sg.body.security_group.id, 'web']],
+      );
     } else {
       assert.equal(groups.status, 404);
       assert.equal((await env.tc.core.routings.findByTop(server.id, 'server')).length, 1, 'a missing route of the pod is not a missing server');

@@ -24,7 +24,7 @@ type Dir = 'asc' | 'desc';
  */
 describe('Nova API gateway: pagination across pods', () => {
   let env: NovaEnv;
-  let all: Row[] = [];
+  const all: Row[] = [];
 
   before(async () => {
     env = await startNovaEnv({ pods: PODS.map((region, i) => ({ region, az: `az${i + 1}` })) });
@@ -94,7 +94,14 @@ describe('Nova API gateway: pagination across pods', () => {
     { name: 'display_name asc', query: '&sort_key=display_name&sort_dir=asc', keys: [['name', 'asc']] },
     { name: 'display_name desc', query: '&sort_key=display_name&sort_dir=desc', keys: [['name', 'desc']] },
     { name: 'uuid asc', query: '&sort_key=uuid&sort_dir=asc', keys: [['id', 'asc']] },
-    { name: 'vm_state asc, display_name desc', query: '&sort_key=vm_state&sort_dir=asc&sort_key=display_name&sort_dir=desc', keys: [['vm_state', 'asc'], ['name', 'desc']] },
+    {
+      name: 'vm_state asc, display_name desc',
+      query: '&sort_key=vm_state&sort_dir=asc&sort_key=display_name&sort_dir=desc',
+      keys: [
+        ['vm_state', 'asc'],
+        ['name', 'desc'],
+      ],
+    },
   ];
 
   for (const order of orders) {

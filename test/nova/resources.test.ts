@@ -65,13 +65,22 @@ describeEachDatabase('Nova API gateway: versions and top-level resources', (dial
 
   test('flavors: top-owned, admin-managed, with extra specs and access lists', async () => {
     const list = await env.call('demo', 'GET', '/flavors');
-    assert.deepEqual(list.body.flavors.map((f: { name: string }) => f.name), ['m1.tiny', 'm1.small', 'm1.medium', 'm1.large', 'm1.nano', 'm1.xlarge', 'm1.micro']);
+    assert.deepEqual(
+      list.body.flavors.map((f: { name: string }) => f.name),
+      ['m1.tiny', 'm1.small', 'm1.medium', 'm1.large', 'm1.nano', 'm1.xlarge', 'm1.micro'],
+    );
     const detail = await env.call('demo', 'GET', '/flavors/detail?minRam=4096');
-    assert.deepEqual(detail.body.flavors.map((f: { id: string }) => f.id), ['3', '4', '5']);
+    assert.deepEqual(
+      detail.body.flavors.map((f: { id: string }) => f.id),
+      ['3', '4', '5'],
+    );
     assert.equal(detail.body.flavors[0].swap, '');
     assert.equal((await env.call('demo', 'GET', '/flavors/detail', { version: '2.75' })).body.flavors[0].swap, 0);
     const page = await env.call('demo', 'GET', '/flavors?limit=2&marker=2');
-    assert.deepEqual(page.body.flavors.map((f: { id: string }) => f.id), ['3', '4']);
+    assert.deepEqual(
+      page.body.flavors.map((f: { id: string }) => f.id),
+      ['3', '4'],
+    );
     assert.equal(page.body.flavors_links[0].href, `${env.gw}/v2.1/flavors?limit=2&marker=4`);
 
     const denied = await env.call('demo', 'POST', '/flavors', { body: { flavor: { name: 'x', ram: 1, vcpus: 1, disk: 1 } } });
@@ -132,7 +141,10 @@ describeEachDatabase('Nova API gateway: versions and top-level resources', (dial
     assert.equal((await env.call('demo', 'POST', '/os-keypairs', { version: '2.92', body: { keypair: { name: 'nokey' } } })).status, 400);
 
     const list = await env.call('demo', 'GET', '/os-keypairs');
-    assert.deepEqual(list.body.keypairs.map((k: { keypair: { name: string } }) => k.keypair.name), ['gen', 'imp']);
+    assert.deepEqual(
+      list.body.keypairs.map((k: { keypair: { name: string } }) => k.keypair.name),
+      ['gen', 'imp'],
+    );
     const paged = await env.call('demo', 'GET', '/os-keypairs?limit=1', { version: '2.35' });
     assert.equal(paged.body.keypairs.length, 1);
     assert.match(paged.body.keypairs_links[0].href, /marker=gen/);

@@ -155,7 +155,9 @@ describeEachDatabase('Nova API gateway: the server lifecycle through simulated p
     const inPod = await env.pod('Pod2', 'demo', 'GET', '/servers?name=vm-many');
     assert.equal(inPod.body.servers.length, 3);
     for (const s of inPod.body.servers) assert.ok(routes.includes(s.id), `route for ${s.name}`);
-    const old = await env.call('demo', 'POST', '/servers', { body: { server: { name: 'vm-many21', imageRef: env.imageId, flavorRef: '1', availability_zone: 'az1', min_count: 2 } } });
+    const old = await env.call('demo', 'POST', '/servers', {
+      body: { server: { name: 'vm-many21', imageRef: env.imageId, flavorRef: '1', availability_zone: 'az1', min_count: 2 } },
+    });
     assert.equal(old.status, 202, old.text);
     const inPod1 = await env.pod('Pod1', 'demo', 'GET', '/servers?name=vm-many21');
     assert.equal(inPod1.body.servers.length, 2);
@@ -270,7 +272,7 @@ describeEachDatabase('Nova API gateway: the server lifecycle through simulated p
     assert.deepEqual(again.body, { itemNotFound: { message: `Instance ${id} could not be found.`, code: 404 } });
   });
 
-  test('a server deleted behind the gateway\'s back: the pod 404 removes the stale route', async () => {
+  test("a server deleted behind the gateway's back: the pod 404 removes the stale route", async () => {
     const res = await boot('vm-stale', { availability_zone: 'az2' });
     const id = res.body.server.id;
     await waitForStatus(env, 'demo', id, ['ACTIVE']);
@@ -347,7 +349,11 @@ describe('Nova API gateway: request validation', () => {
     const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
     let nested = '"leaf"';
     for (let i = 0; i < 1000; i++) nested = `{"a":${nested}}`;
-    for (const raw of [deep, `{"server": {"name": ${deep}, "flavorRef": "1", "networks": "none"}}`, `{"server": {"name": "v", "flavorRef": "1", "networks": "none", "metadata": {"k": ${nested}}}}`]) {
+    for (const raw of [
+      deep,
+      `{"server": {"name": ${deep}, "flavorRef": "1", "networks": "none"}}`,
+      `{"server": {"name": "v", "flavorRef": "1", "networks": "none", "metadata": {"k": ${nested}}}}`,
+    ]) {
       const res = await env.call('demo', 'POST', '/servers', { raw, headers: { 'content-type': 'application/json' } });
       assert.equal(res.status, 400, res.text.slice(0, 200));
       assert.match(res.body.badRequest.message, /^Invalid input for field\/attribute (body|name|k)\. Value: /);

@@ -18,7 +18,8 @@ import { ServerCreate } from '../../src/nova/servers/schemas.js';
 import type { Pod } from '../../src/pods/index.js';
 
 // Nova's negotiation and server-create check, as the gateway kit does them.
-const negotiateVersion = (headers: Record<string, string>, r: VersionRange) => negotiateMicroversion(headers, { serviceType: 'compute', legacyHeader: 'X-OpenStack-Nova-API-Version' }, r);
+const negotiateVersion = (headers: Record<string, string>, r: VersionRange) =>
+  negotiateMicroversion(headers, { serviceType: 'compute', legacyHeader: 'X-OpenStack-Nova-API-Version' }, r);
 const checkServerCreate = new BodyValidator(NOVA_STYLE).compile(ServerCreate);
 const serverCreateSchema = (v: ApiVersion) => v;
 const validateBody = (v: ApiVersion, body: unknown) => checkServerCreate(body, v);
@@ -38,7 +39,10 @@ describe('microversions', () => {
   test('outside the range is 406, malformed is 400', () => {
     assert.throws(() => negotiateVersion({ 'openstack-api-version': 'compute 2.61' }, range), VersionNotAcceptable);
     assert.throws(() => negotiateVersion({ 'openstack-api-version': 'compute 3.0' }, range), VersionNotAcceptable);
-    assert.throws(() => negotiateVersion({ 'x-openstack-nova-api-version': '2.x' }, range), (e: { status?: number }) => e.status === 400);
+    assert.throws(
+      () => negotiateVersion({ 'x-openstack-nova-api-version': '2.x' }, range),
+      (e: { status?: number }) => e.status === 400,
+    );
   });
   test('versions compare numerically', () => {
     assert.ok(ApiVersion.of('2.10').ge('2.9'));
@@ -59,7 +63,12 @@ describe('microversions', () => {
       }),
     };
     const pod = (regionName: string) => ({ id: regionName, regionName, azName: 'az', podAzName: '', dcName: '', disabled: false, health: 'up', createdAt: 0, updatedAt: 0 });
-    const ranges = new PodVersionRanges({ pods: async () => [pod('A'), pod('B'), pod('C'), { ...pod('Top'), azName: '' }], clients: clients as never, cacheMs: 60_000, timeoutMs: 100 });
+    const ranges = new PodVersionRanges({
+      pods: async () => [pod('A'), pod('B'), pod('C'), { ...pod('Top'), azName: '' }],
+      clients: clients as never,
+      cacheMs: 60_000,
+      timeoutMs: 100,
+    });
     const r = await ranges.range();
     assert.equal(r.max.toString(), '2.60');
     assert.equal(r.min.toString(), '2.1');
@@ -118,4 +127,3 @@ describe('server create validation', () => {
     validateBody(serverCreateSchema(ApiVersion.of('2.1')), { server: { name: 'a', flavorRef: 1 } });
   });
 });
-

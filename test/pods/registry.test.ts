@@ -30,7 +30,10 @@ describeEachDatabase('PodRegistry.delete', (dialect) => {
     const pod = await pods.create({ regionName: 'PodD', azName: 'azd' });
     const route = await routings.create({ topId: 'net-1', bottomId: 'b-net-1', podId: pod.id, projectId: 'p', resourceType: 'network' });
     const intent = await routings.recordIntent({ podId: pod.id, projectId: 'p', resourceType: 'server', requestId: 'req-1' });
-    await assert.rejects(pods.delete(pod.id), (err: { status?: number; message?: string }) => err.status === 409 && /2 routing entries and 0 tenant bindings/.test(err.message ?? ''));
+    await assert.rejects(
+      pods.delete(pod.id),
+      (err: { status?: number; message?: string }) => err.status === 409 && /2 routing entries and 0 tenant bindings/.test(err.message ?? ''),
+    );
     await routings.delete(route.id);
     await assert.rejects(pods.delete(pod.id), /1 routing entries/);
     await routings.dropIntent(intent);

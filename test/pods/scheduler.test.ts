@@ -189,10 +189,7 @@ describeEachDatabase('PodScheduler without an AZ', (dialect) => {
 
   test('no bottom pod at all (only the top pod) is a 400', async () => {
     await pods.create({ regionName: 'Top' });
-    await assert.rejects(
-      scheduler.schedule({ projectId: 'p0' }),
-      (e: unknown) => e instanceof ApiError && e.status === 400 && e.message === 'No bottom pod is available',
-    );
+    await assert.rejects(scheduler.schedule({ projectId: 'p0' }), (e: unknown) => e instanceof ApiError && e.status === 400 && e.message === 'No bottom pod is available');
     await assert.rejects(scheduler.schedule({ projectId: 'p0', azName: '' }), /No bottom pod is available/);
   });
 

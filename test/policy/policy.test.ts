@@ -6,14 +6,7 @@ import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { parseRule, RuleSyntaxError } from '../../src/policy/parser.js';
 import { evaluate, type Credentials, type Target } from '../../src/policy/evaluate.js';
-import {
-  DEFAULT_RULES,
-  PolicyConfigError,
-  PolicyEnforcer,
-  PolicyNotAuthorized,
-  generateSampleYaml,
-  type PolicySubject,
-} from '../../src/policy/index.js';
+import { DEFAULT_RULES, PolicyConfigError, PolicyEnforcer, PolicyNotAuthorized, generateSampleYaml, type PolicySubject } from '../../src/policy/index.js';
 
 const admin: PolicySubject = { userId: 'u-admin', projectId: 'p-admin', roles: ['admin', 'member'], isAdmin: true };
 const demo: PolicySubject = { userId: 'u-demo', projectId: 'p-demo', roles: ['member'], isAdmin: false };
@@ -56,7 +49,13 @@ describe('rule parser', () => {
       kind: 'or',
       checks: [
         { kind: 'role', match: 'a' },
-        { kind: 'and', checks: [{ kind: 'role', match: 'b' }, { kind: 'role', match: 'c' }] },
+        {
+          kind: 'and',
+          checks: [
+            { kind: 'role', match: 'b' },
+            { kind: 'role', match: 'c' },
+          ],
+        },
       ],
     });
   });
@@ -64,7 +63,10 @@ describe('rule parser', () => {
   test('not binds tightest and can repeat', () => {
     assert.deepEqual(parseRule('not role:a and role:b'), {
       kind: 'and',
-      checks: [{ kind: 'not', check: { kind: 'role', match: 'a' } }, { kind: 'role', match: 'b' }],
+      checks: [
+        { kind: 'not', check: { kind: 'role', match: 'a' } },
+        { kind: 'role', match: 'b' },
+      ],
     });
     assert.deepEqual(parseRule('not not @'), { kind: 'not', check: { kind: 'not', check: { kind: 'always' } } });
   });
@@ -73,7 +75,13 @@ describe('rule parser', () => {
     const expected = {
       kind: 'and',
       checks: [
-        { kind: 'or', checks: [{ kind: 'role', match: 'a' }, { kind: 'role', match: 'b' }] },
+        {
+          kind: 'or',
+          checks: [
+            { kind: 'role', match: 'a' },
+            { kind: 'role', match: 'b' },
+          ],
+        },
         { kind: 'role', match: 'c' },
       ],
     };
@@ -361,14 +369,16 @@ describe('PolicyEnforcer with a policy file', () => {
     const path = write('bad.yaml', '"admin_api:pods:list": "role:admin or"\n');
     assert.throws(
       () => new PolicyEnforcer({ policyFile: path }),
-      (err: unknown) =>
-        err instanceof PolicyConfigError && err.message.includes("'admin_api:pods:list'") && err.message.includes(path),
+      (err: unknown) => err instanceof PolicyConfigError && err.message.includes("'admin_api:pods:list'") && err.message.includes(path),
     );
   });
 
   test('a rule that is not a string is an error', () => {
     const path = write('list.yaml', 'admin_api:\n  - role:admin\n');
-    assert.throws(() => new PolicyEnforcer({ policyFile: path }), (err: unknown) => err instanceof PolicyConfigError && /admin_api/.test(err.message));
+    assert.throws(
+      () => new PolicyEnforcer({ policyFile: path }),
+      (err: unknown) => err instanceof PolicyConfigError && /admin_api/.test(err.message),
+    );
   });
 
   test('a file that is not a mapping is an error', () => {
@@ -378,7 +388,10 @@ describe('PolicyEnforcer with a policy file', () => {
 
   test('invalid YAML is an error naming the path', () => {
     const path = write('broken.yaml', 'a: "unterminated\n');
-    assert.throws(() => new PolicyEnforcer({ policyFile: path }), (err: unknown) => err instanceof PolicyConfigError && err.message.includes(path));
+    assert.throws(
+      () => new PolicyEnforcer({ policyFile: path }),
+      (err: unknown) => err instanceof PolicyConfigError && err.message.includes(path),
+    );
   });
 
   test('a reference to an undefined rule is an error at load', () => {
@@ -434,7 +447,10 @@ describe('policy file edge cases', () => {
     try {
       const path = join(dir, 'multi.yaml');
       writeFileSync(path, 'a: "@"\n---\nb: "!"\n');
-      assert.throws(() => new PolicyEnforcer({ policyFile: path }), (err: unknown) => err instanceof PolicyConfigError && /more than one/.test(err.message));
+      assert.throws(
+        () => new PolicyEnforcer({ policyFile: path }),
+        (err: unknown) => err instanceof PolicyConfigError && /more than one/.test(err.message),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

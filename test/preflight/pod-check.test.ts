@@ -88,7 +88,9 @@ describeEachDatabase('tricircle pod check', (dialect) => {
     for (const region of ['Pod1', 'Pod2']) {
       const res = await http('POST', `${tc.urls['neutron-api']}/v2.0/networks`, {
         token,
-        body: { network: { name: `ext-${region}`, 'router:external': true, 'provider:network_type': 'vlan', 'provider:physical_network': 'extern', availability_zone_hints: [region] } },
+        body: {
+          network: { name: `ext-${region}`, 'router:external': true, 'provider:network_type': 'vlan', 'provider:physical_network': 'extern', availability_zone_hints: [region] },
+        },
       });
       assert.equal(res.status, 201, res.text);
     }
@@ -115,12 +117,16 @@ describeEachDatabase('tricircle pod check', (dialect) => {
     const endpoints = new EndpointResolver({ serviceAuth: tc.core.identity.serviceAuth, store: new CurrentCatalogStore(tc.core.endpoints) });
     const clients = new PodClientFactory({ endpoints, serviceAuth: tc.core.identity.serviceAuth, timeoutMs: 10_000 });
     try {
-      const [report] = await checkPods([{ id: target.id, regionName: target.regionName, isTop: isTopPod(target) }], { top, bottomPodCount: pods.length - 1 }, {
-        endpoints,
-        clients,
-        serviceAuth: tc.core.identity.serviceAuth,
-        settings: preflightSettings(tc.core.config, 10_000),
-      });
+      const [report] = await checkPods(
+        [{ id: target.id, regionName: target.regionName, isTop: isTopPod(target) }],
+        { top, bottomPodCount: pods.length - 1 },
+        {
+          endpoints,
+          clients,
+          serviceAuth: tc.core.identity.serviceAuth,
+          settings: preflightSettings(tc.core.config, 10_000),
+        },
+      );
       return report;
     } finally {
       await clients.close();
@@ -135,7 +141,18 @@ describeEachDatabase('tricircle pod check', (dialect) => {
     assert.equal(report.ok, true);
     assert.deepEqual(
       report.checks.map((c) => c.check),
-      ['service account', 'compute API', 'volume API', 'network API', 'image API', 'admin rights', 'physnet bridge 2001-3000', 'physnet extern 3001-4000', 'external networks', 'images'],
+      [
+        'service account',
+        'compute API',
+        'volume API',
+        'network API',
+        'image API',
+        'admin rights',
+        'physnet bridge 2001-3000',
+        'physnet extern 3001-4000',
+        'external networks',
+        'images',
+      ],
     );
     for (const c of report.checks) assert.equal(c.result, 'pass', `${c.check}: ${c.detail}`);
     const checks = byName(report);
@@ -153,9 +170,15 @@ describeEachDatabase('tricircle pod check', (dialect) => {
     for (const name of ['compute API', 'volume API', 'network API', 'image API']) assert.match(res.stdout, new RegExp(`\\| RegionOne +\\| ${name} +\\| pass +\\|`));
     assert.doesNotMatch(res.stdout, /\| Pod1 +\|[^|]+\| fail/);
     assert.match(res.stdout, /\| Pod2 +\| physnet bridge 2001-3000 +\| pass +\|/);
-    assert.match(res.stdout, /\| Pod2 +\| physnet extern 3001-4000 +\| fail +\| the pod refused a vlan 4000 on extern network: Invalid input for operation: physical_network 'extern' unknown for VLAN provider network/);
+    assert.match(
+      res.stdout,
+      /\| Pod2 +\| physnet extern 3001-4000 +\| fail +\| the pod refused a vlan 4000 on extern network: Invalid input for operation: physical_network 'extern' unknown for VLAN provider network/,
+    );
     assert.match(res.stdout, /\| Pod2 +\| external networks +\| fail +\| ext-Pod2 \(vlan on extern\): /);
-    assert.match(res.stdout, new RegExp(`\\| Pod2 +\\| images +\\| fail +\\| 1 of the top's 1 image\\(s\\) are not in the pod's Glance under the same id: ${topImage.name} \\(${topImage.id}\\)`));
+    assert.match(
+      res.stdout,
+      new RegExp(`\\| Pod2 +\\| images +\\| fail +\\| 1 of the top's 1 image\\(s\\) are not in the pod's Glance under the same id: ${topImage.name} \\(${topImage.id}\\)`),
+    );
     assert.match(res.stdout, /FAILED: Pod2\n$/);
   });
 

@@ -69,7 +69,10 @@ describeEachDatabase('routing intents', (dialect) => {
     const chosen = await new PodScheduler(db).schedule({ projectId: p, azName: 'az1' });
     assert.equal(chosen.id, pod2.id);
 
-    await assert.rejects(routings.recordIntent({ podId: 'no-such-pod', projectId: p, resourceType: 'server', requestId: 'req-1' }), (err: { status?: number }) => err.status === 400);
+    await assert.rejects(
+      routings.recordIntent({ podId: 'no-such-pod', projectId: p, resourceType: 'server', requestId: 'req-1' }),
+      (err: { status?: number }) => err.status === 400,
+    );
   });
 
   test('completing replaces the intent by the routes (several for a multi-create), and is idempotent', async () => {
@@ -80,13 +83,19 @@ describeEachDatabase('routing intents', (dialect) => {
       { topId: a, bottomId: a },
       { topId: b, bottomId: b },
     ]);
-    assert.deepEqual(routes.map((r) => [r.topId, r.bottomId, r.podId, r.projectId, r.resourceType]), [
-      [a, a, pod1.id, p, 'server'],
-      [b, b, pod1.id, p, 'server'],
-    ]);
+    assert.deepEqual(
+      routes.map((r) => [r.topId, r.bottomId, r.podId, r.projectId, r.resourceType]),
+      [
+        [a, a, pod1.id, p, 'server'],
+        [b, b, pod1.id, p, 'server'],
+      ],
+    );
     assert.equal(await routings.findIntent(intent.id), undefined);
     const again = await routings.completeIntent(intent, [{ topId: a, bottomId: a }]);
-    assert.deepEqual(again.map((r) => r.id), [routes[0].id]);
+    assert.deepEqual(
+      again.map((r) => r.id),
+      [routes[0].id],
+    );
     assert.deepEqual((await serverRoutes(p)).map((r) => r.topId).sort(), [a, b].sort());
     await assert.rejects(routings.completeIntent(intent, []), /at least one/);
   });
@@ -98,7 +107,10 @@ describeEachDatabase('routing intents', (dialect) => {
     assert.equal(await routings.dropIntent(intent), false);
     const vm = uuid();
     await routings.completeIntent(intent, [{ topId: vm, bottomId: vm }]);
-    assert.deepEqual((await serverRoutes(p)).map((r) => r.bottomId), [vm]);
+    assert.deepEqual(
+      (await serverRoutes(p)).map((r) => r.bottomId),
+      [vm],
+    );
   });
 
   test('dropIntent touches neither a lock claim nor a complete route', async () => {
@@ -149,8 +161,14 @@ describeEachDatabase('routing intents', (dialect) => {
     await routings.completeIntent(completed, [{ topId: uuid(), bottomId: `b-${seq}` }]);
 
     const mine = await routings.staleIntents({ olderThanMs: STALE, projectId: p });
-    assert.deepEqual(mine.map((i) => i.id), [old.id, older.id, volume.id]);
-    assert.deepEqual((await routings.staleIntents({ olderThanMs: STALE, projectId: p, resourceTypes: ['volume'] })).map((i) => i.name), ['data']);
+    assert.deepEqual(
+      mine.map((i) => i.id),
+      [old.id, older.id, volume.id],
+    );
+    assert.deepEqual(
+      (await routings.staleIntents({ olderThanMs: STALE, projectId: p, resourceTypes: ['volume'] })).map((i) => i.name),
+      ['data'],
+    );
     assert.deepEqual(await routings.staleIntents({ olderThanMs: STALE, projectId: p, resourceTypes: [] }), []);
     assert.ok((await routings.staleIntents({ olderThanMs: STALE })).some((i) => i.id === otherProject.id));
     assert.equal((await routings.staleIntents({ olderThanMs: STALE, projectId: p, limit: 1 })).length, 1);
@@ -209,8 +227,21 @@ describeEachDatabase('routing intents', (dialect) => {
     assert.deepEqual(log, [`find ${found.id}`, `adopted ${found.id} ${made.join(',')}`, `find ${nothing.id}`, `abandoned ${nothing.id}`, `find ${silent.id}`]);
 
     const rows = await serverRoutes(p);
-    assert.deepEqual(rows.filter((r) => r.bottomId !== null).map((r) => r.topId).sort(), [...made, routedAlready].sort());
-    assert.deepEqual(rows.filter((r) => r.bottomId === null).map((r) => r.id).sort(), [silent.id, young.id].sort(), 'the silent pod’s and the young intent wait');
+    assert.deepEqual(
+      rows
+        .filter((r) => r.bottomId !== null)
+        .map((r) => r.topId)
+        .sort(),
+      [...made, routedAlready].sort(),
+    );
+    assert.deepEqual(
+      rows
+        .filter((r) => r.bottomId === null)
+        .map((r) => r.id)
+        .sort(),
+      [silent.id, young.id].sort(),
+      'the silent pod’s and the young intent wait',
+    );
   });
 
   test('repair: a failing follow-up is reported and the routes stand; types without a finder are left alone', async () => {
@@ -225,7 +256,10 @@ describeEachDatabase('routing intents', (dialect) => {
       adopted: async () => Promise.reject(new Error('the top ports could not be bound')),
     };
     const report = await repairStaleIntents(routings, { server: finder }, { olderThanMs: STALE, projectId: p });
-    assert.deepEqual(report.routed.map((r) => r.topIds), [[vm]]);
+    assert.deepEqual(
+      report.routed.map((r) => r.topIds),
+      [[vm]],
+    );
     assert.equal(report.errors.length, 1);
     assert.match(report.errors[0], /top ports could not be bound/);
     assert.equal((await routings.findByTop(vm, 'server')).length, 1);

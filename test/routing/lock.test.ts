@@ -26,7 +26,18 @@ describeEachDatabase('RoutingLock.getOrCreateBottom', (dialect) => {
     const now = dbNow(db.dialect);
     await db.kysely
       .insertInto('pods')
-      .values({ id: podId, region_name: 'Pod1', az_name: 'az1', pod_az_name: 'nova', dc_name: '', disabled: 0, health: 'unknown', top_marker: null, created_at: now, updated_at: now })
+      .values({
+        id: podId,
+        region_name: 'Pod1',
+        az_name: 'az1',
+        pod_az_name: 'nova',
+        dc_name: '',
+        disabled: 0,
+        health: 'unknown',
+        top_marker: null,
+        created_at: now,
+        updated_at: now,
+      })
       .execute();
     lock = new RoutingLock(db);
     routings = new RoutingTable(db);
@@ -315,9 +326,12 @@ describeEachDatabase('RoutingLock.getOrCreateBottom', (dialect) => {
     const topId = nextTop();
     const a = await lock.getOrCreateBottom({ topId, podId, projectId: 'proj', resourceType: 'network', create: async () => 'n', findByName: async () => undefined });
     const b = await lock.getOrCreateBottom({ topId, podId, projectId: 'proj', resourceType: 'subnet', create: async () => 's', findByName: async () => undefined });
-    assert.deepEqual([a, b], [
-      { bottomId: 'n', created: true },
-      { bottomId: 's', created: true },
-    ]);
+    assert.deepEqual(
+      [a, b],
+      [
+        { bottomId: 'n', created: true },
+        { bottomId: 's', created: true },
+      ],
+    );
   });
 });

@@ -76,7 +76,10 @@ describeEachDatabase('RoutingTable', (dialect) => {
     const t = id('net');
     const r = await route(t, pod1, 'network');
     await assert.rejects(route(t, pod1, 'network'), (err: { status?: number }) => err.status === 409);
-    await assert.rejects(routings.create({ topId: id('net'), bottomId: null, podId: 'no-such-pod', projectId: 'p', resourceType: 'network' }), (err: { status?: number }) => err.status === 400);
+    await assert.rejects(
+      routings.create({ topId: id('net'), bottomId: null, podId: 'no-such-pod', projectId: 'p', resourceType: 'network' }),
+      (err: { status?: number }) => err.status === 400,
+    );
     assert.equal((await routings.update(r.id, { bottomId: 'b-new' })).bottomId, 'b-new');
     await routings.delete(r.id);
     await assert.rejects(routings.delete(r.id), (err: { status?: number }) => err.status === 404);
@@ -102,12 +105,17 @@ describeEachDatabase('RoutingTable', (dialect) => {
     for (let i = 0; i < many.length; i += 400) {
       await db.kysely
         .insertInto('resource_routings')
-        .values(many.slice(i, i + 400).map((t) => ({ top_id: t, bottom_id: `b-${t}`, pod_id: pod1.id, project_id: 'bulk', resource_type: 'port', created_at: now, updated_at: now })))
+        .values(
+          many.slice(i, i + 400).map((t) => ({ top_id: t, bottom_id: `b-${t}`, pod_id: pod1.id, project_id: 'bulk', resource_type: 'port', created_at: now, updated_at: now })),
+        )
         .execute();
     }
     const found = await routings.findByTops('port', [...many, ...many]);
     assert.equal(found.length, 1200);
-    assert.deepEqual(found.map((r) => r.id), [...found.map((r) => r.id)].sort((x, y) => x - y));
+    assert.deepEqual(
+      found.map((r) => r.id),
+      [...found.map((r) => r.id)].sort((x, y) => x - y),
+    );
     assert.equal((await routings.topIdsRoutedInPod('port', pod1.id, many)).size, 1200);
     assert.equal((await routings.topIdsByBottom({ resourceTypes: ['port'], podIds: [pod1.id], bottomIds: many.map((t) => `b-${t}`) })).get(pod1.id)?.size, 1200);
     assert.equal(await routings.deleteByTop('port', many), 1200);

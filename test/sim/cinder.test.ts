@@ -156,12 +156,18 @@ describe('volumes', () => {
     for (let i = 0; i < 4; i++) ids.push(await createVolume({ name: `pg-${i}`, size: i + 1, metadata: { group: i % 2 ? 'odd' : 'even' } }));
     let res = await cinder('GET', `${A}/volumes?name=pg-2`);
     assertSampleShape(res.body, 'cinder', 'volumes/volumes-list-response.json');
-    assert.deepEqual(res.body.volumes.map((v: { id: string }) => v.id), [ids[2]]);
+    assert.deepEqual(
+      res.body.volumes.map((v: { id: string }) => v.id),
+      [ids[2]],
+    );
     res = await cinder('GET', `${ANY}/volumes/detail?all_tenants=1&metadata=${encodeURIComponent("{'group': 'odd'}")}`, admin);
     assertSampleShape(res.body, 'cinder', 'volumes/volumes-list-detailed-response.json');
     assert.deepEqual(new Set(res.body.volumes.map((v: { id: string }) => v.id)), new Set([ids[1], ids[3]]));
     res = await cinder('GET', `${A}/volumes/detail?metadata=${encodeURIComponent('{"group":"even"}')}&sort=size:asc`);
-    assert.deepEqual(res.body.volumes.map((v: { id: string }) => v.id), [ids[0], ids[2]]);
+    assert.deepEqual(
+      res.body.volumes.map((v: { id: string }) => v.id),
+      [ids[0], ids[2]],
+    );
     res = await cinder('GET', `${A}/volumes?sort_key=name&sort_dir=asc&name=pg-1`);
     assert.equal(res.body.volumes.length, 1);
     res = await cinder('GET', `${A}/volumes?sort=name&sort_key=name`);
@@ -205,11 +211,21 @@ describe('volumes', () => {
     const nf = await cinder('DELETE', `${B}/volumes/${a}`, { token: 'token-b' });
     assert.deepEqual(nf.body, { itemNotFound: { message: `Volume ${a} could not be found.`, code: 404 } });
     let res = await cinder('GET', `${B}/volumes?all_tenants=1`, { token: 'token-b' });
-    assert.deepEqual(res.body.volumes.map((v: { id: string }) => v.id), [b], 'all_tenants ignored for non-admin');
+    assert.deepEqual(
+      res.body.volumes.map((v: { id: string }) => v.id),
+      [b],
+      'all_tenants ignored for non-admin',
+    );
     res = await cinder('GET', `${ADM}/volumes?all_tenants=1&name=iso-a`, admin);
-    assert.deepEqual(res.body.volumes.map((v: { id: string }) => v.id), [a]);
+    assert.deepEqual(
+      res.body.volumes.map((v: { id: string }) => v.id),
+      [a],
+    );
     res = await cinder('GET', `${ADM}/volumes?all_tenants=1&project_id=${PROJECT_B}&name=iso-b`, admin);
-    assert.deepEqual(res.body.volumes.map((v: { id: string }) => v.id), [b]);
+    assert.deepEqual(
+      res.body.volumes.map((v: { id: string }) => v.id),
+      [b],
+    );
     res = await cinder('GET', `${ADM}/volumes?name=iso-a`, admin);
     assert.deepEqual(res.body.volumes, []);
   });
@@ -373,12 +389,21 @@ describe('SimCinderApi (used by Nova)', () => {
     assert.equal(v.status, 'in-use');
     assert.equal(v.attachments[0].attachment_id, attachmentId);
     assert.equal(v.attachments[0].host_name, 'host-1');
-    assert.throws(() => api.attach(id, 'srv-2', '/dev/vdb', ''), (e: { status: number }) => e.status === 400);
-    assert.throws(() => api.attach('nope', 'srv-2', '/dev/vdb', ''), (e: { status: number }) => e.status === 404);
+    assert.throws(
+      () => api.attach(id, 'srv-2', '/dev/vdb', ''),
+      (e: { status: number }) => e.status === 400,
+    );
+    assert.throws(
+      () => api.attach('nope', 'srv-2', '/dev/vdb', ''),
+      (e: { status: number }) => e.status === 404,
+    );
     assert.equal(api.getVolume(id)?.['os-vol-tenant-attr:tenant_id'], PROJECT_A);
     api.detach(id, 'srv-1');
     assert.equal((await volume(id)).status, 'available');
-    assert.throws(() => api.detach(id, 'srv-1'), (e: { status: number }) => e.status === 404);
+    assert.throws(
+      () => api.detach(id, 'srv-1'),
+      (e: { status: number }) => e.status === 404,
+    );
     const multi = await availableVolume({ multiattach: true });
     api.attach(multi, 'srv-1', '/dev/vdb', '');
     api.attach(multi, 'srv-2', '/dev/vdb', '');

@@ -62,7 +62,14 @@ describe('sim cluster', () => {
     const urls = [cluster.keystoneUrl, cluster.glanceUrl, ...cluster.pods.flatMap((p) => [p.novaUrl, p.cinderUrl, p.neutronUrl])];
     for (const u of urls) assert.match(u, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(new Set(urls).size, urls.length);
-    assert.deepEqual(cluster.pods.map((p) => [p.region, p.az]), [['Pod1', 'az1'], ['Pod2', 'az2'], ['Pod3', 'az1']]);
+    assert.deepEqual(
+      cluster.pods.map((p) => [p.region, p.az]),
+      [
+        ['Pod1', 'az1'],
+        ['Pod2', 'az2'],
+        ['Pod3', 'az1'],
+      ],
+    );
   });
 
   test('catalog: identity and image in every region, pod services per pod, top entries', () => {
@@ -205,7 +212,18 @@ describe('sim/main.ts', () => {
     const here = fileURLToPath(import.meta.url);
     const fromSource = here.endsWith('.ts');
     const entry = fileURLToPath(new URL(fromSource ? '../../sim/main.ts' : '../../sim/main.js', import.meta.url));
-    const args = [...(fromSource ? ['--import', 'tsx'] : []), entry, '--pods', 'PodA:azA,PodB:azB', '--top-compute', 'http://127.0.0.1:1/v2.1', '--latency', 'PodA=5', '--down', 'PodB'];
+    const args = [
+      ...(fromSource ? ['--import', 'tsx'] : []),
+      entry,
+      '--pods',
+      'PodA:azA,PodB:azB',
+      '--top-compute',
+      'http://127.0.0.1:1/v2.1',
+      '--latency',
+      'PodA=5',
+      '--down',
+      'PodB',
+    ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
@@ -221,7 +239,10 @@ describe('sim/main.ts', () => {
       assert.match(ready.keystoneUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.match(ready.glanceUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.deepEqual(Object.keys(ready.pods[0]).sort(), ['az', 'cinderUrl', 'neutronUrl', 'novaUrl', 'region']);
-      assert.deepEqual(ready.pods.map((p: Json) => p.region), ['PodA', 'PodB']);
+      assert.deepEqual(
+        ready.pods.map((p: Json) => p.region),
+        ['PodA', 'PodB'],
+      );
       const state = await get(`${ready.keystoneUrl}/sim/state`);
       assert.equal(state.body.pods[0].faults.latencyMs, 5);
       assert.equal(state.body.pods[1].faults.down, true);

@@ -22,7 +22,14 @@ describe('dataplane: packets between simulated pods', { skip: skip ?? false }, (
   const agents = new ProbeAgentPool(8000);
 
   before(async () => {
-    cluster = await startSimCluster({ pods: [{ region: 'Pod1', az: 'az1' }, { region: 'Pod2', az: 'az2' }], buildDelayMs: 0, dataplane: true });
+    cluster = await startSimCluster({
+      pods: [
+        { region: 'Pod1', az: 'az1' },
+        { region: 'Pod2', az: 'az2' },
+      ],
+      buildDelayMs: 0,
+      dataplane: true,
+    });
     token = (await fetchSimToken(cluster.keystoneUrl, { project: 'admin' })).token;
     imageId = (await http('GET', `${cluster.glanceUrl}/v2/images`, { token })).body.images[0].id;
   });
@@ -39,7 +46,10 @@ describe('dataplane: packets between simulated pods', { skip: skip ?? false }, (
   }
   /** Boots a server on a network; its port (id, address) once the dataplane holds its namespace. */
   async function boot(region: string, networkId: string, name: string): Promise<{ server: string; port: string; ip: string; netns: string }> {
-    const res = await http('POST', `${podUrl(region).novaUrl}/v2.1/servers`, { token, body: { server: { name, flavorRef: '1', imageRef: imageId, networks: [{ uuid: networkId }] } } });
+    const res = await http('POST', `${podUrl(region).novaUrl}/v2.1/servers`, {
+      token,
+      body: { server: { name, flavorRef: '1', imageRef: imageId, networks: [{ uuid: networkId }] } },
+    });
     assert.equal(res.status, 202, res.text);
     const server = res.body.server.id as string;
     const [port] = (await neutron(region, 'GET', `/ports?device_id=${server}`)) as any[];
@@ -53,13 +63,19 @@ describe('dataplane: packets between simulated pods', { skip: skip ?? false }, (
     assert.deepEqual(status.errors, []);
     return status;
   };
-  const ping = async (netns: string, to: string, source?: string): Promise<ProbeResult> => (await agents.get(netns)).probe({ op: 'ping', host: to, timeoutMs: 1000, ...(source && { source }) });
-  const tcp = async (netns: string, to: string, source?: string): Promise<ProbeResult> => (await agents.get(netns)).probe({ op: 'tcp', host: to, port: 8000, timeoutMs: 1000, ...(source && { source }) });
+  const ping = async (netns: string, to: string, source?: string): Promise<ProbeResult> =>
+    (await agents.get(netns)).probe({ op: 'ping', host: to, timeoutMs: 1000, ...(source && { source }) });
+  const tcp = async (netns: string, to: string, source?: string): Promise<ProbeResult> =>
+    (await agents.get(netns)).probe({ op: 'tcp', host: to, port: 8000, timeoutMs: 1000, ...(source && { source }) });
 
   test('one VLAN in two pods is one L2 network; another VLAN id is another', async () => {
     const net = (region: string, vlan: number, pool: [string, string]) =>
-      neutron(region, 'POST', '/networks', { network: { name: `v${vlan}`, port_security_enabled: false, 'provider:network_type': 'vlan', 'provider:physical_network': 'physnet1', 'provider:segmentation_id': vlan } }).then(async (n) => {
-        await neutron(region, 'POST', '/subnets', { subnet: { network_id: n.id, cidr: '10.0.5.0/24', ip_version: 4, gateway_ip: null, allocation_pools: [{ start: pool[0], end: pool[1] }] } });
+      neutron(region, 'POST', '/networks', {
+        network: { name: `v${vlan}`, port_security_enabled: false, 'provider:network_type': 'vlan', 'provider:physical_network': 'physnet1', 'provider:segmentation_id': vlan },
+      }).then(async (n) => {
+        await neutron(region, 'POST', '/subnets', {
+          subnet: { network_id: n.id, cidr: '10.0.5.0/24', ip_version: 4, gateway_ip: null, allocation_pools: [{ start: pool[0], end: pool[1] }] },
+        });
         return n.id as string;
       });
     const vm1 = await boot('Pod1', await net('Pod1', 1500, ['10.0.5.10', '10.0.5.19']), 'vm1');
@@ -79,8 +95,12 @@ describe('dataplane: packets between simulated pods', { skip: skip ?? false }, (
 
   test("security groups: a pod's remote-group rule admits the group's ports it knows, a missing rule drops", async () => {
     const net = async (region: string, pool: [string, string]) => {
-      const n = await neutron(region, 'POST', '/networks', { network: { name: 'sg', 'provider:network_type': 'vlan', 'provider:physical_network': 'physnet1', 'provider:segmentation_id': 1600 } });
-      await neutron(region, 'POST', '/subnets', { subnet: { network_id: n.id, cidr: '10.0.6.0/24', ip_version: 4, gateway_ip: null, allocation_pools: [{ start: pool[0], end: pool[1] }] } });
+      const n = await neutron(region, 'POST', '/networks', {
+        network: { name: 'sg', 'provider:network_type': 'vlan', 'provider:physical_network': 'physnet1', 'provider:segmentation_id': 1600 },
+      });
+      await neutron(region, 'POST', '/subnets', {
+        subnet: { network_id: n.id, cidr: '10.0.6.0/24', ip_version: 4, gateway_ip: null, allocation_pools: [{ start: pool[0], end: pool[1] }] },
+      });
       return n.id as string;
     };
     const n1 = await net('Pod1', ['10.0.6.10', '10.0.6.19']);
@@ -95,7 +115,9 @@ describe('dataplane: packets between simulated pods', { skip: skip ?? false }, (
     assert.equal((await ping(a.netns, c.ip)).ok, false, "nor does Pod2's know a");
     // The copy of the rule Tricircle would make: the other pod's subnet, as a prefix.
     const groups = (await neutron('Pod1', 'GET', '/security-groups?name=default')) as any[];
-    const rule = await neutron('Pod1', 'POST', '/security-group-rules', { security_group_rule: { security_group_id: groups[0].id, direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', remote_ip_prefix: '10.0.6.0/24' } });
+    const rule = await neutron('Pod1', 'POST', '/security-group-rules', {
+      security_group_rule: { security_group_id: groups[0].id, direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', remote_ip_prefix: '10.0.6.0/24' },
+    });
     await sync();
     assert.equal((await ping(c.netns, a.ip)).ok, true, 'the rule admits ICMP');
     assert.equal((await tcp(c.netns, a.ip)).ok, false, 'and only ICMP');
@@ -109,11 +131,18 @@ describe('dataplane: packets between simulated pods', { skip: skip ?? false }, (
     await sync();
     assert.equal((await ping(a.netns, other)).ok, true, 'b answers on its new address');
     assert.equal((await ping(a.netns, b.ip)).ok, false, 'and no more on the old one');
-    for (const [region, vm] of [['Pod1', a], ['Pod1', b], ['Pod2', c]] as const) await http('DELETE', `${podUrl(region).novaUrl}/v2.1/servers/${vm.server}`, { token });
+    for (const [region, vm] of [
+      ['Pod1', a],
+      ['Pod1', b],
+      ['Pod2', c],
+    ] as const)
+      await http('DELETE', `${podUrl(region).novaUrl}/v2.1/servers/${vm.server}`, { token });
   });
 
   test('a router: SNAT through its gateway to the outside, a floating IP from the outside, each stopping when removed', async () => {
-    const ext = await neutron('Pod1', 'POST', '/networks', { network: { name: 'ext', 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'extern' } });
+    const ext = await neutron('Pod1', 'POST', '/networks', {
+      network: { name: 'ext', 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'extern' },
+    });
     await neutron('Pod1', 'POST', '/subnets', { subnet: { network_id: ext.id, cidr: '10.60.0.0/24', ip_version: 4, gateway_ip: '10.60.0.1', enable_dhcp: false } });
     const inner = await neutron('Pod1', 'POST', '/networks', { network: { name: 'inner', port_security_enabled: false } });
     const innerSub = await neutron('Pod1', 'POST', '/subnets', { subnet: { network_id: inner.id, cidr: '10.0.7.0/24', ip_version: 4 } });
@@ -123,7 +152,11 @@ describe('dataplane: packets between simulated pods', { skip: skip ?? false }, (
     const status = await sync();
     const outside = status.topology.outside.netns as string;
     await Promise.all([agents.get(outside), agents.get(vm.netns)]);
-    assert.deepEqual(status.topology.outside.interfaces.map((i: any) => i.addresses), [['10.60.0.1/24']], 'the outside host is the external subnet\'s gateway');
+    assert.deepEqual(
+      status.topology.outside.interfaces.map((i: any) => i.addresses),
+      [['10.60.0.1/24']],
+      "the outside host is the external subnet's gateway",
+    );
     assert.equal((await ping(vm.netns, CLIENT)).ok, true, 'out through the gateway, source-NATed');
     assert.equal((await tcp(vm.netns, CLIENT)).banner, `${BANNER} ${outside}`);
     assert.equal((await ping(outside, vm.ip, CLIENT)).ok, false, 'the fixed address is not reachable from outside');

@@ -19,7 +19,9 @@ function podNeutron() {
   const subnet = (networkId: string, cidr: string, extra: Record<string, unknown> = {}) =>
     n.tx(() => n.subnets.create(ADMIN, { project_id: 'p1', network_id: networkId, cidr, ip_version: 4, ...extra }));
   const vm = (networkId: string, extra: Record<string, unknown> = {}) =>
-    n.tx(() => n.ports.create(ADMIN, { project_id: 'p1', network_id: networkId, device_id: `server-${Math.random()}`, device_owner: 'compute:az1', 'binding:host_id': 'host1', ...extra }));
+    n.tx(() =>
+      n.ports.create(ADMIN, { project_id: 'p1', network_id: networkId, device_id: `server-${Math.random()}`, device_owner: 'compute:az1', 'binding:host_id': 'host1', ...extra }),
+    );
   return { n, net, subnet, vm };
 }
 
@@ -41,8 +43,14 @@ describe('dataplane topology', () => {
     assert.equal(veth.a.netns, names.pod('Pod1'));
     assert.equal(veth.a.master, Names.networkBridge(network.id));
     const ip = port.fixed_ips[0].ip_address;
-    assert.deepEqual(t.addresses.filter((a) => a.netns === ns), [{ netns: ns, dev: 'eth0', cidr: `${ip}/24` }]);
-    assert.deepEqual(t.routes.filter((r) => r.netns === ns), [{ netns: ns, dst: 'default', via: '10.0.1.1', dev: 'eth0' }]);
+    assert.deepEqual(
+      t.addresses.filter((a) => a.netns === ns),
+      [{ netns: ns, dev: 'eth0', cidr: `${ip}/24` }],
+    );
+    assert.deepEqual(
+      t.routes.filter((r) => r.netns === ns),
+      [{ netns: ns, dst: 'default', via: '10.0.1.1', dev: 'eth0' }],
+    );
     for (const v of t.veths) for (const end of [v.a, v.b]) assert.ok(end.name.length <= 15, end.name);
   });
 
@@ -89,21 +97,33 @@ describe('dataplane topology', () => {
     const gwPort = n.state.ports.get(router.gw_port_id!)!;
     const qg = Names.routerPort(gwPort.id, true);
     const gwIp = gwPort.fixed_ips[0].ip_address;
-    const addrs = t.addresses.filter((a) => a.netns === ns).map((a) => `${a.dev} ${a.cidr}`).sort();
+    const addrs = t.addresses
+      .filter((a) => a.netns === ns)
+      .map((a) => `${a.dev} ${a.cidr}`)
+      .sort();
     assert.ok(addrs.includes(`${qg} ${gwIp}/26`));
     assert.ok(addrs.includes(`${qg} ${fip.floating_ip_address}/32`), 'the floating IP lives on the gateway');
     assert.ok(addrs.some((a) => a.startsWith('qr-') && a.endsWith(' 10.0.2.1/24')));
     assert.deepEqual(
-      t.routes.filter((r) => r.netns === ns).map((r) => `${r.dst} via ${r.via}`).sort(),
+      t.routes
+        .filter((r) => r.netns === ns)
+        .map((r) => `${r.dst} via ${r.via}`)
+        .sort(),
       ['10.0.1.0/24 via 100.0.0.7', 'default via 10.50.11.1'],
     );
-    assert.ok(t.notes.some((x) => x.includes('10.9.0.0/16 via 172.16.0.1')), t.notes.join('\n'));
+    assert.ok(
+      t.notes.some((x) => x.includes('10.9.0.0/16 via 172.16.0.1')),
+      t.notes.join('\n'),
+    );
     const nft = t.namespaces.find((x) => x.name === ns)!.nft;
     assert.match(nft, new RegExp(`ip daddr ${fip.floating_ip_address} dnat to ${port.fixed_ips[0].ip_address}`));
     assert.match(nft, new RegExp(`ip saddr ${port.fixed_ips[0].ip_address} snat to ${fip.floating_ip_address}`));
     assert.match(nft, new RegExp(`oifname "${qg}" snat to ${gwIp}`));
     // The outside host is the external subnet's gateway, on the flat network's switch.
-    assert.deepEqual(t.view.outside.interfaces.map((i) => [i.segment, i.addresses]), [['flat:extern', ['10.50.11.1/26']]]);
+    assert.deepEqual(
+      t.view.outside.interfaces.map((i) => [i.segment, i.addresses]),
+      [['flat:extern', ['10.50.11.1/26']]],
+    );
     assert.ok(t.addresses.some((a) => a.netns === names.outside && a.dev === 'lo' && a.cidr === '203.0.113.1/32'));
 
     n.tx(() => n.routers.update(ADMIN, router.id, { external_gateway_info: { network_id: ext.id, enable_snat: false } }));
@@ -123,7 +143,7 @@ describe('dataplane topology', () => {
     assert.equal(buildTopology(pods(n, other.n), { names }).view.outside.interfaces.length, 1, 'before a router holds the gateway, the outside does');
     other.n.tx(() => other.n.routers.addInterface(ADMIN, r.id, { subnet_id: s2.id }));
     void s;
-    assert.deepEqual(buildTopology(pods(n, other.n), { names }).view.outside.interfaces, [], "a router of the other pod answers for the gateway: it is the north-south bridge");
+    assert.deepEqual(buildTopology(pods(n, other.n), { names }).view.outside.interfaces, [], 'a router of the other pod answers for the gateway: it is the north-south bridge');
   });
 
   test('security groups: rules of the port, remote groups as the pod knows their members, port security off means no ruleset', () => {
@@ -131,8 +151,20 @@ describe('dataplane topology', () => {
     const network = net({});
     subnet(network.id, '10.0.3.0/24');
     const sg = n.tx(() => n.securityGroups.create(ADMIN, { project_id: 'p1', name: 'web' }));
-    n.tx(() => n.securityGroups.createRule(ADMIN, { security_group_id: sg.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 80, port_range_max: 81, remote_ip_prefix: '10.0.0.5/16' }));
-    n.tx(() => n.securityGroups.createRule(ADMIN, { security_group_id: sg.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', port_range_min: 8, remote_group_id: sg.id }));
+    n.tx(() =>
+      n.securityGroups.createRule(ADMIN, {
+        security_group_id: sg.id,
+        direction: 'ingress',
+        ethertype: 'IPv4',
+        protocol: 'tcp',
+        port_range_min: 80,
+        port_range_max: 81,
+        remote_ip_prefix: '10.0.0.5/16',
+      }),
+    );
+    n.tx(() =>
+      n.securityGroups.createRule(ADMIN, { security_group_id: sg.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', port_range_min: 8, remote_group_id: sg.id }),
+    );
     const a = vm(network.id, { security_groups: [sg.id] });
     const b = vm(network.id, { security_groups: [sg.id] });
     const open = vm(network.id, { port_security_enabled: false, security_groups: [] });
@@ -152,9 +184,14 @@ describe('dataplane topology', () => {
 /** What the machine would hold after the topology is realised (as the dataplane reads it). */
 function realised(t: Topology): Map<string, ActualNamespace> {
   const out = new Map<string, ActualNamespace>();
-  for (const ns of t.namespaces) out.set(ns.name, { name: ns.name, links: new Map([['lo', { name: 'lo', kind: 'loopback', mac: '00:00:00:00:00:00', up: true, addresses: ['127.0.0.1/8'] }]]), routes: [] });
+  for (const ns of t.namespaces)
+    out.set(ns.name, { name: ns.name, links: new Map([['lo', { name: 'lo', kind: 'loopback', mac: '00:00:00:00:00:00', up: true, addresses: ['127.0.0.1/8'] }]]), routes: [] });
   for (const b of t.bridges) out.get(b.netns)!.links.set(b.name, { name: b.name, kind: 'bridge', mac: 'aa:00:00:00:00:01', up: b.up, addresses: [] });
-  for (const v of t.veths) for (const e of [v.a, v.b]) out.get(e.netns)!.links.set(e.name, { name: e.name, kind: 'veth', mac: (e.mac ?? 'aa:00:00:00:00:02').toLowerCase(), up: e.up, addresses: [], ...(e.master && { master: e.master }) });
+  for (const v of t.veths)
+    for (const e of [v.a, v.b])
+      out
+        .get(e.netns)!
+        .links.set(e.name, { name: e.name, kind: 'veth', mac: (e.mac ?? 'aa:00:00:00:00:02').toLowerCase(), up: e.up, addresses: [], ...(e.master && { master: e.master }) });
   for (const a of t.addresses) out.get(a.netns)!.links.get(a.dev)!.addresses.push(a.cidr);
   for (const r of t.routes) out.get(r.netns)!.routes.push({ dst: r.dst, ...(r.via && { via: r.via }), dev: r.dev ?? 'eth0' });
   return out;
@@ -205,12 +242,28 @@ describe('dataplane plan', () => {
 
   test('script and failures: a failed batch line is reported with its message, optional lines are not', () => {
     const steps = [
-      { kind: 'ip' as const, netns: 'tcdp-x-0000-a', lines: [{ args: 'link del gone0', what: 'remove gone0', optional: true }, { args: 'addr add 10.0.0.1/24 dev eth9', what: 'add 10.0.0.1/24 to eth9' }] },
+      {
+        kind: 'ip' as const,
+        netns: 'tcdp-x-0000-a',
+        lines: [
+          { args: 'link del gone0', what: 'remove gone0', optional: true },
+          { args: 'addr add 10.0.0.1/24 dev eth9', what: 'add 10.0.0.1/24 to eth9' },
+        ],
+      },
       { kind: 'exec' as const, netns: 'tcdp-x-0000-a', script: 'nft -f -', stdin: 'flush ruleset\n', what: 'load the ruleset', ruleset: '' },
     ];
     const script = scriptOf(steps);
     assert.match(script, /ip -n tcdp-x-0000-a -force -batch - <<'__TRICIRCLE_0__'/);
-    const stderr = ['@@step 0', 'Cannot find device "gone0"', 'Command failed -:1', 'Cannot find device "eth9"', 'Command failed -:2', '@@step 1', 'Error: syntax error', '@@fail'].join('\n');
+    const stderr = [
+      '@@step 0',
+      'Cannot find device "gone0"',
+      'Command failed -:1',
+      'Cannot find device "eth9"',
+      'Command failed -:2',
+      '@@step 1',
+      'Error: syntax error',
+      '@@fail',
+    ].join('\n');
     assert.deepEqual(failuresOf(stderr, steps), [
       { what: 'add 10.0.0.1/24 to eth9', message: 'Cannot find device "eth9"' },
       { what: 'load the ruleset', message: 'Error: syntax error', rulesetOf: 'tcdp-x-0000-a' },

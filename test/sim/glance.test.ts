@@ -10,8 +10,28 @@ type Json = Record<string, any>;
 
 const PATCH_TYPE = 'application/openstack-images-v2.1-json-patch';
 const IMAGE_KEYS = [
-  'checksum', 'container_format', 'created_at', 'disk_format', 'file', 'id', 'min_disk', 'min_ram', 'name', 'os_hash_algo',
-  'os_hash_value', 'os_hidden', 'owner', 'protected', 'schema', 'self', 'size', 'status', 'tags', 'updated_at', 'virtual_size', 'visibility',
+  'checksum',
+  'container_format',
+  'created_at',
+  'disk_format',
+  'file',
+  'id',
+  'min_disk',
+  'min_ram',
+  'name',
+  'os_hash_algo',
+  'os_hash_value',
+  'os_hidden',
+  'owner',
+  'protected',
+  'schema',
+  'self',
+  'size',
+  'status',
+  'tags',
+  'updated_at',
+  'virtual_size',
+  'visibility',
 ];
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
@@ -167,7 +187,11 @@ describe('glance sim', () => {
     assert.deepEqual(r.body.tags, ['x']);
     assert.equal(r.body.min_ram, 512);
     assert.equal(r.body.protected, true);
-    const removed = await patch(demo, img.id, [{ op: 'remove', path: '/hw_disk_bus' }, { op: 'remove', path: '/tags/x' }, { op: 'replace', path: '/protected', value: false }]);
+    const removed = await patch(demo, img.id, [
+      { op: 'remove', path: '/hw_disk_bus' },
+      { op: 'remove', path: '/tags/x' },
+      { op: 'replace', path: '/protected', value: false },
+    ]);
     assert.equal(removed.status, 200);
     assert.equal('hw_disk_bus' in removed.body, false);
     assert.deepEqual(removed.body.tags, []);
@@ -180,7 +204,14 @@ describe('glance sim', () => {
     assertGlanceError(await patch(demo, img.id, [{ op: 'move', path: '/name' }]), 400, 'Bad Request');
     assertGlanceError(await patch(demo, img.id, { op: 'replace' } as unknown as unknown[]), 400, 'Bad Request');
     // A failing operation leaves the image as it was.
-    assertGlanceError(await patch(demo, img.id, [{ op: 'replace', path: '/name', value: 'half' }, { op: 'replace', path: '/size', value: 1 }]), 403, 'Forbidden');
+    assertGlanceError(
+      await patch(demo, img.id, [
+        { op: 'replace', path: '/name', value: 'half' },
+        { op: 'replace', path: '/size', value: 1 },
+      ]),
+      403,
+      'Forbidden',
+    );
     assert.equal((await call('GET', `/v2/images/${img.id}`, { token: demo })).body.name, 'renamed');
     const seed = (await call('GET', `/v2/images?name=${SEED_IMAGE_NAME}`, { token: demo })).body.images[0];
     assertGlanceError(await patch(demo, seed.id, [{ op: 'replace', path: '/name', value: 'mine' }]), 403, 'Forbidden');
@@ -238,9 +269,18 @@ describe('glance sim', () => {
       assert.equal(r.body.first, '/v2/images?tag=list');
       assert.equal(r.body.next, undefined);
       // Default order: created_at desc.
-      assert.deepEqual(r.body.images.map((i: Json) => i.id), [...ids].reverse());
-      assert.deepEqual((await call('GET', '/v2/images?name=l-a', { token: demo })).body.images.map((i: Json) => i.name), ['l-a']);
-      assert.deepEqual((await call('GET', '/v2/images?name=in:l-a,l-b&sort_key=name&sort_dir=asc', { token: demo })).body.images.map((i: Json) => i.name), ['l-a', 'l-b']);
+      assert.deepEqual(
+        r.body.images.map((i: Json) => i.id),
+        [...ids].reverse(),
+      );
+      assert.deepEqual(
+        (await call('GET', '/v2/images?name=l-a', { token: demo })).body.images.map((i: Json) => i.name),
+        ['l-a'],
+      );
+      assert.deepEqual(
+        (await call('GET', '/v2/images?name=in:l-a,l-b&sort_key=name&sort_dir=asc', { token: demo })).body.images.map((i: Json) => i.name),
+        ['l-a', 'l-b'],
+      );
       const priv = (await call('GET', '/v2/images?visibility=private&limit=1000', { token: demo })).body.images;
       assert.ok(priv.length >= 3 && priv.every((i: Json) => i.visibility === 'private'));
       const owned = (await call('GET', `/v2/images?owner=${demoProject}&limit=1000`, { token: demo })).body.images;
@@ -253,9 +293,15 @@ describe('glance sim', () => {
 
     test('sorting with sort_key/sort_dir and sort=', async () => {
       const asc = await call('GET', '/v2/images?tag=list&sort_key=name&sort_dir=asc', { token: demo });
-      assert.deepEqual(asc.body.images.map((i: Json) => i.name), ['l-a', 'l-b', 'l-c']);
+      assert.deepEqual(
+        asc.body.images.map((i: Json) => i.name),
+        ['l-a', 'l-b', 'l-c'],
+      );
       const desc = await call('GET', '/v2/images?tag=list&sort=name:desc', { token: demo });
-      assert.deepEqual(desc.body.images.map((i: Json) => i.name), ['l-c', 'l-b', 'l-a']);
+      assert.deepEqual(
+        desc.body.images.map((i: Json) => i.name),
+        ['l-c', 'l-b', 'l-a'],
+      );
       assertGlanceError(await call('GET', '/v2/images?sort_key=bogus', { token: demo }), 400, 'Bad Request');
       assertGlanceError(await call('GET', '/v2/images?sort_dir=sideways', { token: demo }), 400, 'Bad Request');
       assertGlanceError(await call('GET', '/v2/images?sort=name&sort_key=name', { token: demo }), 400, 'Bad Request');
@@ -263,10 +309,16 @@ describe('glance sim', () => {
 
     test('limit, marker and next link', async () => {
       const first = await call('GET', '/v2/images?tag=list&sort_key=name&sort_dir=asc&limit=2', { token: demo });
-      assert.deepEqual(first.body.images.map((i: Json) => i.name), ['l-a', 'l-b']);
+      assert.deepEqual(
+        first.body.images.map((i: Json) => i.name),
+        ['l-a', 'l-b'],
+      );
       assert.equal(first.body.next, `/v2/images?tag=list&sort_key=name&sort_dir=asc&limit=2&marker=${first.body.images[1].id}`);
       const second = await call('GET', first.body.next, { token: demo });
-      assert.deepEqual(second.body.images.map((i: Json) => i.name), ['l-c']);
+      assert.deepEqual(
+        second.body.images.map((i: Json) => i.name),
+        ['l-c'],
+      );
       assert.equal(second.body.next, undefined);
       assert.equal(second.body.first, '/v2/images?tag=list&sort_key=name&sort_dir=asc&limit=2');
       assertGlanceError(await call('GET', '/v2/images?marker=00000000-0000-0000-0000-000000000000', { token: demo }), 400, 'Bad Request');
@@ -288,7 +340,10 @@ describe('glance sim', () => {
       assert.equal(accepted.body.status, 'accepted');
       assert.equal(await mine(), 1);
       const members = await call('GET', `/v2/images/${img.id}/members`, { token: admin });
-      assert.deepEqual(members.body.members.map((m: Json) => m.member_id), [demoProject]);
+      assert.deepEqual(
+        members.body.members.map((m: Json) => m.member_id),
+        [demoProject],
+      );
       assert.equal(members.body.schema, '/v2/schemas/members');
       assert.equal((await call('GET', `/v2/images/${img.id}/members/${demoProject}`, { token: demo })).status, 200);
       assertGlanceError(await call('POST', `/v2/images/${img.id}/members`, { token: admin, body: { member: demoProject } }), 409, 'Conflict');

@@ -151,7 +151,10 @@ describe('keystone sim', () => {
       assert.deepEqual(r.body.token.domain, { id: 'default', name: 'Default' });
       assert.ok(r.body.token.roles.some((x: Json) => x.name === 'admin'));
       // Endpoints that need a project id are left out of a domain-scoped catalog.
-      assert.equal(r.body.token.catalog.find((s: Json) => s.type === 'volumev3'), undefined);
+      assert.equal(
+        r.body.token.catalog.find((s: Json) => s.type === 'volumev3'),
+        undefined,
+      );
       assert.ok(r.body.token.catalog.find((s: Json) => s.type === 'compute'));
     });
 
@@ -174,11 +177,7 @@ describe('keystone sim', () => {
       assertKeystoneError(await call('POST', '/v3/auth/tokens', { body: passwordAuth('ghost') }), 401, 'Unauthorized');
       assertKeystoneError(await call('POST', '/v3/auth/tokens', { body: passwordAuth('demo', projectScope('admin')) }), 401, 'Unauthorized');
       assertKeystoneError(await call('POST', '/v3/auth/tokens', { body: passwordAuth('admin', projectScope('nothing')) }), 401, 'Unauthorized');
-      assertKeystoneError(
-        await call('POST', '/v3/auth/tokens', { body: { auth: { identity: { methods: ['token'], token: { id: 'bogus' } } } } }),
-        401,
-        'Unauthorized',
-      );
+      assertKeystoneError(await call('POST', '/v3/auth/tokens', { body: { auth: { identity: { methods: ['token'], token: { id: 'bogus' } } } } }), 401, 'Unauthorized');
     });
 
     test('malformed bodies: 400', async () => {
@@ -265,12 +264,18 @@ describe('keystone sim', () => {
     test('GET /v3/auth/projects and /v3/auth/domains', async () => {
       const r = await call('GET', '/v3/auth/projects', { token: demoToken });
       assert.equal(r.status, 200);
-      assert.deepEqual(r.body.projects.map((p: Json) => p.name), ['demo']);
+      assert.deepEqual(
+        r.body.projects.map((p: Json) => p.name),
+        ['demo'],
+      );
       assertSampleShape(r.body, 'keystone', 'projects-list-response.json');
       const a = await call('GET', '/v3/auth/projects', { token: adminToken });
       assert.deepEqual(a.body.projects.map((p: Json) => p.name).sort(), ['admin', 'demo']);
       const d = await call('GET', '/v3/auth/domains', { token: adminToken });
-      assert.deepEqual(d.body.domains.map((x: Json) => x.id), ['default']);
+      assert.deepEqual(
+        d.body.domains.map((x: Json) => x.id),
+        ['default'],
+      );
     });
   });
 
@@ -299,7 +304,10 @@ describe('keystone sim', () => {
       assertSampleShape(list.body, 'keystone', 'services-list-response.json');
       assert.ok(list.body.services.some((s: Json) => s.type === 'identity' && s.name === 'keystone'));
       const byType = await call('GET', '/v3/services?type=compute', { token: adminToken });
-      assert.deepEqual(byType.body.services.map((s: Json) => s.name), ['nova']);
+      assert.deepEqual(
+        byType.body.services.map((s: Json) => s.name),
+        ['nova'],
+      );
       const created = await call('POST', '/v3/services', { token: adminToken, body: { service: { type: 'compute', name: 'compute2', description: 'Compute service 2' } } });
       assert.equal(created.status, 201);
       assertSampleShape(created.body, 'keystone', 'service-create-response.json');
@@ -316,7 +324,10 @@ describe('keystone sim', () => {
       assertSampleShape(list.body, 'keystone', 'endpoints-list-response.json');
       const compute = (await call('GET', '/v3/services?type=compute', { token: adminToken })).body.services[0];
       const filtered = await call('GET', `/v3/endpoints?service_id=${compute.id}&interface=public&region_id=Pod1`, { token: adminToken });
-      assert.deepEqual(filtered.body.endpoints.map((e: Json) => e.url), ['http://127.0.0.1:1/v2.1']);
+      assert.deepEqual(
+        filtered.body.endpoints.map((e: Json) => e.url),
+        ['http://127.0.0.1:1/v2.1'],
+      );
       assert.equal((await call('GET', '/v3/endpoints?interface=admin&region_id=Pod1', { token: adminToken })).body.endpoints.length, 0);
       const created = await call('POST', '/v3/endpoints', {
         token: adminToken,
@@ -346,7 +357,11 @@ describe('keystone sim', () => {
     test('addEndpoint / removeEndpoints re-point a service in a region', async () => {
       keystone.addEndpoint({ region: 'Pod2', serviceType: 'network', serviceName: 'neutron', interface: 'public', url: 'http://127.0.0.1:5' });
       const tokenOf = async () => (await issue(passwordAuth('demo', projectScope('demo')))).r.body.token;
-      const urls = (t: Json) => t.catalog.find((s: Json) => s.type === 'network')?.endpoints.filter((e: Json) => e.region === 'Pod2').map((e: Json) => e.url) ?? [];
+      const urls = (t: Json) =>
+        t.catalog
+          .find((s: Json) => s.type === 'network')
+          ?.endpoints.filter((e: Json) => e.region === 'Pod2')
+          .map((e: Json) => e.url) ?? [];
       assert.deepEqual(urls(await tokenOf()), ['http://127.0.0.1:5']);
       keystone.removeEndpoints('Pod2', 'network');
       assert.deepEqual(urls(await tokenOf()), []);
@@ -360,7 +375,10 @@ describe('keystone sim', () => {
   describe('identity resources', () => {
     test('domains', async () => {
       const list = await call('GET', '/v3/domains', { token: adminToken });
-      assert.deepEqual(list.body.domains.map((d: Json) => d.name), ['Default']);
+      assert.deepEqual(
+        list.body.domains.map((d: Json) => d.name),
+        ['Default'],
+      );
       assertKeystoneError(await call('GET', '/v3/domains', { token: demoToken }), 403, 'Forbidden');
       const show = await call('GET', '/v3/domains/default', { token: demoToken });
       assertSampleShape(show.body, 'keystone', 'domain-show-response.json');
@@ -392,7 +410,10 @@ describe('keystone sim', () => {
       assert.equal((await call('GET', `/v3/users/${demo.id}`, { token: demoToken })).body.user.name, 'demo');
       assertKeystoneError(await call('GET', '/v3/users', { token: demoToken }), 403, 'Forbidden');
       const own = await call('GET', `/v3/users/${demo.id}/projects`, { token: demoToken });
-      assert.deepEqual(own.body.projects.map((p: Json) => p.name), ['demo']);
+      assert.deepEqual(
+        own.body.projects.map((p: Json) => p.name),
+        ['demo'],
+      );
 
       const roles = await call('GET', '/v3/roles', { token: adminToken });
       assert.deepEqual(roles.body.roles.map((r: Json) => r.name).sort(), ['admin', 'member', 'reader', 'service']);
@@ -423,7 +444,10 @@ describe('keystone sim', () => {
       assert.equal((await call('PUT', grantPath, { token: adminToken })).status, 204);
       assert.equal((await call('HEAD', grantPath, { token: adminToken })).status, 204);
       const granted = await call('GET', `/v3/projects/${p.body.project.id}/users/${u.body.user.id}/roles`, { token: adminToken });
-      assert.deepEqual(granted.body.roles.map((r: Json) => r.name), ['member']);
+      assert.deepEqual(
+        granted.body.roles.map((r: Json) => r.name),
+        ['member'],
+      );
       const alice = await issue(passwordAuth('alice', projectScope('tenant2'), 'secret'));
       assert.equal(alice.r.body.token.project.name, 'tenant2');
       const caller = keystone.validator.validate(alice.token)!;

@@ -24,10 +24,17 @@ async function post(who: Who, path: string, key: string, attrs: Record<string, u
 before(async () => {
   n = await startNeutron();
   publicNet = await post('admin', '/v2.0/networks', 'network', {
-    name: 'public', 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'extnet',
+    name: 'public',
+    'router:external': true,
+    'provider:network_type': 'flat',
+    'provider:physical_network': 'extnet',
   });
   publicSubnet = await post('admin', '/v2.0/subnets', 'subnet', {
-    network_id: publicNet.id, ip_version: 4, cidr: '172.24.4.0/24', enable_dhcp: false, name: 'public-subnet',
+    network_id: publicNet.id,
+    ip_version: 4,
+    cidr: '172.24.4.0/24',
+    enable_dhcp: false,
+    name: 'public-subnet',
   });
   net = await post('alice', '/v2.0/networks', 'network', { name: 'private' });
   subnet = await post('alice', '/v2.0/subnets', 'subnet', { network_id: net.id, ip_version: 4, cidr: '10.0.0.0/24', name: 'private-subnet' });
@@ -61,7 +68,12 @@ describe('routers', () => {
     const aliceSees = await n.call('alice', 'GET', `/v2.0/ports?device_id=${r.id}`);
     assert.deepEqual(aliceSees.body.ports, [], 'the gateway port belongs to no project');
     const list = await n.call('alice', 'GET', '/v2.0/routers');
-    assertSampleShape(list.body, 'neutron', 'routers/routers-list-response.json', ROUTER_MEMBER_OPTIONAL.map((k) => k.replace('router.', 'routers[].')));
+    assertSampleShape(
+      list.body,
+      'neutron',
+      'routers/routers-list-response.json',
+      ROUTER_MEMBER_OPTIONAL.map((k) => k.replace('router.', 'routers[].')),
+    );
     await n.call('alice', 'DELETE', `/v2.0/routers/${r.id}`);
   });
 
@@ -80,10 +92,7 @@ describe('routers', () => {
       assert.equal(neutronError(dvr).message, '(rule:create_router and rule:create_router:distributed) is disallowed by policy');
     }
     const both = await n.call('alice', 'POST', '/v2.0/routers', { router: { distributed: false, ha: false } });
-    assert.equal(
-      neutronError(both).message,
-      '((rule:create_router and rule:create_router:distributed) and rule:create_router:ha) is disallowed by policy',
-    );
+    assert.equal(neutronError(both).message, '((rule:create_router and rule:create_router:distributed) and rule:create_router:ha) is disallowed by policy');
     const internal = await n.call('alice', 'POST', '/v2.0/routers', { router: { name: 'ghost', external_gateway_info: { network_id: net.id } } });
     assert.equal(internal.status, 400);
     assert.deepEqual((await n.call('alice', 'GET', '/v2.0/routers?name=ghost')).body.routers, [], 'a failed create leaves nothing behind');
@@ -136,10 +145,7 @@ describe('routers', () => {
     const overlapping = await post('alice', '/v2.0/subnets', 'subnet', { network_id: net2.id, ip_version: 4, cidr: '10.0.0.0/25' });
     const overlap = await n.call('alice', 'PUT', `/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: overlapping.id });
     assert.equal(overlap.status, 400);
-    assert.equal(
-      neutronError(overlap).message,
-      `Bad router request: Cidr 10.0.0.0/25 of subnet ${overlapping.id} overlaps with cidr 10.0.0.0/24 of subnet ${subnet.id}.`,
-    );
+    assert.equal(neutronError(overlap).message, `Bad router request: Cidr 10.0.0.0/25 of subnet ${overlapping.id} overlaps with cidr 10.0.0.0/24 of subnet ${subnet.id}.`);
     const net3 = await post('alice', '/v2.0/networks', 'network', {});
     const noGw = await post('alice', '/v2.0/subnets', 'subnet', { network_id: net3.id, ip_version: 4, cidr: '10.3.0.0/24', gateway_ip: null });
     const gwless = await n.call('alice', 'PUT', `/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: noGw.id });
@@ -206,7 +212,12 @@ describe('routers', () => {
     const attached = await n.call('alice', 'PUT', `/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: subnet.id });
     assert.equal(attached.status, 200, attached.text);
     const ok = await n.call('alice', 'PUT', `/v2.0/routers/${router.id}`, {
-      router: { routes: [{ destination: '179.24.1.0/24', nexthop: '172.24.4.99' }, { destination: '10.10.0.0/16', nexthop: '10.0.0.50' }] },
+      router: {
+        routes: [
+          { destination: '179.24.1.0/24', nexthop: '172.24.4.99' },
+          { destination: '10.10.0.0/16', nexthop: '10.0.0.50' },
+        ],
+      },
     });
     assert.equal(ok.status, 200, ok.text);
     assertSampleShape(ok.body, 'neutron', 'routers/router-update-response.json', ROUTER_MEMBER_OPTIONAL);
@@ -223,23 +234,25 @@ describe('routers', () => {
     });
     const self = await n.call('alice', 'PUT', `/v2.0/routers/${router.id}`, { router: { routes: [{ destination: '10.20.0.0/16', nexthop: '10.0.0.1' }] } });
     assert.equal(self.status, 400);
-    assert.equal(
-      neutronError(self).message,
-      "Invalid format for routes: [{'destination': '10.20.0.0/16', 'nexthop': '10.0.0.1'}], the nexthop is used by router",
-    );
+    assert.equal(neutronError(self).message, "Invalid format for routes: [{'destination': '10.20.0.0/16', 'nexthop': '10.0.0.1'}], the nexthop is used by router");
     const malformed = await n.call('alice', 'PUT', `/v2.0/routers/${router.id}`, { router: { routes: [{ destination: '10.20.0.0/16' }] } });
     assert.equal(malformed.status, 400);
-    assert.equal(
-      neutronError(malformed).message,
-      "Invalid input for routes. Reason: Invalid data format for hostroute: '{'destination': '10.20.0.0/16'}'.",
-    );
+    assert.equal(neutronError(malformed).message, "Invalid input for routes. Reason: Invalid data format for hostroute: '{'destination': '10.20.0.0/16'}'.");
 
     const added = await n.call('alice', 'PUT', `/v2.0/routers/${router.id}/add_extraroutes`, {
-      router: { routes: [{ destination: '10.30.0.0/24', nexthop: '10.0.0.13' }, { destination: '10.10.0.0/16', nexthop: '10.0.0.50' }] },
+      router: {
+        routes: [
+          { destination: '10.30.0.0/24', nexthop: '10.0.0.13' },
+          { destination: '10.10.0.0/16', nexthop: '10.0.0.50' },
+        ],
+      },
     });
     assert.equal(added.status, 200, added.text);
     assertSampleShape(added.body, 'neutron', 'routers/router-add-extraroutes-response.json');
-    assert.deepEqual(added.body.router.routes.map((r: any) => r.destination), ['179.24.1.0/24', '10.10.0.0/16', '10.30.0.0/24']);
+    assert.deepEqual(
+      added.body.router.routes.map((r: any) => r.destination),
+      ['179.24.1.0/24', '10.10.0.0/16', '10.30.0.0/24'],
+    );
     const badAdd = await n.call('alice', 'PUT', `/v2.0/routers/${router.id}/add_extraroutes`, {
       router: { routes: [{ destination: '10.40.0.0/24', nexthop: '10.99.0.1' }] },
     });
@@ -252,7 +265,13 @@ describe('routers', () => {
     assert.equal(neutronError(busy).type, 'RouterInterfaceInUseByRoute');
 
     const removed = await n.call('alice', 'PUT', `/v2.0/routers/${router.id}/remove_extraroutes`, {
-      router: { routes: [{ destination: '10.30.0.0/24', nexthop: '10.0.0.13' }, { destination: '10.10.0.0/16', nexthop: '10.0.0.50' }, { destination: '1.2.3.0/24', nexthop: '10.0.0.9' }] },
+      router: {
+        routes: [
+          { destination: '10.30.0.0/24', nexthop: '10.0.0.13' },
+          { destination: '10.10.0.0/16', nexthop: '10.0.0.50' },
+          { destination: '1.2.3.0/24', nexthop: '10.0.0.9' },
+        ],
+      },
     });
     assert.equal(removed.status, 200);
     assertSampleShape(removed.body, 'neutron', 'routers/router-remove-extraroutes-response.json');
@@ -296,7 +315,12 @@ describe('floating IPs', () => {
   test('create: an address from the external pool, held by a network:floatingip port', async () => {
     const res = await n.call('alice', 'POST', '/v2.0/floatingips', { floatingip: { floating_network_id: publicNet.id, description: 'spare' } });
     assert.equal(res.status, 201, res.text);
-    assertSampleShape(res.body, 'neutron', 'floatingips/floatingip-create-response.json', FIP_OPTIONAL.map((k) => `floatingip.${k}`));
+    assertSampleShape(
+      res.body,
+      'neutron',
+      'floatingips/floatingip-create-response.json',
+      FIP_OPTIONAL.map((k) => `floatingip.${k}`),
+    );
     const fip = res.body.floatingip;
     assert.equal(fip.status, 'DOWN');
     assert.equal(fip.port_id, null);
@@ -352,7 +376,12 @@ describe('floating IPs', () => {
 
     const res = await n.call('alice', 'PUT', `/v2.0/floatingips/${fip.id}`, { floatingip: { port_id: vmPort.id } });
     assert.equal(res.status, 200, res.text);
-    assertSampleShape(res.body, 'neutron', 'floatingips/floatingip-update-response.json', FIP_OPTIONAL.map((k) => `floatingip.${k}`));
+    assertSampleShape(
+      res.body,
+      'neutron',
+      'floatingips/floatingip-update-response.json',
+      FIP_OPTIONAL.map((k) => `floatingip.${k}`),
+    );
     const assoc = res.body.floatingip;
     assert.equal(assoc.port_id, vmPort.id);
     assert.equal(assoc.fixed_ip_address, vmPort.fixed_ips[0].ip_address);
@@ -360,9 +389,19 @@ describe('floating IPs', () => {
     assert.equal(assoc.status, 'ACTIVE');
     assert.equal(assoc.port_details.mac_address, vmPort.mac_address);
     const shown = await n.call('alice', 'GET', `/v2.0/floatingips/${fip.id}`);
-    assertSampleShape(shown.body, 'neutron', 'floatingips/floatingip-show-response.json', FIP_OPTIONAL.map((k) => `floatingip.${k}`));
+    assertSampleShape(
+      shown.body,
+      'neutron',
+      'floatingips/floatingip-show-response.json',
+      FIP_OPTIONAL.map((k) => `floatingip.${k}`),
+    );
     const list = await n.call('alice', 'GET', `/v2.0/floatingips?port_id=${vmPort.id}`);
-    assertSampleShape(list.body, 'neutron', 'floatingips/floating-ips-list-response.json', FIP_OPTIONAL.map((k) => `floatingips[].${k}`));
+    assertSampleShape(
+      list.body,
+      'neutron',
+      'floatingips/floating-ips-list-response.json',
+      FIP_OPTIONAL.map((k) => `floatingips[].${k}`),
+    );
     assert.equal(list.body.floatingips.length, 1);
 
     const second = await post('alice', '/v2.0/floatingips', 'floatingip', { floating_network_id: publicNet.id });
@@ -379,10 +418,7 @@ describe('floating IPs', () => {
 
     const rmIf = await n.call('alice', 'PUT', `/v2.0/routers/${router.id}/remove_router_interface`, { subnet_id: subnet.id });
     assert.equal(rmIf.status, 409);
-    assert.equal(
-      neutronError(rmIf).message,
-      `Router interface for subnet ${subnet.id} on router ${router.id} cannot be deleted, as it is required by one or more floating IPs.`,
-    );
+    assert.equal(neutronError(rmIf).message, `Router interface for subnet ${subnet.id} on router ${router.id} cannot be deleted, as it is required by one or more floating IPs.`);
     const rmGw = await n.call('alice', 'PUT', `/v2.0/routers/${router.id}`, { router: { external_gateway_info: null } });
     assert.equal(rmGw.status, 409);
     assert.equal(neutronError(rmGw).type, 'RouterExternalGatewayInUseByFloatingIp');
@@ -395,7 +431,12 @@ describe('floating IPs', () => {
 
     const dis = await n.call('alice', 'PUT', `/v2.0/floatingips/${fip.id}`, { floatingip: { port_id: null } });
     assert.equal(dis.status, 200);
-    assertSampleShape(dis.body, 'neutron', 'floatingips/floatingip-disassociate-response.json', FIP_OPTIONAL.map((k) => `floatingip.${k}`));
+    assertSampleShape(
+      dis.body,
+      'neutron',
+      'floatingips/floatingip-disassociate-response.json',
+      FIP_OPTIONAL.map((k) => `floatingip.${k}`),
+    );
     assert.equal(dis.body.floatingip.port_id, null);
     assert.equal(dis.body.floatingip.fixed_ip_address, null);
     assert.equal(dis.body.floatingip.router_id, null);

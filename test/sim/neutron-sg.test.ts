@@ -104,10 +104,23 @@ describe('security groups', () => {
   test('rules: create, list, show, delete; duplicates refused', async () => {
     const sg = await post('alice', '/v2.0/security-groups', 'security_group', { name: 'web' });
     const res = await n.call('alice', 'POST', '/v2.0/security-group-rules', {
-      security_group_rule: { direction: 'ingress', port_range_min: '80', ethertype: 'IPv4', port_range_max: '80', protocol: 'TCP', remote_group_id: sg.id, security_group_id: sg.id },
+      security_group_rule: {
+        direction: 'ingress',
+        port_range_min: '80',
+        ethertype: 'IPv4',
+        port_range_max: '80',
+        protocol: 'TCP',
+        remote_group_id: sg.id,
+        security_group_id: sg.id,
+      },
     });
     assert.equal(res.status, 201, res.text);
-    assertSampleShape(res.body, 'neutron', 'security-groups/security-group-rule-create-response.json', RULE_OPTIONAL.map((k) => `security_group_rule.${k}`));
+    assertSampleShape(
+      res.body,
+      'neutron',
+      'security-groups/security-group-rule-create-response.json',
+      RULE_OPTIONAL.map((k) => `security_group_rule.${k}`),
+    );
     const rule = res.body.security_group_rule;
     assert.equal(rule.protocol, 'tcp');
     assert.equal(rule.port_range_min, 80);
@@ -125,12 +138,22 @@ describe('security groups', () => {
     });
 
     const prefixed = await post('alice', '/v2.0/security-group-rules', 'security_group_rule', {
-      direction: 'ingress', protocol: 'icmp', port_range_min: 8, port_range_max: 0, remote_ip_prefix: '192.168.1.7/24', security_group_id: sg.id,
+      direction: 'ingress',
+      protocol: 'icmp',
+      port_range_min: 8,
+      port_range_max: 0,
+      remote_ip_prefix: '192.168.1.7/24',
+      security_group_id: sg.id,
     });
     assert.equal(prefixed.remote_ip_prefix, '192.168.1.7/24');
     assert.equal(prefixed.normalized_cidr, '192.168.1.0/24');
     const anyV4 = await post('alice', '/v2.0/security-group-rules', 'security_group_rule', {
-      direction: 'ingress', protocol: 'udp', port_range_min: 53, port_range_max: 53, remote_ip_prefix: '0.0.0.0/0', security_group_id: sg.id,
+      direction: 'ingress',
+      protocol: 'udp',
+      port_range_min: 53,
+      port_range_max: 53,
+      remote_ip_prefix: '0.0.0.0/0',
+      security_group_id: sg.id,
     });
     const dupAny = await n.call('alice', 'POST', '/v2.0/security-group-rules', {
       security_group_rule: { direction: 'ingress', protocol: 'udp', port_range_min: 53, port_range_max: 53, security_group_id: sg.id },
@@ -140,9 +163,19 @@ describe('security groups', () => {
 
     const shown = await n.call('alice', 'GET', `/v2.0/security-group-rules/${rule.id}`);
     assert.equal(shown.status, 200);
-    assertSampleShape(shown.body, 'neutron', 'security-groups/security-group-rule-show-response.json', RULE_OPTIONAL.map((k) => `security_group_rule.${k}`));
+    assertSampleShape(
+      shown.body,
+      'neutron',
+      'security-groups/security-group-rule-show-response.json',
+      RULE_OPTIONAL.map((k) => `security_group_rule.${k}`),
+    );
     const list = await n.call('alice', 'GET', `/v2.0/security-group-rules/?security_group_id=${sg.id}&direction=ingress`);
-    assertSampleShape(list.body, 'neutron', 'security-groups/security-group-rules-list-response.json', RULE_OPTIONAL.map((k) => `security_group_rules[].${k}`));
+    assertSampleShape(
+      list.body,
+      'neutron',
+      'security-groups/security-group-rules-list-response.json',
+      RULE_OPTIONAL.map((k) => `security_group_rules[].${k}`),
+    );
     assert.equal(list.body.security_group_rules.length, 3);
     const bob = await n.call('bob', 'GET', `/v2.0/security-group-rules/${rule.id}`);
     assert.equal(bob.status, 404);
@@ -155,31 +188,26 @@ describe('security groups', () => {
     const sg = await post('alice', '/v2.0/security-groups', 'security_group', { name: 'strict' });
     const base = { security_group_id: sg.id, direction: 'ingress' };
     const cases: [Record<string, unknown>, number, string, string][] = [
-      [{ protocol: 'tcp', port_range_min: 90, port_range_max: 80 }, 400, 'SecurityGroupInvalidPortRange',
-        'For TCP/UDP protocols, port_range_min must be <= port_range_max'],
-      [{ protocol: 'tcp', port_range_min: 80 }, 400, 'SecurityGroupInvalidPortRange',
-        'For TCP/UDP protocols, port_range_min must be <= port_range_max'],
-      [{ port_range_min: 80, port_range_max: 80 }, 400, 'SecurityGroupProtocolRequiredWithPorts',
-        'Must also specify protocol if port range is given.'],
+      [{ protocol: 'tcp', port_range_min: 90, port_range_max: 80 }, 400, 'SecurityGroupInvalidPortRange', 'For TCP/UDP protocols, port_range_min must be <= port_range_max'],
+      [{ protocol: 'tcp', port_range_min: 80 }, 400, 'SecurityGroupInvalidPortRange', 'For TCP/UDP protocols, port_range_min must be <= port_range_max'],
+      [{ port_range_min: 80, port_range_max: 80 }, 400, 'SecurityGroupProtocolRequiredWithPorts', 'Must also specify protocol if port range is given.'],
       [{ protocol: 'tcp', port_range_min: 70000, port_range_max: 70001 }, 400, 'SecurityGroupInvalidPortValue', 'Invalid value for port 70000'],
       [{ protocol: 'tcp', port_range_min: 0, port_range_max: 10 }, 400, 'SecurityGroupInvalidPortValue', 'Invalid value for port 0'],
-      [{ protocol: 'icmp', port_range_min: 300 }, 400, 'SecurityGroupInvalidIcmpValue',
-        'Invalid value for ICMP type (port_range_min) 300. It must be 0 to 255.'],
-      [{ protocol: 'icmp', port_range_max: 3 }, 400, 'SecurityGroupMissingIcmpType',
-        'ICMP code (port-range-max) 3 is provided but ICMP type (port-range-min) is missing.'],
-      [{ protocol: 'gre', port_range_min: 1, port_range_max: 2 }, 400, 'SecurityGroupInvalidProtocolForPortRange',
-        'Invalid protocol gre for port range, only supported for TCP, UDP, UDPLITE, SCTP and DCCP.'],
-      [{ ethertype: 'IPv6', remote_ip_prefix: '10.0.0.0/8' }, 400, 'SecurityGroupRuleParameterConflict',
-        'Conflicting value ethertype IPv6 for CIDR 10.0.0.0/8'],
-      [{ remote_ip_prefix: '10.0.0.0/8', remote_group_id: sg.id }, 400, 'SecurityGroupRemoteGroupAndRemoteIpPrefix',
-        'Only remote_ip_prefix or remote_group_id may be provided.'],
+      [{ protocol: 'icmp', port_range_min: 300 }, 400, 'SecurityGroupInvalidIcmpValue', 'Invalid value for ICMP type (port_range_min) 300. It must be 0 to 255.'],
+      [{ protocol: 'icmp', port_range_max: 3 }, 400, 'SecurityGroupMissingIcmpType', 'ICMP code (port-range-max) 3 is provided but ICMP type (port-range-min) is missing.'],
+      [
+        { protocol: 'gre', port_range_min: 1, port_range_max: 2 },
+        400,
+        'SecurityGroupInvalidProtocolForPortRange',
+        'Invalid protocol gre for port range, only supported for TCP, UDP, UDPLITE, SCTP and DCCP.',
+      ],
+      [{ ethertype: 'IPv6', remote_ip_prefix: '10.0.0.0/8' }, 400, 'SecurityGroupRuleParameterConflict', 'Conflicting value ethertype IPv6 for CIDR 10.0.0.0/8'],
+      [{ remote_ip_prefix: '10.0.0.0/8', remote_group_id: sg.id }, 400, 'SecurityGroupRemoteGroupAndRemoteIpPrefix', 'Only remote_ip_prefix or remote_group_id may be provided.'],
       [{ protocol: 'ipv6-icmp' }, 400, 'SecurityGroupEthertypeConflictWithProtocol', 'Invalid ethertype IPv4 for protocol ipv6-icmp.'],
-      [{ ethertype: 'IPv5' }, 400, 'SecurityGroupRuleInvalidEtherType',
-        "Security group rule for ethertype 'IPv5' not supported. Allowed values are ['IPv4', 'IPv6']."],
+      [{ ethertype: 'IPv5' }, 400, 'SecurityGroupRuleInvalidEtherType', "Security group rule for ethertype 'IPv5' not supported. Allowed values are ['IPv4', 'IPv6']."],
       [{ direction: 'sideways' }, 400, 'HTTPBadRequest', "Invalid input for direction. Reason: sideways is not in ['ingress', 'egress']."],
       [{ remote_ip_prefix: 'not-a-cidr' }, 400, 'InvalidCIDR', 'Invalid CIDR not-a-cidr given as IP prefix.'],
-      [{ remote_group_id: '0b6f8f47-7c0a-4a49-8b7e-2f2a3c1b9d11' }, 404, 'SecurityGroupNotFound',
-        'Security group 0b6f8f47-7c0a-4a49-8b7e-2f2a3c1b9d11 does not exist'],
+      [{ remote_group_id: '0b6f8f47-7c0a-4a49-8b7e-2f2a3c1b9d11' }, 404, 'SecurityGroupNotFound', 'Security group 0b6f8f47-7c0a-4a49-8b7e-2f2a3c1b9d11 does not exist'],
     ];
     for (const [extra, status, type, message] of cases) {
       const res = await n.call('alice', 'POST', '/v2.0/security-group-rules', { security_group_rule: { ...base, ...extra } });
@@ -211,7 +239,12 @@ describe('security groups', () => {
       ],
     });
     assert.equal(ok.status, 201, ok.text);
-    assertSampleShape(ok.body, 'neutron', 'security-groups/security-group-rule-bulk-create-response.json', RULE_OPTIONAL.map((k) => `security_group_rules[].${k}`));
+    assertSampleShape(
+      ok.body,
+      'neutron',
+      'security-groups/security-group-rule-bulk-create-response.json',
+      RULE_OPTIONAL.map((k) => `security_group_rules[].${k}`),
+    );
     const dup = await n.call('alice', 'POST', '/v2.0/security-group-rules', {
       security_group_rules: [
         { direction: 'egress', protocol: 'udp', port_range_min: 53, port_range_max: 53, security_group_id: sg.id },
@@ -252,7 +285,10 @@ describe('tags', () => {
     const sg = await post('alice', '/v2.0/security-groups', 'security_group', { name: 'tag-sg' });
     assert.equal((await n.call('alice', 'PUT', `/v2.0/security-groups/${sg.id}/tags/web`)).status, 201);
     const bySgTag = await n.call('alice', 'GET', '/v2.0/security-groups?tags=web');
-    assert.deepEqual(bySgTag.body.security_groups.map((g: any) => g.id), [sg.id]);
+    assert.deepEqual(
+      bySgTag.body.security_groups.map((g: any) => g.id),
+      [sg.id],
+    );
   });
 });
 
@@ -367,7 +403,10 @@ describe('SimNeutronApi (for the simulated Nova)', () => {
     const bound = n.api.updatePort(port.id, { 'binding:host_id': 'compute-1' });
     assert.equal(bound.status, 'ACTIVE');
     assert.equal(bound['binding:vif_type'], 'ovs');
-    assert.deepEqual(n.api.listPorts({ device_id: 'srv-1' }).map((p) => p.id), [port.id]);
+    assert.deepEqual(
+      n.api.listPorts({ device_id: 'srv-1' }).map((p) => p.id),
+      [port.id],
+    );
     const viaHttp = await n.call('alice', 'GET', `/v2.0/ports/${port.id}`);
     assert.equal(viaHttp.body.port.status, 'ACTIVE');
     // Nova reports the VIF state (server stopped → DOWN); unrelated updates keep it.
@@ -375,7 +414,10 @@ describe('SimNeutronApi (for the simulated Nova)', () => {
     const renamed = await n.call('alice', 'PUT', `/v2.0/ports/${port.id}`, { port: { name: 'eth0' } });
     assert.equal(renamed.body.port.status, 'DOWN');
     assert.equal(n.api.updatePort(port.id, { status: 'ACTIVE' }).status, 'ACTIVE');
-    assert.throws(() => n.api.updatePort(port.id, { status: 'SLEEPY' }), (e: unknown) => e instanceof SimServiceError && e.status === 400);
+    assert.throws(
+      () => n.api.updatePort(port.id, { status: 'SLEEPY' }),
+      (e: unknown) => e instanceof SimServiceError && e.status === 400,
+    );
     const withSg = n.api.createPort(PROJECT.alice, { network_id: net.id, security_groups: ['default'] });
     const defaultSg = (await n.call('alice', 'GET', '/v2.0/security-groups?name=default')).body.security_groups[0];
     assert.deepEqual(withSg.security_groups, [defaultSg.id]);
@@ -394,7 +436,10 @@ describe('SimNeutronApi (for the simulated Nova)', () => {
       () => n.api.createPort(PROJECT.alice, { port: { network_id: net.id, bogus: 1 } }),
       (e: unknown) => e instanceof SimServiceError && e.status === 400,
     );
-    assert.throws(() => n.api.updatePort('nope', {}), (e: unknown) => e instanceof SimServiceError && e.type === 'PortNotFound');
+    assert.throws(
+      () => n.api.updatePort('nope', {}),
+      (e: unknown) => e instanceof SimServiceError && e.type === 'PortNotFound',
+    );
 
     n.api.deletePort(port.id);
     assert.equal(n.api.getPort(port.id), undefined);

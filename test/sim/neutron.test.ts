@@ -78,9 +78,25 @@ describe('version discovery and extensions', () => {
     assert.equal(res.status, 200);
     assertSampleShape(res.body, 'neutron', 'extensions/extensions-list-response.json');
     const aliases = res.body.extensions.map((e: any) => e.alias);
-    for (const a of ['router', 'extraroute', 'external-net', 'provider', 'binding', 'security-group', 'availability_zone',
-      'network_availability_zone', 'standard-attr-tag', 'standard-attr-timestamp', 'project-id', 'pagination', 'sorting',
-      'filter-validation', 'net-mtu', 'port-security', 'allowed-address-pairs']) {
+    for (const a of [
+      'router',
+      'extraroute',
+      'external-net',
+      'provider',
+      'binding',
+      'security-group',
+      'availability_zone',
+      'network_availability_zone',
+      'standard-attr-tag',
+      'standard-attr-timestamp',
+      'project-id',
+      'pagination',
+      'sorting',
+      'filter-validation',
+      'net-mtu',
+      'port-security',
+      'allowed-address-pairs',
+    ]) {
       assert.ok(aliases.includes(a), `extension ${a} advertised`);
     }
     const one = await n.call('alice', 'GET', '/v2.0/extensions/router');
@@ -137,8 +153,7 @@ describe('networks', () => {
     assert.equal(denied.status, 403);
     assert.deepEqual(neutronError(denied), {
       type: 'PolicyNotAuthorized',
-      message:
-        '((rule:create_network and rule:create_network:provider:network_type) and rule:create_network:provider:physical_network) is disallowed by policy',
+      message: '((rule:create_network and rule:create_network:provider:network_type) and rule:create_network:provider:physical_network) is disallowed by policy',
       detail: '',
     });
     const internal = await n.call('alice', 'POST', '/v2.0/networks', { network: { 'router:external': false } });
@@ -285,7 +300,10 @@ describe('networks', () => {
     });
     assert.equal(res.status, 201);
     assertSampleShape(res.body, 'neutron', 'networks/networks-bulk-create-response.json', NETS_OPTIONAL);
-    assert.deepEqual(res.body.networks.map((x: any) => x.name), ['bulk3', 'bulk4']);
+    assert.deepEqual(
+      res.body.networks.map((x: any) => x.name),
+      ['bulk3', 'bulk4'],
+    );
     const bad = await n.call('alice', 'POST', '/v2.0/networks', { networks: [{ name: 'bulk5' }, { name: 'bulk6', mtu: 'big' }] });
     assert.equal(bad.status, 400);
     const after = await n.call('alice', 'GET', '/v2.0/networks?name=bulk5');
@@ -358,23 +376,42 @@ describe('subnets and IPAM', () => {
     const net = await createNetwork('alice');
     const base = { network_id: net.id, ip_version: 4, cidr: '10.30.0.0/24' };
     const cases: [Record<string, unknown>, number, string, string][] = [
-      [{ allocation_pools: [{ start: '10.30.0.10', end: '10.30.1.5' }] }, 400, 'OutOfBoundsAllocationPool',
-        'The allocation pool 10.30.0.10-10.30.1.5 spans beyond the subnet cidr 10.30.0.0/24.'],
-      [{ allocation_pools: [{ start: '10.30.0.10', end: '10.30.0.20' }, { start: '10.30.0.15', end: '10.30.0.30' }] }, 409,
-        'OverlappingAllocationPools', 'Found overlapping allocation pools: 10.30.0.10-10.30.0.20 10.30.0.15-10.30.0.30 for subnet 10.30.0.0/24.'],
-      [{ allocation_pools: [{ start: '10.30.0.1', end: '10.30.0.20' }] }, 409, 'GatewayConflictWithAllocationPools',
-        'Gateway ip 10.30.0.1 conflicts with allocation pool 10.30.0.1-10.30.0.20.'],
-      [{ allocation_pools: [{ start: '10.30.0.20', end: '10.30.0.10' }] }, 400, 'InvalidAllocationPool',
-        "The allocation pool {'start': '10.30.0.20', 'end': '10.30.0.10'} is not valid."],
+      [
+        { allocation_pools: [{ start: '10.30.0.10', end: '10.30.1.5' }] },
+        400,
+        'OutOfBoundsAllocationPool',
+        'The allocation pool 10.30.0.10-10.30.1.5 spans beyond the subnet cidr 10.30.0.0/24.',
+      ],
+      [
+        {
+          allocation_pools: [
+            { start: '10.30.0.10', end: '10.30.0.20' },
+            { start: '10.30.0.15', end: '10.30.0.30' },
+          ],
+        },
+        409,
+        'OverlappingAllocationPools',
+        'Found overlapping allocation pools: 10.30.0.10-10.30.0.20 10.30.0.15-10.30.0.30 for subnet 10.30.0.0/24.',
+      ],
+      [
+        { allocation_pools: [{ start: '10.30.0.1', end: '10.30.0.20' }] },
+        409,
+        'GatewayConflictWithAllocationPools',
+        'Gateway ip 10.30.0.1 conflicts with allocation pool 10.30.0.1-10.30.0.20.',
+      ],
+      [
+        { allocation_pools: [{ start: '10.30.0.20', end: '10.30.0.10' }] },
+        400,
+        'InvalidAllocationPool',
+        "The allocation pool {'start': '10.30.0.20', 'end': '10.30.0.10'} is not valid.",
+      ],
       [{ gateway_ip: '10.30.0.255' }, 400, 'InvalidInput', 'Invalid input for operation: Gateway is not valid on subnet.'],
       [{ gateway_ip: 'fe80::1' }, 400, 'InvalidInput', "Invalid input for operation: gateway_ip 'fe80::1' does not match the ip_version '4'."],
       [{ cidr: '2001:db8::/64' }, 400, 'InvalidInput', "Invalid input for operation: cidr '2001:db8::/64' does not match the ip_version '4'."],
-      [{ cidr: '10.30.0.0' }, 400, 'HTTPBadRequest',
-        "Invalid input for cidr. Reason: '10.30.0.0' isn't a recognized IP subnet cidr, '10.30.0.0/32' is recommended."],
+      [{ cidr: '10.30.0.0' }, 400, 'HTTPBadRequest', "Invalid input for cidr. Reason: '10.30.0.0' isn't a recognized IP subnet cidr, '10.30.0.0/32' is recommended."],
       [{ cidr: 'banana' }, 400, 'HTTPBadRequest', "Invalid input for cidr. Reason: 'banana' is not a valid IP subnet."],
       [{ ipv6_ra_mode: 'slaac' }, 400, 'InvalidInput', 'Invalid input for operation: ipv6_ra_mode is not valid when ip_version is 4.'],
-      [{ dns_nameservers: ['1.1.1.1', 'x'] }, 400, 'HTTPBadRequest',
-        "Invalid input for dns_nameservers. Reason: 'x' is not a valid nameserver. 'x' is not a valid IP address."],
+      [{ dns_nameservers: ['1.1.1.1', 'x'] }, 400, 'HTTPBadRequest', "Invalid input for dns_nameservers. Reason: 'x' is not a valid nameserver. 'x' is not a valid IP address."],
     ];
     for (const [extra, status, type, message] of cases) {
       const res = await n.call('alice', 'POST', '/v2.0/subnets', { subnet: { ...base, ...extra } });
@@ -387,7 +424,10 @@ describe('subnets and IPAM', () => {
 
     const ok = await createSubnet('alice', {
       ...base,
-      allocation_pools: [{ start: '10.30.0.100', end: '10.30.0.110' }, { start: '10.30.0.200', end: '10.30.0.210' }],
+      allocation_pools: [
+        { start: '10.30.0.100', end: '10.30.0.110' },
+        { start: '10.30.0.200', end: '10.30.0.210' },
+      ],
       dns_nameservers: ['8.8.8.8'],
       host_routes: [{ destination: '10.99.0.0/16', nexthop: '10.30.0.254' }],
     });
@@ -398,10 +438,7 @@ describe('subnets and IPAM', () => {
     assert.deepEqual(ok.host_routes, [{ destination: '10.99.0.0/16', nexthop: '10.30.0.254' }]);
     const overlap = await n.call('alice', 'POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '10.30.0.128/25' } });
     assert.equal(overlap.status, 400);
-    assert.equal(
-      neutronError(overlap).message,
-      `Invalid input for operation: Requested subnet with cidr: 10.30.0.128/25 for network: ${net.id} overlaps with another subnet.`,
-    );
+    assert.equal(neutronError(overlap).message, `Invalid input for operation: Requested subnet with cidr: 10.30.0.128/25 for network: ${net.id} overlaps with another subnet.`);
     // The same CIDR on another network is fine (overlapping IPs across networks).
     const net2 = await createNetwork('alice');
     await createSubnet('alice', { network_id: net2.id, cidr: '10.30.0.0/24' });
@@ -416,7 +453,11 @@ describe('subnets and IPAM', () => {
 
     const slaacNet = await createNetwork('alice');
     const slaac = await createSubnet('alice', {
-      network_id: slaacNet.id, ip_version: 6, cidr: '2001:db8:0:2::/64', ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac',
+      network_id: slaacNet.id,
+      ip_version: 6,
+      cidr: '2001:db8:0:2::/64',
+      ipv6_ra_mode: 'slaac',
+      ipv6_address_mode: 'slaac',
     });
     const port = await createPort('alice', { network_id: slaacNet.id, mac_address: 'fa:16:3e:12:34:56' });
     assert.deepEqual(port.fixed_ips, [{ subnet_id: slaac.id, ip_address: '2001:db8:0:2:f816:3eff:fe12:3456' }]);
@@ -443,7 +484,10 @@ describe('subnets and IPAM', () => {
     // A dual-stack port gets one address of each family.
     await createSubnet('alice', { network_id: net.id, cidr: '10.40.0.0/24' });
     const dual = await createPort('alice', { network_id: net.id });
-    assert.deepEqual(dual.fixed_ips.map((f: any) => f.ip_address), ['10.40.0.3', '2001:db8:0:1::3']);
+    assert.deepEqual(
+      dual.fixed_ips.map((f: any) => f.ip_address),
+      ['10.40.0.3', '2001:db8:0:1::3'],
+    );
   });
 
   test('update: gateway and pools checked, DHCP toggled, routes and DNS replaced', async () => {
@@ -490,12 +534,22 @@ describe('subnets and IPAM', () => {
   test('the DHCP agent adopts a reserved DHCP port made in advance (same IP and MAC)', async () => {
     const net = await createNetwork('alice');
     const s = await createSubnet('alice', {
-      network_id: net.id, cidr: '10.77.0.0/24', gateway_ip: '10.77.0.10', enable_dhcp: false,
-      allocation_pools: [{ start: '10.77.0.2', end: '10.77.0.9' }, { start: '10.77.0.11', end: '10.77.0.254' }],
+      network_id: net.id,
+      cidr: '10.77.0.0/24',
+      gateway_ip: '10.77.0.10',
+      enable_dhcp: false,
+      allocation_pools: [
+        { start: '10.77.0.2', end: '10.77.0.9' },
+        { start: '10.77.0.11', end: '10.77.0.254' },
+      ],
     });
     const reserved = await createPort('alice', {
-      network_id: net.id, name: 'dhcp_port', device_id: 'reserved_dhcp_port', device_owner: 'network:dhcp',
-      mac_address: 'fa:16:3e:77:77:77', fixed_ips: [{ subnet_id: s.id, ip_address: '10.77.0.5' }],
+      network_id: net.id,
+      name: 'dhcp_port',
+      device_id: 'reserved_dhcp_port',
+      device_owner: 'network:dhcp',
+      mac_address: 'fa:16:3e:77:77:77',
+      fixed_ips: [{ subnet_id: s.id, ip_address: '10.77.0.5' }],
     });
     const enabled = await n.call('alice', 'PUT', `/v2.0/subnets/${s.id}`, { subnet: { enable_dhcp: true } });
     assert.equal(enabled.status, 200, enabled.text);
@@ -534,7 +588,12 @@ describe('ports', () => {
   test('create: generated MAC, next free address, default security group, DOWN', async () => {
     const res = await n.call('alice', 'POST', '/v2.0/ports', { port: { network_id: net.id, name: 'p1', admin_state_up: true } });
     assert.equal(res.status, 201, res.text);
-    assertSampleShape(res.body, 'neutron', 'ports/port-create-response.json', PORT_OPTIONAL.map((k) => `port.${k}`));
+    assertSampleShape(
+      res.body,
+      'neutron',
+      'ports/port-create-response.json',
+      PORT_OPTIONAL.map((k) => `port.${k}`),
+    );
     const p = res.body.port;
     assert.match(p.mac_address, /^fa:16:3e(:[0-9a-f]{2}){3}$/);
     assert.equal(p.status, 'DOWN');
@@ -545,7 +604,12 @@ describe('ports', () => {
     const sgs = await n.call('alice', 'GET', '/v2.0/security-groups?name=default');
     assert.deepEqual(p.security_groups, [sgs.body.security_groups[0].id]);
     const shown = await n.call('alice', 'GET', `/v2.0/ports/${p.id}`);
-    assertSampleShape(shown.body, 'neutron', 'ports/port-show-response.json', PORT_OPTIONAL.map((k) => `port.${k}`));
+    assertSampleShape(
+      shown.body,
+      'neutron',
+      'ports/port-show-response.json',
+      PORT_OPTIONAL.map((k) => `port.${k}`),
+    );
   });
 
   test('requested addresses: in use, outside the subnet, unknown subnets', async () => {
@@ -622,7 +686,12 @@ describe('ports', () => {
     const p = await createPort('alice', { network_id: net.id, fixed_ips: [{ ip_address: '10.80.0.60' }] });
     const res = await n.call('alice', 'PUT', `/v2.0/ports/${p.id}`, { port: { name: 'moved', fixed_ips: [{ subnet_id: subnet.id, ip_address: '10.80.0.61' }] } });
     assert.equal(res.status, 200, res.text);
-    assertSampleShape(res.body, 'neutron', 'ports/port-update-response.json', [...PORT_OPTIONAL, ...BINDING_ADMIN].map((k) => `port.${k}`));
+    assertSampleShape(
+      res.body,
+      'neutron',
+      'ports/port-update-response.json',
+      [...PORT_OPTIONAL, ...BINDING_ADMIN].map((k) => `port.${k}`),
+    );
     assert.deepEqual(res.body.port.fixed_ips, [{ subnet_id: subnet.id, ip_address: '10.80.0.61' }]);
     assert.equal(res.body.port.revision_number, 2);
     const reuse = await createPort('alice', { network_id: net.id, fixed_ips: [{ ip_address: '10.80.0.60' }] });
@@ -651,9 +720,19 @@ describe('ports', () => {
     assert.equal(bound.body.port['binding:host_id'], 'compute1');
     assert.equal(bound.body.port['binding:vif_details'].port_filter, true);
     const list = await n.call('admin', 'GET', `/v2.0/ports?id=${p.id}`);
-    assertSampleShape(list.body, 'neutron', 'ports/ports-bind-list-response.json', PORT_OPTIONAL.map((k) => `ports[].${k}`));
+    assertSampleShape(
+      list.body,
+      'neutron',
+      'ports/ports-bind-list-response.json',
+      PORT_OPTIONAL.map((k) => `ports[].${k}`),
+    );
     const show = await n.call('admin', 'GET', `/v2.0/ports/${p.id}`);
-    assertSampleShape(show.body, 'neutron', 'ports/port-bind-show-response.json', PORT_OPTIONAL.map((k) => `port.${k}`));
+    assertSampleShape(
+      show.body,
+      'neutron',
+      'ports/port-bind-show-response.json',
+      PORT_OPTIONAL.map((k) => `port.${k}`),
+    );
     const unbound = await n.call('admin', 'PUT', `/v2.0/ports/${p.id}`, { port: { 'binding:host_id': '', device_id: '' } });
     assert.equal(unbound.body.port.status, 'DOWN');
     assert.equal(unbound.body.port['binding:vif_type'], 'unbound');
@@ -668,7 +747,10 @@ describe('ports', () => {
     const conflicting = await n.call('alice', 'POST', '/v2.0/ports', { port: { network_id: net.id, port_security_enabled: false, security_groups: [sgId] } });
     assert.equal(conflicting.status, 400);
     assert.equal(neutronError(conflicting).type, 'PortSecurityAndIPRequiredForSecurityGroups');
-    const p = await createPort('alice', { network_id: net.id, allowed_address_pairs: [{ ip_address: '10.80.0.200' }, { ip_address: '10.85.0.0/24', mac_address: 'fa:16:3e:00:00:01' }] });
+    const p = await createPort('alice', {
+      network_id: net.id,
+      allowed_address_pairs: [{ ip_address: '10.80.0.200' }, { ip_address: '10.85.0.0/24', mac_address: 'fa:16:3e:00:00:01' }],
+    });
     assert.deepEqual(p.allowed_address_pairs, [
       { ip_address: '10.80.0.200', mac_address: p.mac_address },
       { ip_address: '10.85.0.0/24', mac_address: 'fa:16:3e:00:00:01' },
@@ -682,7 +764,9 @@ describe('ports', () => {
     const unknownSg = await n.call('alice', 'POST', '/v2.0/ports', { port: { network_id: net.id, security_groups: ['9b6a1a57-f7a5-4f0d-a0d4-6a2a3a5a1c00'] } });
     assert.equal(unknownSg.status, 404);
     assert.equal(neutronError(unknownSg).message, 'Security group 9b6a1a57-f7a5-4f0d-a0d4-6a2a3a5a1c00 does not exist');
-    const pairsNoSec = await n.call('alice', 'POST', '/v2.0/ports', { port: { network_id: net.id, port_security_enabled: false, allowed_address_pairs: [{ ip_address: '10.1.1.1' }] } });
+    const pairsNoSec = await n.call('alice', 'POST', '/v2.0/ports', {
+      port: { network_id: net.id, port_security_enabled: false, allowed_address_pairs: [{ ip_address: '10.1.1.1' }] },
+    });
     assert.equal(pairsNoSec.status, 409);
     assert.equal(neutronError(pairsNoSec).type, 'AddressPairAndPortSecurityRequired');
   });
@@ -702,10 +786,7 @@ describe('ports', () => {
     const bobsPort = await createPort('bob', { network_id: shared.id });
     const fixed = await n.call('bob', 'POST', '/v2.0/ports', { port: { network_id: shared.id, fixed_ips: [{ ip_address: '10.86.0.99' }] } });
     assert.equal(fixed.status, 403, 'only the network owner picks addresses');
-    assert.equal(
-      neutronError(fixed).message,
-      '(rule:create_port and (rule:create_port:fixed_ips and (rule:create_port:fixed_ips:ip_address))) is disallowed by policy',
-    );
+    assert.equal(neutronError(fixed).message, '(rule:create_port and (rule:create_port:fixed_ips and (rule:create_port:fixed_ips:ip_address))) is disallowed by policy');
     const aliceView = await n.call('alice', 'GET', `/v2.0/ports/${bobsPort.id}`);
     assert.equal(aliceView.status, 404);
 
@@ -716,9 +797,19 @@ describe('ports', () => {
   });
 
   test('bulk create and delete', async () => {
-    const res = await n.call('alice', 'POST', '/v2.0/ports', { ports: [{ network_id: net.id, name: 'b1' }, { network_id: net.id, name: 'b2' }] });
+    const res = await n.call('alice', 'POST', '/v2.0/ports', {
+      ports: [
+        { network_id: net.id, name: 'b1' },
+        { network_id: net.id, name: 'b2' },
+      ],
+    });
     assert.equal(res.status, 201, res.text);
-    assertSampleShape(res.body, 'neutron', 'ports/ports-bulk-create-response.json', PORT_OPTIONAL.map((k) => `ports[].${k}`));
+    assertSampleShape(
+      res.body,
+      'neutron',
+      'ports/ports-bulk-create-response.json',
+      PORT_OPTIONAL.map((k) => `ports[].${k}`),
+    );
     for (const p of res.body.ports) assert.equal((await n.call('alice', 'DELETE', `/v2.0/ports/${p.id}`)).status, 204);
     // A failing item undoes the whole request, addresses included.
     const failing = await n.call('alice', 'POST', '/v2.0/ports', {
@@ -745,11 +836,17 @@ describe('collections: filters, fields, sorting, pagination', () => {
 
   test('filters: equality, repeated keys are OR, booleans converted, unknown keys refused', async () => {
     const one = await n.call('bob', 'GET', '/v2.0/networks?name=pg-a');
-    assert.deepEqual(one.body.networks.map((x: any) => x.name), ['pg-a']);
+    assert.deepEqual(
+      one.body.networks.map((x: any) => x.name),
+      ['pg-a'],
+    );
     const two = await n.call('bob', 'GET', '/v2.0/networks?name=pg-a&name=pg-b');
     assert.deepEqual(two.body.networks.map((x: any) => x.name).sort(), ['pg-a', 'pg-b']);
     const down = await n.call('bob', 'GET', '/v2.0/networks?admin_state_up=False');
-    assert.deepEqual(down.body.networks.map((x: any) => x.name), ['pg-c']);
+    assert.deepEqual(
+      down.body.networks.map((x: any) => x.name),
+      ['pg-c'],
+    );
     const badBool = await n.call('bob', 'GET', '/v2.0/networks?admin_state_up=perhaps');
     assert.equal(badBool.status, 400);
     assert.equal(neutronError(badBool).message, "Invalid input for operation: 'perhaps' cannot be converted to boolean.");
@@ -771,9 +868,15 @@ describe('collections: filters, fields, sorting, pagination', () => {
 
   test('sort_key / sort_dir, validated', async () => {
     const desc = await n.call('bob', 'GET', `/v2.0/networks?project_id=${PROJECT.bob}&sort_key=name&sort_dir=desc`);
-    assert.deepEqual(desc.body.networks.map((x: any) => x.name), ['pg-e', 'pg-d', 'pg-c', 'pg-b', 'pg-a']);
+    assert.deepEqual(
+      desc.body.networks.map((x: any) => x.name),
+      ['pg-e', 'pg-d', 'pg-c', 'pg-b', 'pg-a'],
+    );
     const multi = await n.call('bob', 'GET', `/v2.0/networks?project_id=${PROJECT.bob}&sort_key=admin_state_up&sort_dir=asc&sort_key=name&sort_dir=asc`);
-    assert.deepEqual(multi.body.networks.map((x: any) => x.name), ['pg-c', 'pg-a', 'pg-b', 'pg-d', 'pg-e']);
+    assert.deepEqual(
+      multi.body.networks.map((x: any) => x.name),
+      ['pg-c', 'pg-a', 'pg-b', 'pg-d', 'pg-e'],
+    );
     const uneven = await n.call('bob', 'GET', '/v2.0/networks?sort_key=name');
     assert.equal(uneven.status, 400);
     assert.equal(neutronError(uneven).message, 'The number of sort_keys and sort_dirs must be same');
@@ -789,22 +892,41 @@ describe('collections: filters, fields, sorting, pagination', () => {
     const q = `project_id=${PROJECT.bob}&sort_key=name&sort_dir=asc&limit=2`;
     const first = await n.call('bob', 'GET', `/v2.0/networks?${q}`);
     assert.equal(first.status, 200);
-    assert.deepEqual(first.body.networks.map((x: any) => x.name), ['pg-a', 'pg-b']);
+    assert.deepEqual(
+      first.body.networks.map((x: any) => x.name),
+      ['pg-a', 'pg-b'],
+    );
     const links = first.body.networks_links;
-    assert.deepEqual(links.map((l: any) => l.rel), ['next', 'previous']);
+    assert.deepEqual(
+      links.map((l: any) => l.rel),
+      ['next', 'previous'],
+    );
     const lastId = first.body.networks[1].id;
     assert.equal(links[0].href, `${n.url}/v2.0/networks?${q}&marker=${lastId}`);
     assert.equal(links[1].href, `${n.url}/v2.0/networks?${q}&marker=${first.body.networks[0].id}&page_reverse=True`);
 
     const second = await n.call('bob', 'GET', links[0].href.slice(n.url.length));
-    assert.deepEqual(second.body.networks.map((x: any) => x.name), ['pg-c', 'pg-d']);
+    assert.deepEqual(
+      second.body.networks.map((x: any) => x.name),
+      ['pg-c', 'pg-d'],
+    );
     const back = second.body.networks_links.find((l: any) => l.rel === 'previous');
     const previous = await n.call('bob', 'GET', back.href.slice(n.url.length));
-    assert.deepEqual(previous.body.networks.map((x: any) => x.name), ['pg-a', 'pg-b']);
+    assert.deepEqual(
+      previous.body.networks.map((x: any) => x.name),
+      ['pg-a', 'pg-b'],
+    );
 
     const third = await n.call('bob', 'GET', second.body.networks_links[0].href.slice(n.url.length));
-    assert.deepEqual(third.body.networks.map((x: any) => x.name), ['pg-e']);
-    assert.deepEqual(third.body.networks_links.map((l: any) => l.rel), ['previous'], 'a short last page has no next link');
+    assert.deepEqual(
+      third.body.networks.map((x: any) => x.name),
+      ['pg-e'],
+    );
+    assert.deepEqual(
+      third.body.networks_links.map((l: any) => l.rel),
+      ['previous'],
+      'a short last page has no next link',
+    );
 
     const noLimit = await n.call('bob', 'GET', '/v2.0/networks');
     assert.ok(!('networks_links' in noLimit.body));
@@ -825,18 +947,33 @@ describe('collections: filters, fields, sorting, pagination', () => {
     const s = await createSubnet('bob', { network_id: net.id, cidr: '10.95.0.0/24' });
     const p = await createPort('bob', { network_id: net.id, fixed_ips: [{ ip_address: '10.95.0.77' }] });
     const byIp = await n.call('bob', 'GET', '/v2.0/ports?fixed_ips=ip_address%3D10.95.0.77');
-    assert.deepEqual(byIp.body.ports.map((x: any) => x.id), [p.id]);
+    assert.deepEqual(
+      byIp.body.ports.map((x: any) => x.id),
+      [p.id],
+    );
     const bySubnet = await n.call('bob', 'GET', `/v2.0/ports?fixed_ips=subnet_id%3D${s.id}&device_owner=`);
-    assert.deepEqual(bySubnet.body.ports.map((x: any) => x.id), [p.id]);
+    assert.deepEqual(
+      bySubnet.body.ports.map((x: any) => x.id),
+      [p.id],
+    );
     const bySubstr = await n.call('bob', 'GET', '/v2.0/ports?fixed_ips=ip_address_substr%3D95.0.7');
-    assert.deepEqual(bySubstr.body.ports.map((x: any) => x.id), [p.id]);
+    assert.deepEqual(
+      bySubstr.body.ports.map((x: any) => x.id),
+      [p.id],
+    );
 
     const put = await n.call('bob', 'PUT', `/v2.0/networks/${net.id}/tags`, { tags: ['red', 'blue'] });
     assert.equal(put.status, 200);
     const tagged = await n.call('bob', 'GET', '/v2.0/networks?tags=red,blue');
-    assert.deepEqual(tagged.body.networks.map((x: any) => x.id), [net.id]);
+    assert.deepEqual(
+      tagged.body.networks.map((x: any) => x.id),
+      [net.id],
+    );
     const any = await n.call('bob', 'GET', '/v2.0/networks?tags-any=blue,green');
-    assert.deepEqual(any.body.networks.map((x: any) => x.id), [net.id]);
+    assert.deepEqual(
+      any.body.networks.map((x: any) => x.id),
+      [net.id],
+    );
     const not = await n.call('bob', 'GET', '/v2.0/networks?not-tags=red');
     assert.ok(!not.body.networks.some((x: any) => x.id === net.id));
   });

@@ -400,13 +400,19 @@ describe('servers', () => {
     assert.equal((await nova('DELETE', `/v2.1/servers/${a}`, { token: 'token-b' })).status, 404);
     assert.equal((await action(a, { 'os-stop': null }, { token: 'token-b' })).status, 404);
     let res = await nova('GET', '/v2.1/servers?name=^iso-', { token: 'token-b' });
-    assert.deepEqual(res.body.servers.map((s: { id: string }) => s.id), [b]);
+    assert.deepEqual(
+      res.body.servers.map((s: { id: string }) => s.id),
+      [b],
+    );
     res = await nova('GET', '/v2.1/servers?all_tenants=1', { token: 'token-b' });
     assert.equal(res.status, 403);
     res = await nova('GET', '/v2.1/servers?all_tenants=1&name=^iso-', { token: 'admin-token' });
     assert.equal(res.body.servers.length, 2);
     res = await nova('GET', `/v2.1/servers?all_tenants=1&tenant_id=${PROJECT_B}&name=^iso-`, { token: 'admin-token' });
-    assert.deepEqual(res.body.servers.map((s: { id: string }) => s.id), [b]);
+    assert.deepEqual(
+      res.body.servers.map((s: { id: string }) => s.id),
+      [b],
+    );
     res = await nova('GET', '/v2.1/servers?name=^iso-', { token: 'admin-token' });
     assert.equal(res.body.servers.length, 0, 'admin without all_tenants sees its own project');
     assert.equal((await nova('GET', `/v2.1/servers/${a}`, { token: 'admin-token' })).status, 200);
@@ -690,7 +696,10 @@ describe('server actions', () => {
     let res = await nova('GET', `/v2.1/servers/${id}/os-instance-actions`);
     assert.equal(res.status, 200);
     assertSampleShape(res.body, 'nova', 'os-instance-actions/instance-actions-list-resp.json');
-    assert.deepEqual(res.body.instanceActions.map((a: { action: string }) => a.action), ['stop', 'create']);
+    assert.deepEqual(
+      res.body.instanceActions.map((a: { action: string }) => a.action),
+      ['stop', 'create'],
+    );
     const reqId = stop.headers.get('x-openstack-request-id')!;
     assert.equal(res.body.instanceActions[0].request_id, reqId);
     res = await nova('GET', `/v2.1/servers/${id}/os-instance-actions/${reqId}`, { token: 'admin-token', headers: mv('2.84') });
@@ -890,7 +899,10 @@ describe('flavors', () => {
   test('list, detail, show with upstream shapes', async () => {
     let res = await nova('GET', '/v2.1/flavors');
     assertSampleShape(res.body, 'nova', 'flavors/flavors-list-resp.json');
-    assert.deepEqual(res.body.flavors.slice(0, 2).map((f: { id: string }) => f.id), ['1', '2']);
+    assert.deepEqual(
+      res.body.flavors.slice(0, 2).map((f: { id: string }) => f.id),
+      ['1', '2'],
+    );
     res = await nova('GET', '/v2.1/flavors/detail');
     assertSampleShape(res.body, 'nova', 'flavors/flavors-detail-resp.json');
     assert.equal(res.body.flavors[0].swap, '');
@@ -909,15 +921,24 @@ describe('flavors', () => {
     let res = await nova('GET', '/v2.1/flavors?minRam=4096');
     assert.deepEqual(res.body.flavors.map((f: { name: string }) => f.name).sort(), ['m1.large', 'm1.medium', 'm1.xlarge']);
     res = await nova('GET', '/v2.1/flavors/detail?minDisk=100');
-    assert.deepEqual(res.body.flavors.map((f: { name: string }) => f.name), ['m1.xlarge']);
+    assert.deepEqual(
+      res.body.flavors.map((f: { name: string }) => f.name),
+      ['m1.xlarge'],
+    );
     res = await nova('GET', '/v2.1/flavors?minRam=lots');
     assert.equal(res.status, 400);
     res = await nova('GET', '/v2.1/flavors?sort_key=memory_mb&sort_dir=desc&limit=2');
-    assert.deepEqual(res.body.flavors.map((f: { name: string }) => f.name), ['m1.xlarge', 'm1.large']);
+    assert.deepEqual(
+      res.body.flavors.map((f: { name: string }) => f.name),
+      ['m1.xlarge', 'm1.large'],
+    );
     const next = res.body.flavors_links[0].href as string;
     assert.ok(next.includes('marker=4'));
     res = await nova('GET', next.slice(pod.novaUrl.length));
-    assert.deepEqual(res.body.flavors.map((f: { name: string }) => f.name), ['m1.medium', 'm1.small']);
+    assert.deepEqual(
+      res.body.flavors.map((f: { name: string }) => f.name),
+      ['m1.medium', 'm1.small'],
+    );
     res = await nova('GET', '/v2.1/flavors?marker=nope');
     assert.equal(res.status, 400);
     res = await nova('GET', '/v2.1/flavors?sort_key=bogus');
@@ -1004,7 +1025,10 @@ describe('keypairs', () => {
     assert.equal(res.status, 400);
     res = await nova('GET', '/v2.1/os-keypairs', { headers: mv('2.2') });
     assertSampleShape(res.body, 'nova', 'os-keypairs/v2.2/keypairs-list-resp.json');
-    assert.deepEqual(res.body.keypairs.map((k: { keypair: { name: string } }) => k.keypair.name), ['gen-key', 'imported']);
+    assert.deepEqual(
+      res.body.keypairs.map((k: { keypair: { name: string } }) => k.keypair.name),
+      ['gen-key', 'imported'],
+    );
     res = await nova('GET', '/v2.1/os-keypairs?limit=1', { headers: mv('2.35') });
     assert.equal(res.body.keypairs.length, 1);
     assert.ok(res.body.keypairs_links[0].href.includes('marker=gen-key'));

@@ -45,7 +45,13 @@ async function refused(url: string): Promise<boolean> {
 describe('sim: shared Glance by default', () => {
   let cluster: SimCluster;
   before(async () => {
-    cluster = await startSimCluster({ pods: [{ region: 'Pod1', az: 'az1' }, { region: 'Pod2', az: 'az2' }], top: { region: 'RegionOne', endpoints: {} } });
+    cluster = await startSimCluster({
+      pods: [
+        { region: 'Pod1', az: 'az1' },
+        { region: 'Pod2', az: 'az2' },
+      ],
+      top: { region: 'RegionOne', endpoints: {} },
+    });
   });
   after(() => cluster?.close());
 
@@ -63,7 +69,10 @@ describe('sim: one Glance per pod', () => {
 
   before(async () => {
     cluster = await startSimCluster({
-      pods: [{ region: 'Pod1', az: 'az1' }, { region: 'Pod2', az: 'az2' }],
+      pods: [
+        { region: 'Pod1', az: 'az1' },
+        { region: 'Pod2', az: 'az2' },
+      ],
       top: { region: 'RegionOne', endpoints: {} },
       glancePerPod: true,
       buildDelayMs: 0,
@@ -85,7 +94,10 @@ describe('sim: one Glance per pod', () => {
     const ids = new Set<string>([topImage.id]);
     for (const pod of cluster.pods) {
       const images = (await http('GET', `${pod.glanceUrl}/v2/images`, { token })).body.images as Json[];
-      assert.deepEqual(images.map((i) => i.name), [topImage.name]);
+      assert.deepEqual(
+        images.map((i) => i.name),
+        [topImage.name],
+      );
       ids.add(images[0].id);
       assert.equal((await http('GET', `${pod.glanceUrl}/v2/images/${topImage.id}`, { token })).status, 404, 'the top image is unknown to the pod');
     }
@@ -95,7 +107,12 @@ describe('sim: one Glance per pod', () => {
   test('a boot with an image only the top Glance has fails; after a copy under the same id it succeeds', async () => {
     // Flavor 1 is one of the simulated Nova's seeded flavors.
     const pod1 = cluster.pods[0];
-    const boot = () => http('POST', `${pod1.novaUrl}/v2.1/servers`, { token, headers: { 'x-openstack-nova-api-version': '2.37' }, body: { server: { name: 'vm', flavorRef: '1', imageRef: topImage.id, networks: 'none' } } });
+    const boot = () =>
+      http('POST', `${pod1.novaUrl}/v2.1/servers`, {
+        token,
+        headers: { 'x-openstack-nova-api-version': '2.37' },
+        body: { server: { name: 'vm', flavorRef: '1', imageRef: topImage.id, networks: 'none' } },
+      });
     const refusedBoot = await boot();
     assert.equal(refusedBoot.status, 400, refusedBoot.text);
     assert.match(refusedBoot.text, /Can not find requested image/);
@@ -144,8 +161,7 @@ describe('sim: the physical networks a pod knows', () => {
   });
   after(() => cluster?.close());
 
-  const create = (region: string, network: Json) =>
-    http('POST', `${cluster.pods.find((p) => p.region === region)!.neutronUrl}/v2.0/networks`, { token, body: { network } });
+  const create = (region: string, network: Json) => http('POST', `${cluster.pods.find((p) => p.region === region)!.neutronUrl}/v2.0/networks`, { token, body: { network } });
 
   test('a configured pod refuses vlan and flat networks on other physnets, as the ML2 type drivers do', async () => {
     const vlan = await create('Pod2', { 'provider:network_type': 'vlan', 'provider:physical_network': 'physnet9', 'provider:segmentation_id': 2001 });
@@ -170,14 +186,17 @@ describe('sim: the physical networks a pod knows', () => {
 });
 
 describe('sim process: --glance-per-pod and --physnets', () => {
-  test('the ready line names each pod\'s Glance; unknown regions are refused', async () => {
+  test("the ready line names each pod's Glance; unknown regions are refused", async () => {
     const sim = await startSimProcess(['--pods', 'Pod1:az1,Pod2:az2', '--glance-per-pod', '--physnets', 'Pod2=bridge'], { stderr: 'ignore' });
     try {
       const [p1, p2] = sim.ready.pods;
       assert.ok(p1.glanceUrl && p2.glanceUrl);
       assert.equal(new Set([sim.ready.glanceUrl, p1.glanceUrl, p2.glanceUrl]).size, 3);
       const token = (await fetchSimToken(sim.ready.keystoneUrl, { project: 'admin' })).token;
-      const refusedNet = await http('POST', `${p2.neutronUrl}/v2.0/networks`, { token, body: { network: { 'provider:network_type': 'vlan', 'provider:physical_network': 'extern', 'provider:segmentation_id': 5 } } });
+      const refusedNet = await http('POST', `${p2.neutronUrl}/v2.0/networks`, {
+        token,
+        body: { network: { 'provider:network_type': 'vlan', 'provider:physical_network': 'extern', 'provider:segmentation_id': 5 } },
+      });
       assert.equal(refusedNet.status, 400, refusedNet.text);
     } finally {
       await sim.stop();

@@ -9,15 +9,7 @@ import { createCinderSimWithServices } from '../../sim/cinder/index.js';
 import type { CinderServices } from '../../sim/cinder/services.js';
 import { createNovaSimWithServices } from '../../sim/nova/index.js';
 import type { NovaServices } from '../../sim/nova/services.js';
-import {
-  SimServiceError,
-  type SimCaller,
-  type SimFaults,
-  type SimGlanceApi,
-  type SimNeutronApi,
-  type SimPort,
-  type SimTokenValidator,
-} from '../../sim/types.js';
+import { SimServiceError, type SimCaller, type SimFaults, type SimGlanceApi, type SimNeutronApi, type SimPort, type SimTokenValidator } from '../../sim/types.js';
 
 export const PROJECT_A = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 export const PROJECT_B = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';

@@ -22,7 +22,7 @@ export async function http<T = any>(
   }
   const res = await request(url, { method: method as 'GET', headers, body });
   const text = await res.body.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {

@@ -151,7 +151,10 @@ describe('xjob over RabbitMQ: two worker processes, 200 jobs, connections droppe
     }
     const end = Date.now() + 30_000;
     for (;;) {
-      const left = await db.kysely.selectFrom('async_jobs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const left = await db.kysely
+        .selectFrom('async_jobs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       if (Number(left.n) === 0) break;
       if (Date.now() > end) throw new Error(`${left.n} jobs left\n${procs.map((p) => p.stderr.slice(-1500)).join('\n---\n')}`);
       await sleep(50);
@@ -163,7 +166,11 @@ describe('xjob over RabbitMQ: two worker processes, 200 jobs, connections droppe
     const perJob = new Map<string, number>();
     for (const r of runs) perJob.set(r.job_id, (perJob.get(r.job_id) ?? 0) + 1);
     assert.equal(perJob.size, JOBS, 'every job ran');
-    assert.deepEqual([...perJob.values()].filter((n) => n !== 1), [], 'no job ran twice');
+    assert.deepEqual(
+      [...perJob.values()].filter((n) => n !== 1),
+      [],
+      'no job ran twice',
+    );
     assert.ok(runs.every((r) => r.finished_at !== null));
     assert.equal(effects.length, JOBS);
     const succeeded = await db.kysely.selectFrom('async_job_logs').select('job_id').where('event', '=', 'succeeded').execute();

@@ -93,7 +93,10 @@ describeEachDatabase('jobs admin API and CLI', (dialect) => {
     assert.equal(shown.project_id, 'proj-1');
     assert.match(shown.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const log = await call('GET', `/v1.0/jobs/${job.id}/log`);
-    assert.deepEqual(log.body.job_log.map((e: { event: string }) => e.event), ['created', 'claimed', 'succeeded']);
+    assert.deepEqual(
+      log.body.job_log.map((e: { event: string }) => e.event),
+      ['created', 'claimed', 'succeeded'],
+    );
     assert.equal((await call('PUT', `/v1.0/jobs/${job.id}`)).status, 400, 'a finished job is not redone');
     assert.equal((await call('DELETE', `/v1.0/jobs/${job.id}`)).status, 400, 'nor deleted');
     assert.equal((await call('GET', '/v1.0/jobs/00000000-0000-0000-0000-000000000000')).status, 404);
@@ -184,7 +187,10 @@ describeEachDatabase('jobs admin API and CLI', (dialect) => {
     const show = await runCli(['job', 'show', failed.id, '-f', 'json'], env);
     assert.equal(JSON.parse(show.stdout).last_error, 'PermanentJobError: pod said no');
     const history = await runCli(['job', 'show', failed.id, '--log', '-f', 'json'], env);
-    assert.deepEqual(JSON.parse(history.stdout).map((e: { event: string }) => e.event), ['created', 'claimed', 'failed']);
+    assert.deepEqual(
+      JSON.parse(history.stdout).map((e: { event: string }) => e.event),
+      ['created', 'claimed', 'failed'],
+    );
     const redo = await runCli(['job', 'redo', failed.id, '-f', 'json'], env);
     assert.equal(redo.code, 0, redo.stderr);
     assert.equal(JSON.parse(redo.stdout).attempts, 0);
@@ -215,7 +221,13 @@ describe('tricircle serve --only xjob', () => {
   test('runs the job workers and no HTTP service, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [...entryPointArgv('src/cli/main'), 'serve', '--only', 'xjob'], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: '/tmp', TRICIRCLE_DATABASE__CONNECTION: scratch.url, TRICIRCLE_DEFAULT__AUTH_STRATEGY: 'noauth', TRICIRCLE_DEFAULT__LOG_LEVEL: 'info' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: '/tmp',
+        TRICIRCLE_DATABASE__CONNECTION: scratch.url,
+        TRICIRCLE_DEFAULT__AUTH_STRATEGY: 'noauth',
+        TRICIRCLE_DEFAULT__LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -70,7 +70,10 @@ describeEachDatabase('xjob: a worker process killed mid-job', (dialect) => {
     assert.deepEqual(effects.map((e) => e.resource_id).sort(), ['res-0', 'res-1', 'res-2', 'res-3'], 'one effect per resource');
     const killedRuns = runs.filter((r) => Number(r.pid) === victim.pid);
     assert.ok(killedRuns.length >= 1, 'the victim was running a job');
-    assert.ok(killedRuns.every((r) => r.finished_at === null), 'the killed runs never finished');
+    assert.ok(
+      killedRuns.every((r) => r.finished_at === null),
+      'the killed runs never finished',
+    );
     for (const id of jobIds) {
       const mine = runs.filter((r) => r.job_id === id);
       const finished = mine.filter((r) => r.finished_at !== null);

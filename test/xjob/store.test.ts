@@ -12,7 +12,10 @@ const claimOpts = { types: TYPES, expireMs: 60_000, maxAttempts: () => 3 };
 describe('job protocol helpers', () => {
   test('retry delay doubles from the base up to the cap, jitter only shortens it', () => {
     const opts = { baseMs: 1000, capMs: 10_000, random: () => 0 };
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((a) => retryDelay(a, opts)), [1000, 2000, 4000, 8000, 10_000, 10_000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((a) => retryDelay(a, opts)),
+      [1000, 2000, 4000, 8000, 10_000, 10_000],
+    );
     assert.equal(retryDelay(3, { ...opts, random: () => 1, jitter: 0.2 }), 3200);
     assert.equal(retryDelay(1000, { baseMs: 1000, capMs: 300_000 }) <= 300_000, true, 'no overflow for large attempt numbers');
   });
@@ -68,10 +71,14 @@ describeEachDatabase('job store', (dialect) => {
     assert.notEqual(otherType.id, first.id);
     assert.equal((await rows()).length, 3);
     const log = await store.history(first.id);
-    assert.deepEqual(log.map((e) => e.event), ['created'], 'a coalesced request adds no log entry');
+    assert.deepEqual(
+      log.map((e) => e.event),
+      ['created'],
+      'a coalesced request adds no log entry',
+    );
   });
 
-  test('the job row is part of the caller\'s transaction', async () => {
+  test("the job row is part of the caller's transaction", async () => {
     const r = rid();
     await assert.rejects(
       inTransaction(db, async (trx) => {
@@ -117,7 +124,13 @@ describeEachDatabase('job store', (dialect) => {
     const due = await store.nextDueIn(TYPES, 60_000);
     assert.ok(due !== undefined && due > 50_000, `a job waiting behind a running one is not due (${due})`);
     // The running-lock key is unique: forcing the waiting row to RUNNING for the same resource fails.
-    await assert.rejects(db.kysely.updateTable('async_jobs').set({ status: 'RUNNING', run_lock: jobKey('test_a', r), pending_key: null }).where('id', '=', second.id).execute());
+    await assert.rejects(
+      db.kysely
+        .updateTable('async_jobs')
+        .set({ status: 'RUNNING', run_lock: jobKey('test_a', r), pending_key: null })
+        .where('id', '=', second.id)
+        .execute(),
+    );
     await store.succeed(first, 'w1');
     const next = (await claim('w2'))!;
     assert.equal(next.id, second.id);
@@ -133,9 +146,15 @@ describeEachDatabase('job store', (dialect) => {
     assert.equal(shown.status, 'SUCCESS');
     assert.equal(shown.fromLog, true);
     assert.equal(shown.worker, 'w1');
-    assert.deepEqual((await store.history(id)).map((e) => e.event), ['created', 'claimed', 'succeeded']);
+    assert.deepEqual(
+      (await store.history(id)).map((e) => e.event),
+      ['created', 'claimed', 'succeeded'],
+    );
     const listed = await store.list({ status: 'SUCCESS', projectId: 'proj-x' }, { limit: 10 });
-    assert.deepEqual(listed.map((j) => j.id), [id]);
+    assert.deepEqual(
+      listed.map((j) => j.id),
+      [id],
+    );
     await assert.rejects(store.remove(id), JobStateError);
     await assert.rejects(store.redo(id), JobStateError);
   });
@@ -163,7 +182,10 @@ describeEachDatabase('job store', (dialect) => {
     // A new request for the resource is a new job; the FAIL one stays until redone, deleted or covered.
     const fresh = await enqueue('test_a', r);
     assert.notEqual(fresh.id, id);
-    assert.deepEqual((await store.history(id)).map((e) => e.event), ['created', 'claimed', 'retry', 'claimed', 'failed']);
+    assert.deepEqual(
+      (await store.history(id)).map((e) => e.event),
+      ['created', 'claimed', 'retry', 'claimed', 'failed'],
+    );
   });
 
   test('a success covers older FAIL jobs of the same resource', async () => {
@@ -209,7 +231,7 @@ describeEachDatabase('job store', (dialect) => {
     const taken = (await claim('w2'))!;
     assert.equal(taken.id, id);
     assert.equal(taken.attempt, 2);
-    assert.equal(await store.heartbeat(old), false, 'the dead worker\'s heartbeat finds its claim gone');
+    assert.equal(await store.heartbeat(old), false, "the dead worker's heartbeat finds its claim gone");
     await assert.rejects(store.succeed(old, 'w-dead'), JobLostError);
     await assert.rejects(store.fail(old, 'w-dead', 'x', { final: false, delayMs: 0 }), JobLostError);
     await store.succeed(taken, 'w2');

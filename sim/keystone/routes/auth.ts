@@ -27,7 +27,10 @@ export function authRoutes(app: FastifyInstance, ctx: KeystoneContext): void {
 
   app.get('/v3/auth/tokens', async (req, reply) => {
     const t = subject(req);
-    return reply.header('x-subject-token', t.id).header('vary', 'X-Auth-Token').send(tokens.render(t, !queryFlag(queryOf(req), 'nocatalog')));
+    return reply
+      .header('x-subject-token', t.id)
+      .header('vary', 'X-Auth-Token')
+      .send(tokens.render(t, !queryFlag(queryOf(req), 'nocatalog')));
   });
 
   app.delete('/v3/auth/tokens', async (req, reply) => {
@@ -43,7 +46,10 @@ export function authRoutes(app: FastifyInstance, ctx: KeystoneContext): void {
   });
 
   app.get('/v3/auth/projects', async (req) => ({
-    projects: identity.projectsOf(callerOf(req).userId).filter((p) => p.enabled).map((p) => views.project(p)),
+    projects: identity
+      .projectsOf(callerOf(req).userId)
+      .filter((p) => p.enabled)
+      .map((p) => views.project(p)),
     links: views.collectionLinks('/auth/projects'),
   }));
 

@@ -1,16 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { SimServiceError } from '../../types.js';
-import {
-  member,
-  optBool,
-  optString,
-  queryFlag,
-  queryOf,
-  reqString,
-  requireAdmin,
-  requireAdminOr,
-  type KeystoneContext,
-} from '../context.js';
+import { member, optBool, optString, queryFlag, queryOf, reqString, requireAdmin, requireAdminOr, type KeystoneContext } from '../context.js';
 import type { Assignment } from '../identity.js';
 
 type Params = { id: string };
@@ -23,7 +13,9 @@ export function identityRoutes(app: FastifyInstance, ctx: KeystoneContext): void
   app.get('/v3/domains', async (req) => {
     requireAdmin(req, 'identity:list_domains');
     const q = queryOf(req);
-    const domains = [...identity.domains.values()].filter((d) => (q.name === undefined || d.name === q.name) && (q.enabled === undefined || String(d.enabled) === q.enabled.toLowerCase()));
+    const domains = [...identity.domains.values()].filter(
+      (d) => (q.name === undefined || d.name === q.name) && (q.enabled === undefined || String(d.enabled) === q.enabled.toLowerCase()),
+    );
     return { domains: domains.map((d) => views.domain(d)), links: views.collectionLinks('/domains') };
   });
   app.get<{ Params: Params }>('/v3/domains/:id', async (req) => {
@@ -175,9 +167,7 @@ export function identityRoutes(app: FastifyInstance, ctx: KeystoneContext): void
     const effective = queryFlag(q, 'effective');
     let list: Assignment[] = identity.assignments;
     if (effective) {
-      list = list.flatMap((a) =>
-        identity.effectiveRoles(a.userId, a.projectId ? { projectId: a.projectId } : { domainId: a.domainId }).map((r) => ({ ...a, roleId: r.id })),
-      );
+      list = list.flatMap((a) => identity.effectiveRoles(a.userId, a.projectId ? { projectId: a.projectId } : { domainId: a.domainId }).map((r) => ({ ...a, roleId: r.id })));
       list = list.filter((a, i) => list.findIndex((b) => b.userId === a.userId && b.roleId === a.roleId && b.projectId === a.projectId && b.domainId === a.domainId) === i);
     }
     list = list.filter(

@@ -9,7 +9,12 @@ export function versionRoutes(app: FastifyInstance, base: () => string): void {
     links: [{ rel: 'self', href: `${base()}/v3/` }],
     'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.identity-v3+json' }],
   });
-  app.get('/', async (_req, reply) => reply.code(300).header('location', `${base()}/v3/`).send({ versions: { values: [v3()] } }));
+  app.get('/', async (_req, reply) =>
+    reply
+      .code(300)
+      .header('location', `${base()}/v3/`)
+      .send({ versions: { values: [v3()] } }),
+  );
   app.get('/v3', async () => ({ version: v3() }));
   app.get('/v3/', async () => ({ version: v3() }));
 }

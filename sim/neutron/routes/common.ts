@@ -76,9 +76,7 @@ export function registerResource<R extends { id: string; project_id: string }>(a
       const bodies = def.bulk === false ? undefined : bulkBody(req.body, collection);
       if (bodies) {
         const recs = neutron.tx(() => {
-          const created = def.createBulk
-            ? def.createBulk(ctx, bodies)
-            : bodies.map((b) => create(ctx, resourceBody({ [def.member]: b }, def.member)));
+          const created = def.createBulk ? def.createBulk(ctx, bodies) : bodies.map((b) => create(ctx, resourceBody({ [def.member]: b }, def.member)));
           enforceQuota(created);
           return created;
         });

@@ -99,10 +99,7 @@ export function registerMiscRoutes(app: FastifyInstance, deps: RouteDeps): void 
   const availability = (networkId: string): View => {
     const net = s.networks.get(networkId)!;
     const subnets = s.subnetsOf(networkId).map((sub) => {
-      const total = sub.allocation_pools.reduce(
-        (acc, p) => acc + rangeSize({ start: parseIp(p.start)!.value, end: parseIp(p.end)!.value }),
-        0n,
-      );
+      const total = sub.allocation_pools.reduce((acc, p) => acc + rangeSize({ start: parseIp(p.start)!.value, end: parseIp(p.end)!.value }), 0n);
       return {
         subnet_id: sub.id,
         subnet_name: sub.name,

@@ -60,7 +60,12 @@ export class CinderQuotaService {
   private headers(g: Gathered): Record<string, string> {
     if (g.failed.length === 0) return {};
     for (const f of g.failed) this.deps.core.logger.warn({ pod: f.pod.regionName, reason: f.reason }, 'pod left out of a quota answer');
-    return { [UNAVAILABLE_PODS_HEADER]: g.failed.map((f) => f.pod.regionName).sort().join(', ') };
+    return {
+      [UNAVAILABLE_PODS_HEADER]: g.failed
+        .map((f) => f.pod.regionName)
+        .sort()
+        .join(', '),
+    };
   }
 
   private bodies<T>(g: Gathered, key: string): T[] {
@@ -113,9 +118,7 @@ export class CinderQuotaService {
       const usable = !pod.disabled && this.deps.core.podHealth.isHealthy(pod);
       zones.set(pod.azName, (zones.get(pod.azName) ?? false) || usable);
     }
-    const availabilityZoneInfo = [...zones.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([zoneName, available]) => ({ zoneName, zoneState: { available } }));
+    const availabilityZoneInfo = [...zones.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([zoneName, available]) => ({ zoneName, zoneState: { available } }));
     return { status: 200, headers: {}, body: { availabilityZoneInfo } };
   }
 }

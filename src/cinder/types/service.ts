@@ -4,7 +4,7 @@ import type { PolicyEnforcer } from '../../policy/index.js';
 import { authorizeAdmin } from '../policy.js';
 import type { BodyCheck, BodyValidator, Static } from '../../gateway/index.js';
 import { toBoolean } from '../parameters.js';
-import { AddProjectAccess, ExtraSpecs, RemoveProjectAccess, TypeCreate, TypeUpdate } from './schemas.js';
+import { AddProjectAccess, ExtraSpecs, RemoveProjectAccess, type TypeCreate, type TypeUpdate } from './schemas.js';
 import { DEFAULT_TYPE_NAME, type VolumeType, type VolumeTypeStore } from './store.js';
 import type { VolumeTypeSync } from './sync.js';
 
@@ -20,7 +20,6 @@ const ACCESS_LIST = 'volume_extension:volume_type_access';
 const USER_VISIBLE_SPECS = ['multiattach', 'RESKEY:availability_zones', 'replication_enabled'];
 
 type Json = Record<string, unknown>;
-
 
 /**
  * Volume types, owned by the top: the API reads and writes the top's table; every change is

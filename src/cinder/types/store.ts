@@ -128,7 +128,11 @@ export class VolumeTypeStore {
       const specs = (JSON.parse(row.extra_specs) as Record<string, string>) ?? {};
       Object.assign(specs, change.set ?? {});
       if (change.unset !== undefined) delete specs[change.unset];
-      await trx.updateTable('volume_types').set({ extra_specs: JSON.stringify(specs), updated_at: dbNow(this.db.dialect) }).where('id', '=', id).execute();
+      await trx
+        .updateTable('volume_types')
+        .set({ extra_specs: JSON.stringify(specs), updated_at: dbNow(this.db.dialect) })
+        .where('id', '=', id)
+        .execute();
     });
     return this.find(id);
   }
@@ -154,7 +158,10 @@ export class VolumeTypeStore {
   /** False when the project already had access. */
   async addProject(id: string, projectId: string): Promise<boolean> {
     try {
-      await this.db.kysely.insertInto('volume_type_projects').values({ volume_type_id: id, project_id: projectId, created_at: dbNow(this.db.dialect) }).execute();
+      await this.db.kysely
+        .insertInto('volume_type_projects')
+        .values({ volume_type_id: id, project_id: projectId, created_at: dbNow(this.db.dialect) })
+        .execute();
       return true;
     } catch (err) {
       if (isUniqueViolation(err)) return false;

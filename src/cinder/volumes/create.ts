@@ -103,9 +103,7 @@ export class VolumeCreator {
 
   /** The healthy bottom pod (in the AZ, if given) where GET `path` answers 200 with the caller's token. */
   private async findInPods(call: CinderCall, path: string, azName: string | undefined): Promise<Pod | undefined> {
-    const candidates = (await this.deps.core.pods.list(azName !== undefined ? { azName } : {})).filter(
-      (p) => !isTopPod(p) && this.deps.core.podHealth.isHealthy(p),
-    );
+    const candidates = (await this.deps.core.pods.list(azName !== undefined ? { azName } : {})).filter((p) => !isTopPod(p) && this.deps.core.podHealth.isHealthy(p));
     const found = await Promise.all(
       candidates.map(async (pod) => {
         try {

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../../bottom/index.js';
-import { ApiError, badRequest, notFound } from '../../common/index.js';
+import { type ApiError, badRequest, notFound } from '../../common/index.js';
 import { listAcrossPods, pagedPodQuery, type FailedPod, type MarkerRecord, type RecordAccess, type SortKey } from '../../fanout/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { CinderCall } from '../call.js';
@@ -215,7 +215,11 @@ export class VolumeLister {
       if (known) return { record: known, podId: known.pod.id, podMarker: id };
       const placed = await this.placement.find(id, request.scope);
       if (!placed) throw notFound(`Marker ${id} could not be found.`);
-      const res = await this.pods.request(call, placed.pod, { method: 'GET', path: `/volumes/${encodeURIComponent(placed.bottomId)}`, timeoutMs: this.deps.settings.listTimeoutMs });
+      const res = await this.pods.request(call, placed.pod, {
+        method: 'GET',
+        path: `/volumes/${encodeURIComponent(placed.bottomId)}`,
+        timeoutMs: this.deps.settings.listTimeoutMs,
+      });
       if (res.status === 404) throw notFound(`Marker ${id} could not be found.`);
       if (res.status !== 200) throw this.pods.client(placed.pod).error(res.status, res.body, res.headers);
       const vol = (parseJson(this.pods.links(call, res).bytes(res.body)) as { volume?: JsonObject } | undefined)?.volume;

@@ -26,8 +26,14 @@ export function xjobTables(dialect: Dialect) {
       await db.schema.createIndex('async_jobs_run_lock_uq').on('async_jobs').column('run_lock').unique().execute();
       await db.schema.createIndex('async_jobs_created_idx').on('async_jobs').columns(['created_at', 'id']).execute();
 
-      await db.schema.alterTable('async_job_logs').addColumn('event', 'varchar(32)', (c) => c.notNull().defaultTo('')).execute();
-      await db.schema.alterTable('async_job_logs').addColumn('attempt', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('async_job_logs')
+        .addColumn('event', 'varchar(32)', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema
+        .alterTable('async_job_logs')
+        .addColumn('attempt', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
       await db.schema.alterTable('async_job_logs').addColumn('worker', 'varchar(255)').execute();
       await db.schema.createIndex('async_job_logs_event_created_idx').on('async_job_logs').columns(['event', 'created_at']).execute();
       await db.schema.createIndex('async_job_logs_created_idx').on('async_job_logs').column('created_at').execute();

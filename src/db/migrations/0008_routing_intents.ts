@@ -16,11 +16,7 @@ export function routingIntents(dialect: Dialect) {
     async up(db: Kysely<any>): Promise<void> {
       await db.schema.alterTable('resource_routings').addColumn('intent', 'text').execute();
       await db.schema.createIndex('resource_routings_type_pod_idx').on('resource_routings').columns(['resource_type', 'pod_id']).execute();
-      await db.schema
-        .createIndex('resource_routings_project_type_pod_idx')
-        .on('resource_routings')
-        .columns(['project_id', 'resource_type', 'pod_id'])
-        .execute();
+      await db.schema.createIndex('resource_routings_project_type_pod_idx').on('resource_routings').columns(['project_id', 'resource_type', 'pod_id']).execute();
       await dropIndex(db, dialect, 'resource_routings_project_idx');
     },
     async down(db: Kysely<any>): Promise<void> {

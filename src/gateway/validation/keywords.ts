@@ -87,7 +87,9 @@ const closedObject: KeywordDefinition = {
       if (allowed || data === null || typeof data !== 'object' || Array.isArray(data)) return true;
       const extra = Object.keys(data).filter((k) => !known.has(k) && !patterns.some((p) => p.test(k)));
       if (extra.length === 0) return true;
-      check.errors = [{ keyword: 'additionalProperties', params: { additionalProperties: extra, patterns: patternSources, hasProperties }, message: 'must NOT have additional properties' }];
+      check.errors = [
+        { keyword: 'additionalProperties', params: { additionalProperties: extra, patterns: patternSources, hasProperties }, message: 'must NOT have additional properties' },
+      ];
       return false;
     };
     return check;

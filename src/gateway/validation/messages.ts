@@ -159,4 +159,3 @@ function extrasReason(error: ErrorObject, style: ValidationStyle): string {
   }
   return `Additional properties are not allowed (${quoted(extra)} ${extra.length === 1 ? 'was' : 'were'} unexpected)`;
 }
-

@@ -41,7 +41,10 @@ export function registerCollection(app: FastifyInstance, h: CollectionHandlers):
   app.get(base, async (req) => h.list(contextOf(req), queryOf(req)));
 
   app.get<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
-    const fields = queryOf(req).getAll('fields').flatMap((f) => f.split(',')).filter((f) => f !== '');
+    const fields = queryOf(req)
+      .getAll('fields')
+      .flatMap((f) => f.split(','))
+      .filter((f) => f !== '');
     return { [h.resource]: projectFields(await h.show(contextOf(req), req.params.id), fields) };
   });
 

@@ -15,6 +15,9 @@ export function applyListInMemory<T extends Record<string, unknown>>(items: T[],
     filters.set(k, [...(filters.get(k) ?? []), v]);
   }
   if (invalid.length) throw badRequest(`${pyRepr(invalid)} is invalid attribute for filtering`);
-  const fields = query.getAll('fields').flatMap((f) => f.split(',')).filter((f) => f !== '');
+  const fields = query
+    .getAll('fields')
+    .flatMap((f) => f.split(','))
+    .filter((f) => f !== '');
   return items.filter((i) => [...filters].every(([k, vs]) => vs.includes(String(i[k])))).map((i) => projectFields(i, fields));
 }

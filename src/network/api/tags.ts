@@ -60,8 +60,7 @@ const COLLECTIONS: Record<string, { type: TaggedCollection; missing: (id: string
     type: 'subnetpools',
     missing: notFound.subnetpool,
     owner: async (trx, caller, id) =>
-      (await trx.selectFrom('subnetpools').select('subnetpools.project_id').where('subnetpools.id', '=', id).where(visibleSubnetpool(caller)).executeTakeFirst())
-        ?.project_id,
+      (await trx.selectFrom('subnetpools').select('subnetpools.project_id').where('subnetpools.id', '=', id).where(visibleSubnetpool(caller)).executeTakeFirst())?.project_id,
   },
   routers: {
     type: 'routers',
@@ -73,8 +72,7 @@ const COLLECTIONS: Record<string, { type: TaggedCollection; missing: (id: string
     type: 'floatingips',
     missing: l3NotFound.floatingIp,
     owner: async (trx, caller, id) =>
-      (await trx.selectFrom('floatingips').select('floatingips.project_id').where('floatingips.id', '=', id).where(visibleFloatingIp(caller)).executeTakeFirst())
-        ?.project_id,
+      (await trx.selectFrom('floatingips').select('floatingips.project_id').where('floatingips.id', '=', id).where(visibleFloatingIp(caller)).executeTakeFirst())?.project_id,
   },
   'security-groups': {
     type: 'security_groups',
@@ -142,13 +140,23 @@ export function tagRoutes(app: FastifyInstance, deps: NetworkDeps): void {
     const type = await resolve(contextOf(req), req.params.collection, req.params.id, true);
     const tag = checkTag(req.params.tag);
     const tags = (await tagsOf(db, type, [req.params.id])).get(req.params.id) ?? [];
-    if (!tags.includes(tag)) await db.insertInto('resource_tags').values({ resource_id: req.params.id, resource_type: type, tag }).execute().catch(() => undefined);
+    if (!tags.includes(tag))
+      await db
+        .insertInto('resource_tags')
+        .values({ resource_id: req.params.id, resource_type: type, tag })
+        .execute()
+        .catch(() => undefined);
     return reply.code(201).send();
   });
 
   app.delete<P>('/v2.0/:collection/:id/tags/:tag', async (req, reply) => {
     const type = await resolve(contextOf(req), req.params.collection, req.params.id, true);
-    const gone = await db.deleteFrom('resource_tags').where('resource_type', '=', type).where('resource_id', '=', req.params.id).where('tag', '=', req.params.tag!).executeTakeFirst();
+    const gone = await db
+      .deleteFrom('resource_tags')
+      .where('resource_type', '=', type)
+      .where('resource_id', '=', req.params.id)
+      .where('tag', '=', req.params.tag!)
+      .executeTakeFirst();
     if (Number(gone.numDeletedRows) === 0) throw notFound.tag(type, req.params.id, req.params.tag!);
     return reply.code(204).send();
   });

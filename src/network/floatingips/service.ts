@@ -292,11 +292,7 @@ export class FloatingIpService {
       return await work();
     } catch (err) {
       if (isUniqueViolation(err)) {
-        throw new ApiError(
-          409,
-          'Cannot associate floating IP: that fixed IP already has a floating IP on this external network.',
-          'FloatingIPPortAlreadyAssociated',
-        );
+        throw new ApiError(409, 'Cannot associate floating IP: that fixed IP already has a floating IP on this external network.', 'FloatingIPPortAlreadyAssociated');
       }
       if (isForeignKeyViolation(err)) throw l3Bad.floatingIp('a port or network of the request was deleted meanwhile');
       throw err;
@@ -314,7 +310,11 @@ export class FloatingIpService {
     const portIds = [...new Set(rows.map((r) => r.fixed_port_id).filter((p): p is string => p !== null))];
     const [ports, tags] = await Promise.all([
       portIds.length ? kysely.selectFrom('ports').selectAll().where('id', 'in', portIds).execute() : Promise.resolve([]),
-      tagsOf(kysely, 'floatingips', rows.map((r) => r.id)),
+      tagsOf(
+        kysely,
+        'floatingips',
+        rows.map((r) => r.id),
+      ),
     ]);
     const details = new Map<string, FloatingIpPortDetails>(
       ports.map((p) => [

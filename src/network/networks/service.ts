@@ -50,9 +50,7 @@ export const NETWORK_LIST: ListSchema = {
 /** Owner filter of networks: admins see all; others their own, shared and external networks. */
 export function visibleNetwork(caller: Caller) {
   return (eb: AnyEb) =>
-    caller.isAdmin
-      ? sql<boolean>`1 = 1`
-      : eb.or([eb('networks.project_id', '=', caller.projectId), eb('networks.shared', '=', 1), eb('networks.external', '=', 1)]);
+    caller.isAdmin ? sql<boolean>`1 = 1` : eb.or([eb('networks.project_id', '=', caller.projectId), eb('networks.shared', '=', 1), eb('networks.external', '=', 1)]);
 }
 
 /** Ports a network delete removes with it instead of refusing (as upstream's DHCP ports), plus Tricircle's reserved ports. */
@@ -75,11 +73,7 @@ export class NetworkService {
     const prepared: { id: string; projectId: string; external: boolean; azHints: string[]; input: NetworkCreateInput }[] = [];
     for (const input of inputs) {
       const projectId = owningProject({ project_id: input.project_id, tenant_id: input.tenant_id }, caller);
-      const adminOnly = [
-        ...(input.shared === true ? ['shared'] : []),
-        ...(input.external === true ? ['router:external'] : []),
-        ...providerKeys(input),
-      ];
+      const adminOnly = [...(input.shared === true ? ['shared'] : []), ...(input.external === true ? ['router:external'] : []), ...providerKeys(input)];
       requireAdminForAttributes(caller, 'create_network', adminOnly);
       const external = input.external ?? false;
       const azHints = await checkAzHints(this.deps.pods, this.deps.settings, input.azHints ?? [], external);
@@ -87,10 +81,7 @@ export class NetworkService {
     }
     await inTransaction(this.db, async (trx) => {
       for (const p of prepared) {
-        const segment =
-          p.external && !hasProviderAttributes(p.input.provider)
-            ? NO_SEGMENT
-            : await allocateSegment(this.db, trx, this.deps.settings, p.id, p.input.provider);
+        const segment = p.external && !hasProviderAttributes(p.input.provider) ? NO_SEGMENT : await allocateSegment(this.db, trx, this.deps.settings, p.id, p.input.provider);
         const network = {
           id: p.id,
           project_id: p.projectId,
@@ -117,9 +108,7 @@ export class NetworkService {
 
   async list(caller: Caller, params: ListParams): Promise<Network[]> {
     const base = this.db.kysely.selectFrom('networks').selectAll('networks').where(visibleNetwork(caller)) as AnySelect;
-    const rows = await pageOf<NetworkRow>(applyFilters(base, NETWORK_LIST, params), NETWORK_LIST, params, (id) =>
-      base.where('networks.id', '=', id).executeTakeFirst(),
-    );
+    const rows = await pageOf<NetworkRow>(applyFilters(base, NETWORK_LIST, params), NETWORK_LIST, params, (id) => base.where('networks.id', '=', id).executeTakeFirst());
     return this.hydrate(rows);
   }
 
@@ -133,11 +122,7 @@ export class NetworkService {
     const row = await this.findVisibleRow(this.db.kysely, caller, id);
     if (!row) throw notFound.network(id);
     requireOwner(caller, row.project_id, 'update_network');
-    const adminOnly = [
-      ...(patch.shared !== undefined ? ['shared'] : []),
-      ...(patch.external !== undefined ? ['router:external'] : []),
-      ...providerKeys(patch),
-    ];
+    const adminOnly = [...(patch.shared !== undefined ? ['shared'] : []), ...(patch.external !== undefined ? ['router:external'] : []), ...providerKeys(patch)];
     requireAdminForAttributes(caller, 'update_network', adminOnly);
     const current = toNetwork(row);
     const p = patch.provider;
@@ -186,7 +171,11 @@ export class NetworkService {
     requireOwner(caller, row.project_id, 'delete_network');
     const held = await this.portsOn(this.db.kysely, id);
     const blocking = held.filter((p) => !isAutoDeletedPort(p));
-    if (blocking.length) throw conflict.networkInUse(id, blocking.map((p) => p.id));
+    if (blocking.length)
+      throw conflict.networkInUse(
+        id,
+        blocking.map((p) => p.id),
+      );
     const subnetIds = (await this.db.kysely.selectFrom('subnets').select('id').where('network_id', '=', id).execute()).map((s) => s.id);
     const portIds = held.map((p) => p.id);
 
@@ -198,7 +187,11 @@ export class NetworkService {
         if (!(await lockRow(this.db, trx, 'networks', id))) return;
         const ports = await this.portsOn(trx, id);
         const late = ports.filter((p) => !isAutoDeletedPort(p));
-        if (late.length) throw conflict.networkInUse(id, late.map((p) => p.id));
+        if (late.length)
+          throw conflict.networkInUse(
+            id,
+            late.map((p) => p.id),
+          );
         const subnets = (await trx.selectFrom('subnets').select('id').where('network_id', '=', id).execute()).map((s) => s.id);
         const ids = ports.map((p) => p.id);
         if (ids.length) {

@@ -37,7 +37,13 @@ export type AllocationStep =
   | { kind: 'eui64'; subnet: IpamSubnet }
   | { kind: 'any'; subnets: IpamSubnet[]; exhausted: () => Error };
 
-export const ROUTER_OWNERS = ['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface', 'network:router_gateway', 'network:router_centralized_snat'];
+export const ROUTER_OWNERS = [
+  'network:router_interface',
+  'network:router_interface_distributed',
+  'network:ha_router_replicated_interface',
+  'network:router_gateway',
+  'network:router_centralized_snat',
+];
 
 /** Base of generated MACs, as Neutron's default base_mac. */
 const MAC_BASE = [0xfa, 0x16, 0x3e];
@@ -125,9 +131,7 @@ async function claimAny(db: Db, trx: Trx, subnet: IpamSubnet, portId: string): P
   const lost = new Set<string>();
   const version = subnet.cidr.version;
   for (;;) {
-    const held = new Set(
-      (await trx.selectFrom('ip_allocations').select('ip_address').where('subnet_id', '=', subnet.id).execute()).map((r) => r.ip_address),
-    );
+    const held = new Set((await trx.selectFrom('ip_allocations').select('ip_address').where('subnet_id', '=', subnet.id).execute()).map((r) => r.ip_address));
     const candidates: string[] = [];
     outer: for (const pool of subnet.pools) {
       const range = poolRange(pool);

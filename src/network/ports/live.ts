@@ -38,7 +38,11 @@ export class LivePorts {
       .selectFrom('resource_routings')
       .select(['top_id', 'bottom_id', 'pod_id'])
       .where('resource_type', '=', 'port')
-      .where('top_id', 'in', candidates.map((p) => p.id))
+      .where(
+        'top_id',
+        'in',
+        candidates.map((p) => p.id),
+      )
       .where('bottom_id', 'is not', null)
       .execute();
     const count = new Map<string, number>();
@@ -60,7 +64,10 @@ export class LivePorts {
             const ids = pairs.slice(i, i + CHUNK).map((p) => p.bottomId);
             for (const b of await clients.neutron(pod).listPorts(call, { id: ids }, { asAdmin: true })) found.set(b.id, b);
           }
-          const devices = await this.topDevices(pod, [...found.values()].map((b) => b.device_id).filter((d) => d));
+          const devices = await this.topDevices(
+            pod,
+            [...found.values()].map((b) => b.device_id).filter((d) => d),
+          );
           for (const { topId, bottomId } of pairs) {
             const b = found.get(bottomId);
             if (b) live.set(topId, liveAttributes(b, pod, devices));

@@ -51,7 +51,10 @@ export class TopReservedPorts implements ReservedPorts {
     });
     const missing = dhcpSubnets.filter((s) => !port.fixedIps.some((f) => f.subnetId === s.id));
     if (missing.length > 0) {
-      await this.addAddresses(port, missing.map((s) => s.id));
+      await this.addAddresses(
+        port,
+        missing.map((s) => s.id),
+      );
       [port] = await this.ports.topPorts([port.id]);
     }
     return port;
@@ -79,7 +82,12 @@ export class TopReservedPorts implements ReservedPorts {
       const wanted = subnetIds.filter((id) => !held.some((h) => h.subnet_id === id));
       if (wanted.length === 0) return;
       const subnets = await ipamSubnetsOf(trx, port.networkId);
-      const steps = planAllocations(port.networkId, subnets, wanted.map((subnetId) => ({ subnetId })), port.deviceOwner);
+      const steps = planAllocations(
+        port.networkId,
+        subnets,
+        wanted.map((subnetId) => ({ subnetId })),
+        port.deviceOwner,
+      );
       await allocateAddresses(this.db, trx, port.id, port.macAddress, steps);
     });
   }

@@ -26,10 +26,11 @@ import { toPort, type Port, type PortRow } from './model.js';
 import { inL3Transaction, l3JobsOf } from '../routers/jobs.js';
 import { refuseL3PortDelete, releaseFloatingIpsOfPort } from '../routers/portHooks.js';
 
-const split = (values: string[]) => values.map((v) => {
-  const at = v.indexOf('=');
-  return at < 0 ? ['', v] : [v.slice(0, at), v.slice(at + 1)];
-});
+const split = (values: string[]) =>
+  values.map((v) => {
+    const at = v.indexOf('=');
+    return at < 0 ? ['', v] : [v.slice(0, at), v.slice(at + 1)];
+  });
 
 export const PORT_LIST: ListSchema = {
   collection: 'ports',
@@ -82,8 +83,7 @@ export const PORT_LIST: ListSchema = {
 
 /** Ports a caller sees: its project's, and every port on a network it owns. */
 export function visiblePort(caller: Caller) {
-  return (eb: AnyEb) =>
-    caller.isAdmin ? sql<boolean>`1 = 1` : eb.or([eb('ports.project_id', '=', caller.projectId), eb('networks.project_id', '=', caller.projectId)]);
+  return (eb: AnyEb) => (caller.isAdmin ? sql<boolean>`1 = 1` : eb.or([eb('ports.project_id', '=', caller.projectId), eb('networks.project_id', '=', caller.projectId)]));
 }
 
 /** A port's row, if the caller sees the port. */
@@ -411,7 +411,8 @@ export class PortService {
     const fresh: FixedIpRequest[] = [];
     for (const r of requested) {
       const match = current.fixedIps.find(
-        (f) => !kept.includes(f) && (r.ipAddress !== undefined ? f.ipAddress === r.ipAddress && (r.subnetId === undefined || f.subnetId === r.subnetId) : f.subnetId === r.subnetId),
+        (f) =>
+          !kept.includes(f) && (r.ipAddress !== undefined ? f.ipAddress === r.ipAddress && (r.subnetId === undefined || f.subnetId === r.subnetId) : f.subnetId === r.subnetId),
       );
       if (match) kept.push(match);
       else fresh.push(r);

@@ -10,8 +10,7 @@ export const l3NotFound = {
   router: (id: string) => fault(404, 'RouterNotFound', `Router ${id} could not be found`),
   floatingIp: (id: string) => fault(404, 'FloatingIPNotFound', `Floating IP ${id} could not be found`),
   interface: (routerId: string, portId: string) => fault(404, 'RouterInterfaceNotFound', `Router ${routerId} does not have an interface with id ${portId}`),
-  interfaceForSubnet: (routerId: string, subnetId: string) =>
-    fault(404, 'RouterInterfaceNotFoundForSubnet', `Router ${routerId} has no interface on subnet ${subnetId}`),
+  interfaceForSubnet: (routerId: string, subnetId: string) => fault(404, 'RouterInterfaceNotFoundForSubnet', `Router ${routerId} has no interface on subnet ${subnetId}`),
   externalGatewayForFloatingIp: (externalNetworkId: string, subnetId: string, portId: string) =>
     fault(
       404,
@@ -55,7 +54,6 @@ export const l3Bad = {
     fault(400, 'InvalidRoutes', `Invalid format for routes: ${pyRepr(routes.map((r) => ({ destination: r.destination, nexthop: r.nexthop })))}, ${reason}`),
   routesExhausted: (routerId: string, max: number) =>
     fault(400, 'RoutesExhausted', `Unable to complete operation for ${routerId}. The number of routes exceeds the maximum ${max}.`),
-  subnetMismatchForPort: (portId: string, subnetId: string) =>
-    fault(400, 'SubnetMismatchForPort', `Subnet on port ${portId} does not match the requested subnet ${subnetId}.`),
+  subnetMismatchForPort: (portId: string, subnetId: string) => fault(400, 'SubnetMismatchForPort', `Subnet on port ${portId} does not match the requested subnet ${subnetId}.`),
   externalIpExhausted: (networkId: string) => fault(400, 'ExternalIpAddressExhausted', `Unable to find any IP address on external network ${networkId}.`),
 };

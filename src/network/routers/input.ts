@@ -25,7 +25,12 @@ function gatewayInfo(value: unknown, attr: string): GatewayRequest | null {
   if (value === null || (isObject(value) && Object.keys(value).length === 0)) return null;
   if (!isObject(value)) throw invalidAttribute(attr, `'${pyStr(value)}' is not a dictionary`);
   if (!('network_id' in value)) {
-    throw invalidAttribute(attr, `Validation of dictionary's keys failed. Expected keys: {'network_id'} Provided keys: {${Object.keys(value).map((k) => pyRepr(k)).join(', ')}}`);
+    throw invalidAttribute(
+      attr,
+      `Validation of dictionary's keys failed. Expected keys: {'network_id'} Provided keys: {${Object.keys(value)
+        .map((k) => pyRepr(k))
+        .join(', ')}}`,
+    );
   }
   const unexpected = Object.keys(value).filter((k) => !GATEWAY_KEYS.includes(k));
   if (unexpected.length) throw invalidAttribute(attr, `Unexpected keys supplied: ${unexpected.join(', ')}`);
@@ -72,7 +77,11 @@ export function parseRoutes(value: unknown, attr = 'routes'): Route[] {
   const out: Route[] = [];
   for (const item of value) {
     if (!isObject(item) || !('destination' in item) || !('nexthop' in item)) {
-      const provided = isObject(item) ? `{${Object.keys(item).map((k) => pyRepr(k)).join(', ')}}` : pyStr(item);
+      const provided = isObject(item)
+        ? `{${Object.keys(item)
+            .map((k) => pyRepr(k))
+            .join(', ')}}`
+        : pyStr(item);
       throw invalidAttribute(attr, `Validation of dictionary's keys failed. Expected keys: {'destination', 'nexthop'} Provided keys: ${provided}`);
     }
     const extra = Object.keys(item).filter((k) => k !== 'destination' && k !== 'nexthop');

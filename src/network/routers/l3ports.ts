@@ -85,9 +85,7 @@ export async function replacePortAddresses(db: Db, trx: Trx, portId: string, req
   const fresh: FixedIpRequest[] = [];
   for (const r of requested) {
     const match = current.find(
-      (f) =>
-        !kept.includes(f) &&
-        (r.ipAddress !== undefined ? f.ipAddress === r.ipAddress && (r.subnetId === undefined || f.subnetId === r.subnetId) : f.subnetId === r.subnetId),
+      (f) => !kept.includes(f) && (r.ipAddress !== undefined ? f.ipAddress === r.ipAddress && (r.subnetId === undefined || f.subnetId === r.subnetId) : f.subnetId === r.subnetId),
     );
     if (match) kept.push(match);
     else fresh.push(r);

@@ -34,10 +34,7 @@ export interface Router {
 
 export type RouterRow = Selectable<RoutersTable>;
 
-export function toRouter(
-  row: RouterRow,
-  extra: { gateway?: RouterGateway | null; routes?: Route[]; availabilityZones?: string[]; tags?: string[] } = {},
-): Router {
+export function toRouter(row: RouterRow, extra: { gateway?: RouterGateway | null; routes?: Route[]; availabilityZones?: string[]; tags?: string[] } = {}): Router {
   return {
     id: row.id,
     projectId: row.project_id,

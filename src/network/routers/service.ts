@@ -76,7 +76,10 @@ export async function routerPortsOf(trx: Trx, routerId: string): Promise<RouterP
     .orderBy('ports.created_at')
     .orderBy('ports.id')
     .execute();
-  const addresses = await addressesOf(trx, rows.map((r) => r.port_id));
+  const addresses = await addressesOf(
+    trx,
+    rows.map((r) => r.port_id),
+  );
   return rows.map((r) => ({ portId: r.port_id, type: r.port_type, networkId: r.network_id, fixedIps: addresses.get(r.port_id) ?? [] }));
 }
 
@@ -371,7 +374,12 @@ export class RouterService {
     const requested = info?.externalFixedIps ?? [];
     let changed = false;
     if (networkId !== null) {
-      const network = await trx.selectFrom('networks').select(['networks.id', 'networks.external']).where('networks.id', '=', networkId).where(visibleNetwork(caller)).executeTakeFirst();
+      const network = await trx
+        .selectFrom('networks')
+        .select(['networks.id', 'networks.external'])
+        .where('networks.id', '=', networkId)
+        .where(visibleNetwork(caller))
+        .executeTakeFirst();
       if (!network) throw notFound.network(networkId);
       if (!toBool(network.external)) throw l3Bad.router(`Network ${networkId} is not an external network`);
       if (requested.length) {
@@ -410,7 +418,11 @@ export class RouterService {
     }
     const snat = networkId !== null ? (info!.enableSnat ?? true) : true;
     if (snat !== toBool(router.enable_snat)) {
-      await trx.updateTable('routers').set({ enable_snat: fromBool(snat) }).where('id', '=', router.id).execute();
+      await trx
+        .updateTable('routers')
+        .set({ enable_snat: fromBool(snat) })
+        .where('id', '=', router.id)
+        .execute();
       if (networkId !== null) changed = true;
     }
     return changed;
@@ -430,7 +442,11 @@ export class RouterService {
       }
     }
     if (compare.length === 0) return;
-    const existing = await trx.selectFrom('subnets').select(['id', 'cidr']).where('id', 'in', [...new Set(compare)]).execute();
+    const existing = await trx
+      .selectFrom('subnets')
+      .select(['id', 'cidr'])
+      .where('id', 'in', [...new Set(compare)])
+      .execute();
     for (const sub of existing) {
       for (const s of candidates) {
         if (sameFamilyOverlap(parseCidr(sub.cidr)!, parseCidr(s.cidr)!)) {
@@ -474,7 +490,11 @@ export class RouterService {
     const current = await this.routesOf(trx, routerId);
     if (current.length === routes.length && current.every((c) => routes.some((r) => sameRoute(c, r)))) return false;
     await trx.deleteFrom('router_routes').where('router_id', '=', routerId).execute();
-    if (routes.length) await trx.insertInto('router_routes').values(routes.map((r) => ({ router_id: routerId, destination: r.destination, nexthop: r.nexthop }))).execute();
+    if (routes.length)
+      await trx
+        .insertInto('router_routes')
+        .values(routes.map((r) => ({ router_id: routerId, destination: r.destination, nexthop: r.nexthop })))
+        .execute();
     return true;
   }
 
@@ -520,7 +540,10 @@ export class RouterService {
       tagsOf(kysely, 'routers', ids),
       routerAvailabilityZones(kysely, ids),
     ]);
-    const addresses = await addressesOf(kysely, gatewayRows.map((g) => g.port_id));
+    const addresses = await addressesOf(
+      kysely,
+      gatewayRows.map((g) => g.port_id),
+    );
     const gateways = new Map<string, RouterGateway>();
     for (const g of gatewayRows) gateways.set(g.router_id, { portId: g.port_id, networkId: g.network_id, fixedIps: addresses.get(g.port_id) ?? [] });
     const routesOf = new Map<string, Route[]>();
@@ -571,4 +594,3 @@ function refuseUnsupported(input: RouterPatch): void {
   if (input.distributed === true) throw invalidInput('distributed routers are not supported: routers in the pods are centralized');
   if (input.ha === true) throw invalidInput('HA routers are not supported');
 }
-

@@ -16,20 +16,15 @@ export const sgErrors = {
   ruleExists: (ruleId: string) => inUse('SecurityGroupRuleExists', `Security group rule already exists. Rule id is ${ruleId}.`),
   duplicateRuleInPost: () => inUse('DuplicateSecurityGroupRuleInPost', 'Duplicate Security Group Rule in POST.'),
   notSingleGroup: () => bad('SecurityGroupNotSingleGroupRules', 'Only allowed to update rules for one security profile at a time'),
-  remoteGroupAndPrefix: () =>
-    bad('SecurityGroupMultipleRemoteEntites', 'Only remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.'),
+  remoteGroupAndPrefix: () => bad('SecurityGroupMultipleRemoteEntites', 'Only remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.'),
   protocolRequiredWithPorts: () => bad('SecurityGroupProtocolRequiredWithPorts', 'Must also specify protocol if port range is given.'),
   invalidPortRange: () => bad('SecurityGroupInvalidPortRange', 'For TCP/UDP protocols, port_range_min must be <= port_range_max'),
   invalidPortValue: (port: unknown) => bad('SecurityGroupInvalidPortValue', `Invalid value for port ${String(port)}.`),
   invalidProtocolForPort: (protocol: string, valid: readonly string[]) =>
-    bad(
-      'SecurityGroupInvalidProtocolForPort',
-      `Invalid protocol ${protocol} for port range, only supported for ${valid.join(', ')} protocols.`,
-    ),
+    bad('SecurityGroupInvalidProtocolForPort', `Invalid protocol ${protocol} for port range, only supported for ${valid.join(', ')} protocols.`),
   invalidIcmpValue: (field: string, attr: string, value: number) =>
     bad('SecurityGroupInvalidIcmpValue', `Invalid value for ICMP ${field} (${attr}) ${value}. It must be 0 to 255.`),
-  missingIcmpType: (value: number) =>
-    bad('SecurityGroupMissingIcmpType', `ICMP code (port-range-max) ${value} is provided but ICMP type (port-range-min) is missing.`),
+  missingIcmpType: (value: number) => bad('SecurityGroupMissingIcmpType', `ICMP code (port-range-max) ${value} is provided but ICMP type (port-range-min) is missing.`),
   ethertypeConflictWithProtocol: (ethertype: string, protocol: string) =>
     bad('SecurityGroupEthertypeConflictWithProtocol', `Invalid ethertype ${ethertype} for protocol ${protocol}.`),
   invalidProtocol: (protocol: unknown, values: readonly string[]) =>
@@ -39,8 +34,7 @@ export const sgErrors = {
     ),
   invalidEthertype: (ethertype: unknown) =>
     bad('SecurityGroupRuleInvalidEtherType', `Security group rule for ethertype '${String(ethertype)}' not supported. Allowed values are ${pyList(['IPv4', 'IPv6'])}.`),
-  parameterConflict: (ethertype: string, cidr: string) =>
-    bad('SecurityGroupRuleParameterConflict', `Conflicting value ethertype ${ethertype} for CIDR ${cidr}`),
+  parameterConflict: (ethertype: string, cidr: string) => bad('SecurityGroupRuleParameterConflict', `Conflicting value ethertype ${ethertype} for CIDR ${cidr}`),
   invalidCidr: (input: unknown) => bad('InvalidCIDR', `Invalid CIDR ${String(input)} given as IP prefix.`),
 };
 

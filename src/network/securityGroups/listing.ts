@@ -9,8 +9,7 @@ import type { SecurityGroup, SecurityGroupRule } from './model.js';
 type Caller = { projectId: string; isAdmin: boolean };
 
 /** Groups are never shared here: shared=false matches every group, shared=true none. */
-const sharedFilter = (_eb: AnyEb, values: string[]): Expression<SqlBool> =>
-  values.some((v) => !toBoolean(v)) ? sql<SqlBool>`1 = 1` : sql<SqlBool>`1 = 0`;
+const sharedFilter = (_eb: AnyEb, values: string[]): Expression<SqlBool> => (values.some((v) => !toBoolean(v)) ? sql<SqlBool>`1 = 1` : sql<SqlBool>`1 = 0`);
 
 export const GROUP_LIST_SCHEMA: ListSchema = {
   collection: 'security_groups',
@@ -74,11 +73,7 @@ function visibleRules(store: SecurityGroupStore, ctx: Caller): AnySelect {
     qb = qb.where((eb: AnyEb) =>
       eb.or([
         eb('security_group_rules.project_id', '=', ctx.projectId),
-        eb(
-          'security_group_rules.security_group_id',
-          'in',
-          eb.selectFrom('security_groups').select('security_groups.id').where('security_groups.project_id', '=', ctx.projectId),
-        ),
+        eb('security_group_rules.security_group_id', 'in', eb.selectFrom('security_groups').select('security_groups.id').where('security_groups.project_id', '=', ctx.projectId)),
       ]),
     );
   }
@@ -89,12 +84,16 @@ function visibleRules(store: SecurityGroupStore, ctx: Caller): AnySelect {
 export async function listGroups(store: SecurityGroupStore, ctx: Caller, params: ListParams): Promise<SecurityGroup[]> {
   const qb = applyFilters(visibleGroups(store, ctx), GROUP_LIST_SCHEMA, params);
   const cols = markerColumns(GROUP_LIST_SCHEMA, params);
-  const rows = await pageOf<SecurityGroupsTable>(qb, GROUP_LIST_SCHEMA, params, (id) =>
-    visibleGroups(store, ctx)
-      .clearSelect()
-      .select(cols.map((c) => sql.ref(c).as(c.slice(c.lastIndexOf('.') + 1))))
-      .where('security_groups.id', '=', id)
-      .executeTakeFirst() as Promise<Record<string, unknown> | undefined>,
+  const rows = await pageOf<SecurityGroupsTable>(
+    qb,
+    GROUP_LIST_SCHEMA,
+    params,
+    (id) =>
+      visibleGroups(store, ctx)
+        .clearSelect()
+        .select(cols.map((c) => sql.ref(c).as(c.slice(c.lastIndexOf('.') + 1))))
+        .where('security_groups.id', '=', id)
+        .executeTakeFirst() as Promise<Record<string, unknown> | undefined>,
   );
   const tags = await store.tagsOf(rows.map((r) => r.id));
   return rows.map((r) => toGroup(r, tags.get(r.id) ?? []));
@@ -104,12 +103,16 @@ export async function listGroups(store: SecurityGroupStore, ctx: Caller, params:
 export async function listRules(store: SecurityGroupStore, ctx: Caller, params: ListParams): Promise<SecurityGroupRule[]> {
   const qb = applyFilters(visibleRules(store, ctx), RULE_LIST_SCHEMA, params);
   const cols = markerColumns(RULE_LIST_SCHEMA, params);
-  const rows = await pageOf<SecurityGroupRulesTable>(qb, RULE_LIST_SCHEMA, params, (id) =>
-    visibleRules(store, ctx)
-      .clearSelect()
-      .select(cols.map((c) => sql.ref(c).as(c.slice(c.lastIndexOf('.') + 1))))
-      .where('security_group_rules.id', '=', id)
-      .executeTakeFirst() as Promise<Record<string, unknown> | undefined>,
+  const rows = await pageOf<SecurityGroupRulesTable>(
+    qb,
+    RULE_LIST_SCHEMA,
+    params,
+    (id) =>
+      visibleRules(store, ctx)
+        .clearSelect()
+        .select(cols.map((c) => sql.ref(c).as(c.slice(c.lastIndexOf('.') + 1))))
+        .where('security_group_rules.id', '=', id)
+        .executeTakeFirst() as Promise<Record<string, unknown> | undefined>,
   );
   return rows.map(toRule);
 }

@@ -45,7 +45,11 @@ export function securityGroupRoutes(app: FastifyInstance, opts: SecurityGroupRou
     const body: Record<string, unknown> = {
       security_groups: groups.map((g) => projectFields(groupView(g.group, g.rules, g.isDefault), params.fields)),
     };
-    const links = paginationLinks(`${opts.publicUrl()}/v2.0/security-groups`, params, groups.map((g) => g.group));
+    const links = paginationLinks(
+      `${opts.publicUrl()}/v2.0/security-groups`,
+      params,
+      groups.map((g) => g.group),
+    );
     if (links) body.security_groups_links = links;
     return body;
   });

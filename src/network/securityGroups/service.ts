@@ -180,9 +180,12 @@ export class SecurityGroupService {
       try {
         await this.mirror.mirrorRulesCreated(group, created, before, ctx);
       } catch (err) {
-        await this.store.deleteRules(group.id, rows.map((r) => r.id)).catch((undoErr) =>
-          this.logger?.error({ err: undoErr, group: group.id }, 'could not remove top rules after a pod refused them'),
-        );
+        await this.store
+          .deleteRules(
+            group.id,
+            rows.map((r) => r.id),
+          )
+          .catch((undoErr) => this.logger?.error({ err: undoErr, group: group.id }, 'could not remove top rules after a pod refused them'));
         throw err;
       }
     }

@@ -5,7 +5,17 @@ import type { Database } from '../../db/index.js';
 import type { SecurityGroupRulesTable, SecurityGroupsTable } from '../tables.js';
 import { inTransaction } from '../tx.js';
 import { sgErrors } from './errors.js';
-import { DEFAULT_GROUP_DESCRIPTION, DEFAULT_GROUP_NAME, type Direction, type Ethertype, type GroupInput, type GroupPatch, type RuleMatch, type SecurityGroup, type SecurityGroupRule } from './model.js';
+import {
+  DEFAULT_GROUP_DESCRIPTION,
+  DEFAULT_GROUP_NAME,
+  type Direction,
+  type Ethertype,
+  type GroupInput,
+  type GroupPatch,
+  type RuleMatch,
+  type SecurityGroup,
+  type SecurityGroupRule,
+} from './model.js';
 
 /** resource_type of security groups in resource_tags. */
 export const TAG_RESOURCE_TYPE = 'security_groups' as const;
@@ -95,7 +105,11 @@ export class SecurityGroupStore {
   /** Groups by id, with their tags, in the order of `ids`. */
   async groupsByIds(ids: readonly string[]): Promise<SecurityGroup[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.kysely.selectFrom('security_groups').selectAll().where('id', 'in', [...ids]).execute();
+    const rows = await this.db.kysely
+      .selectFrom('security_groups')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute();
     const tags = await this.tagsOf(ids);
     const byId = new Map(rows.map((r) => [r.id, toGroup(r, tags.get(r.id) ?? [])]));
     return ids.map((id) => byId.get(id)).filter((g): g is SecurityGroup => g !== undefined);
@@ -144,18 +158,18 @@ export class SecurityGroupStore {
 
   async rulesByIds(ids: readonly string[]): Promise<SecurityGroupRule[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.kysely.selectFrom('security_group_rules').selectAll().where('id', 'in', [...ids]).execute();
+    const rows = await this.db.kysely
+      .selectFrom('security_group_rules')
+      .selectAll()
+      .where('id', 'in', [...ids])
+      .execute();
     const byId = new Map(rows.map((r) => [r.id, toRule(r)]));
     return ids.map((id) => byId.get(id)).filter((r): r is SecurityGroupRule => r !== undefined);
   }
 
   /** The id of the project's default group, if it has one. */
   async defaultGroupIdOf(projectId: string): Promise<string | undefined> {
-    const row = await this.db.kysely
-      .selectFrom('default_security_groups')
-      .select('security_group_id')
-      .where('project_id', '=', projectId)
-      .executeTakeFirst();
+    const row = await this.db.kysely.selectFrom('default_security_groups').select('security_group_id').where('project_id', '=', projectId).executeTakeFirst();
     return row?.security_group_id;
   }
 
@@ -176,7 +190,10 @@ export class SecurityGroupStore {
     await inTransaction(this.db, async (trx) => {
       for (const [i, g] of groups.entries()) {
         await this.insertGroup(trx, ids[i], g.projectId, g.name, g.description, g.stateful);
-        await this.insertRuleRows(trx, defaultEgressRules().map((r) => ({ ...r, id: randomUUID(), securityGroupId: ids[i], projectId: g.projectId, remoteAddressGroupId: null, description: '' })));
+        await this.insertRuleRows(
+          trx,
+          defaultEgressRules().map((r) => ({ ...r, id: randomUUID(), securityGroupId: ids[i], projectId: g.projectId, remoteAddressGroupId: null, description: '' })),
+        );
         if (g.tags.length > 0) {
           await trx
             .insertInto('resource_tags')
@@ -276,12 +293,7 @@ export class SecurityGroupStore {
 
   /** Ids of rules in other groups whose remote group is `groupId`. */
   async rulesReferencing(groupId: string): Promise<SecurityGroupRule[]> {
-    const rows = await this.db.kysely
-      .selectFrom('security_group_rules')
-      .selectAll()
-      .where('remote_group_id', '=', groupId)
-      .where('security_group_id', '!=', groupId)
-      .execute();
+    const rows = await this.db.kysely.selectFrom('security_group_rules').selectAll().where('remote_group_id', '=', groupId).where('security_group_id', '!=', groupId).execute();
     return rows.map(toRule);
   }
 

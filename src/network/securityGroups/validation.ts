@@ -2,15 +2,7 @@ import { ApiError, badRequest } from '../../common/index.js';
 import { parsePrefix } from './cidr.js';
 import { pyList, sgErrors } from './errors.js';
 import type { Direction, Ethertype, GroupInput, GroupPatch, RuleInput } from './model.js';
-import {
-  ICMP_PROTOCOLS,
-  IPV6_ONLY_PROTOCOLS,
-  PORT_PROTOCOL_NAMES,
-  PORT_PROTOCOLS,
-  PROTOCOL_NAMES,
-  PROTOCOL_NUMBERS,
-  protocolNumber,
-} from './protocols.js';
+import { ICMP_PROTOCOLS, IPV6_ONLY_PROTOCOLS, PORT_PROTOCOL_NAMES, PORT_PROTOCOLS, PROTOCOL_NAMES, PROTOCOL_NUMBERS, protocolNumber } from './protocols.js';
 
 // Request validation for security groups and rules, worded as Neutron's API layer words it.
 
@@ -237,6 +229,9 @@ function pyRepr(v: unknown): string {
   if (v === false) return 'False';
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return `[${v.map((x) => (typeof x === 'string' ? `'${x}'` : pyRepr(x))).join(', ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v as Json).map(([k, x]) => `'${k}': ${typeof x === 'string' ? `'${x}'` : pyRepr(x)}`).join(', ')}}`;
+  if (typeof v === 'object')
+    return `{${Object.entries(v as Json)
+      .map(([k, x]) => `'${k}': ${typeof x === 'string' ? `'${x}'` : pyRepr(x)}`)
+      .join(', ')}}`;
   return String(v);
 }

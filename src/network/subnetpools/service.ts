@@ -64,8 +64,7 @@ const SPEC: Record<string, AttrSpec> = {
   tenant_id: { convert: toStr(255) },
 };
 
-const illegalBounds = (type: string, len: number, baseType: string, baseLen: number) =>
-  badRequest(`Illegal prefix bounds: ${type}=${len}, ${baseType}=${baseLen}.`);
+const illegalBounds = (type: string, len: number, baseType: string, baseLen: number) => badRequest(`Illegal prefix bounds: ${type}=${len}, ${baseType}=${baseLen}.`);
 
 /** Checks min <= default <= max within the address family; returns the three lengths. */
 function prefixBounds(version: 4 | 6, min: number, dflt: number, max: number): void {
@@ -163,7 +162,11 @@ export class SubnetpoolService {
     const rows = await pageOf<SubnetpoolRow>(applyFilters(base, SUBNETPOOL_LIST, params), SUBNETPOOL_LIST, params, (id) =>
       base.where('subnetpools.id', '=', id).executeTakeFirst(),
     );
-    const tags = await tagsOf(this.db.kysely, 'subnetpools', rows.map((r) => r.id));
+    const tags = await tagsOf(
+      this.db.kysely,
+      'subnetpools',
+      rows.map((r) => r.id),
+    );
     return rows.map((r) => toSubnetpool(r, tags.get(r.id)));
   }
 
@@ -252,13 +255,7 @@ export class SubnetpoolService {
 
   /** The default pool of an address family that `caller` may use, if any. */
   async defaultPool(trx: Trx, caller: Caller, version: 4 | 6): Promise<SubnetpoolRow | undefined> {
-    return trx
-      .selectFrom('subnetpools')
-      .selectAll('subnetpools')
-      .where('is_default', '=', 1)
-      .where('ip_version', '=', version)
-      .where(visibleSubnetpool(caller))
-      .executeTakeFirst();
+    return trx.selectFrom('subnetpools').selectAll('subnetpools').where('is_default', '=', 1).where('ip_version', '=', version).where(visibleSubnetpool(caller)).executeTakeFirst();
   }
 
   private async allocatedRanges(trx: Trx, poolId: string): Promise<IpRange[]> {

@@ -38,7 +38,13 @@ export function parsePools(value: unknown): Pool[] {
     if (!isObject(item) || !('start' in item) || !('end' in item) || Object.keys(item).length !== 2) {
       throw invalidAttribute(
         'allocation_pools',
-        `Validation of dictionary's keys failed. Expected keys: {'end', 'start'} Provided keys: {${isObject(item) ? Object.keys(item).map((k) => `'${k}'`).join(', ') : pyStr(item)}}`,
+        `Validation of dictionary's keys failed. Expected keys: {'end', 'start'} Provided keys: {${
+          isObject(item)
+            ? Object.keys(item)
+                .map((k) => `'${k}'`)
+                .join(', ')
+            : pyStr(item)
+        }}`,
       );
     }
     const start = canonicalIp(item.start);
@@ -138,9 +144,7 @@ export function checkIpv6Modes(cidr: Cidr, cidrText: string, modes: Ipv6Modes, e
   if (cidr.version === 4) throw invalidInput('ipv6_ra_mode and ipv6_address_mode cannot be set when ip_version is 4');
   if (!enableDhcp) throw invalidInput('ipv6_ra_mode or ipv6_address_mode cannot be set when enable_dhcp is set to False');
   if (raMode !== null && addressMode !== null && raMode !== addressMode) {
-    throw invalidInput(
-      `ipv6_ra_mode set to '${raMode}' with ipv6_address_mode set to '${addressMode}' is not valid. If both attributes are set, they must be the same value`,
-    );
+    throw invalidInput(`ipv6_ra_mode set to '${raMode}' with ipv6_address_mode set to '${addressMode}' is not valid. If both attributes are set, they must be the same value`);
   }
   if (isAutoAddress(addressMode) && cidr.prefixLength !== 64) {
     throw invalidInput(`Invalid CIDR ${cidrText} for IPv6 address mode. OpenStack uses the EUI-64 address format, which requires the prefix to be /64`);

@@ -1,19 +1,6 @@
 /** Subnet request bodies. */
 import { invalidAttribute, invalidInput } from '../errors.js';
-import {
-  parseAttributes,
-  pyStr,
-  toBool,
-  toInt,
-  toNullableIp,
-  toNullableUuid,
-  toStr,
-  toStringList,
-  toSubnetCidr,
-  toUuid,
-  type AttrSpec,
-  type Json,
-} from '../input.js';
+import { parseAttributes, pyStr, toBool, toInt, toNullableIp, toNullableUuid, toStr, toStringList, toSubnetCidr, toUuid, type AttrSpec, type Json } from '../input.js';
 import { IPV6_MODES, parseHostRoutes, parseNameservers, parsePools, type HostRoute, type Pool } from './addressing.js';
 
 const ipVersion = (value: unknown, attr: string): 4 | 6 => {

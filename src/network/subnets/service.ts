@@ -20,17 +20,7 @@ import { applyFilters, inIdOrder, pageOf, type AnyEb, type AnySelect, type ListP
 import type { SubnetpoolService } from '../subnetpools/service.js';
 import { dropTags, tagsOf } from '../tags.js';
 import { fromBool, inTransaction, lockRow, type Trx } from '../tx.js';
-import {
-  checkGateway,
-  checkHostRoutes,
-  checkIpv6Modes,
-  checkPools,
-  defaultGateway,
-  defaultPools,
-  MAX_DNS_NAMESERVERS,
-  MAX_HOST_ROUTES,
-  type Pool,
-} from './addressing.js';
+import { checkGateway, checkHostRoutes, checkIpv6Modes, checkPools, defaultGateway, defaultPools, MAX_DNS_NAMESERVERS, MAX_HOST_ROUTES, type Pool } from './addressing.js';
 import type { SubnetCreateInput, SubnetPatch } from './input.js';
 import { toSubnet, type Subnet, type SubnetRow } from './model.js';
 
@@ -61,9 +51,7 @@ export const SUBNET_LIST: ListSchema = {
 /** Subnets a caller sees: its own, and those of shared or external networks. */
 export function visibleSubnet(caller: Caller) {
   return (eb: AnyEb) =>
-    caller.isAdmin
-      ? sql<boolean>`1 = 1`
-      : eb.or([eb('subnets.project_id', '=', caller.projectId), eb('networks.shared', '=', 1), eb('networks.external', '=', 1)]);
+    caller.isAdmin ? sql<boolean>`1 = 1` : eb.or([eb('subnets.project_id', '=', caller.projectId), eb('networks.shared', '=', 1), eb('networks.external', '=', 1)]);
 }
 
 type SubnetJoinRow = SubnetRow & { net_external: number; net_project_id: string };
@@ -113,10 +101,16 @@ export class SubnetService {
     });
     // Subnets of external networks are copied into the network's pod at once; a pod failure undoes the request.
     const external = prepared.filter((p) => p.external);
-    await copyExternalOrUndo(this.deps, external.map((p) => p.input.networkId), caller, `Create of subnet ${external.map((p) => p.id).join(', ')}`, async () => {
-      const asAdmin = { projectId: caller.projectId, isAdmin: true, requestId: caller.requestId ?? '' };
-      for (const p of prepared) await this.delete(asAdmin, p.id);
-    });
+    await copyExternalOrUndo(
+      this.deps,
+      external.map((p) => p.input.networkId),
+      caller,
+      `Create of subnet ${external.map((p) => p.id).join(', ')}`,
+      async () => {
+        const asAdmin = { projectId: caller.projectId, isAdmin: true, requestId: caller.requestId ?? '' };
+        for (const p of prepared) await this.delete(asAdmin, p.id);
+      },
+    );
     return this.byIds(prepared.map((p) => p.id));
   }
 
@@ -215,9 +209,7 @@ export class SubnetService {
 
   async list(caller: Caller, params: ListParams): Promise<Subnet[]> {
     const base = this.base(this.db.kysely, caller);
-    const rows = await pageOf<SubnetJoinRow>(applyFilters(base, SUBNET_LIST, params), SUBNET_LIST, params, (id) =>
-      base.where('subnets.id', '=', id).executeTakeFirst(),
-    );
+    const rows = await pageOf<SubnetJoinRow>(applyFilters(base, SUBNET_LIST, params), SUBNET_LIST, params, (id) => base.where('subnets.id', '=', id).executeTakeFirst());
     return this.hydrate(rows);
   }
 
@@ -290,7 +282,11 @@ export class SubnetService {
       await inTransaction(this.db, async (trx) => {
         if (!(await lockRow(this.db, trx, 'networks', row.network_id))) return;
         const again = await this.deletePlan(trx, id);
-        await trx.deleteFrom('ip_allocations').where('subnet_id', '=', id).where('port_id', 'in', again.autoPorts.length ? again.autoPorts : ['-']).execute();
+        await trx
+          .deleteFrom('ip_allocations')
+          .where('subnet_id', '=', id)
+          .where('port_id', 'in', again.autoPorts.length ? again.autoPorts : ['-'])
+          .execute();
         if (again.portsToDelete.length) {
           await dropTags(trx, 'ports', again.portsToDelete);
           await trx.deleteFrom('ports').where('id', 'in', again.portsToDelete).execute();
@@ -331,7 +327,11 @@ export class SubnetService {
   }
 
   private async hydrate(rows: SubnetJoinRow[]): Promise<Subnet[]> {
-    const tags = await tagsOf(this.db.kysely, 'subnets', rows.map((r) => r.id));
+    const tags = await tagsOf(
+      this.db.kysely,
+      'subnets',
+      rows.map((r) => r.id),
+    );
     return rows.map((r) => toSubnet(r, { external: Boolean(Number(r.net_external)), tags: tags.get(r.id) }));
   }
 }

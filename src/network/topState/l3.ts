@@ -59,10 +59,21 @@ async function routerStates(db: Db, rows: RouterRow[]): Promise<RouterState[]> {
     .orderBy('ports.created_at')
     .orderBy('ports.id')
     .execute();
-  const addresses = await addressesOf(kysely, ports.map((p) => p.port_id));
-  const routes = await kysely.selectFrom('router_routes').select(['router_id', 'destination', 'nexthop']).where('router_id', 'in', ids).orderBy('destination').orderBy('nexthop').execute();
+  const addresses = await addressesOf(
+    kysely,
+    ports.map((p) => p.port_id),
+  );
+  const routes = await kysely
+    .selectFrom('router_routes')
+    .select(['router_id', 'destination', 'nexthop'])
+    .where('router_id', 'in', ids)
+    .orderBy('destination')
+    .orderBy('nexthop')
+    .execute();
   return rows.map((row) => {
-    const own = ports.filter((p) => p.router_id === row.id).map((p) => ({ type: p.port_type, portId: p.port_id, networkId: p.network_id, fixedIps: addresses.get(p.port_id) ?? [] }));
+    const own = ports
+      .filter((p) => p.router_id === row.id)
+      .map((p) => ({ type: p.port_type, portId: p.port_id, networkId: p.network_id, fixedIps: addresses.get(p.port_id) ?? [] }));
     const gw = own.find((p) => p.type === ROUTER_GATEWAY);
     return {
       id: row.id,

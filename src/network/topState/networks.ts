@@ -84,7 +84,15 @@ export function topNetworks(db: Db, networks: NetworkService): TopNetworks {
     async externals() {
       const nets = await db.kysely.selectFrom('networks').select(['id', 'project_id', 'availability_zone_hints']).where('external', '=', 1).execute();
       if (nets.length === 0) return [];
-      const subnets = await db.kysely.selectFrom('subnets').select(['id', 'network_id']).where('network_id', 'in', nets.map((n) => n.id)).execute();
+      const subnets = await db.kysely
+        .selectFrom('subnets')
+        .select(['id', 'network_id'])
+        .where(
+          'network_id',
+          'in',
+          nets.map((n) => n.id),
+        )
+        .execute();
       return nets.map((n) => ({
         id: n.id,
         projectId: n.project_id,

@@ -29,10 +29,7 @@ export const FlavorCreate = Type.Object(
 export type FlavorCreateBody = Static<typeof FlavorCreate>;
 
 /** `PUT /flavors/{id}` (2.55): only the description changes. */
-export const FlavorUpdate = Type.Object(
-  { flavor: Type.Object({ description: descriptionString }, { additionalProperties: false }) },
-  { additionalProperties: false },
-);
+export const FlavorUpdate = Type.Object({ flavor: Type.Object({ description: descriptionString }, { additionalProperties: false }) }, { additionalProperties: false });
 export type FlavorUpdateBody = Static<typeof FlavorUpdate>;
 
 /** `POST /flavors/{id}/os-extra_specs`. */
@@ -47,4 +44,3 @@ const tenantAccess = Type.Object({ tenant: Type.String({ minLength: 1, maxLength
 export const AddTenantAccess = Type.Object({ addTenantAccess: tenantAccess }, { additionalProperties: false });
 /** `POST /flavors/{id}/action` taking a project's access away. */
 export const RemoveTenantAccess = Type.Object({ removeTenantAccess: tenantAccess }, { additionalProperties: false });
-

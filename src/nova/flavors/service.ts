@@ -177,7 +177,11 @@ export class FlavorService {
     requireAdmin(this.policy, call.ctx, 'os_compute_api:os-flavor-manage:update');
     await this.get(call.ctx, id);
     const description = call.body.flavor.description;
-    await this.db.kysely.updateTable('nova_flavors').set({ description, updated_at: dbNow(this.db.dialect) }).where('id', '=', id).execute();
+    await this.db.kysely
+      .updateTable('nova_flavors')
+      .set({ description, updated_at: dbNow(this.db.dialect) })
+      .where('id', '=', id)
+      .execute();
     return (await this.find(id))!;
   }
 
@@ -241,7 +245,11 @@ export class FlavorService {
       if (!row) throw notFound(`Flavor ${id} could not be found.`);
       const specs = JSON.parse(row.extra_specs) as Record<string, string>;
       change(specs);
-      await trx.updateTable('nova_flavors').set({ extra_specs: JSON.stringify(specs), updated_at: dbNow(this.db.dialect) }).where('id', '=', id).execute();
+      await trx
+        .updateTable('nova_flavors')
+        .set({ extra_specs: JSON.stringify(specs), updated_at: dbNow(this.db.dialect) })
+        .where('id', '=', id)
+        .execute();
     });
   }
 

@@ -128,12 +128,19 @@ export class KeypairService {
     try {
       await this.db.kysely.transaction().execute(async (trx) => {
         if (limit >= 0) {
-          const n = await trx.selectFrom('nova_keypairs').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+          const n = await trx
+            .selectFrom('nova_keypairs')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('user_id', '=', userId)
+            .executeTakeFirstOrThrow();
           if (Number(n.n) >= limit) throw forbidden('Quota exceeded, too many key pairs.');
         }
         const existing = await trx.selectFrom('nova_keypairs').select('name').where('user_id', '=', userId).where('name', '=', name).executeTakeFirst();
         if (existing) throw conflict(`Key pair '${name}' already exists.`);
-        await trx.insertInto('nova_keypairs').values({ user_id: userId, name, type, public_key: publicKey, fingerprint, created_at: dbNow(this.db.dialect) }).execute();
+        await trx
+          .insertInto('nova_keypairs')
+          .values({ user_id: userId, name, type, public_key: publicKey, fingerprint, created_at: dbNow(this.db.dialect) })
+          .execute();
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict(`Key pair '${name}' already exists.`);
@@ -149,7 +156,11 @@ export class KeypairService {
   }
 
   async countFor(userId: string): Promise<number> {
-    const n = await this.db.kysely.selectFrom('nova_keypairs').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+    const n = await this.db.kysely
+      .selectFrom('nova_keypairs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
     return Number(n.n);
   }
 }

@@ -1,4 +1,4 @@
-import { type GatewayRouter } from '../../gateway/index.js';
+import type { GatewayRouter } from '../../gateway/index.js';
 import type { ServerCreateFlow } from '../servers/create.js';
 import type { ServerLister } from '../servers/list.js';
 import { ServerCreate, ServerUpdate } from '../servers/schemas.js';
@@ -37,8 +37,7 @@ export function serverRoutes(r: GatewayRouter, s: ServerRouteServices): void {
       ...opts,
       method,
       path: `/servers/:server_id${path}`,
-      handler: (call) =>
-        s.ops.subresource(call, call.params.server_id, method, sub(call.params), method === 'GET' || method === 'DELETE' ? undefined : call.body),
+      handler: (call) => s.ops.subresource(call, call.params.server_id, method, sub(call.params), method === 'GET' || method === 'DELETE' ? undefined : call.body),
     });
 
   forward('GET', '/ips', () => '/ips');

@@ -29,5 +29,4 @@ export function versionRoutes(app: FastifyInstance, router: GatewayRouter, versi
   router.get('', async () => ok({ version: await v21(true) }), { prefixes: ['/v2.1/:project_id'] });
 }
 
-export const isPublicNovaPath = (method: string, path: string): boolean =>
-  (method === 'GET' || method === 'HEAD') && (path === '/' || path === '/v2.1' || path === '/v2.1/');
+export const isPublicNovaPath = (method: string, path: string): boolean => (method === 'GET' || method === 'HEAD') && (path === '/' || path === '/v2.1' || path === '/v2.1/');

@@ -38,8 +38,7 @@ export interface ServerCreateDeps {
 
 export const NETWORKING_UNAVAILABLE = 'Networking is not available: this gateway runs without the top networking service; boot with "networks": "none".';
 
-const MULTI_WITH_NETWORKS =
-  'Booting several servers in one request with networks is not supported through Tricircle: boot them one by one (or with "networks": "none").';
+const MULTI_WITH_NETWORKS = 'Booting several servers in one request with networks is not supported through Tricircle: boot them one by one (or with "networks": "none").';
 
 type Json = Record<string, unknown>;
 
@@ -339,4 +338,3 @@ export class ServerCreateFlow {
     }
   }
 }
-

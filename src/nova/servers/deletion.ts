@@ -24,9 +24,7 @@ export class DeletionWatcher {
   private readonly watched = new Set<string>();
   private closed = false;
 
-  constructor(
-    private readonly deps: { clients: PodClientFactory; locator: ServerLocator; networks?: ServerNetworkPreparer; jobs?: JobService; logger?: Logger },
-  ) {}
+  constructor(private readonly deps: { clients: PodClientFactory; locator: ServerLocator; networks?: ServerNetworkPreparer; jobs?: JobService; logger?: Logger }) {}
 
   watch(ctx: RequestContext, pod: Pod, route: ServerRoute): void {
     this.deps.jobs?.submit({ type: SERVER_CLEANUP_JOB, projectId: route.projectId, resource: { id: route.serverId } }).catch((err: unknown) => {
@@ -40,7 +38,9 @@ export class DeletionWatcher {
       if (this.closed) return;
       let gone = false;
       try {
-        await this.deps.clients.nova(pod).getServer({ requestId: ctx.requestId, ...(ctx.globalRequestId ? { globalRequestId: ctx.globalRequestId } : {}) }, route.bottomId, { asAdmin: true });
+        await this.deps.clients
+          .nova(pod)
+          .getServer({ requestId: ctx.requestId, ...(ctx.globalRequestId ? { globalRequestId: ctx.globalRequestId } : {}) }, route.bottomId, { asAdmin: true });
       } catch (err) {
         gone = isBottomNotFound(err);
       }

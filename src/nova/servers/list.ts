@@ -279,6 +279,9 @@ export class ServerLister {
       if (d !== 'asc' && d !== 'desc') throw badRequest(`Invalid input for query parameters sort_dir. Value: ${d}. '${d}' is not one of ['asc', 'desc']`);
     }
     // `uuid` is the id itself: the engine's tie-break key (sent to the pods as `uuid` again).
-    return resolveSortKeys(keys.map((k) => (k === 'uuid' ? 'id' : k)), dirs);
+    return resolveSortKeys(
+      keys.map((k) => (k === 'uuid' ? 'id' : k)),
+      dirs,
+    );
   }
 }

@@ -8,9 +8,7 @@ const flavorRef = anyType(['string', 'integer'], { minLength: 1 });
 const ipAddress = Type.String({ anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }] });
 const diskConfig = stringEnum(['AUTO', 'MANUAL']);
 const hostname = Type.String({ minLength: 2, maxLength: 255, pattern: '^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$' });
-const personality = Type.Array(
-  Type.Object({ path: Type.Optional(Type.String()), contents: Type.Optional(Type.String({ format: 'base64' })) }, { additionalProperties: false }),
-);
+const personality = Type.Array(Type.Object({ path: Type.Optional(Type.String()), contents: Type.Optional(Type.String({ format: 'base64' })) }, { additionalProperties: false }));
 
 const blockDevice = Type.Object(
   {
@@ -69,10 +67,7 @@ const serverFields = {
   personality: upTo('2.56', personality),
   description: since('2.19', descriptionString),
   tags: since('2.52', Type.Array(serverTag, { maxItems: 50 })),
-  trusted_image_certificates: since(
-    '2.63',
-    anyType(['array', 'null'], { minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', minLength: 1 } }),
-  ),
+  trusted_image_certificates: since('2.63', anyType(['array', 'null'], { minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', minLength: 1 } })),
   host: since('2.74', Type.String({ minLength: 1, maxLength: 255 })),
   hypervisor_hostname: since('2.74', Type.String({ minLength: 1, maxLength: 255 })),
   hostname: since('2.90', hostname),

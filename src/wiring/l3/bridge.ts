@@ -55,7 +55,12 @@ export async function retireRouterSubnet(tools: L3Tools, ctx: BottomCallContext,
   if (!bridge) return;
   const kysely = tools.db.kysely;
   if (await bridges.subnetInUse(bridge.subnet.id)) return;
-  const copies = await kysely.selectFrom('resource_routings').select(['id', 'pod_id', 'bottom_id']).where('top_id', '=', bridge.subnet.id).where('resource_type', '=', 'subnet').execute();
+  const copies = await kysely
+    .selectFrom('resource_routings')
+    .select(['id', 'pod_id', 'bottom_id'])
+    .where('top_id', '=', bridge.subnet.id)
+    .where('resource_type', '=', 'subnet')
+    .execute();
   for (const c of copies) {
     const pod = await tools.pods.find(c.pod_id);
     if (pod && c.bottom_id !== null) await new PodL3(pod, tools.neutron(pod), ctx).deleteSubnet(c.bottom_id);

@@ -30,9 +30,7 @@ export interface PlanInput {
   externalPodId: string | null;
 }
 
-export type Attachment =
-  | { kind: 'subnet'; networkId: string; subnetId: string }
-  | { kind: 'port'; networkId: string; portId: string; subnetIds: string[] };
+export type Attachment = { kind: 'subnet'; networkId: string; subnetId: string } | { kind: 'port'; networkId: string; portId: string; subnetIds: string[] };
 
 export interface PodPlan {
   podId: string;
@@ -79,4 +77,3 @@ export function planRouter(input: PlanInput): RouterPlan {
   const pods = [...byPod.values()].sort((a, b) => (a.podId < b.podId ? -1 : a.podId > b.podId ? 1 : 0));
   return { pods, needsBridge: pods.length >= 2, externalPodId: input.externalPodId };
 }
-

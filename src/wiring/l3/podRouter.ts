@@ -167,14 +167,14 @@ export async function removePodRouter(tools: L3Tools, neutron: PodL3, topRouterI
     await dropBottomFloatingIps(tools, neutron, await neutron.floatingIps({ router_id: bottomId }));
     if ((router.routes ?? []).length > 0) await neutron.setRoutes(bottomId, []);
     const ports = await neutron.routerPorts(bottomId);
-    await removeInterfaces(tools, neutron, bottomId, ports.filter((p) => ROUTER_INTERFACE_OWNERS.includes(p.device_owner)));
+    await removeInterfaces(
+      tools,
+      neutron,
+      bottomId,
+      ports.filter((p) => ROUTER_INTERFACE_OWNERS.includes(p.device_owner)),
+    );
     if (gatewayOf(router) || ports.some((p) => p.device_owner === ROUTER_GATEWAY_OWNER)) await neutron.setGateway(bottomId, null);
     await neutron.deleteRouter(bottomId);
   }
-  await tools.db.kysely
-    .deleteFrom('resource_routings')
-    .where('top_id', '=', topRouterId)
-    .where('pod_id', '=', neutron.pod.id)
-    .where('resource_type', '=', RT_ROUTER)
-    .execute();
+  await tools.db.kysely.deleteFrom('resource_routings').where('top_id', '=', topRouterId).where('pod_id', '=', neutron.pod.id).where('resource_type', '=', RT_ROUTER).execute();
 }

@@ -182,7 +182,13 @@ async function gatewayPod(sc: SetupContext, router: TopRouter): Promise<Pod | un
   }
 }
 
-async function removeCopies(sc: SetupContext, routerId: string, rows: { podId: string; bottomId: string | null }[], which: (podId: string) => boolean, failures: Failures): Promise<void> {
+async function removeCopies(
+  sc: SetupContext,
+  routerId: string,
+  rows: { podId: string; bottomId: string | null }[],
+  which: (podId: string) => boolean,
+  failures: Failures,
+): Promise<void> {
   await Promise.all(
     rows
       .filter((r) => which(r.podId))

@@ -10,7 +10,18 @@ import type { Pod } from '../../pods/index.js';
 
 export type NeutronCalls = Pick<
   NeutronApi,
-  'listNetworks' | 'createNetwork' | 'deleteNetwork' | 'listSubnets' | 'createSubnet' | 'updateSubnet' | 'deleteSubnet' | 'listPorts' | 'getPort' | 'createPort' | 'updatePort' | 'deletePort'
+  | 'listNetworks'
+  | 'createNetwork'
+  | 'deleteNetwork'
+  | 'listSubnets'
+  | 'createSubnet'
+  | 'updateSubnet'
+  | 'deleteSubnet'
+  | 'listPorts'
+  | 'getPort'
+  | 'createPort'
+  | 'updatePort'
+  | 'deletePort'
 >;
 
 export type NeutronOf = (pod: Pod) => NeutronCalls;

@@ -88,7 +88,9 @@ export class NetworkPreparer implements ServerNetworkPreparer {
         .catch((err: unknown) => this.deps.logger?.warn({ err, pod: pod.regionName }, 'could not request the router and floating IP jobs of a server boot'));
       return { nics: touched, bottomSecurityGroupIds };
     } catch (err) {
-      await this.deps.releaser.release(ctx, touched).catch((e: unknown) => this.deps.logger?.error({ err: e, pod: pod.regionName }, 'could not undo a failed server network preparation'));
+      await this.deps.releaser
+        .release(ctx, touched)
+        .catch((e: unknown) => this.deps.logger?.error({ err: e, pod: pod.regionName }, 'could not undo a failed server network preparation'));
       throw err;
     }
   }

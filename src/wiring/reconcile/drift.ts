@@ -70,7 +70,8 @@ function bottomRouterState(view: PodView, bottomId: string, input: DriftInput): 
       const subnet = view.subnets.get(f.subnet_id);
       const cidr = subnet ? parseCidr(subnet.cidr) : undefined;
       const top = input.routes.topOf('subnet', view.pod.id, f.subnet_id);
-      const bridge = (top !== undefined && input.bridgeSubnets.has(top)) || (cidr !== undefined && cidr.version === input.bridgeCidr.version && rangesOverlap(cidr, input.bridgeCidr));
+      const bridge =
+        (top !== undefined && input.bridgeSubnets.has(top)) || (cidr !== undefined && cidr.version === input.bridgeCidr.version && rangesOverlap(cidr, input.bridgeCidr));
       // A gateway counts only on a bridge (a router outside the external pod meets the others there).
       if (gateway && !bridge) continue;
       interfaces.push({ subnetId: f.subnet_id, ip: f.ip_address, cidr, bridge });
@@ -139,7 +140,9 @@ function routeDrift(router: TopRouter, states: BottomRouterState[], input: Drift
       const viewB = input.pods.get(b.podId)!;
       // b's addresses on the bridges a is on too (east-west; north-south for a router outside the external pod).
       const bridgeIps = new Set(
-        b.interfaces.filter((ib) => ib.bridge && a.interfaces.some((ia) => ia.bridge && ia.cidr && ib.cidr && ia.cidr.first === ib.cidr.first && ia.cidr.last === ib.cidr.last)).map((ib) => ib.ip),
+        b.interfaces
+          .filter((ib) => ib.bridge && a.interfaces.some((ia) => ia.bridge && ia.cidr && ib.cidr && ia.cidr.first === ib.cidr.first && ia.cidr.last === ib.cidr.last))
+          .map((ib) => ib.ip),
       );
       if (bridgeIps.size === 0) return `no bridge between the bottom routers in ${viewA.pod.regionName} and ${viewB.pod.regionName}`;
       const via = [...bridgeIps].join(' or ');
@@ -149,15 +152,22 @@ function routeDrift(router: TopRouter, states: BottomRouterState[], input: Drift
         for (const f of port.fixed_ips) {
           if (!tenantSubnets.has(f.subnet_id)) continue;
           if (connected.some((c) => inCidr(c, f.ip_address))) continue;
-          const covered = routes.some((r) => bridgeIps.has(r.nexthop) && (() => {
-            const d = parseCidr(r.destination);
-            return d !== undefined && inCidr(d, f.ip_address);
-          })());
+          const covered = routes.some(
+            (r) =>
+              bridgeIps.has(r.nexthop) &&
+              (() => {
+                const d = parseCidr(r.destination);
+                return d !== undefined && inCidr(d, f.ip_address);
+              })(),
+          );
           if (!covered) return `the bottom router in ${viewA.pod.regionName} has no route to ${f.ip_address} (in ${viewB.pod.regionName}) via ${via}`;
         }
       }
       // A route via this bridge address must lead to something behind the router there.
-      const behind = b.interfaces.filter((i) => !i.bridge).map((i) => i.cidr).filter((c): c is Cidr => c !== undefined);
+      const behind = b.interfaces
+        .filter((i) => !i.bridge)
+        .map((i) => i.cidr)
+        .filter((c): c is Cidr => c !== undefined);
       for (const r of routes) {
         if (!bridgeIps.has(r.nexthop)) continue;
         const d = parseCidr(r.destination);

@@ -28,16 +28,7 @@ import { FIP_SETUP_JOB, parseCidr, ROUTER_SETUP_JOB, type TopNetworkState } from
 import { floatingIpDrift, routerDrift } from './drift.js';
 import { RouteIndex, type Finding, type PodView, type RouteRow } from './model.js';
 import { readPod, type PodNeutron } from './pods.js';
-import {
-  isOwnType,
-  isTopId,
-  OWN_TYPES,
-  readExternalNetworks,
-  readFloatingIps,
-  readRouters,
-  readRoutes,
-  type OwnType,
-} from './top.js';
+import { isOwnType, isTopId, OWN_TYPES, readExternalNetworks, readFloatingIps, readRouters, readRoutes, type OwnType } from './top.js';
 
 export interface ReconcileOptions {
   /** Requests a repair job; returns its id. */
@@ -213,7 +204,8 @@ export async function reconcileProject(deps: ReconcileDeps, projectId: string, o
       const placed = await external.ensureInPod(id, ctx);
       note({ repair: 'external_network', id, reason: `copies of external network ${id} made in ${placed.pod.regionName}` });
       index.add({ id: -1, topId: id, bottomId: placed.bottomNetworkId, podId: placed.pod.id, projectId: placed.network.projectId, type: 'network', updatedAt: 0 });
-      for (const [top, bottom] of placed.subnets) index.add({ id: -1, topId: top, bottomId: bottom, podId: placed.pod.id, projectId: placed.network.projectId, type: 'subnet', updatedAt: 0 });
+      for (const [top, bottom] of placed.subnets)
+        index.add({ id: -1, topId: top, bottomId: bottom, podId: placed.pod.id, projectId: placed.network.projectId, type: 'subnet', updatedAt: 0 });
     } catch (err) {
       failed(`external network ${id}`, err);
     }
@@ -305,7 +297,11 @@ async function settleStaleClaim(
     return;
   }
   const neutron = neutronOf(pod);
-  const list = neutron[LIST_BY_TYPE[row.type]].bind(neutron) as (c: BottomCallContext, q: Record<string, string>, o: { asAdmin: boolean }) => Promise<{ id: string; name?: string }[]>;
+  const list = neutron[LIST_BY_TYPE[row.type]].bind(neutron) as (
+    c: BottomCallContext,
+    q: Record<string, string>,
+    o: { asAdmin: boolean },
+  ) => Promise<{ id: string; name?: string }[]>;
   const found = (await list(ctx, { name: row.topId }, { asAdmin: true })).filter((o) => o.name === row.topId);
   const topAlive = (await top.existing(row.type, [row.topId])).has(row.topId);
   if (found.length > 0 && topAlive) {

@@ -73,7 +73,12 @@ export async function readRoutes(db: Db, projectId: string, topIds: string[]): P
 /** Projects that own something the reconciler looks after. */
 export async function projectsToReconcile(db: Db, top: Pick<TopNetworkState, 'projectsWithL3State'>): Promise<string[]> {
   const [routes, owners] = await Promise.all([
-    db.kysely.selectFrom('resource_routings').select('project_id').distinct().where('resource_type', 'in', [...OWN_TYPES, 'volume']).execute(),
+    db.kysely
+      .selectFrom('resource_routings')
+      .select('project_id')
+      .distinct()
+      .where('resource_type', 'in', [...OWN_TYPES, 'volume'])
+      .execute(),
     top.projectsWithL3State(),
   ]);
   return [...new Set([...routes.map((r) => r.project_id), ...owners])].filter((p) => p !== '').sort();

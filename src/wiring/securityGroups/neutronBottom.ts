@@ -5,13 +5,7 @@ import type { Direction, Ethertype, RuleMatch } from '../../network/index.js';
 
 type NeutronCalls = Pick<
   NeutronApi,
-  | 'createSecurityGroup'
-  | 'listSecurityGroups'
-  | 'updateSecurityGroup'
-  | 'deleteSecurityGroup'
-  | 'listSecurityGroupRules'
-  | 'createSecurityGroupRule'
-  | 'deleteSecurityGroupRule'
+  'createSecurityGroup' | 'listSecurityGroups' | 'updateSecurityGroup' | 'deleteSecurityGroup' | 'listSecurityGroupRules' | 'createSecurityGroupRule' | 'deleteSecurityGroupRule'
 >;
 
 /** BottomSecurityGroupApi over the pods' Neutron clients (src/bottom), calling with the user's token. */

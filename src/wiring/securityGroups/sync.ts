@@ -153,7 +153,11 @@ export class SecurityGroupSync implements SecurityGroupMirror {
       for (const target of await this.podGroups(group.id)) {
         const cidrs = await this.cidrsIfNeeded(group, target.pod, [deleted, ...remaining]);
         const kept = new Set(expandRulesForPod(remaining, cidrs).map(ruleKey));
-        const gone = new Set(expandRulesForPod([deleted], cidrs).map(ruleKey).filter((k) => !kept.has(k)));
+        const gone = new Set(
+          expandRulesForPod([deleted], cidrs)
+            .map(ruleKey)
+            .filter((k) => !kept.has(k)),
+        );
         if (gone.size === 0) continue;
         const current = await this.opts.bottom.listRules(target.pod, ctx, target.bottomGroupId);
         for (const rule of current.filter((r) => gone.has(ruleKey(r)))) {
@@ -253,4 +257,3 @@ function isRuleExists(err: unknown): boolean {
   const { type, message } = err as { type?: string; message?: string };
   return type === 'SecurityGroupRuleExists' || (!type && /already exists/i.test(message ?? ''));
 }
-

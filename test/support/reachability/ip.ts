@@ -49,10 +49,10 @@ export function prefix(cidr: string | null | undefined): Prefix | undefined {
 }
 
 export function contains(p: Prefix, ip: number): boolean {
-  return ((ip & mask(p.len)) >>> 0) === p.base;
+  return (ip & mask(p.len)) >>> 0 === p.base;
 }
 
 export function overlaps(a: Prefix, b: Prefix): boolean {
   const len = Math.min(a.len, b.len);
-  return ((a.base & mask(len)) >>> 0) === ((b.base & mask(len)) >>> 0);
+  return (a.base & mask(len)) >>> 0 === (b.base & mask(len)) >>> 0;
 }

@@ -5,11 +5,7 @@
 import { contains, ipText, prefix, v4, type Prefix } from './ip.js';
 import type { FloatingIpView, Issue, IssueCode, NetworkView, PortView, RouterView, Snapshot, SubnetView } from './types.js';
 
-export const ROUTER_INTERFACE_OWNERS = [
-  'network:router_interface',
-  'network:router_interface_distributed',
-  'network:ha_router_replicated_interface',
-];
+export const ROUTER_INTERFACE_OWNERS = ['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface'];
 export const ROUTER_GATEWAY_OWNER = 'network:router_gateway';
 
 /** A VM (or bare metal) port: the hosts between which reachability is checked. */
@@ -155,7 +151,12 @@ export function isUpstreamDomain(domain: Domain): boolean {
 export function absenceHints(model: Model, domain: Domain, ip: number): string {
   const hints: string[] = [];
   for (const c of domain.claims.get(ip) ?? []) if (c.kind === 'inert') hints.push(c.label);
-  const cidrs = new Set(domain.nets.flatMap((n) => n.subnets).filter((s) => contains(s.prefix, ip)).map((s) => s.prefix.text));
+  const cidrs = new Set(
+    domain.nets
+      .flatMap((n) => n.subnets)
+      .filter((s) => contains(s.prefix, ip))
+      .map((s) => s.prefix.text),
+  );
   for (const other of model.domains) {
     if (other === domain) continue;
     const found = answering(other.claims.get(ip));
@@ -305,7 +306,12 @@ class Builder {
   private addIface(router: RouterInfo, kind: Iface['kind'], ip: number, subnet: SubnetInfo, port?: PortView): Iface {
     const iface: Iface = { router, kind, ip, subnet, port };
     router.ifaces.push(iface);
-    this.claim(subnet.net.domain, ip, { kind: 'router', router, iface, label: `${router.label} (${kind === 'gateway' ? 'gateway' : 'interface'} ${ipText(ip)} on ${subnet.net.label})` });
+    this.claim(subnet.net.domain, ip, {
+      kind: 'router',
+      router,
+      iface,
+      label: `${router.label} (${kind === 'gateway' ? 'gateway' : 'interface'} ${ipText(ip)} on ${subnet.net.label})`,
+    });
     return iface;
   }
 
@@ -323,7 +329,12 @@ class Builder {
           const subnet = this.subnetFor(pod.region, port, f, ip);
           if (!subnet) {
             if (net || routerPort || isHostPort(port)) {
-              this.issue('port-subnet-missing', 'warning', `${pod.region} port ${nameOf(port)}: ${f.ip_address} is on no known IPv4 subnet of network ${port.network_id}`, pod.region);
+              this.issue(
+                'port-subnet-missing',
+                'warning',
+                `${pod.region} port ${nameOf(port)}: ${f.ip_address} is on no known IPv4 subnet of network ${port.network_id}`,
+                pod.region,
+              );
             }
             continue;
           }
@@ -332,11 +343,20 @@ class Builder {
           if (routerPort && router) {
             const kind = owner === ROUTER_GATEWAY_OWNER ? 'gateway' : 'interface';
             if (kind === 'gateway' && router.gatewayNet && router.gatewayNet !== subnet.net) {
-              this.issue('router-gateway-invalid', 'error', `${router.label}: gateway port ${nameOf(port)} is on ${subnet.net.label}, not on the gateway network ${router.gatewayNet.label}`, pod.region);
+              this.issue(
+                'router-gateway-invalid',
+                'error',
+                `${router.label}: gateway port ${nameOf(port)} is on ${subnet.net.label}, not on the gateway network ${router.gatewayNet.label}`,
+                pod.region,
+              );
             }
             this.addIface(router, kind, ip, subnet, port);
           } else if (routerPort) {
-            this.claim(domain, ip, { kind: 'inert', region: pod.region, label: `${ipText(ip)} is held by ${portLabel}, a ${owner} port of router ${port.device_id || '(none)'} which does not exist in ${pod.region}` });
+            this.claim(domain, ip, {
+              kind: 'inert',
+              region: pod.region,
+              label: `${ipText(ip)} is held by ${portLabel}, a ${owner} port of router ${port.device_id || '(none)'} which does not exist in ${pod.region}`,
+            });
           } else if (isHostPort(port)) {
             this.claim(domain, ip, { kind: 'host', region: pod.region, port, net: subnet.net, ip, label: `${pod.region} VM port ${nameOf(port)} (${ipText(ip)})` });
           } else {
@@ -452,7 +472,13 @@ class Builder {
       const gws = router.ifaces.filter((i) => i.kind === 'gateway' && i.subnet.gateway !== undefined);
       if (gws.length) {
         const gw = gws[0];
-        table.push({ prefix: prefix('0.0.0.0/0')!, kind: 'default', iface: gw, nexthop: gw.subnet.gateway, text: `default via ${ipText(gw.subnet.gateway!)} (gateway on ${gw.subnet.net.label})` });
+        table.push({
+          prefix: prefix('0.0.0.0/0')!,
+          kind: 'default',
+          iface: gw,
+          nexthop: gw.subnet.gateway,
+          text: `default via ${ipText(gw.subnet.gateway!)} (gateway on ${gw.subnet.net.label})`,
+        });
       }
       const order = { connected: 0, extra: 1, default: 2 };
       table.sort((a, b) => b.prefix.len - a.prefix.len || order[a.kind] - order[b.kind]);
@@ -495,7 +521,7 @@ class Builder {
     for (const net of this.model.nets.values()) {
       const domain = net.domain;
       for (const s of net.subnets) {
-        const hosts = [...(domain.claims.values())].flat().filter((c) => c.kind === 'host' && c.net === net && contains(s.prefix, c.ip));
+        const hosts = [...domain.claims.values()].flat().filter((c) => c.kind === 'host' && c.net === net && contains(s.prefix, c.ip));
         if (!hosts.length) continue;
         // Only where some router is attached to this subnet in the domain: an isolated network
         // with an unused gateway_ip is fine.
@@ -532,7 +558,10 @@ class Builder {
       for (const r of routers) {
         if (!r.ifaces.some((i) => i.kind === 'interface')) continue;
         if (r.ifaces.some((i) => i.subnet.net.domain.regions.size > 1)) continue;
-        const others = routers.filter((o) => o.region !== r.region).map((o) => o.label).join(', ');
+        const others = routers
+          .filter((o) => o.region !== r.region)
+          .map((o) => o.label)
+          .join(', ');
         this.issue(
           'router-no-cross-pod-port',
           'warning',

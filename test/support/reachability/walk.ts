@@ -34,13 +34,9 @@ interface Nat {
   undone: boolean;
 }
 
-type Target =
-  | { kind: 'host'; ip?: number; portKey?: string }
-  | { kind: 'external'; ip: number; domain?: Domain };
+type Target = { kind: 'host'; ip?: number; portKey?: string } | { kind: 'external'; ip: number; domain?: Domain };
 
-type Outcome =
-  | { ok: true; pkt: Pkt; host?: { region: string; port: PortView; ip: number } }
-  | { ok: false; reason: string };
+type Outcome = { ok: true; pkt: Pkt; host?: { region: string; port: PortView; ip: number } } | { ok: false; reason: string };
 
 interface HostStart {
   region: string;
@@ -226,11 +222,7 @@ function tableSummary(r: RouterInfo): string {
   const connected = r.table.filter((e) => e.kind === 'connected').map((e) => e.prefix.text);
   const extra = r.table.filter((e) => e.kind === 'extra').map((e) => `${e.prefix.text} via ${ipText(e.nexthop!)}`);
   const def = r.table.find((e) => e.kind === 'default');
-  return [
-    `connected: ${connected.join(', ') || 'none'}`,
-    `extra routes: ${extra.join(', ') || 'none'}`,
-    def ? def.text : 'no default route (no gateway)',
-  ].join('; ');
+  return [`connected: ${connected.join(', ') || 'none'}`, `extra routes: ${extra.join(', ') || 'none'}`, def ? def.text : 'no default route (no gateway)'].join('; ');
 }
 
 function hostStart(model: Model, region: string, ip: number, portId?: string): HostStart | string {
