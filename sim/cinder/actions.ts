@@ -117,7 +117,7 @@ export class VolumeActions {
           validate(attachSchema, arg, 'os-attach');
           const r = arg as { instance_uuid?: string; mountpoint: string; host_name?: string; mode?: 'rw' | 'ro' };
           if (!r.instance_uuid && !r.host_name) throw new SimServiceError(400, 'Invalid request to attach volume to an invalid target');
-          if (r.mode === 'rw' && v.readonly) throw new SimServiceError(400, "Invalid input received: Invalid attaching mode 'rw' for volume " + v.id + '.');
+          if (r.mode === 'rw' && v.readonly) throw new SimServiceError(400, `Invalid input received: Invalid attaching mode 'rw' for volume ${v.id}.`);
           svc.addAttachment(v, r.instance_uuid ?? null, r.host_name ?? null, r.mountpoint, r.mode ?? (v.readonly ? 'ro' : 'rw'));
           return ACCEPTED;
         },

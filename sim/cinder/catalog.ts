@@ -160,7 +160,7 @@ export class CinderQuotaService {
     return out;
   }
 
-  defaults(ctx: CinderCtx, projectId: string): Record<string, unknown> {
+  defaults(_ctx: CinderCtx, projectId: string): Record<string, unknown> {
     return { ...this.limitsOf(projectId, true), id: projectId };
   }
 

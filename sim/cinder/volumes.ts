@@ -243,7 +243,7 @@ export class VolumeService implements SimCinderApi {
         add(k, d);
       }
     } else {
-      keys.forEach((k, i) => add(k, dirs[i] ?? dirs[0]));
+      for (const [i, k] of keys.entries()) add(k, dirs[i] ?? dirs[0]);
     }
     const dir = spec[0]?.dir ?? 'desc';
     if (!spec.some((s) => s.key === 'created_at')) spec.push({ key: 'created_at', dir });

@@ -131,7 +131,7 @@ export function createSimApp(opts: SimAppOptions): FastifyInstance {
     return reply.code(status).send(simFaultBody(opts.style, status, message));
   });
 
-  app.setNotFoundHandler((req, reply) => {
+  app.setNotFoundHandler((_req, reply) => {
     reply.code(404).send(simFaultBody(opts.style, 404, `The resource could not be found.`));
   });
   return app;

@@ -37,7 +37,7 @@ function ruleStatement(rule: SecurityGroupRuleRec, ingress: boolean, sets: Map<s
   const addr = ingress ? 'saddr' : 'daddr';
   if (rule.remote_ip_prefix) {
     const c = parseCidr(rule.remote_ip_prefix, true);
-    if (!c || c.version !== 4) return undefined;
+    if (c?.version !== 4) return undefined;
     if (c.prefix > 0) parts.push(`ip ${addr} ${cidrNetworkText(c)}`);
   } else if (rule.remote_group_id) {
     const set = setName(rule.remote_group_id);

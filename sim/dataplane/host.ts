@@ -65,7 +65,7 @@ export async function listNamespaces(prefix: string): Promise<string[]> {
   return res.stdout
     .split('\n')
     .map((l) => l.trim().split(/\s+/)[0])
-    .filter((n) => n && n.startsWith(prefix))
+    .filter((n) => n?.startsWith(prefix))
     .sort();
 }
 

@@ -210,7 +210,7 @@ class Builder {
     for (const a of addrs) {
       for (const hr of a.subnet.host_routes) {
         const dst = parseCidr(hr.destination);
-        if (!dst || dst.version !== 4 || !inSubnet(a.subnet, hr.nexthop)) continue;
+        if (dst?.version !== 4 || !inSubnet(a.subnet, hr.nexthop)) continue;
         const text = cidrNetworkText(dst);
         if (text === '0.0.0.0/0') continue;
         this.topology.routes.push({ netns, dst: text, via: hr.nexthop, dev: nic });
@@ -292,7 +292,7 @@ class Builder {
     for (const route of router.routes) {
       const dst = parseCidr(route.destination);
       const hop = parseIp(route.nexthop);
-      if (!dst || dst.version !== 4 || !hop || hop.version !== 4) continue;
+      if (dst?.version !== 4 || !hop || hop.version !== 4) continue;
       const text = `${cidrNetworkText(dst)} via ${route.nexthop}`;
       if (own.has(route.nexthop) || !connected.some((s) => inSubnet(s, route.nexthop))) {
         this.topology.notes.push(`${region} router ${router.id}: extra route ${text}: the next hop is not on a connected subnet`);
@@ -321,7 +321,7 @@ class Builder {
         for (const subnet of state.subnetsOf(net.id)) {
           const c = parseCidr(subnet.cidr);
           const gw = subnet.gateway_ip;
-          if (!c || c.version !== 4 || !gw || answered.has(gw)) continue;
+          if (c?.version !== 4 || !gw || answered.has(gw)) continue;
           let entry = byDomain.get(domain);
           if (!entry) {
             const segment = segmentOf(net);

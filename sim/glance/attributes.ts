@@ -24,7 +24,7 @@ function invalid(message: string): SimServiceError {
   return new SimServiceError(400, `Provided object does not match schema 'image': ${message}`);
 }
 
-function nonNegativeInt(key: string, v: unknown): number {
+function nonNegativeInt(_key: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(`${JSON.stringify(v)} is not of type 'integer'`);
   if (v < 0) throw invalid(`${v} is less than the minimum of 0`);
   return v;
@@ -35,7 +35,7 @@ function bool(v: unknown): boolean {
   return v;
 }
 
-function oneOf(key: string, allowed: string[], v: unknown): string | null {
+function oneOf(_key: string, allowed: string[], v: unknown): string | null {
   if (v === null) return null;
   if (typeof v !== 'string' || !allowed.includes(v)) throw invalid(`${JSON.stringify(v)} is not one of ${JSON.stringify(allowed)}`);
   return v;

@@ -202,7 +202,7 @@ export class SubnetService {
     if ('gateway_ip' in values && newGateway !== subnet.gateway_ip && subnet.gateway_ip) {
       const holder = this.state.usedIps(subnet.id).get(subnet.gateway_ip);
       const port = holder ? this.state.ports.get(holder) : undefined;
-      if (port && port.device_owner.startsWith('network:router')) throw conflict.gatewayIpInUse(subnet.gateway_ip, port.id);
+      if (port?.device_owner.startsWith('network:router')) throw conflict.gatewayIpInUse(subnet.gateway_ip, port.id);
     }
     let ranges = poolsToRanges(subnet.ip_version, subnet.allocation_pools);
     if ('allocation_pools' in values) {

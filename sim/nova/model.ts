@@ -159,7 +159,7 @@ export function statusOf(vm: VmState, task: string | null): string {
       return (task && ACTIVE_TASKS[task]) || 'ACTIVE';
     case 'stopped':
       if (task === 'rebuilding' || task === 'rebuild_spawning') return 'REBUILD';
-      if (task && task.startsWith('resize_')) return 'RESIZE';
+      if (task?.startsWith('resize_')) return 'RESIZE';
       if (task === 'rebooting_hard') return 'HARD_REBOOT';
       return 'SHUTOFF';
     case 'resized':

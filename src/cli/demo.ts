@@ -33,7 +33,13 @@ const TOP_ENDPOINTS: Record<string, { type: string; name: string; path: string }
   'neutron-api': [{ type: 'network', name: 'neutron', path: '' }],
 };
 
-async function json(method: string, url: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+async function json(
+  method: string,
+  url: string,
+  token: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: { id?: string } & Record<string, unknown> }> {
   const res = await request(url, {
     method: method as 'GET',
     headers: { 'x-auth-token': token, accept: 'application/json', ...(body !== undefined && !Buffer.isBuffer(body) ? { 'content-type': 'application/json' } : {}), ...headers },

@@ -2,7 +2,7 @@ import type { PodClientFactory } from '../bottom/index.js';
 import type { Logger } from '../common/index.js';
 import type { Db } from '../db/index.js';
 import type { PodRegistry } from '../pods/index.js';
-import type { RoutingLock, RoutingTable } from '../routing/index.js';
+import type { RoutingTable } from '../routing/index.js';
 import type { JobService } from '../xjob/index.js';
 import type { NetworkPodSide } from './podSide.js';
 import type { NetworkSettings } from './settings.js';

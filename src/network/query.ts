@@ -10,8 +10,10 @@ import { pyRepr, toBoolean } from './input.js';
 
 // Queries are built over whichever table a resource lives in; the schema below names its columns.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: any table set and selection; callers narrow what they read.
 export type AnySelect = SelectQueryBuilder<Database, any, any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: any table set; the expressions only name columns of Database.
 export type AnyEb = ExpressionBuilder<Database, any>;
 
 export type ListAttr =

@@ -66,7 +66,7 @@ export function loadNetworkSettings(config: Config): NetworkSettings {
   const [bridgeNetworkType] = typeList('bridge_network_type', [t.bridge_network_type], typeDrivers);
   if (bridgeNetworkType === 'local') throw option('bridge_network_type', 'a bridge network spans pods, so it cannot be local');
   const bridge = parseCidr(t.bridge_cidr);
-  if (!bridge || bridge.version !== 4 || bridge.prefixLength > 24) throw option('bridge_cidr', `'${t.bridge_cidr}' is not an IPv4 CIDR of /24 or larger`);
+  if (bridge?.version !== 4 || bridge.prefixLength > 24) throw option('bridge_cidr', `'${t.bridge_cidr}' is not an IPv4 CIDR of /24 or larger`);
   if (bridge.hostBits) throw option('bridge_cidr', `'${t.bridge_cidr}' has host bits set; use ${formatCidr(bridge)}`);
   return {
     typeDrivers,

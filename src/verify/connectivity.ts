@@ -276,7 +276,7 @@ export function connectivityMatrix(report: ConnectivityReport): { columns: strin
   const columns = ['from \\ to', ...report.targets.map((t) => `${t.label}${t.path ? ` (${t.path})` : ''}`)];
   const rows = report.hosts.map((h) => {
     const row: Record<string, string> = { 'from \\ to': h.region ? `${h.label} (${h.region})` : h.label };
-    report.targets.forEach((t, i) => (row[columns[i + 1]] = h.key === t.key ? '-' : cell(checkOf(report, h.key, t.key))));
+    for (const [i, t] of report.targets.entries()) row[columns[i + 1]] = h.key === t.key ? '-' : cell(checkOf(report, h.key, t.key));
     return row;
   });
   return { columns, rows };

@@ -152,7 +152,7 @@ describe('bottom clients over real HTTP', () => {
     });
     assert.equal(res.status, 202);
     assert.ok(res.body.equals(answer));
-    assert.equal(res.headers['location'], 'http://pod/v2.1/servers/s1');
+    assert.equal(res.headers.location, 'http://pod/v2.1/servers/s1');
     assert.equal(res.baseUrl, `${nova.url}/v2.1`);
     const seen = nova.seen.at(-1)!;
     assert.equal(seen.url, '/v2.1/servers?a=x+y&multi=1&multi=2');

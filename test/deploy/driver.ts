@@ -147,7 +147,7 @@ async function createOnce(
 }
 
 /** An action that is done when `done()` says so; sent again after a failed answer unless it is already done. */
-async function actOnce(c: FrontClient, what: string, send: () => Promise<Answer>, done: () => Promise<boolean>, alreadyDone?: (a: Answer) => boolean): Promise<void> {
+async function actOnce(_c: FrontClient, what: string, send: () => Promise<Answer>, done: () => Promise<boolean>, alreadyDone?: (a: Answer) => boolean): Promise<void> {
   for (let attempt = 1; attempt <= 10; attempt++) {
     const a = await send();
     if (a.status >= 200 && a.status < 300) return;

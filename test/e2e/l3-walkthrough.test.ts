@@ -267,7 +267,10 @@ describe('§8.2 cross-pod L3 walkthrough through the openstack CLI', { skip: ope
       const b = pod('Pod2').floatingips.filter((f) => f.floating_ip_address === made.fips.fipB.address);
       assert.equal(b.length, 1, 'Pod2 has fipB');
       const hop = pod('Pod2').ports.find((p) => p.id === b[0].port_id);
-      assert.ok(hop && hop.fixed_ips.some((f) => inBridge(f.ip_address)), 'fipB bound to a port on the bridge');
+      assert.ok(
+        hop?.fixed_ips.some((f) => inBridge(f.ip_address)),
+        'fipB bound to a port on the bridge',
+      );
       const inner = pod('Pod1').floatingips.filter((f) => f.port_id === vmPortCopy('Pod1', 'vm1'));
       assert.equal(inner.length, 1, 'Pod1 has the inner floating IP of vm1');
       assert.equal(inner[0].floating_ip_address, hop!.fixed_ips.find((f) => inBridge(f.ip_address))!.ip_address, 'the inner floating IP is the bridge address B');

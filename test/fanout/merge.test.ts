@@ -374,7 +374,7 @@ describe('listAcrossPods over fake pods', () => {
           placeholders,
           timeoutMs: 1000,
         });
-        page.failedPods.forEach((f) => failed.add(`${f.region}: ${f.reason}`));
+        for (const f of page.failedPods) failed.add(`${f.region}: ${f.reason}`);
         all.push(...page.records);
         if (!page.nextMarker) return { all, failed: [...failed] };
         marker = page.nextMarker;

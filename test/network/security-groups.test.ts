@@ -281,7 +281,7 @@ describeEachDatabase('top Neutron: security groups API', (dialect) => {
       ['default', 'l-a'],
     );
     const next = page1.body.security_groups_links.find((l: any) => l.rel === 'next');
-    assert.ok(next && next.href.startsWith(`${base}/v2.0/security-groups?`), JSON.stringify(page1.body.security_groups_links));
+    assert.ok(next?.href.startsWith(`${base}/v2.0/security-groups?`), JSON.stringify(page1.body.security_groups_links));
     const page2 = await http('GET', next.href, { headers: { ...ALICE, 'x-project-id': 'proj-list' } });
     assert.deepEqual(
       page2.body.security_groups.map((g: any) => g.name),

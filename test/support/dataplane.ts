@@ -23,7 +23,7 @@ export function namespacesWith(prefix: string): string[] {
   return sh('ip netns list')
     .split('\n')
     .map((l) => l.trim().split(/\s+/)[0])
-    .filter((n) => n && n.startsWith(prefix));
+    .filter((n) => n?.startsWith(prefix));
 }
 
 /** Interfaces of the host's own namespace named as the dataplane names its links (there must be none). */

@@ -191,7 +191,7 @@ describeEachDatabase('job workers', (dialect) => {
     const make = setup({
       test_slow: {
         run: (_job, ctx) =>
-          new Promise<void>((resolve, reject) => {
+          new Promise<void>((_resolve, reject) => {
             ctx.signal.addEventListener('abort', () => reject(new Error('aborted')));
           }),
       },

@@ -57,7 +57,7 @@ export function miscRoutes(r: NovaRouter, s: NovaServices): void {
       ...(ctx.version.ge('2.11') ? { forced_down: false } : {}),
     });
     const list = [svc(1, 'nova-scheduler', `${servers.hosts[0]}-ctl`, 'internal'), svc(2, 'nova-conductor', `${servers.hosts[0]}-ctl`, 'internal')];
-    servers.hosts.forEach((h, i) => list.push(svc(3 + i, 'nova-compute', h, deps.az)));
+    for (const [i, h] of servers.hosts.entries()) list.push(svc(3 + i, 'nova-compute', h, deps.az));
     return { services: list };
   });
 

@@ -45,7 +45,7 @@ export class VolumeService {
   }
 
   /** A 200 answer holding `{"volume": ...}` shown the top's way; anything else relayed. */
-  private async volumeAnswer(call: CinderCall, placed: PlacedVolume, res: RawResponse, relay: Relay): Promise<Relay> {
+  private async volumeAnswer(_call: CinderCall, placed: PlacedVolume, res: RawResponse, relay: Relay): Promise<Relay> {
     if (res.status !== 200) return relay;
     const body = parseJson(relay.body as Buffer) as { volume?: JsonObject } | undefined;
     if (!body?.volume) return relay;

@@ -40,9 +40,11 @@ const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Nova's `name`: printable, without leading or trailing white space. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the format refuses.
 export const isValidName = (text: string): boolean => !/^\s|\s$/.test(text) && !/[\u0000-\u001f\u007f]/.test(text);
 
 /** Nova's `description`: printable, white space allowed. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the format refuses.
 export const isValidDescription = (text: string): boolean => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text);
 
 const FORMATS: Record<string, (text: string) => boolean> = {

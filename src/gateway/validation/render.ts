@@ -48,21 +48,21 @@ class Budget {
 
 function write(value: unknown, notation: ValueNotation, out: Budget, depth: number): void {
   if (out.full) return;
-  if (value === null || value === undefined) return out.add(notation.null);
-  if (value === true) return out.add(notation.true);
-  if (value === false) return out.add(notation.false);
+  if (value === null || value === undefined) return void out.add(notation.null);
+  if (value === true) return void out.add(notation.true);
+  if (value === false) return void out.add(notation.false);
   // A string longer than the whole budget is cut before it is quoted, so a 1 MB string costs nothing.
-  if (typeof value === 'string') return out.add(notation.string(value.length > MAX_RENDERED ? value.slice(0, MAX_RENDERED + 1) : value));
-  if (typeof value === 'number') return out.add(Number.isFinite(value) ? String(value) : notation.null);
-  if (typeof value !== 'object') return out.add(String(value));
-  if (depth >= MAX_DEPTH) return out.add('...');
+  if (typeof value === 'string') return void out.add(notation.string(value.length > MAX_RENDERED ? value.slice(0, MAX_RENDERED + 1) : value));
+  if (typeof value === 'number') return void out.add(Number.isFinite(value) ? String(value) : notation.null);
+  if (typeof value !== 'object') return void out.add(String(value));
+  if (depth >= MAX_DEPTH) return void out.add('...');
   if (Array.isArray(value)) {
     out.add('[');
     for (let i = 0; i < value.length && !out.full; i++) {
       if (i > 0) out.add(notation.comma);
       write(value[i], notation, out, depth + 1);
     }
-    return out.add(']');
+    return void out.add(']');
   }
   out.add('{');
   let first = true;

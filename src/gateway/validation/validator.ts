@@ -7,10 +7,8 @@ import { validationMessage } from './messages.js';
 import type { ValidationStyle } from './style.js';
 
 /** A compiled body schema: checks a body against the variant of the call's microversion. */
-export interface BodyCheck<T> {
-  /** The body, typed; a 400 in the service's style when it does not conform. */
-  (body: unknown, version?: Microversion): T;
-}
+/** The body, typed; a 400 in the service's style when it does not conform. */
+export type BodyCheck<T> = (body: unknown, version?: Microversion) => T;
 
 /**
  * Compiles request-body schemas for one service style. Every variant of a schema (one per range of

@@ -261,9 +261,7 @@ export class BridgeNetworks implements TopBridges {
   async reservedPorts(prefix: string): Promise<ReservedPortRef[]> {
     // Keys are made of fixed words and UUIDs: no LIKE wildcard in the prefix; checked again below anyway.
     const rows = await this.deps.db.kysely.selectFrom('ports').select(['id', 'reserved_for']).where('reserved_for', 'like', `${prefix}%`).execute();
-    return rows
-      .filter((r): r is { id: string; reserved_for: string } => r.reserved_for !== null && r.reserved_for.startsWith(prefix))
-      .map((r) => ({ id: r.id, reservedFor: r.reserved_for }));
+    return rows.filter((r): r is { id: string; reserved_for: string } => r.reserved_for?.startsWith(prefix) === true).map((r) => ({ id: r.id, reservedFor: r.reserved_for }));
   }
 
   async portsOn(networkId: string): Promise<{ id: string; reservedFor: string | null }[]> {

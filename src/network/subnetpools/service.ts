@@ -290,7 +290,7 @@ export class SubnetpoolService {
         if (start + size - 1n <= free.last) return formatCidr(cidrOf(p.ipVersion, start, len));
       }
     }
-    throw conflict.subnetAllocationFailed('Insufficient prefix space to allocate subnet size /' + len);
+    throw conflict.subnetAllocationFailed(`Insufficient prefix space to allocate subnet size /${len}`);
   }
 }
 

@@ -60,7 +60,7 @@ export async function ensureBottomRouter(tools: L3Tools, neutron: PodL3, target:
 
 const gatewayOf = (router: BottomRouter): BottomGateway | null => {
   const info = router.external_gateway_info as BottomGateway | null | undefined;
-  return info && info.network_id ? info : null;
+  return info?.network_id ? info : null;
 };
 
 const ipSet = (ips: { ip_address: string }[] | undefined) => new Set((ips ?? []).map((f) => String(parseIp(f.ip_address)?.value ?? f.ip_address)));

@@ -290,7 +290,7 @@ class Builder {
         };
         this.model.routers.set(info.key, info);
         const gw = router.external_gateway_info;
-        if (gw && gw.network_id) {
+        if (gw?.network_id) {
           const net = this.model.nets.get(key(pod.region, gw.network_id));
           if (!net) {
             this.issue('router-gateway-invalid', 'error', `${info.label}: gateway network ${gw.network_id} does not exist in ${pod.region}`, pod.region);
