@@ -59,7 +59,7 @@ function scenario(dialect: DialectName): void {
     return (method: string, path: string, body?: unknown) => http(method, `${p.neutronUrl}${path}`, { body, token });
   };
 
-  async function settle(what: string, timeoutMs = 30_000): Promise<void> {
+  async function settle(what: string, timeoutMs = 120_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const [fresh, running, failed] = await Promise.all(['NEW', 'RUNNING', 'FAIL'].map(async (s) => (await admin('GET', `/v1.0/jobs?status=${s}`)).body.jobs as any[]));
