@@ -1,3 +1,4 @@
+import type { ImageCopier } from '../imagecopy/index.js';
 import { BodyValidator, NOVA_STYLE, mountService } from '../gateway/index.js';
 import { PodScheduler } from '../pods/index.js';
 import type { HttpServiceModule } from '../services.js';
@@ -53,6 +54,7 @@ export function buildNovaGateway(deps: NovaDeps) {
     keypairSync,
     quotas,
     networks: deps.networks,
+    images: deps.images,
     logger: core.logger,
   });
   const ops = new ServerOps({
@@ -87,9 +89,9 @@ export function buildNovaGateway(deps: NovaDeps) {
 
 /**
  * The Nova API gateway: the compute API of the top region (`[nova_apigw]`, port 19998). `networks` is
- * the process's server network preparation (src/wiring).
+ * the process's server network preparation (src/wiring); `images` brings images into pods (copy mode).
  */
-export const novaApiGatewayModule = (networks: ServerNetworkPreparer): HttpServiceModule => ({
+export const novaApiGatewayModule = (networks: ServerNetworkPreparer, images?: ImageCopier): HttpServiceModule => ({
   name: 'nova-apigw',
   faultStyle: 'compute',
   listener: (config) => config.nova_apigw,
@@ -112,6 +114,7 @@ export const novaApiGatewayModule = (networks: ServerNetworkPreparer): HttpServi
       versions,
       scheduler: new PodScheduler(core.db),
       networks,
+      images,
       validator: new BodyValidator(NOVA_STYLE),
     };
     const gw = buildNovaGateway(deps);

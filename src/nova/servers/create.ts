@@ -6,6 +6,7 @@ import type { RequestContext } from '../../identity/index.js';
 import type { PreparedNic, ServerNetworkPreparer, ServerNicRequest } from '../../wiring/index.js';
 import type { Pod, PodScheduler } from '../../pods/index.js';
 import type { RoutingTable } from '../../routing/index.js';
+import type { ImageCopier } from '../../imagecopy/index.js';
 import type { PodForwarder, Relayed } from '../forward.js';
 import { flavorIdOf } from '../flavors/model.js';
 import type { FlavorService } from '../flavors/service.js';
@@ -33,6 +34,7 @@ export interface ServerCreateDeps {
   keypairSync: KeypairSync;
   quotas: QuotaService;
   networks?: ServerNetworkPreparer;
+  images?: Pick<ImageCopier, 'ensureInPod'>;
   logger?: Logger;
 }
 
@@ -88,6 +90,7 @@ export class ServerCreateFlow {
     await this.deps.quotas.checkServers(ctx, minCount, flavor);
     await this.deps.flavorSync.ensure(ctx, pod, flavor, ctx.projectId);
     if (keypair) await this.deps.keypairSync.ensure(ctx, pod, keypair);
+    if (this.deps.images) for (const image of imagesOf(server)) await this.deps.images.ensureInPod(ctx, pod, image);
 
     let nics: PreparedNic[] = [];
     let podNetworks: unknown;
@@ -337,4 +340,12 @@ export class ServerCreateFlow {
       this.deps.logger?.error({ err, pod: pod.regionName }, 'could not release the ports of a failed boot');
     }
   }
+}
+
+/** The images a boot reads: its `imageRef` and the image sources of its block device mapping. */
+function imagesOf(server: ServerCreateFields): string[] {
+  const ids = new Set<string>();
+  if (typeof server.imageRef === 'string' && server.imageRef !== '') ids.add(server.imageRef);
+  for (const b of server.block_device_mapping_v2 ?? []) if (b.source_type === 'image' && typeof b.uuid === 'string') ids.add(b.uuid);
+  return [...ids];
 }
