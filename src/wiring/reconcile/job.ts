@@ -30,7 +30,7 @@ export function reconcileJobHandlers(deps: ReconcileDeps): JobHandlers {
       async run(job, ctx) {
         const target = job.resource.project_id;
         if (target === ALL_PROJECTS) {
-          for (const projectId of await projectsToReconcile(deps.core.db, deps.top)) {
+          for (const projectId of await projectsToReconcile(deps.core.routings, deps.top)) {
             if (ctx.signal.aborted) return;
             await ctx.submit({ type: RECONCILE_JOB, projectId, resource: { project_id: projectId } });
           }

@@ -91,7 +91,7 @@ export async function reconcileProject(deps: ReconcileDeps, projectId: string, o
   const floatingIpsBefore = await readFloatingIps(top, projectId);
   const fixedPorts = floatingIpsBefore.map((f) => f.fixedPortId).filter((p): p is string => p !== null);
   const topIds = [...externals.flatMap((e) => [e.id, ...e.subnetIds]), ...fixedPorts];
-  let rows = await readRoutes(core.db, projectId, topIds);
+  let rows = await readRoutes(core.routings, projectId, topIds);
   const now = await dbClock(core);
   for (const row of rows.filter((r) => r.bottomId === null && r.projectId === projectId && now - r.updatedAt >= staleAfterMs)) {
     if (opts.signal?.aborted) return report;
@@ -101,7 +101,7 @@ export async function reconcileProject(deps: ReconcileDeps, projectId: string, o
       failed(`stale routing row ${row.id}`, err);
     }
   }
-  rows = await readRoutes(core.db, projectId, topIds);
+  rows = await readRoutes(core.routings, projectId, topIds);
 
   // --- read the pods (before the top) ----------------------------------------------------------
   const own = rows.filter((r) => r.bottomId !== null && isOwnType(r.type));
@@ -266,10 +266,8 @@ async function deleteCopy(neutron: PodNeutron, ctx: BottomCallContext, type: 'ne
 }
 
 /** Removes a routing row if it is still the one that was read. */
-async function dropRow(core: CoreServices, row: RouteRow): Promise<boolean> {
-  let q = core.db.kysely.deleteFrom('resource_routings').where('id', '=', row.id);
-  q = row.bottomId === null ? q.where('bottom_id', 'is', null) : q.where('bottom_id', '=', row.bottomId);
-  return Number((await q.executeTakeFirst()).numDeletedRows) > 0;
+function dropRow(core: CoreServices, row: RouteRow): Promise<boolean> {
+  return core.routings.deleteIfUnchanged(row);
 }
 
 /** The database clock (epoch ms), which routing rows' timestamps come from. */
@@ -305,24 +303,12 @@ async function settleStaleClaim(
   const found = (await list(ctx, { name: row.topId }, { asAdmin: true })).filter((o) => o.name === row.topId);
   const topAlive = (await top.existing(row.type, [row.topId])).has(row.topId);
   if (found.length > 0 && topAlive) {
-    const res = await core.db.kysely
-      .updateTable('resource_routings')
-      .set({ bottom_id: found[0].id, updated_at: dbNow(core.db.dialect) })
-      .where('id', '=', row.id)
-      .where('bottom_id', 'is', null)
-      .where('updated_at', '=', row.updatedAt)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) > 0) note({ repair: 'removed', id: row.topId, reason: `abandoned ${row.type} claim in ${pod.regionName} adopted copy ${found[0].id}` });
+    if (await core.routings.completeClaim(row, found[0].id))
+      note({ repair: 'removed', id: row.topId, reason: `abandoned ${row.type} claim in ${pod.regionName} adopted copy ${found[0].id}` });
     return;
   }
   if (row.type !== 'router' && row.type !== 'floatingip') {
     for (const o of found) await deleteCopy(neutron, ctx, row.type, o.id);
   }
-  const res = await core.db.kysely
-    .deleteFrom('resource_routings')
-    .where('id', '=', row.id)
-    .where('bottom_id', 'is', null)
-    .where('updated_at', '=', row.updatedAt)
-    .executeTakeFirst();
-  if (Number(res.numDeletedRows) > 0) note({ repair: 'removed', id: row.topId, reason: `abandoned ${row.type} claim in ${pod.regionName} removed` });
+  if (await core.routings.deleteClaim(row)) note({ repair: 'removed', id: row.topId, reason: `abandoned ${row.type} claim in ${pod.regionName} removed` });
 }
