@@ -3,8 +3,8 @@ import { adminApiModule } from './admin/index.js';
 import { createNetworkModule, neutronApiModule, type NetworkModule } from './network/index.js';
 import { createWiring, type Wiring } from './wiring/index.js';
 import { createImageCopy, type ImageCopyModule } from './imagecopy/index.js';
-import { cinderApiModule } from './cinder/index.js';
-import { novaApiGatewayModule, serverCleanupJobHandlers } from './nova/index.js';
+import { cinderApiModule, volumeIntentFinder } from './cinder/index.js';
+import { novaApiGatewayModule, serverCleanupJobHandlers, serverIntentFinder } from './nova/index.js';
 import { createServiceApp, type Logger, Metrics } from './common/index.js';
 import type { Config } from './config/index.js';
 import { migrateToLatest, openDatabase, ping, schemaVersion, type Db } from './db/index.js';
@@ -130,6 +130,8 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
     jobRegistry.registerAll(images.jobHandlers);
     jobRegistry.registerAll(wiring.jobHandlers);
     jobRegistry.registerAll(serverCleanupJobHandlers(core, wiring.preparer));
+    // The reconciler settles the gateways' interrupted creates through their owners' finders.
+    wiring.registerIntentFinders({ server: serverIntentFinder(core, wiring.preparer), volume: volumeIntentFinder(core) });
     const http = httpServices(modules);
     const background = backgroundServices(modules);
     const names = [...http, ...background].map((s) => s.name);

@@ -136,7 +136,7 @@ export class PortService {
     private readonly networks: NetworkService,
     private readonly securityGroups: SecurityGroupLookup,
   ) {
-    this.live = new LivePorts({ db: deps.db.kysely, pods: deps.pods, podClients: deps.podClients, logger: deps.logger });
+    this.live = new LivePorts({ routings: deps.routings, pods: deps.pods, podClients: deps.podClients, logger: deps.logger });
   }
 
   private get db() {
@@ -432,12 +432,12 @@ export class PortService {
     if (!row) throw notFound.port(id);
     if (!owns(caller, row.project_id)) requireOwner(caller, row.net_project_id, 'delete_port');
     await refuseL3PortDelete(this.db.kysely, row);
-    const copies = await copiesOf(this.db.kysely, { ports: [id] });
-    await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
+    const copies = await copiesOf(this.deps.routings, { ports: [id] });
+    await deleteCopies(this.deps.routings, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
     await inL3Transaction(this.db, l3JobsOf(this.deps), async (trx, request) => {
       await releaseFloatingIpsOfPort(this.db, trx, id, request);
       await dropTags(trx, 'ports', [id]);
-      await dropRoutingRows(trx, { ports: [id] });
+      await dropRoutingRows(this.deps.routings.in(trx), { ports: [id] });
       await trx.deleteFrom('ports').where('id', '=', id).execute();
     });
   }

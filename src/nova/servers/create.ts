@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RawResponse } from '../../bottom/index.js';
+import { PodUnreachableError, type RawResponse } from '../../bottom/index.js';
 import { badRequest, forbidden, type Logger, isJsonObject } from '../../common/index.js';
 import type { Db } from '../../db/index.js';
 import type { RequestContext } from '../../identity/index.js';
@@ -19,6 +19,7 @@ import type { QuotaService } from '../quotas.js';
 import { Microversion } from '../../gateway/index.js';
 import { truthy } from '../parameters.js';
 import type { ServerLocator } from './locator.js';
+import { serverIntentMatch } from './intentFinder.js';
 import type { ServerCreateBody, ServerCreateFields } from './schemas.js';
 
 export interface ServerCreateDeps {
@@ -50,9 +51,11 @@ type NetworkChoice = { kind: 'none' } | { kind: 'auto'; explicit: boolean } | { 
 /**
  * `POST /servers`: validate as upstream, choose the pod (the tenant's pod in the AZ, or one the
  * scheduling policy picks and binds), make sure the pod has what the boot references (flavor, key
- * pair, networks and ports), forward every field of the request with the pod's own AZ, and record
- * the routing entry (the server keeps the pod's id at the top). A failure undoes what this request
- * created in the pod; copies of flavors and key pairs stay (they are shared by later boots).
+ * pair, networks and ports), forward every field of the request with the pod's own AZ, and route the
+ * servers (each keeps the pod's id at the top). Intent first (docs/routing.md): the routing intent is
+ * written before the pod is asked and completed with the servers' routes after it answered, so a
+ * crash in between leaves an intent the reconciler settles (serverIntentFinder). A refusal undoes
+ * what this request created in the pod; copies of flavors and key pairs stay (later boots share them).
  */
 export class ServerCreateFlow {
   constructor(private readonly deps: ServerCreateDeps) {}
@@ -136,15 +139,38 @@ export class ServerCreateFlow {
     const wantsReservation = server.return_reservation_id !== undefined && truthy(server.return_reservation_id);
     const podBody: Json = { ...request, server: podServer };
 
+    const intent = await this.deps.routings.recordIntent({
+      podId: pod.id,
+      projectId: ctx.projectId,
+      resourceType: 'server',
+      requestId: ctx.requestId,
+      ...(typeof server.name === 'string' ? { name: server.name } : {}),
+      match: serverIntentMatch({
+        flavor: flavor.id,
+        image: typeof server.imageRef === 'string' ? server.imageRef : '',
+        keyName: typeof server.key_name === 'string' ? server.key_name : null,
+        minCount,
+        maxCount,
+        nics,
+      }),
+    });
+    const refused = async () => {
+      await this.deps.routings.dropIntent(intent);
+      await this.release(ctx, pod, nics);
+    };
+
     let res: RawResponse;
     try {
       res = await this.deps.forwarder.send(call, pod, { method: 'POST', path: '/servers', body: podBody });
     } catch (err) {
-      await this.release(ctx, pod, nics);
+      // Refused connection: the pod never saw the boot. Anything else (no answer in time, a
+      // connection cut after the request went out): the pod may have booted; the repair looks.
+      if (err instanceof PodUnreachableError && err.reason === 'ECONNREFUSED') await refused();
+      else this.deps.logger?.warn({ err, pod: pod.regionName, intent: intent.id }, 'the pod did not answer a boot; its intent is left for the repair');
       throw err;
     }
     if (res.status >= 300) {
-      await this.release(ctx, pod, nics);
+      await refused();
       return this.deps.forwarder.relay(res, pod);
     }
 
@@ -155,26 +181,27 @@ export class ServerCreateFlow {
       answer = undefined;
     }
     if (!isJsonObject(answer)) {
-      await this.release(ctx, pod, nics);
+      // A 2xx without a readable body: the pod may have booted; the intent is left for the repair.
       throw badRequest(`Pod ${pod.regionName} answered the boot with a malformed body.`);
     }
     let ids: string[];
     try {
       ids = await this.createdIds(call, pod, answer, maxCount > 1 || wantsReservation);
     } catch (err) {
-      this.deps.logger?.error({ err, pod: pod.regionName }, 'could not find the servers a multi-create made');
+      this.deps.logger?.error({ err, pod: pod.regionName, intent: intent.id }, 'could not find the servers a multi-create made; its intent is left for the repair');
       throw err;
     }
     try {
-      for (const id of ids) {
-        const row = await this.deps.routings.create({ topId: id, bottomId: id, podId: pod.id, projectId: ctx.projectId, resourceType: 'server' });
-        this.deps.locator.remember({ routingId: row.id, serverId: id, bottomId: id, podId: pod.id, projectId: ctx.projectId, createdAt: row.createdAt });
+      const routes = await this.deps.routings.completeIntent(
+        intent,
+        ids.map((id) => ({ topId: id, bottomId: id })),
+      );
+      for (const row of routes) {
+        this.deps.locator.remember({ routingId: row.id, serverId: row.topId, bottomId: row.topId, podId: pod.id, projectId: ctx.projectId, createdAt: row.createdAt });
       }
     } catch (err) {
-      this.deps.logger?.error({ err, pod: pod.regionName, servers: ids }, 'routing entry not written; deleting the servers just booted');
-      await Promise.allSettled(ids.map((id) => this.deps.forwarder.send(call, pod, { method: 'DELETE', path: `/servers/${encodeURIComponent(id)}` })));
-      await Promise.allSettled(ids.map((id) => this.deps.routings.findByTop(id, 'server').then((rows) => Promise.all(rows.map((r) => this.deps.routings.delete(r.id))))));
-      await this.release(ctx, pod, nics);
+      // The intent stays: the repair routes these servers (and binds their ports) once it is stale.
+      this.deps.logger?.error({ err, pod: pod.regionName, servers: ids, intent: intent.id }, 'routes not written; the intent is left for the repair');
       throw err;
     }
 
