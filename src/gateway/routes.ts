@@ -146,6 +146,20 @@ export class GatewayRouter {
     }
   }
 
+  /**
+   * A version document at `path` (outside the service's prefixes, no token needed): negotiated and
+   * answered with the microversion headers and `Vary` like any call of the API `api`, as upstream.
+   */
+  document(path: string, api: string, produce: () => Promise<Answer> | Answer): void {
+    const prefix: ApiPrefix = { path: '', api };
+    this.app.route({
+      method: 'GET',
+      url: path,
+      onRequest: (req, reply) => this.negotiate(req, reply, prefix),
+      handler: async (_req, reply) => this.send(reply, await produce()),
+    });
+  }
+
   get<P extends string>(path: P, handler: Handler<P, unknown>, options: RouteOptions = {}): void {
     this.route({ ...options, method: 'GET', path, handler });
   }

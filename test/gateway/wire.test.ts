@@ -166,6 +166,30 @@ describe('wire: what real clients send and expect, on every service', () => {
   });
 
   describe('headers as upstream', () => {
+    test('compute and volume version documents carry the microversion headers and Vary', async () => {
+      for (const [service, path, type, status] of [
+        ['nova-apigw', '/', 'compute', 200],
+        ['nova-apigw', '/v2.1/', 'compute', 200],
+        ['cinder-apigw', '/', 'volume', 300],
+        ['cinder-apigw', '/v3/', 'volume', 200],
+      ] as const) {
+        const res = await http('GET', `${urls[service]}${path}`);
+        assert.equal(res.status, status, `${service} ${path}`);
+        assert.match(String(res.headers['openstack-api-version']), new RegExp(`^${type} \\d+\\.\\d+$`), `${service} ${path}`);
+        assert.match(String(res.headers.vary), /OpenStack-API-Version/, `${service} ${path}`);
+      }
+      const asked = await http('GET', `${urls['nova-apigw']}/v2.1/`, { headers: { 'openstack-api-version': 'compute 2.50' } });
+      assert.equal(asked.headers['openstack-api-version'], 'compute 2.50');
+      assert.equal(asked.headers['x-openstack-nova-api-version'], '2.50');
+    });
+    test('Neutron lists its resources under /v2.0/ and answers 404 at /v2.0', async () => {
+      const listed = await http('GET', `${urls['neutron-api']}/v2.0/`, { token: env.tokens.demo });
+      assert.equal(listed.status, 200);
+      assert.ok(listed.body.resources.some((r: { collection: string }) => r.collection === 'networks'));
+      const bare = await http('GET', `${urls['neutron-api']}/v2.0`, { token: env.tokens.demo });
+      assert.equal(bare.status, 404);
+      assert.equal(bare.body.NeutronError.type, 'HTTPNotFound');
+    });
     test('Content-Type: application/json without a charset on answers and faults of every service', async () => {
       const calls: [string, string][] = [
         ['nova-apigw', '/v2.1/servers'],
