@@ -46,7 +46,7 @@ export const cinderApiModule: HttpServiceModule = {
     const volumes = new VolumeService(pods, placement, typeSync);
 
     const router = mountService(app, service);
-    versionRoutes(app, publicUrl);
+    versionRoutes(app, router, publicUrl);
     volumeRoutes(router, {
       creator: new VolumeCreator(deps, pods, placement, types, typeSync),
       lister: new VolumeLister(deps, pods, placement, typeStore, typeSync),
