@@ -122,6 +122,23 @@ export class TopSession {
     return ep.url.replace(/\/$/, '');
   }
 
+  /** The top region's public endpoint of a service type, as registered (URL templates such as `$(project_id)s` kept). */
+  async registeredEndpoint(type: string): Promise<string> {
+    const identity = this.endpoint('identity');
+    const { services } = await this.call<{ services: { id: string; type: string }[] }>('GET', `${identity}/services?type=${encodeURIComponent(type)}`);
+    const { endpoints } = await this.call<{ endpoints: { service_id: string; region: string; url: string }[] }>('GET', `${identity}/endpoints?interface=public`);
+    const ep = endpoints.find((e) => e.region === this.region && services.some((s) => s.id === e.service_id && s.type === type));
+    if (!ep) throw new Error(`no registered public ${type} endpoint in region ${this.region}`);
+    return ep.url;
+  }
+
+  /** Registers a public endpoint of the top region under a new service type. */
+  async addEndpoint(type: string, url: string): Promise<void> {
+    const identity = this.endpoint('identity');
+    const { service } = await this.call<{ service: { id: string } }>('POST', `${identity}/services`, { service: { type, name: type, enabled: true } });
+    await this.call('POST', `${identity}/endpoints`, { endpoint: { service_id: service.id, interface: 'public', region_id: this.region, url, enabled: true } });
+  }
+
   async call<T>(method: string, url: string, body?: unknown): Promise<T> {
     const res = await fetch(url, {
       method,
@@ -142,6 +159,8 @@ export interface CloudFacts {
   publicNetworkId: string;
   publicNetworkName: string;
   networkExtensions: string[];
+  computeMicroversions: { min: string; max: string };
+  volumeMicroversions: { min: string; max: string };
 }
 
 /** Finds the two images and the two smallest flavors, lists Neutron's extensions, creates the public network in `externalPod`. */
@@ -154,6 +173,11 @@ export async function prepareCloud(top: TopSession, externalPod: string): Promis
   const { flavors } = await top.call<{ flavors: { id: string; ram: number; disk: number }[] }>('GET', `${nova}/flavors/detail`);
   const sortedFlavors = [...flavors].sort((a, b) => a.ram - b.ram || a.disk - b.disk);
   if (sortedFlavors.length < 2) throw new Error(`tempest needs two flavors, the top has ${sortedFlavors.length}`);
+  const computeVersion = await top.call<{ version: { min_version: string; version: string } }>('GET', `${nova}/`);
+  const cinder = new URL(top.endpoint('volumev3')).origin;
+  const volumeVersions = await top.call<{ versions: { id: string; min_version: string; version: string }[] }>('GET', `${cinder}/v3/`);
+  const v3 = volumeVersions.versions.find((v) => v.id.startsWith('v3'));
+  if (!v3) throw new Error('the volume API lists no v3');
   const neutron = top.endpoint('network');
   const { extensions } = await top.call<{ extensions: { alias: string }[] }>('GET', `${neutron}/v2.0/extensions`);
   const name = 'public';
@@ -178,5 +202,7 @@ export async function prepareCloud(top: TopSession, externalPod: string): Promis
     publicNetworkId: network.id,
     publicNetworkName: name,
     networkExtensions: extensions.map((e) => e.alias).sort(),
+    computeMicroversions: { min: computeVersion.version.min_version, max: computeVersion.version.version },
+    volumeMicroversions: { min: v3.min_version, max: v3.version },
   };
 }

@@ -19,6 +19,11 @@ export interface TempestSite {
   /** The AZ where a server and its volume meet (one pod). */
   commonAz: string;
   logDir: string;
+  /** Microversion ranges the gateways announce in their version documents. */
+  computeMicroversions?: { min: string; max: string };
+  volumeMicroversions?: { min: string; max: string };
+  /** Catalog types tempest uses for compute, network and volume (default: the real ones). */
+  catalogTypes?: { compute: string; network: string; volume: string };
   /** Seconds tempest waits for a server, volume or port to reach a state. */
   buildTimeout?: number;
 }
@@ -51,7 +56,6 @@ export const FEATURES_OFF: Record<string, Record<string, string>> = {
     metadata_service: 'no metadata service',
     interface_attach: 'no guest to hot-plug a port into',
     attach_encrypted_volume: 'no key manager (Barbican)',
-    enable_instance_password: 'no guest agent',
   },
   'volume-feature-enabled': {
     backup: 'no Swift or backup service',
@@ -103,6 +107,8 @@ export function tempestSections(site: TempestSite): ConfSections {
       build_interval: 1,
       min_compute_nodes: 1,
       fixed_network_name: '',
+      catalog_type: site.catalogTypes?.compute ?? 'compute',
+      ...(site.computeMicroversions && { min_microversion: site.computeMicroversions.min, max_microversion: site.computeMicroversions.max }),
     },
     'compute-feature-enabled': {},
     network: {
@@ -114,9 +120,16 @@ export function tempestSections(site: TempestSite): ConfSections {
       project_networks_reachable: false,
       build_timeout: timeout,
       build_interval: 1,
+      catalog_type: site.catalogTypes?.network ?? 'network',
     },
     'network-feature-enabled': { api_extensions: site.networkExtensions },
-    volume: { region: site.region, catalog_type: 'volumev3', build_timeout: timeout, build_interval: 1 },
+    volume: {
+      region: site.region,
+      catalog_type: site.catalogTypes?.volume ?? 'volumev3',
+      build_timeout: timeout,
+      build_interval: 1,
+      ...(site.volumeMicroversions && { min_microversion: site.volumeMicroversions.min, max_microversion: site.volumeMicroversions.max }),
+    },
     'volume-feature-enabled': {},
     image: { region: site.region },
     validation: {},
