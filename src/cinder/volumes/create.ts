@@ -7,6 +7,7 @@ import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import type { CinderPods } from '../podCalls.js';
 import { parseJson, relayedHeaders, relayRaw, type Relay } from '../relay.js';
+import type { VolumeQuotas } from '../quotas/admission.js';
 import type { VolumeTypeService } from '../types/service.js';
 import type { VolumeTypeSync } from '../types/sync.js';
 import { VOLUME, type VolumePlacement } from './placement.js';
@@ -29,6 +30,7 @@ export class VolumeCreator {
     private readonly placement: VolumePlacement,
     private readonly types: VolumeTypeService,
     private readonly typeSync: VolumeTypeSync,
+    private readonly quotas: VolumeQuotas,
   ) {}
 
   async create(call: CinderCall<VolumeCreateBody>): Promise<Relay> {
@@ -45,25 +47,35 @@ export class VolumeCreator {
     if (pod.podAzName) volume.availability_zone = pod.podAzName;
     else delete volume.availability_zone;
 
-    const pending = await this.deps.core.routings.create({ topId: `pending-${randomUUID()}`, bottomId: null, podId: pod.id, projectId, resourceType: VOLUME });
-    let res;
+    // Admission: volumes and gigabytes are claimed before the pod is asked, held by the volume made.
+    const claimedGb = volume.size === undefined || volume.size === null ? 0 : Number(volume.size);
+    const claim = await this.quotas.claimVolume(projectId, claimedGb);
+    let made: { id: string; sizeGb: number; claimedGb: number } | undefined;
     try {
-      res = await this.pods.request(call, pod, { method: 'POST', path: '/volumes', body: { ...request, volume } });
-    } catch (err) {
-      await this.drop(pending);
-      throw err;
+      const pending = await this.deps.core.routings.create({ topId: `pending-${randomUUID()}`, bottomId: null, podId: pod.id, projectId, resourceType: VOLUME });
+      let res;
+      try {
+        res = await this.pods.request(call, pod, { method: 'POST', path: '/volumes', body: { ...request, volume } });
+      } catch (err) {
+        await this.drop(pending);
+        throw err;
+      }
+      const links = this.pods.links(call, res);
+      const answer = res.status < 300 ? (parseJson(links.bytes(res.body)) as { volume?: JsonObject } | undefined) : undefined;
+      const id = answer?.volume?.id;
+      if (typeof id !== 'string') {
+        await this.drop(pending);
+        return relayRaw(res, links);
+      }
+      await this.deps.core.routings.update(pending.id, { topId: id, bottomId: id });
+      const size = Number(answer!.volume!.size);
+      made = { id, sizeGb: Number.isFinite(size) ? size : claimedGb, claimedGb };
+      const typeIds = (await this.typeSync.topIdsByPod([pod.id])).get(pod.id);
+      presentVolume(answer!.volume!, pod, typeIds);
+      return { status: 202, headers: relayedHeaders(res.headers), body: answer };
+    } finally {
+      await this.quotas.settle(projectId, claim, made);
     }
-    const links = this.pods.links(call, res);
-    const answer = res.status < 300 ? (parseJson(links.bytes(res.body)) as { volume?: JsonObject } | undefined) : undefined;
-    const id = answer?.volume?.id;
-    if (typeof id !== 'string') {
-      await this.drop(pending);
-      return relayRaw(res, links);
-    }
-    await this.deps.core.routings.update(pending.id, { topId: id, bottomId: id });
-    const typeIds = (await this.typeSync.topIdsByPod([pod.id])).get(pod.id);
-    presentVolume(answer!.volume!, pod, typeIds);
-    return { status: 202, headers: relayedHeaders(res.headers), body: answer };
   }
 
   private async drop(route: Routing): Promise<void> {
