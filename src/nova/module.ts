@@ -34,7 +34,7 @@ export function buildNovaGateway(deps: NovaDeps) {
   const forwarder = new PodForwarder(clients, deps.publicUrl);
   const locator = new ServerLocator(core.routings, deps.pods, { cacheMs: settings.routeCacheMs, cacheSize: settings.routeCacheSize });
   const usage = new UsageCollector({ routings: core.routings, pods: deps.pods, clients, timeoutMs: settings.listPodTimeoutMs });
-  const quotas = new QuotaService(core.db, core.policy, usage);
+  const quotas = new QuotaService(core.db, core.policy, usage, core.routings);
   const flavors = new FlavorService(core.db, core.policy, deps.validator);
   const flavorSync = new FlavorSync(clients, core.logger);
   const keypairs = new KeypairService(core.db, core.policy, (projectId) => quotas.limit(projectId, 'key_pairs'));
