@@ -38,6 +38,7 @@ export function createCinderServices(deps: CinderSimDeps): CinderServices {
   volumes.sources = {
     snapshot: (ctx, id) => storage.snapshotForVolume(ctx, id),
     backup: (ctx, id) => storage.backupForVolume(ctx, id),
+    note: (ctx, type, uuid, event, text) => storage.note(ctx, type, uuid, event, text),
     blocksDelete: (volumeId) =>
       [...storage.snapshots.items.values()].some((x) => x.volumeId === volumeId) || [...storage.transfers.items.values()].some((x) => x.volumeId === volumeId),
   };

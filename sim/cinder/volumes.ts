@@ -57,7 +57,12 @@ export interface VolumeSources {
   backup(ctx: CinderCtx, id: string): { id: string; size: number };
   /** True while the volume has snapshots or awaits a transfer (it cannot be deleted then). */
   blocksDelete(volumeId: string): boolean;
+  /** Records a user message (`/messages`) about a failed asynchronous operation. */
+  note(ctx: CinderCtx, resourceType: string, resourceUuid: string, event: string, text: string): void;
 }
+
+/** The backend every simulated pod has; a type asking for another cannot be scheduled. */
+const BACKEND_NAME = 'lvmdriver-1';
 
 export class VolumeService implements SimCinderApi {
   sources?: VolumeSources;
@@ -186,10 +191,13 @@ export class VolumeService implements SimCinderApi {
       migrationStatus: null,
     };
     this.state.volumes.set(v.id, v);
+    const wanted = type.extraSpecs.volume_backend_name;
+    const schedulable = wanted === undefined || wanted === BACKEND_NAME;
     this.timers.later(() => {
       if (this.state.volumes.get(v.id) === v && v.status === 'creating') {
-        v.status = 'available';
+        v.status = schedulable ? 'available' : 'error';
         this.touch(v);
+        if (!schedulable) this.sources?.note(ctx, 'VOLUME', v.id, 'VOLUME_VOLUME_001_002', 'schedule allocate volume:Could not find any available weighted backend.');
       }
     });
     return v;

@@ -5,6 +5,10 @@ import type { CinderDeps } from './deps.js';
 import { CinderPods } from './podCalls.js';
 import { CinderQuotaService } from './quotas/service.js';
 import { quotaRoutes } from './quotas/routes.js';
+import { PodPicker, PodResourceLister } from './resources/lister.js';
+import { storageRoutes } from './resources/routes.js';
+import { PodResources } from './resources/service.js';
+import { StorageService } from './resources/storage.js';
 import { loadCinderSettings } from './settings.js';
 import { typeRoutes } from './types/routes.js';
 import { VolumeTypeService } from './types/service.js';
@@ -55,5 +59,8 @@ export const cinderApiModule: HttpServiceModule = {
     });
     typeRoutes(router, types);
     quotaRoutes(router, new CinderQuotaService(deps, pods));
+    const picker = new PodPicker(deps);
+    const resources = new PodResources(deps, pods);
+    storageRoutes(router, { lister: new PodResourceLister(deps, pods, picker), resources, storage: new StorageService(deps, resources, placement) });
   },
 };
