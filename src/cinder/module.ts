@@ -6,7 +6,8 @@ import { CinderPods } from './podCalls.js';
 import { CinderQuotaService } from './quotas/service.js';
 import { quotaRoutes } from './quotas/routes.js';
 import { PodPicker, PodResourceLister } from './resources/lister.js';
-import { storageRoutes } from './resources/routes.js';
+import { AdminViews } from './resources/admin.js';
+import { adminRoutes, storageRoutes } from './resources/routes.js';
 import { PodResources } from './resources/service.js';
 import { StorageService } from './resources/storage.js';
 import { loadCinderSettings } from './settings.js';
@@ -62,5 +63,6 @@ export const cinderApiModule: HttpServiceModule = {
     const picker = new PodPicker(deps);
     const resources = new PodResources(deps, pods);
     storageRoutes(router, { lister: new PodResourceLister(deps, pods, picker), resources, storage: new StorageService(deps, resources, placement) });
+    adminRoutes(router, new AdminViews(deps, pods, picker, resources, placement));
   },
 };

@@ -1,4 +1,5 @@
 import type { GatewayRouter } from '../../gateway/index.js';
+import type { AdminViews } from './admin.js';
 import { ATTACHMENTS, BACKUPS, MESSAGES, OLD_TRANSFERS, SNAPSHOTS, TRANSFERS, type PodResourceKind } from './kinds.js';
 import type { PodResourceLister } from './lister.js';
 import {
@@ -83,4 +84,28 @@ export function storageRoutes(r: GatewayRouter, s: StorageRouteDeps): void {
   lists(MESSAGES, false);
   r.get('/messages/:id', (call) => storage.message(call, call.params.id, 'GET'), { minVersion: MESSAGES.minVersion });
   r.delete('/messages/:id', (call) => storage.message(call, call.params.id, 'DELETE'), { minVersion: MESSAGES.minVersion });
+}
+
+/** The admin views merged across pods, and the documents any pod serves: see docs/cinder-api.md. */
+export function adminRoutes(r: GatewayRouter, admin: AdminViews): void {
+  r.get('/os-services', (call) => admin.services(call));
+  r.put('/os-services/:verb', (call) => admin.serviceAction(call, call.params.verb));
+  r.get('/scheduler-stats/get_pools', (call) => admin.pools(call));
+  r.get('/capabilities/:host', (call) => admin.capabilities(call, call.params.host));
+  r.get('/os-hosts', (call) => admin.hosts(call));
+  r.get('/os-hosts/:host', (call) => admin.host(call, call.params.host));
+  const v37 = { minVersion: '3.7' };
+  r.get('/clusters', (call) => admin.clusters(call, false), v37);
+  r.get('/clusters/detail', (call) => admin.clusters(call, true), v37);
+  r.get('/clusters/:name', (call) => admin.cluster(call, call.params.name), v37);
+  r.put('/clusters/enable', (call) => admin.clusterAction(call, 'enable'), v37);
+  r.put('/clusters/disable', (call) => admin.clusterAction(call, 'disable'), v37);
+  const v38 = { minVersion: '3.8' };
+  for (const kind of ['volumes', 'snapshots'] as const) {
+    r.get(`/manageable_${kind}`, (call) => admin.manageable(call, kind, false), v38);
+    r.get(`/manageable_${kind}/detail`, (call) => admin.manageable(call, kind, true), v38);
+    r.post(`/manageable_${kind}`, (call) => admin.manage(call, kind), { body: ActionBody });
+  }
+  r.get('/extensions', (call) => admin.fromOnePod(call, '/extensions'));
+  r.get('/resource_filters', (call) => admin.fromOnePod(call, '/resource_filters'), { minVersion: '3.33' });
 }
