@@ -6,6 +6,11 @@ import { CinderPods } from './podCalls.js';
 import { VolumeQuotas } from './quotas/admission.js';
 import { CinderQuotaService } from './quotas/service.js';
 import { quotaRoutes } from './quotas/routes.js';
+import { PodPicker, PodResourceLister } from './resources/lister.js';
+import { AdminViews } from './resources/admin.js';
+import { adminRoutes, storageRoutes } from './resources/routes.js';
+import { PodResources } from './resources/service.js';
+import { StorageService } from './resources/storage.js';
 import { loadCinderSettings } from './settings.js';
 import { typeRoutes } from './types/routes.js';
 import { VolumeTypeService } from './types/service.js';
@@ -57,5 +62,9 @@ export const cinderApiModule: HttpServiceModule = {
     });
     typeRoutes(router, types);
     quotaRoutes(router, new CinderQuotaService(deps, pods, volumeQuotas));
+    const picker = new PodPicker(deps);
+    const resources = new PodResources(deps, pods);
+    storageRoutes(router, { lister: new PodResourceLister(deps, pods, picker), resources, storage: new StorageService(deps, resources, placement) });
+    adminRoutes(router, new AdminViews(deps, pods, picker, resources, placement));
   },
 };

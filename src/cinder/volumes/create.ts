@@ -5,6 +5,7 @@ import type { RoutingIntent } from '../../routing/index.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import type { CinderPods } from '../podCalls.js';
+import { podOfSource } from '../resources/sources.js';
 import { parseJson, relayedHeaders, relayRaw, type Relay } from '../relay.js';
 import type { VolumeQuotas } from '../quotas/admission.js';
 import type { VolumeTypeService } from '../types/service.js';
@@ -121,11 +122,14 @@ export class VolumeCreator {
       pod = placed.pod;
       what = 'source volume';
     } else if (typeof volume.snapshot_id === 'string') {
-      pod = await this.findInPods(call, `/snapshots/${encodeURIComponent(volume.snapshot_id)}`, azName);
+      pod =
+        (await podOfSource(this.deps, 'snapshot', volume.snapshot_id, call.ctx.projectId)) ??
+        (await this.findInPods(call, `/snapshots/${encodeURIComponent(volume.snapshot_id)}`, azName));
       if (!pod) throw notFound(`Snapshot ${volume.snapshot_id} could not be found.`);
       what = 'snapshot';
     } else if (typeof volume.backup_id === 'string') {
-      pod = await this.findInPods(call, `/backups/${encodeURIComponent(volume.backup_id)}`, azName);
+      pod =
+        (await podOfSource(this.deps, 'backup', volume.backup_id, call.ctx.projectId)) ?? (await this.findInPods(call, `/backups/${encodeURIComponent(volume.backup_id)}`, azName));
       if (!pod) throw notFound(`Backup ${volume.backup_id} could not be found.`);
       what = 'backup';
     }
