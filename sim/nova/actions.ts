@@ -85,6 +85,7 @@ export class ServerActions {
   consoleUrl(server: Server, type: string): string {
     if (server.vmState !== 'active' && server.vmState !== 'rescued') throw new SimServiceError(409, `Instance ${server.id} is not ready`);
     const token = randomUUID();
+    this.servers.admin?.consoleTokens.set(token, { serverId: server.id, host: server.host ?? '' });
     if (type === 'serial') return `ws://127.0.0.1:6083/?token=${token}`;
     if (type === 'spice-html5') return `http://127.0.0.1:6082/spice_auto.html?token=${token}`;
     return `http://127.0.0.1:6080/vnc_lite.html?path=%3Ftoken%3D${token}`;

@@ -95,6 +95,8 @@ export class AdminResources {
   readonly groups = new Map<string, ServerGroup>();
   readonly migrations: Migration[] = [];
   readonly terminated: TerminatedServer[] = [];
+  /** Console tokens the pod issued (remote consoles), for `os-console-auth-tokens`. */
+  readonly consoleTokens = new Map<string, { serverId: string; host: string }>();
   private readonly services: ServiceRecord[] = [];
   private migrationSeq = 0;
 
@@ -682,6 +684,22 @@ export class AdminResources {
       total_errors: 0,
       total_instances: 0,
     };
+  }
+
+  /** `PUT /os-hosts/{host}` and the host power actions: the simulated driver implements none (501 as libvirt). */
+  hostAction(ctx: NovaCtx, host: string, what: string): never {
+    requireAdmin(ctx, 'os_compute_api:os-hosts:update');
+    if (ctx.version.ge('2.43')) throw new SimServiceError(404, 'The resource could not be found.');
+    if (!this.computeHosts().includes(host)) throw new SimServiceError(404, `Compute host ${host} could not be found.`);
+    throw new SimServiceError(501, `Virt driver does not implement host ${what}.`);
+  }
+
+  consoleToken(ctx: NovaCtx, token: string): Record<string, unknown> {
+    requireAdmin(ctx, 'os_compute_api:os-console-auth-tokens:show');
+    const t = this.consoleTokens.get(token);
+    if (!t || !this.servers.state.servers.has(t.serverId)) throw new SimServiceError(404, `The token '${token}' is invalid or has expired`);
+    const out: Record<string, unknown> = { instance_uuid: t.serverId, host: '127.0.0.1', port: 5900, internal_access_path: null };
+    return out;
   }
 
   // ------------------------------------------------------------------------------------------

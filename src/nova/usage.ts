@@ -50,8 +50,14 @@ export class UsageCollector {
       total.instances += Number(a.totalInstancesUsed ?? 0);
       total.cores += Number(a.totalCoresUsed ?? 0);
       total.ram += Number(a.totalRAMUsed ?? 0);
-      total.server_groups += Number(a.totalServerGroupsUsed ?? 0);
     }
+    // Server groups are the top's own (the pods hold copies of them, which would count twice).
+    const groups = await this.deps.db.kysely
+      .selectFrom('nova_server_groups')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('project_id', '=', projectId)
+      .executeTakeFirst();
+    total.server_groups = Number(groups?.n ?? 0);
     return total;
   }
 }

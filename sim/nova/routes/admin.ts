@@ -1,5 +1,7 @@
 // Routes: server groups, services, hypervisors, hosts, migrations, tenant usage, the usage audit
 // log and server external events.
+import { randomUUID } from 'node:crypto';
+import { SimServiceError } from '../../types.js';
 import { nextLink, rawQueryOf } from '../apiutil.js';
 import type { NovaServices } from '../services.js';
 import { params, query, type NovaRouter } from '../router.js';
@@ -36,6 +38,22 @@ export function adminRoutes(r: NovaRouter, s: NovaServices): void {
 
   r.get('/os-hosts', (ctx, req) => ({ hosts: admin.listHosts(ctx, query(req)) }));
   r.get('/os-hosts/:host', (ctx, req) => ({ host: admin.showHost(ctx, params(req).host) }));
+
+  r.put('/os-hosts/:host', (ctx, req) => admin.hostAction(ctx, params(req).host, 'maintenance mode or status changes'));
+  for (const action of ['reboot', 'shutdown', 'startup']) r.get(`/os-hosts/:host/${action}`, (ctx, req) => admin.hostAction(ctx, params(req).host, action));
+
+  r.get('/os-console-auth-tokens/:token', (ctx, req) => ({ console: admin.consoleToken(ctx, params(req).token) }), { minVersion: '2.31' });
+
+  r.post('/os-assisted-volume-snapshots', (ctx, req) => {
+    if (!ctx.caller.isAdmin) throw new SimServiceError(403, "Policy doesn't allow os_compute_api:os-assisted-volume-snapshots:create to be performed.");
+    const snap = (req.body as { snapshot?: { volume_id?: string; create_info?: { snapshot_id?: string } } } | undefined)?.snapshot;
+    if (!snap?.volume_id || !snap.create_info) throw new SimServiceError(400, "Invalid input for field/attribute snapshot. Value: None. 'snapshot' is a required property");
+    return { snapshot: { id: snap.create_info.snapshot_id ?? randomUUID(), volumeId: snap.volume_id } };
+  });
+  r.delete('/os-assisted-volume-snapshots/:id', (ctx, _req, reply) => {
+    if (!ctx.caller.isAdmin) throw new SimServiceError(403, "Policy doesn't allow os_compute_api:os-assisted-volume-snapshots:delete to be performed.");
+    return reply.code(204).send();
+  });
 
   r.get('/os-migrations', (ctx, req) => {
     const { migrations, next } = admin.listMigrations(ctx, query(req));

@@ -17,6 +17,7 @@ import type { PodDirectory } from '../podDirectory.js';
 import type { QuotaService } from '../quotas.js';
 import { Microversion } from '../../gateway/index.js';
 import { truthy } from '../parameters.js';
+import type { GroupPlacement } from '../groups/placement.js';
 import type { ServerLocator } from './locator.js';
 import type { ServerCreateBody, ServerCreateFields } from './schemas.js';
 
@@ -33,6 +34,8 @@ export interface ServerCreateDeps {
   keypairSync: KeypairSync;
   quotas: QuotaService;
   networks?: ServerNetworkPreparer;
+  /** Server groups named in scheduler hints: pod choice by the group's policy (groups/placement.ts). */
+  groups?: GroupPlacement;
   logger?: Logger;
 }
 
@@ -83,7 +86,10 @@ export class ServerCreateFlow {
 
     const [azName, ...hostParts] = typeof server.availability_zone === 'string' ? server.availability_zone.split(':') : [''];
     const volumes = await this.volumeRoutes(ctx, server);
-    const pod = await this.choosePod(ctx, azName, volumes);
+    const groupPlan = await this.deps.groups?.plan(call, request as Json, minCount);
+    const pod = groupPlan
+      ? await this.deps.groups!.choosePod(groupPlan, azName, () => this.choosePod(ctx, azName, volumes), volumes.podId)
+      : await this.choosePod(ctx, azName, volumes);
 
     await this.deps.quotas.checkServers(ctx, minCount, flavor);
     await this.deps.flavorSync.ensure(ctx, pod, flavor, ctx.projectId);
@@ -131,7 +137,15 @@ export class ServerCreateFlow {
     if (podSecurityGroups !== undefined) podServer.security_groups = podSecurityGroups;
     this.mapVolumes(podServer, volumes.bottomIds);
     const wantsReservation = server.return_reservation_id !== undefined && truthy(server.return_reservation_id);
-    const podBody: Json = { ...request, server: podServer };
+    let podBody: Json = { ...request, server: podServer };
+    if (groupPlan) {
+      try {
+        podBody = await this.deps.groups!.podRequest(call, groupPlan, pod, podBody);
+      } catch (err) {
+        await this.release(ctx, pod, nics);
+        throw err;
+      }
+    }
 
     let res: RawResponse;
     try {
@@ -174,6 +188,8 @@ export class ServerCreateFlow {
       await this.release(ctx, pod, nics);
       throw err;
     }
+
+    if (groupPlan) await this.deps.groups!.record(groupPlan, pod, ids);
 
     if (nics.length > 0 && this.deps.networks?.bindServerNics) {
       try {
