@@ -9,6 +9,7 @@ import { cinderTables } from './migrations/0006_cinder.js';
 import { xjobTables } from './migrations/0007_xjob.js';
 import { routingIntents } from './migrations/0008_routing_intents.js';
 import { quotaTables } from './migrations/0010_quotas.js';
+import { novaServerGroups } from './migrations/0011_nova_server_groups.js';
 
 /** Numbered migrations, in order. Names sort lexically; never rename or edit a released one. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -21,6 +22,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0007_xjob': xjobTables(dialect),
     '0008_routing_intents': routingIntents(dialect),
     '0010_quotas': quotaTables(),
+    '0011_nova_server_groups': novaServerGroups(dialect),
   };
 }
 

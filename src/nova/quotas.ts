@@ -27,6 +27,9 @@ export const QUOTA_DEFAULTS: Record<string, number> = {
   security_group_rules: -1,
 };
 
+/** The `nova_quotas` pseudo-project holding the `default` quota class (a key no project id takes). */
+const DEFAULT_CLASS_ROW = 'quota-class:default';
+
 const NETWORK_QUOTAS = ['floating_ips', 'fixed_ips', 'security_groups', 'security_group_rules'];
 const FILE_QUOTAS = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];
 
@@ -99,10 +102,31 @@ export class QuotaService {
   }
 
   async limits(projectId: string): Promise<Record<string, number>> {
-    const rows = await this.db.kysely.selectFrom('nova_quotas').select(['resource', 'hard_limit']).where('project_id', '=', projectId).execute();
+    const rows = await this.db.kysely
+      .selectFrom('nova_quotas')
+      .select(['project_id', 'resource', 'hard_limit'])
+      .where('project_id', 'in', [projectId, DEFAULT_CLASS_ROW])
+      .execute();
     const out = { ...QUOTA_DEFAULTS };
-    for (const r of rows) if (r.resource in out) out[r.resource] = Number(r.hard_limit);
+    // The `default` quota class first, then the project's own limits.
+    for (const r of rows) if (r.project_id === DEFAULT_CLASS_ROW && r.resource in out) out[r.resource] = Number(r.hard_limit);
+    for (const r of rows) if (r.project_id === projectId && r.resource in out) out[r.resource] = Number(r.hard_limit);
     return out;
+  }
+
+  /** The limits of a quota class: only `default` is applied (as upstream); others show its values. */
+  async classLimits(): Promise<Record<string, number>> {
+    return this.limits(DEFAULT_CLASS_ROW);
+  }
+
+  /** Sets limits of the `default` quota class (stored as a pseudo-project of `nova_quotas`). */
+  async setClassLimits(values: [string, number][]): Promise<void> {
+    await this.db.kysely.transaction().execute(async (trx) => {
+      for (const [resource, hard] of values) {
+        await trx.deleteFrom('nova_quotas').where('project_id', '=', DEFAULT_CLASS_ROW).where('resource', '=', resource).execute();
+        await trx.insertInto('nova_quotas').values({ project_id: DEFAULT_CLASS_ROW, resource, hard_limit: hard }).execute();
+      }
+    });
   }
 
   async limit(projectId: string, resource: string): Promise<number> {
@@ -161,9 +185,10 @@ export class QuotaService {
     return out;
   }
 
-  defaults(call: NovaCall, tenantId: string): Record<string, unknown> {
+  async defaults(call: NovaCall, tenantId: string): Promise<Record<string, unknown>> {
+    const defaults = await this.classLimits();
     const out: Record<string, unknown> = { id: tenantId };
-    for (const key of visibleQuotas(call.version)) out[key] = QUOTA_DEFAULTS[key];
+    for (const key of visibleQuotas(call.version)) out[key] = defaults[key];
     return out;
   }
 

@@ -18,6 +18,7 @@ import type { PodDirectory } from '../podDirectory.js';
 import type { QuotaService } from '../quotas.js';
 import { Microversion } from '../../gateway/index.js';
 import { truthy } from '../parameters.js';
+import type { GroupPlacement } from '../groups/placement.js';
 import type { ServerLocator } from './locator.js';
 import { serverIntentMatch } from './intentFinder.js';
 import type { ServerCreateBody, ServerCreateFields } from './schemas.js';
@@ -36,6 +37,8 @@ export interface ServerCreateDeps {
   quotas: QuotaService;
   networks?: ServerNetworkPreparer;
   images?: Pick<ImageCopier, 'ensureInPod'>;
+  /** Server groups named in scheduler hints: pod choice by the group's policy (groups/placement.ts). */
+  groups?: GroupPlacement;
   logger?: Logger;
 }
 
@@ -88,7 +91,10 @@ export class ServerCreateFlow {
 
     const [azName, ...hostParts] = typeof server.availability_zone === 'string' ? server.availability_zone.split(':') : [''];
     const volumes = await this.volumeRoutes(ctx, server);
-    const pod = await this.choosePod(ctx, azName, volumes);
+    const groupPlan = await this.deps.groups?.plan(call, request as Json, minCount);
+    const pod = groupPlan
+      ? await this.deps.groups!.choosePod(groupPlan, azName, () => this.choosePod(ctx, azName, volumes), volumes.podId)
+      : await this.choosePod(ctx, azName, volumes);
 
     // Admission: the quota is claimed before the pod is asked, and held by the servers it made. A boot
     // whose outcome is unknown (left to the intent repair) keeps its claim pending until it expires.
@@ -143,7 +149,15 @@ export class ServerCreateFlow {
       if (podSecurityGroups !== undefined) podServer.security_groups = podSecurityGroups;
       this.mapVolumes(podServer, volumes.bottomIds);
       const wantsReservation = server.return_reservation_id !== undefined && truthy(server.return_reservation_id);
-      const podBody: Json = { ...request, server: podServer };
+      let podBody: Json = { ...request, server: podServer };
+      if (groupPlan) {
+        try {
+          podBody = await this.deps.groups!.podRequest(call, groupPlan, pod, podBody);
+        } catch (err) {
+          await this.release(ctx, pod, nics);
+          throw err;
+        }
+      }
 
       const intent = await this.deps.routings.recordIntent({
         podId: pod.id,
@@ -211,6 +225,7 @@ export class ServerCreateFlow {
           this.deps.locator.remember({ routingId: row.id, serverId: row.topId, bottomId: row.topId, podId: pod.id, projectId: ctx.projectId, createdAt: row.createdAt });
         }
         bootedIds = ids;
+        if (groupPlan) await this.deps.groups!.record(groupPlan, pod, ids);
       } catch (err) {
         // The intent stays: the repair routes these servers (and binds their ports) once it is stale.
         leftForRepair = true;
