@@ -51,6 +51,13 @@ function readMatch(intent: RoutingIntent): ServerIntentMatch {
 
 const idOf = (ref: unknown): string =>
   typeof ref === 'string' ? ref : typeof ref === 'object' && ref !== null && typeof (ref as { id?: unknown }).id === 'string' ? (ref as { id: string }).id : '';
+/** The name asked for, or for a multi-create that name with a template's suffix (`-1`, `-<uuid>`). */
+function nameMatches(actual: unknown, asked: string | undefined, maxCount: number): boolean {
+  if (asked === undefined) return true;
+  if (actual === asked) return true;
+  return maxCount > 1 && typeof actual === 'string' && actual.startsWith(`${asked}-`);
+}
+
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The `server` intent finder, for the composition root to hand to the reconciler. */
@@ -65,14 +72,15 @@ export function serverIntentFinder(core: CoreServices, networks: ServerNetworkPr
       const ctx: BottomCallContext = { requestId: `req-intent-${intent.id}` };
       const since = intent.createdAt - CLOCK_SLACK_MS;
       const query: Record<string, string> = { all_tenants: '1', project_id: intent.projectId, 'changes-since': new Date(since).toISOString() };
-      if (intent.name !== undefined) query.name = `^${escapeRegex(intent.name)}$`;
+      // A multi-create names its servers after a template (upstream's default: name-1, name-2, ...).
+      if (intent.name !== undefined) query.name = match.maxCount > 1 ? `^${escapeRegex(intent.name)}` : `^${escapeRegex(intent.name)}$`;
       // 2.3: administrators see the reservation id, which ties the servers of one multi-create together.
       const listed = await core.podClients.nova(pod).listServers(ctx, query, { asAdmin: true, microversion: '2.3' });
       const routed = (await core.routings.topIdsByBottom({ resourceTypes: ['server'], podIds: [pod.id], bottomIds: listed.map((s) => s.id) })).get(pod.id);
       const candidates = listed
         .filter((s) => !routed?.has(s.id) && s.status !== 'DELETED')
         .filter((s) => Date.parse(String(s.created ?? '')) >= since)
-        .filter((s) => (intent.name === undefined || s.name === intent.name) && idOf(s.flavor) === match.flavor && idOf(s.image) === match.image)
+        .filter((s) => nameMatches(s.name, intent.name, match.maxCount) && idOf(s.flavor) === match.flavor && idOf(s.image) === match.image)
         .filter((s) => (s.key_name ?? null) === match.keyName)
         .sort((a, b) => Date.parse(String(a.created)) - Date.parse(String(b.created)) || a.id.localeCompare(b.id));
       if (candidates.length === 0) return [];
