@@ -188,8 +188,7 @@ async function findings(opts: {
   // The routing table: no unfinished lock or placeholder left.
   const routes = await db.kysely.selectFrom('resource_routings').select(['top_id', 'bottom_id', 'pod_id', 'project_id', 'resource_type']).execute();
   for (const r of routes) {
-    if (!r.bottom_id)
-      anomalies.push(`routing entry never finished: ${r.resource_type} ${r.top_id} in pod ${r.pod_id} (bottom id ${r.bottom_id ?? 'empty'})`);
+    if (!r.bottom_id) anomalies.push(`routing entry never finished: ${r.resource_type} ${r.top_id} in pod ${r.pod_id} (bottom id ${r.bottom_id ?? 'empty'})`);
   }
   checked += routes.length;
 

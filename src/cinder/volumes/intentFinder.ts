@@ -2,8 +2,7 @@
  * How the reconciler finds, in a pod, the volume of a create whose gateway died between the pod's
  * 202 and the routing write (docs/routing.md, "Repairing stale intents").
  */
-import type { BottomCallContext } from '../../bottom/index.js';
-import type { FoundResource, IntentFinder, RoutingIntent } from '../../routing/index.js';
+import { intentSearch, type FoundResource, type IntentFinder, type RoutingIntent } from '../../routing/index.js';
 import type { CoreServices } from '../../services.js';
 import { VOLUME } from './placement.js';
 
@@ -16,9 +15,6 @@ export interface VolumeIntentMatch {
   snapshotId: string | null;
   backupId: string | null;
 }
-
-/** Volumes created this long before the intent (by the database clock) still count: the clocks may differ a little. */
-export const CLOCK_SLACK_MS = 5_000;
 
 export function volumeIntentMatch(m: VolumeIntentMatch): Record<string, unknown> {
   return { ...m };
@@ -43,13 +39,12 @@ export function volumeIntentFinder(core: CoreServices): IntentFinder {
     async find(intent) {
       const pod = await core.pods.find(intent.podId);
       if (!pod) return [];
+      const { requestId, since } = intentSearch(intent);
       const match = readMatch(intent);
-      const ctx: BottomCallContext = { requestId: `req-intent-${intent.id}` };
-      const since = intent.createdAt - CLOCK_SLACK_MS;
       const query: Record<string, string> = { all_tenants: '1', project_id: intent.projectId };
       if (intent.name !== undefined) query.name = intent.name;
       // 3.63: the answer names the volume type by id, as the create sent it.
-      const listed = await core.podClients.cinder(pod).listVolumes(ctx, query, { asAdmin: true, microversion: '3.63' });
+      const listed = await core.podClients.cinder(pod).listVolumes({ requestId }, query, { asAdmin: true, microversion: '3.63' });
       const found = listed
         .filter((v) => Date.parse(String(v.created_at ?? '')) >= since && v.status !== 'deleting')
         .filter((v) => (intent.name === undefined || v.name === intent.name) && v.size === match.size)

@@ -5,7 +5,7 @@
  */
 import type { BottomCallContext, BottomServer } from '../../bottom/index.js';
 import { createRequestContext } from '../../identity/index.js';
-import type { FoundResource, IntentFinder, RoutingIntent } from '../../routing/index.js';
+import { intentSearch, type FoundResource, type IntentFinder, type RoutingIntent } from '../../routing/index.js';
 import type { CoreServices } from '../../services.js';
 import type { PreparedNic, ServerNetworkPreparer } from '../../wiring/index.js';
 
@@ -21,12 +21,6 @@ export interface ServerIntentMatch {
   /** The NICs prepared for the boot (their bottom ports carry the server id once the pod plugs them). */
   nics: PreparedNic[];
 }
-
-/**
- * The pod's clock and the database's may differ a little: servers created this long before the
- * intent (by the database clock) still count as candidates.
- */
-export const CLOCK_SLACK_MS = 5_000;
 
 export function serverIntentMatch(m: ServerIntentMatch): Record<string, unknown> {
   return { ...m };
@@ -63,14 +57,14 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'
 /** The `server` intent finder, for the composition root to hand to the reconciler. */
 export function serverIntentFinder(core: CoreServices, networks: ServerNetworkPreparer | undefined): IntentFinder {
   const serviceCtx = (intent: RoutingIntent) =>
-    createRequestContext({ userId: 'tricircle', projectId: intent.projectId, roles: ['admin'], requestId: `req-intent-${intent.id}`, authToken: '' });
+    createRequestContext({ userId: 'tricircle', projectId: intent.projectId, roles: ['admin'], requestId: intentSearch(intent).requestId, authToken: '' });
   return {
     async find(intent) {
       const pod = await core.pods.find(intent.podId);
       if (!pod) return [];
+      const { requestId, since } = intentSearch(intent);
+      const ctx: BottomCallContext = { requestId };
       const match = readMatch(intent);
-      const ctx: BottomCallContext = { requestId: `req-intent-${intent.id}` };
-      const since = intent.createdAt - CLOCK_SLACK_MS;
       const query: Record<string, string> = { all_tenants: '1', project_id: intent.projectId, 'changes-since': new Date(since).toISOString() };
       // A multi-create names its servers after a template (upstream's default: name-1, name-2, ...).
       if (intent.name !== undefined) query.name = match.maxCount > 1 ? `^${escapeRegex(intent.name)}` : `^${escapeRegex(intent.name)}$`;
