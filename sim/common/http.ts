@@ -97,6 +97,15 @@ export function createSimApp(opts: SimAppOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // Keystone, Nova, Cinder and Glance ignore an absent body whatever its Content-Type says (tempest sends
+  // `Content-Type: application/json` on every request, DELETE and bodiless PUT included).
+  const json = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') return done(null, undefined);
+    return json(req, text, done);
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     const requestId = `req-${randomUUID()}`;

@@ -1,4 +1,5 @@
 import type { PodClientFactory } from '../bottom/index.js';
+import type { Db } from '../db/index.js';
 import type { RequestContext } from '../identity/index.js';
 import type { Pod } from '../pods/index.js';
 import type { RoutingTable } from '../routing/index.js';
@@ -18,7 +19,7 @@ export interface ComputeUsage {
  * counts), read live: the top keeps no copy of pod state.
  */
 export class UsageCollector {
-  constructor(private readonly deps: { routings: Pick<RoutingTable, 'podIdsHolding'>; pods: PodDirectory; clients: PodClientFactory; timeoutMs: number }) {}
+  constructor(private readonly deps: { db: Db; routings: Pick<RoutingTable, 'podIdsHolding'>; pods: PodDirectory; clients: PodClientFactory; timeoutMs: number }) {}
 
   /** Bottom pods holding servers of the project (of any project when undefined). */
   async podsWithServers(projectId: string | undefined): Promise<Pod[]> {
@@ -48,8 +49,14 @@ export class UsageCollector {
       total.instances += Number(a.totalInstancesUsed ?? 0);
       total.cores += Number(a.totalCoresUsed ?? 0);
       total.ram += Number(a.totalRAMUsed ?? 0);
-      total.server_groups += Number(a.totalServerGroupsUsed ?? 0);
     }
+    // Server groups are the top's own (the pods hold copies of them, which would count twice).
+    const groups = await this.deps.db.kysely
+      .selectFrom('nova_server_groups')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('project_id', '=', projectId)
+      .executeTakeFirst();
+    total.server_groups = Number(groups?.n ?? 0);
     return total;
   }
 }

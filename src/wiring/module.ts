@@ -10,6 +10,7 @@ import { l3JobHandlers, type L3Tools } from './l3/index.js';
 import { NetworkPreparer, NicPlanner, PodNetworkBuilder, ServerPortReleaser, type NeutronOf, type ServerNetworkPreparer } from './prepare/index.js';
 import { reconcileJobHandlers, reconcileProject, startReconcileTimer, type ReconcileDeps, type ReconcileOptions, type ReconcileReport } from './reconcile/index.js';
 import { neutronBottomSecurityGroups, SecurityGroupSync } from './securityGroups/index.js';
+import { BootSharing, QosCopies, sharingJobHandlers } from './sharing/index.js';
 
 /** The pod-side wiring of a process: what the other modules use of it. */
 export interface Wiring {
@@ -62,6 +63,7 @@ export function createWiring(core: CoreServices, top: TopNetworkState, opts: Wir
   // One copy builder for the boot path, the L3 jobs and the external networks, so an object is never copied twice.
   const builder = new PodNetworkBuilder({ lock, routings: core.routings, neutronOf: podNeutron, reserved: top.reservedPorts, logger });
   const external = new ExternalNetworks({ top, pods: core.pods, builder });
+  const qos = new QosCopies({ lock, sharing: top.sharing, neutronOf: (pod) => core.podClients.neutron(pod), logger });
   const preparer = new NetworkPreparer({
     top,
     routings: core.routings,
@@ -73,6 +75,7 @@ export function createWiring(core: CoreServices, top: TopNetworkState, opts: Wir
     releaser: new ServerPortReleaser({ top, logger }),
     logger,
     followUps: (networkIds, portIds) => top.l3FollowUps.request({ networkIds, portIds }),
+    sharing: new BootSharing(qos, (pod) => core.podClients.neutron(pod)),
   });
   const l3: L3Tools = {
     top,
@@ -94,7 +97,11 @@ export function createWiring(core: CoreServices, top: TopNetworkState, opts: Wir
       externalNetworks: { placeInPod: async (networkId, ctx) => void (await external.ensureInPod(networkId, ctx)) },
       securityGroups,
     },
-    jobHandlers: { ...l3JobHandlers(l3), ...reconcileJobHandlers(reconcile) },
+    jobHandlers: {
+      ...l3JobHandlers(l3),
+      ...reconcileJobHandlers(reconcile),
+      ...sharingJobHandlers({ top, pods: core.pods, routings: core.routings, neutron: (pod) => core.podClients.neutron(pod), qos, logger }),
+    },
     securityGroups,
     periodicReconcile: () => startReconcileTimer(core),
     ensureExternalNetworkInPod: (networkId, ctx) => external.ensureInPod(networkId, ctx),

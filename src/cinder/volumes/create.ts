@@ -5,7 +5,9 @@ import type { RoutingIntent } from '../../routing/index.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import type { CinderPods } from '../podCalls.js';
+import { podOfSource } from '../resources/sources.js';
 import { parseJson, relayedHeaders, relayRaw, type Relay } from '../relay.js';
+import type { VolumeQuotas } from '../quotas/admission.js';
 import type { VolumeTypeService } from '../types/service.js';
 import type { VolumeTypeSync } from '../types/sync.js';
 import { volumeIntentMatch } from './intentFinder.js';
@@ -30,6 +32,7 @@ export class VolumeCreator {
     private readonly placement: VolumePlacement,
     private readonly types: VolumeTypeService,
     private readonly typeSync: VolumeTypeSync,
+    private readonly quotas: VolumeQuotas,
   ) {}
 
   async create(call: CinderCall<VolumeCreateBody>): Promise<Relay> {
@@ -46,40 +49,54 @@ export class VolumeCreator {
     if (pod.podAzName) volume.availability_zone = pod.podAzName;
     else delete volume.availability_zone;
 
-    const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
-    const intent = await this.deps.core.routings.recordIntent({
-      podId: pod.id,
-      projectId,
-      resourceType: VOLUME,
-      requestId: call.ctx.requestId,
-      ...(typeof volume.name === 'string' ? { name: volume.name } : {}),
-      match: volumeIntentMatch({
-        size: typeof volume.size === 'number' ? volume.size : Number(volume.size),
-        typeId: str(volume.volume_type),
-        sourceVolid: str(volume.source_volid),
-        snapshotId: str(volume.snapshot_id),
-        backupId: str(volume.backup_id),
-      }),
-    });
-    let res;
+    // Admission: volumes and gigabytes are claimed before the pod is asked, held by the volume made.
+    // A create whose outcome is unknown (left to the intent repair) keeps its claim pending until it expires.
+    const claimedGb = volume.size === undefined || volume.size === null ? 0 : Number(volume.size);
+    const claim = await this.quotas.claimVolume(projectId, claimedGb);
+    let made: { id: string; sizeGb: number; claimedGb: number } | undefined;
+    let leftForRepair = false;
     try {
-      res = await this.pods.request(call, pod, { method: 'POST', path: '/volumes', body: { ...request, volume } });
-    } catch (err) {
-      // Refused connection: the pod never saw the create. Otherwise it may have made the volume: the repair looks.
-      if (err instanceof PodUnreachableError && err.reason === 'ECONNREFUSED') await this.drop(intent);
-      throw err;
+      const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+      const intent = await this.deps.core.routings.recordIntent({
+        podId: pod.id,
+        projectId,
+        resourceType: VOLUME,
+        requestId: call.ctx.requestId,
+        ...(typeof volume.name === 'string' ? { name: volume.name } : {}),
+        match: volumeIntentMatch({
+          size: typeof volume.size === 'number' ? volume.size : Number(volume.size),
+          typeId: str(volume.volume_type),
+          sourceVolid: str(volume.source_volid),
+          snapshotId: str(volume.snapshot_id),
+          backupId: str(volume.backup_id),
+        }),
+      });
+      let res;
+      try {
+        res = await this.pods.request(call, pod, { method: 'POST', path: '/volumes', body: { ...request, volume } });
+      } catch (err) {
+        // Refused connection: the pod never saw the create. Otherwise it may have made the volume: the repair looks.
+        if (err instanceof PodUnreachableError && err.reason === 'ECONNREFUSED') await this.drop(intent);
+        else leftForRepair = true;
+        throw err;
+      }
+      const links = this.pods.links(call, res);
+      const answer = res.status < 300 ? (parseJson(links.bytes(res.body)) as { volume?: JsonObject } | undefined) : undefined;
+      const id = answer?.volume?.id;
+      if (typeof id !== 'string') {
+        if (res.status >= 300) await this.drop(intent);
+        else leftForRepair = true;
+        return relayRaw(res, links);
+      }
+      await this.deps.core.routings.completeIntent(intent, [{ topId: id, bottomId: id }]);
+      const size = Number(answer!.volume!.size);
+      made = { id, sizeGb: Number.isFinite(size) ? size : claimedGb, claimedGb };
+      const typeIds = (await this.typeSync.topIdsByPod([pod.id])).get(pod.id);
+      presentVolume(answer!.volume!, pod, typeIds);
+      return { status: 202, headers: relayedHeaders(res.headers), body: answer };
+    } finally {
+      if (!leftForRepair) await this.quotas.settle(projectId, claim, made);
     }
-    const links = this.pods.links(call, res);
-    const answer = res.status < 300 ? (parseJson(links.bytes(res.body)) as { volume?: JsonObject } | undefined) : undefined;
-    const id = answer?.volume?.id;
-    if (typeof id !== 'string') {
-      if (res.status >= 300) await this.drop(intent);
-      return relayRaw(res, links);
-    }
-    await this.deps.core.routings.completeIntent(intent, [{ topId: id, bottomId: id }]);
-    const typeIds = (await this.typeSync.topIdsByPod([pod.id])).get(pod.id);
-    presentVolume(answer!.volume!, pod, typeIds);
-    return { status: 202, headers: relayedHeaders(res.headers), body: answer };
   }
 
   private async drop(intent: RoutingIntent): Promise<void> {
@@ -105,11 +122,14 @@ export class VolumeCreator {
       pod = placed.pod;
       what = 'source volume';
     } else if (typeof volume.snapshot_id === 'string') {
-      pod = await this.findInPods(call, `/snapshots/${encodeURIComponent(volume.snapshot_id)}`, azName);
+      pod =
+        (await podOfSource(this.deps, 'snapshot', volume.snapshot_id, call.ctx.projectId)) ??
+        (await this.findInPods(call, `/snapshots/${encodeURIComponent(volume.snapshot_id)}`, azName));
       if (!pod) throw notFound(`Snapshot ${volume.snapshot_id} could not be found.`);
       what = 'snapshot';
     } else if (typeof volume.backup_id === 'string') {
-      pod = await this.findInPods(call, `/backups/${encodeURIComponent(volume.backup_id)}`, azName);
+      pod =
+        (await podOfSource(this.deps, 'backup', volume.backup_id, call.ctx.projectId)) ?? (await this.findInPods(call, `/backups/${encodeURIComponent(volume.backup_id)}`, azName));
       if (!pod) throw notFound(`Backup ${volume.backup_id} could not be found.`);
       what = 'backup';
     }

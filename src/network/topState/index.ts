@@ -19,12 +19,14 @@ import type { TopKind, TopNetworkState } from './contract.js';
 import { topFloatingIps, topRouters } from './l3.js';
 import { topNetworks, topPorts } from './networks.js';
 import { serverPorts } from './serverPorts.js';
+import { topSharing } from './sharing.js';
 
 export type { TopNetworkState, TopSecurityGroups, TopKind, L3FollowUps } from './contract.js';
 export type { TopCopies, TopIds } from '../bottomCopies.js';
 export type { TopNetworks, TopPorts, NetworkWithSubnets, ExternalNetworkRef } from './networks.js';
 export type { TopRouters, TopFloatingIps, RouterState, RouterPortState } from './l3.js';
 export type { ServerPorts, ServerPortRef, ServerPortRequest } from './serverPorts.js';
+export type { TopSharing, TopQosPolicy, TopQosRule } from './sharing.js';
 
 export interface TopNetworkStateParts {
   db: Db;
@@ -77,6 +79,7 @@ export function createTopNetworkState(p: TopNetworkStateParts): TopNetworkState 
     copies,
     l3FollowUps: { request: (input) => requestL3FollowUps(db, p.jobs, input) },
     routers: topRouters(db),
+    sharing: topSharing(db),
     floatingIps: topFloatingIps(db),
     bridges: new BridgeNetworks({
       db,
