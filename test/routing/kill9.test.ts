@@ -1,18 +1,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { startSimCluster, type SimCluster } from '../../sim/cluster.js';
 import { fetchSimToken } from '../../sim/common/token.js';
 import { openDatabase, type Db } from '../../src/db/index.js';
 import { RoutingTable } from '../../src/routing/index.js';
-import { freePort } from '../deploy/processes.js';
+import { freePort, ServiceProcess } from '../deploy/processes.js';
 import { runCli } from '../support/cli.js';
 import { http } from '../support/http.js';
-import { entryPointArgv, repoRoot } from '../support/paths.js';
 
 /**
  * Issue 10's crash window, made deterministic: a real `tricircle serve` process (all services, on a
@@ -42,69 +39,12 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
   }
 }
 
-/** `tricircle serve` (every service) as a child process. */
-class Serve {
-  private child: ChildProcess | undefined;
-  constructor(
-    private readonly env: Record<string, string>,
-    readonly logFile: string,
-  ) {}
-
-  async start(): Promise<void> {
-    const log = openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, [...entryPointArgv('src/cli/main'), 'serve'], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TRICIRCLE_DEFAULT__LOG_LEVEL: 'info', ...this.env },
-      stdio: ['ignore', 'pipe', log],
-    });
-    closeSync(log);
-    this.child = child;
-    const listening = new Set<string>();
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /^(\S+) listening on /.exec(line);
-      if (m) listening.add(m[1]);
-    });
-    let exited = false;
-    child.once('exit', () => (exited = true));
-    await waitFor('tricircle serve', START_TIMEOUT_MS, async () => {
-      if (exited) throw new Error(`tricircle serve exited during start:\n${this.logTail()}`);
-      return listening.has('nova-apigw') && listening.has('cinder-apigw') && listening.has('admin-api') ? true : undefined;
-    });
-  }
-
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  logTail(lines = 30): string {
-    try {
-      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no log)';
-    }
-  }
-}
-
 describe('kill -9 between a pod’s 202 and the routing write: the intents are repaired after a restart', () => {
   let cluster: SimCluster;
   let dir: string;
   let db: Db;
   let routings: RoutingTable;
-  let serve: Serve;
+  let serve: ServiceProcess;
   let urls: Record<'admin' | 'nova' | 'cinder', string>;
   let adminToken: string;
   let demoToken: string;
@@ -137,8 +77,9 @@ describe('kill -9 between a pod’s 202 and the routing write: the intents are r
     };
     const sync = await runCli(['db', 'sync'], env);
     assert.equal(sync.code, 0, sync.stderr);
-    serve = new Serve(env, join(dir, 'serve.log'));
-    await serve.start();
+    // Info-level logs, for the failure message.
+    serve = new ServiceProcess('all', 1, undefined, { ...env, TRICIRCLE_DEFAULT__LOG_LEVEL: 'info' }, dir);
+    await serve.start(START_TIMEOUT_MS);
 
     adminToken = (await fetchSimToken(cluster.keystoneUrl, { project: 'admin' })).token;
     demoToken = (await fetchSimToken(cluster.keystoneUrl, { user: 'demo', project: 'demo' })).token;
@@ -208,7 +149,7 @@ describe('kill -9 between a pod’s 202 and the routing write: the intents are r
 
       await cluster.setFaults('Pod1', { createAnswerDelayMs: 0 });
       const restarted = Date.now();
-      await serve.start();
+      await serve.start(START_TIMEOUT_MS);
 
       // Repaired within a reconcile period after the intents went stale (2 × pod timeout).
       const budgetMs = 2 * POD_TIMEOUT * 1000 + 3 * RECONCILE_INTERVAL * 1000 + 30_000;
