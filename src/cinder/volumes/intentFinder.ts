@@ -8,7 +8,8 @@ import { VOLUME } from './placement.js';
 
 /** What a volume create's intent records (its `match`), written by the create flow. */
 export interface VolumeIntentMatch {
-  size: number;
+  /** Null when the create gave none (a clone, or a volume from a snapshot or backup, takes its source's). */
+  size: number | null;
   /** The pod's volume type id the create asked for, null for the pod's default. */
   typeId: string | null;
   sourceVolid: string | null;
@@ -25,7 +26,7 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ?
 function readMatch(intent: RoutingIntent): VolumeIntentMatch {
   const m = intent.match;
   return {
-    size: typeof m.size === 'number' ? m.size : -1,
+    size: typeof m.size === 'number' ? m.size : null,
     typeId: text(m.typeId),
     sourceVolid: text(m.sourceVolid),
     snapshotId: text(m.snapshotId),
@@ -47,7 +48,7 @@ export function volumeIntentFinder(core: CoreServices): IntentFinder {
       const listed = await core.podClients.cinder(pod).listVolumes({ requestId }, query, { asAdmin: true, microversion: '3.63' });
       const found = listed
         .filter((v) => Date.parse(String(v.created_at ?? '')) >= since && v.status !== 'deleting')
-        .filter((v) => (intent.name === undefined || v.name === intent.name) && v.size === match.size)
+        .filter((v) => (intent.name === undefined || v.name === intent.name) && (match.size === null || v.size === match.size))
         .filter((v) => match.typeId === null || v.volume_type_id === match.typeId)
         .filter((v) => text(v.source_volid) === match.sourceVolid && text(v.snapshot_id) === match.snapshotId)
         .sort((a, b) => Date.parse(String(a.created_at)) - Date.parse(String(b.created_at)) || a.id.localeCompare(b.id));
