@@ -86,6 +86,30 @@ describe('Nova API gateway: server boots write their route intent first', () => 
     assert.deepEqual((await repair()).findings, []);
   });
 
+  test('an answer lost for a boot into a server group: the repaired server is a member of the group', async () => {
+    const created = await env.call('demo', 'POST', '/os-server-groups', { version: '2.64', body: { server_group: { name: 'intent-group', policy: 'affinity' } } });
+    assert.equal(created.status, 200, created.text);
+    const group = created.body.server_group;
+    await env.cluster.setFaults('Pod1', { createAnswerDelayMs: (POD_TIMEOUT_S + 5) * 1000 });
+    const lost = await env.call('demo', 'POST', '/servers', {
+      version: '2.37',
+      body: {
+        server: { name: 'intent-grouped', imageRef: env.imageId, flavorRef: '1', networks: 'none', availability_zone: 'az1' },
+        'os:scheduler_hints': { group: group.id },
+      },
+    });
+    await env.cluster.setFaults('Pod1', { createAnswerDelayMs: 0 });
+    assert.equal(lost.status, 503, lost.text);
+    const [made] = await podServers('intent-grouped');
+    assert.ok(made, 'the pod made the server');
+    assert.deepEqual((await env.call('demo', 'GET', `/os-server-groups/${group.id}`, { version: '2.64' })).body.server_group.members, []);
+
+    const report = await repair();
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(await intents(), []);
+    assert.deepEqual((await env.call('demo', 'GET', `/os-server-groups/${group.id}`, { version: '2.64' })).body.server_group.members, [made.id]);
+  });
+
   test('an answer lost, and the server gone from the pod before the repair: the intent is dropped and the port released', async () => {
     const portsBefore = (await neutron('GET', `/ports?network_id=${netId}`)).body.ports.length;
     await env.cluster.setFaults('Pod1', { createAnswerDelayMs: (POD_TIMEOUT_S + 5) * 1000 });

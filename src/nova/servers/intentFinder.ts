@@ -4,6 +4,7 @@
  * gateway would have done: bind the top ports to the server, or release the ports made for the boot.
  */
 import type { BottomCallContext, BottomServer } from '../../bottom/index.js';
+import { dbNow } from '../../db/index.js';
 import { createRequestContext } from '../../identity/index.js';
 import { intentSearch, type FoundResource, type IntentFinder, type RoutingIntent } from '../../routing/index.js';
 import type { CoreServices } from '../../services.js';
@@ -20,6 +21,8 @@ export interface ServerIntentMatch {
   maxCount: number;
   /** The NICs prepared for the boot (their bottom ports carry the server id once the pod plugs them). */
   nics: PreparedNic[];
+  /** The server group the boot's scheduler hint named, whose members the servers become. */
+  groupId?: string;
 }
 
 export function serverIntentMatch(m: ServerIntentMatch): Record<string, unknown> {
@@ -40,6 +43,7 @@ function readMatch(intent: RoutingIntent): ServerIntentMatch {
     minCount: typeof m.minCount === 'number' ? m.minCount : 1,
     maxCount: typeof m.maxCount === 'number' ? m.maxCount : 1,
     nics,
+    ...(typeof m.groupId === 'string' ? { groupId: m.groupId } : {}),
   };
 }
 
@@ -85,9 +89,17 @@ export function serverIntentFinder(core: CoreServices, networks: ServerNetworkPr
       return found.map((s): FoundResource => ({ topId: s.id, bottomId: s.id }));
     },
     async adopted(intent, routes) {
-      const { nics } = readMatch(intent);
-      if (nics.length === 0 || routes.length === 0 || !networks?.bindServerNics) return;
-      await networks.bindServerNics(serviceCtx(intent), nics, routes[0].topId);
+      const { nics, groupId } = readMatch(intent);
+      if (routes.length === 0) return;
+      // What the create does after the pod's 202: the servers join their group, the top ports are bound.
+      if (groupId !== undefined) {
+        const now = dbNow(core.db.dialect);
+        await core.db.kysely
+          .insertInto('nova_server_group_members')
+          .values(routes.map((r) => ({ group_id: groupId, server_id: r.topId, pod_id: intent.podId, created_at: now })))
+          .execute();
+      }
+      if (nics.length > 0 && networks?.bindServerNics) await networks.bindServerNics(serviceCtx(intent), nics, routes[0].topId);
     },
     async abandoned(intent) {
       const { nics } = readMatch(intent);
