@@ -136,7 +136,16 @@ export function createSimApp(opts: SimAppOptions): FastifyInstance {
 
   app.addHook('onSend', async (req, reply) => {
     const f = opts.faults;
-    if (f.createAnswerDelayMs > 0 && req.method === 'POST' && reply.statusCode < 300 && CREATE_PATH.test(req.url.split('?')[0])) await sleep(f.createAnswerDelayMs);
+    if (f.createAnswerDelayMs > 0 && req.method === 'POST' && reply.statusCode < 300 && CREATE_PATH.test(req.url.split('?')[0])) {
+      // Held until the delay passes or the caller goes away (a closing server does not wait for it).
+      const socket = req.raw.socket;
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, f.createAnswerDelayMs);
+        socket?.once('close', () => resolve());
+      });
+      clearTimeout(timer);
+    }
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, _req, reply) => {

@@ -64,7 +64,7 @@ export class VolumeCreator {
         requestId: call.ctx.requestId,
         ...(typeof volume.name === 'string' ? { name: volume.name } : {}),
         match: volumeIntentMatch({
-          size: typeof volume.size === 'number' ? volume.size : Number(volume.size),
+          size: volume.size === undefined || volume.size === null || !Number.isFinite(Number(volume.size)) ? null : Number(volume.size),
           typeId: str(volume.volume_type),
           sourceVolid: str(volume.source_volid),
           snapshotId: str(volume.snapshot_id),

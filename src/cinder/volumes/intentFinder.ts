@@ -2,23 +2,20 @@
  * How the reconciler finds, in a pod, the volume of a create whose gateway died between the pod's
  * 202 and the routing write (docs/routing.md, "Repairing stale intents").
  */
-import type { BottomCallContext } from '../../bottom/index.js';
-import type { FoundResource, IntentFinder, RoutingIntent } from '../../routing/index.js';
+import { intentSearch, type FoundResource, type IntentFinder, type RoutingIntent } from '../../routing/index.js';
 import type { CoreServices } from '../../services.js';
 import { VOLUME } from './placement.js';
 
 /** What a volume create's intent records (its `match`), written by the create flow. */
 export interface VolumeIntentMatch {
-  size: number;
+  /** Null when the create gave none (a clone, or a volume from a snapshot or backup, takes its source's). */
+  size: number | null;
   /** The pod's volume type id the create asked for, null for the pod's default. */
   typeId: string | null;
   sourceVolid: string | null;
   snapshotId: string | null;
   backupId: string | null;
 }
-
-/** Volumes created this long before the intent (by the database clock) still count: the clocks may differ a little. */
-export const CLOCK_SLACK_MS = 5_000;
 
 export function volumeIntentMatch(m: VolumeIntentMatch): Record<string, unknown> {
   return { ...m };
@@ -29,7 +26,7 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ?
 function readMatch(intent: RoutingIntent): VolumeIntentMatch {
   const m = intent.match;
   return {
-    size: typeof m.size === 'number' ? m.size : -1,
+    size: typeof m.size === 'number' ? m.size : null,
     typeId: text(m.typeId),
     sourceVolid: text(m.sourceVolid),
     snapshotId: text(m.snapshotId),
@@ -43,16 +40,15 @@ export function volumeIntentFinder(core: CoreServices): IntentFinder {
     async find(intent) {
       const pod = await core.pods.find(intent.podId);
       if (!pod) return [];
+      const { requestId, since } = intentSearch(intent);
       const match = readMatch(intent);
-      const ctx: BottomCallContext = { requestId: `req-intent-${intent.id}` };
-      const since = intent.createdAt - CLOCK_SLACK_MS;
       const query: Record<string, string> = { all_tenants: '1', project_id: intent.projectId };
       if (intent.name !== undefined) query.name = intent.name;
       // 3.63: the answer names the volume type by id, as the create sent it.
-      const listed = await core.podClients.cinder(pod).listVolumes(ctx, query, { asAdmin: true, microversion: '3.63' });
+      const listed = await core.podClients.cinder(pod).listVolumes({ requestId }, query, { asAdmin: true, microversion: '3.63' });
       const found = listed
         .filter((v) => Date.parse(String(v.created_at ?? '')) >= since && v.status !== 'deleting')
-        .filter((v) => (intent.name === undefined || v.name === intent.name) && v.size === match.size)
+        .filter((v) => (intent.name === undefined || v.name === intent.name) && (match.size === null || v.size === match.size))
         .filter((v) => match.typeId === null || v.volume_type_id === match.typeId)
         .filter((v) => text(v.source_volid) === match.sourceVolid && text(v.snapshot_id) === match.snapshotId)
         .sort((a, b) => Date.parse(String(a.created_at)) - Date.parse(String(b.created_at)) || a.id.localeCompare(b.id));

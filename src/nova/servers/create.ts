@@ -172,6 +172,7 @@ export class ServerCreateFlow {
           minCount,
           maxCount,
           nics,
+          ...(groupPlan ? { groupId: groupPlan.group.id } : {}),
         }),
       });
       const refused = async () => {

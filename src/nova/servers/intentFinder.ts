@@ -4,8 +4,9 @@
  * gateway would have done: bind the top ports to the server, or release the ports made for the boot.
  */
 import type { BottomCallContext, BottomServer } from '../../bottom/index.js';
+import { dbNow } from '../../db/index.js';
 import { createRequestContext } from '../../identity/index.js';
-import type { FoundResource, IntentFinder, RoutingIntent } from '../../routing/index.js';
+import { intentSearch, type FoundResource, type IntentFinder, type RoutingIntent } from '../../routing/index.js';
 import type { CoreServices } from '../../services.js';
 import type { PreparedNic, ServerNetworkPreparer } from '../../wiring/index.js';
 
@@ -20,13 +21,9 @@ export interface ServerIntentMatch {
   maxCount: number;
   /** The NICs prepared for the boot (their bottom ports carry the server id once the pod plugs them). */
   nics: PreparedNic[];
+  /** The server group the boot's scheduler hint named, whose members the servers become. */
+  groupId?: string;
 }
-
-/**
- * The pod's clock and the database's may differ a little: servers created this long before the
- * intent (by the database clock) still count as candidates.
- */
-export const CLOCK_SLACK_MS = 5_000;
 
 export function serverIntentMatch(m: ServerIntentMatch): Record<string, unknown> {
   return { ...m };
@@ -46,33 +43,42 @@ function readMatch(intent: RoutingIntent): ServerIntentMatch {
     minCount: typeof m.minCount === 'number' ? m.minCount : 1,
     maxCount: typeof m.maxCount === 'number' ? m.maxCount : 1,
     nics,
+    ...(typeof m.groupId === 'string' ? { groupId: m.groupId } : {}),
   };
 }
 
 const idOf = (ref: unknown): string =>
   typeof ref === 'string' ? ref : typeof ref === 'object' && ref !== null && typeof (ref as { id?: unknown }).id === 'string' ? (ref as { id: string }).id : '';
+/** The name asked for, or for a multi-create that name with a template's suffix (`-1`, `-<uuid>`). */
+function nameMatches(actual: unknown, asked: string | undefined, maxCount: number): boolean {
+  if (asked === undefined) return true;
+  if (actual === asked) return true;
+  return maxCount > 1 && typeof actual === 'string' && actual.startsWith(`${asked}-`);
+}
+
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The `server` intent finder, for the composition root to hand to the reconciler. */
 export function serverIntentFinder(core: CoreServices, networks: ServerNetworkPreparer | undefined): IntentFinder {
   const serviceCtx = (intent: RoutingIntent) =>
-    createRequestContext({ userId: 'tricircle', projectId: intent.projectId, roles: ['admin'], requestId: `req-intent-${intent.id}`, authToken: '' });
+    createRequestContext({ userId: 'tricircle', projectId: intent.projectId, roles: ['admin'], requestId: intentSearch(intent).requestId, authToken: '' });
   return {
     async find(intent) {
       const pod = await core.pods.find(intent.podId);
       if (!pod) return [];
+      const { requestId, since } = intentSearch(intent);
+      const ctx: BottomCallContext = { requestId };
       const match = readMatch(intent);
-      const ctx: BottomCallContext = { requestId: `req-intent-${intent.id}` };
-      const since = intent.createdAt - CLOCK_SLACK_MS;
       const query: Record<string, string> = { all_tenants: '1', project_id: intent.projectId, 'changes-since': new Date(since).toISOString() };
-      if (intent.name !== undefined) query.name = `^${escapeRegex(intent.name)}$`;
+      // A multi-create names its servers after a template (upstream's default: name-1, name-2, ...).
+      if (intent.name !== undefined) query.name = match.maxCount > 1 ? `^${escapeRegex(intent.name)}` : `^${escapeRegex(intent.name)}$`;
       // 2.3: administrators see the reservation id, which ties the servers of one multi-create together.
       const listed = await core.podClients.nova(pod).listServers(ctx, query, { asAdmin: true, microversion: '2.3' });
       const routed = (await core.routings.topIdsByBottom({ resourceTypes: ['server'], podIds: [pod.id], bottomIds: listed.map((s) => s.id) })).get(pod.id);
       const candidates = listed
         .filter((s) => !routed?.has(s.id) && s.status !== 'DELETED')
         .filter((s) => Date.parse(String(s.created ?? '')) >= since)
-        .filter((s) => (intent.name === undefined || s.name === intent.name) && idOf(s.flavor) === match.flavor && idOf(s.image) === match.image)
+        .filter((s) => nameMatches(s.name, intent.name, match.maxCount) && idOf(s.flavor) === match.flavor && idOf(s.image) === match.image)
         .filter((s) => (s.key_name ?? null) === match.keyName)
         .sort((a, b) => Date.parse(String(a.created)) - Date.parse(String(b.created)) || a.id.localeCompare(b.id));
       if (candidates.length === 0) return [];
@@ -83,9 +89,17 @@ export function serverIntentFinder(core: CoreServices, networks: ServerNetworkPr
       return found.map((s): FoundResource => ({ topId: s.id, bottomId: s.id }));
     },
     async adopted(intent, routes) {
-      const { nics } = readMatch(intent);
-      if (nics.length === 0 || routes.length === 0 || !networks?.bindServerNics) return;
-      await networks.bindServerNics(serviceCtx(intent), nics, routes[0].topId);
+      const { nics, groupId } = readMatch(intent);
+      if (routes.length === 0) return;
+      // What the create does after the pod's 202: the servers join their group, the top ports are bound.
+      if (groupId !== undefined) {
+        const now = dbNow(core.db.dialect);
+        await core.db.kysely
+          .insertInto('nova_server_group_members')
+          .values(routes.map((r) => ({ group_id: groupId, server_id: r.topId, pod_id: intent.podId, created_at: now })))
+          .execute();
+      }
+      if (nics.length > 0 && networks?.bindServerNics) await networks.bindServerNics(serviceCtx(intent), nics, routes[0].topId);
     },
     async abandoned(intent) {
       const { nics } = readMatch(intent);
