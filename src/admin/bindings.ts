@@ -1,4 +1,5 @@
-import { badRequest, bodyMember, optionalString, rejectUnknownFields } from '../common/index.js';
+import { badRequest } from '../common/index.js';
+import { BindingBody } from './schemas.js';
 import { ok, qLast, type GatewayRouter } from '../gateway/index.js';
 import { authorize, type AdminServices } from './deps.js';
 import { bindingView } from './views.js';
@@ -6,16 +7,16 @@ import { bindingView } from './views.js';
 export function bindingRoutes(r: GatewayRouter, services: AdminServices): void {
   const { bindings } = services;
 
-  r.post('/bindings', async (call) => {
-    authorize(services, call.ctx, 'admin_api:bindings:create');
-    const body = bodyMember(call.body, 'pod_binding');
-    rejectUnknownFields(body, ['tenant_id', 'project_id', 'pod_id']);
-    const tenantId = optionalString(body, 'tenant_id');
-    const projectId = optionalString(body, 'project_id');
-    if (tenantId && projectId && tenantId !== projectId) throw badRequest('tenant_id and project_id disagree');
-    const binding = await bindings.bind(projectId ?? tenantId ?? '', optionalString(body, 'pod_id') ?? '');
-    return ok({ pod_binding: bindingView(binding) });
-  });
+  r.post(
+    '/bindings',
+    async (call) => {
+      const { tenant_id: tenantId, project_id: projectId, pod_id: podId } = call.body.pod_binding;
+      if (tenantId && projectId && tenantId.trim() !== projectId.trim()) throw badRequest('tenant_id and project_id disagree');
+      const binding = await bindings.bind((projectId ?? tenantId ?? '').trim(), (podId ?? '').trim());
+      return ok({ pod_binding: bindingView(binding) });
+    },
+    { body: BindingBody, authorize: (call) => authorize(services, call.ctx, 'admin_api:bindings:create') },
+  );
 
   r.get('/bindings', async (call) => {
     authorize(services, call.ctx, 'admin_api:bindings:list');

@@ -1,12 +1,12 @@
-import { badRequest, notFound, isJsonObject, bodyMember, optionalQueryInt, rejectUnknownFields, type Json } from '../common/index.js';
+import { badRequest, notFound, isJsonObject, optionalQueryInt, type Json } from '../common/index.js';
 import { ok, type GatewayRouter, type QueryParams } from '../gateway/index.js';
 import { isoSeconds } from '../db/index.js';
 import { JOB_STATUSES, JobNotFoundError, JobStateError, type JobRecord, type JobService, type JobStatus, type LogEntry } from '../xjob/index.js';
+import { JobBody } from './schemas.js';
 import { authorize, type AdminServices } from './deps.js';
 
 const MAX_PAGE = 1000;
 const FILTERS = ['type', 'status', 'project_id', 'resource_id'] as const;
-const MAX_ID = 255;
 
 function jobView(jobs: JobService, j: JobRecord) {
   const iso = (ms: number | null) => (ms === null ? null : isoSeconds(ms));
@@ -96,34 +96,25 @@ export function jobRoutes(r: GatewayRouter, services: AdminServices): void {
     return ok({ schemas: jobs.registry.all().map((h) => ({ type: h.type, resource: [...h.resourceSchema], ...(h.description ? { description: h.description } : {}) })) });
   });
 
-  r.post('/jobs', async (call) => {
-    authorize(services, call.ctx, 'admin_api:jobs:create');
-    const body = bodyMember(call.body, 'job');
-    rejectUnknownFields(body, ['type', 'project_id', 'resource']);
-    const type = body.type;
-    if (typeof type !== 'string' || type === '') throw badRequest("Field 'type' must be given as a string.");
-    const handler = jobs.registry.get(type);
-    if (!handler) throw badRequest(`Job type ${type} is not supported; GET /v1.0/jobs/schemas lists the supported types.`);
-    const projectId = body.project_id;
-    if (typeof projectId !== 'string' || projectId.trim() === '' || projectId.length > 64) throw badRequest("Field 'project_id' must be a non-empty string.");
-    const resource = body.resource;
-    if (!isJsonObject(resource)) throw badRequest("Field 'resource' must be an object.");
-    const given = Object.keys(resource);
-    const missing = handler.resourceSchema.filter((k) => !given.includes(k));
-    const extra = given.filter((k) => !handler.resourceSchema.includes(k));
-    if (missing.length > 0 || extra.length > 0) {
-      throw badRequest(
-        `Resource of job type ${type} must have exactly the fields ${handler.resourceSchema.join(', ')}${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; unexpected ${extra.join(', ')}` : ''}`,
-      );
-    }
-    const fields: Record<string, string> = {};
-    for (const [k, v] of Object.entries(resource)) {
-      if (typeof v !== 'string' || v.trim() === '' || v.includes('#') || v.length > MAX_ID) throw badRequest(`Resource field ${k} must be a non-empty string without '#'.`);
-      fields[k] = v;
-    }
-    const id = await jobs.submit({ type, projectId: projectId.trim(), resource: fields });
-    return ok({ job: jobView(jobs, await jobs.store.get(id)) });
-  });
+  r.post(
+    '/jobs',
+    async (call) => {
+      const { type, project_id: projectId, resource } = call.body.job;
+      const handler = jobs.registry.get(type);
+      if (!handler) throw badRequest(`Job type ${type} is not supported; GET /v1.0/jobs/schemas lists the supported types.`);
+      const given = Object.keys(resource);
+      const missing = handler.resourceSchema.filter((k) => !given.includes(k));
+      const extra = given.filter((k) => !handler.resourceSchema.includes(k));
+      if (missing.length > 0 || extra.length > 0) {
+        throw badRequest(
+          `Resource of job type ${type} must have exactly the fields ${handler.resourceSchema.join(', ')}${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; unexpected ${extra.join(', ')}` : ''}`,
+        );
+      }
+      const id = await jobs.submit({ type, projectId: projectId.trim(), resource });
+      return ok({ job: jobView(jobs, await jobs.store.get(id)) });
+    },
+    { body: JobBody, authorize: (call) => authorize(services, call.ctx, 'admin_api:jobs:create') },
+  );
 
   r.get('/jobs/:id', async (call) => {
     authorize(services, call.ctx, 'admin_api:jobs:show');

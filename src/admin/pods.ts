@@ -1,42 +1,30 @@
-import { badRequest, isJsonObject, bodyMember, optionalBoolean, optionalString, rejectUnknownFields } from '../common/index.js';
-import { ok, type GatewayRouter } from '../gateway/index.js';
+import { badRequest } from '../common/index.js';
+import { ok, type GatewayRouter, type Static } from '../gateway/index.js';
+import { PodBody, type PodFields } from './schemas.js';
 import type { PodInput } from '../pods/index.js';
 import { authorize, type AdminServices } from './deps.js';
 import { podView } from './views.js';
 
-const POD_FIELDS = ['region_name', 'pod_name', 'az_name', 'pod_az_name', 'dc_name', 'disabled', 'endpoints'] as const;
+type PodFieldsBody = Static<typeof PodFields>;
 
-function podInput(body: unknown): { input: PodInput; endpoints?: Record<string, string | null> } {
-  const pod = bodyMember(body, 'pod');
-  rejectUnknownFields(pod, POD_FIELDS);
-  const regionName = optionalString(pod, 'region_name');
-  const podName = optionalString(pod, 'pod_name');
+const trimmed = (v: string | undefined) => v?.trim();
+
+function podInput(pod: PodFieldsBody): { input: PodInput; endpoints?: Record<string, string | null> } {
+  const regionName = trimmed(pod.region_name);
+  const podName = trimmed(pod.pod_name);
   if (regionName !== undefined && podName !== undefined && regionName !== podName) {
     throw badRequest('region_name and its alias pod_name disagree');
   }
   return {
     input: {
       regionName: regionName ?? podName,
-      azName: optionalString(pod, 'az_name'),
-      podAzName: optionalString(pod, 'pod_az_name'),
-      dcName: optionalString(pod, 'dc_name'),
-      disabled: optionalBoolean(pod, 'disabled'),
+      azName: trimmed(pod.az_name),
+      podAzName: trimmed(pod.pod_az_name),
+      dcName: trimmed(pod.dc_name),
+      disabled: pod.disabled === undefined ? undefined : String(pod.disabled).toLowerCase() === 'true',
     },
-    endpoints: endpointOverrides(pod.endpoints),
+    endpoints: pod.endpoints,
   };
-}
-
-/** {"compute": "http://...", "network": null}: null clears an override. */
-function endpointOverrides(value: unknown): Record<string, string | null> | undefined {
-  if (value === undefined) return undefined;
-  if (!isJsonObject(value)) throw badRequest('endpoints must be an object of service type to URL');
-  const overrides: Record<string, string | null> = {};
-  for (const [type, url] of Object.entries(value)) {
-    if (!/^[a-z0-9-]{1,64}$/.test(type)) throw badRequest(`Invalid service type in endpoints: ${type}`);
-    if (url !== null && (typeof url !== 'string' || !/^https?:\/\/\S+$/.test(url))) throw badRequest(`Invalid URL for endpoint ${type}: ${JSON.stringify(url)}`);
-    overrides[type] = url;
-  }
-  return overrides;
 }
 
 export function podRoutes(r: GatewayRouter, services: AdminServices): void {
@@ -46,13 +34,16 @@ export function podRoutes(r: GatewayRouter, services: AdminServices): void {
   };
   const show = async (id: string) => podView(await pods.get(id), await endpoints.listForPod(id));
 
-  r.post('/pods', async (call) => {
-    authorize(services, call.ctx, 'admin_api:pods:create');
-    const { input, endpoints: overrides } = podInput(call.body);
-    const pod = await pods.create(input);
-    await applyOverrides(pod.id, overrides);
-    return ok({ pod: await show(pod.id) });
-  });
+  r.post(
+    '/pods',
+    async (call) => {
+      const { input, endpoints: overrides } = podInput(call.body.pod);
+      const pod = await pods.create(input);
+      await applyOverrides(pod.id, overrides);
+      return ok({ pod: await show(pod.id) });
+    },
+    { body: PodBody, authorize: (call) => authorize(services, call.ctx, 'admin_api:pods:create') },
+  );
 
   r.get('/pods', async (call) => {
     authorize(services, call.ctx, 'admin_api:pods:list');
@@ -65,13 +56,16 @@ export function podRoutes(r: GatewayRouter, services: AdminServices): void {
     return ok({ pod: await show(call.params.id) });
   });
 
-  r.put('/pods/:id', async (call) => {
-    authorize(services, call.ctx, 'admin_api:pods:update');
-    const { input, endpoints: overrides } = podInput(call.body);
-    await pods.update(call.params.id, input);
-    await applyOverrides(call.params.id, overrides);
-    return ok({ pod: await show(call.params.id) });
-  });
+  r.put(
+    '/pods/:id',
+    async (call) => {
+      const { input, endpoints: overrides } = podInput(call.body.pod);
+      await pods.update(call.params.id, input);
+      await applyOverrides(call.params.id, overrides);
+      return ok({ pod: await show(call.params.id) });
+    },
+    { body: PodBody, authorize: (call) => authorize(services, call.ctx, 'admin_api:pods:update') },
+  );
 
   r.delete('/pods/:id', async (call) => {
     authorize(services, call.ctx, 'admin_api:pods:delete');

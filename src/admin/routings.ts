@@ -1,6 +1,7 @@
-import { badRequest, bodyMember, optionalQueryInt, optionalString, rejectUnknownFields, type Json } from '../common/index.js';
+import { badRequest, optionalQueryInt, type Json } from '../common/index.js';
 import { ok, type GatewayRouter, type QueryParams } from '../gateway/index.js';
 import { RESOURCE_TYPES, type RoutingFilter } from '../routing/index.js';
+import { RoutingCreateBody, RoutingUpdateBody } from './schemas.js';
 import { authorize, type AdminServices } from './deps.js';
 import { routingView } from './views.js';
 
@@ -50,22 +51,21 @@ function listFilter(q: QueryParams): RoutingFilter {
 export function routingRoutes(r: GatewayRouter, services: AdminServices): void {
   const { routings } = services;
 
-  r.post('/routings', async (call) => {
-    authorize(services, call.ctx, 'admin_api:routings:create');
-    const body = bodyMember(call.body, 'routing');
-    rejectUnknownFields(body, FIELDS);
-    const values = Object.fromEntries(FIELDS.map((f) => [f, optionalString(body, f, 127)]));
-    const missing = FIELDS.filter((f) => !values[f]);
-    if (missing.length > 0) throw badRequest(`Field(s) ${missing.join(', ')} must be given and not empty`);
-    const routing = await routings.create({
-      topId: values.top_id!,
-      bottomId: values.bottom_id!,
-      podId: values.pod_id!,
-      projectId: values.project_id!,
-      resourceType: resourceType(values.resource_type!),
-    });
-    return ok({ routing: routingView(routing) });
-  });
+  r.post(
+    '/routings',
+    async (call) => {
+      const values = call.body.routing;
+      const routing = await routings.create({
+        topId: values.top_id.trim(),
+        bottomId: values.bottom_id.trim(),
+        podId: values.pod_id.trim(),
+        projectId: values.project_id.trim(),
+        resourceType: resourceType(values.resource_type.trim()),
+      });
+      return ok({ routing: routingView(routing) });
+    },
+    { body: RoutingCreateBody, authorize: (call) => authorize(services, call.ctx, 'admin_api:routings:create') },
+  );
 
   r.get('/routings', async (call) => {
     authorize(services, call.ctx, 'admin_api:routings:list');
@@ -95,26 +95,22 @@ export function routingRoutes(r: GatewayRouter, services: AdminServices): void {
     return ok({ routing: routingView(await routings.get(routingId(call.params.id))) });
   });
 
-  r.put('/routings/:id', async (call) => {
-    authorize(services, call.ctx, 'admin_api:routings:put');
-    const id = routingId(call.params.id);
-    const body = bodyMember(call.body, 'routing');
-    rejectUnknownFields(body, FIELDS);
-    if (Object.keys(body).length === 0) throw badRequest('Nothing to update: give at least one routing field');
-    const patch = Object.fromEntries(FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, optionalString(body, f, 127)]));
-    const empty = Object.entries(patch)
-      .filter(([, v]) => !v)
-      .map(([k]) => k);
-    if (empty.length > 0) throw badRequest(`Field(s) ${empty.join(', ')} must not be empty`);
-    const routing = await routings.update(id, {
-      topId: patch.top_id,
-      bottomId: patch.bottom_id,
-      podId: patch.pod_id,
-      projectId: patch.project_id,
-      resourceType: patch.resource_type !== undefined ? resourceType(patch.resource_type!) : undefined,
-    });
-    return ok({ routing: routingView(routing) });
-  });
+  r.put(
+    '/routings/:id',
+    async (call) => {
+      const id = routingId(call.params.id);
+      const patch = Object.fromEntries(Object.entries(call.body.routing).map(([k, v]) => [k, v?.trim()])) as Partial<Record<(typeof FIELDS)[number], string>>;
+      const routing = await routings.update(id, {
+        topId: patch.top_id,
+        bottomId: patch.bottom_id,
+        podId: patch.pod_id,
+        projectId: patch.project_id,
+        resourceType: patch.resource_type !== undefined ? resourceType(patch.resource_type!) : undefined,
+      });
+      return ok({ routing: routingView(routing) });
+    },
+    { body: RoutingUpdateBody, authorize: (call) => authorize(services, call.ctx, 'admin_api:routings:put') },
+  );
 
   r.delete('/routings/:id', async (call) => {
     authorize(services, call.ctx, 'admin_api:routings:delete');

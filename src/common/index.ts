@@ -6,4 +6,4 @@ export { createLogger, silentLogger, type Logger } from './logging.js';
 export { ExpiringLru } from './lru.js';
 export { Metrics } from './metrics.js';
 export { acceptGlobalRequestId, newRequestId } from './requestIds.js';
-export { bodyMember, optionalBoolean, optionalQueryInt, optionalString, rejectUnknownFields, type Json } from './validate.js';
+export { optionalQueryInt, type Json } from './validate.js';

@@ -93,6 +93,8 @@ export interface RouteOptions<S extends TSchema | undefined = undefined> {
   prefixes?: readonly string[];
   /** The request body's schema (it may change by microversion: see since/upTo/byVersion). */
   body?: S;
+  /** A policy check run before the body is validated (an API that answers 403 before 400). */
+  authorize?: (call: Omit<GatewayCall<unknown>, 'body'>) => void;
 }
 
 export interface RouteDefinition<P extends string, S extends TSchema | undefined = undefined> extends RouteOptions<S> {
@@ -139,6 +141,7 @@ export class GatewayRouter {
           if ((def.minVersion && call.version.lt(def.minVersion)) || (def.maxVersion && call.version.compare(def.maxVersion) > 0)) {
             throw notFound('The resource could not be found.');
           }
+          def.authorize?.(call);
           const body = check ? check(req.body, call.version) : req.body;
           return this.send(reply, await def.handler({ ...call, body: body as BodyOf<S> }));
         },
