@@ -9,6 +9,8 @@ import { NetworkService } from './networks/service.js';
 import { networkRoutes } from './networks/routes.js';
 import { podSideSocket, type NetworkPodSide } from './podSide.js';
 import { PortService } from './ports/service.js';
+import { NetworkQuotaService } from './quotas/service.js';
+import { quotaRoutes } from './quotas/routes.js';
 import { portRoutes } from './ports/routes.js';
 import { l3JobsOf } from './routers/jobs.js';
 import { RouterService } from './routers/service.js';
@@ -46,9 +48,10 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
     podSide: socket.podSide,
     podClients: core.podClients,
     jobs: core.jobs,
+    quotas: new NetworkQuotaService(core.db),
     publicUrl: () => '',
   };
-  const groups = new SecurityGroupStore(deps.db);
+  const groups = new SecurityGroupStore(deps.db, deps.quotas);
   const securityGroups = buildSecurityGroups(deps, groups);
   const networks = new NetworkService(deps);
   const subnetpools = new SubnetpoolService(deps);
@@ -85,6 +88,7 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
       routerRoutes(app, routeDeps, routers);
       floatingIpRoutes(app, routeDeps, floatingIps);
       tagRoutes(app, routeDeps);
+      quotaRoutes(app, deps.quotas);
     },
   };
 }

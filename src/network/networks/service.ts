@@ -80,6 +80,7 @@ export class NetworkService {
       prepared.push({ id: randomUUID(), projectId, external, azHints, input });
     }
     await inTransaction(this.db, async (trx) => {
+      await this.deps.quotas.admit(trx, 'network', prepared);
       for (const p of prepared) {
         const segment = p.external && !hasProviderAttributes(p.input.provider) ? NO_SEGMENT : await allocateSegment(this.db, trx, this.deps.settings, p.id, p.input.provider);
         const network = {

@@ -184,6 +184,7 @@ export class PortService {
       prepared[0]?.input.networkId ?? '',
       () =>
         inTransaction(this.db, async (trx) => {
+          await this.deps.quotas.admit(trx, 'port', prepared);
           for (const p of prepared) {
             await this.insertPort(trx, {
               id: p.id,
