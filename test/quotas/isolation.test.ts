@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCinderEnv, type CinderEnv } from '../cinder/support.js';
 
