@@ -60,7 +60,14 @@ export const SCHEMA = {
     max_limit: int(1000, 'Most volumes one list page returns (Cinder osapi_max_limit).', 1, 10000),
     down_pod_probe_interval: float(30, 'Seconds between list attempts on a pod marked down; in between it is skipped and reported without being asked.', 0),
   },
-  neutron: listener(9696, 'top networking (Neutron) API'),
+  neutron: {
+    ...listener(9696, 'top networking (Neutron) API'),
+    list_pod_timeout: float(
+      10,
+      'Seconds each pod has to answer its part of a networking read that asks pods (the live status of ports); a pod that has not answered by then is left out and named in the x-tricircle-unavailable-pods header.',
+      0.1,
+    ),
+  },
   tricircle: {
     type_drivers: list(
       ['local', 'vlan'],

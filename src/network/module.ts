@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CoreServices, HttpServiceModule } from '../services.js';
 import { discoveryRoutes, isPublicNeutronPath } from './api/discovery.js';
+import { unavailablePodsHook } from './api/unavailable.js';
 import { tagRoutes } from './api/tags.js';
 import type { NetworkDeps } from './deps.js';
 import { FloatingIpService } from './floatingips/service.js';
@@ -79,6 +80,7 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
     connectPodSide: (podSide) => socket.connect(podSide),
     registerRoutes(app, publicUrl) {
       const routeDeps: NetworkDeps = { ...deps, publicUrl };
+      unavailablePodsHook(app);
       discoveryRoutes(app, routeDeps);
       securityGroupRoutes(app, { service: securityGroups, publicUrl });
       networkRoutes(app, routeDeps, networks);
