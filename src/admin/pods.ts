@@ -14,6 +14,7 @@ function podInput(body: unknown): { input: PodInput; endpoints?: Record<string, 
   if (regionName !== undefined && podName !== undefined && regionName !== podName) {
     throw badRequest('region_name and its alias pod_name disagree');
   }
+  checkRegionName(regionName ?? podName);
   return {
     input: {
       regionName: regionName ?? podName,
@@ -24,6 +25,18 @@ function podInput(body: unknown): { input: PodInput; endpoints?: Record<string, 
     },
     endpoints: endpointOverrides(pod.endpoints),
   };
+}
+
+/**
+ * A Keystone region id: 1 to 255 printable characters (no control characters, no unpaired surrogates,
+ * no unassigned code points).
+ */
+function checkRegionName(name: string | undefined): void {
+  if (name === undefined || name === '') return;
+  if (name.length > 255) throw badRequest('region_name must be at most 255 characters long');
+  if (!/^[^\p{C}]+$/u.test(name) || name.trim() !== name) {
+    throw badRequest('region_name must be printable text without leading or trailing spaces (a Keystone region id)');
+  }
 }
 
 /** {"compute": "http://...", "network": null}: null clears an override. */
@@ -51,7 +64,9 @@ export function podRoutes(r: GatewayRouter, services: AdminServices): void {
     const { input, endpoints: overrides } = podInput(call.body);
     const pod = await pods.create(input);
     await applyOverrides(pod.id, overrides);
-    return ok({ pod: await show(pod.id) });
+    const warnings = services.endpointCheck && pod.azName !== '' ? await services.endpointCheck(pod) : [];
+    if (warnings.length > 0) services.logger?.warn({ pod: pod.regionName, warnings }, 'pod registered with warnings');
+    return ok({ pod: await show(pod.id), ...(warnings.length > 0 ? { warnings } : {}) });
   });
 
   r.get('/pods', async (call) => {
