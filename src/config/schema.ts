@@ -131,6 +131,16 @@ export const SCHEMA = {
       0,
     ),
     retry_backoff_cap: float(300, 'Longest wait in seconds between two retries of a failed job.', 0),
+    retry_window: float(
+      172800,
+      'Seconds after its creation during which a failing job keeps being retried (every retry_backoff_cap at most) even past max_attempts; after that it is marked FAIL. 0: FAIL after max_attempts runs.',
+      0,
+    ),
+    heal_interval: float(
+      5,
+      'Seconds between the checks for pods that came back (pods recorded down are probed); when one returns, every job waiting for a retry and every FAIL job within retry_window runs at once, and a reconcile is requested. 0 turns this off.',
+      0,
+    ),
     scan_interval: float(10, 'Seconds between the periodic scans of the job table, which pick up jobs whose bus signal was lost, retries that became due and abandoned jobs.', 0.1),
     shutdown_grace: float(30, 'Seconds a stopping worker waits for its running jobs to finish before it asks them to stop and hands them back.', 0),
     log_retention: float(604800, 'Seconds the job log (history of every job state change) is kept; older entries are pruned by the periodic scan. 0 keeps them forever.', 0),
