@@ -10,7 +10,7 @@ import type { Config } from './config/index.js';
 import { migrateToLatest, openDatabase, ping, schemaVersion, type Db } from './db/index.js';
 import { buildIdentity } from './identity/index.js';
 import { PolicyEnforcer } from './policy/index.js';
-import { PodBindings, PodHealth, PodRegistry, SqlEndpointStore } from './pods/index.js';
+import { PodBindings, PodHealer, PodHealth, PodRegistry, SqlEndpointStore } from './pods/index.js';
 import { RoutingLock, RoutingTable } from './routing/index.js';
 import { PodClientFactory } from './bottom/index.js';
 import type { BackgroundServiceModule, CoreServices, HttpServiceModule, Listener } from './services.js';
@@ -31,7 +31,8 @@ const backgroundServices = (m: Modules): BackgroundServiceModule[] => [
   {
     // The job workers (`--only xjob` runs them alone), with the periodic reconcile request ([xjob] reconcile_interval).
     name: 'xjob',
-    start: (core) => startJobWorkers({ jobs: core.jobs, logger: core.logger, metricsRegistry: core.metrics.registry, periodic: [m.wiring.periodicReconcile] }),
+    start: (core) =>
+      startJobWorkers({ jobs: core.jobs, logger: core.logger, metricsRegistry: core.metrics.registry, periodic: [m.wiring.periodicReconcile, () => startPodHealer(core)] }),
   },
 ];
 
@@ -168,4 +169,28 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
     await closeAll();
     throw err;
   }
+}
+
+/**
+ * Jobs heal when a pod returns ([xjob] heal_interval): pods recorded down are probed; when one answers
+ * again, every job waiting for a retry and every recent FAIL job runs at once, and a reconcile of every
+ * project is requested.
+ */
+function startPodHealer(core: CoreServices): { close(): Promise<void> } {
+  const interval = core.jobs.settings.healIntervalMs;
+  if (!(interval > 0)) return { close: async () => undefined };
+  return new PodHealer({
+    intervalMs: interval,
+    logger: core.logger,
+    listPods: () => core.pods.list(),
+    probe: async (pod) => {
+      const res = await core.podClients.client(pod, 'network').request({ requestId: 'req-pod-healer' }, { method: 'GET', path: '/', timeoutMs: Math.min(interval, 5000) });
+      return res.status < 500;
+    },
+    onUp: async (pod) => {
+      const woken = await core.jobs.wakeWaiting();
+      await core.jobs.submit({ type: 'reconcile', projectId: 'all', resource: { project_id: 'all' } });
+      core.logger.info({ pod: pod.regionName, jobs: woken }, 'pod came back: jobs woken, reconcile requested');
+    },
+  }).start();
 }

@@ -10,6 +10,7 @@ type PodFieldsBody = Static<typeof PodFields>;
 const trimmed = (v: string | undefined) => v?.trim();
 
 function podInput(pod: PodFieldsBody): { input: PodInput; endpoints?: Record<string, string | null> } {
+  checkRegionName(pod.region_name ?? pod.pod_name);
   const regionName = trimmed(pod.region_name);
   const podName = trimmed(pod.pod_name);
   if (regionName !== undefined && podName !== undefined && regionName !== podName) {
@@ -27,6 +28,18 @@ function podInput(pod: PodFieldsBody): { input: PodInput; endpoints?: Record<str
   };
 }
 
+/**
+ * A Keystone region id: 1 to 255 printable characters (no control characters, no unpaired surrogates,
+ * no unassigned code points).
+ */
+function checkRegionName(name: string | undefined): void {
+  if (name === undefined || name === '') return;
+  if (name.length > 255) throw badRequest('region_name must be at most 255 characters long');
+  if (!/^[^\p{C}]+$/u.test(name) || name.trim() !== name) {
+    throw badRequest('region_name must be printable text without leading or trailing spaces (a Keystone region id)');
+  }
+}
+
 export function podRoutes(r: GatewayRouter, services: AdminServices): void {
   const { pods, endpoints } = services;
   const applyOverrides = async (podId: string, overrides?: Record<string, string | null>) => {
@@ -40,7 +53,9 @@ export function podRoutes(r: GatewayRouter, services: AdminServices): void {
       const { input, endpoints: overrides } = podInput(call.body.pod);
       const pod = await pods.create(input);
       await applyOverrides(pod.id, overrides);
-      return ok({ pod: await show(pod.id) });
+      const warnings = services.endpointCheck && pod.azName !== '' ? await services.endpointCheck(pod) : [];
+      if (warnings.length > 0) services.logger?.warn({ pod: pod.regionName, warnings }, 'pod registered with warnings');
+      return ok({ pod: await show(pod.id), ...(warnings.length > 0 ? { warnings } : {}) });
     },
     { body: PodBody, authorize: (call) => authorize(services, call.ctx, 'admin_api:pods:create') },
   );

@@ -50,7 +50,13 @@ export function registerResourceCommands(program: Command): void {
     .option('--disabled', 'receive no new resources')
     .option('--endpoint <type=url>', 'override a service endpoint (repeatable)', collect)
     .option(...formatOption)
-    .action(action(async (o: Row) => printObject(((await (await connectAdmin(program)).call('POST', '/v1.0/pods', podBody(o))) as { pod: Row }).pod, o.format as OutputFormat)));
+    .action(
+      action(async (o: Row) => {
+        const answer = (await (await connectAdmin(program)).call('POST', '/v1.0/pods', podBody(o))) as { pod: Row; warnings?: string[] };
+        for (const w of answer.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+        printObject(answer.pod, o.format as OutputFormat);
+      }),
+    );
   pod
     .command('list')
     .option(...formatOption)

@@ -60,7 +60,14 @@ export const SCHEMA = {
     max_limit: int(1000, 'Most volumes one list page returns (Cinder osapi_max_limit).', 1, 10000),
     down_pod_probe_interval: float(30, 'Seconds between list attempts on a pod marked down; in between it is skipped and reported without being asked.', 0),
   },
-  neutron: listener(9696, 'top networking (Neutron) API'),
+  neutron: {
+    ...listener(9696, 'top networking (Neutron) API'),
+    list_pod_timeout: float(
+      10,
+      'Seconds each pod has to answer its part of a networking read that asks pods (the live status of ports); a pod that has not answered by then is left out and named in the x-tricircle-unavailable-pods header.',
+      0.1,
+    ),
+  },
   tricircle: {
     type_drivers: list(
       ['local', 'vlan'],
@@ -132,6 +139,16 @@ export const SCHEMA = {
       0,
     ),
     retry_backoff_cap: float(300, 'Longest wait in seconds between two retries of a failed job.', 0),
+    retry_window: float(
+      172800,
+      'Seconds after its creation during which a failing job keeps being retried (every retry_backoff_cap at most) even past max_attempts; after that it is marked FAIL. 0: FAIL after max_attempts runs.',
+      0,
+    ),
+    heal_interval: float(
+      5,
+      'Seconds between the checks for pods that came back (pods recorded down are probed); when one returns, every job waiting for a retry and every FAIL job within retry_window runs at once, and a reconcile is requested. 0 turns this off.',
+      0,
+    ),
     scan_interval: float(10, 'Seconds between the periodic scans of the job table, which pick up jobs whose bus signal was lost, retries that became due and abandoned jobs.', 0.1),
     shutdown_grace: float(30, 'Seconds a stopping worker waits for its running jobs to finish before it asks them to stop and hands them back.', 0),
     log_retention: float(604800, 'Seconds the job log (history of every job state change) is kept; older entries are pruned by the periodic scan. 0 keeps them forever.', 0),

@@ -5,6 +5,7 @@ import type { PodRegistry } from '../pods/index.js';
 import type { RoutingTable } from '../routing/index.js';
 import type { JobService } from '../xjob/index.js';
 import type { NetworkPodSide } from './podSide.js';
+import type { NetworkQuotaService } from './quotas/service.js';
 import type { NetworkSettings } from './settings.js';
 
 /** What the top networking service is built from; made once per process in module.ts. */
@@ -20,6 +21,8 @@ export interface NetworkDeps {
   podClients?: Pick<PodClientFactory, 'neutron'>;
   /** Wakes the job workers once a transaction that requested jobs has committed; absent: their periodic scan finds the jobs. */
   jobs?: Pick<JobService, 'signal'>;
+  /** The top's networking quotas: creates are admitted in their transaction. */
+  quotas: NetworkQuotaService;
   /** The service's public base URL (for links); known once the listener is bound, so only routes read it. */
   publicUrl(): string;
 }

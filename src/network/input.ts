@@ -15,16 +15,33 @@ export function pyStr(value: unknown): string {
   return pyRepr(value);
 }
 
+/** Renderings in messages stop at this depth ("...") and are cut to this many characters. */
+const REPR_DEPTH = 8;
+const REPR_LENGTH = 1024;
+
+/** How Python's repr() prints a JSON value, bounded in depth and length (a message never grows with the input). */
 export function pyRepr(value: unknown): string {
+  const text = reprAt(value, 0);
+  return text.length > REPR_LENGTH ? `${text.slice(0, REPR_LENGTH)}...` : text;
+}
+
+function reprAt(value: unknown, depth: number): string {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
-  return `{${Object.entries(value as Json)
-    .map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`)
-    .join(', ')}}`;
+  if (typeof value === 'string') return `'${value.slice(0, REPR_LENGTH).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (depth >= REPR_DEPTH) return Array.isArray(value) ? '[...]' : '{...}';
+  if (Array.isArray(value))
+    return `[${value
+      .slice(0, 64)
+      .map((v) => reprAt(v, depth + 1))
+      .join(', ')}${value.length > 64 ? ', ...' : ''}]`;
+  const entries = Object.entries(value as Json);
+  return `{${entries
+    .slice(0, 64)
+    .map(([k, v]) => `${reprAt(k, depth + 1)}: ${reprAt(v, depth + 1)}`)
+    .join(', ')}${entries.length > 64 ? ', ...' : ''}}`;
 }
 
 /** The request body's items: one for `{resource: {...}}`, several for a bulk `{resources: [...]}`. */

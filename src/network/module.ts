@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CoreServices, HttpServiceModule } from '../services.js';
 import { discoveryRoutes, isPublicNeutronPath } from './api/discovery.js';
+import { unavailablePodsHook } from './api/unavailable.js';
 import { tagRoutes } from './api/tags.js';
 import type { NetworkDeps } from './deps.js';
 import { FloatingIpService } from './floatingips/service.js';
@@ -9,6 +10,8 @@ import { NetworkService } from './networks/service.js';
 import { networkRoutes } from './networks/routes.js';
 import { podSideSocket, type NetworkPodSide } from './podSide.js';
 import { PortService } from './ports/service.js';
+import { NetworkQuotaService } from './quotas/service.js';
+import { quotaRoutes } from './quotas/routes.js';
 import { portRoutes } from './ports/routes.js';
 import { l3JobsOf } from './routers/jobs.js';
 import { RouterService } from './routers/service.js';
@@ -51,9 +54,10 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
     podSide: socket.podSide,
     podClients: core.podClients,
     jobs: core.jobs,
+    quotas: new NetworkQuotaService(core.db),
     publicUrl: () => '',
   };
-  const groups = new SecurityGroupStore(deps.db);
+  const groups = new SecurityGroupStore(deps.db, deps.quotas);
   const securityGroups = buildSecurityGroups(deps, groups);
   const networks = new NetworkService(deps);
   const subnetpools = new SubnetpoolService(deps);
@@ -85,6 +89,7 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
     connectPodSide: (podSide) => socket.connect(podSide),
     registerRoutes(app, publicUrl) {
       const routeDeps: NetworkDeps = { ...deps, publicUrl };
+      unavailablePodsHook(app);
       discoveryRoutes(app, routeDeps);
       securityGroupRoutes(app, { service: securityGroups, publicUrl });
       networkRoutes(app, routeDeps, networks);
@@ -96,6 +101,7 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
       tagRoutes(app, routeDeps);
       rbacRoutes(app, routeDeps, rbac);
       qosRoutes(app, routeDeps, qos);
+      quotaRoutes(app, deps.quotas);
     },
   };
 }

@@ -20,6 +20,8 @@ export interface NetworkSettings {
   defaultRegionForExternalNetwork: string;
   /** Whether creating an external network (or a subnet on one) makes its copies in its pod at once. */
   externalNetworkCopyAtCreate: boolean;
+  /** Deadline of each pod's part of a read that asks pods (`[neutron] list_pod_timeout`). */
+  listPodTimeoutMs: number;
 }
 
 export class NetworkSettingsError extends Error {}
@@ -76,5 +78,6 @@ export function loadNetworkSettings(config: Config): NetworkSettings {
     bridgeCidr: bridge,
     defaultRegionForExternalNetwork: t.default_region_for_external_network.trim(),
     externalNetworkCopyAtCreate: t.external_network_copy_at_create,
+    listPodTimeoutMs: Math.round(config.neutron.list_pod_timeout * 1000),
   };
 }

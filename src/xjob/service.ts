@@ -49,6 +49,17 @@ export class JobService {
     return id;
   }
 
+  /**
+   * Runs at once every job that waits for a retry, and every FAIL job still inside the retry window
+   * (a pod came back: the top does not know which pod a job needs, and handlers are idempotent).
+   * Returns how many jobs were woken.
+   */
+  async wakeWaiting(): Promise<number> {
+    const ids = await this.store.wakeRetries(this.settings.retryWindowMs);
+    this.signal(ids);
+    return ids.length;
+  }
+
   async close(): Promise<void> {
     await this.bus.close();
   }

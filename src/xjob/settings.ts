@@ -13,6 +13,10 @@ export interface XjobSettings {
   scanIntervalMs: number;
   shutdownGraceMs: number;
   logRetentionMs: number;
+  /** How long after its creation a failing job keeps being retried before it is marked FAIL. */
+  retryWindowMs: number;
+  /** How often the pod healer looks for pods that came back (0: never). */
+  healIntervalMs: number;
 }
 
 const ms = (seconds: number) => Math.round(seconds * 1000);
@@ -34,5 +38,7 @@ export function xjobSettings(config: Config): XjobSettings {
     scanIntervalMs: ms(x.scan_interval),
     shutdownGraceMs: ms(x.shutdown_grace),
     logRetentionMs: ms(x.log_retention),
+    retryWindowMs: ms(x.retry_window),
+    healIntervalMs: ms(x.heal_interval),
   };
 }

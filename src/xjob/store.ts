@@ -390,6 +390,33 @@ export class JobStore {
     await this.requeue(job, worker, { delayMs: opts.delayMs, event: 'retry', error, refund: false });
   }
 
+  /**
+   * Waiting retries (NEW after a failed run) become due now; FAIL jobs that failed within `windowMs`
+   * (at least two days) are redone (fresh attempt count). Returns the ids that will run.
+   */
+  async wakeRetries(windowMs: number): Promise<string[]> {
+    const now = this.now();
+    const waiting = await this.db.kysely.selectFrom('async_jobs').select('id').where('status', '=', 'NEW').where('attempts', '>', 0).execute();
+    if (waiting.length > 0) {
+      await this.db.kysely.updateTable('async_jobs').set({ run_after: now }).where('status', '=', 'NEW').where('attempts', '>', 0).execute();
+    }
+    const failed = await this.db.kysely
+      .selectFrom('async_jobs')
+      .select('id')
+      .where('status', '=', 'FAIL')
+      .where((eb) => eb('updated_at', '>', eb(now, '-', Math.max(windowMs, 172_800_000))))
+      .execute();
+    const ids = waiting.map((w) => w.id);
+    for (const f of failed) {
+      try {
+        ids.push((await this.redo(f.id)).id);
+      } catch (err) {
+        if (!(err instanceof JobStateError)) throw err;
+      }
+    }
+    return ids;
+  }
+
   /** Hands a job back unrun (the worker is stopping): NEW again at once, the run not counted. */
   async release(job: ClaimedJob, worker: string): Promise<void> {
     await this.requeue(job, worker, { delayMs: 0, event: 'released', refund: true });

@@ -185,7 +185,7 @@ export class JobWorker {
           outcome = await this.complete(log, () => store.release(job, this.id), 'released');
         } else {
           const maxAttempts = handler.maxAttempts ?? settings.maxAttempts;
-          const final = err instanceof PermanentJobError || job.attempt >= maxAttempts;
+          const final = err instanceof PermanentJobError || (job.attempt >= maxAttempts && Date.now() - job.createdAt >= settings.retryWindowMs);
           const message = errorText(err);
           const delayMs = retryDelay(job.attempt, { baseMs: settings.backoffBaseMs, capMs: settings.backoffCapMs });
           metrics?.failures.inc({ type: job.type });

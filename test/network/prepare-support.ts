@@ -35,7 +35,7 @@ export interface PrepareHarness {
   close(): Promise<void>;
 }
 
-export async function startPrepareHarness(dialect: DialectName = 'sqlite'): Promise<PrepareHarness> {
+export async function startPrepareHarness(dialect: DialectName = 'sqlite', extra: Record<string, Record<string, unknown>> = {}): Promise<PrepareHarness> {
   const cluster = await startSimCluster({
     pods: [
       { region: 'Pod1', az: 'az1' },
@@ -52,7 +52,7 @@ export async function startPrepareHarness(dialect: DialectName = 'sqlite'): Prom
       only: ['admin-api', 'neutron-api'],
       authStrategy: 'keystone',
       keystoneUrl: cluster.keystoneUrl,
-      extra: { database: { max_pool_size: 10 } },
+      extra: { database: { max_pool_size: 10 }, ...extra },
     });
   } catch (err) {
     await cluster.close();

@@ -40,6 +40,15 @@ describeEachDatabase('top Neutron: security groups API', (dialect) => {
     scratch = await createScratchDatabase(dialect);
     tc = await startTestTricircle({ databaseUrl: scratch.url, only: ['neutron-api'] });
     base = tc.urls['neutron-api'];
+    // These tests make more groups than Neutron's default quota of 10 allows.
+    for (const project of ['proj-alice', 'proj-bob', 'proj-admin']) {
+      const res = await fetch(`${base}/v2.0/quotas/${project}`, {
+        method: 'PUT',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ quota: { security_group: -1, security_group_rule: -1 } }),
+      });
+      assert.equal(res.status, 200);
+    }
   });
   after(async () => {
     await tc?.close();

@@ -20,6 +20,8 @@ const SETTINGS: XjobSettings = {
   scanIntervalMs: 5000,
   shutdownGraceMs: 200,
   logRetentionMs: 0,
+  retryWindowMs: 0,
+  healIntervalMs: 0,
 };
 
 async function until(what: string, check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {

@@ -1,6 +1,6 @@
 import type { RawResponse } from '../../bottom/index.js';
 import { PodUnreachableError } from '../../bottom/index.js';
-import { ApiError, serviceUnavailable } from '../../common/index.js';
+import { ApiError, isJsonObject } from '../../common/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
@@ -36,17 +36,19 @@ export class CinderQuotaService {
   ) {}
 
   private async gather(call: CinderCall, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Gathered> {
-    const pods = await this.pods.bottomPods();
+    // Disabled pods take no part; any failure of one pod (unreachable, no endpoint, a bad answer)
+    // leaves that pod out, named in the answer's header, and never fails the others.
+    const pods = (await this.pods.bottomPods()).filter((p) => !p.disabled);
     const gathered: Gathered = { answers: [], failed: [] };
     await Promise.all(
       pods.map(async (pod) => {
         try {
-          const res = await this.pods.request(call, pod, { method, path, body, timeoutMs: method === 'GET' ? this.deps.settings.listTimeoutMs : undefined });
+          const res = await this.pods.request(call, pod, { method, path, body, timeoutMs: this.deps.settings.listTimeoutMs });
           if (res.status >= 500) gathered.failed.push({ pod, reason: `HTTP ${res.status}` });
+          else if (res.status < 300 && method !== 'DELETE' && res.body.length > 0 && !isJsonObject(parseJson(res.body))) gathered.failed.push({ pod, reason: 'malformed answer' });
           else gathered.answers.push({ pod, res });
         } catch (err) {
-          if (!(err instanceof PodUnreachableError)) throw err;
-          gathered.failed.push({ pod, reason: err.reason });
+          gathered.failed.push({ pod, reason: err instanceof PodUnreachableError ? err.reason : err instanceof Error ? err.message : String(err) });
         }
       }),
     );
@@ -75,26 +77,42 @@ export class CinderQuotaService {
     return g.answers.map((a) => (parseJson(a.res.body) as Record<string, T> | undefined)?.[key]).filter((v): v is T => v !== undefined && v !== null);
   }
 
-  private requireSome(g: Gathered): void {
-    if (g.answers.length === 0 && g.failed.length > 0) throw serviceUnavailable(`No pod answered (${g.failed.map((f) => `${f.pod.regionName}: ${f.reason}`).join('; ')}).`);
-  }
-
   async limits(call: CinderCall): Promise<Relay> {
     const g = await this.gather(call, 'GET', '/limits');
-    this.requireSome(g);
     const refused = this.refusal(call, g);
     if (refused) return refused;
     const limits = this.bodies<{ absolute?: Record<string, unknown> }>(g, 'limits');
-    return { status: 200, headers: this.headers(g), body: { limits: { rate: [], absolute: mergeAbsoluteLimits(limits.map((l) => l.absolute ?? {})) } } };
+    const absolute = mergeAbsoluteLimits(limits.map((l) => l.absolute ?? {}));
+    // What the top enforces: its limits, and never less usage than its own claims.
+    const project = call.ctx.projectId;
+    const [top, used] = await Promise.all([this.quotas.limits.of(project), this.quotas.usage(project)]);
+    absolute.maxTotalVolumes = top.volumes;
+    absolute.maxTotalVolumeGigabytes = top.gigabytes;
+    absolute.totalVolumesUsed = Math.max(absolute.totalVolumesUsed ?? 0, used.volumes ?? 0);
+    absolute.totalGigabytesUsed = Math.max(absolute.totalGigabytesUsed ?? 0, used.gigabytes ?? 0);
+    return { status: 200, headers: this.headers(g), body: { limits: { rate: [], absolute: sortKeys(absolute) } } };
   }
 
   async showQuotas(call: CinderCall, project: string, defaults: boolean): Promise<Relay> {
     const path = `/os-quota-sets/${seg(project)}${defaults ? '/defaults' : ''}${call.rawQuery ? `?${call.rawQuery}` : ''}`;
     const g = await this.gather(call, 'GET', path);
-    this.requireSome(g);
     const refused = this.refusal(call, g);
     if (refused) return refused;
-    return { status: 200, headers: this.headers(g), body: { quota_set: mergeQuotaSets(this.bodies(g, 'quota_set'), project) } };
+    const set = mergeQuotaSets(this.bodies(g, 'quota_set'), project);
+    // The limits the top enforces are its own; usage never below the top's claims (a pod left out
+    // does not lower it).
+    const top = defaults ? VOLUME_QUOTA_DEFAULTS : await this.quotas.limits.of(project);
+    const used = defaults ? {} : await this.quotas.usage(project);
+    for (const key of Object.keys(VOLUME_QUOTA_DEFAULTS)) {
+      const shown = set[key];
+      if (shown !== null && typeof shown === 'object') {
+        const u = shown as Record<string, number>;
+        set[key] = { ...u, limit: top[key], in_use: Math.max(u.in_use ?? 0, used[key] ?? 0) };
+      } else if (!defaults && /(^|&)usage=(true|1|yes)(&|$)/i.test(call.rawQuery ?? '')) {
+        set[key] = { limit: top[key], in_use: used[key] ?? 0, reserved: 0, allocated: 0 };
+      } else set[key] = top[key];
+    }
+    return { status: 200, headers: this.headers(g), body: { quota_set: set } };
   }
 
   /** PUT or DELETE in every pod; a pod that cannot be reached makes it 503 (repeat the request to finish). */
@@ -138,4 +156,8 @@ export class CinderQuotaService {
     const availabilityZoneInfo = [...zones.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([zoneName, available]) => ({ zoneName, zoneState: { available } }));
     return { status: 200, headers: {}, body: { availabilityZoneInfo } };
   }
+}
+
+function sortKeys(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

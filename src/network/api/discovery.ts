@@ -38,6 +38,8 @@ export const EXTENSIONS: { alias: string; name: string; description: string }[] 
   { alias: 'port-security', name: 'Port Security', description: 'Provides port security' },
   { alias: 'project-id', name: 'project_id field enabled', description: 'Extension that indicates that project_id field is enabled.' },
   { alias: 'provider', name: 'Provider Network', description: 'Expose mapping of virtual networks to physical networks' },
+  { alias: 'quotas', name: 'Quota management support', description: 'Per-project quotas of networking resources' },
+  { alias: 'quota_details', name: 'Quota details management support', description: 'Per-project quota usage' },
   {
     alias: 'router',
     name: 'Neutron L3 Router',

@@ -99,6 +99,7 @@ export class FloatingIpService {
     }
     await this.guard(() =>
       inL3Transaction(this.db, this.jobs, async (trx, request) => {
+        await this.deps.quotas.admit(trx, 'floatingip', prepared);
         for (const p of prepared) await this.insert(trx, request, caller, p.id, p.projectId, p.input);
       }),
     );

@@ -91,6 +91,7 @@ export class NetworkService {
       prepared.push({ id: randomUUID(), projectId, external, azHints, input });
     }
     await inTransaction(this.db, async (trx) => {
+      await this.deps.quotas.admit(trx, 'network', prepared);
       for (const p of prepared) {
         if (p.input.qosPolicyId !== undefined) await checkQosPolicyRef(trx, caller, p.input.qosPolicyId);
         const segment = p.external && !hasProviderAttributes(p.input.provider) ? NO_SEGMENT : await allocateSegment(this.db, trx, this.deps.settings, p.id, p.input.provider);

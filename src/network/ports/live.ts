@@ -18,6 +18,8 @@ export interface LivePortsDeps {
   /** Undefined when the process has no pod clients (then ports show their top rows). */
   podClients?: Pick<PodClientFactory, 'neutron'>;
   logger?: Logger;
+  /** Deadline of each pod's answer (the list deadline); a pod past it is left out. */
+  timeoutMs?: number;
 }
 
 /** Ids are sent to a pod in lists of at most this many. */
@@ -30,7 +32,7 @@ export class LivePorts {
    * The ports with the live attributes of their pod copy. A port with no copy (or, like the shared
    * DHCP port, copies in several pods) keeps its top row; so does one whose pod does not answer.
    */
-  async overlay(ports: Port[], ctx: Partial<BottomCallContext>): Promise<Port[]> {
+  async overlay(ports: Port[], ctx: Partial<BottomCallContext>, report?: (region: string) => void): Promise<Port[]> {
     const clients = this.deps.podClients;
     const candidates = ports.filter((p) => p.reservedFor === null);
     if (!clients || candidates.length === 0) return ports;
@@ -51,12 +53,13 @@ export class LivePorts {
     await Promise.all(
       [...byPod].map(async ([podId, pairs]) => {
         const pod = await this.deps.pods.find(podId);
-        if (!pod) return;
+        // A disabled pod is not asked: its ports show their top rows.
+        if (!pod || pod.disabled) return;
         try {
           const found = new Map<string, BottomPort>();
           for (let i = 0; i < pairs.length; i += CHUNK) {
             const ids = pairs.slice(i, i + CHUNK).map((p) => p.bottomId);
-            for (const b of await clients.neutron(pod).listPorts(call, { id: ids }, { asAdmin: true })) found.set(b.id, b);
+            for (const b of await clients.neutron(pod).listPorts(call, { id: ids }, { asAdmin: true, timeoutMs: this.deps.timeoutMs })) found.set(b.id, b);
           }
           const devices = await this.topDevices(
             pod,
@@ -67,6 +70,7 @@ export class LivePorts {
             if (b) live.set(topId, liveAttributes(b, pod, devices));
           }
         } catch (err) {
+          report?.(pod.regionName);
           this.deps.logger?.warn({ err, pod: pod.regionName }, 'could not read live port state from a pod; showing the top rows');
         }
       }),

@@ -24,6 +24,7 @@ import { fromBool, inTransaction, lockRow, toBool, type Trx } from '../tx.js';
 import type { PortCreateInput, PortPatch } from './input.js';
 import { withMacs } from './input.js';
 import { addressesOf, allocateAddresses, ipamSubnetsOf, planAllocations, randomMac, type FixedIp, type FixedIpRequest } from './ipam.js';
+import { reportUnavailablePod } from '../api/unavailable.js';
 import { LIVE_FILTERS, LivePorts, matchesLiveFilters } from './live.js';
 import { toPort, type Port, type PortRow } from './model.js';
 import { inL3Transaction, l3JobsOf } from '../routers/jobs.js';
@@ -139,7 +140,7 @@ export class PortService {
     private readonly networks: NetworkService,
     private readonly securityGroups: SecurityGroupLookup,
   ) {
-    this.live = new LivePorts({ routings: deps.routings, pods: deps.pods, podClients: deps.podClients, logger: deps.logger });
+    this.live = new LivePorts({ routings: deps.routings, pods: deps.pods, podClients: deps.podClients, logger: deps.logger, timeoutMs: deps.settings.listPodTimeoutMs });
   }
 
   private get db() {
@@ -188,6 +189,7 @@ export class PortService {
       prepared[0]?.input.networkId ?? '',
       () =>
         inTransaction(this.db, async (trx) => {
+          await this.deps.quotas.admit(trx, 'port', prepared);
           for (const p of prepared) {
             await this.insertPort(trx, {
               id: p.id,
@@ -309,9 +311,10 @@ export class PortService {
    */
   async list(caller: Caller & Partial<BottomCallContext>, params: ListParams): Promise<Port[]> {
     const liveFilters = new Map([...params.filters].filter(([k]) => isLiveFilter(k)));
-    if (liveFilters.size === 0) return this.live.overlay(await this.listTop(caller, params), caller);
+    const report = (region: string) => reportUnavailablePod(caller, region);
+    if (liveFilters.size === 0) return this.live.overlay(await this.listTop(caller, params), caller, report);
     const topParams: ListParams = { ...params, filters: new Map([...params.filters].filter(([k]) => !isLiveFilter(k))) };
-    const keep = async (ports: Port[]) => (await this.live.overlay(ports, caller)).filter((p) => matchesLiveFilters(p, liveFilters));
+    const keep = async (ports: Port[]) => (await this.live.overlay(ports, caller, report)).filter((p) => matchesLiveFilters(p, liveFilters));
     if (params.limit === undefined) return keep(await this.listTop(caller, topParams));
     const batch = Math.max(params.limit, LIVE_FILTER_BATCH);
     let out: Port[] = [];
@@ -337,7 +340,7 @@ export class PortService {
   async get(caller: Caller & Partial<BottomCallContext>, id: string): Promise<Port> {
     const row = await this.findVisible(this.db.kysely, caller, id);
     if (!row) throw notFound.port(id);
-    return (await this.live.overlay(await this.hydrate([row]), caller))[0];
+    return (await this.live.overlay(await this.hydrate([row]), caller, (region) => reportUnavailablePod(caller, region)))[0];
   }
 
   /** Ports by id as the top stores them (no visibility check, no pod reads), in the order asked. */

@@ -121,6 +121,7 @@ export class RouterService {
     }
     await this.guard(async () =>
       inL3Transaction(this.db, this.jobs, async (trx, request) => {
+        await this.deps.quotas.admit(trx, 'router', prepared);
         for (const p of prepared) {
           const now = dbNow(this.db.dialect);
           await trx

@@ -12,6 +12,6 @@ export { sgErrors } from './errors.js';
 export type { SecurityGroup, SecurityGroupRule, RuleMatch, Direction, Ethertype } from './model.js';
 
 /** The security-group service of the top networking service, mirroring its changes through the pod side. */
-export function buildSecurityGroups(deps: NetworkDeps, store = new SecurityGroupStore(deps.db)): SecurityGroupService {
+export function buildSecurityGroups(deps: NetworkDeps, store = new SecurityGroupStore(deps.db, deps.quotas)): SecurityGroupService {
   return new SecurityGroupService({ store, mirror: deps.podSide.securityGroups, logger: deps.logger });
 }

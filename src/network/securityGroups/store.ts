@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { NetworkQuotaService } from '../quotas/service.js';
 import type { Selectable, Transaction } from 'kysely';
 import { dbNow, isForeignKeyViolation, isUniqueViolation, type Db } from '../../db/index.js';
 import type { Database } from '../../db/index.js';
@@ -90,7 +91,11 @@ export function defaultGroupRules(groupId: string): RuleMatch[] {
 
 /** SQL access to security_groups, security_group_rules, default_security_groups and their tags. */
 export class SecurityGroupStore {
-  constructor(readonly db: Db) {}
+  constructor(
+    readonly db: Db,
+    /** Quota admission inside the transactions that create groups and rules (src/network/quotas). */
+    private readonly quotas?: Pick<NetworkQuotaService, 'admit'>,
+  ) {}
 
   private now() {
     return dbNow(this.db.dialect);
@@ -188,6 +193,7 @@ export class SecurityGroupStore {
   async createGroups(groups: (GroupInput & { projectId: string })[]): Promise<string[]> {
     const ids = groups.map(() => randomUUID());
     await inTransaction(this.db, async (trx) => {
+      await this.quotas?.admit(trx, 'security_group', groups);
       for (const [i, g] of groups.entries()) {
         await this.insertGroup(trx, ids[i], g.projectId, g.name, g.description, g.stateful);
         await this.insertRuleRows(
@@ -271,6 +277,7 @@ export class SecurityGroupStore {
   async insertRules(groupId: string, rules: NewRule[]): Promise<void> {
     try {
       await inTransaction(this.db, async (trx) => {
+        await this.quotas?.admit(trx, 'security_group_rule', rules);
         await this.insertRuleRows(trx, rules);
         await this.bumpGroup(trx, groupId);
       });

@@ -106,6 +106,7 @@ export class SubnetService {
       prepared.push({ id: randomUUID(), projectId, input, external: Boolean(Number(network.external)) });
     }
     await inTransaction(this.db, async (trx) => {
+      await this.deps.quotas.admit(trx, 'subnet', prepared);
       for (const p of prepared) await this.insert(trx, caller, p.id, p.projectId, p.input);
     });
     // Subnets of external networks are copied into the network's pod at once; a pod failure undoes the request.
