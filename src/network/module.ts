@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CoreServices, HttpServiceModule } from '../services.js';
 import { discoveryRoutes, isPublicNeutronPath } from './api/discovery.js';
 import { tagRoutes } from './api/tags.js';
+import { buildBreadth } from './breadth.js';
 import type { NetworkDeps } from './deps.js';
 import { FloatingIpService } from './floatingips/service.js';
 import { floatingIpRoutes } from './floatingips/routes.js';
@@ -57,6 +58,7 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
   const l3Jobs = l3JobsOf(deps);
   const routers = new RouterService(deps, l3Jobs);
   const floatingIps = new FloatingIpService(deps, l3Jobs);
+  const breadth = buildBreadth(deps);
   return {
     securityGroups,
     state: createTopNetworkState({
@@ -84,7 +86,8 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
       subnetpoolRoutes(app, routeDeps, subnetpools);
       routerRoutes(app, routeDeps, routers);
       floatingIpRoutes(app, routeDeps, floatingIps);
-      tagRoutes(app, routeDeps);
+      breadth.register(app, publicUrl);
+      tagRoutes(app, routeDeps, breadth.tagged);
     },
   };
 }

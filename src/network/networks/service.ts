@@ -81,7 +81,8 @@ export class NetworkService {
     }
     await inTransaction(this.db, async (trx) => {
       for (const p of prepared) {
-        const segment = p.external && !hasProviderAttributes(p.input.provider) ? NO_SEGMENT : await allocateSegment(this.db, trx, this.deps.settings, p.id, p.input.provider);
+        const segment =
+          p.external && !hasProviderAttributes(p.input.provider) ? NO_SEGMENT : await allocateSegment(this.db, trx, this.deps.settings, p.id, p.input.provider, p.projectId);
         const network = {
           id: p.id,
           project_id: p.projectId,
