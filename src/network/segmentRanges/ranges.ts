@@ -38,29 +38,27 @@ export function defaultRanges(settings: NetworkSettings): DefaultRange[] {
   return out;
 }
 
-const synced = new WeakMap<Db, Promise<void>>();
+const synced = new WeakSet<Db>();
 
-/** Writes the configured default ranges (once per process and database). */
-export function syncDefaultRanges(db: Db, settings: NetworkSettings): Promise<void> {
-  let done = synced.get(db);
-  if (!done) {
-    done = writeDefaults(db, settings).catch((err) => {
-      synced.delete(db);
-      throw err;
-    });
-    synced.set(db, done);
-  }
-  return done;
+/**
+ * Writes the configured default ranges unless this process has seen them in place. Inside a request's
+ * transaction pass `trx` (SQLite has one connection: a query outside it would wait for it forever).
+ */
+export async function syncDefaultRanges(db: Db, settings: NetworkSettings, trx?: Trx): Promise<void> {
+  if (synced.has(db)) return;
+  const changed = await writeDefaults(db, trx ?? db.kysely, settings);
+  // Outside a transaction the rows are committed now; inside one they are only once nothing had to change.
+  if (!trx || !changed) synced.add(db);
 }
 
-async function writeDefaults(db: Db, settings: NetworkSettings): Promise<void> {
+/** Makes the default rows match configuration; returns whether anything had to change. */
+async function writeDefaults(db: Db, k: Trx, settings: NetworkSettings): Promise<boolean> {
   const wanted = defaultRanges(settings);
-  const k = db.kysely;
   const existing = await k.selectFrom('network_segment_ranges').select('id').where('is_default', '=', 1).execute();
   const stale = existing.map((r) => r.id).filter((id) => !wanted.some((w) => w.id === id));
   if (stale.length) await k.deleteFrom('network_segment_ranges').where('id', 'in', stale).execute();
-  for (const r of wanted) {
-    if (existing.some((e) => e.id === r.id)) continue;
+  const missing = wanted.filter((r) => !existing.some((e) => e.id === r.id));
+  for (const r of missing) {
     const now = dbNow(db.dialect);
     const q = k.insertInto('network_segment_ranges').values({
       id: r.id,
@@ -79,11 +77,12 @@ async function writeDefaults(db: Db, settings: NetworkSettings): Promise<void> {
     if (db.dialect === 'mysql') await q.ignore().execute();
     else await q.onConflict((oc) => oc.doNothing()).execute();
   }
+  return stale.length > 0 || missing.length > 0;
 }
 
 /** The ranges a network of `projectId` may take a `type` segment from: its own first, then the shared ones. */
 export async function segmentRanges(db: Db, trx: Trx, settings: NetworkSettings, type: string, projectId: string | undefined): Promise<UsableRange[]> {
-  await syncDefaultRanges(db, settings);
+  await syncDefaultRanges(db, settings, trx);
   const rows = await trx
     .selectFrom('network_segment_ranges')
     .select(['physical_network', 'minimum', 'maximum', 'shared', 'project_id', 'is_default'])

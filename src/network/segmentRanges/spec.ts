@@ -37,7 +37,7 @@ function checkBounds(row: Row): void {
   if (min > max) throw invalidInput(`minimum ${min} is greater than maximum ${max}`);
 }
 
-export function segmentRangeSpec(settings: NetworkSettings, sync: () => Promise<void>): SimpleResourceSpec {
+export function segmentRangeSpec(settings: NetworkSettings, sync: (trx?: Trx) => Promise<void>): SimpleResourceSpec {
   return {
     resource: 'network_segment_range',
     collection: 'network_segment_ranges',

@@ -32,6 +32,9 @@ import type { FieldSpec, Row, SimpleResourceSpec } from './spec.js';
 // biome-ignore lint/suspicious/noExplicitAny: the tables of described resources are named by data, not by the Database type.
 type AnyDb = Kysely<any>;
 
+/** A transaction over the tables of described resources, which the Database type does not name. */
+export const loose = (trx: Trx): AnyDb => trx as unknown as AnyDb;
+
 const columnOf = (name: string, f: FieldSpec) => f.column ?? name;
 
 export function listSchemaOf(spec: SimpleResourceSpec): ListSchema {
@@ -116,7 +119,7 @@ export class SimpleResourceService {
   }
 
   async find(trx: Trx, caller: Caller, id: string, parentId?: string): Promise<Row> {
-    await this.spec.ready?.();
+    await this.spec.ready?.(trx === this.db ? undefined : trx);
     await this.parentOwner(trx, caller, parentId);
     const row = (await this.base(trx, caller, parentId)
       .selectAll(this.spec.table)
@@ -200,7 +203,7 @@ export class SimpleResourceService {
     const a = parseAttributes(this.attrSpec, body, 'update');
     await inTransaction(this.deps.db, async (trx) => {
       const before = await this.find(trx, caller, id, parentId);
-      this.requireModify(caller, before, action);
+      await this.requireModify(trx, caller, before, action, parentId);
       const adminOnly = Object.keys(a).filter((k) => this.spec.fields[k]?.adminOnly);
       if (adminOnly.length && !caller.isAdmin) this.forbid(action, adminOnly);
       if (this.spec.standard) checkIfMatch(ifMatch, Number(before.revision_number));
@@ -228,15 +231,17 @@ export class SimpleResourceService {
     await (trx as unknown as AnyDb).updateTable(this.spec.table).set(set).where('id', '=', id).execute();
   }
 
-  requireModify(caller: Caller, row: Row, action: string): void {
+  /** 403 unless the caller may change the row: admins; owners where the resource allows (a nested row's owner is its parent's). */
+  async requireModify(trx: Trx, caller: Caller, row: Row, action: string, parentId?: string): Promise<void> {
     if (caller.isAdmin) return;
-    if (this.spec.modify === 'admin' || row.project_id !== caller.projectId) this.forbid(action);
+    const owner = this.spec.parent ? await this.parentOwner(trx, caller, parentId) : row.project_id;
+    if (this.spec.modify === 'admin' || owner !== caller.projectId) this.forbid(action);
   }
 
   async remove(caller: Caller, id: string, parentId?: string): Promise<void> {
     await inTransaction(this.deps.db, async (trx) => {
       const row = await this.find(trx, caller, id, parentId);
-      this.requireModify(caller, row, `delete_${this.spec.policyName}`);
+      await this.requireModify(trx, caller, row, `delete_${this.spec.policyName}`, parentId);
       await this.spec.beforeDelete?.({ trx, caller }, this.fromColumns(row));
       await (trx as unknown as AnyDb).deleteFrom(this.spec.table).where('id', '=', id).execute();
       if (this.spec.tagType) await dropTags(trx, this.spec.tagType as TaggedCollection, [id]);
@@ -285,7 +290,7 @@ export class SimpleResourceService {
       : undefined;
     return rows.map((raw) => {
       const row = this.fromColumns(raw);
-      const view: Json = { id: row.id };
+      const view: Json = this.spec.idIsAttribute ? {} : { id: row.id };
       for (const [name, f] of Object.entries(this.spec.fields)) if (!f.hidden) view[name] = row[columnOf(name, f)] ?? null;
       if (this.spec.project) {
         view.project_id = row.project_id ?? null;

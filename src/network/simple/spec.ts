@@ -78,12 +78,14 @@ export interface SimpleResourceSpec {
   create: 'anyone' | 'admin';
   /** Who may update and delete a visible row: its owner (or admin), or admins only. */
   modify: 'owner' | 'admin';
+  /** The attribute that is the row's id (a port association is named by its port): bodies show no `id`. */
+  idIsAttribute?: string;
   /** Collection without PUT (metering, default security group rules). */
   noUpdate?: boolean;
   parent?: ParentSpec;
   notFound(id: string): ApiError;
-  /** Runs before every operation (e.g. writing configured rows once). */
-  ready?(): Promise<void>;
+  /** Runs before every operation (e.g. writing configured rows once); `trx` when inside a transaction. */
+  ready?(trx?: Trx): Promise<void>;
   /** Checks and completes a new row before insert (in the request's transaction). */
   beforeCreate?(ctx: HookContext, row: Row): Promise<void>;
   /** Checks an update (the row after the change; `before` as it was). */

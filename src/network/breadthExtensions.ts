@@ -1,0 +1,41 @@
+/** Extension aliases and /v2.0 resources of the described resources (breadth.ts), listed by discovery. */
+export const BREADTH_EXTENSIONS: { alias: string; name: string; description: string }[] = [
+  { alias: 'address-group', name: 'Address group', description: 'Support address group' },
+  { alias: 'address-scope', name: 'Address scope', description: 'Address scopes extension.' },
+  { alias: 'flavors', name: 'Neutron Service Flavors', description: 'Flavor specification for Neutron advanced services.' },
+  { alias: 'l3-conntrack-helper', name: 'Router conntrack helper', description: 'Router conntrack helpers' },
+  { alias: 'l3-ndp-proxy', name: 'Router NDP proxy', description: 'Router NDP proxy' },
+  { alias: 'local_ip', name: 'Local IP', description: 'Local IP extension' },
+  { alias: 'logging', name: 'Logging API Extension', description: 'Provides a logging API.' },
+  { alias: 'metering', name: 'Neutron Metering', description: 'Neutron Metering extension.' },
+  { alias: 'metering_source_and_destination_fields', name: 'Neutron Metering with source and destination filtering', description: 'Neutron Metering extension.' },
+  { alias: 'network-ip-availability', name: 'Network IP Availability', description: 'Provides IP availability data for each network and subnet.' },
+  { alias: 'network-segment-range', name: 'Neutron Network Segment Range', description: 'Provides support for the network segment range management' },
+  {
+    alias: 'security-groups-default-rules',
+    name: 'Default rules for security groups',
+    description: 'Configure set of security group rules used as default rules for every new security group',
+  },
+  { alias: 'segment', name: 'Segment', description: 'Segments extension.' },
+  { alias: 'service-type', name: 'Neutron Service Type Management', description: 'API for retrieving service providers for Neutron advanced services' },
+  { alias: 'standard-attr-segment', name: 'Standard Attribute Segment Extension', description: 'Add standard attributes to Segment resource' },
+  { alias: 'tag-creation', name: 'Tag creation extension', description: 'Allow to add tags with the POST method' },
+];
+
+export const BREADTH_RESOURCES: (readonly [string, string])[] = [
+  ['network_segment_range', 'network_segment_ranges'],
+  ['segment', 'segments'],
+  ['address_scope', 'address-scopes'],
+  ['address_group', 'address-groups'],
+  ['local_ip', 'local_ips'],
+  ['ndp_proxy', 'ndp_proxies'],
+  ['log', 'log/logs'],
+  ['loggable_resource', 'log/loggable-resources'],
+  ['metering_label', 'metering/metering-labels'],
+  ['metering_label_rule', 'metering/metering-label-rules'],
+  ['flavor', 'flavors'],
+  ['service_profile', 'service_profiles'],
+  ['default_security_group_rule', 'default-security-group-rules'],
+  ['network_ip_availability', 'network-ip-availabilities'],
+  ['service_provider', 'service-providers'],
+];
