@@ -7,11 +7,13 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../common/index.js';
 import { addressGroupSpec, addressesOf } from './addressGroups/spec.js';
+import { AgentService } from './agents/service.js';
 import { addressScopeSpec } from './addressScopes/spec.js';
 import { contextOf, queryOf } from './api/collection.js';
 import { applyListInMemory } from './api/memoryList.js';
 import { defaultRuleSpec, statefulnessSpec } from './defaultRules/spec.js';
 import type { NetworkDeps } from './deps.js';
+import type { Caller } from './policy.js';
 import { badRequest, policyNotAuthorized } from './errors.js';
 import { flavorSpec, profileNotFound, serviceProfileSpec } from './flavors/spec.js';
 import { isObject, toUuid } from './input.js';
@@ -28,6 +30,12 @@ import { SimpleResourceService } from './simple/service.js';
 import type { SimpleResourceSpec } from './simple/spec.js';
 import { inTransaction } from './tx.js';
 
+/** Views of top networks and routers (what the agent schedulers answer with); 404 when not visible. */
+export interface TopViews {
+  network(caller: Caller, id: string): Promise<Record<string, unknown>>;
+  router(caller: Caller, id: string): Promise<Record<string, unknown>>;
+}
+
 export interface Breadth {
   /** Kit services by URL collection (for the tag API). */
   readonly tagged: Map<string, SimpleResourceService>;
@@ -37,13 +45,15 @@ export interface Breadth {
 /** The service providers of the top: the L3 service in the pods' routers (no other service type is served). */
 const SERVICE_PROVIDERS = [{ service_type: 'L3_ROUTER_NAT', name: 'tricircle', default: true }];
 
+const projectFieldsOf = (view: Record<string, unknown>, fields: string[]) => (fields.length ? Object.fromEntries(fields.filter((f) => f in view).map((f) => [f, view[f]])) : view);
+
 const fieldsOf = (query: URLSearchParams) =>
   query
     .getAll('fields')
     .flatMap((f) => f.split(','))
     .filter((f) => f !== '');
 
-export function buildBreadth(deps: NetworkDeps): Breadth {
+export function buildBreadth(deps: NetworkDeps, views: TopViews): Breadth {
   const kit = (spec: SimpleResourceSpec) => new SimpleResourceService(deps, spec);
   const ranges = kit(segmentRangeSpec(deps.settings, (trx) => syncDefaultRanges(deps.db, deps.settings, trx)));
   const segments = kit(segmentSpec(deps.db, deps.settings));
@@ -78,6 +88,7 @@ export function buildBreadth(deps: NetworkDeps): Breadth {
     statefulness,
   ];
   const ipAvailability = new IpAvailabilityService(deps.db);
+  const agents = new AgentService(deps);
   const tagged = new Map<string, SimpleResourceService>();
   for (const s of all) if (s.spec.tagType && !s.spec.parent) tagged.set(s.spec.path, s);
 
@@ -151,6 +162,55 @@ export function buildBreadth(deps: NetworkDeps): Breadth {
         service_providers: applyListInMemory(SERVICE_PROVIDERS, queryOf(req), ['service_type', 'name', 'default']),
       }));
       app.get('/v2.0/network-ip-availabilities', async (req) => ipAvailability.list(contextOf(req), queryOf(req)));
+      // Agents and schedulers, from the pods.
+      const call = (req: import('fastify').FastifyRequest) => ({
+        requestId: contextOf(req).requestId,
+        ...(contextOf(req).globalRequestId ? { globalRequestId: contextOf(req).globalRequestId } : {}),
+      });
+      const unavailable = (reply: import('fastify').FastifyReply, pods: string[]) => {
+        if (pods.length) reply.header('x-tricircle-unavailable-pods', pods.join(', '));
+      };
+      app.get('/v2.0/agents', async (req, reply) => {
+        const got = await agents.list(contextOf(req), call(req), queryOf(req));
+        unavailable(reply, got.unavailable);
+        return { agents: got.items };
+      });
+      app.get<P>('/v2.0/agents/:id', async (req) => ({ agent: projectFieldsOf(await agents.show(contextOf(req), call(req), req.params.id), fieldsOf(queryOf(req))) }));
+      app.put<P>('/v2.0/agents/:id', async (req) => ({ agent: await agents.update(contextOf(req), call(req), req.params.id, req.body) }));
+      app.delete<P>('/v2.0/agents/:id', async (req, reply) => {
+        await agents.remove(contextOf(req), call(req), req.params.id);
+        return reply.code(204).send();
+      });
+      for (const kind of ['network', 'router'] as const) {
+        const sub = kind === 'network' ? 'dhcp-networks' : 'l3-routers';
+        const key = kind === 'network' ? 'network_id' : 'router_id';
+        const view = (caller: Caller, id: string) => (kind === 'network' ? views.network(caller, id) : views.router(caller, id));
+        app.get<P>(`/v2.0/agents/:id/${sub}`, async (req) => {
+          const ids = await agents.hosted(contextOf(req), call(req), req.params.id, kind);
+          const items = (await Promise.all(ids.map((id) => view(contextOf(req), id).catch(() => undefined)))).filter((v) => v !== undefined);
+          return { [kind === 'network' ? 'networks' : 'routers']: items };
+        });
+        app.post<P>(`/v2.0/agents/:id/${sub}`, async (req, reply) => {
+          const body = req.body;
+          if (!isObject(body) || typeof body[key] !== 'string') throw badRequest(`Failed to parse request. Required attribute '${key}' not specified`);
+          const topId = body[key] as string;
+          await view(contextOf(req), topId);
+          await agents.schedule(contextOf(req), call(req), req.params.id, kind, topId, true);
+          return reply.code(201).send();
+        });
+        app.delete<P>(`/v2.0/agents/:id/${sub}/:child`, async (req, reply) => {
+          await view(contextOf(req), req.params.child ?? '');
+          await agents.schedule(contextOf(req), call(req), req.params.id, kind, req.params.child ?? '', false);
+          return reply.code(204).send();
+        });
+        app.get<P>(kind === 'network' ? '/v2.0/networks/:id/dhcp-agents' : '/v2.0/routers/:id/l3-agents', async (req, reply) => {
+          await view(contextOf(req), req.params.id);
+          const got = await agents.agentsHosting(contextOf(req), call(req), kind, req.params.id);
+          unavailable(reply, got.unavailable);
+          return { agents: got.items };
+        });
+      }
+
       app.get<P>('/v2.0/network-ip-availabilities/:id', async (req) => ipAvailability.show(contextOf(req), req.params.id, fieldsOf(queryOf(req))));
     },
   };

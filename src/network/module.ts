@@ -8,12 +8,14 @@ import { FloatingIpService } from './floatingips/service.js';
 import { floatingIpRoutes } from './floatingips/routes.js';
 import { NetworkService } from './networks/service.js';
 import { networkRoutes } from './networks/routes.js';
+import { networkView } from './networks/view.js';
 import { podSideSocket, type NetworkPodSide } from './podSide.js';
 import { PortService } from './ports/service.js';
 import { portRoutes } from './ports/routes.js';
 import { l3JobsOf } from './routers/jobs.js';
 import { RouterService } from './routers/service.js';
 import { routerRoutes } from './routers/routes.js';
+import { routerView } from './routers/model.js';
 import { buildSecurityGroups, securityGroupRoutes, SecurityGroupStore, type SecurityGroupService } from './securityGroups/index.js';
 import { loadNetworkSettings } from './settings.js';
 import { SubnetpoolService } from './subnetpools/service.js';
@@ -58,7 +60,10 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
   const l3Jobs = l3JobsOf(deps);
   const routers = new RouterService(deps, l3Jobs);
   const floatingIps = new FloatingIpService(deps, l3Jobs);
-  const breadth = buildBreadth(deps);
+  const breadth = buildBreadth(deps, {
+    network: async (caller, id) => networkView(await networks.get(caller, id), caller),
+    router: async (caller, id) => routerView(await routers.get(caller, id), caller),
+  });
   return {
     securityGroups,
     state: createTopNetworkState({
