@@ -25,6 +25,7 @@ import { conntrackHelperSpec, ndpProxySpec } from './routerExtras/spec.js';
 import { syncDefaultRanges } from './segmentRanges/ranges.js';
 import { segmentRangeSpec } from './segmentRanges/spec.js';
 import { segmentSpec } from './segments/spec.js';
+import { onboardNetworkSubnets } from './subnetpools/onboard.js';
 import { simpleResourceRoutes } from './simple/routes.js';
 import { SimpleResourceService } from './simple/service.js';
 import type { SimpleResourceSpec } from './simple/spec.js';
@@ -156,6 +157,8 @@ export function buildBreadth(deps: NetworkDeps, views: TopViews): Breadth {
         });
         return reply.code(204).send();
       });
+
+      app.put<P>('/v2.0/subnetpools/:id/onboard_network_subnets', async (req) => onboardNetworkSubnets(deps.db, contextOf(req), req.params.id, req.body));
 
       app.get('/v2.0/log/loggable-resources', async (req) => ({ loggable_resources: applyListInMemory(LOGGABLE_RESOURCES, queryOf(req), ['type']) }));
       app.get('/v2.0/service-providers', async (req) => ({

@@ -22,6 +22,7 @@ export const BREADTH_EXTENSIONS: { alias: string; name: string; description: str
   { alias: 'segment', name: 'Segment', description: 'Segments extension.' },
   { alias: 'service-type', name: 'Neutron Service Type Management', description: 'API for retrieving service providers for Neutron advanced services' },
   { alias: 'standard-attr-segment', name: 'Standard Attribute Segment Extension', description: 'Add standard attributes to Segment resource' },
+  { alias: 'subnet_onboard', name: 'Subnet Onboard', description: 'Provides support for onboarding subnets into subnet pools' },
   { alias: 'tag-creation', name: 'Tag creation extension', description: 'Allow to add tags with the POST method' },
 ];
 

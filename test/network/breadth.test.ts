@@ -73,6 +73,26 @@ describeEachDatabase('top Neutron: address scopes, address groups, local IPs, ro
       assert.equal((await h.call('GET', `/v2.0/address-scopes/${scope.id}/tags`, undefined, ALICE)).status, 404);
     });
 
+    test('subnet onboarding: the subnets of a network join a pool, their CIDRs become its prefixes', async () => {
+      const net = (await h.call('POST', '/v2.0/networks', { network: { name: 'onboard' } }, ALICE)).body.network;
+      const sub = (await h.call('POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '10.60.0.0/24' } }, ALICE)).body.subnet;
+      const pool = (await h.call('POST', '/v2.0/subnetpools', { subnetpool: { name: 'ob', prefixes: ['10.61.0.0/16'] } }, ALICE)).body.subnetpool;
+      neutronError(await h.call('PUT', `/v2.0/subnetpools/${pool.id}/onboard_network_subnets`, { network_id: net.id }, BOB), 404, 'SubnetPoolNotFound');
+      neutronError(await h.call('PUT', `/v2.0/subnetpools/${pool.id}/onboard_network_subnets`, {}, ALICE), 400);
+      const res = await h.call('PUT', `/v2.0/subnetpools/${pool.id}/onboard_network_subnets`, { network_id: net.id }, ALICE);
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body, { network_id: net.id, subnetpool_id: pool.id, cidrs: ['10.60.0.0/24'] });
+      const after = (await h.call('GET', `/v2.0/subnetpools/${pool.id}`, undefined, ALICE)).body.subnetpool;
+      assert.deepEqual(after.prefixes, ['10.60.0.0/24', '10.61.0.0/16']);
+      assert.equal(after.revision_number, 2);
+      assert.equal((await h.call('GET', `/v2.0/subnets/${sub.id}`, undefined, ALICE)).body.subnet.subnetpool_id, pool.id);
+      const again = await h.call('PUT', `/v2.0/subnetpools/${pool.id}/onboard_network_subnets`, { network_id: net.id }, ALICE);
+      assert.deepEqual(again.body.cidrs, []);
+      neutronError(await h.call('DELETE', `/v2.0/subnetpools/${pool.id}`, undefined, ALICE), 409, 'SubnetPoolInUse');
+      assert.equal((await h.call('DELETE', `/v2.0/networks/${net.id}`, undefined, ALICE)).status, 204);
+      assert.equal((await h.call('DELETE', `/v2.0/subnetpools/${pool.id}`, undefined, ALICE)).status, 204);
+    });
+
     test('lists: sorting and pagination with links', async () => {
       const ids: string[] = [];
       for (const n of ['c', 'a', 'b']) ids.push((await h.call('POST', '/v2.0/address-scopes', { address_scope: { name: n, ip_version: 6 } }, BOB)).body.address_scope.id);
