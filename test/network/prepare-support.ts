@@ -35,7 +35,8 @@ export interface PrepareHarness {
   close(): Promise<void>;
 }
 
-export async function startPrepareHarness(dialect: DialectName = 'sqlite'): Promise<PrepareHarness> {
+/** `extra`: further configuration sections (e.g. `{ tricircle: { type_drivers: ... } }`). */
+export async function startPrepareHarness(dialect: DialectName = 'sqlite', extra: Record<string, Record<string, unknown>> = {}): Promise<PrepareHarness> {
   const cluster = await startSimCluster({
     pods: [
       { region: 'Pod1', az: 'az1' },
@@ -52,7 +53,7 @@ export async function startPrepareHarness(dialect: DialectName = 'sqlite'): Prom
       only: ['admin-api', 'neutron-api'],
       authStrategy: 'keystone',
       keystoneUrl: cluster.keystoneUrl,
-      extra: { database: { max_pool_size: 10 } },
+      extra: { ...extra, database: { max_pool_size: 10 } },
     });
   } catch (err) {
     await cluster.close();
