@@ -9,6 +9,7 @@ import { registerAgentRoutes } from './routes/agents.js';
 import { registerMiscRoutes } from './routes/misc.js';
 import { registerQuotaRoutes } from './routes/quotas.js';
 import { registerResourceRoutes } from './routes/resources.js';
+import { registerSharingRoutes } from './routes/sharing.js';
 import { defaultConfig } from './state.js';
 
 export interface NeutronSimDeps {
@@ -54,6 +55,7 @@ export function createNeutronSim(deps: NeutronSimDeps): { app: FastifyInstance; 
   registerResourceRoutes(app, routeDeps);
   registerQuotaRoutes(app, routeDeps);
   registerAgentRoutes(app, routeDeps);
+  registerSharingRoutes(app, routeDeps);
   return { app, api: createNeutronApi(neutron), neutron };
 }
 

@@ -17,6 +17,11 @@ import { RouterService } from './routers/service.js';
 import { routerRoutes } from './routers/routes.js';
 import { routerView } from './routers/model.js';
 import { buildSecurityGroups, securityGroupRoutes, SecurityGroupStore, type SecurityGroupService } from './securityGroups/index.js';
+import { QosService } from './qos/service.js';
+import { qosRoutes } from './qos/routes.js';
+import { NETWORK_SYNC_JOB, QOS_POLICY_SYNC_JOB, syncJobsOf } from './rbac/jobs.js';
+import { RbacService } from './rbac/service.js';
+import { rbacRoutes } from './rbac/routes.js';
 import { loadNetworkSettings } from './settings.js';
 import { SubnetpoolService } from './subnetpools/service.js';
 import { subnetpoolRoutes } from './subnetpools/routes.js';
@@ -64,10 +69,14 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
     network: async (caller, id) => networkView(await networks.get(caller, id), caller),
     router: async (caller, id) => routerView(await routers.get(caller, id), caller),
   });
+  const syncJobs = syncJobsOf(deps);
+  const rbac = new RbacService(deps, { networkChanged: (trx, id, project) => syncJobs.request(trx, NETWORK_SYNC_JOB, id, project), signal: syncJobs.signal });
+  const qos = new QosService(deps, { policyChanged: (trx, id, project) => syncJobs.request(trx, QOS_POLICY_SYNC_JOB, id, project), signal: syncJobs.signal });
   return {
     securityGroups,
     state: createTopNetworkState({
       db: core.db,
+      routings: core.routings,
       pods: core.pods,
       settings,
       bridgeCidrText: core.config.tricircle.bridge_cidr,
@@ -93,6 +102,8 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
       floatingIpRoutes(app, routeDeps, floatingIps);
       breadth.register(app, publicUrl);
       tagRoutes(app, routeDeps, breadth.tagged);
+      rbacRoutes(app, routeDeps, rbac);
+      qosRoutes(app, routeDeps, qos);
     },
   };
 }
