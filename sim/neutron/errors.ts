@@ -23,7 +23,7 @@ export function pyStr(value: unknown): string {
   return typeof value === 'string' ? value : pyRepr(value);
 }
 
-function err(status: number, type: string, message: string): SimServiceError {
+export function err(status: number, type: string, message: string): SimServiceError {
   return new SimServiceError(status, message, type);
 }
 

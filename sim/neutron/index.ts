@@ -5,6 +5,7 @@ import type { SimFaults, SimNeutronApi, SimTokenValidator } from '../types.js';
 import { createNeutronApi } from './api.js';
 import { Neutron } from './core.js';
 import { badRequest } from './errors.js';
+import { registerAgentRoutes } from './routes/agents.js';
 import { registerMiscRoutes } from './routes/misc.js';
 import { registerQuotaRoutes } from './routes/quotas.js';
 import { registerResourceRoutes } from './routes/resources.js';
@@ -53,6 +54,7 @@ export function createNeutronSim(deps: NeutronSimDeps): { app: FastifyInstance; 
   registerMiscRoutes(app, routeDeps);
   registerResourceRoutes(app, routeDeps);
   registerQuotaRoutes(app, routeDeps);
+  registerAgentRoutes(app, routeDeps);
   registerSharingRoutes(app, routeDeps);
   return { app, api: createNeutronApi(neutron), neutron };
 }

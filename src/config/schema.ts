@@ -71,13 +71,15 @@ export const SCHEMA = {
   tricircle: {
     type_drivers: list(
       ['local', 'vlan'],
-      'Network types the top networking service offers (local: the network lives in one pod; vlan: one VLAN id shared by every pod the network spans).',
+      'Network types the top networking service offers (local: the network lives in one pod; vlan: one VLAN id shared by every pod the network spans; flat: a whole physical network, spanning pods; vxlan: one VNI, the network lives in one pod).',
     ),
     tenant_network_types: list(['vlan'], 'Network types given to tenant networks created without provider attributes, tried in order until one has a free segment.'),
     network_vlan_ranges: list(
       ['bridge:2001:3000'],
       'Physical networks and their VLAN ids for vlan networks: physnet:min:max, or physnet alone to allow only admin-chosen VLAN ids on it.',
     ),
+    vni_ranges: list([], 'VXLAN VNI ranges (min:max) of the default vxlan network segment ranges; more ranges can be made through the network_segment_ranges API.'),
+    flat_networks: list(['*'], "Physical networks flat networks may be created on ('*': any)."),
     bridge_network_type: str('vlan', 'Network type of the bridge networks that connect routers across pods.'),
     bridge_cidr: str('100.0.0.0/9', 'Address range the per-project bridge subnets are carved from.'),
     default_region_for_external_network: str(

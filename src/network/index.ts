@@ -58,7 +58,7 @@ export type { Port } from './ports/model.js';
 export type { FloatingIp } from './floatingips/model.js';
 export type { Route } from './routers/input.js';
 export type { Caller } from './policy.js';
-export { podRefusal } from './segments.js';
+export { isPodLocalType, podRefusal } from './segments.js';
 export {
   cidrWithin,
   diffRules,

@@ -3,11 +3,13 @@ import type { CoreServices, HttpServiceModule } from '../services.js';
 import { discoveryRoutes, isPublicNeutronPath } from './api/discovery.js';
 import { unavailablePodsHook } from './api/unavailable.js';
 import { tagRoutes } from './api/tags.js';
+import { buildBreadth } from './breadth.js';
 import type { NetworkDeps } from './deps.js';
 import { FloatingIpService } from './floatingips/service.js';
 import { floatingIpRoutes } from './floatingips/routes.js';
 import { NetworkService } from './networks/service.js';
 import { networkRoutes } from './networks/routes.js';
+import { networkView } from './networks/view.js';
 import { podSideSocket, type NetworkPodSide } from './podSide.js';
 import { PortService } from './ports/service.js';
 import { NetworkQuotaService } from './quotas/service.js';
@@ -16,6 +18,7 @@ import { portRoutes } from './ports/routes.js';
 import { l3JobsOf } from './routers/jobs.js';
 import { RouterService } from './routers/service.js';
 import { routerRoutes } from './routers/routes.js';
+import { routerView } from './routers/model.js';
 import { buildSecurityGroups, securityGroupRoutes, SecurityGroupStore, type SecurityGroupService } from './securityGroups/index.js';
 import { QosService } from './qos/service.js';
 import { qosRoutes } from './qos/routes.js';
@@ -66,6 +69,10 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
   const l3Jobs = l3JobsOf(deps);
   const routers = new RouterService(deps, l3Jobs);
   const floatingIps = new FloatingIpService(deps, l3Jobs);
+  const breadth = buildBreadth(deps, {
+    network: async (caller, id) => networkView(await networks.get(caller, id), caller),
+    router: async (caller, id) => routerView(await routers.get(caller, id), caller),
+  });
   const syncJobs = syncJobsOf(deps);
   const rbac = new RbacService(deps, { networkChanged: (trx, id, project) => syncJobs.request(trx, NETWORK_SYNC_JOB, id, project), signal: syncJobs.signal });
   const qos = new QosService(deps, { policyChanged: (trx, id, project) => syncJobs.request(trx, QOS_POLICY_SYNC_JOB, id, project), signal: syncJobs.signal });
@@ -98,7 +105,8 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
       subnetpoolRoutes(app, routeDeps, subnetpools);
       routerRoutes(app, routeDeps, routers);
       floatingIpRoutes(app, routeDeps, floatingIps);
-      tagRoutes(app, routeDeps);
+      breadth.register(app, publicUrl);
+      tagRoutes(app, routeDeps, breadth.tagged);
       rbacRoutes(app, routeDeps, rbac);
       qosRoutes(app, routeDeps, qos);
       quotaRoutes(app, deps.quotas);

@@ -2,7 +2,7 @@
 import type { Config } from '../config/index.js';
 import { formatCidr, parseCidr, type Cidr } from './ip.js';
 
-export const KNOWN_TYPE_DRIVERS = ['local', 'vlan'] as const;
+export const KNOWN_TYPE_DRIVERS = ['local', 'flat', 'vlan', 'vxlan'] as const;
 export type NetworkType = (typeof KNOWN_TYPE_DRIVERS)[number];
 
 export interface VlanRange {
@@ -15,6 +15,10 @@ export interface NetworkSettings {
   tenantNetworkTypes: NetworkType[];
   /** Physical networks in configuration order; an empty list allows only admin-chosen VLAN ids. */
   vlanRanges: Map<string, VlanRange[]>;
+  /** VXLAN VNI ranges of the default (configured) segment ranges. */
+  vniRanges: VlanRange[];
+  /** Physical networks flat networks may use; '*' allows any. */
+  flatNetworks: string[];
   bridgeNetworkType: NetworkType;
   bridgeCidr: Cidr;
   defaultRegionForExternalNetwork: string;
@@ -59,6 +63,21 @@ export function parseVlanRanges(entries: string[]): Map<string, VlanRange[]> {
   return ranges;
 }
 
+/** Parses "min:max" VXLAN VNI ranges. */
+export function parseVniRanges(entries: string[]): VlanRange[] {
+  return entries
+    .map((e) => e.trim())
+    .filter((e) => e !== '')
+    .map((entry) => {
+      const parts = entry.split(':');
+      const [min, max] = [Number(parts[0]), Number(parts[1])];
+      if (parts.length !== 2 || !Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 2 ** 24 - 1 || min > max) {
+        throw option('vni_ranges', `'${entry}' needs min:max with 1 <= min <= max <= ${2 ** 24 - 1}`);
+      }
+      return { min, max };
+    });
+}
+
 export function loadNetworkSettings(config: Config): NetworkSettings {
   const t = config.tricircle;
   const typeDrivers = typeList('type_drivers', t.type_drivers, KNOWN_TYPE_DRIVERS);
@@ -66,7 +85,9 @@ export function loadNetworkSettings(config: Config): NetworkSettings {
   const tenantNetworkTypes = typeList('tenant_network_types', t.tenant_network_types, typeDrivers);
   const vlanRanges = parseVlanRanges(t.network_vlan_ranges);
   const [bridgeNetworkType] = typeList('bridge_network_type', [t.bridge_network_type], typeDrivers);
-  if (bridgeNetworkType === 'local') throw option('bridge_network_type', 'a bridge network spans pods, so it cannot be local');
+  if (bridgeNetworkType === 'local' || bridgeNetworkType === 'vxlan' || bridgeNetworkType === 'flat') {
+    throw option('bridge_network_type', `a bridge network spans pods and needs one segment per project, so it cannot be ${bridgeNetworkType}`);
+  }
   const bridge = parseCidr(t.bridge_cidr);
   if (bridge?.version !== 4 || bridge.prefixLength > 24) throw option('bridge_cidr', `'${t.bridge_cidr}' is not an IPv4 CIDR of /24 or larger`);
   if (bridge.hostBits) throw option('bridge_cidr', `'${t.bridge_cidr}' has host bits set; use ${formatCidr(bridge)}`);
@@ -74,6 +95,8 @@ export function loadNetworkSettings(config: Config): NetworkSettings {
     typeDrivers,
     tenantNetworkTypes,
     vlanRanges,
+    vniRanges: parseVniRanges(t.vni_ranges),
+    flatNetworks: t.flat_networks.map((f) => f.trim()).filter((f) => f !== ''),
     bridgeNetworkType,
     bridgeCidr: bridge,
     defaultRegionForExternalNetwork: t.default_region_for_external_network.trim(),

@@ -35,6 +35,7 @@ export interface PrepareHarness {
   close(): Promise<void>;
 }
 
+/** `extra`: further configuration sections (e.g. `{ tricircle: { type_drivers: ... } }`). */
 export async function startPrepareHarness(dialect: DialectName = 'sqlite', extra: Record<string, Record<string, unknown>> = {}): Promise<PrepareHarness> {
   const cluster = await startSimCluster({
     pods: [

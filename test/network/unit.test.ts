@@ -158,29 +158,30 @@ describe('type drivers and settings', () => {
   });
   test('provider requests are validated as ML2 does', () => {
     const settings = loadNetworkSettings(testConfig({ databaseUrl: 'sqlite:///:memory:' }));
+    const physnets = new Set(settings.vlanRanges.keys());
     assert.equal(settings.tenantNetworkTypes.join(), 'vlan');
     assert.equal(
-      typeOf(() => validateProviderRequest(settings, { networkType: 'flat' })),
+      typeOf(() => validateProviderRequest(settings, { networkType: 'flat' }, physnets)),
       'InvalidInput',
     );
     assert.equal(
-      typeOf(() => validateProviderRequest(settings, { networkType: 'vlan', physicalNetwork: 'nope' })),
+      typeOf(() => validateProviderRequest(settings, { networkType: 'vlan', physicalNetwork: 'nope' }, physnets)),
       'InvalidInput',
     );
     assert.equal(
-      typeOf(() => validateProviderRequest(settings, { networkType: 'vlan', segmentationId: 5 })),
+      typeOf(() => validateProviderRequest(settings, { networkType: 'vlan', segmentationId: 5 }, physnets)),
       'InvalidInput',
     );
     assert.equal(
-      typeOf(() => validateProviderRequest(settings, { networkType: 'vlan', physicalNetwork: 'bridge', segmentationId: 4095 })),
+      typeOf(() => validateProviderRequest(settings, { networkType: 'vlan', physicalNetwork: 'bridge', segmentationId: 4095 }, physnets)),
       'InvalidInput',
     );
     assert.equal(
-      typeOf(() => validateProviderRequest(settings, { networkType: 'local', physicalNetwork: 'bridge' })),
+      typeOf(() => validateProviderRequest(settings, { networkType: 'local', physicalNetwork: 'bridge' }, physnets)),
       'InvalidInput',
     );
     assert.equal(
-      typeOf(() => validateProviderRequest(settings, { physicalNetwork: 'bridge' })),
+      typeOf(() => validateProviderRequest(settings, { physicalNetwork: 'bridge' }, physnets)),
       'InvalidInput',
     );
   });

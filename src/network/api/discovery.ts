@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../common/index.js';
 import { listAvailabilityZones } from '../availabilityZones.js';
 import type { NetworkDeps } from '../deps.js';
+import { BREADTH_EXTENSIONS, BREADTH_RESOURCES } from '../breadthExtensions.js';
 import { notFound } from '../errors.js';
 import { applyListInMemory } from './memoryList.js';
 import { queryOf } from './collection.js';
@@ -63,6 +64,9 @@ export const EXTENSIONS: { alias: string; name: string; description: string }[] 
   { alias: 'subnet_allocation', name: 'Subnet Allocation', description: 'Enables allocation of subnets from a subnet pool' },
 ];
 
+/** Every listed extension: the core ones above and those of the described resources, by alias. */
+const allExtensions = () => [...new Map([...EXTENSIONS, ...BREADTH_EXTENSIONS].map((e) => [e.alias, e])).values()].sort((a, b) => a.alias.localeCompare(b.alias));
+
 const extensionView = (e: (typeof EXTENSIONS)[number]) => ({ alias: e.alias, name: e.name, description: e.description, updated: UPDATED, links: [] });
 
 const RESOURCES = [
@@ -89,7 +93,7 @@ export function discoveryRoutes(app: FastifyInstance, deps: NetworkDeps): void {
   app.get('/v2.0', async (req) => {
     if (!req.url.split('?', 1)[0].endsWith('/')) throw new ApiError(404, 'The resource could not be found.', 'HTTPNotFound');
     return {
-      resources: RESOURCES.map(([name, collection]) => ({
+      resources: [...RESOURCES, ...BREADTH_RESOURCES].map(([name, collection]) => ({
         name,
         collection: collection.replace(/-/g, '_'),
         links: [{ rel: 'self', href: `${deps.publicUrl()}/v2.0/${collection}` }],
@@ -97,10 +101,10 @@ export function discoveryRoutes(app: FastifyInstance, deps: NetworkDeps): void {
     };
   });
 
-  app.get('/v2.0/extensions', async () => ({ extensions: EXTENSIONS.map(extensionView) }));
+  app.get('/v2.0/extensions', async () => ({ extensions: allExtensions().map(extensionView) }));
 
   app.get<{ Params: { alias: string } }>('/v2.0/extensions/:alias', async (req) => {
-    const ext = EXTENSIONS.find((e) => e.alias === req.params.alias);
+    const ext = allExtensions().find((e) => e.alias === req.params.alias);
     if (!ext) throw notFound.extension(req.params.alias);
     return { extension: extensionView(ext) };
   });

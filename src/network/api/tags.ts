@@ -15,6 +15,7 @@ import { contextOf } from './collection.js';
 import { visibleFloatingIp } from '../floatingips/service.js';
 import { l3NotFound } from '../routers/errors.js';
 import { visibleRouter } from '../routers/service.js';
+import type { SimpleResourceService } from '../simple/service.js';
 
 const MAX_TAG_LENGTH = 60;
 
@@ -96,12 +97,23 @@ function checkTag(tag: unknown): string {
   return tag;
 }
 
-export function tagRoutes(app: FastifyInstance, deps: NetworkDeps): void {
+export function tagRoutes(app: FastifyInstance, deps: NetworkDeps, described: Map<string, SimpleResourceService> = new Map()): void {
   const db = deps.db.kysely;
+  const collections = { ...COLLECTIONS };
+  for (const [path, service] of described) {
+    collections[path] = {
+      type: service.spec.tagType!,
+      missing: service.spec.notFound,
+      owner: async (trx, caller, id) => {
+        const row = await service.find(trx, caller, id).catch(() => undefined);
+        return row === undefined ? undefined : String(row.project_id ?? '');
+      },
+    };
+  }
   type P = { Params: { collection: string; id: string; tag?: string } };
 
   const resolve = async (caller: Caller, collection: string, id: string, modify: boolean) => {
-    const c = COLLECTIONS[collection];
+    const c = collections[collection];
     if (!c) throw notFound.extension(collection);
     const owner = await c.owner(db, caller, id);
     if (owner === undefined) throw c.missing(id);
@@ -121,6 +133,19 @@ export function tagRoutes(app: FastifyInstance, deps: NetworkDeps): void {
     const tags = toList(body.tags, 'tags').map(checkTag);
     await replaceTags(db, type, req.params.id, tags);
     return { tags: [...new Set(tags)].sort() };
+  });
+
+  // Adds tags to those the resource has; answers the whole set.
+  app.post<P>('/v2.0/:collection/:id/tags', async (req, reply) => {
+    const type = await resolve(contextOf(req), req.params.collection, req.params.id, true);
+    const body = req.body;
+    if (!isObject(body) || body.tags === undefined) throw invalidAttribute('tags', 'Invalid tags body');
+    const added = toList(body.tags, 'tags').map(checkTag);
+    const current = (await tagsOf(db, type, [req.params.id])).get(req.params.id) ?? [];
+    const tags = [...new Set([...current, ...added])].sort();
+    await replaceTags(db, type, req.params.id, tags);
+    reply.code(201);
+    return { tags };
   });
 
   app.delete<P>('/v2.0/:collection/:id/tags', async (req, reply) => {

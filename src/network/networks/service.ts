@@ -94,7 +94,8 @@ export class NetworkService {
       await this.deps.quotas.admit(trx, 'network', prepared);
       for (const p of prepared) {
         if (p.input.qosPolicyId !== undefined) await checkQosPolicyRef(trx, caller, p.input.qosPolicyId);
-        const segment = p.external && !hasProviderAttributes(p.input.provider) ? NO_SEGMENT : await allocateSegment(this.db, trx, this.deps.settings, p.id, p.input.provider);
+        const segment =
+          p.external && !hasProviderAttributes(p.input.provider) ? NO_SEGMENT : await allocateSegment(this.db, trx, this.deps.settings, p.id, p.input.provider, p.projectId);
         const network = {
           id: p.id,
           project_id: p.projectId,

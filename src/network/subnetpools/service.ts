@@ -9,6 +9,7 @@ import type { NetworkDeps } from '../deps.js';
 import { badRequest, conflict, invalidAttribute, invalidInput, notFound } from '../errors.js';
 import { owningProject, parseAttributes, toBool, toList, toNullableInt, toNullableUuid, toStr, toSubnetCidr, toInt, type AttrSpec, type Json } from '../input.js';
 import { addressBits, cidrOf, formatCidr, mergeCidrs, parseCidr, rangesOverlap, rangeToCidrs, subtractRanges, type IpRange } from '../ip.js';
+import { checkPoolScope } from '../addressScopes/link.js';
 import { projectFilters, tagFilters } from '../listAttrs.js';
 import { requireAdminForAttributes, requireOwner, type Caller } from '../policy.js';
 import { applyFilters, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
@@ -44,10 +45,6 @@ const nonEmpty = (value: unknown, attr: string): string => {
   return s;
 };
 const cidrList = (value: unknown, attr: string): string[] => toList(value, attr).map((c) => toSubnetCidr(c, attr));
-const noAddressScope = (value: unknown, attr: string): null => {
-  if (toNullableUuid(value, attr) !== null) throw invalidInput('address scopes are not supported by Tricircle; address_scope_id must be null');
-  return null;
-};
 
 const SPEC: Record<string, AttrSpec> = {
   name: { put: true, required: true, convert: nonEmpty },
@@ -59,7 +56,7 @@ const SPEC: Record<string, AttrSpec> = {
   default_quota: { put: true, convert: toNullableInt },
   shared: { convert: toBool },
   is_default: { put: true, convert: toBool },
-  address_scope_id: { put: true, convert: noAddressScope },
+  address_scope_id: { put: true, convert: toNullableUuid },
   project_id: { convert: toStr(255) },
   tenant_id: { convert: toStr(255) },
 };
@@ -123,7 +120,7 @@ export class SubnetpoolService {
         default_quota: quota ?? null,
         shared: fromBool((a.shared as boolean | undefined) ?? false),
         is_default: fromBool((a.is_default as boolean | undefined) ?? false),
-        address_scope_id: null,
+        address_scope_id: (a.address_scope_id as string | null | undefined) ?? null,
         revision_number: 1,
         created_at: 0,
         updated_at: 0,
@@ -132,6 +129,7 @@ export class SubnetpoolService {
     await inTransaction(this.db, async (trx) => {
       for (const row of rows) {
         if (row.is_default) await this.assertNoOtherDefault(trx, row.ip_version as 4 | 6, row.id);
+        await checkPoolScope(trx, caller, row.address_scope_id, row.ip_version, JSON.parse(row.prefixes) as string[], row.id);
         const now = dbNow(this.db.dialect);
         await trx
           .insertInto('subnetpools')
@@ -189,6 +187,8 @@ export class SubnetpoolService {
     await inTransaction(this.db, async (trx) => {
       await lockRow(this.db, trx, 'subnetpools', id);
       if (a.is_default === true) await this.assertNoOtherDefault(trx, current.ipVersion, id);
+      const scope = a.address_scope_id !== undefined ? (a.address_scope_id as string | null) : current.addressScopeId;
+      await checkPoolScope(trx, caller, scope, current.ipVersion, prefixes, id);
       await trx
         .updateTable('subnetpools')
         .set((eb) => ({
@@ -196,6 +196,7 @@ export class SubnetpoolService {
           ...(a.description !== undefined ? { description: a.description as string } : {}),
           ...(a.default_quota !== undefined ? { default_quota: a.default_quota as number | null } : {}),
           ...(a.is_default !== undefined ? { is_default: fromBool(a.is_default as boolean) } : {}),
+          ...(a.address_scope_id !== undefined ? { address_scope_id: a.address_scope_id as string | null } : {}),
           prefixes: JSON.stringify(prefixes),
           min_prefixlen: min,
           max_prefixlen: max,

@@ -12,7 +12,7 @@ import type { BottomCallContext, JsonObject } from '../../bottom/index.js';
 import type { Logger } from '../../common/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { RoutingLock, RoutingTable } from '../../routing/index.js';
-import { podRefusal, type Network, type Port, type ReservedPorts, type Subnet } from '../../network/index.js';
+import { isPodLocalType, podRefusal, type Network, type Port, type ReservedPorts, type Subnet } from '../../network/index.js';
 import { BottomNeutron, type NeutronOf } from './bottom.js';
 import { ensureCopy } from './copy.js';
 import { nicErrors } from './errors.js';
@@ -43,9 +43,9 @@ export async function placementRefusal(deps: { routings: Pick<RoutingTable, 'fin
   } else if (network.azHints.length > 0 && !network.azHints.includes(pod.azName)) {
     return `network ${network.id} is limited to availability zone(s) ${network.azHints.join(', ')}`;
   }
-  if (network.segment.networkType === 'local') {
+  if (isPodLocalType(network.segment.networkType)) {
     const owner = await localOwner(deps, network.id);
-    const reason = podRefusal('local', owner === undefined ? [] : [owner], pod.id);
+    const reason = podRefusal(network.segment.networkType, owner === undefined ? [] : [owner], pod.id);
     if (reason) return reason;
   }
   return undefined;
@@ -77,7 +77,7 @@ export class PodNetworkBuilder {
       },
       this.deps.logger,
     );
-    if (network.segment.networkType === 'local') await this.keepLocalInOnePod(pod, network, bottom, net);
+    if (isPodLocalType(network.segment.networkType)) await this.keepLocalInOnePod(pod, network, bottom, net);
     const out: PodNetwork = { pod, networkId: network.id, bottomNetworkId: net.bottomId, subnets: new Map() };
 
     const plain = subnets.filter((s) => !needsDhcpAtCreate(s));
@@ -122,7 +122,7 @@ export class PodNetworkBuilder {
    * answer for one address on a shared wire; a network that lives in one pod keeps the top gateway.
    */
   private async gatewayFor(pod: Pod, network: Network, subnet: Subnet): Promise<string | null> {
-    if (subnet.gatewayIp === null || network.segment.networkType !== 'vlan' || network.external) return subnet.gatewayIp;
+    if (subnet.gatewayIp === null || network.segment.networkType === null || isPodLocalType(network.segment.networkType) || network.external) return subnet.gatewayIp;
     return this.deps.reserved.gatewayAddress(pod.id, network, subnet);
   }
 
@@ -183,7 +183,7 @@ export class PodNetworkBuilder {
   private async keepLocalInOnePod(pod: Pod, network: Network, bottom: BottomNeutron, copy: { bottomId: string; created: boolean }): Promise<void> {
     const routes = (await this.deps.routings.findByTop(network.id, 'network')).sort((a, b) => a.id - b.id);
     const owner = routes[0]?.podId;
-    const reason = podRefusal('local', owner === undefined ? [] : [owner], pod.id);
+    const reason = podRefusal(network.segment.networkType, owner === undefined ? [] : [owner], pod.id);
     if (!reason) return;
     if (copy.created) {
       await bottom.deleteNetwork(copy.bottomId);
@@ -212,10 +212,10 @@ function bottomNetworkBody(network: Network): JsonObject {
   if (network.shared) body.shared = true;
   if (network.external) body['router:external'] = true;
   const seg = network.segment;
-  if (seg.networkType === 'vlan') {
-    body['provider:network_type'] = 'vlan';
-    body['provider:physical_network'] = seg.physicalNetwork;
-    body['provider:segmentation_id'] = seg.segmentationId;
+  if (seg.networkType === 'vlan' || seg.networkType === 'vxlan' || seg.networkType === 'flat') {
+    body['provider:network_type'] = seg.networkType;
+    if (seg.physicalNetwork !== null) body['provider:physical_network'] = seg.physicalNetwork;
+    if (seg.segmentationId !== null) body['provider:segmentation_id'] = seg.segmentationId;
   }
   return body;
 }
