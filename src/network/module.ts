@@ -14,12 +14,16 @@ import { l3JobsOf } from './routers/jobs.js';
 import { RouterService } from './routers/service.js';
 import { routerRoutes } from './routers/routes.js';
 import { buildSecurityGroups, securityGroupRoutes, SecurityGroupStore, type SecurityGroupService } from './securityGroups/index.js';
+import { PortForwardingService } from './portForwarding/service.js';
+import { portForwardingRoutes } from './portForwarding/routes.js';
 import { QosService } from './qos/service.js';
 import { qosRoutes } from './qos/routes.js';
 import { NETWORK_SYNC_JOB, QOS_POLICY_SYNC_JOB, syncJobsOf } from './rbac/jobs.js';
 import { RbacService } from './rbac/service.js';
 import { rbacRoutes } from './rbac/routes.js';
 import { loadNetworkSettings } from './settings.js';
+import { TrunkService } from './trunks/service.js';
+import { trunkRoutes } from './trunks/routes.js';
 import { SubnetpoolService } from './subnetpools/service.js';
 import { subnetpoolRoutes } from './subnetpools/routes.js';
 import { SubnetService } from './subnets/service.js';
@@ -64,6 +68,8 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
   const floatingIps = new FloatingIpService(deps, l3Jobs);
   const syncJobs = syncJobsOf(deps);
   const rbac = new RbacService(deps, { networkChanged: (trx, id, project) => syncJobs.request(trx, NETWORK_SYNC_JOB, id, project), signal: syncJobs.signal });
+  const trunks = new TrunkService(deps, syncJobs);
+  const portForwardings = new PortForwardingService(deps, syncJobs);
   const qos = new QosService(deps, { policyChanged: (trx, id, project) => syncJobs.request(trx, QOS_POLICY_SYNC_JOB, id, project), signal: syncJobs.signal });
   return {
     securityGroups,
@@ -95,6 +101,8 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
       tagRoutes(app, routeDeps);
       rbacRoutes(app, routeDeps, rbac);
       qosRoutes(app, routeDeps, qos);
+      trunkRoutes(app, routeDeps, trunks);
+      portForwardingRoutes(app, routeDeps, portForwardings);
     },
   };
 }

@@ -14,6 +14,7 @@ import { owningProject } from '../input.js';
 import { projectFilters, tagFilters } from '../listAttrs.js';
 import type { NetworkService } from '../networks/service.js';
 import { checkQosPolicyRef } from '../qos/service.js';
+import { refuseTrunkPortDelete } from '../trunks/service.js';
 import { PORT_SYNC_JOB, syncJobsOf } from '../rbac/jobs.js';
 import { rbacGrants } from '../rbac/service.js';
 import { owns, requireOwner, type Caller } from '../policy.js';
@@ -444,6 +445,7 @@ export class PortService {
     if (!row) throw notFound.port(id);
     if (!owns(caller, row.project_id)) requireOwner(caller, row.net_project_id, 'delete_port');
     await refuseL3PortDelete(this.db.kysely, row);
+    await refuseTrunkPortDelete(this.db.kysely, id);
     const copies = await copiesOf(this.db.kysely, { ports: [id] });
     await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
     await inL3Transaction(this.db, l3JobsOf(this.deps), async (trx, request) => {
