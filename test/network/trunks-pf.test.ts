@@ -146,6 +146,18 @@ describeEachDatabase('top Neutron: trunks and floating IP port forwarding', (dia
     const upd = await h.call('PUT', `/v2.0/floatingips/${fip}/port_forwardings/${pf.id}`, { port_forwarding: { external_port: 2200 } }, ALICE);
     assert.equal(upd.status, 200, upd.text);
     assert.equal(upd.body.port_forwarding.external_port, 2200);
+    // A floating IP with forwardings cannot be associated; a deleted internal port takes its forwardings along.
+    neutronError(await h.call('PUT', `/v2.0/floatingips/${fip}`, { floatingip: { port_id: vm.id } }, ALICE), 409, 'FipInUseByPortForwarding');
+    const other = await port();
+    const third = await h.call(
+      'POST',
+      `/v2.0/floatingips/${fip}/port_forwardings`,
+      { port_forwarding: { protocol: 'tcp', internal_port_id: other.id, internal_ip_address: other.fixed_ips[0].ip_address, internal_port: 80, external_port: 8080 } },
+      ALICE,
+    );
+    assert.equal(third.status, 201, third.text);
+    assert.equal((await h.call('DELETE', `/v2.0/ports/${other.id}`, undefined, ALICE)).status, 204);
+    assert.equal((await h.call('GET', `/v2.0/floatingips/${fip}/port_forwardings`, undefined, ALICE)).body.port_forwardings.length, 2);
     assert.equal((await h.call('DELETE', `/v2.0/floatingips/${fip}/port_forwardings/${pf.id}`, undefined, ALICE)).status, 204);
     neutronError(await h.call('GET', `/v2.0/floatingips/${fip}/port_forwardings/${pf.id}`, undefined, ALICE), 404, 'PortForwardingNotFound');
   });

@@ -15,7 +15,7 @@ import { projectFilters, tagFilters } from '../listAttrs.js';
 import type { NetworkService } from '../networks/service.js';
 import { checkQosPolicyRef } from '../qos/service.js';
 import { refuseTrunkPortDelete } from '../trunks/service.js';
-import { PORT_SYNC_JOB, syncJobsOf } from '../rbac/jobs.js';
+import { PORT_FORWARDING_SYNC_JOB, PORT_SYNC_JOB, syncJobsOf } from '../rbac/jobs.js';
 import { rbacGrants } from '../rbac/service.js';
 import { owns, requireOwner, type Caller } from '../policy.js';
 import { applyFilters, inIdOrder, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
@@ -448,12 +448,26 @@ export class PortService {
     await refuseTrunkPortDelete(this.db.kysely, id);
     const copies = await copiesOf(this.db.kysely, { ports: [id] });
     await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
+    const sync = syncJobsOf(this.deps);
+    const jobs: string[] = [];
     await inL3Transaction(this.db, l3JobsOf(this.deps), async (trx, request) => {
+      jobs.length = 0;
+      // Forwardings to the port go with it (a key cascade); their pod copies follow.
+      const forwarded = await trx
+        .selectFrom('port_forwardings')
+        .innerJoin('floatingips', 'floatingips.id', 'port_forwardings.floatingip_id')
+        .select(['floatingips.id as id', 'floatingips.project_id as project_id'])
+        .distinct()
+        .where('port_forwardings.internal_port_id', '=', id)
+        .execute();
+      await trx.deleteFrom('port_forwardings').where('internal_port_id', '=', id).execute();
+      for (const f of forwarded) jobs.push(await sync.request(trx, PORT_FORWARDING_SYNC_JOB, f.id, f.project_id));
       await releaseFloatingIpsOfPort(this.db, trx, id, request);
       await dropTags(trx, 'ports', [id]);
       await dropRoutingRows(trx, { ports: [id] });
       await trx.deleteFrom('ports').where('id', '=', id).execute();
     });
+    sync.signal(jobs);
   }
 
   private async byIds(ids: string[]): Promise<Port[]> {
