@@ -61,6 +61,21 @@ describeEachDatabase('top Neutron: trunks and floating IP port forwarding', (dia
     assert.equal(added.status, 200, added.text);
     assert.equal(added.body.sub_ports.length, 2);
     assert.equal(added.body.id, trunk.id, 'the subport actions answer the trunk itself');
+    const details = (await h.call('GET', `/v2.0/ports/${parent.id}`, undefined, ALICE)).body.port.trunk_details;
+    assert.equal(details.trunk_id, trunk.id);
+    assert.deepEqual(
+      details.sub_ports.map((s: any) => [s.port_id, s.segmentation_id]),
+      [
+        [s1.id, 101],
+        [s2.id, 102],
+      ],
+    );
+    assert.equal(typeof details.sub_ports[0].mac_address, 'string');
+    assert.equal((await h.call('GET', `/v2.0/ports/${s1.id}`, undefined, ALICE)).body.port.trunk_details, undefined);
+    const tagged = await h.call('PUT', `/v2.0/trunks/${trunk.id}/tags/blue`, undefined, ALICE);
+    assert.equal(tagged.status, 201, tagged.text);
+    assert.deepEqual((await h.call('GET', `/v2.0/trunks/${trunk.id}`, undefined, ALICE)).body.trunk.tags, ['blue']);
+    assert.equal((await h.call('GET', '/v2.0/trunks?tags=blue', undefined, ALICE)).body.trunks.length, 1);
     const subs = await h.call('GET', `/v2.0/trunks/${trunk.id}/get_subports`, undefined, ALICE);
     assert.deepEqual(
       subs.body.sub_ports.map((s: any) => s.segmentation_id),

@@ -31,6 +31,7 @@ const SHARING_EXTENSIONS = [
   { alias: 'qos-pps-minimum', name: 'QoS minimum packet rate rule', description: 'Adds support for the minimum packet rate QoS rule' },
   { alias: 'qos-pps', name: 'QoS packet rate limit rule', description: 'Adds support for the packet rate limit QoS rule' },
   { alias: 'trunk', name: 'Trunk Extension', description: 'Provides support for trunk ports' },
+  { alias: 'trunk-details', name: 'Trunk port details', description: 'Expose trunk port details' },
   { alias: 'floating-ip-port-forwarding', name: 'Floating IP Port Forwarding', description: 'Allow to forward the port of the floating IP to a port of an internal IP.' },
   {
     alias: 'floating-ip-port-forwarding-port-ranges',

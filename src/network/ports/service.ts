@@ -14,7 +14,7 @@ import { owningProject } from '../input.js';
 import { projectFilters, tagFilters } from '../listAttrs.js';
 import type { NetworkService } from '../networks/service.js';
 import { checkQosPolicyRef } from '../qos/service.js';
-import { refuseTrunkPortDelete } from '../trunks/service.js';
+import { refuseTrunkPortDelete, trunkDetailsOf } from '../trunks/service.js';
 import { PORT_FORWARDING_SYNC_JOB, PORT_SYNC_JOB, syncJobsOf } from '../rbac/jobs.js';
 import { rbacGrants } from '../rbac/service.js';
 import { owns, requireOwner, type Caller } from '../policy.js';
@@ -482,13 +482,18 @@ export class PortService {
   private async hydrateWith(trx: Trx, rows: PortRow[]): Promise<Port[]> {
     const ids = rows.map((r) => r.id);
     if (ids.length === 0) return [];
-    const [addresses, groups, tags] = await Promise.all([
+    const [addresses, groups, tags, trunks] = await Promise.all([
       addressesOf(trx, ids),
       trx.selectFrom('port_security_groups').select(['port_id', 'security_group_id']).where('port_id', 'in', ids).orderBy('security_group_id').execute(),
       tagsOf(trx, 'ports', ids),
+      trunkDetailsOf(trx, ids),
     ]);
     const groupsOf = new Map<string, string[]>();
     for (const g of groups) groupsOf.set(g.port_id, [...(groupsOf.get(g.port_id) ?? []), g.security_group_id]);
-    return rows.map((r) => toPort(r, { fixedIps: addresses.get(r.id), securityGroups: groupsOf.get(r.id), tags: tags.get(r.id) }));
+    return rows.map((r) => {
+      const port = toPort(r, { fixedIps: addresses.get(r.id), securityGroups: groupsOf.get(r.id), tags: tags.get(r.id) });
+      const trunk = trunks.get(r.id);
+      return trunk ? { ...port, trunkDetails: trunk } : port;
+    });
   }
 }

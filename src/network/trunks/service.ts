@@ -106,6 +106,37 @@ export function trunkView(t: TrunkRow, subs: SubportRow[], tags: string[]): Json
   };
 }
 
+/** trunk_details of the parent ports among `portIds` (trunk-details), by port id. */
+export async function trunkDetailsOf(
+  trx: Trx,
+  portIds: string[],
+): Promise<Map<string, { trunk_id: string; sub_ports: { port_id: string; segmentation_type: string; segmentation_id: number; mac_address: string }[] }>> {
+  const out = new Map<string, { trunk_id: string; sub_ports: { port_id: string; segmentation_type: string; segmentation_id: number; mac_address: string }[] }>();
+  if (portIds.length === 0) return out;
+  const trunks = await trx.selectFrom('trunks').select(['id', 'port_id']).where('port_id', 'in', portIds).execute();
+  if (trunks.length === 0) return out;
+  const subs = await trx
+    .selectFrom('trunk_subports')
+    .innerJoin('ports', 'ports.id', 'trunk_subports.port_id')
+    .select(['trunk_subports.trunk_id', 'trunk_subports.port_id', 'trunk_subports.segmentation_type', 'trunk_subports.segmentation_id', 'ports.mac_address'])
+    .where(
+      'trunk_subports.trunk_id',
+      'in',
+      trunks.map((t) => t.id),
+    )
+    .orderBy('trunk_subports.segmentation_id')
+    .execute();
+  for (const t of trunks) {
+    out.set(t.port_id, {
+      trunk_id: t.id,
+      sub_ports: subs
+        .filter((s) => s.trunk_id === t.id)
+        .map((s) => ({ port_id: s.port_id, segmentation_type: s.segmentation_type, segmentation_id: Number(s.segmentation_id), mac_address: s.mac_address })),
+    });
+  }
+  return out;
+}
+
 /** 409 when the port is a trunk's parent or subport (a port delete refuses it, as upstream). */
 export async function refuseTrunkPortDelete(trx: Trx, portId: string): Promise<void> {
   const parent = await trx.selectFrom('trunks').select('id').where('port_id', '=', portId).executeTakeFirst();
