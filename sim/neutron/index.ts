@@ -9,6 +9,7 @@ import { registerMiscRoutes } from './routes/misc.js';
 import { registerQuotaRoutes } from './routes/quotas.js';
 import { registerResourceRoutes } from './routes/resources.js';
 import { registerSharingRoutes } from './routes/sharing.js';
+import { registerBindingRoutes } from './routes/bindings.js';
 import { defaultConfig } from './state.js';
 
 export interface NeutronSimDeps {
@@ -54,6 +55,7 @@ export function createNeutronSim(deps: NeutronSimDeps): { app: FastifyInstance; 
   registerResourceRoutes(app, routeDeps);
   registerQuotaRoutes(app, routeDeps);
   registerSharingRoutes(app, routeDeps);
+  registerBindingRoutes(app, routeDeps);
   return { app, api: createNeutronApi(neutron), neutron };
 }
 

@@ -14,6 +14,7 @@ import { l3JobsOf } from './routers/jobs.js';
 import { RouterService } from './routers/service.js';
 import { routerRoutes } from './routers/routes.js';
 import { buildSecurityGroups, securityGroupRoutes, SecurityGroupStore, type SecurityGroupService } from './securityGroups/index.js';
+import { portBindingRoutes } from './portBindings/routes.js';
 import { PortForwardingService } from './portForwarding/service.js';
 import { portForwardingRoutes } from './portForwarding/routes.js';
 import { QosService } from './qos/service.js';
@@ -103,6 +104,7 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
       qosRoutes(app, routeDeps, qos);
       trunkRoutes(app, routeDeps, trunks);
       portForwardingRoutes(app, routeDeps, portForwardings);
+      portBindingRoutes(app, routeDeps);
     },
   };
 }

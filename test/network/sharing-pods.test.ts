@@ -170,4 +170,33 @@ describe('sharing, QoS, updates and trunks in the pods', () => {
     await runJob('trunk_sync', trunkId);
     assert.equal((await h.pod('Pod2', 'GET', `/v2.0/trunks?name=${trunkId}`)).body.trunks.length, 0);
   });
+
+  test('port bindings are admin-only and routed to the port pod', async () => {
+    const { net } = await h.network('10.46.0.0/24');
+    const port = (await h.top('POST', '/v2.0/ports', { port: { network_id: net.id } })).body.port;
+    assert.equal((await h.top('GET', `/v2.0/ports/${port.id}/bindings`)).status, 403);
+    assert.deepEqual((await h.top('GET', `/v2.0/ports/${port.id}/bindings`, undefined, h.adminToken)).body.bindings, []);
+    const early = await h.top('POST', `/v2.0/ports/${port.id}/bindings`, { binding: { host: 'h1' } }, h.adminToken);
+    assert.equal(early.status, 400, early.text);
+
+    const prepared = await h.preparer.prepareServerNics(h.ctx, h.pods.Pod1, [{ portId: port.id }], { serverId: 'srv-bind' });
+    const first = await h.top('POST', `/v2.0/ports/${port.id}/bindings`, { binding: { host: 'host-a' } }, h.adminToken);
+    assert.equal(first.status, 201, first.text);
+    assert.equal(first.body.binding.status, 'ACTIVE');
+    const second = await h.top('POST', `/v2.0/ports/${port.id}/bindings`, { binding: { host: 'host-b' } }, h.adminToken);
+    assert.equal(second.body.binding.status, 'INACTIVE');
+    const dup = await h.top('POST', `/v2.0/ports/${port.id}/bindings`, { binding: { host: 'host-b' } }, h.adminToken);
+    assert.equal(dup.status, 409);
+    assert.equal(dup.body.NeutronError.type, 'PortBindingAlreadyExists');
+    const act = await h.top('PUT', `/v2.0/ports/${port.id}/bindings/host-b/activate`, undefined, h.adminToken);
+    assert.equal(act.status, 200, act.text);
+    assert.equal((await h.pod('Pod1', 'GET', `/v2.0/ports/${prepared.nics[0].bottomPortId}`)).body.port['binding:host_id'], 'host-b', 'the pod copy is bound');
+    const list = (await h.top('GET', `/v2.0/ports/${port.id}/bindings`, undefined, h.adminToken)).body.bindings;
+    assert.deepEqual(list.map((b: any) => [b.host, b.status]).sort(), [
+      ['host-a', 'INACTIVE'],
+      ['host-b', 'ACTIVE'],
+    ]);
+    assert.equal((await h.top('DELETE', `/v2.0/ports/${port.id}/bindings/host-a`, undefined, h.adminToken)).status, 204);
+    assert.equal((await h.top('DELETE', `/v2.0/ports/${port.id}/bindings/host-a`, undefined, h.adminToken)).status, 404);
+  });
 });

@@ -9,6 +9,7 @@ import { queryOf } from './collection.js';
 const UPDATED = '2013-01-01T00:00:00Z';
 
 const SHARING_EXTENSIONS = [
+  { alias: 'binding-extended', name: 'Port Bindings Extended', description: 'Expose port bindings of a virtual port to external application' },
   { alias: 'rbac-policies', name: 'RBAC Policies', description: 'Allows creation and modification of policies that control tenant access to resources.' },
   { alias: 'qos', name: 'Quality of Service', description: 'The Quality of Service extension.' },
   {
