@@ -76,6 +76,7 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
     securityGroups,
     state: createTopNetworkState({
       db: core.db,
+      routings: core.routings,
       pods: core.pods,
       settings,
       bridgeCidrText: core.config.tricircle.bridge_cidr,

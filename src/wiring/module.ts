@@ -1,6 +1,7 @@
 import type { BottomCallContext } from '../bottom/index.js';
 import type { Logger } from '../common/index.js';
 import { formatCidr, type NetworkPodSide, type TopNetworkState } from '../network/index.js';
+import type { IntentFinder } from '../routing/index.js';
 import type { CoreServices } from '../services.js';
 import type { JobHandlers, PeriodicTask } from '../xjob/index.js';
 import { neutronCopyDeleter } from './copies.js';
@@ -27,6 +28,11 @@ export interface Wiring {
   ensureExternalNetworkInPod(networkId: string, ctx?: Partial<BottomCallContext>): Promise<ExternalPlacement>;
   /** One reconcile run of a project (what the `reconcile` job does). */
   reconcileProject(projectId: string, opts: ReconcileOptions): Promise<ReconcileReport>;
+  /**
+   * Hands the reconciler the intent finders of the resource types other modules own (Nova's servers,
+   * Cinder's volumes); the composition root does it once, before any service starts.
+   */
+  registerIntentFinders(finders: Readonly<Record<string, IntentFinder>>): void;
 }
 
 export interface WiringOptions {
@@ -82,7 +88,8 @@ export function createWiring(core: CoreServices, top: TopNetworkState, opts: Wir
     external,
     neutron: (pod) => core.podClients.neutron(pod),
   };
-  const reconcile: ReconcileDeps = { core, top, external };
+  const intentFinders: Record<string, IntentFinder> = {};
+  const reconcile: ReconcileDeps = { core, top, external, intentFinders };
   return {
     preparer,
     podSide: {
@@ -102,5 +109,6 @@ export function createWiring(core: CoreServices, top: TopNetworkState, opts: Wir
     periodicReconcile: () => startReconcileTimer(core),
     ensureExternalNetworkInPod: (networkId, ctx) => external.ensureInPod(networkId, ctx),
     reconcileProject: (projectId, o) => reconcileProject(reconcile, projectId, o),
+    registerIntentFinders: (finders) => void Object.assign(intentFinders, finders),
   };
 }

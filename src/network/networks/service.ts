@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { BottomCallContext } from '../../bottom/index.js';
 import { dbNow, isForeignKeyViolation } from '../../db/index.js';
-import { checkAzHints, networkAvailabilityZones } from '../availabilityZones.js';
+import { checkAzHints } from '../availabilityZones.js';
 import { copiesOf, deleteCopies, dropRoutingRows } from '../bottomCopies.js';
 import type { NetworkDeps } from '../deps.js';
 import { copyExternalOrUndo } from './externalCopy.js';
@@ -201,8 +201,8 @@ export class NetworkService {
     const subnetIds = (await this.db.kysely.selectFrom('subnets').select('id').where('network_id', '=', id).execute()).map((s) => s.id);
     const portIds = held.map((p) => p.id);
 
-    const copies = await copiesOf(this.db.kysely, { networks: [id], subnets: subnetIds, ports: portIds });
-    await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
+    const copies = await copiesOf(this.deps.routings, { networks: [id], subnets: subnetIds, ports: portIds });
+    await deleteCopies(this.deps.routings, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
 
     try {
       await inTransaction(this.db, async (trx) => {
@@ -227,7 +227,7 @@ export class NetworkService {
         await releaseSegments(trx, id);
         await dropTags(trx, 'networks', [id]);
         await trx.deleteFrom('rbac_policies').where('object_type', '=', 'network').where('object_id', '=', id).execute();
-        await dropRoutingRows(trx, { networks: [id], subnets, ports: ids });
+        await dropRoutingRows(this.deps.routings.in(trx), { networks: [id], subnets, ports: ids });
         await trx.deleteFrom('networks').where('id', '=', id).execute();
       });
     } catch (err) {
@@ -253,7 +253,7 @@ export class NetworkService {
     const kysely = this.db.kysely;
     const [subnets, azs, tags] = await Promise.all([
       kysely.selectFrom('subnets').select(['id', 'network_id']).where('network_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
-      networkAvailabilityZones(kysely, ids),
+      this.deps.routings.availabilityZonesOfCopies('network', ids),
       tagsOf(kysely, 'networks', ids),
     ]);
     const subnetIds = new Map<string, string[]>();

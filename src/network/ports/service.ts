@@ -140,7 +140,7 @@ export class PortService {
     private readonly networks: NetworkService,
     private readonly securityGroups: SecurityGroupLookup,
   ) {
-    this.live = new LivePorts({ db: deps.db.kysely, pods: deps.pods, podClients: deps.podClients, logger: deps.logger });
+    this.live = new LivePorts({ routings: deps.routings, pods: deps.pods, podClients: deps.podClients, logger: deps.logger });
   }
 
   private get db() {
@@ -446,8 +446,8 @@ export class PortService {
     if (!owns(caller, row.project_id)) requireOwner(caller, row.net_project_id, 'delete_port');
     await refuseL3PortDelete(this.db.kysely, row);
     await refuseTrunkPortDelete(this.db.kysely, id);
-    const copies = await copiesOf(this.db.kysely, { ports: [id] });
-    await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
+    const copies = await copiesOf(this.deps.routings, { ports: [id] });
+    await deleteCopies(this.deps.routings, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
     const sync = syncJobsOf(this.deps);
     const jobs: string[] = [];
     await inL3Transaction(this.db, l3JobsOf(this.deps), async (trx, request) => {
@@ -464,7 +464,7 @@ export class PortService {
       for (const f of forwarded) jobs.push(await sync.request(trx, PORT_FORWARDING_SYNC_JOB, f.id, f.project_id));
       await releaseFloatingIpsOfPort(this.db, trx, id, request);
       await dropTags(trx, 'ports', [id]);
-      await dropRoutingRows(trx, { ports: [id] });
+      await dropRoutingRows(this.deps.routings.in(trx), { ports: [id] });
       await trx.deleteFrom('ports').where('id', '=', id).execute();
     });
     sync.signal(jobs);

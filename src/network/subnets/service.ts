@@ -289,8 +289,8 @@ export class SubnetService {
     if (!row) throw notFound.subnet(id);
     if (!owns(caller, row.project_id)) requireOwner(caller, row.net_project_id, 'delete_subnet');
     const plan = await this.deletePlan(this.db.kysely, id);
-    const copies = await copiesOf(this.db.kysely, { subnets: [id], ports: plan.portsToDelete });
-    await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
+    const copies = await copiesOf(this.deps.routings, { subnets: [id], ports: plan.portsToDelete });
+    await deleteCopies(this.deps.routings, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
     try {
       await inTransaction(this.db, async (trx) => {
         if (!(await lockRow(this.db, trx, 'networks', row.network_id))) return;
@@ -305,7 +305,7 @@ export class SubnetService {
           await trx.deleteFrom('ports').where('id', 'in', again.portsToDelete).execute();
         }
         await dropTags(trx, 'subnets', [id]);
-        await dropRoutingRows(trx, { subnets: [id], ports: again.portsToDelete });
+        await dropRoutingRows(this.deps.routings.in(trx), { subnets: [id], ports: again.portsToDelete });
         await trx.deleteFrom('subnets').where('id', '=', id).execute();
         await this.bumpNetwork(trx, row.network_id);
       });

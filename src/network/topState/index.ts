@@ -3,6 +3,7 @@ import type { BottomCallContext } from '../../bottom/index.js';
 import type { Logger } from '../../common/index.js';
 import type { Db } from '../../db/index.js';
 import type { PodRegistry } from '../../pods/index.js';
+import type { RoutingTable } from '../../routing/index.js';
 import type { JobService } from '../../xjob/index.js';
 import { copiesOf, deleteCopies, type BottomNetworkDeleter, type TopCopies } from '../bottomCopies.js';
 import { BridgeNetworks } from '../bridges/index.js';
@@ -29,6 +30,7 @@ export type { TopSharing, TopQosPolicy, TopQosRule, TopTrunk, TopPortForwardings
 
 export interface TopNetworkStateParts {
   db: Db;
+  routings: RoutingTable;
   pods: PodRegistry;
   settings: NetworkSettings;
   /** `[tricircle] bridge_cidr` as configured (the bridge pool's id is derived from it). */
@@ -51,8 +53,8 @@ export function createTopNetworkState(p: TopNetworkStateParts): TopNetworkState 
   const { db } = p;
   const copies: TopCopies = {
     async deleteCopiesOf(ids, ctx: BottomCallContext) {
-      const found = await copiesOf(db.kysely, ids);
-      await deleteCopies(db.kysely, { pods: p.pods, deleter: p.deleter, logger: p.logger }, found, ctx);
+      const found = await copiesOf(p.routings, ids);
+      await deleteCopies(p.routings, { pods: p.pods, deleter: p.deleter, logger: p.logger }, found, ctx);
     },
   };
   return {
@@ -73,7 +75,7 @@ export function createTopNetworkState(p: TopNetworkStateParts): TopNetworkState 
           .where((eb) => eb.or([eb('id', '=', wanted), eb('name', '=', wanted)]))
           .execute(),
     },
-    subnetCidrs: sqlSubnetCidrs(db),
+    subnetCidrs: sqlSubnetCidrs(db, p.routings),
     copies,
     l3FollowUps: { request: (input) => requestL3FollowUps(db, p.jobs, input) },
     routers: topRouters(db),
@@ -83,6 +85,7 @@ export function createTopNetworkState(p: TopNetworkStateParts): TopNetworkState 
       db,
       settings: p.settings,
       bridgeCidrText: p.bridgeCidrText,
+      routings: p.routings,
       pools: p.pools,
       ports: p.ports,
       copies,
