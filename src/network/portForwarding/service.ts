@@ -16,10 +16,10 @@ import { parseAttributes, pyRepr, toInt, toIp, toStr, toUuid, type AttrSpec, typ
 import { requireOwner, type Caller } from '../policy.js';
 import { findVisiblePort } from '../ports/service.js';
 import { applyFilters, pageOf, paginationLinks, parseListParams, projectFields, type AnySelect, type ListSchema } from '../query.js';
-import { PORT_FORWARDING_SYNC_JOB, type SyncJobs } from '../rbac/jobs.js';
+import { inSyncTransaction, PORT_FORWARDING_SYNC_JOB, type SyncJobs } from '../rbac/jobs.js';
 import type { PortForwardingsTable } from '../rbac/tables.js';
 import { l3NotFound } from '../routers/errors.js';
-import { inTransaction, type Trx } from '../tx.js';
+import type { Trx } from '../tx.js';
 
 export type PortForwardingRow = Selectable<PortForwardingsTable>;
 
@@ -250,14 +250,11 @@ export class PortForwardingService {
   }
 
   private async inChange(caller: Caller, fipId: string, work: (trx: Trx, fip: { id: string; fixed_port_id: string | null; floating_network_id: string }) => Promise<void>) {
-    const jobs: string[] = [];
-    await inTransaction(this.db, async (trx) => {
-      jobs.length = 0;
+    await inSyncTransaction(this.db, this.jobs, async (trx, request) => {
       const fip = await this.fip(trx, caller, fipId);
       requireOwner(caller, fip.project_id, 'update_floatingip');
       await work(trx, fip);
-      jobs.push(await this.jobs.request(trx, PORT_FORWARDING_SYNC_JOB, fipId, fip.project_id));
+      await request(PORT_FORWARDING_SYNC_JOB, fipId, fip.project_id);
     });
-    this.jobs.signal(jobs);
   }
 }

@@ -15,10 +15,10 @@ import { projectFilters, tagFilters } from '../listAttrs.js';
 import { requireOwner, type Caller } from '../policy.js';
 import { findVisiblePort } from '../ports/service.js';
 import { applyFilters, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
-import { TRUNK_SYNC_JOB, type SyncJobs } from '../rbac/jobs.js';
+import { inSyncTransaction, TRUNK_SYNC_JOB, type SyncJobs } from '../rbac/jobs.js';
 import type { TrunkSubportsTable, TrunksTable } from '../rbac/tables.js';
 import { dropTags, tagsOf } from '../tags.js';
-import { fromBool, inTransaction, type Trx } from '../tx.js';
+import { fromBool, type Trx } from '../tx.js';
 
 export type TrunkRow = Selectable<TrunksTable>;
 export type SubportRow = Selectable<TrunkSubportsTable>;
@@ -207,9 +207,7 @@ export class TrunkService {
   }
 
   async create(caller: Caller, items: Json[]): Promise<Json[]> {
-    const jobs: string[] = [];
-    const ids = await inTransaction(this.db, async (trx) => {
-      jobs.length = 0;
+    const ids = await inSyncTransaction(this.db, this.jobs, async (trx, request) => {
       const out: string[] = [];
       for (const item of items) {
         const attrs = parseAttributes(SPEC, item, 'create');
@@ -242,12 +240,11 @@ export class TrunkService {
           throw err;
         }
         await this.addSubports(trx, caller, { id, port_id: portId }, (attrs.sub_ports as SubportInput[] | undefined) ?? []);
-        jobs.push(await this.jobs.request(trx, TRUNK_SYNC_JOB, id, projectId));
+        await request(TRUNK_SYNC_JOB, id, projectId);
         out.push(id);
       }
       return out;
     });
-    this.jobs.signal(jobs);
     const rows = await this.db.kysely.selectFrom('trunks').selectAll().where('id', 'in', ids).execute();
     return this.views(ids.map((id) => rows.find((r) => r.id === id)!));
   }
@@ -295,9 +292,7 @@ export class TrunkService {
   }
 
   async delete(caller: Caller, id: string): Promise<void> {
-    const jobs: string[] = [];
-    await inTransaction(this.db, async (trx) => {
-      jobs.length = 0;
+    await inSyncTransaction(this.db, this.jobs, async (trx, request) => {
       const row = await this.row(trx, caller, id);
       requireOwner(caller, row.project_id, 'delete_trunk');
       // As upstream: a trunk whose parent port is bound to a server is in use.
@@ -306,15 +301,12 @@ export class TrunkService {
       await trx.deleteFrom('trunk_subports').where('trunk_id', '=', id).execute();
       await dropTags(trx, 'trunks', [id]);
       await trx.deleteFrom('trunks').where('id', '=', id).execute();
-      jobs.push(await this.jobs.request(trx, TRUNK_SYNC_JOB, id, row.project_id));
+      await request(TRUNK_SYNC_JOB, id, row.project_id);
     });
-    this.jobs.signal(jobs);
   }
 
   private async change(caller: Caller, id: string, work: (trx: Trx, row: TrunkRow) => Promise<void>): Promise<void> {
-    const jobs: string[] = [];
-    await inTransaction(this.db, async (trx) => {
-      jobs.length = 0;
+    await inSyncTransaction(this.db, this.jobs, async (trx, request) => {
       const row = await this.row(trx, caller, id);
       requireOwner(caller, row.project_id, 'update_trunk');
       await work(trx, row);
@@ -323,8 +315,7 @@ export class TrunkService {
         .set((eb) => ({ revision_number: eb('revision_number', '+', 1), updated_at: dbNow(this.db.dialect) }))
         .where('id', '=', id)
         .execute();
-      jobs.push(await this.jobs.request(trx, TRUNK_SYNC_JOB, id, row.project_id));
+      await request(TRUNK_SYNC_JOB, id, row.project_id);
     });
-    this.jobs.signal(jobs);
   }
 }
