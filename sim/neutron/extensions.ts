@@ -83,6 +83,7 @@ const EXTENSIONS: [alias: string, name: string, updated: string, description: st
   ['stateful-security-group', 'Stateful security group', '2019-11-26T09:00:00-00:00', 'Indicates if the security group is stateful or not'],
   ['subnet-service-types', 'Subnet service types', '2016-03-15T18:00:00-00:00', 'Provides ability to set the subnet service_types field'],
   ['subnet-external-network', 'Subnet External Network', '2020-01-29T00:00:00-00:00', 'Informs if the subnet is associated to an external network.'],
+  ['binding-extended', 'Port Bindings Extended', '2017-07-17T10:00:00-00:00', 'Expose port bindings of a virtual port to external application'],
   ['rbac-policies', 'RBAC Policies', '2015-06-17T12:15:12-00:00', 'Allows creation and modification of policies that control tenant access to resources.'],
   ['qos', 'Quality of Service', '2015-06-08T10:00:00-00:00', 'The Quality of Service extension.'],
   [

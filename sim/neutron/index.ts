@@ -10,6 +10,7 @@ import { registerMiscRoutes } from './routes/misc.js';
 import { registerQuotaRoutes } from './routes/quotas.js';
 import { registerResourceRoutes } from './routes/resources.js';
 import { registerSharingRoutes } from './routes/sharing.js';
+import { registerBindingRoutes } from './routes/bindings.js';
 import { defaultConfig } from './state.js';
 
 export interface NeutronSimDeps {
@@ -56,6 +57,7 @@ export function createNeutronSim(deps: NeutronSimDeps): { app: FastifyInstance; 
   registerQuotaRoutes(app, routeDeps);
   registerAgentRoutes(app, routeDeps);
   registerSharingRoutes(app, routeDeps);
+  registerBindingRoutes(app, routeDeps);
   return { app, api: createNeutronApi(neutron), neutron };
 }
 

@@ -216,4 +216,17 @@ export class NeutronApi extends ServiceApi {
   deletePortForwarding(ctx: BottomCallContext, floatingIpId: string, id: string, opts?: CallOptions): Promise<void> {
     return this.remove(ctx, `/floatingips/${seg(floatingIpId)}/port_forwardings/${seg(id)}`, opts);
   }
+  // Port bindings (admin): the bindings of a port on its hosts.
+  listPortBindings(ctx: BottomCallContext, portId: string, opts?: CallOptions): Promise<JsonObject[]> {
+    return this.listOf(ctx, `/ports/${seg(portId)}/bindings`, 'bindings', undefined, opts);
+  }
+  createPortBinding(ctx: BottomCallContext, portId: string, binding: JsonObject, opts?: CallOptions): Promise<JsonObject> {
+    return this.one(ctx, 'POST', `/ports/${seg(portId)}/bindings`, 'binding', { binding }, opts);
+  }
+  activatePortBinding(ctx: BottomCallContext, portId: string, host: string, opts?: CallOptions): Promise<JsonObject> {
+    return this.one(ctx, 'PUT', `/ports/${seg(portId)}/bindings/${seg(host)}/activate`, 'binding', undefined, opts);
+  }
+  deletePortBinding(ctx: BottomCallContext, portId: string, host: string, opts?: CallOptions): Promise<void> {
+    return this.remove(ctx, `/ports/${seg(portId)}/bindings/${seg(host)}`, opts);
+  }
 }

@@ -32,6 +32,8 @@ export type {
   TopSharing,
   TopQosPolicy,
   TopQosRule,
+  TopTrunk,
+  TopPortForwardings,
 } from './topState/index.js';
 export type { ReservedPorts } from './ports/reserved.js';
 export type { SubnetCidrSource } from './securityGroups/index.js';
@@ -48,7 +50,7 @@ export {
   type ReservedPortRef,
 } from './bridges/index.js';
 export { ROUTER_SETUP_JOB, FIP_SETUP_JOB } from './routers/jobs.js';
-export { NETWORK_SYNC_JOB, QOS_POLICY_SYNC_JOB, PORT_SYNC_JOB } from './rbac/jobs.js';
+export { NETWORK_SYNC_JOB, QOS_POLICY_SYNC_JOB, PORT_SYNC_JOB, TRUNK_SYNC_JOB, PORT_FORWARDING_SYNC_JOB } from './rbac/jobs.js';
 
 // The top's objects, and the rules both sides apply to them.
 export type { NetworkSettings } from './settings.js';

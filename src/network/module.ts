@@ -20,12 +20,17 @@ import { RouterService } from './routers/service.js';
 import { routerRoutes } from './routers/routes.js';
 import { routerView } from './routers/model.js';
 import { buildSecurityGroups, securityGroupRoutes, SecurityGroupStore, type SecurityGroupService } from './securityGroups/index.js';
+import { portBindingRoutes } from './portBindings/routes.js';
+import { PortForwardingService } from './portForwarding/service.js';
+import { portForwardingRoutes } from './portForwarding/routes.js';
 import { QosService } from './qos/service.js';
 import { qosRoutes } from './qos/routes.js';
 import { NETWORK_SYNC_JOB, QOS_POLICY_SYNC_JOB, syncJobsOf } from './rbac/jobs.js';
 import { RbacService } from './rbac/service.js';
 import { rbacRoutes } from './rbac/routes.js';
 import { loadNetworkSettings } from './settings.js';
+import { TrunkService } from './trunks/service.js';
+import { trunkRoutes } from './trunks/routes.js';
 import { SubnetpoolService } from './subnetpools/service.js';
 import { subnetpoolRoutes } from './subnetpools/routes.js';
 import { SubnetService } from './subnets/service.js';
@@ -75,6 +80,8 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
   });
   const syncJobs = syncJobsOf(deps);
   const rbac = new RbacService(deps, { networkChanged: (trx, id, project) => syncJobs.request(trx, NETWORK_SYNC_JOB, id, project), signal: syncJobs.signal });
+  const trunks = new TrunkService(deps, syncJobs);
+  const portForwardings = new PortForwardingService(deps, syncJobs);
   const qos = new QosService(deps, { policyChanged: (trx, id, project) => syncJobs.request(trx, QOS_POLICY_SYNC_JOB, id, project), signal: syncJobs.signal });
   return {
     securityGroups,
@@ -110,6 +117,9 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
       rbacRoutes(app, routeDeps, rbac);
       qosRoutes(app, routeDeps, qos);
       quotaRoutes(app, deps.quotas);
+      trunkRoutes(app, routeDeps, trunks);
+      portForwardingRoutes(app, routeDeps, portForwardings);
+      portBindingRoutes(app, routeDeps);
     },
   };
 }

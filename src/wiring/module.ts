@@ -100,7 +100,10 @@ export function createWiring(core: CoreServices, top: TopNetworkState, opts: Wir
     jobHandlers: {
       ...l3JobHandlers(l3),
       ...reconcileJobHandlers(reconcile),
-      ...sharingJobHandlers({ top, pods: core.pods, routings: core.routings, neutron: (pod) => core.podClients.neutron(pod), qos, logger }),
+      ...sharingJobHandlers(
+        { top, pods: core.pods, routings: core.routings, neutron: (pod) => core.podClients.neutron(pod), qos, logger },
+        { top, pods: core.pods, routings: core.routings, lock, builder, groups: securityGroups, neutron: (pod) => core.podClients.neutron(pod), logger },
+      ),
     },
     securityGroups,
     periodicReconcile: () => startReconcileTimer(core),

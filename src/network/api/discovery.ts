@@ -10,6 +10,39 @@ import { queryOf } from './collection.js';
 
 const UPDATED = '2013-01-01T00:00:00Z';
 
+const SHARING_EXTENSIONS = [
+  { alias: 'binding-extended', name: 'Port Bindings Extended', description: 'Expose port bindings of a virtual port to external application' },
+  { alias: 'rbac-policies', name: 'RBAC Policies', description: 'Allows creation and modification of policies that control tenant access to resources.' },
+  { alias: 'qos', name: 'Quality of Service', description: 'The Quality of Service extension.' },
+  {
+    alias: 'qos-bw-limit-direction',
+    name: 'Direction for QoS bandwidth limit rule',
+    description: 'Allow to configure QoS bandwidth limit rule with specific direction: ingress or egress',
+  },
+  {
+    alias: 'qos-bw-minimum-ingress',
+    name: 'QoS minimum bandwidth rule with ingress direction',
+    description: 'Allow to configure QoS minumum bandwidth rule with ingress direction.',
+  },
+  { alias: 'qos-default', name: 'QoS default policy', description: 'Expose the QoS default policy per project' },
+  { alias: 'qos-rule-type-details', name: 'Details of QoS rule types', description: 'Expose details about QoS rule types supported by loaded backend drivers' },
+  {
+    alias: 'qos-rules-alias',
+    name: 'Quality of Service rules alias API',
+    description: 'API to enable GET, PUT and DELETE operations on QoS policy rules without specifying policy ID',
+  },
+  { alias: 'qos-pps-minimum', name: 'QoS minimum packet rate rule', description: 'Adds support for the minimum packet rate QoS rule' },
+  { alias: 'qos-pps', name: 'QoS packet rate limit rule', description: 'Adds support for the packet rate limit QoS rule' },
+  { alias: 'trunk', name: 'Trunk Extension', description: 'Provides support for trunk ports' },
+  { alias: 'trunk-details', name: 'Trunk port details', description: 'Expose trunk port details' },
+  { alias: 'floating-ip-port-forwarding', name: 'Floating IP Port Forwarding', description: 'Allow to forward the port of the floating IP to a port of an internal IP.' },
+  {
+    alias: 'floating-ip-port-forwarding-port-ranges',
+    name: 'Floating IP Port Forwarding support port ranges',
+    description: 'Add suport to port ranges on floating IP port forwarding.',
+  },
+];
+
 /** Extensions the service implements; `openstack extension list --network` and clients' feature checks read them. */
 export const EXTENSIONS: { alias: string; name: string; description: string }[] = [
   { alias: 'allowed-address-pairs', name: 'Allowed Address Pairs', description: 'Provides allowed address pairs' },
@@ -62,6 +95,8 @@ export const EXTENSIONS: { alias: string; name: string; description: string }[] 
     description: 'Adds created_at and updated_at fields to all Neutron resources that have Neutron standard attributes.',
   },
   { alias: 'subnet_allocation', name: 'Subnet Allocation', description: 'Enables allocation of subnets from a subnet pool' },
+  // RBAC, QoS, trunks and port forwarding (issue 16, src/network/{rbac,qos,trunks,portForwarding}).
+  ...SHARING_EXTENSIONS,
 ];
 
 /** Every listed extension: the core ones above and those of the described resources, by alias. */
@@ -80,6 +115,9 @@ const RESOURCES = [
   ['router', 'routers'],
   ['floatingip', 'floatingips'],
   ['floatingip_pool', 'floatingip_pools'],
+  ['rbac_policy', 'rbac-policies'],
+  ['policy', 'qos/policies'],
+  ['trunk', 'trunks'],
 ] as const;
 
 export const isPublicNeutronPath = (method: string, path: string): boolean => (method === 'GET' || method === 'HEAD') && path === '/';
@@ -95,7 +133,7 @@ export function discoveryRoutes(app: FastifyInstance, deps: NetworkDeps): void {
     return {
       resources: [...RESOURCES, ...BREADTH_RESOURCES].map(([name, collection]) => ({
         name,
-        collection: collection.replace(/-/g, '_'),
+        collection: collection.split('/').pop()!.replace(/-/g, '_'),
         links: [{ rel: 'self', href: `${deps.publicUrl()}/v2.0/${collection}` }],
       })),
     };

@@ -14,6 +14,7 @@ import type { Trx } from '../tx.js';
 import { contextOf } from './collection.js';
 import { visibleFloatingIp } from '../floatingips/service.js';
 import { l3NotFound } from '../routers/errors.js';
+import { trunkErrors } from '../trunks/service.js';
 import { visibleRouter } from '../routers/service.js';
 import type { SimpleResourceService } from '../simple/service.js';
 
@@ -74,6 +75,19 @@ const COLLECTIONS: Record<string, { type: TaggedCollection; missing: (id: string
     missing: l3NotFound.floatingIp,
     owner: async (trx, caller, id) =>
       (await trx.selectFrom('floatingips').select('floatingips.project_id').where('floatingips.id', '=', id).where(visibleFloatingIp(caller)).executeTakeFirst())?.project_id,
+  },
+  trunks: {
+    type: 'trunks',
+    missing: trunkErrors.notFound,
+    owner: async (trx, caller, id) =>
+      (
+        await trx
+          .selectFrom('trunks')
+          .select('project_id')
+          .where('id', '=', id)
+          .where(caller.isAdmin ? sql<boolean>`1 = 1` : sql<boolean>`project_id = ${caller.projectId}`)
+          .executeTakeFirst()
+      )?.project_id,
   },
   'security-groups': {
     type: 'security_groups',

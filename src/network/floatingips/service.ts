@@ -4,6 +4,7 @@
  * router with a gateway on that external network. Created DOWN; the pod side (a `fip_setup` job,
  * requested in the same transaction as every association change and every delete) sets the status.
  */
+import { PORT_FORWARDING_SYNC_JOB, syncJobsOf } from '../rbac/jobs.js';
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import { ApiError } from '../../common/index.js';
@@ -172,6 +173,7 @@ export class FloatingIpService {
         const row = await lockFloatingIp(this.db, trx, id);
         if (!row) throw l3NotFound.floatingIp(id);
         let association: Association | null | undefined;
+        if (patch.portId) await refuseIfForwarding(trx, id);
         if (patch.portId === null) {
           association = null;
         } else if (patch.portId !== undefined) {
@@ -205,14 +207,21 @@ export class FloatingIpService {
   /** Deletes a floating IP and its port; the pods drop theirs through the `fip_setup` job it requests. */
   async delete(caller: Caller, id: string): Promise<void> {
     await this.visibleOr404(caller, id);
+    const sync = syncJobsOf(this.deps);
+    let job = '';
     await inL3Transaction(this.db, this.jobs, async (trx, request) => {
       const row = await lockFloatingIp(this.db, trx, id);
       if (!row) throw l3NotFound.floatingIp(id);
+      // Its port forwardings go with it (a key cascade); their pod copy follows.
+      const forwarded = await trx.selectFrom('port_forwardings').select('id').where('floatingip_id', '=', id).executeTakeFirst();
+      job = forwarded ? await sync.request(trx, PORT_FORWARDING_SYNC_JOB, id, row.project_id) : '';
+      await trx.deleteFrom('port_forwardings').where('floatingip_id', '=', id).execute();
       await trx.deleteFrom('floatingips').where('id', '=', id).execute();
       await deleteServicePort(trx, row.floating_port_id);
       await dropTags(trx, 'floatingips', [id]);
       await request.floatingIp(id, row.project_id);
     });
+    sync.signal([job]);
   }
 
   /**
@@ -339,4 +348,10 @@ async function lockFloatingIp(db: Db, trx: Trx, id: string): Promise<FloatingIpR
   let q = trx.selectFrom('floatingips').selectAll().where('id', '=', id);
   if (db.dialect !== 'sqlite') q = q.forUpdate();
   return q.executeTakeFirst();
+}
+
+/** As upstream: a floating IP with port forwardings cannot be associated with a port (409 FipInUseByPortForwarding). */
+async function refuseIfForwarding(trx: Trx, floatingIpId: string): Promise<void> {
+  const pf = await trx.selectFrom('port_forwardings').select('id').where('floatingip_id', '=', floatingIpId).executeTakeFirst();
+  if (pf) throw new ApiError(409, `Floating IP ${floatingIpId} in use by Port Forwarding resources.`, 'FipInUseByPortForwarding');
 }

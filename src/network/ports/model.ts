@@ -43,6 +43,8 @@ export interface Port {
   tags: string[];
   /** Binding as the pod reports it, for ports with a copy in a pod (see live.ts). */
   vifType?: string;
+  /** trunk-details: set on a trunk's parent port. */
+  trunkDetails?: { trunk_id: string; sub_ports: { port_id: string; segmentation_type: string; segmentation_id: number; mac_address: string }[] };
   vifDetails?: Record<string, unknown>;
 }
 
@@ -110,6 +112,7 @@ export function portView(p: Port, caller: Caller): Record<string, unknown> {
     port_security_enabled: p.portSecurityEnabled,
     ip_allocation: 'immediate',
     qos_policy_id: p.qosPolicyId,
+    ...(p.trunkDetails ? { trunk_details: p.trunkDetails } : {}),
     tags: p.tags,
     created_at: isoSeconds(p.createdAt),
     updated_at: isoSeconds(p.updatedAt),

@@ -14,7 +14,8 @@ import { owningProject } from '../input.js';
 import { projectFilters, tagFilters } from '../listAttrs.js';
 import type { NetworkService } from '../networks/service.js';
 import { checkQosPolicyRef } from '../qos/service.js';
-import { PORT_SYNC_JOB, syncJobsOf } from '../rbac/jobs.js';
+import { refuseTrunkPortDelete, trunkDetailsOf } from '../trunks/service.js';
+import { PORT_FORWARDING_SYNC_JOB, PORT_SYNC_JOB, syncJobsOf } from '../rbac/jobs.js';
 import { rbacGrants } from '../rbac/service.js';
 import { owns, requireOwner, type Caller } from '../policy.js';
 import { applyFilters, inIdOrder, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
@@ -447,14 +448,29 @@ export class PortService {
     if (!row) throw notFound.port(id);
     if (!owns(caller, row.project_id)) requireOwner(caller, row.net_project_id, 'delete_port');
     await refuseL3PortDelete(this.db.kysely, row);
+    await refuseTrunkPortDelete(this.db.kysely, id);
     const copies = await copiesOf(this.deps.routings, { ports: [id] });
     await deleteCopies(this.deps.routings, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
+    const sync = syncJobsOf(this.deps);
+    const jobs: string[] = [];
     await inL3Transaction(this.db, l3JobsOf(this.deps), async (trx, request) => {
+      jobs.length = 0;
+      // Forwardings to the port go with it (a key cascade); their pod copies follow.
+      const forwarded = await trx
+        .selectFrom('port_forwardings')
+        .innerJoin('floatingips', 'floatingips.id', 'port_forwardings.floatingip_id')
+        .select(['floatingips.id as id', 'floatingips.project_id as project_id'])
+        .distinct()
+        .where('port_forwardings.internal_port_id', '=', id)
+        .execute();
+      await trx.deleteFrom('port_forwardings').where('internal_port_id', '=', id).execute();
+      for (const f of forwarded) jobs.push(await sync.request(trx, PORT_FORWARDING_SYNC_JOB, f.id, f.project_id));
       await releaseFloatingIpsOfPort(this.db, trx, id, request);
       await dropTags(trx, 'ports', [id]);
       await dropRoutingRows(this.deps.routings.in(trx), { ports: [id] });
       await trx.deleteFrom('ports').where('id', '=', id).execute();
     });
+    sync.signal(jobs);
   }
 
   private async byIds(ids: string[]): Promise<Port[]> {
@@ -469,13 +485,18 @@ export class PortService {
   private async hydrateWith(trx: Trx, rows: PortRow[]): Promise<Port[]> {
     const ids = rows.map((r) => r.id);
     if (ids.length === 0) return [];
-    const [addresses, groups, tags] = await Promise.all([
+    const [addresses, groups, tags, trunks] = await Promise.all([
       addressesOf(trx, ids),
       trx.selectFrom('port_security_groups').select(['port_id', 'security_group_id']).where('port_id', 'in', ids).orderBy('security_group_id').execute(),
       tagsOf(trx, 'ports', ids),
+      trunkDetailsOf(trx, ids),
     ]);
     const groupsOf = new Map<string, string[]>();
     for (const g of groups) groupsOf.set(g.port_id, [...(groupsOf.get(g.port_id) ?? []), g.security_group_id]);
-    return rows.map((r) => toPort(r, { fixedIps: addresses.get(r.id), securityGroups: groupsOf.get(r.id), tags: tags.get(r.id) }));
+    return rows.map((r) => {
+      const port = toPort(r, { fixedIps: addresses.get(r.id), securityGroups: groupsOf.get(r.id), tags: tags.get(r.id) });
+      const trunk = trunks.get(r.id);
+      return trunk ? { ...port, trunkDetails: trunk } : port;
+    });
   }
 }

@@ -9,14 +9,20 @@
  *   the policy is deleted. The handler brings every pod copy's rules up to date (or deletes the copies).
  * - `port_sync`, resource id = top port id: after a port's QoS policy changes; the handler sets the
  *   policy on the port's copy.
+ * - `trunk_sync`, resource id = top trunk id: after a trunk is created, changed or deleted; the handler
+ *   makes (or removes) the trunk in its parent port's pod, with its subports copied there.
+ * - `port_forwarding_sync`, resource id = top floating IP id: after one of its port forwardings changes.
  */
 import { enqueueJob } from '../../xjob/index.js';
 import type { NetworkDeps } from '../deps.js';
-import type { Trx } from '../tx.js';
+import type { Db } from '../../db/index.js';
+import { inTransaction, type Trx } from '../tx.js';
 
 export const NETWORK_SYNC_JOB = 'network_sync';
 export const QOS_POLICY_SYNC_JOB = 'qos_policy_sync';
 export const PORT_SYNC_JOB = 'port_sync';
+export const TRUNK_SYNC_JOB = 'trunk_sync';
+export const PORT_FORWARDING_SYNC_JOB = 'port_forwarding_sync';
 
 export interface SyncJobs {
   request(trx: Trx, type: string, resourceId: string, projectId: string): Promise<string>;
@@ -33,4 +39,21 @@ export function syncJobsOf(deps: Pick<NetworkDeps, 'jobs'>): SyncJobs {
       if (ids.length) deps.jobs?.signal(ids);
     },
   };
+}
+
+/** Requests a job of `type` for `resourceId` inside the running transaction. */
+export type RequestJob = (type: string, resourceId: string, projectId: string) => Promise<void>;
+
+/**
+ * Runs `work` in one transaction (retried from the start on deadlocks, as every request of the
+ * networking service); the jobs it requested are signalled once it has committed.
+ */
+export async function inSyncTransaction<T>(db: Db, jobs: SyncJobs, work: (trx: Trx, request: RequestJob) => Promise<T>): Promise<T> {
+  let requested: string[] = [];
+  const result = await inTransaction(db, (trx) => {
+    requested = [];
+    return work(trx, async (type, resourceId, projectId) => void requested.push(await jobs.request(trx, type, resourceId, projectId)));
+  });
+  jobs.signal(requested);
+  return result;
 }

@@ -4,6 +4,7 @@
  * there and the floating IPs on those ports can be made. The pod side calls this through
  * TopNetworkState.l3FollowUps; only job rows are written, the handlers are not involved.
  */
+import { PORT_FORWARDING_SYNC_JOB, TRUNK_SYNC_JOB } from '../rbac/jobs.js';
 import type { Db } from '../../db/index.js';
 import { enqueueJob } from '../../xjob/index.js';
 import { FIP_SETUP_JOB, ROUTER_SETUP_JOB } from './jobs.js';
@@ -35,6 +36,17 @@ export async function requestL3FollowUps(db: Db, jobs: { signal(ids: string[]): 
     if (portIds.length) {
       const fips = await trx.selectFrom('floatingips').select(['id', 'project_id']).where('fixed_port_id', 'in', portIds).execute();
       for (const f of fips) out.push((await enqueueJob(trx, { type: FIP_SETUP_JOB, resourceId: f.id, projectId: f.project_id })).id);
+      // Trunks follow their parent port into its pod; port forwardings their internal port.
+      const trunks = await trx.selectFrom('trunks').select(['id', 'project_id']).where('port_id', 'in', portIds).execute();
+      for (const t of trunks) out.push((await enqueueJob(trx, { type: TRUNK_SYNC_JOB, resourceId: t.id, projectId: t.project_id })).id);
+      const forwarded = await trx
+        .selectFrom('port_forwardings')
+        .innerJoin('floatingips', 'floatingips.id', 'port_forwardings.floatingip_id')
+        .select(['floatingips.id as id', 'floatingips.project_id as project_id'])
+        .distinct()
+        .where('port_forwardings.internal_port_id', 'in', portIds)
+        .execute();
+      for (const f of forwarded) out.push((await enqueueJob(trx, { type: PORT_FORWARDING_SYNC_JOB, resourceId: f.id, projectId: f.project_id })).id);
     }
     return out;
   });

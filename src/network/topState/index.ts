@@ -26,7 +26,7 @@ export type { TopCopies, TopIds } from '../bottomCopies.js';
 export type { TopNetworks, TopPorts, NetworkWithSubnets, ExternalNetworkRef } from './networks.js';
 export type { TopRouters, TopFloatingIps, RouterState, RouterPortState } from './l3.js';
 export type { ServerPorts, ServerPortRef, ServerPortRequest } from './serverPorts.js';
-export type { TopSharing, TopQosPolicy, TopQosRule } from './sharing.js';
+export type { TopSharing, TopQosPolicy, TopQosRule, TopTrunk, TopPortForwardings } from './sharing.js';
 
 export interface TopNetworkStateParts {
   db: Db;

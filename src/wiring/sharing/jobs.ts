@@ -6,12 +6,13 @@
  */
 import type { BottomCallContext, NeutronApi } from '../../bottom/index.js';
 import type { Logger } from '../../common/index.js';
-import { NETWORK_SYNC_JOB, PORT_SYNC_JOB, QOS_POLICY_SYNC_JOB, type TopNetworkState } from '../../network/index.js';
+import { NETWORK_SYNC_JOB, PORT_FORWARDING_SYNC_JOB, PORT_SYNC_JOB, QOS_POLICY_SYNC_JOB, TRUNK_SYNC_JOB, type TopNetworkState } from '../../network/index.js';
 import type { Pod, PodRegistry } from '../../pods/index.js';
 import type { RoutingTable } from '../../routing/index.js';
 import type { JobHandlers } from '../../xjob/index.js';
 import { podPools } from '../prepare/index.js';
 import { ignoreNotFound, type QosCopies } from './qosCopies.js';
+import { syncPortForwardings, syncTrunk, type TrunkTools } from './trunks.js';
 
 const ADMIN = { asAdmin: true } as const;
 
@@ -100,7 +101,7 @@ export async function syncPort(tools: SharingTools, ctx: BottomCallContext, port
   }
 }
 
-export function sharingJobHandlers(tools: SharingTools): JobHandlers {
+export function sharingJobHandlers(tools: SharingTools, trunkTools: TrunkTools): JobHandlers {
   const ctxOf = (jobId: string): BottomCallContext => ({ requestId: `req-${jobId}` });
   return {
     [NETWORK_SYNC_JOB]: {
@@ -114,6 +115,14 @@ export function sharingJobHandlers(tools: SharingTools): JobHandlers {
     [PORT_SYNC_JOB]: {
       description: "Sets a top port's QoS policy on its copy in its pod",
       run: (job) => syncPort(tools, ctxOf(job.id), job.resource.id),
+    },
+    [TRUNK_SYNC_JOB]: {
+      description: "Makes a top trunk in its parent port's pod (subports' networks prepared and subports copied there), or removes it",
+      run: (job) => syncTrunk(trunkTools, ctxOf(job.id), job.resource.id),
+    },
+    [PORT_FORWARDING_SYNC_JOB]: {
+      description: "Brings a floating IP's port forwardings into its external network's pod",
+      run: (job) => syncPortForwardings(trunkTools, ctxOf(job.id), job.resource.id),
     },
   };
 }
