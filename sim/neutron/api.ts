@@ -81,6 +81,11 @@ export function createNeutronApi(n: Neutron): SimNeutronApi {
       });
       return view(id);
     },
+    listFloatingIps(filter) {
+      return [...s.floatingips.values()]
+        .filter((f) => filter.port_id === undefined || f.port_id === filter.port_id)
+        .map((f) => ({ id: f.id, floating_ip_address: f.floating_ip_address, port_id: f.port_id, fixed_ip_address: f.fixed_ip_address }));
+    },
     findSecurityGroup(projectId, nameOrId) {
       const byId = s.securityGroups.get(nameOrId);
       if (byId && byId.project_id === projectId) return { id: byId.id, name: byId.name };
