@@ -101,7 +101,7 @@ function routesOf(service: ServiceName): string[] {
   return readFileSync(join(openstackApiDir, service, 'ROUTES.tsv'), 'utf8')
     .split('\n')
     .map((line) => line.split('\t')[1])
-    .filter((r): r is string => r !== undefined && r.startsWith('GET '))
+    .filter((r): r is string => r?.startsWith('GET '))
     .map((r) => r.slice(4));
 }
 

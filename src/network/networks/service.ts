@@ -71,12 +71,7 @@ export class NetworkService {
 
   /** The pods (regions) that host the external networks on a physical network. */
   private async externalRegionsOn(physnet: string): Promise<string[]> {
-    const rows = await this.db.kysely
-      .selectFrom('networks')
-      .select('availability_zone_hints')
-      .where('external', '=', 1)
-      .where('physical_network', '=', physnet)
-      .execute();
+    const rows = await this.db.kysely.selectFrom('networks').select('availability_zone_hints').where('external', '=', 1).where('physical_network', '=', physnet).execute();
     return rows.flatMap((r) => {
       try {
         return JSON.parse(r.availability_zone_hints) as string[];
