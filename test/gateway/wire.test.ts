@@ -165,6 +165,35 @@ describe('wire: what real clients send and expect, on every service', () => {
     });
   });
 
+  describe('request ids', () => {
+    test("a server's instance actions are found by the request ids the gateway answered with", async () => {
+      const boot = await http('POST', `${urls['nova-apigw']}/v2.1/servers`, {
+        token: env.tokens.demo,
+        body: { server: { name: 'rid', imageRef: env.imageId, flavorRef: '1', networks: 'none' } },
+        headers: { 'openstack-api-version': 'compute 2.37' },
+      });
+      assert.equal(boot.status, 202, boot.text);
+      const id = boot.body.server.id as string;
+      const createId = String(boot.headers['x-openstack-request-id']);
+      assert.equal(boot.headers['x-compute-request-id'], createId);
+      for (let i = 0; i < 100; i++) {
+        const s = await http('GET', `${urls['nova-apigw']}/v2.1/servers/${id}`, { token: env.tokens.demo });
+        if (s.body.server.status === 'ACTIVE') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const created = await http('GET', `${urls['nova-apigw']}/v2.1/servers/${id}/os-instance-actions/${createId}`, { token: env.tokens.demo });
+      assert.equal(created.status, 200, created.text);
+      assert.equal(created.body.instanceAction.action, 'create');
+      assert.equal(created.body.instanceAction.request_id, createId);
+
+      const stop = await http('POST', `${urls['nova-apigw']}/v2.1/servers/${id}/action`, { token: env.tokens.demo, body: { 'os-stop': null } });
+      assert.equal(stop.status, 202, stop.text);
+      const stopId = String(stop.headers['x-openstack-request-id']);
+      const listed = await http('GET', `${urls['nova-apigw']}/v2.1/servers/${id}/os-instance-actions`, { token: env.tokens.demo });
+      assert.deepEqual(listed.body.instanceActions.map((a: { request_id: string }) => a.request_id).sort(), [createId, stopId].sort());
+    });
+  });
+
   describe('headers as upstream', () => {
     test('compute and volume version documents carry the microversion headers and Vary', async () => {
       for (const [service, path, type, status] of [
