@@ -84,13 +84,18 @@ describe('wire: what real clients send and expect, on every service', () => {
   });
 
   describe('unknown first path segments are unknown resources, not mismatched projects', () => {
-    for (const path of ['/os-hypervisors', '/os-hypervisors/detail', '/nonexistent', '/os-no-such-thing/servers']) {
+    for (const path of ['/nonexistent', '/os-not-served-here', '/os-no-such-thing/servers']) {
       test(`Nova GET /v2.1${path}: 404`, async () => {
         const res = await http('GET', `${urls['nova-apigw']}/v2.1${path}`, { token: env.tokens.demo });
         assert.equal(res.status, 404, res.text);
         assert.deepEqual(res.body, { itemNotFound: { code: 404, message: 'The resource could not be found.' } });
       });
     }
+    test('a served first segment (os-hypervisors) is its route, never a project mismatch', async () => {
+      const res = await http('GET', `${urls['nova-apigw']}/v2.1/os-hypervisors`, { token: env.tokens.admin });
+      assert.notEqual(res.status, 400, res.text);
+      assert.doesNotMatch(res.text, /Malformed request URL/);
+    });
     test('Cinder GET /v3/nonexistent/volumes: 404', async () => {
       const res = await http('GET', `${urls['cinder-apigw']}/v3/nonexistent/volumes`, { token: env.tokens.demo });
       assert.equal(res.status, 404, res.text);
