@@ -49,6 +49,13 @@ export interface SimNeutronApi {
   deletePort(id: string): void;
   /** Subnet lookup so Nova can build `addresses` (ip version). */
   getSubnet(id: string): Record<string, unknown> | undefined;
+  /**
+   * A project's security group by id or name (`default` made on first use), as Nova looks one up for
+   * addSecurityGroup/removeSecurityGroup; undefined when there is none, 'ambiguous' for a shared name.
+   */
+  /** Floating IPs on a port, so Nova shows them in `addresses` (its network info cache has them). */
+  listFloatingIps?(filter: { port_id?: string }): Array<Record<string, unknown>>;
+  findSecurityGroup?(projectId: string, nameOrId: string): { id: string; name: string } | 'ambiguous' | undefined;
 }
 
 /** What the simulated Nova of a pod needs from the simulated Cinder of the same pod. */

@@ -81,6 +81,22 @@ export function createNeutronApi(n: Neutron): SimNeutronApi {
       });
       return view(id);
     },
+    listFloatingIps(filter) {
+      return [...s.floatingips.values()]
+        .filter((f) => filter.port_id === undefined || f.port_id === filter.port_id)
+        .map((f) => ({ id: f.id, floating_ip_address: f.floating_ip_address, port_id: f.port_id, fixed_ip_address: f.fixed_ip_address }));
+    },
+    findSecurityGroup(projectId, nameOrId) {
+      const byId = s.securityGroups.get(nameOrId);
+      if (byId && byId.project_id === projectId) return { id: byId.id, name: byId.name };
+      if (nameOrId === 'default') {
+        const d = n.tx(() => n.securityGroups.ensureDefault(projectId));
+        return { id: d.id, name: d.name };
+      }
+      const named = [...s.securityGroups.values()].filter((sg) => sg.project_id === projectId && sg.name === nameOrId);
+      if (named.length > 1) return 'ambiguous';
+      return named[0] ? { id: named[0].id, name: named[0].name } : undefined;
+    },
     deletePort(id) {
       const port = s.ports.get(id);
       if (!port) throw notFound.port(id);

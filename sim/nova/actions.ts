@@ -522,14 +522,17 @@ export class ServerActions {
           return ACCEPTED;
         },
       },
+      // As Nova with Neutron: the group is looked up in the pod's Neutron by name or id (404 when the
+      // project has none, 409 when a name is shared) and the server's ports are updated.
       addSecurityGroup: {
         run: (_ctx, server, arg) => {
           validate(securityGroupActionSchema, arg, 'addSecurityGroup');
-          const name = (arg as { name: string }).name;
-          if (server.securityGroups.includes(name)) {
-            throw new SimServiceError(400, `Security group ${name} is already associated with the instance ${server.id}`);
+          const group = svc.securityGroupFor(server, (arg as { name: string }).name);
+          if (server.securityGroups.includes(group.name) || server.securityGroups.includes(group.id) || svc.portsInGroup(server, group.id)) {
+            throw new SimServiceError(400, `Security group ${group.name} is already associated with the instance ${server.id}`);
           }
-          server.securityGroups.push(name);
+          svc.setPortGroups(server, group.id, true);
+          server.securityGroups.push(group.name);
           svc.touch(server);
           return ACCEPTED;
         },
@@ -537,11 +540,12 @@ export class ServerActions {
       removeSecurityGroup: {
         run: (_ctx, server, arg) => {
           validate(securityGroupActionSchema, arg, 'removeSecurityGroup');
-          const name = (arg as { name: string }).name;
-          if (!server.securityGroups.includes(name)) {
-            throw new SimServiceError(400, `Security group ${name} not associated with the instance ${server.id}`);
+          const group = svc.securityGroupFor(server, (arg as { name: string }).name);
+          if (!server.securityGroups.includes(group.name) && !server.securityGroups.includes(group.id) && !svc.portsInGroup(server, group.id)) {
+            throw new SimServiceError(400, `Security group ${group.name} not associated with the instance ${server.id}`);
           }
-          server.securityGroups = server.securityGroups.filter((g) => g !== name);
+          svc.setPortGroups(server, group.id, false);
+          server.securityGroups = server.securityGroups.filter((g) => g !== group.name && g !== group.id);
           svc.touch(server);
           return ACCEPTED;
         },

@@ -359,6 +359,33 @@ export class ServerService {
   // ------------------------------------------------------------------------------------------
   // Ports and volumes
 
+  /** A security group of the server's project as Nova finds it in Neutron for the security group actions. */
+  securityGroupFor(server: Server, nameOrId: string): { id: string; name: string } {
+    const find = this.deps.neutron.findSecurityGroup;
+    if (!find) return { id: nameOrId, name: nameOrId };
+    const found = find.call(this.deps.neutron, server.projectId, nameOrId);
+    if (found === 'ambiguous') throw new SimServiceError(409, `Multiple security_group matches found for name '${nameOrId}', use an ID to be more specific.`);
+    if (!found) throw new SimServiceError(404, `Security group ${nameOrId} is not found for project ${server.projectId}`);
+    return found;
+  }
+
+  /** Whether one of the server's ports is in the group. */
+  portsInGroup(server: Server, groupId: string): boolean {
+    if (!this.deps.neutron.findSecurityGroup) return false;
+    return this.deps.neutron.listPorts({ device_id: server.id }).some((p) => ((p as { security_groups?: string[] }).security_groups ?? []).includes(groupId));
+  }
+
+  /** Adds the group to (or removes it from) every port of the server. */
+  setPortGroups(server: Server, groupId: string, member: boolean): void {
+    // A Neutron without security groups (a test double) has nothing to update.
+    if (!this.deps.neutron.findSecurityGroup) return;
+    for (const port of this.deps.neutron.listPorts({ device_id: server.id })) {
+      const current = (port as { security_groups?: string[] }).security_groups ?? [];
+      const next = member ? [...new Set([...current, groupId])] : current.filter((g) => g !== groupId);
+      if (next.length !== current.length) this.deps.neutron.updatePort(port.id, { security_groups: next });
+    }
+  }
+
   /** Binds an existing unbound port to a server. */
   bindPort(server: Server, portId: string): SimPort {
     return this.deps.neutron.updatePort(portId, {

@@ -11,10 +11,17 @@ const bottomPods = (pods: Pod[]) => pods.filter((p) => p.azName !== '');
 
 /**
  * Checks and normalises the hints of a new network. An external network gets exactly one hint, its
- * pod's region; without one it is placed in `default_region_for_external_network`, or in the only
- * bottom pod.
+ * pod's region; without one (tempest, Terraform and Horizon send none) it is placed in the one pod
+ * that hosts the external networks on its physical network, else in
+ * `default_region_for_external_network`, else in the only bottom pod; otherwise 400.
  */
-export async function checkAzHints(registry: PodRegistry, settings: NetworkSettings, hints: string[], external: boolean): Promise<string[]> {
+export async function checkAzHints(
+  registry: PodRegistry,
+  settings: NetworkSettings,
+  hints: string[],
+  external: boolean,
+  physnet?: { name: string; regions: () => Promise<string[]> },
+): Promise<string[]> {
   const pods = bottomPods(await registry.list());
   const unique = [...new Set(hints)];
   if (!external) {
@@ -26,6 +33,12 @@ export async function checkAzHints(registry: PodRegistry, settings: NetworkSetti
   if (unique.length === 1) {
     if (!pods.some((p) => p.regionName === unique[0])) throw notFound.availabilityZone(unique[0]);
     return unique;
+  }
+  // A network on a physical network goes where the project's external networks on it already are,
+  // when that is one bottom pod: that pod's networks carry the physnet.
+  if (physnet) {
+    const regions = [...new Set(await physnet.regions())].filter((r) => pods.some((p) => p.regionName === r));
+    if (regions.length === 1) return regions;
   }
   const fallback = settings.defaultRegionForExternalNetwork;
   if (fallback) {

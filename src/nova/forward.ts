@@ -17,6 +17,8 @@ export interface PodRequest {
   timeoutMs?: number;
 }
 
+const POD_REQUEST_ID = /^req-[0-9a-f-]{36}$/;
+
 /** A pod answer made fit for the client: links point at the gateway, the AZ is the top one. */
 export interface Relayed {
   status: number;
@@ -55,6 +57,15 @@ export class PodForwarder {
     if (body.length > 0 && type !== undefined) headers['content-type'] = String(type);
     const location = res.headers.location;
     if (typeof location === 'string') headers.location = rewritePodUrl(location, podRoot, gatewayRoot);
+    // A call one pod answered carries the pod's request id: the pod records its instance actions under
+    // it (Nova keeps its own id there, never the caller's), so a client looking an action up by the id
+    // it was answered with finds it. The pod got the gateway's id as its global request id, so the
+    // logs of both still correlate.
+    const podRequestId = res.headers['x-openstack-request-id'];
+    if (typeof podRequestId === 'string' && POD_REQUEST_ID.test(podRequestId)) {
+      headers['x-openstack-request-id'] = podRequestId;
+      headers['x-compute-request-id'] = podRequestId;
+    }
     return { status: res.status, headers, body };
   }
 

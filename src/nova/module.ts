@@ -23,6 +23,7 @@ import { QuotaService } from './quotas.js';
 import { flavorRoutes } from './routes/flavors.js';
 import { keypairRoutes } from './routes/keypairs.js';
 import { imageRoutes, quotaRoutes, zoneRoutes } from './routes/misc.js';
+import { securityGroupRoutes } from './routes/securityGroups.js';
 import { serverRoutes } from './routes/servers.js';
 import { isPublicNovaPath, versionRoutes } from './routes/versions.js';
 import { AddressLabels } from './servers/addresses.js';
@@ -152,6 +153,7 @@ export const novaApiGatewayModule = (networks: ServerNetworkPreparer, images?: I
     });
     versionRoutes(app, router, versions, publicUrl);
     serverRoutes(router, gw);
+    securityGroupRoutes(router, networks);
     flavorRoutes(router, gw.flavors, settings.maxLimit);
     keypairRoutes(router, gw.keypairs, settings.maxLimit);
     zoneRoutes(router, gw.zones);

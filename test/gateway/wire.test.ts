@@ -84,13 +84,18 @@ describe('wire: what real clients send and expect, on every service', () => {
   });
 
   describe('unknown first path segments are unknown resources, not mismatched projects', () => {
-    for (const path of ['/os-hypervisors', '/os-hypervisors/detail', '/nonexistent', '/os-no-such-thing/servers']) {
+    for (const path of ['/nonexistent', '/os-not-served-here', '/os-no-such-thing/servers']) {
       test(`Nova GET /v2.1${path}: 404`, async () => {
         const res = await http('GET', `${urls['nova-apigw']}/v2.1${path}`, { token: env.tokens.demo });
         assert.equal(res.status, 404, res.text);
         assert.deepEqual(res.body, { itemNotFound: { code: 404, message: 'The resource could not be found.' } });
       });
     }
+    test('a served first segment (os-hypervisors) is its route, never a project mismatch', async () => {
+      const res = await http('GET', `${urls['nova-apigw']}/v2.1/os-hypervisors`, { token: env.tokens.admin });
+      assert.notEqual(res.status, 400, res.text);
+      assert.doesNotMatch(res.text, /Malformed request URL/);
+    });
     test('Cinder GET /v3/nonexistent/volumes: 404', async () => {
       const res = await http('GET', `${urls['cinder-apigw']}/v3/nonexistent/volumes`, { token: env.tokens.demo });
       assert.equal(res.status, 404, res.text);
@@ -162,6 +167,35 @@ describe('wire: what real clients send and expect, on every service', () => {
         assert.equal(statusOf(response), 413, response.slice(0, 300));
         assert.ok(bodyOf(response)[fault], response.slice(0, 300));
       }
+    });
+  });
+
+  describe('request ids', () => {
+    test("a server's instance actions are found by the request ids the gateway answered with", async () => {
+      const boot = await http('POST', `${urls['nova-apigw']}/v2.1/servers`, {
+        token: env.tokens.demo,
+        body: { server: { name: 'rid', imageRef: env.imageId, flavorRef: '1', networks: 'none' } },
+        headers: { 'openstack-api-version': 'compute 2.37' },
+      });
+      assert.equal(boot.status, 202, boot.text);
+      const id = boot.body.server.id as string;
+      const createId = String(boot.headers['x-openstack-request-id']);
+      assert.equal(boot.headers['x-compute-request-id'], createId);
+      for (let i = 0; i < 100; i++) {
+        const s = await http('GET', `${urls['nova-apigw']}/v2.1/servers/${id}`, { token: env.tokens.demo });
+        if (s.body.server.status === 'ACTIVE') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const created = await http('GET', `${urls['nova-apigw']}/v2.1/servers/${id}/os-instance-actions/${createId}`, { token: env.tokens.demo });
+      assert.equal(created.status, 200, created.text);
+      assert.equal(created.body.instanceAction.action, 'create');
+      assert.equal(created.body.instanceAction.request_id, createId);
+
+      const stop = await http('POST', `${urls['nova-apigw']}/v2.1/servers/${id}/action`, { token: env.tokens.demo, body: { 'os-stop': null } });
+      assert.equal(stop.status, 202, stop.text);
+      const stopId = String(stop.headers['x-openstack-request-id']);
+      const listed = await http('GET', `${urls['nova-apigw']}/v2.1/servers/${id}/os-instance-actions`, { token: env.tokens.demo });
+      assert.deepEqual(listed.body.instanceActions.map((a: { request_id: string }) => a.request_id).sort(), [createId, stopId].sort());
     });
   });
 

@@ -182,6 +182,32 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
       neutronError(await h.call('POST', '/v2.0/ports', { port: { network_id: ext.body.network.id } }, ALICE), 404, 'HTTPNotFound');
       assert.equal((await h.call('DELETE', `/v2.0/networks/${ext.body.network.id}`)).status, 204);
     });
+    test('an external network without a hint goes to the pod hosting its physnet, else the configured default', async () => {
+      const provider = (physnet: string) => ({ 'provider:network_type': 'vlan', 'provider:physical_network': physnet });
+      const vlans = await startNeutron(dialect, { tricircle: { network_vlan_ranges: ['extern:3001:4000', 'other:4001:4090'] } });
+      try {
+        await vlans.addPods({ Pod1: 'az1', Pod2: 'az2' });
+        const first = await vlans.call('POST', '/v2.0/networks', { network: { name: 'ext-a', 'router:external': true, availability_zone_hints: ['Pod2'], ...provider('extern') } });
+        assert.equal(first.status, 201, first.text);
+        // No hint, as tempest, Terraform and Horizon send: the pod whose networks carry `extern`.
+        const second = await vlans.call('POST', '/v2.0/networks', { network: { name: 'ext-b', 'router:external': true, ...provider('extern') } });
+        assert.equal(second.status, 201, second.text);
+        assert.deepEqual(second.body.network.availability_zone_hints, ['Pod2']);
+        // A physnet no pod hosts yet, and no default configured: still refused with a clear 400.
+        neutronError(await vlans.call('POST', '/v2.0/networks', { network: { 'router:external': true, ...provider('other') } }), 400, 'InvalidInput');
+      } finally {
+        await vlans.close();
+      }
+      const withDefault = await startNeutron(dialect, { tricircle: { default_region_for_external_network: 'Pod1' } });
+      try {
+        await withDefault.addPods({ Pod1: 'az1', Pod2: 'az2' });
+        const placed = await withDefault.call('POST', '/v2.0/networks', { network: { name: 'ext-c', 'router:external': true } });
+        assert.equal(placed.status, 201, placed.text);
+        assert.deepEqual(placed.body.network.availability_zone_hints, ['Pod1']);
+      } finally {
+        await withDefault.close();
+      }
+    });
     test('availability_zones show the AZs of the pods holding a copy', async () => {
       const net = (await h.call('POST', '/v2.0/networks', { network: { name: 'spread' } })).body.network;
       const pods = await h.tc.core.pods.list();

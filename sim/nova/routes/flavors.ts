@@ -37,7 +37,8 @@ export function flavorRoutes(r: NovaRouter, s: NovaServices): void {
   r.put('/flavors/:flavor_id/os-extra_specs/:key', (ctx, req) => flavors.setExtraSpec(ctx, params(req).flavor_id, params(req).key, req.body));
   r.delete('/flavors/:flavor_id/os-extra_specs/:key', (ctx, req, reply) => {
     flavors.deleteExtraSpec(ctx, params(req).flavor_id, params(req).key);
-    return reply.code(202).send();
+    // Nova answers this delete with 200 and no body.
+    return reply.code(200).send();
   });
 
   r.get('/flavors/:flavor_id/os-flavor-access', (ctx, req) => ({ flavor_access: flavors.access(ctx, params(req).flavor_id) }));

@@ -32,7 +32,7 @@ export class VolumePlacement {
     return undefined;
   }
 
-  async locate(id: string, projectId: string): Promise<PlacedVolume> {
+  async locate(id: string, projectId: string | undefined): Promise<PlacedVolume> {
     const placed = await this.find(id, projectId);
     if (!placed) throw volumeNotFound(id);
     return placed;

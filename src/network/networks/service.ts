@@ -80,6 +80,18 @@ export class NetworkService {
     return trx.selectFrom('networks').selectAll('networks').where('networks.id', '=', id).where(visibleNetwork(caller)).executeTakeFirst();
   }
 
+  /** The pods (regions) that host the external networks on a physical network. */
+  private async externalRegionsOn(physnet: string): Promise<string[]> {
+    const rows = await this.db.kysely.selectFrom('networks').select('availability_zone_hints').where('external', '=', 1).where('physical_network', '=', physnet).execute();
+    return rows.flatMap((r) => {
+      try {
+        return JSON.parse(r.availability_zone_hints) as string[];
+      } catch {
+        return [];
+      }
+    });
+  }
+
   async create(caller: Caller & Partial<BottomCallContext>, inputs: NetworkCreateInput[]): Promise<Network[]> {
     const prepared: { id: string; projectId: string; external: boolean; azHints: string[]; input: NetworkCreateInput }[] = [];
     for (const input of inputs) {
@@ -87,7 +99,9 @@ export class NetworkService {
       const adminOnly = [...(input.shared === true ? ['shared'] : []), ...(input.external === true ? ['router:external'] : []), ...providerKeys(input)];
       requireAdminForAttributes(caller, 'create_network', adminOnly);
       const external = input.external ?? false;
-      const azHints = await checkAzHints(this.deps.pods, this.deps.settings, input.azHints ?? [], external);
+      const physnetName = input.provider.physicalNetwork;
+      const physnet = physnetName ? { name: physnetName, regions: () => this.externalRegionsOn(physnetName) } : undefined;
+      const azHints = await checkAzHints(this.deps.pods, this.deps.settings, input.azHints ?? [], external, physnet);
       prepared.push({ id: randomUUID(), projectId, external, azHints, input });
     }
     await inTransaction(this.db, async (trx) => {

@@ -79,8 +79,48 @@ export class AddressLabels {
     }
   }
 
+  /**
+   * Shows the top floating IPs in `addresses` objects keyed by top network ids, in place. A floating
+   * IP whose external network is in another pod reaches the server in two hops: the pod then holds a
+   * floating IP on the north-south bridge, which it shows; the client must see the top one. A
+   * floating entry is matched to its fixed address on the same network by MAC address.
+   */
+  async topFloatingIps(objects: Json[]): Promise<void> {
+    const wanted: { entry: Json; network: string; fixed: string }[] = [];
+    for (const o of objects) {
+      for (const [network, list] of Object.entries(o)) {
+        if (!UUID.test(network) || !Array.isArray(list)) continue;
+        const entries = list.filter(isJsonObject);
+        for (const entry of entries) {
+          if (entry['OS-EXT-IPS:type'] !== 'floating') continue;
+          const mac = entry['OS-EXT-IPS-MAC:mac_addr'];
+          const fixed = entries.find((e) => e['OS-EXT-IPS:type'] === 'fixed' && e['OS-EXT-IPS-MAC:mac_addr'] === mac && e.version === entry.version);
+          if (typeof fixed?.addr === 'string') wanted.push({ entry, network, fixed: fixed.addr });
+        }
+      }
+    }
+    if (wanted.length === 0) return;
+    let rows: { network_id: string; fixed_ip_address: string | null; floating_ip_address: string }[] = [];
+    try {
+      rows = await this.db.kysely
+        .selectFrom('floatingips')
+        .innerJoin('ports', 'ports.id', 'floatingips.fixed_port_id')
+        .select(['ports.network_id', 'floatingips.fixed_ip_address', 'floatingips.floating_ip_address'])
+        .where('ports.network_id', 'in', [...new Set(wanted.map((w) => w.network))])
+        .where('floatingips.fixed_ip_address', 'in', [...new Set(wanted.map((w) => w.fixed))])
+        .execute();
+    } catch {
+      return;
+    }
+    for (const w of wanted) {
+      const top = rows.find((r) => r.network_id === w.network && r.fixed_ip_address === w.fixed);
+      if (top) w.entry.addr = top.floating_ip_address;
+    }
+  }
+
   /** Renames the keys of `addresses` objects (a server, or an `ips` answer) in place. */
   async relabel(objects: Json[]): Promise<void> {
+    await this.topFloatingIps(objects);
     const keys = objects.flatMap((o) => Object.keys(o));
     const names = await this.names(keys);
     if (names.size === 0) return;

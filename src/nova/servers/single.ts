@@ -138,6 +138,14 @@ export class ServerOps {
       if (!keypair) throw badRequest('Invalid key_name provided.');
       await this.deps.keypairSync.ensure(call.ctx, located.pod, keypair);
     }
+    if ((name === 'addSecurityGroup' || name === 'removeSecurityGroup') && isJsonObject(arg) && typeof arg.name === 'string' && this.deps.networks?.podSecurityGroup) {
+      // The pod knows the top groups only as their copies (named by the top ids): name the copy, made
+      // with its rules when a group is added to a server in a pod that has none yet.
+      const adding = name === 'addSecurityGroup';
+      const copy = await this.deps.networks.podSecurityGroup(call.ctx, located.pod, arg.name, { create: adding });
+      if (copy === undefined) throw badRequest(`Security group ${arg.name} not associated with the instance ${serverId}`);
+      podBody = { [name]: { ...arg, name: copy } };
+    }
     const out = await this.forward(call, located, 'POST', '/action', podBody);
     if (name === 'forceDelete' && out.status < 300) this.deps.watcher.watch(call.ctx, located.pod, located.route);
     return out;

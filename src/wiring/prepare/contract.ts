@@ -1,4 +1,5 @@
 import type { RequestContext } from '../../identity/index.js';
+import type { SecurityGroup, SecurityGroupRule } from '../../network/index.js';
 import type { Pod } from '../../pods/index.js';
 
 /** One entry of a server create's `networks`, as the Nova API gateway parsed it. */
@@ -57,4 +58,15 @@ export interface ServerNetworkPreparer {
    * filtered by device_id find the ports by this id. Optional for compatibility.
    */
   bindServerNics?(ctx: RequestContext, nics: PreparedNic[], serverId: string): Promise<void>;
+
+  /**
+   * For the server actions addSecurityGroup/removeSecurityGroup: the id of `pod`'s copy of the
+   * project's top group named (or with the id) `nameOrId` (`default` is the project's default group).
+   * With `create` a missing copy is made with its rules; without, undefined when the pod has none.
+   * 404 with Nova's message for a group the project does not have, 409 for a shared name.
+   */
+  podSecurityGroup?(ctx: RequestContext, pod: Pod, nameOrId: string, opts: { create: boolean }): Promise<string | undefined>;
+
+  /** A top security group the caller may see (its project's, any for an admin), with its rules (Nova's proxy API). */
+  securityGroup?(ctx: RequestContext, id: string): Promise<{ group: SecurityGroup; rules: SecurityGroupRule[] } | undefined>;
 }

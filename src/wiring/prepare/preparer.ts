@@ -7,8 +7,8 @@ import { ApiError, type Logger } from '../../common/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { RoutingLock, RoutingTable } from '../../routing/index.js';
-import type { Port, TopNetworkState } from '../../network/index.js';
-import type { SecurityGroupSync } from '../securityGroups/index.js';
+import type { Port, SecurityGroup, SecurityGroupRule, TopNetworkState } from '../../network/index.js';
+import { SECURITY_GROUP_RESOURCE, type SecurityGroupSync } from '../securityGroups/index.js';
 import type { NeutronOf } from './bottom.js';
 import type { PreparedNic, ServerNetworkPreparer, ServerNicRequest } from './contract.js';
 import { nicErrors } from './errors.js';
@@ -100,6 +100,26 @@ export class NetworkPreparer implements ServerNetworkPreparer {
         .catch((e: unknown) => this.deps.logger?.error({ err: e, pod: pod.regionName }, 'could not undo a failed server network preparation'));
       throw err;
     }
+  }
+
+  async podSecurityGroup(ctx: RequestContext, pod: Pod, nameOrId: string, opts: { create: boolean }): Promise<string | undefined> {
+    let topId: string;
+    try {
+      [topId] = await resolveServerGroups(this.deps.top.securityGroups, ctx.projectId, [nameOrId]);
+    } catch (err) {
+      // Nova answers an unknown group of these actions with 404 (a boot's with 400).
+      if (err instanceof ApiError && err.status === 400) throw new ApiError(404, `Security group ${nameOrId} is not found for project ${ctx.projectId}`);
+      throw err;
+    }
+    if (opts.create) return this.deps.sync.prepareBottomSecurityGroup(pod, topId, ctx);
+    const routes = await this.deps.routings.findByTop(topId, SECURITY_GROUP_RESOURCE);
+    return routes.find((r) => r.podId === pod.id && r.bottomId)?.bottomId ?? undefined;
+  }
+
+  async securityGroup(ctx: RequestContext, id: string): Promise<{ group: SecurityGroup; rules: SecurityGroupRule[] } | undefined> {
+    const group = await this.deps.top.securityGroups.findGroup(id);
+    if (!group || (group.projectId !== ctx.projectId && !ctx.isAdmin)) return undefined;
+    return { group, rules: await this.deps.top.securityGroups.rulesOf(id) };
   }
 
   releaseServerNics(ctx: RequestContext, _pod: Pod, nics: PreparedNic[]): Promise<void> {

@@ -1,0 +1,271 @@
+/**
+ * Wire diff: every GET route of upstream's route tables (../shared/openstack-api/<service>/ROUTES.tsv)
+ * that a gateway serves is called with ids of real objects, and its answer is compared with the
+ * upstream response samples that have the same top-level keys: same keys (both ways), same JSON
+ * types, status 200. Ids, times and other values aside. Driven by the route tables and the sample
+ * files only, so a route someone adds is covered once it is served; exceptions are listed below with
+ * their reasons.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { http } from '../support/http.js';
+import { openstackApiDir } from '../support/paths.js';
+import { startNovaEnv, waitForStatus, type NovaEnv } from '../nova/support.js';
+
+type ServiceName = 'nova' | 'cinder' | 'neutron';
+
+interface Sample {
+  file: string;
+  /** The microversion of the sample's directory (`v2.47`), if any. */
+  version?: string;
+  body: Record<string, unknown>;
+}
+
+/**
+ * Keys whose values are maps keyed by data (network names, metadata keys...), compared as maps of
+ * one value type rather than key by key.
+ */
+const MAP_KEYS = new Set(['addresses', 'metadata', 'meta', 'extra_specs', 'volume_image_metadata', 'usage', 'absolute', 'rate', 'binding:vif_details', 'binding:profile']);
+
+/**
+ * Routes compared with known, accepted differences: `<service> <METHOD> <path>` → keys (dotted, `[]`
+ * for array items) that may differ, and why.
+ */
+const EXCEPTIONS: Record<string, { keys: string[]; why: string }> = {
+  'cinder GET /v3/{project_id}/scheduler-stats/get_pools': {
+    keys: ['pools[].capabilities'],
+    why: 'the only sample is the detailed answer (?detail=true); without it upstream lists the pool names only',
+  },
+  'nova GET /images/{image_id}': {
+    keys: ['image.OS-DCF:diskConfig'],
+    why: "Nova shows it only for an image with the auto_disk_config property; the simulator's images have none",
+  },
+};
+
+/**
+ * Attributes of Neutron extensions the top Neutron does not offer (absent from its /v2.0/extensions):
+ * upstream's samples are written with every extension loaded; a Neutron without them has no such keys.
+ */
+const NEUTRON_ABSENT_EXTENSION_KEYS: Record<string, string> = {
+  dns_domain: 'dns-domain-ports / dns-integration',
+  dns_name: 'dns-integration',
+  dns_assignment: 'dns-integration',
+  dns_publish_fixed_ip: 'subnet-dns-publish-fixed-ip',
+  qos_policy_id: 'qos',
+  qos_network_policy_id: 'qos-port-network-policy',
+  data_plane_status: 'data-plane-status',
+  resource_request: 'port-resource-request',
+  propagate_uplink_status: 'uplink-status-propagation',
+  hardware_offload_type: 'port-hardware-offload-type',
+  trusted: 'port-trusted-vif',
+  mac_learning_enabled: 'mac-learning',
+  is_default: 'auto-allocated-topology',
+  vlan_transparent: 'vlan-transparent',
+  qinq: 'qinq',
+  conntrack_helpers: 'l3-conntrack-helper',
+  belongs_to_default_sg: 'security-groups-default-rules (newer than the top Neutron)',
+  tags: 'standard-attr-tag on security group rules',
+};
+
+/**
+ * Attributes the top Neutron answers that some upstream samples predate (newer Neutron releases add
+ * them): `normalized_cidr` and `remote_address_group_id` on security group rules.
+ */
+const NEUTRON_NEWER_KEYS = new Set(['normalized_cidr', 'remote_address_group_id']);
+
+function samplesOf(service: ServiceName): Sample[] {
+  const root = join(openstackApiDir, service, 'samples');
+  const out: Sample[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.json') && !/(-req|-request)(\.|-)/.test(name) && !/req\.json$/.test(name)) {
+        let body: unknown;
+        try {
+          body = JSON.parse(readFileSync(path, 'utf8'));
+        } catch {
+          continue;
+        }
+        if (!body || typeof body !== 'object' || Array.isArray(body)) continue;
+        const version = relative(root, dir)
+          .split('/')
+          .find((p) => /^v\d+\.\d+$/.test(p));
+        out.push({ file: relative(root, path), ...(version ? { version: version.slice(1) } : {}), body: body as Record<string, unknown> });
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+function routesOf(service: ServiceName): string[] {
+  return readFileSync(join(openstackApiDir, service, 'ROUTES.tsv'), 'utf8')
+    .split('\n')
+    .map((line) => line.split('\t')[1])
+    .filter((r): r is string => r?.startsWith('GET '))
+    .map((r) => r.slice(4));
+}
+
+const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/** Differences between an answer and a sample: missing and extra keys, and type changes. */
+function diff(actual: unknown, sample: unknown, path = '', out: string[] = [], allowed: string[] = [], neutronRules = false): string[] {
+  if (sample === null || actual === null || allowed.includes(path)) return out;
+  if (kind(actual) !== kind(sample)) {
+    out.push(`${path || '<root>'}: ${kind(actual)} instead of ${kind(sample)}`);
+    return out;
+  }
+  if (Array.isArray(sample)) {
+    const items = actual as unknown[];
+    if (sample.length > 0 && items.length > 0) diff(items[0], sample[0], `${path}[]`, out, allowed, neutronRules);
+    return out;
+  }
+  if (typeof sample !== 'object') return out;
+  const a = actual as Record<string, unknown>;
+  const s = sample as Record<string, unknown>;
+  const key = path.split('.').pop()?.replace('[]', '') ?? '';
+  if (MAP_KEYS.has(key)) return out;
+  for (const k of Object.keys(s)) {
+    const p = path ? `${path}.${k}` : k;
+    if (!(k in a)) {
+      if (!allowed.includes(p) && !(neutronRules && k in NEUTRON_ABSENT_EXTENSION_KEYS)) out.push(`${p}: missing`);
+    } else diff(a[k], s[k], p, out, allowed, neutronRules);
+  }
+  for (const k of Object.keys(a)) {
+    const p = path ? `${path}.${k}` : k;
+    if (!(k in s) && !allowed.includes(p) && !(neutronRules && NEUTRON_NEWER_KEYS.has(k))) out.push(`${p}: not upstream's`);
+  }
+  return out;
+}
+
+const topKeys = (o: Record<string, unknown>) => Object.keys(o).sort().join(',');
+
+describe('wire diff against the upstream samples, for every GET route the gateways serve', () => {
+  let env: NovaEnv;
+  const ids: Record<string, string> = {};
+  const serviceIds: Partial<Record<ServiceName, Record<string, string | undefined>>> = {};
+  const results: { service: ServiceName; route: string; outcome: string }[] = [];
+
+  before(async () => {
+    env = await startNovaEnv({ withNeutron: true, services: ['cinder-apigw'] });
+    const nova = (m: string, p: string, body?: unknown) => env.call('admin', m, p, { body });
+    const neutron = (m: string, p: string, body?: unknown) => http(m, `${env.tc.urls['neutron-api']}${p}`, { token: env.tokens.admin, body });
+    const cinder = (m: string, p: string, body?: unknown) => http(m, `${env.tc.urls['cinder-apigw']}/v3/${env.projects.admin}${p}`, { token: env.tokens.admin, body });
+    const net = (await neutron('POST', '/v2.0/networks', { network: { name: 'wd-net', availability_zone_hints: ['az1'] } })).body.network;
+    const sub = (await neutron('POST', '/v2.0/subnets', { subnet: { network_id: net.id, cidr: '10.9.0.0/24', ip_version: 4 } })).body.subnet;
+    const sg = (await neutron('POST', '/v2.0/security-groups', { security_group: { name: 'wd-sg' } })).body.security_group;
+    const rule = (
+      await neutron('POST', '/v2.0/security-group-rules', {
+        security_group_rule: { security_group_id: sg.id, direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22 },
+      })
+    ).body.security_group_rule;
+    const router = (await neutron('POST', '/v2.0/routers', { router: { name: 'wd-router' } })).body.router;
+    const boot = await nova('POST', '/servers', { server: { name: 'wd-vm', imageRef: env.imageId, flavorRef: '1', networks: [{ uuid: net.id }], metadata: { k: 'v' } } });
+    assert.equal(boot.status, 202, boot.text);
+    const server = boot.body.server.id as string;
+    await waitForStatus(env, 'admin', server, ['ACTIVE']);
+    const port = (await neutron('GET', `/v2.0/ports?device_id=${server}`)).body.ports[0];
+    const keypair = (await nova('POST', '/os-keypairs', { keypair: { name: 'wd-key' } })).body.keypair;
+    // A private flavor (upstream has no access list for public ones) with an extra spec, image metadata.
+    const flavor = await nova('POST', '/flavors', { flavor: { name: 'wd-private', id: 'wd-p', ram: 64, vcpus: 1, disk: 1, 'os-flavor-access:is_public': false } });
+    assert.equal(flavor.status, 200, flavor.text);
+    await nova('POST', '/flavors/wd-p/os-extra_specs', { extra_specs: { k: 'v' } });
+    await nova('POST', `/images/${env.imageId}/metadata`, { metadata: { k: 'v' } });
+    const type = (await cinder('POST', '/types', { volume_type: { name: 'wd-type', extra_specs: { k: 'v' } } })).body.volume_type;
+    const volume = (await cinder('POST', '/volumes', { volume: { size: 1, name: 'wd-vol', availability_zone: 'az1', metadata: { k: 'v' } } })).body.volume;
+    for (let i = 0; i < 100 && (await cinder('GET', `/volumes/${volume.id}`)).body.volume.status !== 'available'; i++) await new Promise((r) => setTimeout(r, 50));
+    const attached = await nova('POST', `/servers/${server}/os-volume_attachments`, { volumeAttachment: { volumeId: volume.id } });
+    assert.equal(attached.status, 200, attached.text);
+    const actions = (await nova('GET', `/servers/${server}/os-instance-actions`)).body.instanceActions ?? [];
+    Object.assign(ids, {
+      project_id: env.projects.admin,
+      tenant_id: env.projects.admin,
+      server_id: server,
+      network_id: net.id,
+      subnet_id: sub.id,
+      port_id: port?.id,
+      security_group_id: sg.id,
+      security_group_rule_id: rule.id,
+      router_id: router.id,
+      flavor_id: 'wd-p',
+      image_id: env.imageId,
+      keypair_name: keypair?.name,
+      volume_id: volume?.id,
+      volume_type_id: type?.id,
+      request_id: actions[0]?.request_id,
+      key: 'k',
+    });
+    // Extension aliases differ by service: Nova's first listed one, Neutron's security groups.
+    const novaExtensions = (await nova('GET', '/extensions')).body.extensions ?? [];
+    serviceIds.nova = { alias: novaExtensions[0]?.alias };
+    serviceIds.neutron = { alias: 'security-group' };
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  after(async () => {
+    if (results.length > 0) {
+      const compared = results.filter((r) => r.outcome === 'compared').length;
+      process.stdout.write(`# wire diff: ${compared} routes compared, ${results.length - compared} skipped\n`);
+    }
+    await env?.close();
+  });
+
+  const bases: Record<ServiceName, (route: string) => string | undefined> = {
+    nova: (route) => `${env.tc.urls['nova-apigw']}/v2.1${route}`,
+    cinder: (route) => (route.startsWith('/v3/') ? `${env.tc.urls['cinder-apigw']}${route}` : undefined),
+    neutron: (route) => (route.startsWith('/v2.0/') ? `${env.tc.urls['neutron-api']}${route}` : undefined),
+  };
+  const versionHeader: Record<ServiceName, (v: string) => Record<string, string>> = {
+    nova: (v) => ({ 'openstack-api-version': `compute ${v}` }),
+    cinder: (v) => ({ 'openstack-api-version': `volume ${v}` }),
+    neutron: () => ({}),
+  };
+
+  for (const service of ['nova', 'cinder', 'neutron'] as const) {
+    test(`${service}: served GET routes answer 200 with upstream's keys and types`, async () => {
+      const samples = samplesOf(service);
+      const failures: string[] = [];
+      for (const route of routesOf(service)) {
+        const known = { ...ids, ...serviceIds[service] };
+        const params = [...route.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]);
+        if (params.some((p) => known[p] === undefined)) {
+          results.push({ service, route, outcome: 'no object to address' });
+          continue;
+        }
+        const url = bases[service](route.replace(/\{([a-z_]+)\}/g, (_m, p: string) => encodeURIComponent(known[p] ?? '')));
+        if (!url) continue;
+        const plain = await http('GET', url, { token: env.tokens.admin });
+        // Not served (or not below this gateway's API): nothing to compare.
+        const message = plain.body?.itemNotFound?.message ?? plain.body?.NeutronError?.message;
+        if (plain.status === 405 || (plain.status === 404 && message === 'The resource could not be found.')) {
+          results.push({ service, route, outcome: `not served (${plain.status})` });
+          continue;
+        }
+        if (plain.status !== 200) {
+          failures.push(`GET ${route}: ${plain.status} ${plain.text.slice(0, 160)}`);
+          continue;
+        }
+        if (!plain.body || typeof plain.body !== 'object') continue;
+        const candidates = samples.filter((s) => topKeys(s.body) === topKeys(plain.body));
+        if (candidates.length === 0) {
+          results.push({ service, route, outcome: 'no sample with these keys' });
+          continue;
+        }
+        const allowed = EXCEPTIONS[`${service} GET ${route}`]?.keys ?? [];
+        let best: { file: string; diffs: string[] } | undefined;
+        for (const sample of candidates) {
+          const res = sample.version ? await http('GET', url, { token: env.tokens.admin, headers: versionHeader[service](sample.version) }) : plain;
+          if (res.status !== 200 || !res.body || typeof res.body !== 'object') continue;
+          const diffs = diff(res.body, sample.body, '', [], allowed, service === 'neutron');
+          if (!best || diffs.length < best.diffs.length) best = { file: sample.file, diffs };
+          if (diffs.length === 0) break;
+        }
+        results.push({ service, route, outcome: 'compared' });
+        if (best && best.diffs.length > 0) failures.push(`GET ${route} vs ${best.file}: ${best.diffs.join('; ')}`);
+      }
+      assert.deepEqual(failures, [], `${failures.length} routes differ from upstream:\n${failures.join('\n')}`);
+    });
+  }
+});
