@@ -10,7 +10,10 @@ import { AdminViews } from './resources/admin.js';
 import { adminRoutes, storageRoutes } from './resources/routes.js';
 import { PodResources } from './resources/service.js';
 import { StorageService } from './resources/storage.js';
+import { defaultTypeRoutes, qosRoutes } from './qos/routes.js';
+import { QosService } from './qos/service.js';
 import { loadCinderSettings } from './settings.js';
+import { DefaultTypes } from './types/defaults.js';
 import { typeRoutes } from './types/routes.js';
 import { VolumeTypeService } from './types/service.js';
 import { VolumeTypeStore } from './types/store.js';
@@ -59,6 +62,8 @@ export const cinderApiModule: HttpServiceModule = {
       actions: new VolumeActions(deps, volumes, types, typeSync),
     });
     typeRoutes(router, types);
+    qosRoutes(router, new QosService(deps, pods, core.policy, types, typeSync));
+    defaultTypeRoutes(router, new DefaultTypes(typeStore, types, core.policy));
     quotaRoutes(router, new CinderQuotaService(deps, pods));
     const picker = new PodPicker(deps);
     const resources = new PodResources(deps, pods);

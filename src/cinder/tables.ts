@@ -20,9 +20,37 @@ export interface VolumeTypeProjectsTable {
   created_at: number;
 }
 
+/** QoS specs (migration 0012_cinder_breadth), owned by the top; `specs` is a JSON object. */
+export interface QosSpecsTable {
+  id: string;
+  name: string;
+  consumer: string;
+  specs: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The QoS spec of a volume type (at most one). */
+export interface QosTypeAssociationsTable {
+  volume_type_id: string;
+  qos_specs_id: string;
+  created_at: number;
+}
+
+/** A project's default volume type (3.62). */
+export interface ProjectDefaultTypesTable {
+  project_id: string;
+  volume_type_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
 declare module '../db/tables.js' {
   interface Database {
     volume_types: VolumeTypesTable;
     volume_type_projects: VolumeTypeProjectsTable;
+    qos_specs: QosSpecsTable;
+    qos_type_associations: QosTypeAssociationsTable;
+    project_default_types: ProjectDefaultTypesTable;
   }
 }

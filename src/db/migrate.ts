@@ -8,6 +8,7 @@ import { novaTables } from './migrations/0005_nova.js';
 import { cinderTables } from './migrations/0006_cinder.js';
 import { xjobTables } from './migrations/0007_xjob.js';
 import { routingIntents } from './migrations/0008_routing_intents.js';
+import { cinderBreadthTables } from './migrations/0012_cinder_breadth.js';
 
 /** Numbered migrations, in order. Names sort lexically; never rename or edit a released one. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -19,6 +20,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0006_cinder': cinderTables(dialect),
     '0007_xjob': xjobTables(dialect),
     '0008_routing_intents': routingIntents(dialect),
+    '0012_cinder_breadth': cinderBreadthTables(dialect),
   };
 }
 
