@@ -14,6 +14,12 @@ export const RESOURCE_TYPES = [
   'keypair',
   'flavor',
   'volume_type',
+  // Block storage records routed by the Cinder gateway (docs/cinder-api.md), and its QoS spec copies.
+  'snapshot',
+  'backup',
+  'transfer',
+  'attachment',
+  'qos_specs',
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
