@@ -3,6 +3,7 @@ import { PodScheduler } from '../pods/index.js';
 import type { HttpServiceModule } from '../services.js';
 import type { CinderDeps } from './deps.js';
 import { CinderPods } from './podCalls.js';
+import { VolumeQuotas } from './quotas/admission.js';
 import { CinderQuotaService } from './quotas/service.js';
 import { quotaRoutes } from './quotas/routes.js';
 import { PodPicker, PodResourceLister } from './resources/lister.js';
@@ -51,12 +52,13 @@ export const cinderApiModule: HttpServiceModule = {
     const typeSync = new VolumeTypeSync(deps, pods, typeStore);
     const types = new VolumeTypeService(typeStore, typeSync, core.policy, validator);
     const placement = new VolumePlacement(deps);
-    const volumes = new VolumeService(pods, placement, typeSync);
+    const volumeQuotas = new VolumeQuotas(core.db, core.routings);
+    const volumes = new VolumeService(pods, placement, typeSync, (id) => volumeQuotas.released(id));
 
     const router = mountService(app, service);
-    versionRoutes(app, publicUrl);
+    versionRoutes(app, router, publicUrl);
     volumeRoutes(router, {
-      creator: new VolumeCreator(deps, pods, placement, types, typeSync),
+      creator: new VolumeCreator(deps, pods, placement, types, typeSync, volumeQuotas),
       lister: new VolumeLister(deps, pods, placement, typeStore, typeSync),
       volumes,
       actions: new VolumeActions(deps, volumes, types, typeSync),
@@ -64,7 +66,7 @@ export const cinderApiModule: HttpServiceModule = {
     typeRoutes(router, types);
     qosRoutes(router, new QosService(deps, pods, core.policy, types, typeSync));
     defaultTypeRoutes(router, new DefaultTypes(typeStore, types, core.policy));
-    quotaRoutes(router, new CinderQuotaService(deps, pods));
+    quotaRoutes(router, new CinderQuotaService(deps, pods, volumeQuotas));
     const picker = new PodPicker(deps);
     const resources = new PodResources(deps, pods);
     storageRoutes(router, { lister: new PodResourceLister(deps, pods, picker), resources, storage: new StorageService(deps, resources, placement) });

@@ -14,6 +14,9 @@ export const RESOURCE_TYPES = [
   'keypair',
   'flavor',
   'volume_type',
+  'qos_policy',
+  'trunk',
+  'port_forwarding',
   // Block storage records routed by the Cinder gateway (docs/cinder-api.md), and its QoS spec copies.
   'snapshot',
   'backup',
