@@ -5,6 +5,7 @@ import type { SimCinderApi } from '../types.js';
 import type { CinderSimDeps } from './context.js';
 import { CinderRouter, cinderMicroversionHook, stripComputeRequestId } from './router.js';
 import { adminRoutes } from './routes/admin.js';
+import { encryptionRoutes } from './routes/encryption.js';
 import { miscRoutes } from './routes/misc.js';
 import { qosRoutes } from './routes/qos.js';
 import { storageRoutes } from './routes/storage.js';
@@ -40,5 +41,6 @@ export function createCinderSimWithServices(deps: CinderSimDeps): { app: Fastify
   adminRoutes(router, services);
   storageRoutes(router, services);
   qosRoutes(router, services);
+  encryptionRoutes(router, services);
   return { app, services };
 }

@@ -15,6 +15,7 @@ import { defaultTypeRoutes, qosRoutes } from './qos/routes.js';
 import { QosService } from './qos/service.js';
 import { loadCinderSettings } from './settings.js';
 import { DefaultTypes } from './types/defaults.js';
+import { TypeEncryption, encryptionRoutes } from './types/encryption.js';
 import { typeRoutes } from './types/routes.js';
 import { VolumeTypeService } from './types/service.js';
 import { VolumeTypeStore } from './types/store.js';
@@ -66,6 +67,7 @@ export const cinderApiModule: HttpServiceModule = {
     typeRoutes(router, types);
     qosRoutes(router, new QosService(deps, pods, core.policy, types, typeSync));
     defaultTypeRoutes(router, new DefaultTypes(typeStore, types, core.policy));
+    encryptionRoutes(router, new TypeEncryption(core.db, pods, core.policy, types, typeSync));
     quotaRoutes(router, new CinderQuotaService(deps, pods, volumeQuotas));
     const picker = new PodPicker(deps);
     const resources = new PodResources(deps, pods);

@@ -45,6 +45,18 @@ export interface ProjectDefaultTypesTable {
   updated_at: number;
 }
 
+/** A volume type's encryption spec (migration 0012). */
+export interface VolumeTypeEncryptionTable {
+  volume_type_id: string;
+  encryption_id: string;
+  provider: string;
+  cipher: string | null;
+  key_size: number | null;
+  control_location: string;
+  created_at: number;
+  updated_at: number | null;
+}
+
 declare module '../db/tables.js' {
   interface Database {
     volume_types: VolumeTypesTable;
@@ -52,5 +64,6 @@ declare module '../db/tables.js' {
     qos_specs: QosSpecsTable;
     qos_type_associations: QosTypeAssociationsTable;
     project_default_types: ProjectDefaultTypesTable;
+    volume_type_encryption: VolumeTypeEncryptionTable;
   }
 }

@@ -96,4 +96,36 @@ describeEachDatabase('Cinder gateway: QoS specs and default types', (dialect) =>
     assert.equal((await http('GET', `${base}/${env.demo.project}`, h('admin'))).status, 404);
     assert.equal((await http('DELETE', `${base}/${env.demo.project}`, h('admin'))).status, 404);
   });
+
+  test('volume-type encryption: owned by the top, applied to every pod copy of the type', async () => {
+    const type = await env.call('admin', 'POST', '/types', { body: { volume_type: { name: 'encrypted' } } });
+    const id = type.body.volume_type.id;
+    assert.deepEqual((await env.call('demo', 'GET', `/types/${id}/encryption`)).body, {});
+    const spec = { provider: 'luks', cipher: 'aes-xts-plain64', key_size: 256, control_location: 'front-end' };
+    assert.equal((await env.call('demo', 'POST', `/types/${id}/encryption`, { body: { encryption: spec } })).status, 403);
+    assert.equal((await env.call('admin', 'POST', `/types/${id}/encryption`, { body: { encryption: { provider: 'luks' } } })).status, 400);
+    const made = await env.call('admin', 'POST', `/types/${id}/encryption`, { body: { encryption: spec } });
+    assert.equal(made.status, 200, made.text);
+    assert.equal(made.body.encryption.volume_type_id, id);
+    assert.equal(made.body.encryption.cipher, 'aes-xts-plain64');
+    const encId = made.body.encryption.encryption_id;
+    assert.equal((await env.call('admin', 'POST', `/types/${id}/encryption`, { body: { encryption: spec } })).status, 400, 'only one per type');
+    for (const region of ['Pod1', 'Pod2']) {
+      const copy = await podType(region, 'encrypted');
+      const inPod = await env.pod(region, 'admin', 'GET', `/types/${copy.id}/encryption`);
+      assert.equal(inPod.body.provider, 'luks', region);
+    }
+    const shown = await env.call('admin', 'GET', `/types/${id}/encryption`);
+    assert.equal(shown.body.encryption_id, encId);
+    assert.match(shown.body.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+    assert.deepEqual((await env.call('admin', 'GET', `/types/${id}/encryption/cipher`)).body, { cipher: 'aes-xts-plain64' });
+    assert.equal((await env.call('admin', 'GET', `/types/${id}/encryption/bogus`)).status, 404);
+    const upd = await env.call('admin', 'PUT', `/types/${id}/encryption/${encId}`, { body: { encryption: { key_size: 512 } } });
+    assert.equal(upd.status, 200, upd.text);
+    assert.equal((await env.pod('Pod2', 'admin', 'GET', `/types/${(await podType('Pod2', 'encrypted')).id}/encryption`)).body.key_size, 512);
+    assert.equal((await env.call('admin', 'PUT', `/types/${id}/encryption/${randomUUID()}`, { body: { encryption: { key_size: 1 } } })).status, 404);
+    assert.equal((await env.call('admin', 'DELETE', `/types/${id}/encryption/${encId}`)).status, 202);
+    assert.deepEqual((await env.call('admin', 'GET', `/types/${id}/encryption`)).body, {});
+    assert.deepEqual((await env.pod('Pod1', 'admin', 'GET', `/types/${(await podType('Pod1', 'encrypted')).id}/encryption`)).body, {});
+  });
 });
