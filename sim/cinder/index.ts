@@ -5,7 +5,9 @@ import type { SimCinderApi } from '../types.js';
 import type { CinderSimDeps } from './context.js';
 import { CinderRouter, cinderMicroversionHook, stripComputeRequestId } from './router.js';
 import { adminRoutes } from './routes/admin.js';
+import { encryptionRoutes } from './routes/encryption.js';
 import { miscRoutes } from './routes/misc.js';
+import { qosRoutes } from './routes/qos.js';
 import { storageRoutes } from './routes/storage.js';
 import { typeRoutes } from './routes/types.js';
 import { volumeRoutes } from './routes/volumes.js';
@@ -38,5 +40,7 @@ export function createCinderSimWithServices(deps: CinderSimDeps): { app: Fastify
   miscRoutes(router, services);
   adminRoutes(router, services);
   storageRoutes(router, services);
+  qosRoutes(router, services);
+  encryptionRoutes(router, services);
   return { app, services };
 }

@@ -44,6 +44,8 @@ export interface VolumeType {
   isPublic: boolean;
   extraSpecs: Record<string, string>;
   access: Set<string>;
+  /** The associated QoS spec, if any. */
+  qosSpecsId?: string | null;
 }
 
 export const DEFAULT_TYPE_NAME = '__DEFAULT__';

@@ -8,6 +8,7 @@ export class CinderState {
   readonly volumes = new Map<string, Volume>();
   readonly types = new Map<string, VolumeType>();
   readonly quotas = new Map<string, Partial<CinderQuota>>();
+  readonly qosSpecs = new Map<string, { id: string; name: string; consumer: string; specs: Record<string, string> }>();
   /** Per-type quota overrides (`volumes_<type>`, ...), by project. */
   readonly typeQuotas = new Map<string, Record<string, number>>();
   readonly defaultType: VolumeType;

@@ -90,7 +90,7 @@ export class CinderViews {
         ? { ...t.extraSpecs }
         : Object.fromEntries(Object.entries(t.extraSpecs).filter(([k]) => ['multiattach', 'RESKEY:availability_zones', 'replication_enabled'].includes(k))),
     };
-    if (ctx.caller.isAdmin && withQos) out.qos_specs_id = null;
+    if (ctx.caller.isAdmin && withQos) out.qos_specs_id = t.qosSpecsId ?? null;
     return out;
   }
 }

@@ -11,7 +11,11 @@ import { AdminViews } from './resources/admin.js';
 import { adminRoutes, storageRoutes } from './resources/routes.js';
 import { PodResources } from './resources/service.js';
 import { StorageService } from './resources/storage.js';
+import { defaultTypeRoutes, qosRoutes } from './qos/routes.js';
+import { QosService } from './qos/service.js';
 import { loadCinderSettings } from './settings.js';
+import { DefaultTypes } from './types/defaults.js';
+import { TypeEncryption, encryptionRoutes } from './types/encryption.js';
 import { typeRoutes } from './types/routes.js';
 import { VolumeTypeService } from './types/service.js';
 import { VolumeTypeStore } from './types/store.js';
@@ -61,6 +65,9 @@ export const cinderApiModule: HttpServiceModule = {
       actions: new VolumeActions(deps, volumes, types, typeSync),
     });
     typeRoutes(router, types);
+    qosRoutes(router, new QosService(deps, pods, core.policy, types, typeSync));
+    defaultTypeRoutes(router, new DefaultTypes(typeStore, types, core.policy));
+    encryptionRoutes(router, new TypeEncryption(core.db, pods, core.policy, types, typeSync));
     quotaRoutes(router, new CinderQuotaService(deps, pods, volumeQuotas));
     const picker = new PodPicker(deps);
     const resources = new PodResources(deps, pods);

@@ -10,6 +10,7 @@ import { xjobTables } from './migrations/0007_xjob.js';
 import { routingIntents } from './migrations/0008_routing_intents.js';
 import { quotaTables } from './migrations/0010_quotas.js';
 import { novaServerGroups } from './migrations/0011_nova_server_groups.js';
+import { cinderBreadthTables } from './migrations/0012_cinder_breadth.js';
 import { networkSharingTables } from './migrations/0013_network_sharing.js';
 import { networkBreadth } from './migrations/0014_network_breadth.js';
 
@@ -25,6 +26,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0008_routing_intents': routingIntents(dialect),
     '0010_quotas': quotaTables(),
     '0011_nova_server_groups': novaServerGroups(dialect),
+    '0012_cinder_breadth': cinderBreadthTables(dialect),
     '0013_network_sharing': networkSharingTables(dialect),
     '0014_network_breadth': networkBreadth(dialect),
   };

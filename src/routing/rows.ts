@@ -17,6 +17,12 @@ export const RESOURCE_TYPES = [
   'qos_policy',
   'trunk',
   'port_forwarding',
+  // Block storage records routed by the Cinder gateway (docs/cinder-api.md), and its QoS spec copies.
+  'snapshot',
+  'backup',
+  'transfer',
+  'attachment',
+  'qos_specs',
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 

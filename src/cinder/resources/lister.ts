@@ -6,7 +6,7 @@ import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import type { CinderPods } from '../podCalls.js';
 import { parseJson, type Relay } from '../relay.js';
-import type { PodResourceKind, SortAccess } from './kinds.js';
+import type { PodResourceKind } from './kinds.js';
 
 /** Response header naming the pods left out of a cross-pod answer (down, timed out or failing). */
 export const UNAVAILABLE_PODS_HEADER = 'x-tricircle-unavailable-pods';
@@ -21,7 +21,7 @@ const OWN_PARAMS = new Set(['limit', 'marker', 'sort', 'sort_key', 'sort_dir', '
 
 /** Cinder's sort parameters against a set of keys: `sort=k1:d1,k2` or `sort_key`/`sort_dir`; `created_at` and `id` complete the order. */
 export function parseSortKeys(
-  keys: SortAccess,
+  keys: Readonly<Record<string, unknown>>,
   sort: string | undefined,
   sortKey: string | undefined,
   sortDir: string | undefined,

@@ -89,7 +89,10 @@ export function storageRoutes(r: GatewayRouter, s: StorageRouteDeps): void {
 /** The admin views merged across pods, and the documents any pod serves: see docs/cinder-api.md. */
 export function adminRoutes(r: GatewayRouter, admin: AdminViews): void {
   r.get('/os-services', (call) => admin.services(call));
-  r.put('/os-services/:verb', (call) => admin.serviceAction(call, call.params.verb));
+  // Cinder's service verbs; any other is the unknown route's 404.
+  for (const verb of ['enable', 'disable', 'disable-log-reason', 'freeze', 'thaw', 'failover_host', 'failover', 'set-log', 'get-log']) {
+    r.put(`/os-services/${verb}`, (call) => admin.serviceAction(call, verb), verb === 'failover' ? { minVersion: '3.26' } : {});
+  }
   r.get('/scheduler-stats/get_pools', (call) => admin.pools(call));
   r.get('/capabilities/:host', (call) => admin.capabilities(call, call.params.host));
   r.get('/os-hosts', (call) => admin.hosts(call));

@@ -86,7 +86,12 @@ export class StorageService {
     }
     const { res, relay } = await this.resources.forward(call, BACKUPS, backup, { method: 'POST', subpath: '/restore', body: call.body });
     const made = res.status < 300 ? (parseJson(res.body) as { restore?: { volume_id?: unknown } } | undefined)?.restore?.volume_id : undefined;
-    if (typeof made === 'string' && target === undefined) await this.resources.record(VOLUME, made, backup.pod, call.ctx.projectId).catch(() => undefined);
+    if (typeof made === 'string' && typeof target !== 'string') {
+      // The pod made the volume: without its route it stays hidden, so say so loudly.
+      await this.resources
+        .record(VOLUME, made, backup.pod, call.ctx.projectId)
+        .catch((err: unknown) => this.deps.core.logger.error({ err, volume: made }, 'restored volume could not be routed'));
+    }
     return relay;
   }
 

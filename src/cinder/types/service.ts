@@ -89,6 +89,12 @@ export class VolumeTypeService {
     return t;
   }
 
+  /** The name of the project's default type (3.62), for a volume created without one; undefined when none is set. */
+  async projectDefaultName(projectId: string): Promise<string | undefined> {
+    const id = await this.store.projectDefault(projectId);
+    return id === undefined ? undefined : (await this.store.find(id))?.name;
+  }
+
   /** A type named by id or name in a volume request (create, retype); 404 as Cinder words it. */
   async resolve(ctx: RequestContext, ref: string): Promise<VolumeType> {
     if (ref === DEFAULT_TYPE_NAME) return this.store.ensureDefault();

@@ -174,4 +174,31 @@ export class VolumeTypeStore {
     const result = await this.db.kysely.deleteFrom('volume_type_projects').where('volume_type_id', '=', id).where('project_id', '=', projectId).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
+
+  // Per-project default types (3.62), table project_default_types.
+
+  async projectDefault(projectId: string): Promise<string | undefined> {
+    return (await this.db.kysely.selectFrom('project_default_types').select('volume_type_id').where('project_id', '=', projectId).executeTakeFirst())?.volume_type_id;
+  }
+
+  async projectDefaults(): Promise<{ projectId: string; typeId: string }[]> {
+    const rows = await this.db.kysely.selectFrom('project_default_types').select(['project_id', 'volume_type_id']).orderBy('project_id').execute();
+    return rows.map((r) => ({ projectId: r.project_id, typeId: r.volume_type_id }));
+  }
+
+  async setProjectDefault(projectId: string, typeId: string): Promise<void> {
+    const now = dbNow(this.db.dialect);
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const updated = await trx.updateTable('project_default_types').set({ volume_type_id: typeId, updated_at: now }).where('project_id', '=', projectId).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) {
+        await trx.insertInto('project_default_types').values({ project_id: projectId, volume_type_id: typeId, created_at: now, updated_at: now }).execute();
+      }
+    });
+  }
+
+  /** False when the project had no default type. */
+  async deleteProjectDefault(projectId: string): Promise<boolean> {
+    const result = await this.db.kysely.deleteFrom('project_default_types').where('project_id', '=', projectId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
 }

@@ -42,6 +42,7 @@ export class VolumeCreator {
     const projectId = call.ctx.projectId;
 
     const pod = (await this.sourcePod(call, volume, azName)) ?? (await this.schedule(projectId, azName));
+    if (volume.volume_type === undefined || volume.volume_type === null) volume.volume_type = await this.types.projectDefaultName(projectId);
     if (typeof volume.volume_type === 'string' && volume.volume_type !== '') {
       const type = await this.types.resolve(call.ctx, volume.volume_type);
       volume.volume_type = await this.typeSync.ensureInPod(call.ctx, type, pod);

@@ -5,6 +5,7 @@ import type { Pod } from '../../pods/index.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import type { CinderPods } from '../podCalls.js';
+import { parseSortKeys, UNAVAILABLE_PODS_HEADER } from '../resources/lister.js';
 import { parseJson, type Relay } from '../relay.js';
 import type { VolumeTypeStore } from '../types/store.js';
 import type { VolumeTypeSync } from '../types/sync.js';
@@ -17,8 +18,7 @@ interface Listed {
   pod: Pod;
 }
 
-/** Response header naming the pods left out of a cross-pod answer (down, timed out or failing). */
-export const UNAVAILABLE_PODS_HEADER = 'x-tricircle-unavailable-pods';
+export { UNAVAILABLE_PODS_HEADER };
 
 /** Sort keys a list may use, and how the merge reads each from a listed volume (as the pods sort it). */
 const SORT_ACCESS: Record<string, (r: Listed) => unknown> = {
@@ -290,30 +290,7 @@ export class VolumeLister {
   }
 }
 
-/** Cinder's sort parameters: `sort=k1:d1,k2` or the older `sort_key`/`sort_dir`; `created_at` and `id` complete the order. */
+/** Cinder's sort parameters over the volume keys: `sort=k1:d1,k2` or the older `sort_key`/`sort_dir`; `created_at` and `id` complete the order. */
 export function parseSort(sort: string | undefined, sortKey: string | undefined, sortDir: string | undefined): SortKey[] {
-  if (sort !== undefined && (sortKey !== undefined || sortDir !== undefined)) {
-    throw badRequest("The 'sort_key' and 'sort_dir' parameters are deprecated and cannot be used with the 'sort' parameter.");
-  }
-  const pairs: [string, string][] = [];
-  if (sort !== undefined) {
-    for (const part of sort.split(',')) {
-      if (part.trim() === '') continue;
-      const [key, dir] = part.split(':', 2);
-      pairs.push([key.trim(), (dir ?? '').trim() || 'desc']);
-    }
-  } else if (sortKey !== undefined || sortDir !== undefined) {
-    pairs.push([(sortKey ?? 'created_at').trim(), (sortDir ?? 'desc').trim()]);
-  }
-  const keys: SortKey[] = [];
-  for (const [key, dir] of pairs) {
-    if (!Object.hasOwn(SORT_ACCESS, key)) throw badRequest(`Invalid input received: Invalid sort key: ${key}.`);
-    const d = dir.toLowerCase();
-    if (d !== 'asc' && d !== 'desc') throw badRequest("Invalid input received: Unknown sort direction, must be 'desc' or 'asc'.");
-    const canonical = key === 'display_name' ? 'name' : key === 'display_description' ? 'description' : key;
-    if (!keys.some((k) => k.key === canonical)) keys.push({ key: canonical, dir: d });
-  }
-  const fallback = keys[0]?.dir ?? 'desc';
-  for (const key of ['created_at', 'id']) if (!keys.some((k) => k.key === key)) keys.push({ key, dir: fallback });
-  return keys;
+  return parseSortKeys(SORT_ACCESS, sort, sortKey, sortDir, { display_name: 'name', display_description: 'description' });
 }
