@@ -82,6 +82,7 @@ export function buildNovaGateway(deps: NovaDeps) {
     keypairSync,
     networks: deps.networks,
     labels,
+    pods: deps.pods,
     logger: core.logger,
   });
   const lister = new ServerLister({

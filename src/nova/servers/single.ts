@@ -18,6 +18,8 @@ import type { AddressLabels } from './addresses.js';
 import type { DeletionWatcher } from './deletion.js';
 import { NETWORKING_UNAVAILABLE } from './create.js';
 import type { LocatedServer, ServerLocator } from './locator.js';
+import { localMoveTarget } from './moveTarget.js';
+import type { PodDirectory } from '../podDirectory.js';
 import type { ServerUpdateBody } from './schemas.js';
 
 type Json = Record<string, unknown>;
@@ -77,6 +79,8 @@ export interface ServerOpsDeps {
   keypairSync: KeypairSync;
   networks?: ServerNetworkPreparer;
   labels: AddressLabels;
+  /** The pods, to read target hosts of moves (`<region>.<host>`). */
+  pods?: PodDirectory;
   logger?: Logger;
 }
 
@@ -138,6 +142,7 @@ export class ServerOps {
       if (!keypair) throw badRequest('Invalid key_name provided.');
       await this.deps.keypairSync.ensure(call.ctx, located.pod, keypair);
     }
+    podBody = await localMoveTarget(name, podBody, located.pod, this.deps.pods);
     const out = await this.forward(call, located, 'POST', '/action', podBody);
     if (name === 'forceDelete' && out.status < 300) this.deps.watcher.watch(call.ctx, located.pod, located.route);
     return out;
