@@ -13,7 +13,9 @@ import { ServerGroupService } from './groups/service.js';
 import { InfraService } from './infra.js';
 import { QuotaClassService } from './quotaClasses.js';
 import { RoutedCalls } from './routedCalls.js';
+import { NetworkProxy } from './proxies/network.js';
 import { operatorRoutes } from './routes/operators.js';
+import { proxyRoutes } from './routes/proxies.js';
 import { ImageService } from './images.js';
 import { KeypairService } from './keypairs/service.js';
 import { KeypairSync } from './keypairs/sync.js';
@@ -54,6 +56,7 @@ export function buildNovaGateway(deps: NovaDeps) {
   const activity = new ActivityService({ ...admin, locator });
   const quotaClasses = new QuotaClassService(quotas, core.policy);
   const routed = new RoutedCalls({ ...admin, routings: core.routings });
+  const networkProxy = new NetworkProxy({ clients, pods: deps.pods });
   const watcher = new DeletionWatcher({ clients, locator, networks: deps.networks, jobs: core.jobs, logger: core.logger });
   const create = new ServerCreateFlow({
     db: core.db,
@@ -83,6 +86,7 @@ export function buildNovaGateway(deps: NovaDeps) {
     networks: deps.networks,
     labels,
     pods: deps.pods,
+    floatingIps: networkProxy,
     logger: core.logger,
   });
   const lister = new ServerLister({
@@ -99,7 +103,7 @@ export function buildNovaGateway(deps: NovaDeps) {
   });
   const zones = new ZoneService(deps.pods, core.policy);
   const images = new ImageService(deps.pods, clients, (pod) => core.identity.endpoints.resolve(pod, 'image'));
-  return { forwarder, locator, usage, quotas, flavors, keypairs, watcher, create, ops, lister, zones, images, groups, infra, activity, quotaClasses, routed };
+  return { forwarder, locator, usage, quotas, flavors, keypairs, watcher, create, ops, lister, zones, images, groups, infra, activity, quotaClasses, routed, networkProxy };
 }
 
 /**
@@ -156,6 +160,7 @@ export const novaApiGatewayModule = (networks: ServerNetworkPreparer): HttpServi
     quotaRoutes(router, gw.quotas);
     imageRoutes(router, gw.images, settings.maxLimit);
     operatorRoutes(router, gw);
+    proxyRoutes(router, gw.networkProxy);
     return {
       async close() {
         gw.watcher.close();

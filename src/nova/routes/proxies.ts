@@ -1,0 +1,49 @@
+import { answer, ok, type GatewayRouter } from '../../gateway/index.js';
+import { FloatingIpCreate, type NetworkProxy, SecurityGroupBody, SecurityGroupRuleBody } from '../proxies/network.js';
+
+/** Nova's proxy APIs over the top networking service: 404 from 2.36, as upstream. */
+export function proxyRoutes(r: GatewayRouter, net: NetworkProxy): void {
+  const upTo = { maxVersion: '2.35' };
+  r.get('/os-security-groups', async (call) => ok({ security_groups: await net.listSecurityGroups(call) }), upTo);
+  r.post('/os-security-groups', async (call) => ok({ security_group: await net.createSecurityGroup(call) }), { ...upTo, body: SecurityGroupBody });
+  r.get('/os-security-groups/:security_group_id', async (call) => ok({ security_group: await net.showSecurityGroup(call, call.params.security_group_id) }), upTo);
+  r.put('/os-security-groups/:security_group_id', async (call) => ok({ security_group: await net.updateSecurityGroup(call, call.params.security_group_id) }), {
+    ...upTo,
+    body: SecurityGroupBody,
+  });
+  r.delete(
+    '/os-security-groups/:security_group_id',
+    async (call) => {
+      await net.deleteSecurityGroup(call, call.params.security_group_id);
+      return answer(202);
+    },
+    upTo,
+  );
+  r.post('/os-security-group-rules', async (call) => ok({ security_group_rule: await net.createRule(call) }), { ...upTo, body: SecurityGroupRuleBody });
+  r.delete(
+    '/os-security-group-rules/:security_group_rule_id',
+    async (call) => {
+      await net.deleteRule(call, call.params.security_group_rule_id);
+      return answer(202);
+    },
+    upTo,
+  );
+
+  r.get('/os-floating-ip-pools', async (call) => ok({ floating_ip_pools: await net.floatingIpPools(call) }), upTo);
+  r.get('/os-floating-ips', async (call) => ok({ floating_ips: await net.listFloatingIps(call) }), upTo);
+  r.post('/os-floating-ips', async (call) => ok({ floating_ip: await net.allocateFloatingIp(call) }), { ...upTo, body: FloatingIpCreate });
+  r.get('/os-floating-ips/:floating_ip_id', async (call) => ok({ floating_ip: await net.showFloatingIp(call, call.params.floating_ip_id) }), upTo);
+  r.delete(
+    '/os-floating-ips/:floating_ip_id',
+    async (call) => {
+      await net.releaseFloatingIp(call, call.params.floating_ip_id);
+      return answer(202);
+    },
+    upTo,
+  );
+
+  r.get('/os-networks', async (call) => ok({ networks: await net.listNetworks(call, false) }), upTo);
+  r.get('/os-networks/:network_id', async (call) => ok({ network: await net.showNetwork(call, call.params.network_id, false) }), upTo);
+  r.get('/os-tenant-networks', async (call) => ok({ networks: await net.listNetworks(call, true) }), upTo);
+  r.get('/os-tenant-networks/:network_id', async (call) => ok({ network: await net.showNetwork(call, call.params.network_id, true) }), upTo);
+}

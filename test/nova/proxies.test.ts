@@ -1,0 +1,60 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startNovaEnv, type NovaEnv } from './support.js';
+
+describe('Nova API gateway: proxy APIs over the top networking service (until 2.35)', () => {
+  let env: NovaEnv;
+  before(async () => {
+    env = await startNovaEnv({ withNeutron: true });
+  });
+  after(async () => {
+    await env?.close();
+  });
+
+  test('security groups and rules: Nova views of the top networking service', async () => {
+    const created = await env.call('demo', 'POST', '/os-security-groups', { body: { security_group: { name: 'web', description: 'web tier' } } });
+    assert.equal(created.status, 200, created.text);
+    const sg = created.body.security_group;
+    assert.equal(sg.name, 'web');
+    assert.equal(sg.tenant_id, env.projects.demo);
+    assert.deepEqual(sg.rules, []);
+    const rule = await env.call('demo', 'POST', '/os-security-group-rules', {
+      body: { security_group_rule: { parent_group_id: sg.id, ip_protocol: 'tcp', from_port: 22, to_port: 22, cidr: '10.0.0.0/8' } },
+    });
+    assert.equal(rule.status, 200, rule.text);
+    assert.deepEqual(
+      { ...rule.body.security_group_rule, id: undefined },
+      { id: undefined, from_port: 22, to_port: 22, ip_protocol: 'tcp', ip_range: { cidr: '10.0.0.0/8' }, group: {}, parent_group_id: sg.id },
+    );
+    const shown = await env.call('demo', 'GET', `/os-security-groups/${sg.id}`);
+    assert.equal(shown.body.security_group.rules.length, 1);
+    const neutron = await fetch(`${env.tc.urls['neutron-api']}/v2.0/security-groups/${sg.id}`, { headers: { 'x-auth-token': env.tokens.demo } });
+    assert.equal(neutron.status, 200, "the group is the networking service's own");
+    const list = await env.call('demo', 'GET', '/os-security-groups');
+    assert.ok(list.body.security_groups.some((g: { id: string }) => g.id === sg.id));
+    const renamed = await env.call('demo', 'PUT', `/os-security-groups/${sg.id}`, { body: { security_group: { name: 'web2', description: 'd' } } });
+    assert.equal(renamed.body.security_group.name, 'web2');
+    assert.equal((await env.call('demo', 'DELETE', `/os-security-group-rules/${rule.body.security_group_rule.id}`)).status, 202);
+    assert.equal((await env.call('demo', 'DELETE', `/os-security-groups/${sg.id}`)).status, 202);
+    const gone = await env.call('demo', 'GET', `/os-security-groups/${sg.id}`);
+    assert.equal(gone.status, 404);
+    assert.equal(gone.body.itemNotFound.message, `Security group ${sg.id} not found.`);
+    assert.equal((await env.call('demo', 'GET', '/os-security-groups', { version: '2.36' })).status, 404, '404 from 2.36 as upstream');
+  });
+
+  test('networks, floating IP pools and floating IPs read through the networking service', async () => {
+    const nets = await env.call('demo', 'GET', '/os-tenant-networks');
+    assert.equal(nets.status, 200, nets.text);
+    assert.ok(Array.isArray(nets.body.networks));
+    const all = await env.call('admin', 'GET', '/os-networks');
+    assert.equal(all.status, 200, all.text);
+    const pools = await env.call('demo', 'GET', '/os-floating-ip-pools');
+    assert.equal(pools.status, 200, pools.text);
+    const fips = await env.call('demo', 'GET', '/os-floating-ips');
+    assert.equal(fips.status, 200, fips.text);
+    assert.deepEqual(fips.body.floating_ips, []);
+    const missing = await env.call('demo', 'GET', '/os-floating-ips/00000000-0000-4000-8000-000000000000');
+    assert.equal(missing.status, 404);
+    assert.equal((await env.call('demo', 'GET', '/os-networks', { version: '2.36' })).status, 404);
+  });
+});
