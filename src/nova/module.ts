@@ -14,6 +14,7 @@ import { InfraService } from './infra.js';
 import { QuotaClassService } from './quotaClasses.js';
 import { RoutedCalls } from './routedCalls.js';
 import { NetworkProxy } from './proxies/network.js';
+import { VolumeProxy } from './proxies/volume.js';
 import { operatorRoutes } from './routes/operators.js';
 import { proxyRoutes } from './routes/proxies.js';
 import { ImageService } from './images.js';
@@ -57,6 +58,7 @@ export function buildNovaGateway(deps: NovaDeps) {
   const quotaClasses = new QuotaClassService(quotas, core.policy);
   const routed = new RoutedCalls({ ...admin, routings: core.routings });
   const networkProxy = new NetworkProxy({ clients, pods: deps.pods });
+  const volumeProxy = new VolumeProxy({ clients, pods: deps.pods });
   const watcher = new DeletionWatcher({ clients, locator, networks: deps.networks, jobs: core.jobs, logger: core.logger });
   const create = new ServerCreateFlow({
     db: core.db,
@@ -103,7 +105,27 @@ export function buildNovaGateway(deps: NovaDeps) {
   });
   const zones = new ZoneService(deps.pods, core.policy);
   const images = new ImageService(deps.pods, clients, (pod) => core.identity.endpoints.resolve(pod, 'image'));
-  return { forwarder, locator, usage, quotas, flavors, keypairs, watcher, create, ops, lister, zones, images, groups, infra, activity, quotaClasses, routed, networkProxy };
+  return {
+    forwarder,
+    locator,
+    usage,
+    quotas,
+    flavors,
+    keypairs,
+    watcher,
+    create,
+    ops,
+    lister,
+    zones,
+    images,
+    groups,
+    infra,
+    activity,
+    quotaClasses,
+    routed,
+    networkProxy,
+    volumeProxy,
+  };
 }
 
 /**
@@ -160,7 +182,7 @@ export const novaApiGatewayModule = (networks: ServerNetworkPreparer): HttpServi
     quotaRoutes(router, gw.quotas);
     imageRoutes(router, gw.images, settings.maxLimit);
     operatorRoutes(router, gw);
-    proxyRoutes(router, gw.networkProxy);
+    proxyRoutes(router, gw.networkProxy, gw.volumeProxy);
     return {
       async close() {
         gw.watcher.close();

@@ -5,7 +5,16 @@ import { startNovaEnv, type NovaEnv } from './support.js';
 describe('Nova API gateway: proxy APIs over the top networking service (until 2.35)', () => {
   let env: NovaEnv;
   before(async () => {
-    env = await startNovaEnv({ withNeutron: true });
+    env = await startNovaEnv({ withNeutron: true, services: ['cinder-apigw'] });
+    for (const iface of ['public', 'internal', 'admin'] as const) {
+      env.cluster.keystone.addEndpoint({
+        region: 'RegionOne',
+        serviceType: 'volumev3',
+        serviceName: 'cinderv3',
+        interface: iface,
+        url: `${env.tc.urls['cinder-apigw']}/v3/$(project_id)s`,
+      });
+    }
   });
   after(async () => {
     await env?.close();
@@ -56,5 +65,28 @@ describe('Nova API gateway: proxy APIs over the top networking service (until 2.
     const missing = await env.call('demo', 'GET', '/os-floating-ips/00000000-0000-4000-8000-000000000000');
     assert.equal(missing.status, 404);
     assert.equal((await env.call('demo', 'GET', '/os-networks', { version: '2.36' })).status, 404);
+  });
+
+  test('volumes through the Block Storage gateway, in Nova views', async () => {
+    const created = await env.call('demo', 'POST', '/os-volumes', { body: { volume: { size: 1, display_name: 'v1', availability_zone: 'az1' } } });
+    assert.equal(created.status, 200, created.text);
+    const v = created.body.volume;
+    assert.equal(v.displayName, 'v1');
+    assert.equal(v.size, 1);
+    assert.equal(v.availabilityZone, 'az1');
+    assert.deepEqual(v.attachments, [{}]);
+    let shown;
+    for (let i = 0; i < 100; i++) {
+      shown = await env.call('demo', 'GET', `/os-volumes/${v.id}`);
+      if (shown.body.volume?.status === 'available') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(shown!.body.volume.status, 'available', shown!.text);
+    const list = await env.call('demo', 'GET', '/os-volumes/detail');
+    assert.ok(list.body.volumes.some((x: { id: string }) => x.id === v.id));
+    const missing = await env.call('demo', 'GET', '/os-volumes/00000000-0000-4000-8000-000000000000');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.itemNotFound.message, 'Volume 00000000-0000-4000-8000-000000000000 could not be found.');
+    assert.equal((await env.call('demo', 'GET', '/os-volumes', { version: '2.36' })).status, 404);
   });
 });

@@ -1,9 +1,22 @@
 import { answer, ok, type GatewayRouter } from '../../gateway/index.js';
 import { FloatingIpCreate, type NetworkProxy, SecurityGroupBody, SecurityGroupRuleBody } from '../proxies/network.js';
+import { VolumeCreate, type VolumeProxy } from '../proxies/volume.js';
 
 /** Nova's proxy APIs over the top networking service: 404 from 2.36, as upstream. */
-export function proxyRoutes(r: GatewayRouter, net: NetworkProxy): void {
+export function proxyRoutes(r: GatewayRouter, net: NetworkProxy, vol: VolumeProxy): void {
   const upTo = { maxVersion: '2.35' };
+  for (const path of ['/os-volumes', '/os-volumes/detail']) r.get(path, async (call) => ok({ volumes: await vol.listVolumes(call) }), upTo);
+  r.post('/os-volumes', async (call) => ok({ volume: await vol.createVolume(call) }), { ...upTo, body: VolumeCreate });
+  r.get('/os-volumes/:volume_id', async (call) => ok({ volume: await vol.showVolume(call, call.params.volume_id) }), upTo);
+  r.delete(
+    '/os-volumes/:volume_id',
+    async (call) => {
+      await vol.deleteVolume(call, call.params.volume_id);
+      return answer(202);
+    },
+    upTo,
+  );
+
   r.get('/os-security-groups', async (call) => ok({ security_groups: await net.listSecurityGroups(call) }), upTo);
   r.post('/os-security-groups', async (call) => ok({ security_group: await net.createSecurityGroup(call) }), { ...upTo, body: SecurityGroupBody });
   r.get('/os-security-groups/:security_group_id', async (call) => ok({ security_group: await net.showSecurityGroup(call, call.params.security_group_id) }), upTo);
