@@ -51,6 +51,23 @@ describe('Nova API gateway: proxy APIs over the top networking service (until 2.
     assert.equal((await env.call('demo', 'GET', '/os-security-groups', { version: '2.36' })).status, 404, '404 from 2.36 as upstream');
   });
 
+  test('addFloatingIp / removeFloatingIp below 2.44 look the address up in the networking service', async () => {
+    const s = await env.call('demo', 'POST', '/servers', { version: '2.37', body: { server: { name: 'fip', imageRef: env.imageId, flavorRef: '1', networks: 'none' } } });
+    assert.equal(s.status, 202, s.text);
+    const id = s.body.server.id;
+    const add = await env.call('demo', 'POST', `/servers/${id}/action`, { version: '2.43', body: { addFloatingIp: { address: '203.0.113.77' } } });
+    assert.equal(add.status, 404, add.text);
+    assert.equal(add.body.itemNotFound.message, 'floating IP not found');
+    const remove = await env.call('demo', 'POST', `/servers/${id}/action`, { version: '2.43', body: { removeFloatingIp: { address: '203.0.113.77' } } });
+    assert.equal(remove.status, 404, remove.text);
+    const unknownServer = await env.call('demo', 'POST', '/servers/00000000-0000-4000-8000-000000000000/action', {
+      version: '2.43',
+      body: { addFloatingIp: { address: '203.0.113.77' } },
+    });
+    assert.equal(unknownServer.status, 404);
+    assert.match(unknownServer.body.itemNotFound.message, /^Instance .* could not be found\.$/);
+  });
+
   test('networks, floating IP pools and floating IPs read through the networking service', async () => {
     const nets = await env.call('demo', 'GET', '/os-tenant-networks');
     assert.equal(nets.status, 200, nets.text);

@@ -2,7 +2,15 @@ import { answer, ok, type GatewayRouter } from '../../gateway/index.js';
 import { FloatingIpCreate, type NetworkProxy, SecurityGroupBody, SecurityGroupRuleBody } from '../proxies/network.js';
 import { VolumeCreate, type VolumeProxy } from '../proxies/volume.js';
 
-/** Nova's proxy APIs over the top networking service: 404 from 2.36, as upstream. */
+/** A handler answering 202 with no body once `run` is done (the proxies' deletes). */
+const accepted =
+  <C>(run: (call: C) => Promise<void>) =>
+  async (call: C) => {
+    await run(call);
+    return answer(202);
+  };
+
+/** Nova's proxy APIs over the top networking and volume services: 404 from 2.36, as upstream. */
 export function proxyRoutes(r: GatewayRouter, net: NetworkProxy, vol: VolumeProxy): void {
   const upTo = { maxVersion: '2.35' };
   for (const path of ['/os-volumes', '/os-volumes/detail']) r.get(path, async (call) => ok({ volumes: await vol.listVolumes(call) }), upTo);
@@ -10,10 +18,7 @@ export function proxyRoutes(r: GatewayRouter, net: NetworkProxy, vol: VolumeProx
   r.get('/os-volumes/:volume_id', async (call) => ok({ volume: await vol.showVolume(call, call.params.volume_id) }), upTo);
   r.delete(
     '/os-volumes/:volume_id',
-    async (call) => {
-      await vol.deleteVolume(call, call.params.volume_id);
-      return answer(202);
-    },
+    accepted((call) => vol.deleteVolume(call, call.params.volume_id)),
     upTo,
   );
 
@@ -26,19 +31,13 @@ export function proxyRoutes(r: GatewayRouter, net: NetworkProxy, vol: VolumeProx
   });
   r.delete(
     '/os-security-groups/:security_group_id',
-    async (call) => {
-      await net.deleteSecurityGroup(call, call.params.security_group_id);
-      return answer(202);
-    },
+    accepted((call) => net.deleteSecurityGroup(call, call.params.security_group_id)),
     upTo,
   );
   r.post('/os-security-group-rules', async (call) => ok({ security_group_rule: await net.createRule(call) }), { ...upTo, body: SecurityGroupRuleBody });
   r.delete(
     '/os-security-group-rules/:security_group_rule_id',
-    async (call) => {
-      await net.deleteRule(call, call.params.security_group_rule_id);
-      return answer(202);
-    },
+    accepted((call) => net.deleteRule(call, call.params.security_group_rule_id)),
     upTo,
   );
 
@@ -48,10 +47,7 @@ export function proxyRoutes(r: GatewayRouter, net: NetworkProxy, vol: VolumeProx
   r.get('/os-floating-ips/:floating_ip_id', async (call) => ok({ floating_ip: await net.showFloatingIp(call, call.params.floating_ip_id) }), upTo);
   r.delete(
     '/os-floating-ips/:floating_ip_id',
-    async (call) => {
-      await net.releaseFloatingIp(call, call.params.floating_ip_id);
-      return answer(202);
-    },
+    accepted((call) => net.releaseFloatingIp(call, call.params.floating_ip_id)),
     upTo,
   );
 
