@@ -75,7 +75,7 @@ export const UNAUTHORIZED_BODY = {
   error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' },
 };
 
-const NO_FAULTS: SimFaults = Object.freeze({ latencyMs: 0, errorRate: 0, down: false, hangMs: 0 });
+const NO_FAULTS: SimFaults = Object.freeze({ latencyMs: 0, errorRate: 0, down: false, hangMs: 0, createAnswerDelayMs: 0 });
 
 export interface SimAppOptions {
   style: SimFaultStyle;
@@ -89,11 +89,23 @@ export interface SimAppOptions {
   authUri?: () => string;
 }
 
+/** The creates whose answers `createAnswerDelayMs` holds: servers and volumes. */
+const CREATE_PATH = /\/(servers|volumes)$/;
+
 /** A Fastify app with the behaviour every simulated service shares: request ids, faults, auth, error bodies. */
 export function createSimApp(opts: SimAppOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // Keystone, Nova, Cinder and Glance ignore an absent body whatever its Content-Type says (tempest sends
+  // `Content-Type: application/json` on every request, DELETE and bodiless PUT included).
+  const json = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') return done(null, undefined);
+    return json(req, text, done);
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     const requestId = `req-${randomUUID()}`;
@@ -119,6 +131,20 @@ export function createSimApp(opts: SimAppOptions): FastifyInstance {
         return reply.code(401).send(UNAUTHORIZED_BODY);
       }
       req.caller = caller;
+    }
+  });
+
+  app.addHook('onSend', async (req, reply) => {
+    const f = opts.faults;
+    if (f.createAnswerDelayMs > 0 && req.method === 'POST' && reply.statusCode < 300 && CREATE_PATH.test(req.url.split('?')[0])) {
+      // Held until the delay passes or the caller goes away (a closing server does not wait for it).
+      const socket = req.raw.socket;
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, f.createAnswerDelayMs);
+        socket?.once('close', () => resolve());
+      });
+      clearTimeout(timer);
     }
   });
 
@@ -151,5 +177,5 @@ export function sleep(ms: number): Promise<void> {
 }
 
 export function newFaults(): SimFaults {
-  return { latencyMs: 0, errorRate: 0, down: false, hangMs: 0 };
+  return { latencyMs: 0, errorRate: 0, down: false, hangMs: 0, createAnswerDelayMs: 0 };
 }

@@ -1,3 +1,4 @@
+import type { ImageCopier } from '../imagecopy/index.js';
 import { BodyValidator, NOVA_STYLE, mountService } from '../gateway/index.js';
 import { PodScheduler } from '../pods/index.js';
 import type { HttpServiceModule } from '../services.js';
@@ -43,8 +44,8 @@ export function buildNovaGateway(deps: NovaDeps) {
   const clients = core.podClients;
   const forwarder = new PodForwarder(clients, deps.publicUrl);
   const locator = new ServerLocator(core.routings, deps.pods, { cacheMs: settings.routeCacheMs, cacheSize: settings.routeCacheSize });
-  const usage = new UsageCollector({ db: core.db, pods: deps.pods, clients, timeoutMs: settings.listPodTimeoutMs });
-  const quotas = new QuotaService(core.db, core.policy, usage);
+  const usage = new UsageCollector({ db: core.db, routings: core.routings, pods: deps.pods, clients, timeoutMs: settings.listPodTimeoutMs });
+  const quotas = new QuotaService(core.db, core.policy, usage, core.routings);
   const flavors = new FlavorService(core.db, core.policy, deps.validator);
   const flavorSync = new FlavorSync(clients, core.logger);
   const keypairs = new KeypairService(core.db, core.policy, (projectId) => quotas.limit(projectId, 'key_pairs'));
@@ -73,6 +74,7 @@ export function buildNovaGateway(deps: NovaDeps) {
     keypairSync,
     quotas,
     networks: deps.networks,
+    images: deps.images,
     groups: new GroupPlacement({ groups, pods: deps.pods, quotas }),
     logger: core.logger,
   });
@@ -130,9 +132,9 @@ export function buildNovaGateway(deps: NovaDeps) {
 
 /**
  * The Nova API gateway: the compute API of the top region (`[nova_apigw]`, port 19998). `networks` is
- * the process's server network preparation (src/wiring).
+ * the process's server network preparation (src/wiring); `images` brings images into pods (copy mode).
  */
-export const novaApiGatewayModule = (networks: ServerNetworkPreparer): HttpServiceModule => ({
+export const novaApiGatewayModule = (networks: ServerNetworkPreparer, images?: ImageCopier): HttpServiceModule => ({
   name: 'nova-apigw',
   faultStyle: 'compute',
   listener: (config) => config.nova_apigw,
@@ -155,6 +157,7 @@ export const novaApiGatewayModule = (networks: ServerNetworkPreparer): HttpServi
       versions,
       scheduler: new PodScheduler(core.db),
       networks,
+      images,
       validator: new BodyValidator(NOVA_STYLE),
     };
     const gw = buildNovaGateway(deps);
