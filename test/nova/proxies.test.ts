@@ -84,8 +84,14 @@ describe('Nova API gateway: proxy APIs over the top networking service (until 2.
     assert.equal((await env.call('demo', 'GET', '/os-networks', { version: '2.36' })).status, 404);
   });
 
-  test('volumes through the Block Storage gateway, in Nova views', async () => {
-    const created = await env.call('demo', 'POST', '/os-volumes', { body: { volume: { size: 1, display_name: 'v1', availability_zone: 'az1' } } });
+  test('volumes and snapshots through the Block Storage gateway, in Nova views', async () => {
+    // The volume endpoint was added to the catalog after the gateways started: wait until it is read.
+    let created = await env.call('demo', 'POST', '/os-volumes', { body: { volume: { size: 1, display_name: 'v1', availability_zone: 'az1' } } });
+    for (let i = 0; i < 40 && created.status === 503; i++) {
+      env.tc.core.identity.endpoints.forget();
+      await new Promise((r) => setTimeout(r, 100));
+      created = await env.call('demo', 'POST', '/os-volumes', { body: { volume: { size: 1, display_name: 'v1', availability_zone: 'az1' } } });
+    }
     assert.equal(created.status, 200, created.text);
     const v = created.body.volume;
     assert.equal(v.displayName, 'v1');
@@ -101,6 +107,13 @@ describe('Nova API gateway: proxy APIs over the top networking service (until 2.
     assert.equal(shown!.body.volume.status, 'available', shown!.text);
     const list = await env.call('demo', 'GET', '/os-volumes/detail');
     assert.ok(list.body.volumes.some((x: { id: string }) => x.id === v.id));
+    const snap = await env.call('demo', 'POST', '/os-snapshots', { body: { snapshot: { volume_id: v.id, display_name: 's1' } } });
+    assert.equal(snap.status, 200, snap.text);
+    assert.equal(snap.body.snapshot.volumeId, v.id);
+    assert.equal(snap.body.snapshot.displayName, 's1');
+    const snaps = await env.call('demo', 'GET', '/os-snapshots/detail');
+    assert.ok(snaps.body.snapshots.some((x: { id: string }) => x.id === snap.body.snapshot.id));
+    assert.equal((await env.call('demo', 'GET', `/os-snapshots/${snap.body.snapshot.id}`)).body.snapshot.id, snap.body.snapshot.id);
     const missing = await env.call('demo', 'GET', '/os-volumes/00000000-0000-4000-8000-000000000000');
     assert.equal(missing.status, 404);
     assert.equal(missing.body.itemNotFound.message, 'Volume 00000000-0000-4000-8000-000000000000 could not be found.');

@@ -28,10 +28,20 @@ export const VolumeCreate = Type.Object(
   { additionalProperties: false },
 );
 
+/** `POST /os-snapshots`. */
+export const SnapshotCreate = Type.Object(
+  {
+    snapshot: Type.Object(
+      { volume_id: Type.String({ minLength: 1 }), force: Type.Optional(anyType(['boolean', 'string'])), display_name: text, display_description: text },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /**
- * Nova's Block Storage proxy (`os-volumes`, until 2.35) over the region's volume
- * service (the Cinder gateway), with the client's token, in Nova's camel-case views. `os-snapshots`
- * waits for snapshots in the Cinder gateway.
+ * Nova's Block Storage proxy (`os-volumes`, `os-snapshots`, until 2.35) over the region's volume
+ * service (the Cinder gateway), with the client's token, in Nova's camel-case views.
  */
 export class VolumeProxy {
   constructor(private readonly deps: { clients: PodClientFactory; pods: PodDirectory }) {}
@@ -62,6 +72,18 @@ export class VolumeProxy {
       snapshotId: v.snapshot_id ?? null,
       status: v.status,
       volumeType: v.volume_type ?? null,
+    };
+  }
+
+  private snapshotView(s: Json): Json {
+    return {
+      createdAt: s.created_at ?? null,
+      displayDescription: s.description ?? null,
+      displayName: s.name ?? null,
+      id: s.id,
+      size: s.size,
+      status: s.status,
+      volumeId: s.volume_id,
     };
   }
 
@@ -103,5 +125,32 @@ export class VolumeProxy {
 
   async deleteVolume(call: NovaCall, id: string): Promise<void> {
     await this.call(call, 'DELETE', `/volumes/${encodeURIComponent(id)}`, undefined, `Volume ${id} could not be found.`);
+  }
+
+  async listSnapshots(call: NovaCall): Promise<Json[]> {
+    const body = await this.call<{ snapshots: Json[] }>(call, 'GET', '/snapshots/detail');
+    return this.page(
+      call,
+      body.snapshots.map((x) => this.snapshotView(x)),
+    );
+  }
+
+  async showSnapshot(call: NovaCall, id: string): Promise<Json> {
+    const body = await this.call<{ snapshot: Json }>(call, 'GET', `/snapshots/${encodeURIComponent(id)}`, undefined, `Snapshot ${id} could not be found.`);
+    return this.snapshotView(body.snapshot);
+  }
+
+  async createSnapshot(call: NovaCall<{ snapshot: Json }>): Promise<Json> {
+    const x = call.body.snapshot;
+    const snapshot: Json = { volume_id: x.volume_id };
+    if (x.force !== undefined) snapshot.force = x.force === true || String(x.force).toLowerCase() === 'true';
+    if (typeof x.display_name === 'string') snapshot.name = x.display_name;
+    if (typeof x.display_description === 'string') snapshot.description = x.display_description;
+    const body = await this.call<{ snapshot: Json }>(call, 'POST', '/snapshots', { snapshot });
+    return this.snapshotView(body.snapshot);
+  }
+
+  async deleteSnapshot(call: NovaCall, id: string): Promise<void> {
+    await this.call(call, 'DELETE', `/snapshots/${encodeURIComponent(id)}`, undefined, `Snapshot ${id} could not be found.`);
   }
 }

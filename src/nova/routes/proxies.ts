@@ -1,6 +1,6 @@
 import { answer, ok, type GatewayRouter } from '../../gateway/index.js';
 import { FloatingIpCreate, type NetworkProxy, SecurityGroupBody, SecurityGroupRuleBody } from '../proxies/network.js';
-import { VolumeCreate, type VolumeProxy } from '../proxies/volume.js';
+import { SnapshotCreate, VolumeCreate, type VolumeProxy } from '../proxies/volume.js';
 
 /** A handler answering 202 with no body once `run` is done (the proxies' deletes). */
 const accepted =
@@ -19,6 +19,15 @@ export function proxyRoutes(r: GatewayRouter, net: NetworkProxy, vol: VolumeProx
   r.delete(
     '/os-volumes/:volume_id',
     accepted((call) => vol.deleteVolume(call, call.params.volume_id)),
+    upTo,
+  );
+
+  for (const path of ['/os-snapshots', '/os-snapshots/detail']) r.get(path, async (call) => ok({ snapshots: await vol.listSnapshots(call) }), upTo);
+  r.post('/os-snapshots', async (call) => ok({ snapshot: await vol.createSnapshot(call) }), { ...upTo, body: SnapshotCreate });
+  r.get('/os-snapshots/:snapshot_id', async (call) => ok({ snapshot: await vol.showSnapshot(call, call.params.snapshot_id) }), upTo);
+  r.delete(
+    '/os-snapshots/:snapshot_id',
+    accepted((call) => vol.deleteSnapshot(call, call.params.snapshot_id)),
     upTo,
   );
 
