@@ -14,7 +14,10 @@ import { ServerGroupService } from './groups/service.js';
 import { InfraService } from './infra.js';
 import { QuotaClassService } from './quotaClasses.js';
 import { RoutedCalls } from './routedCalls.js';
+import { NetworkProxy } from './proxies/network.js';
+import { VolumeProxy } from './proxies/volume.js';
 import { operatorRoutes } from './routes/operators.js';
+import { proxyRoutes } from './routes/proxies.js';
 import { ImageService } from './images.js';
 import { KeypairService } from './keypairs/service.js';
 import { KeypairSync } from './keypairs/sync.js';
@@ -23,7 +26,6 @@ import { QuotaService } from './quotas.js';
 import { flavorRoutes } from './routes/flavors.js';
 import { keypairRoutes } from './routes/keypairs.js';
 import { imageRoutes, quotaRoutes, zoneRoutes } from './routes/misc.js';
-import { securityGroupRoutes } from './routes/securityGroups.js';
 import { serverRoutes } from './routes/servers.js';
 import { isPublicNovaPath, versionRoutes } from './routes/versions.js';
 import { AddressLabels } from './servers/addresses.js';
@@ -56,6 +58,8 @@ export function buildNovaGateway(deps: NovaDeps) {
   const activity = new ActivityService({ ...admin, locator });
   const quotaClasses = new QuotaClassService(quotas, core.policy);
   const routed = new RoutedCalls({ ...admin, routings: core.routings });
+  const networkProxy = new NetworkProxy({ clients, pods: deps.pods });
+  const volumeProxy = new VolumeProxy({ clients, pods: deps.pods });
   const watcher = new DeletionWatcher({ clients, locator, networks: deps.networks, jobs: core.jobs, logger: core.logger });
   const create = new ServerCreateFlow({
     db: core.db,
@@ -85,6 +89,8 @@ export function buildNovaGateway(deps: NovaDeps) {
     keypairSync,
     networks: deps.networks,
     labels,
+    pods: deps.pods,
+    floatingIps: networkProxy,
     logger: core.logger,
   });
   const lister = new ServerLister({
@@ -101,7 +107,27 @@ export function buildNovaGateway(deps: NovaDeps) {
   });
   const zones = new ZoneService(deps.pods, core.policy);
   const images = new ImageService(deps.pods, clients, (pod) => core.identity.endpoints.resolve(pod, 'image'));
-  return { forwarder, locator, usage, quotas, flavors, keypairs, watcher, create, ops, lister, zones, images, groups, infra, activity, quotaClasses, routed };
+  return {
+    forwarder,
+    locator,
+    usage,
+    quotas,
+    flavors,
+    keypairs,
+    watcher,
+    create,
+    ops,
+    lister,
+    zones,
+    images,
+    groups,
+    infra,
+    activity,
+    quotaClasses,
+    routed,
+    networkProxy,
+    volumeProxy,
+  };
 }
 
 /**
@@ -153,13 +179,13 @@ export const novaApiGatewayModule = (networks: ServerNetworkPreparer, images?: I
     });
     versionRoutes(app, router, versions, publicUrl);
     serverRoutes(router, gw);
-    securityGroupRoutes(router, networks);
     flavorRoutes(router, gw.flavors, settings.maxLimit);
     keypairRoutes(router, gw.keypairs, settings.maxLimit);
     zoneRoutes(router, gw.zones);
     quotaRoutes(router, gw.quotas);
     imageRoutes(router, gw.images, settings.maxLimit);
     operatorRoutes(router, gw);
+    proxyRoutes(router, gw.networkProxy, gw.volumeProxy);
     return {
       async close() {
         gw.watcher.close();

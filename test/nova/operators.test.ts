@@ -221,10 +221,10 @@ describe('Nova API gateway: server groups, hypervisors, services, usage, migrati
     assert.ok(m, 'the migration is listed');
     const region = await podOf(env, id);
     assert.ok(m.source_compute.startsWith(`${region}.`));
-    const badTarget = await env.call('admin', 'POST', `/servers/${id}/action`, {
-      version: '2.30',
-      body: { 'os-migrateLive': { host: 'Elsewhere.host-1', block_migration: 'auto' } },
-    });
-    assert.equal(badTarget.status, 400);
+    const other = Object.keys(env.pods).find((r) => r !== region)!;
+    const otherHost = `${other}.${other.toLowerCase()}-compute-1`;
+    const badTarget = await env.call('admin', 'POST', `/servers/${id}/action`, { version: '2.30', body: { 'os-migrateLive': { host: otherHost, block_migration: 'auto' } } });
+    assert.equal(badTarget.status, 400, badTarget.text);
+    assert.match(badTarget.body.badRequest.message, new RegExp(`is not in pod ${region} of the server`));
   });
 });

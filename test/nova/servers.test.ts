@@ -204,8 +204,11 @@ describeEachDatabase('Nova API gateway: the server lifecycle through simulated p
     const bogus = await act({ fly: null });
     assert.equal(bogus.status, 400);
     assert.match(bogus.body.badRequest.message, /no such action: fly/);
+    // Done by the top networking service below 2.44; this cloud runs none.
     const floating = await act({ addFloatingIp: { address: '203.0.113.5' } }, '2.1');
-    assert.equal(floating.status, 400);
+    assert.equal(floating.status, 503);
+    assert.match(floating.body.serviceUnavailable.message, /network endpoint/);
+    assert.equal((await act({ addFloatingIp: { address: '203.0.113.5' } }, '2.44')).status, 400, 'refused from 2.44 as upstream');
     const conflict = await act({ 'os-start': null });
     assert.equal(conflict.status, 409, 'the pod state machine answers as is');
     assert.match(conflict.body.conflictingRequest.message, /vm_state active/);

@@ -18,6 +18,14 @@ import type { AddressLabels } from './addresses.js';
 import type { DeletionWatcher } from './deletion.js';
 import { NETWORKING_UNAVAILABLE } from './create.js';
 import type { LocatedServer, ServerLocator } from './locator.js';
+import { localMoveTarget } from './moveTarget.js';
+
+/** The floating-IP server actions, done by the networking proxy. */
+export interface FloatingIpActions {
+  addFloatingIp(call: NovaCall, serverId: string, arg: unknown): Promise<void>;
+  removeFloatingIp(call: NovaCall, serverId: string, arg: unknown): Promise<void>;
+}
+import type { PodDirectory } from '../podDirectory.js';
 import type { ServerUpdateBody } from './schemas.js';
 
 type Json = Record<string, unknown>;
@@ -77,6 +85,10 @@ export interface ServerOpsDeps {
   keypairSync: KeypairSync;
   networks?: ServerNetworkPreparer;
   labels: AddressLabels;
+  /** The pods, to read target hosts of moves (`<region>.<host>`). */
+  pods?: PodDirectory;
+  /** `addFloatingIp` / `removeFloatingIp` (until 2.43) over the top networking service. */
+  floatingIps?: FloatingIpActions;
   logger?: Logger;
 }
 
@@ -120,6 +132,11 @@ export class ServerOps {
     const keys = Object.keys(body);
     const unsupported = keys.find((k) => NETWORK_ACTIONS.has(k));
     const name = keys.find((k) => ACTIONS.has(k));
+    if (!name && (unsupported === 'addFloatingIp' || unsupported === 'removeFloatingIp') && this.deps.floatingIps && call.version.lt('2.44')) {
+      const located = await this.deps.locator.locate(call.ctx, serverId);
+      await this.deps.floatingIps[unsupported](call, located.route.serverId, body[unsupported]);
+      return { status: 202, headers: {}, body: Buffer.alloc(0) };
+    }
     if (!name && unsupported) {
       throw badRequest(`The ${unsupported} action is not available through Tricircle: manage fixed and floating IPs through the networking API.`);
     }
@@ -146,6 +163,7 @@ export class ServerOps {
       if (copy === undefined) throw badRequest(`Security group ${arg.name} not associated with the instance ${serverId}`);
       podBody = { [name]: { ...arg, name: copy } };
     }
+    podBody = await localMoveTarget(name, podBody, located.pod, this.deps.pods);
     const out = await this.forward(call, located, 'POST', '/action', podBody);
     if (name === 'forceDelete' && out.status < 300) this.deps.watcher.watch(call.ctx, located.pod, located.route);
     return out;
