@@ -48,10 +48,12 @@ export const SUBNET_LIST: ListSchema = {
   },
 };
 
-/** Subnets a caller sees: its own, and those of shared or external networks. */
+/**
+ * Subnets a caller sees: its own, and those of shared networks. As in Neutron, an external network is visible to
+ * every project but its subnets are not, unless the network is also shared.
+ */
 export function visibleSubnet(caller: Caller) {
-  return (eb: AnyEb) =>
-    caller.isAdmin ? sql<boolean>`1 = 1` : eb.or([eb('subnets.project_id', '=', caller.projectId), eb('networks.shared', '=', 1), eb('networks.external', '=', 1)]);
+  return (eb: AnyEb) => (caller.isAdmin ? sql<boolean>`1 = 1` : eb.or([eb('subnets.project_id', '=', caller.projectId), eb('networks.shared', '=', 1)]));
 }
 
 type SubnetJoinRow = SubnetRow & { net_external: number; net_project_id: string };
