@@ -3,7 +3,7 @@
 // transition delay.
 import { SimServiceError } from '../types.js';
 import { randomUUID } from 'node:crypto';
-import { ApiVersion, randomPassword } from './apiutil.js';
+import { ApiVersion, canonicalIpv6, randomPassword } from './apiutil.js';
 import type { NovaCtx, NovaLinks } from './context.js';
 import { POWER, type Server, type VmState } from './model.js';
 import {
@@ -372,7 +372,7 @@ export class ServerActions {
           if (typeof r.name === 'string') server.name = r.name;
           if ('description' in r) server.description = (r.description as string | null) ?? null;
           if (typeof r.accessIPv4 === 'string') server.accessIPv4 = r.accessIPv4;
-          if (typeof r.accessIPv6 === 'string') server.accessIPv6 = r.accessIPv6;
+          if (typeof r.accessIPv6 === 'string') server.accessIPv6 = canonicalIpv6(r.accessIPv6);
           if ('user_data' in r) server.userData = (r.user_data as string | null) ?? null;
           if (typeof r.hostname === 'string') server.hostname = r.hostname;
           if (imageId) server.imageId = imageId;
@@ -388,7 +388,7 @@ export class ServerActions {
             },
             rec,
           );
-          const view = this.views.server(ctx, server, { show: true });
+          const view = this.views.server(ctx, server, { show: true, plain: !ctx.version.ge('2.75') });
           view.adminPass = server.adminPass;
           return { status: 202, body: { server: view } };
         },
