@@ -9,6 +9,7 @@ import { parse as parseIni } from 'ini';
 import { FEATURES_OFF, tempestConf, type TempestSite } from '../../tools/tempest/config.js';
 import { excludedBy, parseExcludeList, parseList } from '../../tools/tempest/lists.js';
 import { startRelay, type Relay } from '../../tools/tempest/relay.js';
+import { markdown, report } from '../../tools/tempest/report.js';
 import { areaOf, byArea, parseSubunit, SubunitParseError, summarize } from '../../tools/tempest/subunit.js';
 import { repoRoot } from '../support/paths.js';
 
@@ -136,6 +137,23 @@ describe('subunit results', () => {
       summarize(parseSubunit(stream)).run,
     );
     for (const r of rows) assert.equal(r.run, r.passed + r.skipped + r.failed);
+  });
+
+  test('the printed report and the Markdown tables carry the same counts and name the failures', () => {
+    const summary = summarize(parseSubunit(stream));
+    const text = report(summary);
+    assert.match(text, new RegExp(`tempest: run ${summary.run}, passed ${summary.passed}, skipped ${summary.skipped}, failed ${summary.failed}$`));
+    for (const t of summary.tests.filter((x) => x.outcome === 'failed')) assert.ok(text.includes(`  ${t.id}\n`), t.id);
+    const md = markdown(summary);
+    assert.ok(md.includes(`| **total** | **${summary.run}** | **${summary.passed}** | **${summary.skipped}** | **${summary.failed}** |`));
+    const skipRows = md
+      .split('\n')
+      .slice(md.split('\n').indexOf('| skipped by tempest because | tests |') + 2)
+      .filter((l) => l.startsWith('| '));
+    assert.equal(
+      skipRows.reduce((n, l) => n + Number(l.split('|').at(-2)), 0),
+      summary.skipped,
+    );
   });
 
   test('a torn stream, a bad checksum or a foreign format is an error, not an empty result', () => {
