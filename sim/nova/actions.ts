@@ -376,6 +376,7 @@ export class ServerActions {
           if ('user_data' in r) server.userData = (r.user_data as string | null) ?? null;
           if (typeof r.hostname === 'string') server.hostname = r.hostname;
           if (imageId) server.imageId = imageId;
+          if (r['OS-DCF:diskConfig'] === 'AUTO' || r['OS-DCF:diskConfig'] === 'MANUAL') server.diskConfig = r['OS-DCF:diskConfig'];
           server.adminPass = typeof r.adminPass === 'string' ? r.adminPass : randomPassword();
           const rec = svc.startAction(ctx, server, 'rebuild', 'compute_rebuild_instance');
           const wasStopped = server.vmState === 'stopped';
@@ -389,6 +390,9 @@ export class ServerActions {
             rec,
           );
           const view = this.views.server(ctx, server, { show: true, plain: !ctx.version.ge('2.75') });
+          // The rebuild answer names the key pair from 2.54 and the user data from 2.57 (both can be changed by it).
+          if (ctx.version.ge('2.54')) view.key_name = server.keyName;
+          if (ctx.version.ge('2.57')) view.user_data = server.userData;
           view.adminPass = server.adminPass;
           return { status: 202, body: { server: view } };
         },

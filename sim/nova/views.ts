@@ -13,6 +13,8 @@ export class LookupCache {
   readonly subnets = new Map<string, Record<string, unknown> | undefined>();
 }
 
+const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
+
 export class NovaViews {
   constructor(
     private readonly deps: NovaSimDeps,
@@ -127,8 +129,9 @@ export class NovaViews {
       accessIPv6: server.accessIPv6,
       links: this.links.pair(ctx, 'servers', server.id),
       'OS-DCF:diskConfig': server.diskConfig,
-      progress: server.progress,
     };
+    // Nova shows progress only while it means something.
+    if (PROGRESS_STATUSES.has(out.status as string)) out.progress = server.progress;
     if (!plain) {
       Object.assign(out, {
         'OS-EXT-AZ:availability_zone': server.availabilityZone,

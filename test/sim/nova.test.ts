@@ -489,7 +489,9 @@ describe('server actions', () => {
     const busy = await action(id, { 'os-start': null });
     assert.equal(busy.status, 409);
     await waitStatus(id, 'SHUTOFF');
-    assert.equal((await nova('GET', `/v2.1/servers/${id}`)).body.server['OS-EXT-STS:power_state'], 4);
+    const stopped = (await nova('GET', `/v2.1/servers/${id}`)).body.server;
+    assert.equal(stopped['OS-EXT-STS:power_state'], 4);
+    assert.equal('progress' in stopped, false, 'Nova shows progress only for ACTIVE, BUILD, REBUILD, RESIZE, VERIFY_RESIZE, MIGRATING');
     const again = await action(id, { 'os-stop': null });
     assert.equal(again.status, 409);
     assert.deepEqual(again.body, {
@@ -587,6 +589,13 @@ describe('server actions', () => {
     assert.equal(typeof res.body.server.adminPass, 'string');
     assert.equal(res.body.server['OS-EXT-STS:task_state'], undefined, 'before 2.75 the rebuild answer has no extension attributes');
     assert.equal(res.body.server.key_name, undefined);
+    assert.equal(res.body.server.progress, 0);
+    await waitStatus(id, 'ACTIVE');
+    const v257 = await action(id, { rebuild: { imageRef: image2, 'OS-DCF:diskConfig': 'AUTO' } }, { headers: mv('2.57') });
+    assert.equal(v257.status, 202);
+    assert.equal(v257.body.server['OS-DCF:diskConfig'], 'AUTO');
+    assert.equal(v257.body.server.key_name, null, 'from 2.54 the rebuild answer names the key pair');
+    assert.equal(v257.body.server.user_data, null, 'from 2.57 the rebuild answer carries the user data');
     await waitStatus(id, 'ACTIVE');
     assert.equal((await action(id, { rebuild: { imageRef: '9d1f29b3-0000-4000-8000-000000000000' } })).status, 400);
     assert.equal((await action(id, { rebuild: {} })).status, 400);
