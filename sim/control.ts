@@ -17,7 +17,7 @@ export interface SimControlTarget {
  * namespace, no token, never subject to fault injection):
  *   GET /sim/state                         cluster URLs and every pod's faults
  *   GET /sim/pods/{region}/faults          one pod's faults
- *   PUT /sim/pods/{region}/faults          change some of latencyMs, errorRate, down, hangMs
+ *   PUT /sim/pods/{region}/faults          change some of latencyMs, errorRate, down, hangMs, createAnswerDelayMs
  *   GET /sim/dataplane                     the dataplane's status: namespaces, VMs, routers, outside host
  *   POST /sim/dataplane/sync               brings the dataplane in line with the pods, then the status
  * (the dataplane routes answer 404 when the simulator runs without `--dataplane`)

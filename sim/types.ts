@@ -87,4 +87,10 @@ export interface SimFaults {
   down: boolean;
   /** Requests hang (no answer) for this many milliseconds, 0 = off. */
   hangMs: number;
+  /**
+   * Successful creates of servers and volumes (POST …/servers, POST …/volumes) are carried out, then
+   * their answer is held this many milliseconds, 0 = off: the window between a pod's 202 and the
+   * caller reading it (a crash there is what intents repair).
+   */
+  createAnswerDelayMs: number;
 }

@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { adminApiModule } from './admin/index.js';
 import { createNetworkModule, neutronApiModule, type NetworkModule } from './network/index.js';
 import { createWiring, type Wiring } from './wiring/index.js';
-import { cinderApiModule } from './cinder/index.js';
-import { novaApiGatewayModule, serverCleanupJobHandlers } from './nova/index.js';
+import { createImageCopy, type ImageCopyModule } from './imagecopy/index.js';
+import { cinderApiModule, volumeIntentFinder } from './cinder/index.js';
+import { novaApiGatewayModule, serverCleanupJobHandlers, serverIntentFinder } from './nova/index.js';
 import { createServiceApp, type Logger, Metrics } from './common/index.js';
 import type { Config } from './config/index.js';
 import { migrateToLatest, openDatabase, ping, schemaVersion, type Db } from './db/index.js';
@@ -19,10 +20,11 @@ import { createJobService, JobRegistry, startJobWorkers } from './xjob/index.js'
 interface Modules {
   network: NetworkModule;
   wiring: Wiring;
+  images: ImageCopyModule;
 }
 
 /** Every HTTP service, in start order. */
-const httpServices = (m: Modules): HttpServiceModule[] => [adminApiModule, neutronApiModule(m.network), novaApiGatewayModule(m.wiring.preparer), cinderApiModule];
+const httpServices = (m: Modules): HttpServiceModule[] => [adminApiModule, neutronApiModule(m.network), novaApiGatewayModule(m.wiring.preparer, m.images.copier), cinderApiModule];
 
 /** Services without a listener, started after the HTTP ones. */
 const backgroundServices = (m: Modules): BackgroundServiceModule[] => [
@@ -123,9 +125,13 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
     const network = createNetworkModule(core);
     const wiring = createWiring(core, network.state);
     network.connectPodSide(wiring.podSide);
-    const modules: Modules = { network, wiring };
+    const images = createImageCopy(core);
+    const modules: Modules = { network, wiring, images };
+    jobRegistry.registerAll(images.jobHandlers);
     jobRegistry.registerAll(wiring.jobHandlers);
     jobRegistry.registerAll(serverCleanupJobHandlers(core, wiring.preparer));
+    // The reconciler settles the gateways' interrupted creates through their owners' finders.
+    wiring.registerIntentFinders({ server: serverIntentFinder(core, wiring.preparer), volume: volumeIntentFinder(core) });
     const http = httpServices(modules);
     const background = backgroundServices(modules);
     const names = [...http, ...background].map((s) => s.name);

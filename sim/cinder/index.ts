@@ -4,7 +4,9 @@ import { createSimApp } from '../common/http.js';
 import type { SimCinderApi } from '../types.js';
 import type { CinderSimDeps } from './context.js';
 import { CinderRouter, cinderMicroversionHook, stripComputeRequestId } from './router.js';
-import { miscRoutes, serviceRoutes } from './routes/misc.js';
+import { adminRoutes } from './routes/admin.js';
+import { miscRoutes } from './routes/misc.js';
+import { storageRoutes } from './routes/storage.js';
 import { typeRoutes } from './routes/types.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { isCinderPublicPath, versionRoutes } from './routes/versions.js';
@@ -34,6 +36,7 @@ export function createCinderSimWithServices(deps: CinderSimDeps): { app: Fastify
   volumeRoutes(router, services);
   typeRoutes(router, services);
   miscRoutes(router, services);
-  serviceRoutes(router, services);
+  adminRoutes(router, services);
+  storageRoutes(router, services);
   return { app, services };
 }

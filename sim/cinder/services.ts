@@ -5,6 +5,7 @@ import { VolumeActions } from './actions.js';
 import { CinderQuotaService, VolumeTypeService } from './catalog.js';
 import { CinderLinks, type CinderSimDeps } from './context.js';
 import { CinderState } from './state.js';
+import { CinderStorage } from './storage.js';
 import { CinderViews } from './views.js';
 import { VolumeService } from './volumes.js';
 
@@ -18,6 +19,7 @@ export interface CinderServices {
   actions: VolumeActions;
   types: VolumeTypeService;
   quotas: CinderQuotaService;
+  storage: CinderStorage;
 }
 
 function uuidFrom(text: string): string {
@@ -32,6 +34,14 @@ export function createCinderServices(deps: CinderSimDeps): CinderServices {
   const host = `${deps.region.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}-volume@lvmdriver-1#lvmdriver-1`;
   const views = new CinderViews(state, links, host, uuidFrom(`cinder-volume:${deps.region}`));
   const volumes = new VolumeService(state, deps, views, timers);
+  const storage = new CinderStorage(volumes, timers, links, deps.az);
+  volumes.sources = {
+    snapshot: (ctx, id) => storage.snapshotForVolume(ctx, id),
+    backup: (ctx, id) => storage.backupForVolume(ctx, id),
+    note: (ctx, type, uuid, event, text) => storage.note(ctx, type, uuid, event, text),
+    blocksDelete: (volumeId) =>
+      [...storage.snapshots.items.values()].some((x) => x.volumeId === volumeId) || [...storage.transfers.items.values()].some((x) => x.volumeId === volumeId),
+  };
   return {
     deps,
     state,
@@ -42,5 +52,6 @@ export function createCinderServices(deps: CinderSimDeps): CinderServices {
     actions: new VolumeActions(volumes),
     types: new VolumeTypeService(state),
     quotas: new CinderQuotaService(state),
+    storage,
   };
 }

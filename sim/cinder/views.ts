@@ -79,7 +79,8 @@ export class CinderViews {
     return out;
   }
 
-  volumeType(ctx: CinderCtx, t: VolumeType): Record<string, unknown> {
+  /** `qos_specs_id` (admins) only in read views: create and update answer without it, as Cinder. */
+  volumeType(ctx: CinderCtx, t: VolumeType, withQos = true): Record<string, unknown> {
     const out: Record<string, unknown> = {
       id: t.id,
       name: t.name,
@@ -90,7 +91,7 @@ export class CinderViews {
         ? { ...t.extraSpecs }
         : Object.fromEntries(Object.entries(t.extraSpecs).filter(([k]) => ['multiattach', 'RESKEY:availability_zones', 'replication_enabled'].includes(k))),
     };
-    if (ctx.caller.isAdmin) out.qos_specs_id = null;
+    if (ctx.caller.isAdmin && withQos) out.qos_specs_id = null;
     return out;
   }
 }

@@ -51,7 +51,22 @@ function parseMetadataFilter(text: string): Record<string, string> {
   }
 }
 
+/** Where volumes made from a snapshot or a backup find their source (set once storage exists). */
+export interface VolumeSources {
+  snapshot(ctx: CinderCtx, id: string): { id: string; size: number };
+  backup(ctx: CinderCtx, id: string): { id: string; size: number };
+  /** True while the volume has snapshots or awaits a transfer (it cannot be deleted then). */
+  blocksDelete(volumeId: string): boolean;
+  /** Records a user message (`/messages`) about a failed asynchronous operation. */
+  note(ctx: CinderCtx, resourceType: string, resourceUuid: string, event: string, text: string): void;
+}
+
+/** The backend every simulated pod has; a type asking for another cannot be scheduled. */
+const BACKEND_NAME = 'lvmdriver-1';
+
 export class VolumeService implements SimCinderApi {
+  sources?: VolumeSources;
+
   constructor(
     readonly state: CinderState,
     readonly deps: CinderSimDeps,
@@ -106,15 +121,25 @@ export class VolumeService implements SimCinderApi {
     const az = req.availability_zone;
     if (typeof az === 'string' && az !== this.deps.az) throw new SimServiceError(400, `Availability zone '${az}' is invalid.`);
     let source: Volume | undefined;
-    if (typeof req.snapshot_id === 'string') throw new SimServiceError(404, `Snapshot ${req.snapshot_id} could not be found.`);
-    if (typeof req.backup_id === 'string') throw new SimServiceError(404, `Backup ${req.backup_id} could not be found.`);
+    let fromSize: number | undefined;
+    let snapshotId: string | null = null;
+    if (typeof req.snapshot_id === 'string') {
+      if (!this.sources) throw new SimServiceError(404, `Snapshot ${req.snapshot_id} could not be found.`);
+      const snap = this.sources.snapshot(ctx, req.snapshot_id);
+      fromSize = snap.size;
+      snapshotId = snap.id;
+    }
+    if (typeof req.backup_id === 'string') {
+      if (!this.sources) throw new SimServiceError(404, `Backup ${req.backup_id} could not be found.`);
+      fromSize = this.sources.backup(ctx, req.backup_id).size;
+    }
     if (typeof req.source_volid === 'string') {
       source = this.state.volumes.get(req.source_volid);
       if (!source || (!caller.isAdmin && source.projectId !== caller.projectId)) {
         throw new SimServiceError(404, `Volume ${req.source_volid} could not be found.`);
       }
     }
-    const size: number | undefined = req.size === undefined || req.size === null ? source?.size : Number(req.size);
+    const size: number | undefined = req.size === undefined || req.size === null ? (source?.size ?? fromSize) : Number(req.size);
     if (size === undefined || !Number.isInteger(size) || size <= 0) {
       throw new SimServiceError(
         400,
@@ -158,7 +183,7 @@ export class VolumeService implements SimCinderApi {
       readonly: false,
       bootable: imageRef ? true : (source?.bootable ?? false),
       multiattach: req.multiattach !== undefined ? truthy(req.multiattach) : type.extraSpecs.multiattach === '<is> True',
-      snapshotId: null,
+      snapshotId,
       sourceVolid: source?.id ?? null,
       createdAt: now,
       updatedAt: null,
@@ -166,10 +191,13 @@ export class VolumeService implements SimCinderApi {
       migrationStatus: null,
     };
     this.state.volumes.set(v.id, v);
+    const wanted = type.extraSpecs.volume_backend_name;
+    const schedulable = wanted === undefined || wanted === BACKEND_NAME;
     this.timers.later(() => {
       if (this.state.volumes.get(v.id) === v && v.status === 'creating') {
-        v.status = 'available';
+        v.status = schedulable ? 'available' : 'error';
         this.touch(v);
+        if (!schedulable) this.sources?.note(ctx, 'VOLUME', v.id, 'VOLUME_VOLUME_001_002', 'schedule allocate volume:Could not find any available weighted backend.');
       }
     });
     return v;
@@ -265,7 +293,7 @@ export class VolumeService implements SimCinderApi {
 
   delete(ctx: CinderCtx, id: string, force = false): void {
     const v = this.get(ctx, id);
-    if (!force && (!DELETABLE.includes(v.status) || v.attachments.length > 0 || v.migrationStatus)) {
+    if (!force && (!DELETABLE.includes(v.status) || v.attachments.length > 0 || v.migrationStatus || this.sources?.blocksDelete(v.id))) {
       throw new SimServiceError(
         400,
         'Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.',

@@ -1,9 +1,10 @@
 import { SimServiceError, type SimFaults } from '../types.js';
 
-const NUMERIC: Record<'latencyMs' | 'errorRate' | 'hangMs', { max: number }> = {
+const NUMERIC: Record<'latencyMs' | 'errorRate' | 'hangMs' | 'createAnswerDelayMs', { max: number }> = {
   latencyMs: { max: Number.MAX_SAFE_INTEGER },
   errorRate: { max: 1 },
   hangMs: { max: Number.MAX_SAFE_INTEGER },
+  createAnswerDelayMs: { max: Number.MAX_SAFE_INTEGER },
 };
 
 /** Validates a partial fault setting (from the control endpoint or the command line). */
@@ -23,7 +24,7 @@ export function parseFaultPatch(body: unknown): Partial<SimFaults> {
       }
       out[k] = value;
     } else {
-      throw new SimServiceError(400, `Unknown fault setting '${key}' (expected latencyMs, errorRate, down, hangMs)`);
+      throw new SimServiceError(400, `Unknown fault setting '${key}' (expected latencyMs, errorRate, down, hangMs, createAnswerDelayMs)`);
     }
   }
   return out;

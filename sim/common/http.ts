@@ -75,7 +75,7 @@ export const UNAUTHORIZED_BODY = {
   error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' },
 };
 
-const NO_FAULTS: SimFaults = Object.freeze({ latencyMs: 0, errorRate: 0, down: false, hangMs: 0 });
+const NO_FAULTS: SimFaults = Object.freeze({ latencyMs: 0, errorRate: 0, down: false, hangMs: 0, createAnswerDelayMs: 0 });
 
 export interface SimAppOptions {
   style: SimFaultStyle;
@@ -88,6 +88,9 @@ export interface SimAppOptions {
   /** Keystone URL announced in WWW-Authenticate on 401, as keystonemiddleware does. */
   authUri?: () => string;
 }
+
+/** The creates whose answers `createAnswerDelayMs` holds: servers and volumes. */
+const CREATE_PATH = /\/(servers|volumes)$/;
 
 /** A Fastify app with the behaviour every simulated service shares: request ids, faults, auth, error bodies. */
 export function createSimApp(opts: SimAppOptions): FastifyInstance {
@@ -131,6 +134,20 @@ export function createSimApp(opts: SimAppOptions): FastifyInstance {
     }
   });
 
+  app.addHook('onSend', async (req, reply) => {
+    const f = opts.faults;
+    if (f.createAnswerDelayMs > 0 && req.method === 'POST' && reply.statusCode < 300 && CREATE_PATH.test(req.url.split('?')[0])) {
+      // Held until the delay passes or the caller goes away (a closing server does not wait for it).
+      const socket = req.raw.socket;
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, f.createAnswerDelayMs);
+        socket?.once('close', () => resolve());
+      });
+      clearTimeout(timer);
+    }
+  });
+
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, _req, reply) => {
     if (err instanceof SimServiceError) {
       return reply.code(err.status).send(simFaultBody(opts.style, err.status, err.message, err.type));
@@ -160,5 +177,5 @@ export function sleep(ms: number): Promise<void> {
 }
 
 export function newFaults(): SimFaults {
-  return { latencyMs: 0, errorRate: 0, down: false, hangMs: 0 };
+  return { latencyMs: 0, errorRate: 0, down: false, hangMs: 0, createAnswerDelayMs: 0 };
 }

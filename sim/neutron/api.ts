@@ -43,7 +43,7 @@ export function createNeutronApi(n: Neutron): SimNeutronApi {
       const netId = attrs.network_id;
       const net = typeof netId === 'string' ? s.networks.get(netId) : undefined;
       // The port is made on behalf of the project: its networks must be its own or shared.
-      if (typeof netId === 'string' && (!net || !(net.project_id === projectId || net.shared))) {
+      if (typeof netId === 'string' && (!net || !(net.project_id === projectId || net.shared || net.shared_with?.includes(projectId)))) {
         throw notFound.network(netId);
       }
       const ctx: Ctx = { projectId, isAdmin: true };

@@ -8,7 +8,7 @@ export interface Ctx {
 }
 
 export function canSeeNetwork(ctx: Ctx, net: NetworkRec): boolean {
-  return ctx.isAdmin || net.project_id === ctx.projectId || net.shared || net.external;
+  return ctx.isAdmin || net.project_id === ctx.projectId || net.shared || net.external || (net.shared_with?.includes(ctx.projectId) ?? false);
 }
 
 export function ownsNetwork(ctx: Ctx, net: NetworkRec): boolean {
@@ -18,7 +18,7 @@ export function ownsNetwork(ctx: Ctx, net: NetworkRec): boolean {
 export function canSeeSubnet(state: NeutronState, ctx: Ctx, subnet: SubnetRec): boolean {
   if (ctx.isAdmin || subnet.project_id === ctx.projectId) return true;
   const net = state.networks.get(subnet.network_id);
-  return !!net && (net.shared || net.external);
+  return !!net && (net.shared || net.external || (net.shared_with?.includes(ctx.projectId) ?? false));
 }
 
 export function canSeePort(state: NeutronState, ctx: Ctx, port: PortRec): boolean {

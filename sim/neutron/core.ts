@@ -19,6 +19,7 @@ import {
   type SecurityGroupRuleRec,
   type SubnetRec,
 } from './state.js';
+import { SharingService } from './sharing.js';
 import { SubnetService } from './subnets.js';
 
 export class Neutron {
@@ -30,6 +31,7 @@ export class Neutron {
   readonly floatingips: FloatingIpService;
   readonly securityGroups: SecurityGroupService;
   readonly quotas: QuotaService;
+  readonly sharing: SharingService;
 
   constructor(readonly config: NeutronConfig) {
     this.state = new NeutronState(config);
@@ -40,6 +42,7 @@ export class Neutron {
     this.floatingips = new FloatingIpService(this);
     this.securityGroups = new SecurityGroupService(this);
     this.quotas = new QuotaService(this);
+    this.sharing = new SharingService(this);
   }
 
   /** Runs a change so that it either completes or leaves the state untouched. */

@@ -83,6 +83,23 @@ const EXTENSIONS: [alias: string, name: string, updated: string, description: st
   ['stateful-security-group', 'Stateful security group', '2019-11-26T09:00:00-00:00', 'Indicates if the security group is stateful or not'],
   ['subnet-service-types', 'Subnet service types', '2016-03-15T18:00:00-00:00', 'Provides ability to set the subnet service_types field'],
   ['subnet-external-network', 'Subnet External Network', '2020-01-29T00:00:00-00:00', 'Informs if the subnet is associated to an external network.'],
+  ['rbac-policies', 'RBAC Policies', '2015-06-17T12:15:12-00:00', 'Allows creation and modification of policies that control tenant access to resources.'],
+  ['qos', 'Quality of Service', '2015-06-08T10:00:00-00:00', 'The Quality of Service extension.'],
+  [
+    'qos-bw-limit-direction',
+    'Direction for QoS bandwidth limit rule',
+    '2017-04-10T10:00:00-00:00',
+    'Allow to configure QoS bandwidth limit rule with specific direction: ingress or egress',
+  ],
+  [
+    'qos-bw-minimum-ingress',
+    'QoS minimum bandwidth rule with ingress direction',
+    '2018-07-09T10:00:00-00:00',
+    'Allow to configure QoS minumum bandwidth rule with ingress direction.',
+  ],
+  ['trunk', 'Trunk Extension', '2015-01-01T10:00:00-00:00', 'Provides support for trunk ports'],
+  ['trunk-details', 'Trunk port details', '2016-01-01T10:00:00-00:00', 'Expose trunk port details'],
+  ['floating-ip-port-forwarding', 'Floating IP Port Forwarding', '2018-07-16T10:00:00-00:00', 'Allow to forward the port of the floating IP to a port of an internal IP.'],
   ['uplink-status-propagation', 'Uplink status propagation extension', '2018-11-07T00:00:00-00:00', 'Provides ability to propagate uplink status of physical to virtual ports'],
 ];
 

@@ -8,6 +8,7 @@ import { badRequest } from './errors.js';
 import { registerMiscRoutes } from './routes/misc.js';
 import { registerQuotaRoutes } from './routes/quotas.js';
 import { registerResourceRoutes } from './routes/resources.js';
+import { registerSharingRoutes } from './routes/sharing.js';
 import { defaultConfig } from './state.js';
 
 export interface NeutronSimDeps {
@@ -52,6 +53,7 @@ export function createNeutronSim(deps: NeutronSimDeps): { app: FastifyInstance; 
   registerMiscRoutes(app, routeDeps);
   registerResourceRoutes(app, routeDeps);
   registerQuotaRoutes(app, routeDeps);
+  registerSharingRoutes(app, routeDeps);
   return { app, api: createNeutronApi(neutron), neutron };
 }
 

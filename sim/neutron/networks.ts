@@ -33,6 +33,7 @@ export const NETWORK_ATTRS: AttrMap = {
   'provider:segmentation_id': { put: true, convert: convert.intOrNone, policy: 'admin' },
   port_security_enabled: { put: true, default: true, convert: convert.bool, policy: 'owner' },
   mtu: { put: true, convert: convert.int, validate: validate.range(68, 2 ** 31 - 1) },
+  qos_policy_id: { put: true, validate: validate.uuidOrNone },
   availability_zone_hints: { default: [], convert: convert.noneToEmptyList, validate: validate.stringList(255) },
   tags: tagsAttr,
 };
@@ -76,6 +77,7 @@ export class NetworkService {
       is_default: values.is_default as boolean,
       port_security_enabled: values.port_security_enabled as boolean,
       availability_zone_hints: values.availability_zone_hints as string[],
+      qos_policy_id: this.n.sharing.checkQosRef(ctx, values.qos_policy_id),
       ...segment,
       tags: values.tags as string[],
       created_at: '',
@@ -118,6 +120,7 @@ export class NetworkService {
       const inUse = this.state.portsOf(id).some((p) => p.device_owner === 'network:router_gateway' || p.device_owner === 'network:floatingip');
       if (inUse) throw conflict.externalNetworkInUse(id);
     }
+    if ('qos_policy_id' in values) net.qos_policy_id = this.n.sharing.checkQosRef(ctx, values.qos_policy_id);
     if ('mtu' in values) net.mtu = this.checkMtu(net.network_type, values.mtu as number);
     if ('name' in values) net.name = values.name as string;
     if ('description' in values) net.description = values.description as string;

@@ -72,6 +72,7 @@ export const PORT_ATTRS: AttrMap = {
     subPolicy: { ip_address: 'network_owner', mac_address: 'network_owner' },
   },
   port_security_enabled: { put: true, convert: convert.bool, policy: 'network_owner' },
+  qos_policy_id: { put: true, validate: validate.uuidOrNone },
   extra_dhcp_opts: { put: true, default: [], convert: convert.noneToEmptyList, validate: validate.list },
   propagate_uplink_status: { default: false, convert: convert.bool },
   'binding:host_id': { put: true, validate: validate.string(255), policy: 'admin' },
@@ -117,7 +118,7 @@ export class PortService {
     const { values, explicit } = parseCreate(PORT_ATTRS, body);
     const net = this.n.network(ctx, values.network_id as string);
     const projectId = ownerOf(values, ctx);
-    if (!ctx.isAdmin && !net.shared && net.project_id !== projectId) throw httpNotFound();
+    if (!ctx.isAdmin && !net.shared && net.project_id !== projectId && !net.shared_with?.includes(projectId)) throw httpNotFound();
     const netOwner = ownsNetwork(ctx, net);
     this.enforce('create_port', explicit, values, ctx, netOwner);
 
@@ -145,6 +146,7 @@ export class PortService {
       binding_host_id: (values['binding:host_id'] as string | undefined) ?? '',
       binding_profile: (values['binding:profile'] as Record<string, unknown> | undefined) ?? {},
       binding_vnic_type: values['binding:vnic_type'] as string,
+      qos_policy_id: this.n.sharing.checkQosRef(ctx, values.qos_policy_id),
       tags: values.tags as string[],
       created_at: '',
       updated_at: '',
@@ -206,6 +208,7 @@ export class PortService {
     if ('binding:host_id' in values) port.binding_host_id = values['binding:host_id'] as string;
     if ('binding:profile' in values) port.binding_profile = values['binding:profile'] as Record<string, unknown>;
     if ('binding:vnic_type' in values) port.binding_vnic_type = values['binding:vnic_type'] as string;
+    if ('qos_policy_id' in values) port.qos_policy_id = this.n.sharing.checkQosRef(ctx, values.qos_policy_id);
     if ('extra_dhcp_opts' in values) port.extra_dhcp_opts = parseExtraDhcpOpts(values.extra_dhcp_opts as unknown[]);
     if ('fixed_ips' in values) this.reallocate(net, port, values.fixed_ips as FixedIpRequest[]);
 

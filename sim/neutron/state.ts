@@ -26,6 +26,9 @@ export interface NetworkRec extends StandardAttrs {
   network_type: string;
   physical_network: string | null;
   segmentation_id: number | null;
+  /** Projects an RBAC entry shares the network with (besides `shared`, the wildcard). */
+  shared_with?: string[];
+  qos_policy_id?: string | null;
 }
 
 export interface Route {
@@ -87,6 +90,7 @@ export interface PortRec extends StandardAttrs {
   binding_host_id: string;
   binding_profile: Record<string, unknown>;
   binding_vnic_type: string;
+  qos_policy_id?: string | null;
 }
 
 export interface RouterRec extends StandardAttrs {

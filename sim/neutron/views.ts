@@ -37,6 +37,7 @@ export function networkView(state: NeutronState, ctx: Ctx, net: NetworkRec): Vie
     'router:external': net.external,
     is_default: net.is_default,
     port_security_enabled: net.port_security_enabled,
+    qos_policy_id: net.qos_policy_id ?? null,
     l2_adjacency: true,
     tags: [...net.tags],
   };
@@ -93,6 +94,7 @@ export function portView(_state: NeutronState, ctx: Ctx, p: PortRec): View {
     extra_dhcp_opts: p.extra_dhcp_opts.map((o) => ({ ...o })),
     security_groups: [...p.security_groups],
     port_security_enabled: p.port_security_enabled,
+    qos_policy_id: p.qos_policy_id ?? null,
     propagate_uplink_status: p.propagate_uplink_status,
     ip_allocation: 'immediate',
     'binding:vnic_type': p.binding_vnic_type,

@@ -85,6 +85,7 @@ export class ServerActions {
   consoleUrl(server: Server, type: string): string {
     if (server.vmState !== 'active' && server.vmState !== 'rescued') throw new SimServiceError(409, `Instance ${server.id} is not ready`);
     const token = randomUUID();
+    this.servers.admin?.consoleTokens.set(token, { serverId: server.id, host: server.host ?? '' });
     if (type === 'serial') return `ws://127.0.0.1:6083/?token=${token}`;
     if (type === 'spice-html5') return `http://127.0.0.1:6082/spice_auto.html?token=${token}`;
     return `http://127.0.0.1:6080/vnc_lite.html?path=%3Ftoken%3D${token}`;
@@ -257,6 +258,7 @@ export class ServerActions {
           }
           svc.fitQuota(server.projectId, { ...flavor, vcpus: Math.max(0, flavor.vcpus - server.flavor.vcpus), ram: Math.max(0, flavor.ram - server.flavor.ram) }, 1, 1, true);
           const rec = svc.startAction(ctx, server, 'resize', 'compute_prep_resize');
+          svc.admin?.recordMigration(ctx, server, 'resize', server.host ?? '', server.host ?? '', flavor.id);
           const previous = server.vmState;
           svc.transition(
             server,
@@ -277,6 +279,7 @@ export class ServerActions {
         run: (ctx, server) => {
           svc.checkState(server, 'migrate', ['active', 'stopped']);
           const rec = svc.startAction(ctx, server, 'migrate', 'compute_prep_resize');
+          svc.admin?.recordMigration(ctx, server, 'migration', server.host ?? '', svc.otherHost(server.host), server.flavor.id);
           const previous = server.vmState;
           svc.transition(
             server,
@@ -303,6 +306,7 @@ export class ServerActions {
           if (target && !svc.hosts.includes(target)) throw new SimServiceError(400, `Compute host ${target} could not be found.`);
           if (target && target === server.host) throw new SimServiceError(400, `The supplied hypervisor type of is invalid.`);
           const rec = svc.startAction(ctx, server, 'live-migration', 'compute_live_migration');
+          svc.admin?.recordMigration(ctx, server, 'live-migration', server.host ?? '', target ?? svc.otherHost(server.host), server.flavor.id);
           svc.transition(
             server,
             'migrating',
@@ -320,6 +324,7 @@ export class ServerActions {
         run: (ctx, server) => {
           svc.checkState(server, 'confirmResize', ['resized']);
           const rec = svc.startAction(ctx, server, 'confirmResize', 'compute_confirm_resize');
+          svc.admin?.settleMigration(server.id, 'confirmed');
           server.vmState = server.previousVmState === 'stopped' ? 'stopped' : 'active';
           server.oldFlavor = null;
           server.previousVmState = null;
@@ -332,6 +337,7 @@ export class ServerActions {
         run: (ctx, server) => {
           svc.checkState(server, 'revertResize', ['resized']);
           const rec = svc.startAction(ctx, server, 'revertResize', 'compute_revert_resize');
+          svc.admin?.settleMigration(server.id, 'reverted');
           svc.transition(
             server,
             'resize_reverting',

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createSimApp } from '../common/http.js';
 import type { NovaSimDeps } from './context.js';
 import { NovaRouter, novaMicroversionHook } from './router.js';
+import { adminRoutes } from './routes/admin.js';
 import { flavorRoutes } from './routes/flavors.js';
 import { keypairRoutes } from './routes/keypairs.js';
 import { miscRoutes } from './routes/misc.js';
@@ -31,5 +32,6 @@ export function createNovaSimWithServices(deps: NovaSimDeps): { app: FastifyInst
   flavorRoutes(router, services);
   keypairRoutes(router, services);
   miscRoutes(router, services);
+  adminRoutes(router, services);
   return { app, services };
 }

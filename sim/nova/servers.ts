@@ -9,6 +9,7 @@ import { serverCreateSchema, serverUpdateSchema } from './schemas.js';
 import type { NovaState } from './state.js';
 import { truthy, validateBody } from './validate.js';
 import type { NovaViews } from './views.js';
+import type { AdminResources } from './admin.js';
 
 /** Nova's osapi_max_limit. */
 export const MAX_LIMIT = 1000;
@@ -214,6 +215,8 @@ export interface CreateResult {
 export class ServerService {
   /** Compute hosts of the simulated pod (two, so that migrations have somewhere to go). */
   readonly hosts: string[];
+  /** Server groups, migrations and usage records (set once the pod's services are wired). */
+  admin?: AdminResources;
 
   constructor(
     readonly state: NovaState,
@@ -343,8 +346,8 @@ export class ServerService {
     }
   }
 
-  private pickHost(): string {
-    const counts = new Map(this.hosts.map((h) => [h, 0]));
+  private pickHost(allowed: string[] = this.hosts): string {
+    const counts = new Map(allowed.map((h) => [h, 0]));
     for (const s of this.state.servers.values()) if (s.host && counts.has(s.host)) counts.set(s.host, counts.get(s.host)! + 1);
     return [...counts.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0][0];
   }
@@ -496,6 +499,7 @@ export class ServerService {
     const metadata = (req.metadata as Record<string, string> | undefined) ?? {};
     this.checkMetadataQuota(caller.projectId, metadata);
     const count = this.fitQuota(caller.projectId, flavor, minCount, maxCount);
+    const group = this.admin?.groupForBoot(ctx, req, count);
 
     const reservationId = `r-${randomBytes(6)
       .toString('base64url')
@@ -556,6 +560,12 @@ export class ServerService {
           trustedCerts: Array.isArray(req.trusted_image_certificates) ? (req.trusted_image_certificates as string[]) : null,
           seq,
         };
+        if (group) {
+          // The group's host-level policy; a hard one that cannot be met leaves the server in ERROR.
+          const host = this.admin!.hostForMember(group, (allowed) => this.pickHost(allowed));
+          server.host = host ?? null;
+          group.members.push(server.id);
+        }
         server.node = server.host;
         this.state.servers.set(server.id, server);
         created.push(server);
@@ -587,10 +597,16 @@ export class ServerService {
     }
     for (const server of created) {
       const action = this.startAction(ctx, server, 'create', 'compute__do_build_and_run_instance');
+      const placed = server.host !== null;
       this.transition(
         server,
         'spawning',
         (s) => {
+          if (!placed) {
+            // No valid host was found (a hard group policy that the pod's hosts cannot meet).
+            s.vmState = 'error';
+            return;
+          }
           s.vmState = 'active';
           s.powerState = POWER.RUNNING;
           s.launchedAt = new Date();
@@ -709,6 +725,7 @@ export class ServerService {
     }
     for (const att of [...server.volumes]) this.detachVolume(server, att, att.deleteOnTermination);
     this.state.servers.delete(server.id);
+    this.admin?.recordTermination(server);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 // The service layer of one simulated Nova, wired together (no Fastify in here).
+import { AdminResources } from './admin.js';
 import { TransitionTimers } from './apiutil.js';
 import { ServerActions } from './actions.js';
 import { FlavorService, KeypairService, QuotaService } from './catalog.js';
@@ -20,6 +21,7 @@ export interface NovaServices {
   flavors: FlavorService;
   keypairs: KeypairService;
   quotas: QuotaService;
+  admin: AdminResources;
 }
 
 export function createNovaServices(deps: NovaSimDeps): NovaServices {
@@ -28,6 +30,9 @@ export function createNovaServices(deps: NovaSimDeps): NovaServices {
   const links = new NovaLinks(deps.publicUrl);
   const views = new NovaViews(deps, links);
   const servers = new ServerService(state, deps, views, timers);
+  const admin = new AdminResources(servers);
+  servers.admin = admin;
+  views.groupsOf = (id) => admin.groupsOf(id);
   return {
     deps,
     state,
@@ -40,5 +45,6 @@ export function createNovaServices(deps: NovaSimDeps): NovaServices {
     flavors: new FlavorService(state),
     keypairs: new KeypairService(state),
     quotas: new QuotaService(state),
+    admin,
   };
 }

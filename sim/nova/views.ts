@@ -16,6 +16,9 @@ export class LookupCache {
 const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
 
 export class NovaViews {
+  /** The server groups a server belongs to (2.71 `server_groups`), once the pod's groups are wired. */
+  groupsOf?: (serverId: string) => string[];
+
   constructor(
     private readonly deps: NovaSimDeps,
     private readonly links: NovaLinks,
@@ -167,7 +170,7 @@ export class NovaViews {
     if (v.ge('2.19')) out.description = server.description;
     if (v.ge('2.26')) out.tags = [...server.tags];
     if (v.ge('2.63')) out.trusted_image_certificates = server.trustedCerts;
-    if (v.ge('2.71') && opts.show) out.server_groups = [];
+    if (v.ge('2.71') && opts.show) out.server_groups = this.groupsOf?.(server.id) ?? [];
     if (v.ge('2.73')) out.locked_reason = server.lockedReason;
     if (server.vmState === 'error') {
       out.fault = {

@@ -4,7 +4,7 @@ import type { PodHealthReporter } from '../pods/index.js';
 import { BottomError, PodUnreachableError } from './errors.js';
 import type { BottomMetrics } from './metrics.js';
 import type { PoolCache } from './pools.js';
-import type { BottomCallContext, CallOptions, HttpMethod, Query, RawRequest, RawResponse, ResponseHeaders } from './types.js';
+import type { BottomCallContext, CallOptions, HttpMethod, Query, RawRequest, RawResponse, ResponseHeaders, StreamRequest, StreamResponse } from './types.js';
 
 /** What every BottomClient of a process shares (PodClientFactory builds it). */
 export interface BottomTransport {
@@ -58,10 +58,9 @@ export class BottomClient {
     const t = this.transport;
     const deadline = Date.now() + (req.timeoutMs ?? t.timeoutMs);
     const useServiceToken = req.asAdmin === true || !ctx.authToken;
-    const service = useServiceToken ? await t.serviceAuth.getToken() : undefined;
-    let token = service ? service.token : ctx.authToken!;
-    const projectId = req.projectId ?? (service ? service.projectId : ctx.projectId);
-    let baseUrl = versionedRoot(this.serviceType, await t.endpoints.resolve(this.pod, this.serviceType, projectId));
+    const target = await this.target(ctx, req);
+    let { token, baseUrl } = target;
+    const { projectId } = target;
     let refreshed = false;
     let reauthenticated = false;
     for (;;) {
@@ -104,6 +103,50 @@ export class BottomClient {
       );
       return res;
     }
+  }
+
+  /**
+   * A call for bulk data (image bytes): the request body may be a stream and the answer's body is
+   * handed back unread, so nothing is held in memory. Nothing can be replayed, so nothing is retried;
+   * `timeoutMs` bounds the wait for the headers and every pause in the body, not the whole transfer.
+   * HTTP errors are returned, not thrown (read them with `error`); transport failures throw
+   * PodUnreachableError.
+   */
+  async stream(ctx: BottomCallContext, req: StreamRequest): Promise<StreamResponse> {
+    const t = this.transport;
+    const timeoutMs = req.timeoutMs ?? t.timeoutMs;
+    const { token, baseUrl } = await this.target(ctx, req);
+    const base = new URL(baseUrl);
+    const started = performance.now();
+    try {
+      const res = await t.pools.get(base.origin).request({
+        method: req.method,
+        path: joinPath(base.pathname, req.path, undefined),
+        headers: { accept: '*/*', 'user-agent': 'tricircle', ...req.headers, 'x-auth-token': token, 'x-openstack-request-id': ctx.globalRequestId ?? ctx.requestId },
+        body: req.body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      this.observe(req.method, String(res.statusCode), started);
+      if (UNWELL.has(res.statusCode)) t.health?.recordFailure(this.pod, `HTTP ${res.statusCode}`);
+      else t.health?.recordSuccess(this.pod);
+      return { status: res.statusCode, headers: res.headers, body: res.body };
+    } catch (err) {
+      const failure = classify(err);
+      if (!failure) throw err;
+      this.observe(req.method, failure.kind === 'timeout' ? 'timeout' : 'unreachable', started);
+      t.health?.recordFailure(this.pod, failure.reason);
+      throw new PodUnreachableError(this.pod.regionName, this.serviceType, failure.reason, { cause: failure.cause });
+    }
+  }
+
+  /** The token a call carries and the service URL it goes to. */
+  private async target(ctx: BottomCallContext, req: CallOptions): Promise<{ token: string; projectId: string | undefined; baseUrl: string }> {
+    const t = this.transport;
+    const service = req.asAdmin === true || !ctx.authToken ? await t.serviceAuth.getToken() : undefined;
+    const token = service ? service.token : ctx.authToken!;
+    const projectId = req.projectId ?? (service ? service.projectId : ctx.projectId);
+    return { token, projectId, baseUrl: versionedRoot(this.serviceType, await t.endpoints.resolve(this.pod, this.serviceType, projectId)) };
   }
 
   /** A JSON call: the body is serialised, the answer parsed; HTTP errors throw BottomError. Empty answers are undefined. */

@@ -19,4 +19,16 @@ export {
 export { NovaApi, type BottomServer, type BottomFlavor, type BottomKeypair, type BottomVolumeAttachment } from './nova.js';
 export { CinderApi, type BottomVolume } from './cinder.js';
 export { GlanceApi, type BottomImage } from './glance.js';
-export type { BottomCallContext, CallOptions, HttpMethod, JsonObject, Query, QueryValue, RawRequest, RawResponse, ResponseHeaders } from './types.js';
+export type {
+  BottomCallContext,
+  CallOptions,
+  HttpMethod,
+  JsonObject,
+  Query,
+  QueryValue,
+  RawRequest,
+  RawResponse,
+  ResponseHeaders,
+  StreamRequest,
+  StreamResponse,
+} from './types.js';

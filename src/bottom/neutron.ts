@@ -162,4 +162,58 @@ export class NeutronApi extends ServiceApi {
   deleteFloatingIp(ctx: BottomCallContext, id: string, opts?: CallOptions): Promise<void> {
     return this.remove(ctx, `/floatingips/${seg(id)}`, opts);
   }
+
+  // RBAC policies, QoS policies and rules, trunks, floating IP port forwardings (issue 16).
+  listRbacPolicies(ctx: BottomCallContext, query?: Query, opts?: CallOptions): Promise<NeutronObject[]> {
+    return this.listOf(ctx, '/rbac-policies', 'rbac_policies', query, opts);
+  }
+  createRbacPolicy(ctx: BottomCallContext, policy: JsonObject, opts?: CallOptions): Promise<NeutronObject> {
+    return this.one(ctx, 'POST', '/rbac-policies', 'rbac_policy', { rbac_policy: policy }, opts);
+  }
+  deleteRbacPolicy(ctx: BottomCallContext, id: string, opts?: CallOptions): Promise<void> {
+    return this.remove(ctx, `/rbac-policies/${seg(id)}`, opts);
+  }
+  listQosPolicies(ctx: BottomCallContext, query?: Query, opts?: CallOptions): Promise<NeutronObject[]> {
+    return this.listOf(ctx, '/qos/policies', 'policies', query, opts);
+  }
+  getQosPolicy(ctx: BottomCallContext, id: string, opts?: CallOptions): Promise<NeutronObject> {
+    return this.one(ctx, 'GET', `/qos/policies/${seg(id)}`, 'policy', undefined, opts);
+  }
+  createQosPolicy(ctx: BottomCallContext, policy: JsonObject, opts?: CallOptions): Promise<NeutronObject> {
+    return this.one(ctx, 'POST', '/qos/policies', 'policy', { policy }, opts);
+  }
+  deleteQosPolicy(ctx: BottomCallContext, id: string, opts?: CallOptions): Promise<void> {
+    return this.remove(ctx, `/qos/policies/${seg(id)}`, opts);
+  }
+  /** `collection` is the rule type's collection, e.g. bandwidth_limit_rules; `member` its body key. */
+  createQosRule(ctx: BottomCallContext, policyId: string, collection: string, member: string, rule: JsonObject, opts?: CallOptions): Promise<NeutronObject> {
+    return this.one(ctx, 'POST', `/qos/policies/${seg(policyId)}/${seg(collection)}`, member, { [member]: rule }, opts);
+  }
+  deleteQosRule(ctx: BottomCallContext, policyId: string, collection: string, ruleId: string, opts?: CallOptions): Promise<void> {
+    return this.remove(ctx, `/qos/policies/${seg(policyId)}/${seg(collection)}/${seg(ruleId)}`, opts);
+  }
+  listTrunks(ctx: BottomCallContext, query?: Query, opts?: CallOptions): Promise<NeutronObject[]> {
+    return this.listOf(ctx, '/trunks', 'trunks', query, opts);
+  }
+  createTrunk(ctx: BottomCallContext, trunk: JsonObject, opts?: CallOptions): Promise<NeutronObject> {
+    return this.one(ctx, 'POST', '/trunks', 'trunk', { trunk }, opts);
+  }
+  updateTrunk(ctx: BottomCallContext, id: string, trunk: JsonObject, opts?: CallOptions): Promise<NeutronObject> {
+    return this.one(ctx, 'PUT', `/trunks/${seg(id)}`, 'trunk', { trunk }, opts);
+  }
+  async trunkSubports(ctx: BottomCallContext, id: string, action: 'add_subports' | 'remove_subports', subPorts: JsonObject[], opts?: CallOptions): Promise<void> {
+    await this.call(ctx, 'PUT', `/trunks/${seg(id)}/${action}`, { sub_ports: subPorts }, opts);
+  }
+  deleteTrunk(ctx: BottomCallContext, id: string, opts?: CallOptions): Promise<void> {
+    return this.remove(ctx, `/trunks/${seg(id)}`, opts);
+  }
+  listPortForwardings(ctx: BottomCallContext, floatingIpId: string, query?: Query, opts?: CallOptions): Promise<NeutronObject[]> {
+    return this.listOf(ctx, `/floatingips/${seg(floatingIpId)}/port_forwardings`, 'port_forwardings', query, opts);
+  }
+  createPortForwarding(ctx: BottomCallContext, floatingIpId: string, pf: JsonObject, opts?: CallOptions): Promise<NeutronObject> {
+    return this.one(ctx, 'POST', `/floatingips/${seg(floatingIpId)}/port_forwardings`, 'port_forwarding', { port_forwarding: pf }, opts);
+  }
+  deletePortForwarding(ctx: BottomCallContext, floatingIpId: string, id: string, opts?: CallOptions): Promise<void> {
+    return this.remove(ctx, `/floatingips/${seg(floatingIpId)}/port_forwardings/${seg(id)}`, opts);
+  }
 }

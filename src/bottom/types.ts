@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
@@ -51,3 +53,17 @@ export interface RawResponse {
 
 /** A JSON object as the pods send it; wrappers name the fields they rely on. */
 export type JsonObject = Record<string, unknown>;
+
+/** A bulk-data call (`BottomClient.stream`): the body may be a stream; it is sent once, never replayed. */
+export interface StreamRequest extends Omit<CallOptions, 'microversion'> {
+  method: 'GET' | 'PUT';
+  path: string;
+  body?: Readable | Buffer;
+}
+
+export interface StreamResponse {
+  status: number;
+  headers: ResponseHeaders;
+  /** The pod's body, unread: consume or destroy it. */
+  body: Readable;
+}

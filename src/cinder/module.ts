@@ -3,8 +3,14 @@ import { PodScheduler } from '../pods/index.js';
 import type { HttpServiceModule } from '../services.js';
 import type { CinderDeps } from './deps.js';
 import { CinderPods } from './podCalls.js';
+import { VolumeQuotas } from './quotas/admission.js';
 import { CinderQuotaService } from './quotas/service.js';
 import { quotaRoutes } from './quotas/routes.js';
+import { PodPicker, PodResourceLister } from './resources/lister.js';
+import { AdminViews } from './resources/admin.js';
+import { adminRoutes, storageRoutes } from './resources/routes.js';
+import { PodResources } from './resources/service.js';
+import { StorageService } from './resources/storage.js';
 import { loadCinderSettings } from './settings.js';
 import { typeRoutes } from './types/routes.js';
 import { VolumeTypeService } from './types/service.js';
@@ -43,17 +49,22 @@ export const cinderApiModule: HttpServiceModule = {
     const typeSync = new VolumeTypeSync(deps, pods, typeStore);
     const types = new VolumeTypeService(typeStore, typeSync, core.policy, validator);
     const placement = new VolumePlacement(deps);
-    const volumes = new VolumeService(pods, placement, typeSync);
+    const volumeQuotas = new VolumeQuotas(core.db, core.routings);
+    const volumes = new VolumeService(pods, placement, typeSync, (id) => volumeQuotas.released(id));
 
     const router = mountService(app, service);
-    versionRoutes(app, publicUrl);
+    versionRoutes(app, router, publicUrl);
     volumeRoutes(router, {
-      creator: new VolumeCreator(deps, pods, placement, types, typeSync),
+      creator: new VolumeCreator(deps, pods, placement, types, typeSync, volumeQuotas),
       lister: new VolumeLister(deps, pods, placement, typeStore, typeSync),
       volumes,
       actions: new VolumeActions(deps, volumes, types, typeSync),
     });
     typeRoutes(router, types);
-    quotaRoutes(router, new CinderQuotaService(deps, pods));
+    quotaRoutes(router, new CinderQuotaService(deps, pods, volumeQuotas));
+    const picker = new PodPicker(deps);
+    const resources = new PodResources(deps, pods);
+    storageRoutes(router, { lister: new PodResourceLister(deps, pods, picker), resources, storage: new StorageService(deps, resources, placement) });
+    adminRoutes(router, new AdminViews(deps, pods, picker, resources, placement));
   },
 };

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Microversion, type VersionRange } from '../gateway/index.js';
+import { Microversion, answer, type GatewayRouter, type VersionRange } from '../gateway/index.js';
 
 /** Microversions the gateway accepts on /v3 (Zed's Cinder range); pods receive the caller's choice. */
 export const MIN_VERSION = '3.0';
@@ -40,9 +40,10 @@ function v2(publicUrl: string) {
 }
 
 /** Unauthenticated version discovery: `GET /` (300 Multiple Choices), `GET /v3/`, `GET /v2/`. */
-export function versionRoutes(app: FastifyInstance, publicUrl: () => string): void {
-  app.get('/', async (_req, reply) => reply.code(300).send({ versions: [v3(publicUrl()), v2(publicUrl())] }));
-  app.get('/v3', async () => ({ versions: [v3(publicUrl())] }));
+export function versionRoutes(app: FastifyInstance, router: GatewayRouter, publicUrl: () => string): void {
+  // The v3 documents carry the microversion headers and Vary, as upstream's.
+  router.document('/', 'v3', () => answer(300, { versions: [v3(publicUrl()), v2(publicUrl())] }));
+  router.document('/v3', 'v3', () => answer(200, { versions: [v3(publicUrl())] }));
   app.get('/v2', async () => ({ versions: [v2(publicUrl())] }));
 }
 

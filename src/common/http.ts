@@ -40,12 +40,34 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
     requestIdHeader: false,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // A path the router cannot decode (bad percent-escape) or whose parameter is longer than it
+    // matches names no resource: upstream answers 404 in its own fault format.
+    frameworkErrors: (_err, req, reply) => {
+      reply.header('x-openstack-request-id', req.id);
+      return sendFault(reply, opts.faultStyle, 404, 'The resource could not be found.');
+    },
+    clientErrorHandler: (err, socket) => clientError(opts.faultStyle, err, socket),
   });
   const style = opts.faultStyle;
+  const bodyLimit = opts.bodyLimit ?? 1024 * 1024;
   const knownPaths = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true });
   const noop = () => undefined;
 
   app.removeContentTypeParser('text/plain');
+  // Upstream services ignore an absent body whatever its Content-Type says (clients such as tempest
+  // send `Content-Type: application/json` on every request, DELETEs included).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body.length === 0) return done(null, undefined);
+    return parseJson(req, body as string, done);
+  });
+  // `application/json` as upstream writes it, without the charset parameter Fastify appends.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (type === 'application/json; charset=utf-8') reply.header('content-type', 'application/json');
+    return payload;
+  });
   // No caller until the authentication hook sets one (public routes never get one).
   app.decorateRequest('context', null as unknown as FastifyRequest['context']);
 
@@ -82,8 +104,11 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
     );
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; status?: number; code?: string; type?: string }, req, reply) => {
+  app.setErrorHandler(async (err: Error & { statusCode?: number; status?: number; code?: string; type?: string }, req, reply) => {
     const status = statusOf(err);
+    // Answer an oversized body once the client has finished sending it (or closed), so that it reads
+    // the 413 instead of a reset while still writing.
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') await drain(req.raw, DRAIN_FACTOR * bodyLimit, DRAIN_TIMEOUT_MS);
     if (status >= 500 && !(err instanceof ApiError)) {
       req.log.error({ err, reqId: req.id }, 'unhandled error');
       return sendFault(reply, style, 500, 'The server has either erred or is incapable of performing the requested operation.');
@@ -93,7 +118,9 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?', 1)[0];
-    const allowed = ALL_METHODS.filter((m) => m !== req.method && knownPaths.find(m, path));
+    // A trailing slash below a collection names an empty id (`DELETE /v3/{p}/volumes/`): nothing is there.
+    const emptyId = path.endsWith('/') && path.split('/').filter(Boolean).length >= 2;
+    const allowed = emptyId ? [] : ALL_METHODS.filter((m) => m !== req.method && knownPaths.find(m, path));
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '));
       return sendFault(reply, style, 405, `The method ${req.method} is not allowed for this resource.`);
@@ -117,11 +144,60 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
   return app as unknown as FastifyInstance;
 }
 
+/** How much of an oversized body is read and dropped before the 413 (in body limits), and for how long. */
+const DRAIN_FACTOR = 16;
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/** Reads and drops the rest of a request body, up to `maxBytes` or `timeoutMs`, whichever comes first. */
+function drain(stream: NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean }, maxBytes: number, timeoutMs: number): Promise<void> {
+  if (stream.readableEnded || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const finish = () => {
+      clearTimeout(timer);
+      stream.removeListener('data', onData);
+      stream.removeListener('end', finish);
+      stream.removeListener('close', finish);
+      stream.removeListener('error', finish);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) finish();
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    stream.on('data', onData);
+    stream.once('end', finish);
+    stream.once('close', finish);
+    stream.once('error', finish);
+    stream.resume();
+  });
+}
+
+/**
+ * Errors Node's HTTP parser raises before there is a request (an oversized header block, a malformed
+ * request line): a 400 in the service's fault format, as upstream's WSGI servers answer, then close.
+ */
+function clientError(style: FaultStyle, err: Error & { code?: string }, socket: import('node:stream').Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) {
+    const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const status = timeout ? 408 : 400;
+    const message = err.code === 'HPE_HEADER_OVERFLOW' ? 'Request header fields too large.' : timeout ? 'Request timed out.' : 'Malformed request.';
+    const body = JSON.stringify(faultBody(style, status, message));
+    const reason = timeout ? 'Request Timeout' : 'Bad Request';
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    return;
+  }
+  socket.destroy();
+}
+
 export function sendFault(reply: FastifyReply, style: FaultStyle, status: number, message: string, type?: string): FastifyReply {
+  // A Buffer is sent as it is: no charset parameter appended, even where no onSend hook runs (framework errors).
   return reply
     .code(status)
-    .type('application/json')
-    .send(faultBody(style, status, message, type));
+    .header('content-type', 'application/json')
+    .send(Buffer.from(JSON.stringify(faultBody(style, status, message, type))));
 }
 
 function statusOf(err: { statusCode?: number; status?: number }): number {

@@ -82,6 +82,14 @@ export const SCHEMA = {
       'Create the copy of an external network and of its subnets in their pod inside the create request, which fails (leaving nothing) when the pod fails; false leaves the copies to first use (router gateway, floating IP) and to the reconciler.',
     ),
   },
+  images: {
+    mode: oneOf(
+      ['shared', 'copy'] as const,
+      'shared',
+      "How pods get the images users boot: shared (every pod's Glance already has them under the same id, e.g. one Glance for all regions) or copy (the top region's Glance is the source of truth; a boot in a pod whose Glance lacks the image copies it there first, same id and properties, as an image_copy job).",
+    ),
+    copy_wait: float(1800, 'Seconds a boot waits for the copy of its image into the pod (copy mode) before it fails with 503; the copy job itself goes on.', 1),
+  },
   keystone_authtoken: {
     auth_url: str('http://127.0.0.1:5000/v3', "Keystone v3 URL used to validate callers' tokens."),
     token_cache_time: int(300, 'Seconds a validated token stays cached (never past its expiry).', 0, 86400),

@@ -8,6 +8,9 @@ import { novaTables } from './migrations/0005_nova.js';
 import { cinderTables } from './migrations/0006_cinder.js';
 import { xjobTables } from './migrations/0007_xjob.js';
 import { routingIntents } from './migrations/0008_routing_intents.js';
+import { quotaTables } from './migrations/0010_quotas.js';
+import { novaServerGroups } from './migrations/0011_nova_server_groups.js';
+import { networkSharingTables } from './migrations/0013_network_sharing.js';
 
 /** Numbered migrations, in order. Names sort lexically; never rename or edit a released one. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -19,6 +22,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0006_cinder': cinderTables(dialect),
     '0007_xjob': xjobTables(dialect),
     '0008_routing_intents': routingIntents(dialect),
+    '0010_quotas': quotaTables(),
+    '0011_nova_server_groups': novaServerGroups(dialect),
+    '0013_network_sharing': networkSharingTables(dialect),
   };
 }
 

@@ -22,7 +22,7 @@ export interface PagedQueryOptions<R> {
    * end, so this must not exceed the pod's own maximum (Nova and Cinder default to 1000).
    */
   maxPageSize?: number;
-  /** Page size when walking backwards from the marker through its tie group. Default 10. */
+  /** First page size when walking backwards from the marker through its tie group (it doubles). Default 10. */
   lookback?: number;
   /** Safety stop: a pod needing more pages than this for one query fails. Default 1000. */
   maxPages?: number;
@@ -77,8 +77,10 @@ export function pagedPodQuery<R, P extends FanoutPod = FanoutPod>(fetchPage: Fet
         }
         if (!more) return out;
         marker = podMarker(records[records.length - 1]);
+        // Still skipping, or completing a tie group whose length nobody knows: grow geometrically,
+        // so a group of n records costs O(log n) requests, not n / lookback.
         const missing = q.limit + 1 - out.length;
-        if (out.length === 0 && skipping) size = Math.min(maxPageSize, size * 2);
+        if ((out.length === 0 && skipping) || missing <= 0) size = Math.min(maxPageSize, size * 2);
         else size = Math.min(maxPageSize, Math.max(missing, lookback));
       }
     };
@@ -89,8 +91,9 @@ export function pagedPodQuery<R, P extends FanoutPod = FanoutPod>(fetchPage: Fet
       const reversed = flip(q.sortKeys);
       const out: R[] = [];
       let marker: string = q.markerInPod;
-      for (;;) {
-        const { records, more } = await fetch(reversed, lookback, marker);
+      // As many as a page needs first (a tie group is often longer than that), then growing pages.
+      for (let size = Math.min(maxPageSize, Math.max(lookback, q.limit + 1)); ; size = Math.min(maxPageSize, size * 2)) {
+        const { records, more } = await fetch(reversed, size, marker);
         for (const r of records) {
           if (!q.inMarkerGroup(r)) return out;
           if (q.isAfter(r)) out.push(r);

@@ -103,6 +103,9 @@ export interface RouteDefinition<P extends string, S extends TSchema | undefined
 
 type BodyOf<S> = S extends TSchema ? Static<S> : unknown;
 
+/** What upstream's routers accept as the `{project_id}` segment of a URL. */
+const PROJECT_ID_SHAPE = /^[0-9a-f-]+$/i;
+
 /** The version of calls to a service without microversions (never compared with anything). */
 const UNVERSIONED = Microversion.of('1.0');
 
@@ -130,6 +133,8 @@ export class GatewayRouter {
         url: `${prefix.path}${def.path}`,
         onRequest: (req, reply) => this.negotiate(req, reply, prefix),
         handler: async (req, reply) => {
+          // A trailing slash names an empty id (`/volumes/`): upstream finds nothing there.
+          if (def.path !== '' && req.url.split('?', 1)[0].endsWith('/')) throw notFound('The resource could not be found.');
           const call = this.callOf<PathParams<P>>(req, prefix);
           if ((def.minVersion && call.version.lt(def.minVersion)) || (def.maxVersion && call.version.compare(def.maxVersion) > 0)) {
             throw notFound('The resource could not be found.');
@@ -139,6 +144,20 @@ export class GatewayRouter {
         },
       });
     }
+  }
+
+  /**
+   * A version document at `path` (outside the service's prefixes, no token needed): negotiated and
+   * answered with the microversion headers and `Vary` like any call of the API `api`, as upstream.
+   */
+  document(path: string, api: string, produce: () => Promise<Answer> | Answer): void {
+    const prefix: ApiPrefix = { path: '', api };
+    this.app.route({
+      method: 'GET',
+      url: path,
+      onRequest: (req, reply) => this.negotiate(req, reply, prefix),
+      handler: async (_req, reply) => this.send(reply, await produce()),
+    });
   }
 
   get<P extends string>(path: P, handler: Handler<P, unknown>, options: RouteOptions = {}): void {
@@ -189,6 +208,9 @@ export class GatewayRouter {
     const params = req.params as Params & { project_id?: string };
     const projectInUrl = params.project_id;
     if (projectInUrl !== undefined && projectInUrl !== ctx.projectId) {
+      // Upstream reads only ids of hex digits and dashes as a project: any other first segment
+      // (`/v2.1/os-hypervisors`, `/v3/nonexistent/volumes`) names a resource it does not serve.
+      if (!PROJECT_ID_SHAPE.test(projectInUrl)) throw notFound('The resource could not be found.');
       throw badRequest(`Malformed request URL: URL's project_id '${projectInUrl}' doesn't match Context's project_id '${ctx.projectId}'`);
     }
     const { version, negotiated } = this.versions.get(req) ?? { version: UNVERSIONED, negotiated: false };

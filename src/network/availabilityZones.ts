@@ -4,10 +4,8 @@
  * `availability_zones` are the AZs of the pods that hold a copy of it, read from the routing table.
  */
 import type { Pod, PodRegistry } from '../pods/index.js';
-import type { ResourceType } from '../routing/index.js';
 import { invalidInput, notFound } from './errors.js';
 import type { NetworkSettings } from './settings.js';
-import type { Trx } from './tx.js';
 
 const bottomPods = (pods: Pod[]) => pods.filter((p) => p.azName !== '');
 
@@ -38,36 +36,6 @@ export async function checkAzHints(registry: PodRegistry, settings: NetworkSetti
   }
   if (pods.length === 1) return [pods[0].regionName];
   throw invalidInput('an external network needs an availability_zone_hint naming the pod (region) that hosts it');
-}
-
-/** The AZs each network has copies in (sorted, distinct). */
-export async function networkAvailabilityZones(trx: Trx, networkIds: string[]): Promise<Map<string, string[]>> {
-  return copyAvailabilityZones(trx, 'network', networkIds);
-}
-
-/**
- * The AZs of the pods that hold a copy of each top resource of `resourceType` (sorted, distinct),
- * read from its routing rows with a bottom id.
- */
-export async function copyAvailabilityZones(trx: Trx, resourceType: ResourceType, topIds: string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (topIds.length === 0) return out;
-  const rows = await trx
-    .selectFrom('resource_routings')
-    .innerJoin('pods', 'pods.id', 'resource_routings.pod_id')
-    .select(['resource_routings.top_id as top_id', 'pods.az_name as az_name'])
-    .where('resource_routings.resource_type', '=', resourceType)
-    .where('resource_routings.top_id', 'in', topIds)
-    .where('resource_routings.bottom_id', 'is not', null)
-    .execute();
-  for (const r of rows) {
-    if (!r.az_name) continue;
-    const list = out.get(r.top_id) ?? [];
-    if (!list.includes(r.az_name)) list.push(r.az_name);
-    out.set(r.top_id, list);
-  }
-  for (const list of out.values()) list.sort();
-  return out;
 }
 
 /** GET /v2.0/availability_zones: one entry per AZ of the bottom pods, unavailable when all its pods are disabled. */

@@ -5,7 +5,7 @@
 import type { BottomCallContext } from '../bottom/index.js';
 import type { Logger } from '../common/index.js';
 import type { Pod, PodRegistry } from '../pods/index.js';
-import type { Trx } from './tx.js';
+import type { RoutingTable } from '../routing/index.js';
 
 export type CopyKind = 'network' | 'subnet' | 'port';
 
@@ -38,8 +38,8 @@ export interface CopyRef {
   bottomId: string | null;
 }
 
-/** Routing rows of the given top objects. */
-export async function copiesOf(trx: Trx, topIds: TopIds): Promise<CopyRef[]> {
+/** Routing rows of the given top objects (`routings` may be bound to the caller's transaction). */
+export async function copiesOf(routings: RoutingTable, topIds: TopIds): Promise<CopyRef[]> {
   const wanted: [CopyKind, string[]][] = [
     ['port', topIds.ports ?? []],
     ['subnet', topIds.subnets ?? []],
@@ -48,8 +48,7 @@ export async function copiesOf(trx: Trx, topIds: TopIds): Promise<CopyRef[]> {
   const out: CopyRef[] = [];
   for (const [kind, ids] of wanted) {
     if (ids.length === 0) continue;
-    const rows = await trx.selectFrom('resource_routings').select(['id', 'pod_id', 'top_id', 'bottom_id']).where('resource_type', '=', kind).where('top_id', 'in', ids).execute();
-    for (const r of rows) out.push({ routingId: Number(r.id), podId: r.pod_id, kind, topId: r.top_id, bottomId: r.bottom_id });
+    for (const r of await routings.findByTops(kind, ids)) out.push({ routingId: r.id, podId: r.podId, kind, topId: r.topId, bottomId: r.bottomId });
   }
   return out;
 }
@@ -62,7 +61,7 @@ const ORDER: Record<CopyKind, number> = { port: 0, subnet: 1, network: 2 };
  * transaction. Throws the first pod failure after the other pods have finished.
  */
 export async function deleteCopies(
-  trx: Trx,
+  routings: RoutingTable,
   deps: { pods: PodRegistry; deleter: BottomNetworkDeleter; logger?: Logger },
   copies: CopyRef[],
   ctx: BottomCallContext,
@@ -75,7 +74,7 @@ export async function deleteCopies(
       for (const c of list.sort((a, b) => ORDER[a.kind] - ORDER[b.kind])) {
         if (pod) await deps.deleter.deleteCopy(pod, c.kind, c.bottomId!, ctx);
         else deps.logger?.warn({ podId, kind: c.kind, bottomId: c.bottomId }, 'routing row points at an unknown pod; dropping it');
-        await trx.deleteFrom('resource_routings').where('id', '=', c.routingId).execute();
+        await routings.deleteIfExists(c.routingId);
       }
     }),
   );
@@ -84,12 +83,12 @@ export async function deleteCopies(
 }
 
 /** Drops every remaining routing row of the given top objects (inside the top delete's transaction). */
-export async function dropRoutingRows(trx: Trx, topIds: { networks?: string[]; subnets?: string[]; ports?: string[] }): Promise<void> {
+export async function dropRoutingRows(routings: RoutingTable, topIds: { networks?: string[]; subnets?: string[]; ports?: string[] }): Promise<void> {
   for (const [kind, ids] of [
     ['port', topIds.ports ?? []],
     ['subnet', topIds.subnets ?? []],
     ['network', topIds.networks ?? []],
   ] as const) {
-    if (ids.length) await trx.deleteFrom('resource_routings').where('resource_type', '=', kind).where('top_id', 'in', ids).execute();
+    if (ids.length) await routings.deleteByTop(kind, ids);
   }
 }

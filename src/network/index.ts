@@ -29,6 +29,9 @@ export type {
   RouterState,
   RouterPortState,
   TopFloatingIps,
+  TopSharing,
+  TopQosPolicy,
+  TopQosRule,
 } from './topState/index.js';
 export type { ReservedPorts } from './ports/reserved.js';
 export type { SubnetCidrSource } from './securityGroups/index.js';
@@ -45,6 +48,7 @@ export {
   type ReservedPortRef,
 } from './bridges/index.js';
 export { ROUTER_SETUP_JOB, FIP_SETUP_JOB } from './routers/jobs.js';
+export { NETWORK_SYNC_JOB, QOS_POLICY_SYNC_JOB, PORT_SYNC_JOB } from './rbac/jobs.js';
 
 // The top's objects, and the rules both sides apply to them.
 export type { NetworkSettings } from './settings.js';

@@ -14,6 +14,11 @@ import { l3JobsOf } from './routers/jobs.js';
 import { RouterService } from './routers/service.js';
 import { routerRoutes } from './routers/routes.js';
 import { buildSecurityGroups, securityGroupRoutes, SecurityGroupStore, type SecurityGroupService } from './securityGroups/index.js';
+import { QosService } from './qos/service.js';
+import { qosRoutes } from './qos/routes.js';
+import { NETWORK_SYNC_JOB, QOS_POLICY_SYNC_JOB, syncJobsOf } from './rbac/jobs.js';
+import { RbacService } from './rbac/service.js';
+import { rbacRoutes } from './rbac/routes.js';
 import { loadNetworkSettings } from './settings.js';
 import { SubnetpoolService } from './subnetpools/service.js';
 import { subnetpoolRoutes } from './subnetpools/routes.js';
@@ -57,10 +62,14 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
   const l3Jobs = l3JobsOf(deps);
   const routers = new RouterService(deps, l3Jobs);
   const floatingIps = new FloatingIpService(deps, l3Jobs);
+  const syncJobs = syncJobsOf(deps);
+  const rbac = new RbacService(deps, { networkChanged: (trx, id, project) => syncJobs.request(trx, NETWORK_SYNC_JOB, id, project), signal: syncJobs.signal });
+  const qos = new QosService(deps, { policyChanged: (trx, id, project) => syncJobs.request(trx, QOS_POLICY_SYNC_JOB, id, project), signal: syncJobs.signal });
   return {
     securityGroups,
     state: createTopNetworkState({
       db: core.db,
+      routings: core.routings,
       pods: core.pods,
       settings,
       bridgeCidrText: core.config.tricircle.bridge_cidr,
@@ -85,6 +94,8 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
       routerRoutes(app, routeDeps, routers);
       floatingIpRoutes(app, routeDeps, floatingIps);
       tagRoutes(app, routeDeps);
+      rbacRoutes(app, routeDeps, rbac);
+      qosRoutes(app, routeDeps, qos);
     },
   };
 }

@@ -21,6 +21,8 @@ export interface NetworksTable {
   network_type: string | null;
   physical_network: string | null;
   segmentation_id: number | null;
+  /** The QoS policy of the network (migration 0013), or null. */
+  qos_policy_id: string | null;
   revision_number: number;
   created_at: number;
   updated_at: number;
@@ -78,6 +80,8 @@ export interface PortsTable {
    * a subnet); unique, so concurrent preparations of one pod agree on one port. Null for user ports.
    */
   reserved_for: string | null;
+  /** The QoS policy of the port (migration 0013), or null. */
+  qos_policy_id: string | null;
   revision_number: number;
   created_at: number;
   updated_at: number;

@@ -2,7 +2,7 @@
 import type { Trx } from './tx.js';
 
 /** resource_type values: the collection names. */
-export type TaggedCollection = 'networks' | 'subnets' | 'ports' | 'subnetpools' | 'security_groups' | 'routers' | 'floatingips';
+export type TaggedCollection = 'networks' | 'subnets' | 'ports' | 'subnetpools' | 'security_groups' | 'routers' | 'floatingips' | 'qos_policies' | 'trunks';
 
 export async function tagsOf(trx: Trx, type: TaggedCollection, ids: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();

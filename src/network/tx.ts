@@ -3,38 +3,16 @@
  * retried when the database reports a deadlock or a serialization failure, read-committed on MySQL so
  * that a retry after a lost race sees the winner's rows (as PostgreSQL does by default).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, Db } from '../db/index.js';
+import { inTransaction as runInTransaction, type Database, type Db } from '../db/index.js';
 
 export type Trx = Transaction<Database> | Kysely<Database>;
 
 const MAX_ATTEMPTS = 10;
 
-/** Deadlock, lock wait timeout, serialization failure or a busy SQLite file: worth running again. */
-export function isTransient(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number };
-  return (
-    e?.code === '40001' || // PostgreSQL serialization_failure
-    e?.code === '40P01' || // PostgreSQL deadlock_detected
-    e?.errno === 1213 || // MySQL ER_LOCK_DEADLOCK
-    e?.errno === 1205 || // MySQL ER_LOCK_WAIT_TIMEOUT
-    e?.code === 'SQLITE_BUSY' ||
-    e?.code === 'SQLITE_BUSY_SNAPSHOT'
-  );
-}
-
-/** Runs `work` in a transaction, again from the start (up to 10 times) when the failure is transient. */
-export async function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const builder = db.kysely.transaction();
-      return await (db.dialect === 'mysql' ? builder.setIsolationLevel('read committed') : builder).execute(work);
-    } catch (err) {
-      if (!isTransient(err) || attempt >= MAX_ATTEMPTS) throw err;
-      await sleep(Math.floor(Math.random() * 20 * attempt));
-    }
-  }
+/** Runs `work` in a transaction, again from the start (up to 10 times) after a transient conflict (src/db owns which errors those are). */
+export function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return runInTransaction(db, work, { attempts: MAX_ATTEMPTS });
 }
 
 /** Locks a row until the transaction ends (SELECT ... FOR UPDATE; SQLite transactions are already serial). */

@@ -1,3 +1,4 @@
+import type { ImageCopier } from '../imagecopy/index.js';
 import type { Config } from '../config/index.js';
 import type { BodyValidator } from '../gateway/index.js';
 import type { ServerNetworkPreparer } from '../wiring/index.js';
@@ -39,6 +40,8 @@ export interface NovaDeps {
   scheduler: PodScheduler;
   /** The top networking service's boot-time preparation; absent while networking is not available. */
   networks?: ServerNetworkPreparer;
+  /** Copy mode of `[images]`: brings a boot's image into its pod first. */
+  images?: ImageCopier;
   /** Request bodies in Nova's message style. */
   validator: BodyValidator;
 }

@@ -109,7 +109,8 @@ export class ImageService {
     const since = qLast(q, 'changes-since');
     if (since !== undefined) query.updated_at = `gte:${since}`;
     const server = qLast(q, 'server');
-    if (server !== undefined) query.instance_uuid = server;
+    // Nova takes the id from the end of the server's link (`.../servers/<id>`) and accepts a bare id.
+    if (server !== undefined) query.instance_uuid = server.replace(/\/+$/, '').split('/').pop() ?? server;
     const type = qLast(q, 'type');
     if (type !== undefined) query.image_type = type;
     const limitText = qLast(q, 'limit');

@@ -1,3 +1,4 @@
+import type { ImageCopier } from '../imagecopy/index.js';
 import { BodyValidator, NOVA_STYLE, mountService } from '../gateway/index.js';
 import { PodScheduler } from '../pods/index.js';
 import type { HttpServiceModule } from '../services.js';
@@ -5,7 +6,15 @@ import type { ServerNetworkPreparer } from '../wiring/index.js';
 import { novaSettings, type NovaDeps } from './deps.js';
 import { FlavorService } from './flavors/service.js';
 import { FlavorSync } from './flavors/sync.js';
+import { ActivityService } from './activity.js';
 import { PodForwarder } from './forward.js';
+import { PodGather } from './gather.js';
+import { GroupPlacement } from './groups/placement.js';
+import { ServerGroupService } from './groups/service.js';
+import { InfraService } from './infra.js';
+import { QuotaClassService } from './quotaClasses.js';
+import { RoutedCalls } from './routedCalls.js';
+import { operatorRoutes } from './routes/operators.js';
 import { ImageService } from './images.js';
 import { KeypairService } from './keypairs/service.js';
 import { KeypairSync } from './keypairs/sync.js';
@@ -32,13 +41,20 @@ export function buildNovaGateway(deps: NovaDeps) {
   const clients = core.podClients;
   const forwarder = new PodForwarder(clients, deps.publicUrl);
   const locator = new ServerLocator(core.routings, deps.pods, { cacheMs: settings.routeCacheMs, cacheSize: settings.routeCacheSize });
-  const usage = new UsageCollector({ db: core.db, pods: deps.pods, clients, timeoutMs: settings.listPodTimeoutMs });
-  const quotas = new QuotaService(core.db, core.policy, usage);
+  const usage = new UsageCollector({ db: core.db, routings: core.routings, pods: deps.pods, clients, timeoutMs: settings.listPodTimeoutMs });
+  const quotas = new QuotaService(core.db, core.policy, usage, core.routings);
   const flavors = new FlavorService(core.db, core.policy, deps.validator);
   const flavorSync = new FlavorSync(clients, core.logger);
   const keypairs = new KeypairService(core.db, core.policy, (projectId) => quotas.limit(projectId, 'key_pairs'));
   const keypairSync = new KeypairSync(clients, core.logger);
   const labels = new AddressLabels(core.db);
+  const gather = new PodGather({ pods: deps.pods, forwarder, timeoutMs: settings.listPodTimeoutMs });
+  const groups = new ServerGroupService({ db: core.db, routings: core.routings, forwarder, pods: deps.pods, quotas, logger: core.logger });
+  const admin = { pods: deps.pods, forwarder, gather, policy: core.policy, maxLimit: settings.maxLimit };
+  const infra = new InfraService(admin);
+  const activity = new ActivityService({ ...admin, locator });
+  const quotaClasses = new QuotaClassService(quotas, core.policy);
+  const routed = new RoutedCalls({ ...admin, routings: core.routings });
   const watcher = new DeletionWatcher({ clients, locator, networks: deps.networks, jobs: core.jobs, logger: core.logger });
   const create = new ServerCreateFlow({
     db: core.db,
@@ -53,6 +69,8 @@ export function buildNovaGateway(deps: NovaDeps) {
     keypairSync,
     quotas,
     networks: deps.networks,
+    images: deps.images,
+    groups: new GroupPlacement({ groups, pods: deps.pods, quotas }),
     logger: core.logger,
   });
   const ops = new ServerOps({
@@ -82,14 +100,14 @@ export function buildNovaGateway(deps: NovaDeps) {
   });
   const zones = new ZoneService(deps.pods, core.policy);
   const images = new ImageService(deps.pods, clients, (pod) => core.identity.endpoints.resolve(pod, 'image'));
-  return { forwarder, locator, usage, quotas, flavors, keypairs, watcher, create, ops, lister, zones, images };
+  return { forwarder, locator, usage, quotas, flavors, keypairs, watcher, create, ops, lister, zones, images, groups, infra, activity, quotaClasses, routed };
 }
 
 /**
  * The Nova API gateway: the compute API of the top region (`[nova_apigw]`, port 19998). `networks` is
- * the process's server network preparation (src/wiring).
+ * the process's server network preparation (src/wiring); `images` brings images into pods (copy mode).
  */
-export const novaApiGatewayModule = (networks: ServerNetworkPreparer): HttpServiceModule => ({
+export const novaApiGatewayModule = (networks: ServerNetworkPreparer, images?: ImageCopier): HttpServiceModule => ({
   name: 'nova-apigw',
   faultStyle: 'compute',
   listener: (config) => config.nova_apigw,
@@ -112,6 +130,7 @@ export const novaApiGatewayModule = (networks: ServerNetworkPreparer): HttpServi
       versions,
       scheduler: new PodScheduler(core.db),
       networks,
+      images,
       validator: new BodyValidator(NOVA_STYLE),
     };
     const gw = buildNovaGateway(deps);
@@ -138,6 +157,7 @@ export const novaApiGatewayModule = (networks: ServerNetworkPreparer): HttpServi
     zoneRoutes(router, gw.zones);
     quotaRoutes(router, gw.quotas);
     imageRoutes(router, gw.images, settings.maxLimit);
+    operatorRoutes(router, gw);
     return {
       async close() {
         gw.watcher.close();

@@ -5,7 +5,9 @@ import type { PolicyEnforcer } from '../policy/index.js';
 import { qLast, requireAdmin, type NovaCall } from './call.js';
 import { Type, anyType, upTo, type Microversion, type Static } from '../gateway/index.js';
 import { booleanLike } from './parameters.js';
-import type { ComputeUsage, UsageCollector } from './usage.js';
+import type { UsageCollector } from './usage.js';
+import type { RoutingTable } from '../routing/index.js';
+import { ClaimLedger, QuotaExceeded, type Claim } from '../quotas/index.js';
 
 /** Nova's default quotas (network quotas are -1: Neutron owns them). */
 export const QUOTA_DEFAULTS: Record<string, number> = {
@@ -24,6 +26,9 @@ export const QUOTA_DEFAULTS: Record<string, number> = {
   security_groups: -1,
   security_group_rules: -1,
 };
+
+/** The `nova_quotas` pseudo-project holding the `default` quota class (a key no project id takes). */
+const DEFAULT_CLASS_ROW = 'quota-class:default';
 
 const NETWORK_QUOTAS = ['floating_ips', 'fixed_ips', 'security_groups', 'security_group_rules'];
 const FILE_QUOTAS = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];
@@ -55,41 +60,98 @@ export const QuotaUpdate = Type.Object(
 );
 export type QuotaUpdateBody = Static<typeof QuotaUpdate>;
 
+/** What a project uses of the quotas the top enforces, and the pods that could not say (server groups). */
+interface TopUsage {
+  instances: number;
+  cores: number;
+  ram: number;
+  server_groups: number;
+  failedPods: string[];
+}
+
 /**
- * Quotas of the top region: defaults in code, per-project overrides in `nova_quotas`, usage summed
- * across the pods. Instances, cores and RAM are enforced at boot against that sum (the pods keep
- * their own quotas as well).
+ * Quotas of the top region: defaults in code, per-project overrides in `nova_quotas`. Instances,
+ * cores and RAM are limits enforced at the top: a boot claims them before its pod is asked (src/quotas),
+ * and their usage is what the servers with routing entries hold, never a pod's answer. Server groups
+ * are counted by the pods (the top does not route them).
  */
 export class QuotaService {
+  private readonly ledger: ClaimLedger;
+
   constructor(
     private readonly db: Db,
     private readonly policy: PolicyEnforcer,
     private readonly usage: UsageCollector,
-  ) {}
+    routings: RoutingTable,
+  ) {
+    this.ledger = new ClaimLedger(db, 'compute', {
+      alive: async (ids) => new Set((await routings.findByTops('server', ids)).map((r) => r.topId)),
+    });
+  }
+
+  /** Instances, cores and RAM from the top's claims; server groups from the pods. */
+  private async used(ctx: RequestContext, projectId: string): Promise<TopUsage> {
+    const [claimed, pods] = await Promise.all([this.ledger.usage(projectId), this.usage.usage(ctx, projectId)]);
+    return {
+      instances: claimed.instances ?? 0,
+      cores: claimed.cores ?? 0,
+      ram: claimed.ram ?? 0,
+      server_groups: pods.server_groups,
+      failedPods: pods.failedPods,
+    };
+  }
 
   async limits(projectId: string): Promise<Record<string, number>> {
-    const rows = await this.db.kysely.selectFrom('nova_quotas').select(['resource', 'hard_limit']).where('project_id', '=', projectId).execute();
+    const rows = await this.db.kysely
+      .selectFrom('nova_quotas')
+      .select(['project_id', 'resource', 'hard_limit'])
+      .where('project_id', 'in', [projectId, DEFAULT_CLASS_ROW])
+      .execute();
     const out = { ...QUOTA_DEFAULTS };
-    for (const r of rows) if (r.resource in out) out[r.resource] = Number(r.hard_limit);
+    // The `default` quota class first, then the project's own limits.
+    for (const r of rows) if (r.project_id === DEFAULT_CLASS_ROW && r.resource in out) out[r.resource] = Number(r.hard_limit);
+    for (const r of rows) if (r.project_id === projectId && r.resource in out) out[r.resource] = Number(r.hard_limit);
     return out;
+  }
+
+  /** The limits of a quota class: only `default` is applied (as upstream); others show its values. */
+  async classLimits(): Promise<Record<string, number>> {
+    return this.limits(DEFAULT_CLASS_ROW);
+  }
+
+  /** Sets limits of the `default` quota class (stored as a pseudo-project of `nova_quotas`). */
+  async setClassLimits(values: [string, number][]): Promise<void> {
+    await this.db.kysely.transaction().execute(async (trx) => {
+      for (const [resource, hard] of values) {
+        await trx.deleteFrom('nova_quotas').where('project_id', '=', DEFAULT_CLASS_ROW).where('resource', '=', resource).execute();
+        await trx.insertInto('nova_quotas').values({ project_id: DEFAULT_CLASS_ROW, resource, hard_limit: hard }).execute();
+      }
+    });
   }
 
   async limit(projectId: string, resource: string): Promise<number> {
     return (await this.limits(projectId))[resource] ?? -1;
   }
 
-  /** 403 when `count` more servers of `flavor` would exceed the project's instances, cores or RAM. */
-  async checkServers(ctx: RequestContext, count: number, flavor: { vcpus: number; ram: number }): Promise<void> {
+  /**
+   * Claims instances, cores and RAM for between `min` and `max` servers of `flavor` (as many as fit);
+   * 403 as Nova when not even `min` fit. Settle the claim with `settleClaim` whatever the boot's end.
+   */
+  async claimServers(ctx: RequestContext, min: number, max: number, flavor: { vcpus: number; ram: number }): Promise<Claim> {
     const limits = await this.limits(ctx.projectId);
-    if (limits.instances < 0 && limits.cores < 0 && limits.ram < 0) return;
-    const used = await this.usage.usage(ctx, ctx.projectId);
-    const want: Record<'instances' | 'cores' | 'ram', number> = { instances: count, cores: count * flavor.vcpus, ram: count * flavor.ram };
-    for (const res of ['instances', 'cores', 'ram'] as const) {
-      const limit = limits[res];
-      if (limit >= 0 && used[res] + want[res] > limit) {
-        throw forbidden(`Quota exceeded for ${res}: Requested ${want[res]}, but already used ${used[res]} of ${limit} ${res}`);
-      }
+    try {
+      return await this.ledger.claim(ctx.projectId, { instances: 1, cores: flavor.vcpus, ram: flavor.ram }, limits, { min, max });
+    } catch (err) {
+      if (!(err instanceof QuotaExceeded)) throw err;
+      const wanted = err.resource === 'instances' ? min : err.resource === 'cores' ? min * flavor.vcpus : min * flavor.ram;
+      throw forbidden(`Quota exceeded for ${err.resource}: Requested ${wanted}, but already used ${err.used} of ${err.limit} ${err.resource}`);
     }
+  }
+
+  /** The boot made `serverIds` (they hold the claim), or nothing (undefined: the claim is released). */
+  async settleClaim(claim: Claim, serverIds: readonly string[] | undefined): Promise<void> {
+    if (serverIds === undefined) await this.ledger.release(claim);
+    else await this.ledger.hold(claim, serverIds);
   }
 
   private target(call: NovaCall, tenantId: string, rule: string): void {
@@ -100,10 +162,10 @@ export class QuotaService {
     this.target(call, tenantId, detail ? 'os_compute_api:os-quota-sets:detail' : 'os_compute_api:os-quota-sets:show');
     const limits = await this.limits(tenantId);
     const out: Record<string, unknown> = { id: tenantId };
-    let used: ComputeUsage | undefined;
+    let used: TopUsage | undefined;
     let keypairs = 0;
     if (detail) {
-      used = await this.usage.usage(call.ctx, tenantId);
+      used = await this.used(call.ctx, tenantId);
       const userId = qLast(call.query, 'user_id') ?? call.ctx.userId;
       const n = await this.db.kysely
         .selectFrom('nova_keypairs')
@@ -123,9 +185,10 @@ export class QuotaService {
     return out;
   }
 
-  defaults(call: NovaCall, tenantId: string): Record<string, unknown> {
+  async defaults(call: NovaCall, tenantId: string): Promise<Record<string, unknown>> {
+    const defaults = await this.classLimits();
     const out: Record<string, unknown> = { id: tenantId };
-    for (const key of visibleQuotas(call.version)) out[key] = QUOTA_DEFAULTS[key];
+    for (const key of visibleQuotas(call.version)) out[key] = defaults[key];
     return out;
   }
 
@@ -157,7 +220,7 @@ export class QuotaService {
     const tenant = qLast(call.query, 'tenant_id');
     const projectId = tenant !== undefined && tenant !== call.ctx.projectId && call.ctx.isAdmin ? tenant : call.ctx.projectId;
     const limits = await this.limits(projectId);
-    const used = await this.usage.usage(call.ctx, projectId);
+    const used = await this.used(call.ctx, projectId);
     const v = call.version;
     const absolute: Record<string, number> = {};
     if (v.lt('2.39')) absolute.maxImageMeta = limits.metadata_items;

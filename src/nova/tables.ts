@@ -44,11 +44,32 @@ export interface NovaQuotasTable {
   hard_limit: number;
 }
 
+/** A server group (migration 0011): top-owned; `policy` is Nova's, `rules` a JSON object. */
+export interface NovaServerGroupsTable {
+  id: string;
+  name: string;
+  policy: string;
+  rules: string;
+  project_id: string;
+  user_id: string;
+  created_at: number;
+}
+
+/** A member of a server group, with the pod that holds it. */
+export interface NovaServerGroupMembersTable {
+  group_id: string;
+  server_id: string;
+  pod_id: string;
+  created_at: number;
+}
+
 declare module '../db/tables.js' {
   interface Database {
     nova_flavors: NovaFlavorsTable;
     nova_flavor_projects: NovaFlavorProjectsTable;
     nova_keypairs: NovaKeypairsTable;
     nova_quotas: NovaQuotasTable;
+    nova_server_groups: NovaServerGroupsTable;
+    nova_server_group_members: NovaServerGroupMembersTable;
   }
 }

@@ -2,6 +2,7 @@ import type { PodClientFactory } from '../bottom/index.js';
 import type { Db } from '../db/index.js';
 import type { RequestContext } from '../identity/index.js';
 import type { Pod } from '../pods/index.js';
+import type { RoutingTable } from '../routing/index.js';
 import type { PodDirectory } from './podDirectory.js';
 
 export interface ComputeUsage {
@@ -18,13 +19,11 @@ export interface ComputeUsage {
  * counts), read live: the top keeps no copy of pod state.
  */
 export class UsageCollector {
-  constructor(private readonly deps: { db: Db; pods: PodDirectory; clients: PodClientFactory; timeoutMs: number }) {}
+  constructor(private readonly deps: { db: Db; routings: Pick<RoutingTable, 'podIdsHolding'>; pods: PodDirectory; clients: PodClientFactory; timeoutMs: number }) {}
 
   /** Bottom pods holding servers of the project (of any project when undefined). */
   async podsWithServers(projectId: string | undefined): Promise<Pod[]> {
-    let q = this.deps.db.kysely.selectFrom('resource_routings').select('pod_id').distinct().where('resource_type', '=', 'server');
-    if (projectId !== undefined) q = q.where('project_id', '=', projectId);
-    const ids = new Set((await q.execute()).map((r) => r.pod_id));
+    const ids = new Set(await this.deps.routings.podIdsHolding('server', projectId !== undefined ? { projectId } : {}));
     return (await this.deps.pods.bottom()).filter((p) => ids.has(p.id));
   }
 
@@ -50,8 +49,14 @@ export class UsageCollector {
       total.instances += Number(a.totalInstancesUsed ?? 0);
       total.cores += Number(a.totalCoresUsed ?? 0);
       total.ram += Number(a.totalRAMUsed ?? 0);
-      total.server_groups += Number(a.totalServerGroupsUsed ?? 0);
     }
+    // Server groups are the top's own (the pods hold copies of them, which would count twice).
+    const groups = await this.deps.db.kysely
+      .selectFrom('nova_server_groups')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('project_id', '=', projectId)
+      .executeTakeFirst();
+    total.server_groups = Number(groups?.n ?? 0);
     return total;
   }
 }

@@ -80,7 +80,15 @@ export async function checkPod(pod: PodUnderCheck, view: TopView, deps: PodCheck
       checks.push(fail('images', `the top region has no usable image endpoint: ${messageOf(err)}`));
     }
     if (topImageUrl) {
-      checks.push(await checkImages({ glance: deps.clients.glance(view.top), url: topImageUrl }, { glance: deps.clients.glance(pod), url: podImageUrl }, ctx, timeoutMs));
+      checks.push(
+        await checkImages(
+          { glance: deps.clients.glance(view.top), url: topImageUrl },
+          { glance: deps.clients.glance(pod), url: podImageUrl },
+          ctx,
+          timeoutMs,
+          deps.settings.copiesImages,
+        ),
+      );
     }
   }
   return reportOf(pod, checks);

@@ -1,6 +1,6 @@
 import type { BottomCallContext, BottomImage, GlanceApi } from '../bottom/index.js';
 import { isBottomNotFound } from '../bottom/index.js';
-import { fail, messageOf, pass, type CheckResult } from './report.js';
+import { fail, messageOf, pass, warn, type CheckResult } from './report.js';
 
 const CHECK = 'images';
 const PAGE = 200;
@@ -16,6 +16,8 @@ export async function checkImages(
   pod: { glance: GlanceApi; url: string },
   ctx: BottomCallContext,
   timeoutMs: number,
+  /** `[images] mode = copy`: a boot copies a missing image, so missing ones only warn. */
+  copiedOnBoot = false,
 ): Promise<CheckResult> {
   if (sameService(top.url, pod.url)) return pass(CHECK, `the pod uses the top's Glance (${pod.url})`);
   const opts = { asAdmin: true, timeoutMs };
@@ -43,7 +45,8 @@ export async function checkImages(
   if (missing.length) {
     const named = missing.slice(0, NAMED).map((m) => `${m.name ?? ''} (${m.id})`.trim());
     const more = missing.length > NAMED ? ` and ${missing.length - NAMED} more` : '';
-    return fail(CHECK, `${missing.length} of the top's ${images.length} image(s) are not in the pod's Glance under the same id: ${named.join(', ')}${more}`);
+    const text = `${missing.length} of the top's ${images.length} image(s) are not in the pod's Glance under the same id: ${named.join(', ')}${more}`;
+    return copiedOnBoot ? warn(CHECK, `${text} (copied on first boot: [images] mode = copy)`) : fail(CHECK, text);
   }
   return pass(CHECK, `all ${images.length} image(s) of the top's Glance are visible in the pod's Glance (${pod.url})`);
 }

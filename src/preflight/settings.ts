@@ -16,6 +16,8 @@ export interface PreflightSettings {
   defaultExternalRegion: string;
   /** Deadline of one call to a pod, in ms. */
   timeoutMs: number;
+  /** `[images] mode`: in copy mode a missing image is copied on first boot, so it is only a warning. */
+  copiesImages: boolean;
 }
 
 export function preflightSettings(config: Config, timeoutMs: number): PreflightSettings {
@@ -40,5 +42,5 @@ export function preflightSettings(config: Config, timeoutMs: number): PreflightS
     if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 1 || lo > hi || hi > 4094) badVlanRanges.push(entry);
     else vlanRanges.push({ physnet, range: { min: lo, max: hi } });
   }
-  return { vlanRanges, badVlanRanges, defaultExternalRegion: t.default_region_for_external_network, timeoutMs };
+  return { vlanRanges, badVlanRanges, defaultExternalRegion: t.default_region_for_external_network, timeoutMs, copiesImages: config.images.mode === 'copy' };
 }

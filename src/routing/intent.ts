@@ -34,6 +34,17 @@ export interface IntentInput {
 
 export const INTENT_TOP_PREFIX = 'intent-';
 
+/**
+ * The pod's clock and the database's may differ a little: a finder counts resources created this
+ * long before the intent (by the database clock) as candidates.
+ */
+export const INTENT_CLOCK_SLACK_MS = 5_000;
+
+/** What a finder needs to search a pod for an intent: the request id of its pod calls and the earliest creation time (epoch ms) that counts. */
+export function intentSearch(intent: Pick<RoutingIntent, 'id' | 'createdAt'>): { requestId: string; since: number } {
+  return { requestId: `req-intent-${intent.id}`, since: intent.createdAt - INTENT_CLOCK_SLACK_MS };
+}
+
 interface StoredIntent {
   requestId: string;
   name?: string;

@@ -219,6 +219,19 @@ export class RoutingTable {
     return out;
   }
 
+  /**
+   * A subquery of the top ids of a type with a row (complete or not) in a pod, for a caller's query
+   * on its own tables (`where('subnets.id', 'in', routings.topIdsInPodQuery('subnet', podId))`): one
+   * statement, compiled into the caller's, which runs it on its own handle.
+   */
+  topIdsInPodQuery(resourceType: string, podId: string) {
+    return this.q
+      .selectFrom('resource_routings')
+      .select('resource_routings.top_id')
+      .where('resource_routings.resource_type', '=', resourceType)
+      .where('resource_routings.pod_id', '=', podId);
+  }
+
   /** Deletes the routes of top resources (in one pod when given); returns how many went. */
   async deleteByTop(resourceType: string, topIds: readonly string[], opts: { podId?: string } = {}): Promise<number> {
     let deleted = 0;
@@ -226,6 +239,26 @@ export class RoutingTable {
       let q = this.q.deleteFrom('resource_routings').where('resource_type', '=', resourceType).where('top_id', 'in', ids);
       if (opts.podId !== undefined) q = q.where('pod_id', '=', opts.podId);
       deleted += Number((await q.executeTakeFirst()).numDeletedRows);
+    }
+    return deleted;
+  }
+
+  /**
+   * Deletes, in one statement, the rows in a pod of several groups of top resources (a network's
+   * copy with its subnets' copies); returns how many went. Groups with more ids than a chunk are
+   * sent in further statements.
+   */
+  async deleteInPod(podId: string, groups: readonly { resourceType: string; topIds: readonly string[] }[]): Promise<number> {
+    const parts = groups.flatMap((g) => chunks(g.topIds).map((ids) => ({ resourceType: g.resourceType, ids })));
+    let deleted = 0;
+    for (let i = 0; i < parts.length; i += 2) {
+      const batch = parts.slice(i, i + 2);
+      const result = await this.q
+        .deleteFrom('resource_routings')
+        .where('pod_id', '=', podId)
+        .where((eb) => eb.or(batch.map((p) => eb.and([eb('resource_type', '=', p.resourceType), eb('top_id', 'in', p.ids)]))))
+        .executeTakeFirst();
+      deleted += Number(result.numDeletedRows);
     }
     return deleted;
   }
@@ -315,9 +348,16 @@ export class RoutingTable {
 
   /** Every route of the project, and every route of `alsoTopIds` whatever its project; in id order. */
   async routesOfProject(projectId: string, opts: { alsoTopIds?: readonly string[] } = {}): Promise<Routing[]> {
+    // One statement for the project and the first chunk of top ids; more only past a chunk.
+    const [first = [], ...rest] = chunks(opts.alsoTopIds ?? []);
     const byId = new Map<number, Routing>();
-    for (const r of (await this.q.selectFrom('resource_routings').selectAll().where('project_id', '=', projectId).execute()).map(toRouting)) byId.set(r.id, r);
-    for (const ids of chunks(opts.alsoTopIds ?? [])) {
+    const own = await this.q
+      .selectFrom('resource_routings')
+      .selectAll()
+      .where((eb) => (first.length ? eb.or([eb('project_id', '=', projectId), eb('top_id', 'in', first)]) : eb('project_id', '=', projectId)))
+      .execute();
+    for (const r of own.map(toRouting)) byId.set(r.id, r);
+    for (const ids of rest) {
       for (const r of (await this.q.selectFrom('resource_routings').selectAll().where('top_id', 'in', ids).execute()).map(toRouting)) byId.set(r.id, r);
     }
     return [...byId.values()].sort((a, b) => a.id - b.id);

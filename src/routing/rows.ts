@@ -14,6 +14,9 @@ export const RESOURCE_TYPES = [
   'keypair',
   'flavor',
   'volume_type',
+  'qos_policy',
+  'trunk',
+  'port_forwarding',
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 

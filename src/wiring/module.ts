@@ -1,6 +1,7 @@
 import type { BottomCallContext } from '../bottom/index.js';
 import type { Logger } from '../common/index.js';
 import { formatCidr, type NetworkPodSide, type TopNetworkState } from '../network/index.js';
+import type { IntentFinder } from '../routing/index.js';
 import type { CoreServices } from '../services.js';
 import type { JobHandlers, PeriodicTask } from '../xjob/index.js';
 import { neutronCopyDeleter } from './copies.js';
@@ -9,6 +10,7 @@ import { l3JobHandlers, type L3Tools } from './l3/index.js';
 import { NetworkPreparer, NicPlanner, PodNetworkBuilder, ServerPortReleaser, type NeutronOf, type ServerNetworkPreparer } from './prepare/index.js';
 import { reconcileJobHandlers, reconcileProject, startReconcileTimer, type ReconcileDeps, type ReconcileOptions, type ReconcileReport } from './reconcile/index.js';
 import { neutronBottomSecurityGroups, SecurityGroupSync } from './securityGroups/index.js';
+import { BootSharing, QosCopies, sharingJobHandlers } from './sharing/index.js';
 
 /** The pod-side wiring of a process: what the other modules use of it. */
 export interface Wiring {
@@ -26,6 +28,11 @@ export interface Wiring {
   ensureExternalNetworkInPod(networkId: string, ctx?: Partial<BottomCallContext>): Promise<ExternalPlacement>;
   /** One reconcile run of a project (what the `reconcile` job does). */
   reconcileProject(projectId: string, opts: ReconcileOptions): Promise<ReconcileReport>;
+  /**
+   * Hands the reconciler the intent finders of the resource types other modules own (Nova's servers,
+   * Cinder's volumes); the composition root does it once, before any service starts.
+   */
+  registerIntentFinders(finders: Readonly<Record<string, IntentFinder>>): void;
 }
 
 export interface WiringOptions {
@@ -56,6 +63,7 @@ export function createWiring(core: CoreServices, top: TopNetworkState, opts: Wir
   // One copy builder for the boot path, the L3 jobs and the external networks, so an object is never copied twice.
   const builder = new PodNetworkBuilder({ lock, routings: core.routings, neutronOf: podNeutron, reserved: top.reservedPorts, logger });
   const external = new ExternalNetworks({ top, pods: core.pods, builder });
+  const qos = new QosCopies({ lock, sharing: top.sharing, neutronOf: (pod) => core.podClients.neutron(pod), logger });
   const preparer = new NetworkPreparer({
     top,
     routings: core.routings,
@@ -67,6 +75,7 @@ export function createWiring(core: CoreServices, top: TopNetworkState, opts: Wir
     releaser: new ServerPortReleaser({ top, logger }),
     logger,
     followUps: (networkIds, portIds) => top.l3FollowUps.request({ networkIds, portIds }),
+    sharing: new BootSharing(qos, (pod) => core.podClients.neutron(pod)),
   });
   const l3: L3Tools = {
     top,
@@ -79,7 +88,8 @@ export function createWiring(core: CoreServices, top: TopNetworkState, opts: Wir
     external,
     neutron: (pod) => core.podClients.neutron(pod),
   };
-  const reconcile: ReconcileDeps = { core, top, external };
+  const intentFinders: Record<string, IntentFinder> = {};
+  const reconcile: ReconcileDeps = { core, top, external, intentFinders };
   return {
     preparer,
     podSide: {
@@ -87,10 +97,15 @@ export function createWiring(core: CoreServices, top: TopNetworkState, opts: Wir
       externalNetworks: { placeInPod: async (networkId, ctx) => void (await external.ensureInPod(networkId, ctx)) },
       securityGroups,
     },
-    jobHandlers: { ...l3JobHandlers(l3), ...reconcileJobHandlers(reconcile) },
+    jobHandlers: {
+      ...l3JobHandlers(l3),
+      ...reconcileJobHandlers(reconcile),
+      ...sharingJobHandlers({ top, pods: core.pods, routings: core.routings, neutron: (pod) => core.podClients.neutron(pod), qos, logger }),
+    },
     securityGroups,
     periodicReconcile: () => startReconcileTimer(core),
     ensureExternalNetworkInPod: (networkId, ctx) => external.ensureInPod(networkId, ctx),
     reconcileProject: (projectId, o) => reconcileProject(reconcile, projectId, o),
+    registerIntentFinders: (finders) => void Object.assign(intentFinders, finders),
   };
 }

@@ -76,6 +76,11 @@ export async function startCinderEnv(opts: CinderEnvOptions = {}): Promise<Cinde
   const demo = { token: await issueToken(cluster.keystoneUrl, { user: 'demo', project: 'demo' }), project: cluster.keystone.projectIdByName('demo')! };
   const who = { admin, demo };
   const cinderUrl = (region: string) => cluster.pods.find((p) => p.region === region)!.cinderUrl;
+  // Room for the tests' volumes: the top enforces Cinder's default of 10 volumes otherwise.
+  for (const w of [admin, demo]) {
+    const res = await http('PUT', `${gw}/v3/${admin.project}/os-quota-sets/${w.project}`, { token: admin.token, body: { quota_set: { volumes: 1000, gigabytes: 100_000 } } });
+    if (res.status !== 200) throw new Error(`could not raise the volume quotas: ${res.status} ${res.text}`);
+  }
 
   return {
     cluster,

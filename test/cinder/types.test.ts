@@ -50,8 +50,15 @@ describeEachDatabase('Cinder gateway: versions, volume types, availability zones
   test('a type created at the top is copied into every pod, extra specs included', async () => {
     const res = await env.call('admin', 'POST', '/types', { body: { volume_type: { name: 'gold', description: 'fast', extra_specs: { tier: '1' } } } });
     assert.equal(res.status, 200, res.text);
-    assertSampleShape(res.body, 'cinder', 'volume_type/volume-type-show-response.json', ['volume_type.extra_specs.capabilities']);
+    assertSampleShape(res.body, 'cinder', 'volume_type/volume-type-create-response.json', ['volume_type.extra_specs.capabilities']);
+    assert.ok(!('qos_specs_id' in res.body.volume_type), 'a create answer has no qos_specs_id, as upstream');
     const gold = res.body.volume_type;
+    const adminShow = await env.call('admin', 'GET', `/types/${gold.id}`);
+    assert.equal(adminShow.body.volume_type.qos_specs_id, null, 'the admin show view has it');
+    const renamed = await env.call('admin', 'PUT', `/types/${gold.id}`, { body: { volume_type: { description: 'faster' } } });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.ok(!('qos_specs_id' in renamed.body.volume_type), 'nor has an update answer');
+    await env.call('admin', 'PUT', `/types/${gold.id}`, { body: { volume_type: { description: 'fast' } } });
     assert.equal(gold.name, 'gold');
     assert.deepEqual(gold.extra_specs, { tier: '1' });
     for (const region of ['Pod1', 'Pod2']) {

@@ -84,7 +84,7 @@ function tcpOpen(port: number): Promise<boolean> {
   });
 }
 
-/** One `tricircle serve --only <kind>` process. */
+/** One `tricircle serve --only <kind>` process, or with kind `all` one `tricircle serve` running every service (listeners set in the environment). */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   private starts = 0;
@@ -93,7 +93,7 @@ export class ServiceProcess {
   readonly logFile: string;
 
   constructor(
-    readonly kind: ServiceKind,
+    readonly kind: ServiceKind | 'all',
     readonly index: number,
     /** Listener port (HTTP services). */
     readonly port: number | undefined,
@@ -127,7 +127,8 @@ export class ServiceProcess {
       ...this.env,
     };
     if (this.port !== undefined) env[`TRICIRCLE_${LISTENER_SECTION[this.kind as (typeof HTTP_KINDS)[number]]}__BIND_PORT`] = String(this.port);
-    const child = spawn(process.execPath, [...entryPointArgv('src/cli/main'), 'serve', '--only', this.kind], {
+    const only = this.kind === 'all' ? [] : ['--only', this.kind];
+    const child = spawn(process.execPath, [...entryPointArgv('src/cli/main'), 'serve', ...only], {
       cwd: repoRoot,
       env,
       stdio: ['ignore', 'pipe', log],

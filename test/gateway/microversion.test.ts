@@ -145,9 +145,15 @@ describe('gateway router over HTTP', () => {
   });
 
   test("another project's id in the URL is refused", async () => {
-    const res = await http('GET', `${base}/v3/p2/things/t1`);
+    const res = await http('GET', `${base}/v3/ab12/things/t1`);
     assert.equal(res.status, 400);
-    assert.equal(res.body.badRequest.message, "Malformed request URL: URL's project_id 'p2' doesn't match Context's project_id 'p1'");
+    assert.equal(res.body.badRequest.message, "Malformed request URL: URL's project_id 'ab12' doesn't match Context's project_id 'p1'");
+  });
+
+  test('a first segment that cannot be a project id names an unknown resource: 404', async () => {
+    const res = await http('GET', `${base}/v3/p2/things/t1`);
+    assert.equal(res.status, 404);
+    assert.deepEqual(res.body, { itemNotFound: { code: 404, message: 'The resource could not be found.' } });
   });
 
   test('bodies are validated for the call version before the handler runs', async () => {

@@ -199,7 +199,7 @@ describe('Keystone failures', () => {
 
   test('Keystone errors and timeouts are 503s, and are not cached', async () => {
     let url = '';
-    const faults = { latencyMs: 0, errorRate: 0, down: false, hangMs: 0 };
+    const faults = { latencyMs: 0, errorRate: 0, down: false, hangMs: 0, createAnswerDelayMs: 0 };
     const keystone = createKeystoneSim({ publicUrl: () => url, faults });
     await keystone.app.listen({ host: '127.0.0.1', port: 0 });
     url = `http://127.0.0.1:${(keystone.app.server.address() as { port: number }).port}`;

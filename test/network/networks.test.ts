@@ -22,10 +22,13 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
       assert.equal(root.status, 200);
       assertSampleShape(root.body, 'neutron', 'networks/versions-list-response.json');
       assert.equal(root.body.versions[0].links[0].href, `${h.base}/v2.0`);
-      const v2 = await h.call('GET', '/v2.0');
+      const v2 = await h.call('GET', '/v2.0/');
       assert.equal(v2.status, 200);
       assertSampleShape(v2.body, 'neutron', 'networks/version-show-response.json');
       assert.ok(v2.body.resources.some((r: { collection: string }) => r.collection === 'ports'));
+      const bare = await h.call('GET', '/v2.0');
+      assert.equal(bare.status, 404, 'upstream lists the resources only under /v2.0/');
+      assert.equal(bare.body.NeutronError.type, 'HTTPNotFound');
     });
     test('extensions list and show; unknown alias is 404', async () => {
       const list = await h.call('GET', '/v2.0/extensions');

@@ -524,7 +524,7 @@ describe('top Neutron: router discovery', () => {
       }
       assert.ok(!aliases.includes('l3-ha') && !aliases.includes('dvr'));
       assert.equal((await h.call('GET', '/v2.0/extensions/extraroute-atomic')).status, 200);
-      const res = await h.call('GET', '/v2.0');
+      const res = await h.call('GET', '/v2.0/');
       assert.ok(res.body.resources.some((r: { collection: string }) => r.collection === 'routers'));
       assert.ok(res.body.resources.some((r: { collection: string }) => r.collection === 'floatingips'));
     } finally {

@@ -111,6 +111,10 @@ describeEachDatabase('Nova API gateway: versions and top-level resources', (dial
     assert.deepEqual((await env.call('demo', 'GET', '/flavors/p1/os-extra_specs/hw:cpu_policy')).body, { 'hw:cpu_policy': 'dedicated' });
     assert.equal((await env.call('admin', 'PUT', '/flavors/p1/os-extra_specs/hw:cpu_policy', { body: { other: 'x' } })).status, 400);
     assert.equal((await env.call('demo', 'GET', '/flavors/p1', { version: '2.61' })).body.flavor.extra_specs['hw:cpu_policy'], 'dedicated');
+    await env.call('admin', 'PUT', '/flavors/p1/os-extra_specs/hw:mem_page_size', { body: { 'hw:mem_page_size': 'large' } });
+    const unset = await env.call('admin', 'DELETE', '/flavors/p1/os-extra_specs/hw:mem_page_size');
+    assert.equal(unset.status, 200, 'Nova answers an extra-spec delete with 200');
+    assert.equal(unset.text, '');
 
     // The private flavor, its specs and the project's access reach the pod at boot.
     const boot = await env.call('demo', 'POST', '/servers', {
@@ -242,5 +246,22 @@ describeEachDatabase('Nova API gateway: versions and top-level resources', (dial
     assert.equal(meta.body.metadata.purpose, 'test');
     assert.deepEqual((await env.call('admin', 'GET', `/images/${env.imageId}/metadata/purpose`)).body, { meta: { purpose: 'test' } });
     assert.equal((await env.call('admin', 'DELETE', `/images/${env.imageId}/metadata/purpose`)).status, 204);
+
+    // `?server=` takes the server's link (as novaclient sends it) or its bare id.
+    const boot = await env.call('demo', 'POST', '/servers', { version: '2.37', body: { server: { name: 'snapped', imageRef: env.imageId, flavorRef: '1', networks: 'none' } } });
+    assert.equal(boot.status, 202, boot.text);
+    const serverId = boot.body.server.id as string;
+    await waitForStatus(env, 'demo', serverId, ['ACTIVE']);
+    const snap = await env.call('demo', 'POST', `/servers/${serverId}/action`, { body: { createImage: { name: 'snap-of-snapped' } } });
+    assert.equal(snap.status, 202, snap.text);
+    for (const server of [`${env.gw}/v2.1/servers/${serverId}`, serverId]) {
+      const byServer = await env.call('demo', 'GET', `/images?server=${encodeURIComponent(server)}`);
+      assert.equal(byServer.status, 200, byServer.text);
+      assert.deepEqual(
+        byServer.body.images.map((i: { name: string }) => i.name),
+        ['snap-of-snapped'],
+        server,
+      );
+    }
   });
 });

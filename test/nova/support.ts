@@ -34,6 +34,8 @@ export interface NovaEnvOptions {
   withNeutron?: boolean;
   /** More services to run in the same process (e.g. 'xjob' for job workers). */
   services?: string[];
+  /** Each pod gets its own Glance (the top region keeps the shared one). */
+  glancePerPod?: boolean;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function startNovaEnv(opts: NovaEnvOptions = {}): Promise<NovaEnv> 
     pods: specs.map((p) => ({ region: p.region, az: p.podAz ?? p.az })),
     top: { region: 'RegionOne', endpoints: {} },
     buildDelayMs: opts.buildDelayMs ?? 0,
+    glancePerPod: opts.glancePerPod,
   });
   let tc: RunningTricircle;
   try {

@@ -110,7 +110,7 @@ describeEachDatabase('tricircle pod check', (dialect) => {
   });
 
   /** The checks in this process, wired as the CLI wires them (for cases whose exit status is covered above). */
-  async function checkInProcess(region: string): Promise<Report> {
+  async function checkInProcess(region: string, copiesImages = false): Promise<Report> {
     const pods = await tc.core.pods.list();
     const target = pods.find((p) => p.regionName === region)!;
     const top = pods.find(isTopPod)!;
@@ -124,7 +124,7 @@ describeEachDatabase('tricircle pod check', (dialect) => {
           endpoints,
           clients,
           serviceAuth: tc.core.identity.serviceAuth,
-          settings: preflightSettings(tc.core.config, 10_000),
+          settings: { ...preflightSettings(tc.core.config, 10_000), copiesImages },
         },
       );
       return report;
@@ -186,6 +186,12 @@ describeEachDatabase('tricircle pod check', (dialect) => {
     const unknown = await check(['Pod9']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no pod with id or region name Pod9/);
+  });
+
+  test('with [images] mode = copy, a missing image is only a warning: the first boot copies it', async () => {
+    const report = await checkInProcess('Pod2', true);
+    assert.equal(byName(report).images.result, 'warn');
+    assert.match(byName(report).images.detail, /copied on first boot/);
   });
 
   test('once the image is copied under the same id, the images check passes', async () => {

@@ -171,7 +171,7 @@ describe('sim cluster', () => {
       const r = await request(`${cluster.keystoneUrl}/sim/pods/Pod2/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       return { status: r.statusCode, body: (await r.body.json()) as Json };
     };
-    assert.deepEqual((await put({ errorRate: 1 })).body.faults, { latencyMs: 0, errorRate: 1, down: false, hangMs: 0 });
+    assert.deepEqual((await put({ errorRate: 1 })).body.faults, { latencyMs: 0, errorRate: 1, down: false, hangMs: 0, createAnswerDelayMs: 0 });
     for (const u of urls) assert.equal((await get(u, token)).status, 500);
     assert.equal((await put({ errorRate: 0 })).status, 200);
 

@@ -188,7 +188,7 @@ describe('control endpoint', () => {
   test('PUT /sim/pods/{region}/faults changes faults; down and back', async () => {
     const r = await put('Pod1', { latencyMs: 10, errorRate: 0.25 });
     assert.equal(r.statusCode, 200);
-    assert.deepEqual(await r.body.json(), { faults: { latencyMs: 10, errorRate: 0.25, down: false, hangMs: 0 } });
+    assert.deepEqual(await r.body.json(), { faults: { latencyMs: 10, errorRate: 0.25, down: false, hangMs: 0, createAnswerDelayMs: 0 } });
     const port = pod.listener.port;
     assert.equal((await put('Pod1', { down: true, latencyMs: 0, errorRate: 0 })).statusCode, 200);
     assert.equal(await errorCode(() => fresh(`http://127.0.0.1:${port}/ping`)), 'ECONNREFUSED');
@@ -197,7 +197,7 @@ describe('control endpoint', () => {
     assert.equal(ok.statusCode, 200);
     await ok.body.text();
     const g = await request(`${keystoneListener.url}/sim/pods/Pod1/faults`);
-    assert.deepEqual(await g.body.json(), { faults: { latencyMs: 0, errorRate: 0, down: false, hangMs: 0 } });
+    assert.deepEqual(await g.body.json(), { faults: { latencyMs: 0, errorRate: 0, down: false, hangMs: 0, createAnswerDelayMs: 0 } });
   });
 
   test('bad settings answer 400, unknown regions 404, and nothing changes', async () => {

@@ -1,5 +1,4 @@
-// Routes: availability zones, limits, quota sets and a minimal os-services.
-import { SimServiceError } from '../../types.js';
+// Routes: availability zones, limits and quota sets.
 import type { CinderServices } from '../services.js';
 import { params, query, type CinderRouter } from '../router.js';
 
@@ -13,32 +12,5 @@ export function miscRoutes(r: CinderRouter, s: CinderServices): void {
   r.delete('/os-quota-sets/:target_project_id', (ctx, req, reply) => {
     quotas.reset(ctx, params(req).target_project_id);
     return reply.code(200).send();
-  });
-}
-
-/** Minimal `os-services` (admin): the scheduler and the volume service of the pod. */
-export function serviceRoutes(r: CinderRouter, s: CinderServices): void {
-  r.get('/os-services', (ctx) => {
-    if (!ctx.caller.isAdmin) {
-      throw new SimServiceError(403, "Policy doesn't allow volume_extension:services:index to be performed.");
-    }
-    const updated = new Date().toISOString().replace('Z', '000');
-    const host = s.views.backendHost.split('#')[0];
-    const base = { status: 'enabled', state: 'up', updated_at: updated, zone: s.deps.az, disabled_reason: null };
-    return {
-      services: [
-        { ...base, binary: 'cinder-scheduler', host: host.split('@')[0] },
-        {
-          ...base,
-          binary: 'cinder-volume',
-          host,
-          frozen: false,
-          replication_status: 'disabled',
-          active_backend_id: null,
-          ...(ctx.version.ge('3.7') ? { cluster: null } : {}),
-          ...(ctx.version.ge('3.49') ? { backend_state: 'up' } : {}),
-        },
-      ],
-    };
   });
 }

@@ -52,7 +52,8 @@ export function registerMiscRoutes(app: FastifyInstance, deps: RouteDeps): void 
       collection,
     })),
   });
-  app.get('/v2.0', resources);
+  // Neutron lists the resources only under `/v2.0/`; the bare `/v2.0` is a 404.
+  app.get('/v2.0', async (_req, reply) => reply.code(404).send({ NeutronError: { type: 'HTTPNotFound', message: 'The resource could not be found.', detail: '' } }));
   app.get('/v2.0/', resources);
 
   app.get('/v2.0/extensions', async () => ({ extensions: listExtensions() }));

@@ -1,4 +1,4 @@
-// Routes: availability zones, limits, quota sets, and minimal os-services / os-hypervisors.
+// Routes: availability zones, limits and quota sets.
 import { SimServiceError } from '../../types.js';
 import type { NovaCtx } from '../context.js';
 import type { NovaServices } from '../services.js';
@@ -41,64 +41,4 @@ export function miscRoutes(r: NovaRouter, s: NovaServices): void {
     quotas.reset(ctx, params(req).tenant_id);
     return reply.code(202).send();
   });
-
-  r.get('/os-services', (ctx) => {
-    requireAdmin(ctx, 'os_compute_api:os-services:list');
-    const updated = new Date().toISOString().replace('Z', '000');
-    const svc = (id: number, binary: string, host: string, zone: string) => ({
-      id: ctx.version.ge('2.53') ? `00000000-0000-4000-9000-${String(id).padStart(12, '0')}` : id,
-      binary,
-      disabled_reason: null,
-      host,
-      state: 'up',
-      status: 'enabled',
-      updated_at: updated,
-      zone,
-      ...(ctx.version.ge('2.11') ? { forced_down: false } : {}),
-    });
-    const list = [svc(1, 'nova-scheduler', `${servers.hosts[0]}-ctl`, 'internal'), svc(2, 'nova-conductor', `${servers.hosts[0]}-ctl`, 'internal')];
-    for (const [i, h] of servers.hosts.entries()) list.push(svc(3 + i, 'nova-compute', h, deps.az));
-    return { services: list };
-  });
-
-  const hypervisors = (detail: boolean) => (ctx: NovaCtx) => {
-    requireAdmin(ctx, 'os_compute_api:os-hypervisors:list');
-    return {
-      hypervisors: servers.hosts.map((h, i) => {
-        const base: Record<string, unknown> = {
-          id: ctx.version.ge('2.53') ? `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}` : i + 1,
-          hypervisor_hostname: h,
-          state: 'up',
-          status: 'enabled',
-        };
-        if (!detail) return base;
-        const mine = [...s.state.servers.values()].filter((x) => x.host === h);
-        return {
-          ...base,
-          host_ip: `192.0.2.${10 + i}`,
-          hypervisor_type: 'QEMU',
-          hypervisor_version: 6002000,
-          service: { host: h, id: i + 3, disabled_reason: null },
-          ...(ctx.version.lt('2.88')
-            ? {
-                vcpus: 64,
-                memory_mb: 262144,
-                local_gb: 2000,
-                vcpus_used: mine.reduce((n, x) => n + x.flavor.vcpus, 0),
-                memory_mb_used: 512 + mine.reduce((n, x) => n + x.flavor.ram, 0),
-                local_gb_used: mine.reduce((n, x) => n + x.flavor.disk, 0),
-                free_ram_mb: 262144 - 512 - mine.reduce((n, x) => n + x.flavor.ram, 0),
-                free_disk_gb: 2000 - mine.reduce((n, x) => n + x.flavor.disk, 0),
-                current_workload: 0,
-                running_vms: mine.length,
-                disk_available_least: 2000,
-                cpu_info: '{}',
-              }
-            : { uptime: ' 10:00:00 up 1 day,  0 users,  load average: 0.00, 0.00, 0.00' }),
-        };
-      }),
-    };
-  };
-  r.get('/os-hypervisors', hypervisors(false));
-  r.get('/os-hypervisors/detail', hypervisors(true));
 }

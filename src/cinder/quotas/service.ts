@@ -7,6 +7,8 @@ import type { CinderDeps } from '../deps.js';
 import type { CinderPods } from '../podCalls.js';
 import { parseJson, relayRaw, type Relay } from '../relay.js';
 import { UNAVAILABLE_PODS_HEADER } from '../volumes/list.js';
+import type { VolumeQuotas } from './admission.js';
+import { VOLUME_QUOTA_DEFAULTS } from './admission.js';
 import { mergeAbsoluteLimits, mergeQuotaSets } from './merge.js';
 
 interface Answer {
@@ -30,6 +32,7 @@ export class CinderQuotaService {
   constructor(
     private readonly deps: CinderDeps,
     private readonly pods: CinderPods,
+    private readonly quotas: VolumeQuotas,
   ) {}
 
   private async gather(call: CinderCall, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Gathered> {
@@ -106,9 +109,23 @@ export class CinderQuotaService {
           `${g.answers.length > 0 ? `; pod(s) ${g.answers.map((a) => a.pod.regionName).join(', ')} were changed` : ''}. Repeat the request when the pods are back.`,
       );
     }
+    await this.recordTopLimits(project, method, body);
     if (method === 'DELETE') return { status: g.answers[0]?.res.status ?? 200, headers: {} };
     const sets = this.bodies<Record<string, unknown>>(g, 'quota_set');
     return { status: 200, headers: {}, body: { quota_set: mergeQuotaSets(sets) } };
+  }
+
+  /** The limits the top enforces (volumes, gigabytes) follow what was set in the pods. */
+  private async recordTopLimits(project: string, method: 'PUT' | 'DELETE', body: unknown): Promise<void> {
+    if (method === 'DELETE') return this.quotas.limits.reset(project);
+    const set = (body as { quota_set?: Record<string, unknown> } | undefined)?.quota_set;
+    if (!set || typeof set !== 'object') return;
+    const values: Record<string, number> = {};
+    for (const key of Object.keys(VOLUME_QUOTA_DEFAULTS)) {
+      const v = Number(set[key]);
+      if (set[key] !== undefined && Number.isInteger(v) && v >= -1) values[key] = v;
+    }
+    if (Object.keys(values).length > 0) await this.quotas.limits.set(project, values);
   }
 
   /** The top's availability zones: the pods' `az_name`s; available while one of its pods can take volumes. */

@@ -41,7 +41,11 @@ export class VolumeTypeService {
     this.checkRemove = validator.compile(RemoveProjectAccess);
   }
 
-  view(ctx: RequestContext, t: VolumeType): Json {
+  /**
+   * A type as Cinder shows it. `qos_specs_id` is only in the read views (show, list, default) and only
+   * for admins; create and update answer without it, as upstream (whose schemas forbid the key there).
+   */
+  view(ctx: RequestContext, t: VolumeType, opts: { withQos?: boolean } = { withQos: true }): Json {
     const specs = ctx.isAdmin ? { ...t.extraSpecs } : Object.fromEntries(Object.entries(t.extraSpecs).filter(([k]) => USER_VISIBLE_SPECS.includes(k)));
     return {
       id: t.id,
@@ -50,7 +54,7 @@ export class VolumeTypeService {
       is_public: t.isPublic,
       'os-volume-type-access:is_public': t.isPublic,
       extra_specs: specs,
-      ...(ctx.isAdmin ? { qos_specs_id: null } : {}),
+      ...(ctx.isAdmin && opts.withQos ? { qos_specs_id: null } : {}),
     };
   }
 
@@ -107,7 +111,7 @@ export class VolumeTypeService {
     });
     if (!isPublic) await this.store.addProject(t.id, ctx.projectId);
     await this.sync.copyEverywhere(ctx, t);
-    return this.view(ctx, t);
+    return this.view(ctx, t, { withQos: false });
   }
 
   async update(ctx: RequestContext, id: string, body: Static<typeof TypeUpdate>): Promise<Json> {
@@ -135,7 +139,7 @@ export class VolumeTypeService {
     });
     const updated = await this.store.update(t.id, patch);
     if (!updated) throw notFound(`Volume type ${id} could not be found.`);
-    return this.view(ctx, updated);
+    return this.view(ctx, updated, { withQos: false });
   }
 
   async remove(ctx: RequestContext, id: string): Promise<void> {

@@ -178,20 +178,6 @@ export class VolumeTypeSync {
 
   /** Per pod, the top id of each pod type id the top knows (for `volume_type_id` in volume bodies). */
   async topIdsByPod(podIds: readonly string[]): Promise<Map<string, Map<string, string>>> {
-    const out = new Map<string, Map<string, string>>();
-    if (podIds.length === 0) return out;
-    const rows = await this.deps.core.db.kysely
-      .selectFrom('resource_routings')
-      .select(['top_id', 'bottom_id', 'pod_id'])
-      .where('resource_type', '=', RESOURCE)
-      .where('pod_id', 'in', [...new Set(podIds)])
-      .execute();
-    for (const row of rows) {
-      if (!row.bottom_id) continue;
-      let map = out.get(row.pod_id);
-      if (!map) out.set(row.pod_id, (map = new Map()));
-      map.set(row.bottom_id, row.top_id);
-    }
-    return out;
+    return this.deps.core.routings.topIdsByBottom({ resourceTypes: [RESOURCE], podIds });
   }
 }

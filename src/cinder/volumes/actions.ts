@@ -1,10 +1,11 @@
-import { ApiError, badRequest, conflict, notFound, isJsonObject } from '../../common/index.js';
+import { ApiError, badRequest, notFound, isJsonObject } from '../../common/index.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import type { Relay } from '../relay.js';
 import type { VolumeTypeService } from '../types/service.js';
 import type { VolumeTypeSync } from '../types/sync.js';
 import type { PlacedVolume } from './placement.js';
+import { serverInVolumePod } from './servers.js';
 import type { VolumeService } from './service.js';
 
 type Json = Record<string, unknown>;
@@ -72,18 +73,7 @@ export class VolumeActions {
     if (!isJsonObject(arg)) return arg;
     const serverId = arg.instance_uuid;
     if (typeof serverId !== 'string') return arg;
-    const routes = await this.deps.core.routings.findByTop(serverId, 'server', call.ctx.projectId);
-    if (routes.length === 0) throw notFound(`Instance ${serverId} could not be found.`);
-    const route = routes.find((r) => r.podId === placed.pod.id);
-    if (!route) {
-      const serverPod = await this.deps.core.pods.find(routes[0].podId);
-      throw badRequest(
-        `Server and volume not in the same pod: server ${serverId} is in availability zone ${serverPod?.azName ?? 'unknown'} (pod ${serverPod?.regionName ?? routes[0].podId}), ` +
-          `volume ${placed.id} in availability zone ${placed.pod.azName} (pod ${placed.pod.regionName}).`,
-      );
-    }
-    if (!route.bottomId) throw conflict(`Instance ${serverId} is still being created; attach the volume when it is active.`);
-    return { ...arg, instance_uuid: route.bottomId };
+    return { ...arg, instance_uuid: await serverInVolumePod(this.deps, call.ctx.projectId, serverId, placed) };
   }
 
   /** `new_type` names a top type; the pod receives its copy's id. */

@@ -1,14 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import type { JsonObject } from '../../bottom/index.js';
+import { PodUnreachableError, type JsonObject } from '../../bottom/index.js';
 import { badRequest, notFound } from '../../common/index.js';
 import { isTopPod, type Pod } from '../../pods/index.js';
-import type { Routing } from '../../routing/index.js';
+import type { RoutingIntent } from '../../routing/index.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import type { CinderPods } from '../podCalls.js';
+import { podOfSource } from '../resources/sources.js';
 import { parseJson, relayedHeaders, relayRaw, type Relay } from '../relay.js';
+import type { VolumeQuotas } from '../quotas/admission.js';
 import type { VolumeTypeService } from '../types/service.js';
 import type { VolumeTypeSync } from '../types/sync.js';
+import { volumeIntentMatch } from './intentFinder.js';
 import { VOLUME, type VolumePlacement } from './placement.js';
 import { presentVolume } from './present.js';
 import type { VolumeCreateBody } from './schemas.js';
@@ -18,9 +20,10 @@ import type { VolumeCreateBody } from './schemas.js';
  * or backup, else the project's binding in the AZ), forward every field with the pod's own AZ and
  * the pod's copy of the volume type, and record the route (same id top and bottom).
  *
- * The route is written before the pod call as a placeholder (`pending-<uuid>`, no bottom id) so the
- * scheduler counts a volume on its way and an operator can see an interrupted create; it becomes the
- * volume's route when the pod answers, and is dropped when the pod refuses.
+ * Intent first (docs/routing.md): a routing intent is written before the pod call, so the scheduler
+ * counts a volume on its way and a crash before the route is written leaves something the reconciler
+ * settles (volumeIntentFinder); it becomes the volume's route when the pod answers, and is dropped
+ * when the pod refuses.
  */
 export class VolumeCreator {
   constructor(
@@ -29,6 +32,7 @@ export class VolumeCreator {
     private readonly placement: VolumePlacement,
     private readonly types: VolumeTypeService,
     private readonly typeSync: VolumeTypeSync,
+    private readonly quotas: VolumeQuotas,
   ) {}
 
   async create(call: CinderCall<VolumeCreateBody>): Promise<Relay> {
@@ -45,29 +49,60 @@ export class VolumeCreator {
     if (pod.podAzName) volume.availability_zone = pod.podAzName;
     else delete volume.availability_zone;
 
-    const pending = await this.deps.core.routings.create({ topId: `pending-${randomUUID()}`, bottomId: null, podId: pod.id, projectId, resourceType: VOLUME });
-    let res;
+    // Admission: volumes and gigabytes are claimed before the pod is asked, held by the volume made.
+    // A create whose outcome is unknown (left to the intent repair) keeps its claim pending until it expires.
+    const claimedGb = volume.size === undefined || volume.size === null ? 0 : Number(volume.size);
+    const claim = await this.quotas.claimVolume(projectId, claimedGb);
+    let made: { id: string; sizeGb: number; claimedGb: number } | undefined;
+    let leftForRepair = false;
     try {
-      res = await this.pods.request(call, pod, { method: 'POST', path: '/volumes', body: { ...request, volume } });
-    } catch (err) {
-      await this.drop(pending);
-      throw err;
+      const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+      const intent = await this.deps.core.routings.recordIntent({
+        podId: pod.id,
+        projectId,
+        resourceType: VOLUME,
+        requestId: call.ctx.requestId,
+        ...(typeof volume.name === 'string' ? { name: volume.name } : {}),
+        match: volumeIntentMatch({
+          size: volume.size === undefined || volume.size === null || !Number.isFinite(Number(volume.size)) ? null : Number(volume.size),
+          typeId: str(volume.volume_type),
+          sourceVolid: str(volume.source_volid),
+          snapshotId: str(volume.snapshot_id),
+          backupId: str(volume.backup_id),
+        }),
+      });
+      let res;
+      try {
+        res = await this.pods.request(call, pod, { method: 'POST', path: '/volumes', body: { ...request, volume } });
+      } catch (err) {
+        // Refused connection: the pod never saw the create. Otherwise it may have made the volume: the repair looks.
+        if (err instanceof PodUnreachableError && err.reason === 'ECONNREFUSED') await this.drop(intent);
+        else leftForRepair = true;
+        throw err;
+      }
+      const links = this.pods.links(call, res);
+      const answer = res.status < 300 ? (parseJson(links.bytes(res.body)) as { volume?: JsonObject } | undefined) : undefined;
+      const id = answer?.volume?.id;
+      if (typeof id !== 'string') {
+        if (res.status >= 300) await this.drop(intent);
+        else leftForRepair = true;
+        return relayRaw(res, links);
+      }
+      await this.deps.core.routings.completeIntent(intent, [{ topId: id, bottomId: id }]);
+      const size = Number(answer!.volume!.size);
+      made = { id, sizeGb: Number.isFinite(size) ? size : claimedGb, claimedGb };
+      const typeIds = (await this.typeSync.topIdsByPod([pod.id])).get(pod.id);
+      presentVolume(answer!.volume!, pod, typeIds);
+      return { status: 202, headers: relayedHeaders(res.headers), body: answer };
+    } finally {
+      if (!leftForRepair) await this.quotas.settle(projectId, claim, made);
     }
-    const links = this.pods.links(call, res);
-    const answer = res.status < 300 ? (parseJson(links.bytes(res.body)) as { volume?: JsonObject } | undefined) : undefined;
-    const id = answer?.volume?.id;
-    if (typeof id !== 'string') {
-      await this.drop(pending);
-      return relayRaw(res, links);
-    }
-    await this.deps.core.routings.update(pending.id, { topId: id, bottomId: id });
-    const typeIds = (await this.typeSync.topIdsByPod([pod.id])).get(pod.id);
-    presentVolume(answer!.volume!, pod, typeIds);
-    return { status: 202, headers: relayedHeaders(res.headers), body: answer };
   }
 
-  private async drop(route: Routing): Promise<void> {
-    await this.deps.core.routings.delete(route.id).catch((err: unknown) => this.deps.core.logger.warn({ err, route: route.id }, 'could not drop a pending volume route'));
+  private async drop(intent: RoutingIntent): Promise<void> {
+    await this.deps.core.routings
+      .dropIntent(intent)
+      .catch((err: unknown) => this.deps.core.logger.warn({ err, intent: intent.id }, 'could not drop the intent of a refused volume create'));
   }
 
   private async schedule(projectId: string, azName: string | undefined): Promise<Pod> {
@@ -87,11 +122,14 @@ export class VolumeCreator {
       pod = placed.pod;
       what = 'source volume';
     } else if (typeof volume.snapshot_id === 'string') {
-      pod = await this.findInPods(call, `/snapshots/${encodeURIComponent(volume.snapshot_id)}`, azName);
+      pod =
+        (await podOfSource(this.deps, 'snapshot', volume.snapshot_id, call.ctx.projectId)) ??
+        (await this.findInPods(call, `/snapshots/${encodeURIComponent(volume.snapshot_id)}`, azName));
       if (!pod) throw notFound(`Snapshot ${volume.snapshot_id} could not be found.`);
       what = 'snapshot';
     } else if (typeof volume.backup_id === 'string') {
-      pod = await this.findInPods(call, `/backups/${encodeURIComponent(volume.backup_id)}`, azName);
+      pod =
+        (await podOfSource(this.deps, 'backup', volume.backup_id, call.ctx.projectId)) ?? (await this.findInPods(call, `/backups/${encodeURIComponent(volume.backup_id)}`, azName));
       if (!pod) throw notFound(`Backup ${volume.backup_id} could not be found.`);
       what = 'backup';
     }

@@ -48,24 +48,12 @@ export class VolumePlacement {
 
   /** The pods holding routed volumes (of the project, or of every project). */
   async podsWithVolumes(projectId: string | undefined): Promise<Set<string>> {
-    let q = this.deps.core.db.kysely.selectFrom('resource_routings').select('pod_id').distinct().where('resource_type', '=', VOLUME);
-    if (projectId !== undefined) q = q.where('project_id', '=', projectId);
-    return new Set((await q.execute()).map((r) => r.pod_id));
+    return new Set(await this.deps.core.routings.podIdsHolding(VOLUME, projectId !== undefined ? { projectId } : {}));
   }
 
   /** Which of `ids` are routed volumes, as `podId/id` keys (of the project, or of every project). */
   async routedKeys(ids: readonly string[], projectId: string | undefined): Promise<Set<string>> {
-    const out = new Set<string>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 500) {
-      let q = this.deps.core.db.kysely
-        .selectFrom('resource_routings')
-        .select(['top_id', 'pod_id', 'bottom_id'])
-        .where('resource_type', '=', VOLUME)
-        .where('top_id', 'in', unique.slice(i, i + 500));
-      if (projectId !== undefined) q = q.where('project_id', '=', projectId);
-      for (const row of await q.execute()) if (row.bottom_id) out.add(`${row.pod_id}/${row.top_id}`);
-    }
-    return out;
+    const routes = await this.deps.core.routings.findByTops(VOLUME, ids, { complete: true, ...(projectId !== undefined ? { projectId } : {}) });
+    return new Set(routes.map((r) => `${r.podId}/${r.topId}`));
   }
 }

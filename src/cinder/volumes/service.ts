@@ -22,6 +22,8 @@ export class VolumeService {
     private readonly pods: CinderPods,
     readonly placement: VolumePlacement,
     private readonly typeSync: VolumeTypeSync,
+    /** Called when a pod accepted a volume's deletion (its quota is released). */
+    private readonly onDeleteAccepted: (id: string) => Promise<void> = async () => {},
   ) {}
 
   locate(call: CinderCall, id: string): Promise<PlacedVolume> {
@@ -69,7 +71,9 @@ export class VolumeService {
   /** The route stays until the pod stops knowing the volume (deletion is asynchronous). */
   async remove(call: CinderCall, id: string): Promise<Relay> {
     const placed = await this.locate(call, id);
-    return (await this.forward(call, placed, { method: 'DELETE' })).relay;
+    const { res, relay } = await this.forward(call, placed, { method: 'DELETE' });
+    if (res.status >= 200 && res.status < 300) await this.onDeleteAccepted(id);
+    return relay;
   }
 
   /** Every metadata call: GET/POST/PUT `/metadata`, GET/PUT/DELETE `/metadata/{key}`. */

@@ -1,5 +1,6 @@
 /** Version documents, the extension list and availability zones of the top networking service. */
 import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../../common/index.js';
 import { listAvailabilityZones } from '../availabilityZones.js';
 import type { NetworkDeps } from '../deps.js';
 import { notFound } from '../errors.js';
@@ -82,13 +83,17 @@ export function discoveryRoutes(app: FastifyInstance, deps: NetworkDeps): void {
     versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ rel: 'self', href: `${deps.publicUrl()}/v2.0` }] }],
   }));
 
-  app.get('/v2.0', async () => ({
-    resources: RESOURCES.map(([name, collection]) => ({
-      name,
-      collection: collection.replace(/-/g, '_'),
-      links: [{ rel: 'self', href: `${deps.publicUrl()}/v2.0/${collection}` }],
-    })),
-  }));
+  // Upstream lists the resources only at `/v2.0/`; without the trailing slash it answers 404.
+  app.get('/v2.0', async (req) => {
+    if (!req.url.split('?', 1)[0].endsWith('/')) throw new ApiError(404, 'The resource could not be found.', 'HTTPNotFound');
+    return {
+      resources: RESOURCES.map(([name, collection]) => ({
+        name,
+        collection: collection.replace(/-/g, '_'),
+        links: [{ rel: 'self', href: `${deps.publicUrl()}/v2.0/${collection}` }],
+      })),
+    };
+  });
 
   app.get('/v2.0/extensions', async () => ({ extensions: EXTENSIONS.map(extensionView) }));
 

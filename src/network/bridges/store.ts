@@ -18,6 +18,7 @@ import { dbNow, isUniqueViolation, type Db } from '../../db/index.js';
 import { parseCidr } from '../ip.js';
 import { insertNetwork } from '../networks/insert.js';
 import { toNetwork, type Network } from '../networks/model.js';
+import type { RoutingTable } from '../../routing/index.js';
 import type { Port } from '../ports/model.js';
 import type { PortService } from '../ports/service.js';
 import { allocateSegment, releaseSegments } from '../segments.js';
@@ -93,6 +94,7 @@ export interface BridgeNetworksDeps {
   pools: SubnetpoolService;
   ports: PortService;
   copies: TopCopies;
+  routings: RoutingTable;
   logger: Logger;
 }
 
@@ -230,15 +232,15 @@ export class BridgeNetworks implements TopBridges {
       let left = subnets.length;
       for (const s of subnets) {
         const used = await trx.selectFrom('ip_allocations').select('port_id').where('subnet_id', '=', s.id).executeTakeFirst();
-        const copied = await trx.selectFrom('resource_routings').select('id').where('top_id', '=', s.id).where('resource_type', '=', 'subnet').executeTakeFirst();
+        const copied = (await this.deps.routings.in(trx).findByTop(s.id, 'subnet')).length > 0;
         if (used || copied) continue;
         await trx.deleteFrom('subnets').where('id', '=', s.id).execute();
         left--;
       }
       if (left > 0) return false;
       const port = await trx.selectFrom('ports').select('id').where('network_id', '=', network.id).executeTakeFirst();
-      const copy = await trx.selectFrom('resource_routings').select('id').where('top_id', '=', network.id).where('resource_type', '=', 'network').executeTakeFirst();
-      if (port || copy) return false;
+      const copied = (await this.deps.routings.in(trx).findByTop(network.id, 'network')).length > 0;
+      if (port || copied) return false;
       await releaseSegments(trx, network.id);
       await dropTags(trx, 'networks', [network.id]);
       await trx.deleteFrom('networks').where('id', '=', network.id).execute();
@@ -272,7 +274,7 @@ export class BridgeNetworks implements TopBridges {
   async deletePort(portId: string, ctx: BottomCallContext): Promise<void> {
     const kysely = this.deps.db.kysely;
     await this.deps.copies.deleteCopiesOf({ ports: [portId] }, ctx);
-    await kysely.deleteFrom('resource_routings').where('top_id', '=', portId).where('resource_type', '=', 'port').execute();
+    await this.deps.routings.deleteByTop('port', [portId]);
     await dropTags(kysely, 'ports', [portId]);
     await kysely.deleteFrom('ports').where('id', '=', portId).execute();
   }
@@ -286,7 +288,7 @@ export class BridgeNetworks implements TopBridges {
     await inTransaction(db, async (trx) => {
       await lockRow(db, trx, 'subnetpools', this.poolId);
       if (await trx.selectFrom('ip_allocations').select('port_id').where('subnet_id', '=', subnetId).executeTakeFirst()) return;
-      if (await trx.selectFrom('resource_routings').select('id').where('top_id', '=', subnetId).where('resource_type', '=', 'subnet').executeTakeFirst()) return;
+      if ((await this.deps.routings.in(trx).findByTop(subnetId, 'subnet')).length > 0) return;
       await trx.deleteFrom('subnets').where('id', '=', subnetId).execute();
     });
   }

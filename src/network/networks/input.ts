@@ -1,6 +1,6 @@
 /** Network request bodies. */
 import { invalidAttribute } from '../errors.js';
-import { parseAttributes, toBool, toInt, toNullableInt, toNullableStr, toStr, toStringList, type AttrSpec, type Json } from '../input.js';
+import { parseAttributes, toBool, toInt, toNullableInt, toNullableStr, toNullableUuid, toStr, toStringList, type AttrSpec, type Json } from '../input.js';
 import type { ProviderRequest } from '../segments.js';
 
 const both = { put: true };
@@ -20,6 +20,7 @@ const SPEC: Record<string, AttrSpec> = {
   'router:external': { ...both, convert: toBool },
   port_security_enabled: { ...both, convert: toBool },
   mtu: { ...both, convert: mtu },
+  qos_policy_id: { ...both, convert: toNullableUuid },
   availability_zone_hints: { convert: toStringList(255) },
   'provider:network_type': { ...both, convert: toStr(32) },
   'provider:physical_network': { ...both, convert: toNullableStr(64) },
@@ -38,6 +39,8 @@ export interface NetworkCreateInput {
   external?: boolean;
   portSecurityEnabled?: boolean;
   mtu?: number;
+  /** null removes the policy. */
+  qosPolicyId?: string | null;
   azHints?: string[];
   provider: ProviderRequest;
 }
@@ -53,6 +56,7 @@ function common(a: Json): NetworkPatch {
     external: a['router:external'] as boolean | undefined,
     portSecurityEnabled: a.port_security_enabled as boolean | undefined,
     mtu: a.mtu as number | undefined,
+    qosPolicyId: a.qos_policy_id as string | null | undefined,
     provider: {
       networkType: a['provider:network_type'] as string | undefined,
       physicalNetwork: a['provider:physical_network'] as string | null | undefined,

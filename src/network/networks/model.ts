@@ -15,6 +15,7 @@ export interface Network {
   external: boolean;
   portSecurityEnabled: boolean;
   mtu: number;
+  qosPolicyId: string | null;
   azHints: string[];
   segment: Segment;
   revisionNumber: number;
@@ -39,6 +40,7 @@ export function toNetwork(row: NetworkRow, extra: { subnetIds?: string[]; availa
     external: toBool(row.external),
     portSecurityEnabled: toBool(row.port_security_enabled),
     mtu: Number(row.mtu),
+    qosPolicyId: row.qos_policy_id ?? null,
     azHints: parseJson<string[]>(row.availability_zone_hints, []),
     segment: {
       networkType: (row.network_type as NetworkType | null) ?? null,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { BottomCallContext } from '../../bottom/index.js';
 import { dbNow, isForeignKeyViolation } from '../../db/index.js';
-import { checkAzHints, networkAvailabilityZones } from '../availabilityZones.js';
+import { checkAzHints } from '../availabilityZones.js';
 import { copiesOf, deleteCopies, dropRoutingRows } from '../bottomCopies.js';
 import type { NetworkDeps } from '../deps.js';
 import { copyExternalOrUndo } from './externalCopy.js';
@@ -17,6 +17,9 @@ import { projectFilters, tagFilters } from '../listAttrs.js';
 import { owns, requireAdminForAttributes, requireOwner, type Caller } from '../policy.js';
 import { applyFilters, inIdOrder, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
 import { allocateSegment, hasProviderAttributes, NO_SEGMENT, releaseSegments } from '../segments.js';
+import { checkQosPolicyRef } from '../qos/service.js';
+import { NETWORK_SYNC_JOB, syncJobsOf } from '../rbac/jobs.js';
+import { setWildcardShare, sharedWith } from '../rbac/service.js';
 import { dropTags, tagsOf } from '../tags.js';
 import { fromBool, inTransaction, lockRow, type Trx } from '../tx.js';
 import type { NetworkCreateInput, NetworkPatch } from './input.js';
@@ -35,6 +38,7 @@ export const NETWORK_LIST: ListSchema = {
     'router:external': { kind: 'bool', column: 'networks.external', sortable: true },
     port_security_enabled: { kind: 'bool', column: 'networks.port_security_enabled', sortable: true },
     mtu: { kind: 'int', column: 'networks.mtu', sortable: true },
+    qos_policy_id: { kind: 'string', column: 'networks.qos_policy_id' },
     status: { kind: 'constant', value: 'ACTIVE' },
     'provider:network_type': { kind: 'string', column: 'networks.network_type' },
     'provider:physical_network': { kind: 'string', column: 'networks.physical_network' },
@@ -50,7 +54,14 @@ export const NETWORK_LIST: ListSchema = {
 /** Owner filter of networks: admins see all; others their own, shared and external networks. */
 export function visibleNetwork(caller: Caller) {
   return (eb: AnyEb) =>
-    caller.isAdmin ? sql<boolean>`1 = 1` : eb.or([eb('networks.project_id', '=', caller.projectId), eb('networks.shared', '=', 1), eb('networks.external', '=', 1)]);
+    caller.isAdmin
+      ? sql<boolean>`1 = 1`
+      : eb.or([
+          eb('networks.project_id', '=', caller.projectId),
+          eb('networks.shared', '=', 1),
+          eb('networks.external', '=', 1),
+          sharedWith(eb, 'network', 'networks.id', caller.projectId, ['access_as_shared', 'access_as_external']),
+        ]);
 }
 
 /** Ports a network delete removes with it instead of refusing (as upstream's DHCP ports), plus Tricircle's reserved ports. */
@@ -81,6 +92,7 @@ export class NetworkService {
     }
     await inTransaction(this.db, async (trx) => {
       for (const p of prepared) {
+        if (p.input.qosPolicyId !== undefined) await checkQosPolicyRef(trx, caller, p.input.qosPolicyId);
         const segment = p.external && !hasProviderAttributes(p.input.provider) ? NO_SEGMENT : await allocateSegment(this.db, trx, this.deps.settings, p.id, p.input.provider);
         const network = {
           id: p.id,
@@ -92,9 +104,11 @@ export class NetworkService {
           external: fromBool(p.external),
           port_security_enabled: fromBool(p.input.portSecurityEnabled ?? true),
           mtu: p.input.mtu ?? 1500,
+          qos_policy_id: p.input.qosPolicyId ?? null,
           availability_zone_hints: JSON.stringify(p.azHints),
         };
         await insertNetwork(trx, network, segment, dbNow(this.db.dialect));
+        if (p.input.shared === true) await setWildcardShare(this.db, trx, 'network', p.id, p.projectId, true);
       }
     });
     // External networks are made in their pod at once; a pod failure undoes the whole request.
@@ -136,8 +150,11 @@ export class NetworkService {
     if (patch.external !== undefined && patch.external !== current.external) {
       throw invalidInput('router:external cannot be changed on an existing network: its pods are chosen when it is created');
     }
+    const sync = syncJobsOf(this.deps);
+    let job = '';
     await inTransaction(this.db, async (trx) => {
       if (!(await lockRow(this.db, trx, 'networks', id))) throw notFound.network(id);
+      if (patch.qosPolicyId !== undefined) await checkQosPolicyRef(trx, caller, patch.qosPolicyId);
       if (patch.shared === false && current.shared) {
         const foreignPort = await trx.selectFrom('ports').select('id').where('network_id', '=', id).where('project_id', '!=', row.project_id).executeTakeFirst();
         const foreignSubnet = await trx.selectFrom('subnets').select('id').where('network_id', '=', id).where('project_id', '!=', row.project_id).executeTakeFirst();
@@ -152,12 +169,17 @@ export class NetworkService {
           ...(patch.shared !== undefined ? { shared: fromBool(patch.shared) } : {}),
           ...(patch.portSecurityEnabled !== undefined ? { port_security_enabled: fromBool(patch.portSecurityEnabled) } : {}),
           ...(patch.mtu !== undefined ? { mtu: patch.mtu } : {}),
+          ...(patch.qosPolicyId !== undefined ? { qos_policy_id: patch.qosPolicyId } : {}),
           revision_number: eb('revision_number', '+', 1),
           updated_at: dbNow(this.db.dialect),
         }))
         .where('id', '=', id)
         .execute();
+      if (patch.shared !== undefined) await setWildcardShare(this.db, trx, 'network', id, row.project_id, patch.shared);
+      // The pods' copies follow (MTU, admin state, sharing, QoS; the subnets' attributes too).
+      job = await sync.request(trx, NETWORK_SYNC_JOB, id, row.project_id);
     });
+    sync.signal([job]);
     return this.get(caller, id);
   }
 
@@ -179,8 +201,8 @@ export class NetworkService {
     const subnetIds = (await this.db.kysely.selectFrom('subnets').select('id').where('network_id', '=', id).execute()).map((s) => s.id);
     const portIds = held.map((p) => p.id);
 
-    const copies = await copiesOf(this.db.kysely, { networks: [id], subnets: subnetIds, ports: portIds });
-    await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
+    const copies = await copiesOf(this.deps.routings, { networks: [id], subnets: subnetIds, ports: portIds });
+    await deleteCopies(this.deps.routings, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
 
     try {
       await inTransaction(this.db, async (trx) => {
@@ -204,7 +226,8 @@ export class NetworkService {
         }
         await releaseSegments(trx, id);
         await dropTags(trx, 'networks', [id]);
-        await dropRoutingRows(trx, { networks: [id], subnets, ports: ids });
+        await trx.deleteFrom('rbac_policies').where('object_type', '=', 'network').where('object_id', '=', id).execute();
+        await dropRoutingRows(this.deps.routings.in(trx), { networks: [id], subnets, ports: ids });
         await trx.deleteFrom('networks').where('id', '=', id).execute();
       });
     } catch (err) {
@@ -230,7 +253,7 @@ export class NetworkService {
     const kysely = this.db.kysely;
     const [subnets, azs, tags] = await Promise.all([
       kysely.selectFrom('subnets').select(['id', 'network_id']).where('network_id', 'in', ids).orderBy('created_at').orderBy('id').execute(),
-      networkAvailabilityZones(kysely, ids),
+      this.deps.routings.availabilityZonesOfCopies('network', ids),
       tagsOf(kysely, 'networks', ids),
     ]);
     const subnetIds = new Map<string, string[]>();

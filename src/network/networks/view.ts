@@ -17,6 +17,7 @@ export function networkView(n: Network, caller: Caller): Record<string, unknown>
     'router:external': n.external,
     port_security_enabled: n.portSecurityEnabled,
     mtu: n.mtu,
+    qos_policy_id: n.qosPolicyId,
     availability_zone_hints: n.azHints,
     availability_zones: n.availabilityZones,
     ipv4_address_scope: null,

@@ -1,7 +1,7 @@
 /** Port request bodies. */
 import { bad, invalidAttribute } from '../errors.js';
 import { canonicalIp, formatIp, parseCidr } from '../ip.js';
-import { isObject, parseAttributes, pyStr, toBool, toDict, toList, toMac, toStr, toUuid, type AttrSpec, type Json } from '../input.js';
+import { isObject, parseAttributes, pyStr, toBool, toDict, toList, toMac, toNullableUuid, toStr, toUuid, type AttrSpec, type Json } from '../input.js';
 import type { FixedIpRequest } from './ipam.js';
 import type { AddressPair, DhcpOption } from './model.js';
 
@@ -93,6 +93,7 @@ const SPEC: Record<string, AttrSpec> = {
   port_security_enabled: { put: true, convert: toBool },
   allowed_address_pairs: { put: true, convert: addressPairs },
   extra_dhcp_opts: { put: true, convert: dhcpOptions },
+  qos_policy_id: { put: true, convert: toNullableUuid },
   'binding:host_id': { put: true, convert: toStr(255) },
   'binding:vnic_type': { put: true, convert: vnicType },
   'binding:profile': { put: true, convert: toDict },
@@ -112,6 +113,8 @@ export interface PortPatch {
   portSecurityEnabled?: boolean;
   allowedAddressPairs?: { ip_address: string; mac_address?: string }[];
   extraDhcpOpts?: DhcpOption[];
+  /** null removes the policy. */
+  qosPolicyId?: string | null;
   bindingHostId?: string;
   bindingVnicType?: string;
   bindingProfile?: Json;
@@ -136,6 +139,7 @@ function patchOf(a: Json): PortPatch {
     portSecurityEnabled: a.port_security_enabled as boolean | undefined,
     allowedAddressPairs: a.allowed_address_pairs as PortPatch['allowedAddressPairs'],
     extraDhcpOpts: a.extra_dhcp_opts as DhcpOption[] | undefined,
+    qosPolicyId: a.qos_policy_id as string | null | undefined,
     bindingHostId: a['binding:host_id'] as string | undefined,
     bindingVnicType: a['binding:vnic_type'] as string | undefined,
     bindingProfile: a['binding:profile'] as Json | undefined,

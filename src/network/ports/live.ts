@@ -6,14 +6,14 @@
 import type { BottomCallContext, BottomPort, PodClientFactory } from '../../bottom/index.js';
 import type { Logger } from '../../common/index.js';
 import type { Pod, PodRegistry } from '../../pods/index.js';
-import type { Trx } from '../tx.js';
+import type { RoutingTable } from '../../routing/index.js';
 import type { Port } from './model.js';
 
 /** Attributes read live; filters on them are applied after the pods answered. */
 export const LIVE_FILTERS = ['status', 'binding:host_id'] as const;
 
 export interface LivePortsDeps {
-  db: Trx;
+  routings: Pick<RoutingTable, 'findByTops' | 'topIdsByBottom'>;
   pods: Pick<PodRegistry, 'find'>;
   /** Undefined when the process has no pod clients (then ports show their top rows). */
   podClients?: Pick<PodClientFactory, 'neutron'>;
@@ -34,23 +34,17 @@ export class LivePorts {
     const clients = this.deps.podClients;
     const candidates = ports.filter((p) => p.reservedFor === null);
     if (!clients || candidates.length === 0) return ports;
-    const routes = await this.deps.db
-      .selectFrom('resource_routings')
-      .select(['top_id', 'bottom_id', 'pod_id'])
-      .where('resource_type', '=', 'port')
-      .where(
-        'top_id',
-        'in',
-        candidates.map((p) => p.id),
-      )
-      .where('bottom_id', 'is not', null)
-      .execute();
+    const routes = await this.deps.routings.findByTops(
+      'port',
+      candidates.map((p) => p.id),
+      { complete: true },
+    );
     const count = new Map<string, number>();
-    for (const r of routes) count.set(r.top_id, (count.get(r.top_id) ?? 0) + 1);
+    for (const r of routes) count.set(r.topId, (count.get(r.topId) ?? 0) + 1);
     const byPod = new Map<string, { topId: string; bottomId: string }[]>();
     for (const r of routes) {
-      if (count.get(r.top_id) !== 1) continue;
-      byPod.set(r.pod_id, [...(byPod.get(r.pod_id) ?? []), { topId: r.top_id, bottomId: r.bottom_id! }]);
+      if (count.get(r.topId) !== 1) continue;
+      byPod.set(r.podId, [...(byPod.get(r.podId) ?? []), { topId: r.topId, bottomId: r.bottomId! }]);
     }
     const call: BottomCallContext = { requestId: ctx.requestId ?? 'req-live-ports', ...(ctx.globalRequestId ? { globalRequestId: ctx.globalRequestId } : {}) };
     const live = new Map<string, Partial<Port>>();
@@ -85,17 +79,9 @@ export class LivePorts {
 
   /** Bottom device ids (servers, routers) of the pod → their top ids. */
   private async topDevices(pod: Pod, bottomIds: string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    if (bottomIds.length === 0) return out;
-    const rows = await this.deps.db
-      .selectFrom('resource_routings')
-      .select(['top_id', 'bottom_id'])
-      .where('pod_id', '=', pod.id)
-      .where('resource_type', 'in', ['server', 'router'])
-      .where('bottom_id', 'in', [...new Set(bottomIds)])
-      .execute();
-    for (const r of rows) out.set(r.bottom_id!, r.top_id);
-    return out;
+    if (bottomIds.length === 0) return new Map();
+    const byPod = await this.deps.routings.topIdsByBottom({ resourceTypes: ['server', 'router'], podIds: [pod.id], bottomIds });
+    return byPod.get(pod.id) ?? new Map();
   }
 }
 

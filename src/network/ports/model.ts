@@ -33,6 +33,7 @@ export interface Port {
   bindingProfile: Record<string, unknown>;
   allowedAddressPairs: AddressPair[];
   extraDhcpOpts: DhcpOption[];
+  qosPolicyId: string | null;
   reservedFor: string | null;
   revisionNumber: number;
   createdAt: number;
@@ -78,6 +79,7 @@ export function toPort(row: PortRow, extra: { fixedIps?: FixedIp[]; securityGrou
     allowedAddressPairs: parseJson<AddressPair[]>(row.allowed_address_pairs, []),
     extraDhcpOpts: parseJson<DhcpOption[]>(row.extra_dhcp_opts, []),
     reservedFor: row.reserved_for,
+    qosPolicyId: row.qos_policy_id ?? null,
     revisionNumber: Number(row.revision_number),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
@@ -107,6 +109,7 @@ export function portView(p: Port, caller: Caller): Record<string, unknown> {
     security_groups: p.securityGroups,
     port_security_enabled: p.portSecurityEnabled,
     ip_allocation: 'immediate',
+    qos_policy_id: p.qosPolicyId,
     tags: p.tags,
     created_at: isoSeconds(p.createdAt),
     updated_at: isoSeconds(p.updatedAt),

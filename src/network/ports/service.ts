@@ -13,6 +13,9 @@ import { bad, conflict, notFound, policyNotAuthorized } from '../errors.js';
 import { owningProject } from '../input.js';
 import { projectFilters, tagFilters } from '../listAttrs.js';
 import type { NetworkService } from '../networks/service.js';
+import { checkQosPolicyRef } from '../qos/service.js';
+import { PORT_SYNC_JOB, syncJobsOf } from '../rbac/jobs.js';
+import { rbacGrants } from '../rbac/service.js';
 import { owns, requireOwner, type Caller } from '../policy.js';
 import { applyFilters, inIdOrder, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
 import type { SecurityGroupLookup } from '../securityGroupLookup.js';
@@ -136,7 +139,7 @@ export class PortService {
     private readonly networks: NetworkService,
     private readonly securityGroups: SecurityGroupLookup,
   ) {
-    this.live = new LivePorts({ db: deps.db.kysely, pods: deps.pods, podClients: deps.podClients, logger: deps.logger });
+    this.live = new LivePorts({ routings: deps.routings, pods: deps.pods, podClients: deps.podClients, logger: deps.logger });
   }
 
   private get db() {
@@ -162,10 +165,11 @@ export class PortService {
       const network = await this.networks.findVisibleRow(this.db.kysely, caller, input.networkId);
       if (!network) throw notFound.network(input.networkId);
       const projectId = owningProject({ project_id: input.project_id, tenant_id: input.tenant_id }, caller);
-      if (!caller.isAdmin && network.project_id !== projectId && !toBool(network.shared)) {
+      if (!caller.isAdmin && network.project_id !== projectId && !toBool(network.shared) && !(await rbacGrants(this.db.kysely, 'network', network.id, projectId))) {
         throw new ApiError(404, `Tenant ${projectId} not allowed to create port on this network`, 'HTTPNotFound');
       }
       authorizeAttributes(caller, 'create_port', owns(caller, network.project_id), input);
+      if (input.qosPolicyId !== undefined) await checkQosPolicyRef(this.db.kysely, caller, input.qosPolicyId);
       const portSecurity = input.portSecurityEnabled ?? toBool(network.port_security_enabled);
       const deviceOwner = input.deviceOwner ?? '';
       if (!portSecurity && input.securityGroups?.length) throw bad.securityGroupsNeedPortSecurity();
@@ -252,6 +256,7 @@ export class PortService {
         allowed_address_pairs: JSON.stringify(withMacs(p.patch.allowedAddressPairs ?? [], mac)),
         extra_dhcp_opts: JSON.stringify(p.patch.extraDhcpOpts ?? []),
         reserved_for: p.reservedFor,
+        qos_policy_id: p.patch.qosPolicyId ?? null,
         revision_number: 1,
         created_at: now,
         updated_at: now,
@@ -346,6 +351,9 @@ export class PortService {
     if (!owns(caller, row.project_id)) requireOwner(caller, row.net_project_id, 'update_port');
     authorizeAttributes(caller, 'update_port', owns(caller, row.net_project_id), patch);
     if (patch.securityGroups) for (const g of patch.securityGroups) await this.securityGroups.visibleGroup(caller, g);
+    if (patch.qosPolicyId !== undefined) await checkQosPolicyRef(this.db.kysely, caller, patch.qosPolicyId);
+    const sync = syncJobsOf(this.deps);
+    let job = '';
     try {
       await inTransaction(this.db, async (trx) => {
         if (!(await lockRow(this.db, trx, 'ports', id))) throw notFound.port(id);
@@ -379,6 +387,7 @@ export class PortService {
             ...(patch.bindingVnicType !== undefined ? { binding_vnic_type: patch.bindingVnicType } : {}),
             ...(patch.bindingProfile !== undefined ? { binding_profile: JSON.stringify(patch.bindingProfile) } : {}),
             ...(patch.extraDhcpOpts !== undefined ? { extra_dhcp_opts: JSON.stringify(patch.extraDhcpOpts) } : {}),
+            ...(patch.qosPolicyId !== undefined ? { qos_policy_id: patch.qosPolicyId } : {}),
             allowed_address_pairs: JSON.stringify(pairs),
             revision_number: eb('revision_number', '+', 1),
             updated_at: dbNow(this.db.dialect),
@@ -394,7 +403,10 @@ export class PortService {
               .execute();
           }
         }
+        // The port's copy in its pod follows a QoS change.
+        job = patch.qosPolicyId !== undefined && patch.qosPolicyId !== current.qosPolicyId ? await sync.request(trx, PORT_SYNC_JOB, id, current.projectId) : '';
       });
+      sync.signal([job]);
     } catch (err) {
       if (isUniqueViolation(err) && patch.macAddress !== undefined) throw conflict.macInUse(row.network_id, patch.macAddress);
       throw err;
@@ -432,12 +444,12 @@ export class PortService {
     if (!row) throw notFound.port(id);
     if (!owns(caller, row.project_id)) requireOwner(caller, row.net_project_id, 'delete_port');
     await refuseL3PortDelete(this.db.kysely, row);
-    const copies = await copiesOf(this.db.kysely, { ports: [id] });
-    await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
+    const copies = await copiesOf(this.deps.routings, { ports: [id] });
+    await deleteCopies(this.deps.routings, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
     await inL3Transaction(this.db, l3JobsOf(this.deps), async (trx, request) => {
       await releaseFloatingIpsOfPort(this.db, trx, id, request);
       await dropTags(trx, 'ports', [id]);
-      await dropRoutingRows(trx, { ports: [id] });
+      await dropRoutingRows(this.deps.routings.in(trx), { ports: [id] });
       await trx.deleteFrom('ports').where('id', '=', id).execute();
     });
   }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { dbNow, isForeignKeyViolation } from '../../db/index.js';
-import { checkAzHints, copyAvailabilityZones } from '../availabilityZones.js';
+import { checkAzHints } from '../availabilityZones.js';
 import type { NetworkDeps } from '../deps.js';
 import { invalidInput, notFound } from '../errors.js';
 import { owningProject } from '../input.js';
@@ -538,7 +538,7 @@ export class RouterService {
         .execute(),
       kysely.selectFrom('router_routes').selectAll().where('router_id', 'in', ids).orderBy('destination').orderBy('nexthop').execute(),
       tagsOf(kysely, 'routers', ids),
-      routerAvailabilityZones(kysely, ids),
+      this.deps.routings.availabilityZonesOfCopies('router', ids),
     ]);
     const addresses = await addressesOf(
       kysely,
@@ -550,11 +550,6 @@ export class RouterService {
     for (const r of routes) routesOf.set(r.router_id, [...(routesOf.get(r.router_id) ?? []), { destination: r.destination, nexthop: r.nexthop }]);
     return rows.map((r) => toRouter(r, { gateway: gateways.get(r.id) ?? null, routes: routesOf.get(r.id), tags: tags.get(r.id), availabilityZones: azs.get(r.id) }));
   }
-}
-
-/** The AZs of the pods that hold a copy of each router (routing rows of type `router` with a bottom id). */
-export async function routerAvailabilityZones(trx: Trx, routerIds: string[]): Promise<Map<string, string[]>> {
-  return copyAvailabilityZones(trx, 'router', routerIds);
 }
 
 const sameRoute = (a: Route, b: Route) => a.destination === b.destination && a.nexthop === b.nexthop;

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/index.js';
+import type { RoutingTable } from '../../routing/index.js';
 
 /** Where the tenant's subnets are: the CIDRs remote-group rules expand to. */
 export interface SubnetCidrSource {
@@ -7,22 +8,11 @@ export interface SubnetCidrSource {
 }
 
 /** The project's subnet CIDRs from the top tables; with a pod, only the subnets routed to it. */
-export function sqlSubnetCidrs(db: Db): SubnetCidrSource {
+export function sqlSubnetCidrs(db: Db, routings: RoutingTable): SubnetCidrSource {
   return {
     async cidrsOf(projectId, podId) {
       let q = db.kysely.selectFrom('subnets').select('subnets.cidr').where('subnets.project_id', '=', projectId);
-      if (podId !== undefined) {
-        q = q.where((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('resource_routings')
-              .select('resource_routings.id')
-              .where('resource_routings.resource_type', '=', 'subnet')
-              .where('resource_routings.pod_id', '=', podId)
-              .where('resource_routings.top_id', '=', eb.ref('subnets.id')),
-          ),
-        );
-      }
+      if (podId !== undefined) q = q.where('subnets.id', 'in', routings.topIdsInPodQuery('subnet', podId));
       const rows = await q.orderBy('subnets.created_at').orderBy('subnets.id').execute();
       return rows.map((r) => r.cidr);
     },

@@ -18,6 +18,8 @@ import { isAutoDeletedPort, type NetworkService } from '../networks/service.js';
 import { owns, requireOwner, type Caller } from '../policy.js';
 import { applyFilters, inIdOrder, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
 import type { SubnetpoolService } from '../subnetpools/service.js';
+import { NETWORK_SYNC_JOB, syncJobsOf } from '../rbac/jobs.js';
+import { sharedWith } from '../rbac/service.js';
 import { dropTags, tagsOf } from '../tags.js';
 import { fromBool, inTransaction, lockRow, type Trx } from '../tx.js';
 import { checkGateway, checkHostRoutes, checkIpv6Modes, checkPools, defaultGateway, defaultPools, MAX_DNS_NAMESERVERS, MAX_HOST_ROUTES, type Pool } from './addressing.js';
@@ -49,11 +51,18 @@ export const SUBNET_LIST: ListSchema = {
 };
 
 /**
- * Subnets a caller sees: its own, and those of shared networks. As in Neutron, an external network is visible to
- * every project but its subnets are not, unless the network is also shared.
+ * Subnets a caller sees: its own, and those of shared networks (shared flag or RBAC). As in Neutron, an external
+ * network is visible to every project but its subnets are not, unless the network is also shared.
  */
 export function visibleSubnet(caller: Caller) {
-  return (eb: AnyEb) => (caller.isAdmin ? sql<boolean>`1 = 1` : eb.or([eb('subnets.project_id', '=', caller.projectId), eb('networks.shared', '=', 1)]));
+  return (eb: AnyEb) =>
+    caller.isAdmin
+      ? sql<boolean>`1 = 1`
+      : eb.or([
+          eb('subnets.project_id', '=', caller.projectId),
+          eb('networks.shared', '=', 1),
+          sharedWith(eb, 'network', 'networks.id', caller.projectId, ['access_as_shared', 'access_as_external']),
+        ]);
 }
 
 type SubnetJoinRow = SubnetRow & { net_external: number; net_project_id: string };
@@ -225,6 +234,8 @@ export class SubnetService {
     const row = await this.findVisible(this.db.kysely, caller, id);
     if (!row) throw notFound.subnet(id);
     if (!owns(caller, row.project_id)) requireOwner(caller, row.net_project_id, 'update_subnet');
+    const sync = syncJobsOf(this.deps);
+    let job = '';
     await inTransaction(this.db, async (trx) => {
       if (!(await lockRow(this.db, trx, 'subnets', id))) throw notFound.subnet(id);
       const current = toSubnet((await trx.selectFrom('subnets').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as SubnetRow);
@@ -263,8 +274,10 @@ export class SubnetService {
           updated_at: dbNow(this.db.dialect),
         }))
         .where('id', '=', id)
-        .execute();
+        .execute(); // The pods' copies of the subnet follow (gateway, pools, DNS servers, host routes).
+      job = await sync.request(trx, NETWORK_SYNC_JOB, current.networkId, row.net_project_id);
     });
+    sync.signal([job]);
     return this.get(caller, id);
   }
 
@@ -278,8 +291,8 @@ export class SubnetService {
     if (!row) throw notFound.subnet(id);
     if (!owns(caller, row.project_id)) requireOwner(caller, row.net_project_id, 'delete_subnet');
     const plan = await this.deletePlan(this.db.kysely, id);
-    const copies = await copiesOf(this.db.kysely, { subnets: [id], ports: plan.portsToDelete });
-    await deleteCopies(this.db.kysely, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
+    const copies = await copiesOf(this.deps.routings, { subnets: [id], ports: plan.portsToDelete });
+    await deleteCopies(this.deps.routings, { pods: this.deps.pods, deleter: this.deps.podSide.copies, logger: this.deps.logger }, copies, caller);
     try {
       await inTransaction(this.db, async (trx) => {
         if (!(await lockRow(this.db, trx, 'networks', row.network_id))) return;
@@ -294,7 +307,7 @@ export class SubnetService {
           await trx.deleteFrom('ports').where('id', 'in', again.portsToDelete).execute();
         }
         await dropTags(trx, 'subnets', [id]);
-        await dropRoutingRows(trx, { subnets: [id], ports: again.portsToDelete });
+        await dropRoutingRows(this.deps.routings.in(trx), { subnets: [id], ports: again.portsToDelete });
         await trx.deleteFrom('subnets').where('id', '=', id).execute();
         await this.bumpNetwork(trx, row.network_id);
       });

@@ -12,6 +12,7 @@ import type { NetworkSettings } from '../settings.js';
 import type { TopFloatingIps, TopRouters } from './l3.js';
 import type { TopNetworks, TopPorts } from './networks.js';
 import type { ServerPorts } from './serverPorts.js';
+import type { TopSharing } from './sharing.js';
 
 /** The top security groups, as a boot and the pods' copies need them. */
 export interface TopSecurityGroups {
@@ -51,6 +52,8 @@ export interface TopNetworkState {
   readonly floatingIps: TopFloatingIps;
   /** The projects' bridge networks. */
   readonly bridges: TopBridges;
+  /** RBAC sharing and QoS policies (the pods' copies follow them). */
+  readonly sharing: TopSharing;
   /** Which of `ids` still exist at the top. */
   existing(kind: TopKind, ids: string[]): Promise<Set<string>>;
   /** The projects that own routers, floating IPs or external networks. */

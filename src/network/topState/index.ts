@@ -3,6 +3,7 @@ import type { BottomCallContext } from '../../bottom/index.js';
 import type { Logger } from '../../common/index.js';
 import type { Db } from '../../db/index.js';
 import type { PodRegistry } from '../../pods/index.js';
+import type { RoutingTable } from '../../routing/index.js';
 import type { JobService } from '../../xjob/index.js';
 import { copiesOf, deleteCopies, type BottomNetworkDeleter, type TopCopies } from '../bottomCopies.js';
 import { BridgeNetworks } from '../bridges/index.js';
@@ -18,15 +19,18 @@ import type { TopKind, TopNetworkState } from './contract.js';
 import { topFloatingIps, topRouters } from './l3.js';
 import { topNetworks, topPorts } from './networks.js';
 import { serverPorts } from './serverPorts.js';
+import { topSharing } from './sharing.js';
 
 export type { TopNetworkState, TopSecurityGroups, TopKind, L3FollowUps } from './contract.js';
 export type { TopCopies, TopIds } from '../bottomCopies.js';
 export type { TopNetworks, TopPorts, NetworkWithSubnets, ExternalNetworkRef } from './networks.js';
 export type { TopRouters, TopFloatingIps, RouterState, RouterPortState } from './l3.js';
 export type { ServerPorts, ServerPortRef, ServerPortRequest } from './serverPorts.js';
+export type { TopSharing, TopQosPolicy, TopQosRule } from './sharing.js';
 
 export interface TopNetworkStateParts {
   db: Db;
+  routings: RoutingTable;
   pods: PodRegistry;
   settings: NetworkSettings;
   /** `[tricircle] bridge_cidr` as configured (the bridge pool's id is derived from it). */
@@ -49,8 +53,8 @@ export function createTopNetworkState(p: TopNetworkStateParts): TopNetworkState 
   const { db } = p;
   const copies: TopCopies = {
     async deleteCopiesOf(ids, ctx: BottomCallContext) {
-      const found = await copiesOf(db.kysely, ids);
-      await deleteCopies(db.kysely, { pods: p.pods, deleter: p.deleter, logger: p.logger }, found, ctx);
+      const found = await copiesOf(p.routings, ids);
+      await deleteCopies(p.routings, { pods: p.pods, deleter: p.deleter, logger: p.logger }, found, ctx);
     },
   };
   return {
@@ -71,15 +75,17 @@ export function createTopNetworkState(p: TopNetworkStateParts): TopNetworkState 
           .where((eb) => eb.or([eb('id', '=', wanted), eb('name', '=', wanted)]))
           .execute(),
     },
-    subnetCidrs: sqlSubnetCidrs(db),
+    subnetCidrs: sqlSubnetCidrs(db, p.routings),
     copies,
     l3FollowUps: { request: (input) => requestL3FollowUps(db, p.jobs, input) },
     routers: topRouters(db),
+    sharing: topSharing(db),
     floatingIps: topFloatingIps(db),
     bridges: new BridgeNetworks({
       db,
       settings: p.settings,
       bridgeCidrText: p.bridgeCidrText,
+      routings: p.routings,
       pools: p.pools,
       ports: p.ports,
       copies,

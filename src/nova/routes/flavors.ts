@@ -24,7 +24,8 @@ export function flavorRoutes(r: GatewayRouter, flavors: FlavorService, maxLimit:
   r.put('/flavors/:flavor_id/os-extra_specs/:key', async (call) => ok(await flavors.setExtraSpec(call, call.params.flavor_id, call.params.key, call.body)));
   r.delete('/flavors/:flavor_id/os-extra_specs/:key', async (call) => {
     await flavors.deleteExtraSpec(call, call.params.flavor_id, call.params.key);
-    return answer(202);
+    // Nova answers this delete with 200 and no body.
+    return answer(200);
   });
 
   r.get('/flavors/:flavor_id/os-flavor-access', async (call) => ok({ flavor_access: await flavors.accessList(call, call.params.flavor_id) }));

@@ -24,7 +24,7 @@ export function quotaRoutes(r: GatewayRouter, quotas: QuotaService): void {
   });
   r.get('/os-quota-sets/:tenant_id', async (call) => ok({ quota_set: await quotas.show(call, call.params.tenant_id, false) }));
   r.get('/os-quota-sets/:tenant_id/detail', async (call) => ok({ quota_set: await quotas.show(call, call.params.tenant_id, true) }));
-  r.get('/os-quota-sets/:tenant_id/defaults', (call) => ok({ quota_set: quotas.defaults(call, call.params.tenant_id) }));
+  r.get('/os-quota-sets/:tenant_id/defaults', async (call) => ok({ quota_set: await quotas.defaults(call, call.params.tenant_id) }));
   r.put('/os-quota-sets/:tenant_id', async (call) => ok({ quota_set: await quotas.update(call, call.params.tenant_id) }), { body: QuotaUpdate });
   r.delete('/os-quota-sets/:tenant_id', async (call) => {
     await quotas.reset(call, call.params.tenant_id);

@@ -9,7 +9,7 @@ const UPDATED = '2013-07-23T11:33:21Z';
  * The advertised maximum is the lowest maximum across the pods. The legacy v2.0 API is not served,
  * so it is not listed.
  */
-export function versionRoutes(app: FastifyInstance, router: GatewayRouter, versions: PodVersionRanges, publicUrl: () => string): void {
+export function versionRoutes(_app: FastifyInstance, router: GatewayRouter, versions: PodVersionRanges, publicUrl: () => string): void {
   const v21 = async (full: boolean) => {
     const range = await versions.range();
     const self = { href: `${publicUrl()}/v2.1/`, rel: 'self' };
@@ -23,8 +23,9 @@ export function versionRoutes(app: FastifyInstance, router: GatewayRouter, versi
       ...(full ? { 'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }] } : {}),
     };
   };
-  app.get('/', async () => ({ versions: [await v21(false)] }));
-  app.get('/v2.1', async () => ({ version: await v21(true) }));
+  // Upstream answers its version documents with the microversion headers and Vary, like any call.
+  router.document('/', 'v2.1', async () => ok({ versions: [await v21(false)] }));
+  router.document('/v2.1', 'v2.1', async () => ok({ version: await v21(true) }));
   // The project form needs a token, so it is a route of the service like any other.
   router.get('', async () => ok({ version: await v21(true) }), { prefixes: ['/v2.1/:project_id'] });
 }

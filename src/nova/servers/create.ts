@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { RawResponse } from '../../bottom/index.js';
+import { PodUnreachableError, type RawResponse } from '../../bottom/index.js';
 import { badRequest, forbidden, type Logger, isJsonObject } from '../../common/index.js';
 import type { Db } from '../../db/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { PreparedNic, ServerNetworkPreparer, ServerNicRequest } from '../../wiring/index.js';
 import type { Pod, PodScheduler } from '../../pods/index.js';
 import type { RoutingTable } from '../../routing/index.js';
+import type { ImageCopier } from '../../imagecopy/index.js';
 import type { PodForwarder, Relayed } from '../forward.js';
 import { flavorIdOf } from '../flavors/model.js';
 import type { FlavorService } from '../flavors/service.js';
@@ -17,7 +18,9 @@ import type { PodDirectory } from '../podDirectory.js';
 import type { QuotaService } from '../quotas.js';
 import { Microversion } from '../../gateway/index.js';
 import { truthy } from '../parameters.js';
+import type { GroupPlacement } from '../groups/placement.js';
 import type { ServerLocator } from './locator.js';
+import { serverIntentMatch } from './intentFinder.js';
 import type { ServerCreateBody, ServerCreateFields } from './schemas.js';
 
 export interface ServerCreateDeps {
@@ -33,6 +36,9 @@ export interface ServerCreateDeps {
   keypairSync: KeypairSync;
   quotas: QuotaService;
   networks?: ServerNetworkPreparer;
+  images?: Pick<ImageCopier, 'ensureInPod'>;
+  /** Server groups named in scheduler hints: pod choice by the group's policy (groups/placement.ts). */
+  groups?: GroupPlacement;
   logger?: Logger;
 }
 
@@ -48,9 +54,11 @@ type NetworkChoice = { kind: 'none' } | { kind: 'auto'; explicit: boolean } | { 
 /**
  * `POST /servers`: validate as upstream, choose the pod (the tenant's pod in the AZ, or one the
  * scheduling policy picks and binds), make sure the pod has what the boot references (flavor, key
- * pair, networks and ports), forward every field of the request with the pod's own AZ, and record
- * the routing entry (the server keeps the pod's id at the top). A failure undoes what this request
- * created in the pod; copies of flavors and key pairs stay (they are shared by later boots).
+ * pair, networks and ports), forward every field of the request with the pod's own AZ, and route the
+ * servers (each keeps the pod's id at the top). Intent first (docs/routing.md): the routing intent is
+ * written before the pod is asked and completed with the servers' routes after it answered, so a
+ * crash in between leaves an intent the reconciler settles (serverIntentFinder). A refusal undoes
+ * what this request created in the pod; copies of flavors and key pairs stay (later boots share them).
  */
 export class ServerCreateFlow {
   constructor(private readonly deps: ServerCreateDeps) {}
@@ -83,113 +91,167 @@ export class ServerCreateFlow {
 
     const [azName, ...hostParts] = typeof server.availability_zone === 'string' ? server.availability_zone.split(':') : [''];
     const volumes = await this.volumeRoutes(ctx, server);
-    const pod = await this.choosePod(ctx, azName, volumes);
+    const groupPlan = await this.deps.groups?.plan(call, request as Json, minCount);
+    const pod = groupPlan
+      ? await this.deps.groups!.choosePod(groupPlan, azName, () => this.choosePod(ctx, azName, volumes), volumes.podId)
+      : await this.choosePod(ctx, azName, volumes);
 
-    await this.deps.quotas.checkServers(ctx, minCount, flavor);
-    await this.deps.flavorSync.ensure(ctx, pod, flavor, ctx.projectId);
-    if (keypair) await this.deps.keypairSync.ensure(ctx, pod, keypair);
+    // Admission: the quota is claimed before the pod is asked, and held by the servers it made. A boot
+    // whose outcome is unknown (left to the intent repair) keeps its claim pending until it expires.
+    const claim = await this.deps.quotas.claimServers(ctx, minCount, maxCount, flavor);
+    let bootedIds: string[] | undefined;
+    let leftForRepair = false;
+    try {
+      await this.deps.flavorSync.ensure(ctx, pod, flavor, ctx.projectId);
+      if (keypair) await this.deps.keypairSync.ensure(ctx, pod, keypair);
+      if (this.deps.images) for (const image of imagesOf(server)) await this.deps.images.ensureInPod(ctx, pod, image);
 
-    let nics: PreparedNic[] = [];
-    let podNetworks: unknown;
-    let podSecurityGroups: unknown;
-    if (choice.kind === 'none') {
-      podNetworks = v.ge('2.37') ? 'none' : undefined;
-    } else if (this.deps.networks) {
-      if (maxCount > 1 && choice.kind === 'list') throw badRequest(MULTI_WITH_NETWORKS);
-      const requestedGroups = server.security_groups?.map((g) => g.name ?? 'default');
-      const prepared = await this.deps.networks.prepareServerNics(ctx, pod, choice.kind === 'list' ? choice.nics : 'auto', {
-        ...(requestedGroups ? { securityGroups: requestedGroups } : {}),
-        serverId: randomUUID(),
+      let nics: PreparedNic[] = [];
+      let podNetworks: unknown;
+      let podSecurityGroups: unknown;
+      if (choice.kind === 'none') {
+        podNetworks = v.ge('2.37') ? 'none' : undefined;
+      } else if (this.deps.networks) {
+        if (maxCount > 1 && choice.kind === 'list') throw badRequest(MULTI_WITH_NETWORKS);
+        const requestedGroups = server.security_groups?.map((g) => g.name ?? 'default');
+        const prepared = await this.deps.networks.prepareServerNics(ctx, pod, choice.kind === 'list' ? choice.nics : 'auto', {
+          ...(requestedGroups ? { securityGroups: requestedGroups } : {}),
+          serverId: randomUUID(),
+        });
+        nics = prepared.nics;
+        if (maxCount > 1 && nics.length > 0) {
+          await this.release(ctx, pod, nics);
+          throw badRequest(MULTI_WITH_NETWORKS);
+        }
+        const tags = choice.kind === 'list' ? choice.nics.map((n) => n.tag) : [];
+        if (nics.length > 0) podNetworks = nics.map((n, i) => ({ port: n.bottomPortId, ...(tags[i] ? { tag: tags[i] } : {}) }));
+        else podNetworks = v.ge('2.37') ? 'none' : undefined;
+        // The bottom ports already carry the groups; naming their pod copies lets the pod check and
+        // show them (it applies groups only to ports it makes itself).
+        // The copies are named after the top groups' ids, so the pod shows those (relabelled on reads).
+        if (nics.length > 0 && prepared.bottomSecurityGroupIds.length > 0) {
+          const names = await Promise.all(prepared.bottomSecurityGroupIds.map((id) => this.topGroupName(id, pod)));
+          podSecurityGroups = [...new Set(names)].map((name) => ({ name }));
+        }
+      } else {
+        // No networking service and no network in the project: the pod boots without a NIC.
+        podNetworks = v.ge('2.37') ? 'none' : undefined;
+      }
+
+      const podServer: Json = { ...server, flavorRef: flavor.id };
+      if (maxCount > 1 && claim.count < maxCount) podServer.max_count = claim.count;
+      delete podServer.availability_zone;
+      const podAz = pod.podAzName ? [pod.podAzName, ...hostParts].join(':') : undefined;
+      if (podAz) podServer.availability_zone = podAz;
+      delete podServer.networks;
+      if (podNetworks !== undefined) podServer.networks = podNetworks;
+      delete podServer.security_groups;
+      if (podSecurityGroups !== undefined) podServer.security_groups = podSecurityGroups;
+      this.mapVolumes(podServer, volumes.bottomIds);
+      const wantsReservation = server.return_reservation_id !== undefined && truthy(server.return_reservation_id);
+      let podBody: Json = { ...request, server: podServer };
+      if (groupPlan) {
+        try {
+          podBody = await this.deps.groups!.podRequest(call, groupPlan, pod, podBody);
+        } catch (err) {
+          await this.release(ctx, pod, nics);
+          throw err;
+        }
+      }
+
+      const intent = await this.deps.routings.recordIntent({
+        podId: pod.id,
+        projectId: ctx.projectId,
+        resourceType: 'server',
+        requestId: ctx.requestId,
+        ...(typeof server.name === 'string' ? { name: server.name } : {}),
+        match: serverIntentMatch({
+          flavor: flavor.id,
+          image: typeof server.imageRef === 'string' ? server.imageRef : '',
+          keyName: typeof server.key_name === 'string' ? server.key_name : null,
+          minCount,
+          maxCount,
+          nics,
+          ...(groupPlan ? { groupId: groupPlan.group.id } : {}),
+        }),
       });
-      nics = prepared.nics;
-      if (maxCount > 1 && nics.length > 0) {
+      const refused = async () => {
+        await this.deps.routings.dropIntent(intent);
         await this.release(ctx, pod, nics);
-        throw badRequest(MULTI_WITH_NETWORKS);
-      }
-      const tags = choice.kind === 'list' ? choice.nics.map((n) => n.tag) : [];
-      if (nics.length > 0) podNetworks = nics.map((n, i) => ({ port: n.bottomPortId, ...(tags[i] ? { tag: tags[i] } : {}) }));
-      else podNetworks = v.ge('2.37') ? 'none' : undefined;
-      // The bottom ports already carry the groups; naming their pod copies lets the pod check and
-      // show them (it applies groups only to ports it makes itself).
-      // The copies are named after the top groups' ids, so the pod shows those (relabelled on reads).
-      if (nics.length > 0 && prepared.bottomSecurityGroupIds.length > 0) {
-        const names = await Promise.all(prepared.bottomSecurityGroupIds.map((id) => this.topGroupName(id, pod)));
-        podSecurityGroups = [...new Set(names)].map((name) => ({ name }));
-      }
-    } else {
-      // No networking service and no network in the project: the pod boots without a NIC.
-      podNetworks = v.ge('2.37') ? 'none' : undefined;
-    }
+      };
 
-    const podServer: Json = { ...server, flavorRef: flavor.id };
-    delete podServer.availability_zone;
-    const podAz = pod.podAzName ? [pod.podAzName, ...hostParts].join(':') : undefined;
-    if (podAz) podServer.availability_zone = podAz;
-    delete podServer.networks;
-    if (podNetworks !== undefined) podServer.networks = podNetworks;
-    delete podServer.security_groups;
-    if (podSecurityGroups !== undefined) podServer.security_groups = podSecurityGroups;
-    this.mapVolumes(podServer, volumes.bottomIds);
-    const wantsReservation = server.return_reservation_id !== undefined && truthy(server.return_reservation_id);
-    const podBody: Json = { ...request, server: podServer };
-
-    let res: RawResponse;
-    try {
-      res = await this.deps.forwarder.send(call, pod, { method: 'POST', path: '/servers', body: podBody });
-    } catch (err) {
-      await this.release(ctx, pod, nics);
-      throw err;
-    }
-    if (res.status >= 300) {
-      await this.release(ctx, pod, nics);
-      return this.deps.forwarder.relay(res, pod);
-    }
-
-    let answer: unknown;
-    try {
-      answer = JSON.parse(res.body.toString('utf8'));
-    } catch {
-      answer = undefined;
-    }
-    if (!isJsonObject(answer)) {
-      await this.release(ctx, pod, nics);
-      throw badRequest(`Pod ${pod.regionName} answered the boot with a malformed body.`);
-    }
-    let ids: string[];
-    try {
-      ids = await this.createdIds(call, pod, answer, maxCount > 1 || wantsReservation);
-    } catch (err) {
-      this.deps.logger?.error({ err, pod: pod.regionName }, 'could not find the servers a multi-create made');
-      throw err;
-    }
-    try {
-      for (const id of ids) {
-        const row = await this.deps.routings.create({ topId: id, bottomId: id, podId: pod.id, projectId: ctx.projectId, resourceType: 'server' });
-        this.deps.locator.remember({ routingId: row.id, serverId: id, bottomId: id, podId: pod.id, projectId: ctx.projectId, createdAt: row.createdAt });
-      }
-    } catch (err) {
-      this.deps.logger?.error({ err, pod: pod.regionName, servers: ids }, 'routing entry not written; deleting the servers just booted');
-      await Promise.allSettled(ids.map((id) => this.deps.forwarder.send(call, pod, { method: 'DELETE', path: `/servers/${encodeURIComponent(id)}` })));
-      await Promise.allSettled(ids.map((id) => this.deps.routings.findByTop(id, 'server').then((rows) => Promise.all(rows.map((r) => this.deps.routings.delete(r.id))))));
-      await this.release(ctx, pod, nics);
-      throw err;
-    }
-
-    if (nics.length > 0 && this.deps.networks?.bindServerNics) {
+      let res: RawResponse;
       try {
-        await this.deps.networks.bindServerNics(ctx, nics, ids[0]);
+        res = await this.deps.forwarder.send(call, pod, { method: 'POST', path: '/servers', body: podBody });
       } catch (err) {
-        this.deps.logger?.error({ err, server: ids[0] }, 'could not record the server id on its top ports');
+        // Refused connection: the pod never saw the boot. Anything else (no answer in time, a
+        // connection cut after the request went out): the pod may have booted; the repair looks.
+        if (err instanceof PodUnreachableError && err.reason === 'ECONNREFUSED') await refused();
+        else {
+          leftForRepair = true;
+          this.deps.logger?.warn({ err, pod: pod.regionName, intent: intent.id }, 'the pod did not answer a boot; its intent is left for the repair');
+        }
+        throw err;
       }
-    }
+      if (res.status >= 300) {
+        await refused();
+        return this.deps.forwarder.relay(res, pod);
+      }
 
-    const out = answer.server;
-    if (isJsonObject(out) && choice.kind !== 'none' && Array.isArray(out.security_groups)) {
-      const names = server.security_groups?.map((g) => g.name ?? 'default') ?? ['default'];
-      out.security_groups = [...new Set(names)].map((name) => ({ name }));
+      let answer: unknown;
+      try {
+        answer = JSON.parse(res.body.toString('utf8'));
+      } catch {
+        answer = undefined;
+      }
+      if (!isJsonObject(answer)) {
+        // A 2xx without a readable body: the pod may have booted; the intent is left for the repair.
+        leftForRepair = true;
+        throw badRequest(`Pod ${pod.regionName} answered the boot with a malformed body.`);
+      }
+      let ids: string[];
+      try {
+        ids = await this.createdIds(call, pod, answer, maxCount > 1 || wantsReservation);
+      } catch (err) {
+        leftForRepair = true;
+        this.deps.logger?.error({ err, pod: pod.regionName, intent: intent.id }, 'could not find the servers a multi-create made; its intent is left for the repair');
+        throw err;
+      }
+      try {
+        const routes = await this.deps.routings.completeIntent(
+          intent,
+          ids.map((id) => ({ topId: id, bottomId: id })),
+        );
+        for (const row of routes) {
+          this.deps.locator.remember({ routingId: row.id, serverId: row.topId, bottomId: row.topId, podId: pod.id, projectId: ctx.projectId, createdAt: row.createdAt });
+        }
+        bootedIds = ids;
+        if (groupPlan) await this.deps.groups!.record(groupPlan, pod, ids);
+      } catch (err) {
+        // The intent stays: the repair routes these servers (and binds their ports) once it is stale.
+        leftForRepair = true;
+        this.deps.logger?.error({ err, pod: pod.regionName, servers: ids, intent: intent.id }, 'routes not written; the intent is left for the repair');
+        throw err;
+      }
+
+      if (nics.length > 0 && this.deps.networks?.bindServerNics) {
+        try {
+          await this.deps.networks.bindServerNics(ctx, nics, ids[0]);
+        } catch (err) {
+          this.deps.logger?.error({ err, server: ids[0] }, 'could not record the server id on its top ports');
+        }
+      }
+
+      const out = answer.server;
+      if (isJsonObject(out) && choice.kind !== 'none' && Array.isArray(out.security_groups)) {
+        const names = server.security_groups?.map((g) => g.name ?? 'default') ?? ['default'];
+        out.security_groups = [...new Set(names)].map((name) => ({ name }));
+      }
+      const relayed = this.deps.forwarder.relay({ ...res, body: Buffer.from(JSON.stringify(answer)) }, pod);
+      return { ...relayed, headers: { ...relayed.headers, 'content-type': 'application/json' } };
+    } finally {
+      if (!leftForRepair) await this.deps.quotas.settleClaim(claim, bootedIds);
     }
-    const relayed = this.deps.forwarder.relay({ ...res, body: Buffer.from(JSON.stringify(answer)) }, pod);
-    return { ...relayed, headers: { ...relayed.headers, 'content-type': 'application/json' } };
   }
 
   private networkChoice(server: ServerCreateFields, maxCount: number): NetworkChoice {
@@ -337,4 +399,12 @@ export class ServerCreateFlow {
       this.deps.logger?.error({ err, pod: pod.regionName }, 'could not release the ports of a failed boot');
     }
   }
+}
+
+/** The images a boot reads: its `imageRef` and the image sources of its block device mapping. */
+function imagesOf(server: ServerCreateFields): string[] {
+  const ids = new Set<string>();
+  if (typeof server.imageRef === 'string' && server.imageRef !== '') ids.add(server.imageRef);
+  for (const b of server.block_device_mapping_v2 ?? []) if (b.source_type === 'image' && typeof b.uuid === 'string') ids.add(b.uuid);
+  return [...ids];
 }

@@ -40,8 +40,7 @@ export async function ensureBridgeInPod(tools: L3Tools, ctx: BottomCallContext, 
 
 /** Pods where a bridge network has a copy. */
 export async function bridgePods(tools: L3Tools, networkId: string): Promise<string[]> {
-  const rows = await tools.db.kysely.selectFrom('resource_routings').select('pod_id').where('top_id', '=', networkId).where('resource_type', '=', 'network').execute();
-  return rows.map((r) => r.pod_id);
+  return (await tools.routings.findByTop(networkId, 'network')).map((r) => r.podId);
 }
 
 /**
@@ -53,18 +52,11 @@ export async function retireRouterSubnet(tools: L3Tools, ctx: BottomCallContext,
   const bridges = tools.top.bridges;
   const bridge = await bridges.find(projectId, kind, routerId);
   if (!bridge) return;
-  const kysely = tools.db.kysely;
   if (await bridges.subnetInUse(bridge.subnet.id)) return;
-  const copies = await kysely
-    .selectFrom('resource_routings')
-    .select(['id', 'pod_id', 'bottom_id'])
-    .where('top_id', '=', bridge.subnet.id)
-    .where('resource_type', '=', 'subnet')
-    .execute();
-  for (const c of copies) {
-    const pod = await tools.pods.find(c.pod_id);
-    if (pod && c.bottom_id !== null) await new PodL3(pod, tools.neutron(pod), ctx).deleteSubnet(c.bottom_id);
-    await kysely.deleteFrom('resource_routings').where('id', '=', c.id).execute();
+  for (const c of await tools.routings.findByTop(bridge.subnet.id, 'subnet')) {
+    const pod = await tools.pods.find(c.podId);
+    if (pod && c.bottomId !== null) await new PodL3(pod, tools.neutron(pod), ctx).deleteSubnet(c.bottomId);
+    await tools.routings.deleteIfExists(c.id);
   }
   await bridges.deleteSubnetIfUnused(bridge.subnet.id);
   tools.logger.info({ projectId, routerId, kind: kind.kind }, 'retired the bridge subnet of a router');
@@ -77,47 +69,28 @@ export async function retireRouterSubnet(tools: L3Tools, ctx: BottomCallContext,
 export async function dropBridgeFromPodIfUnused(tools: L3Tools, ctx: BottomCallContext, podId: string, projectId: string, kind: BridgeKind): Promise<void> {
   const network = await tools.top.bridges.network(projectId, kind);
   if (!network) return;
-  const kysely = tools.db.kysely;
-  const netCopy = await kysely
-    .selectFrom('resource_routings')
-    .select('bottom_id')
-    .where('top_id', '=', network.id)
-    .where('pod_id', '=', podId)
-    .where('resource_type', '=', 'network')
-    .executeTakeFirst();
+  const [netCopy] = await tools.routings.findByTops('network', [network.id], { podId });
   if (!netCopy) return;
   const ports = await tools.top.bridges.portsOn(network.id);
   if (ports.some((p) => p.reservedFor?.startsWith(kind.routerKeyRoot) && p.reservedFor.endsWith(`:${podId}`))) return;
   if (ports.length > 0) {
-    const copied = await kysely
-      .selectFrom('resource_routings')
-      .select('id')
-      .where('resource_type', '=', 'port')
-      .where('pod_id', '=', podId)
-      .where(
-        'top_id',
-        'in',
-        ports.map((p) => p.id),
-      )
-      .executeTakeFirst();
-    if (copied) return;
+    const copied = await tools.routings.topIdsRoutedInPod(
+      'port',
+      podId,
+      ports.map((p) => p.id),
+    );
+    if (copied.size > 0) return;
   }
   const pod = await tools.pods.find(podId);
-  if (pod && netCopy.bottom_id !== null) {
+  if (pod && netCopy.bottomId !== null) {
     const neutron = new PodL3(pod, tools.neutron(pod), ctx);
-    for (const fip of await neutron.floatingIps({ floating_network_id: netCopy.bottom_id })) await neutron.deleteFloatingIp(fip.id);
-    await neutron.deleteNetwork(netCopy.bottom_id);
+    for (const fip of await neutron.floatingIps({ floating_network_id: netCopy.bottomId })) await neutron.deleteFloatingIp(fip.id);
+    await neutron.deleteNetwork(netCopy.bottomId);
   }
   const subnets = (await tools.top.networks.subnetsOf(network.id)).map((x) => x.id);
-  await kysely
-    .deleteFrom('resource_routings')
-    .where('pod_id', '=', podId)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('resource_type', '=', 'network'), eb('top_id', '=', network.id)]),
-        eb.and([eb('resource_type', '=', 'subnet'), eb('top_id', 'in', subnets.length ? subnets : ['-'])]),
-      ]),
-    )
-    .execute();
+  await tools.routings.deleteInPod(podId, [
+    { resourceType: 'network', topIds: [network.id] },
+    { resourceType: 'subnet', topIds: subnets },
+  ]);
   tools.logger.info({ projectId, podId, kind: kind.kind }, 'removed a bridge network copy from a pod');
 }

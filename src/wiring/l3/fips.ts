@@ -25,7 +25,6 @@ import { dropBridgeFromPodIfUnused } from './bridge.js';
 import { RT_FLOATINGIP, RT_ROUTER } from './names.js';
 import { PodL3, ROUTER_INTERFACE_OWNERS } from './podNeutron.js';
 import { ensureBridgePortCopy, type SetupContext } from './routerSetup.js';
-import { bottomIdOf } from './topState.js';
 
 interface DesiredCopy {
   pod: Pod;
@@ -169,7 +168,7 @@ async function desiredCopies(sc: SetupContext, row: FloatingIp | undefined): Pro
   const vmPod = await tools.pods.get(vmCopies[0].podId);
   const vmPortId = vmCopies[0].bottomId!;
   const pods = [extPod.id, vmPod.id];
-  const extRouter = await bottomIdOf(tools.db, row.routerId, extPod.id, RT_ROUTER);
+  const extRouter = await tools.routings.bottomIdOf(RT_ROUTER, row.routerId, extPod.id);
   if (!extRouter) return waiting('the router has no copy in the external pod yet', pods);
   const ext = await tools.external.ensureInPod(network.id, ctx);
   const vmNeutron = new PodL3(vmPod, tools.neutron(vmPod), ctx);
@@ -188,13 +187,13 @@ async function desiredCopies(sc: SetupContext, row: FloatingIp | undefined): Pro
   }
 
   const projectId = (await routerProject(sc, row.routerId, undefined)) ?? row.projectId;
-  const vmRouter = await bottomIdOf(tools.db, row.routerId, vmPod.id, RT_ROUTER);
+  const vmRouter = await tools.routings.bottomIdOf(RT_ROUTER, row.routerId, vmPod.id);
   const bridge = await tools.top.bridges.find(projectId, NS_BRIDGE, row.routerId);
   if (!vmRouter || !bridge) return waiting('the router has no copy in the VM pod or no north-south bridge yet', pods);
   const [extNet, extSub, vmNet] = await Promise.all([
-    bottomIdOf(tools.db, bridge.network.id, extPod.id, 'network'),
-    bottomIdOf(tools.db, bridge.subnet.id, extPod.id, 'subnet'),
-    bottomIdOf(tools.db, bridge.network.id, vmPod.id, 'network'),
+    tools.routings.bottomIdOf('network', bridge.network.id, extPod.id),
+    tools.routings.bottomIdOf('subnet', bridge.subnet.id, extPod.id),
+    tools.routings.bottomIdOf('network', bridge.network.id, vmPod.id),
   ]);
   if (!extNet || !extSub || !vmNet) return waiting('the bridge has no copy in one of the pods yet', pods);
   if (!(await routerServes(extNeutron, extRouter, ext.bottomNetworkId, extSub))) return waiting('the external router copy is not on the bridge yet', pods);

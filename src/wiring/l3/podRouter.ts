@@ -10,7 +10,6 @@ import { cidrContains, parseCidr, parseIp } from '../../network/index.js';
 import { bottomName } from '../prepare/index.js';
 import { RT_FLOATINGIP, RT_ROUTER } from './names.js';
 import { ROUTER_GATEWAY_OWNER, ROUTER_INTERFACE_OWNERS, type BottomGateway, type PodL3 } from './podNeutron.js';
-import { dropRoutingByBottom } from './topState.js';
 import type { L3Tools } from './tools.js';
 
 /** An attachment resolved to the pod: a subnet copy (Neutron takes its gateway address), or a port copy. */
@@ -76,7 +75,7 @@ function gatewayDiffers(actual: BottomGateway, desired: DesiredGateway): boolean
 export async function dropBottomFloatingIps(tools: L3Tools, neutron: PodL3, fips: BottomFloatingIp[]): Promise<void> {
   for (const fip of fips) {
     await neutron.deleteFloatingIp(fip.id);
-    await dropRoutingByBottom(tools.db, neutron.pod.id, RT_FLOATINGIP, fip.id);
+    await tools.routings.deleteByBottom(RT_FLOATINGIP, neutron.pod.id, fip.id);
   }
 }
 
@@ -84,7 +83,7 @@ export async function dropBottomFloatingIps(tools: L3Tools, neutron: PodL3, fips
 async function removeInterfaces(tools: L3Tools, neutron: PodL3, routerId: string, ports: BottomPort[]): Promise<void> {
   for (const port of ports) {
     await neutron.removeInterface(routerId, { port_id: port.id });
-    await dropRoutingByBottom(tools.db, neutron.pod.id, 'port', port.id);
+    await tools.routings.deleteByBottom('port', neutron.pod.id, port.id);
   }
 }
 
@@ -176,5 +175,5 @@ export async function removePodRouter(tools: L3Tools, neutron: PodL3, topRouterI
     if (gatewayOf(router) || ports.some((p) => p.device_owner === ROUTER_GATEWAY_OWNER)) await neutron.setGateway(bottomId, null);
     await neutron.deleteRouter(bottomId);
   }
-  await tools.db.kysely.deleteFrom('resource_routings').where('top_id', '=', topRouterId).where('pod_id', '=', neutron.pod.id).where('resource_type', '=', RT_ROUTER).execute();
+  await tools.routings.deleteByTop(RT_ROUTER, [topRouterId], { podId: neutron.pod.id });
 }

@@ -36,7 +36,6 @@ import { PodL3 } from './podNeutron.js';
 import { reconcilePodRouter, removePodRouter, type DesiredGateway, type PodAttachment } from './podRouter.js';
 import { computeExtraRoutes, sameRoutes, type RouteSite } from './routes.js';
 import type { L3Tools } from './tools.js';
-import { networkPods } from './topState.js';
 
 type TopRouter = RouterState;
 
@@ -95,7 +94,7 @@ export async function setupRouter(sc: SetupContext, routerId: string, jobProject
 
   // The plan.
   const networkIds = [...new Set(router.interfaces.map((i) => i.networkId))];
-  const [pods, nets] = await Promise.all([networkPods(tools.db.kysely, networkIds), tools.top.networks.withSubnets(networkIds)]);
+  const [pods, nets] = await Promise.all([tools.routings.podsOfCopies('network', networkIds), tools.top.networks.withSubnets(networkIds)]);
   const subnetGateways = new Map<string, string | null>();
   for (const { subnets } of nets.values()) for (const s of subnets) subnetGateways.set(s.id, s.gatewayIp);
   const externalPod = await gatewayPod(sc, router);
@@ -196,7 +195,7 @@ async function removeCopies(
         try {
           const pod = await sc.tools.pods.find(r.podId);
           if (!pod) {
-            await sc.tools.db.kysely.deleteFrom('resource_routings').where('top_id', '=', routerId).where('pod_id', '=', r.podId).where('resource_type', '=', RT_ROUTER).execute();
+            await sc.tools.routings.deleteByTop(RT_ROUTER, [routerId], { podId: r.podId });
             return;
           }
           // A row without a bottom id is another run's claim in progress; its owner finishes or it expires.

@@ -8,7 +8,7 @@ import type { Logger } from '../../common/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { RoutingLock } from '../../routing/index.js';
 
-export type CopyKind = 'network' | 'subnet' | 'port';
+export type CopyKind = 'network' | 'subnet' | 'port' | 'qos_policy' | 'trunk' | 'port_forwarding';
 
 export interface CopySpec {
   kind: CopyKind;

@@ -35,6 +35,11 @@ export interface PreparerDeps {
    * logged, never fail the boot.
    */
   followUps?: (networkIds: string[], portIds: string[]) => Promise<void>;
+  /** RBAC sharing of the network copy with the server's project, and QoS policies of networks and ports. */
+  sharing?: {
+    prepareNetwork(ctx: RequestContext, pod: Pod, network: NicPlan['network'], bottomNetworkId: string, userProject: string): Promise<void>;
+    portPolicy(ctx: RequestContext, pod: Pod, port: Port): Promise<string | undefined>;
+  };
 }
 
 /** One memoised promise per key, so a call prepares each network and group once. */
@@ -78,7 +83,9 @@ export class NetworkPreparer implements ServerNetworkPreparer {
         const nic: PreparedNic = { topPortId: port.id, bottomPortId: '', createdTopPort: plan.kind === 'network' };
         touched.push(nic);
         const portGroups = port.portSecurityEnabled ? await Promise.all(port.securityGroups.map(bottomGroup)) : [];
-        nic.bottomPortId = await ensureVmPort(this.deps, ctx, net, port, portGroups);
+        await this.deps.sharing?.prepareNetwork(ctx, pod, plan.network, net.bottomNetworkId, port.projectId);
+        const qos = await this.deps.sharing?.portPolicy(ctx, pod, port);
+        nic.bottomPortId = await ensureVmPort(this.deps, ctx, net, port, portGroups, qos);
       }
       await this.deps
         .followUps?.(

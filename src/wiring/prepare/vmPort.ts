@@ -18,7 +18,7 @@ export interface VmPortDeps {
  * The port's copy in the network's pod (made once, reused afterwards), with `bottomGroupIds` (the
  * pod's copies of the port's security groups). Returns the copy's id.
  */
-export async function ensureVmPort(deps: VmPortDeps, ctx: BottomCallContext, net: PodNetwork, port: Port, bottomGroupIds: string[]): Promise<string> {
+export async function ensureVmPort(deps: VmPortDeps, ctx: BottomCallContext, net: PodNetwork, port: Port, bottomGroupIds: string[], bottomQosPolicyId?: string): Promise<string> {
   const bottom = new BottomNeutron(deps.neutronOf(net.pod), ctx);
   const copy = await ensureCopy(
     deps.lock,
@@ -27,7 +27,7 @@ export async function ensureVmPort(deps: VmPortDeps, ctx: BottomCallContext, net
       topId: port.id,
       pod: net.pod,
       projectId: port.projectId,
-      create: async () => (await bottom.createPort(vmPortBody(port, net, bottomGroupIds))).id,
+      create: async () => (await bottom.createPort({ ...vmPortBody(port, net, bottomGroupIds), ...(bottomQosPolicyId ? { qos_policy_id: bottomQosPolicyId } : {}) })).id,
       find: async () => (await bottom.portsNamed(bottomName(port.id), net.bottomNetworkId)).map((p) => p.id),
       remove: (id) => bottom.deletePort(id),
     },

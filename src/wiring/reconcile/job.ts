@@ -6,7 +6,7 @@
  * "project_id": P, "resource": {"project_id": P or "all"}}}`.
  */
 import type { JobHandlers } from '../../xjob/index.js';
-import { reconcileProject, type ReconcileDeps, type ReconcileReport } from './reconciler.js';
+import { reconcileProject, repairIntents, type ReconcileDeps, type ReconcileReport } from './reconciler.js';
 import { projectsToReconcile } from './top.js';
 
 export const RECONCILE_JOB = 'reconcile';
@@ -30,7 +30,9 @@ export function reconcileJobHandlers(deps: ReconcileDeps): JobHandlers {
       async run(job, ctx) {
         const target = job.resource.project_id;
         if (target === ALL_PROJECTS) {
-          for (const projectId of await projectsToReconcile(deps.core.db, deps.top)) {
+          // Stale intents of every project first (a project whose only rows are intents has no run of its own).
+          await repairIntents(deps, undefined, { logger: ctx.logger, signal: ctx.signal });
+          for (const projectId of await projectsToReconcile(deps.core.routings, deps.top)) {
             if (ctx.signal.aborted) return;
             await ctx.submit({ type: RECONCILE_JOB, projectId, resource: { project_id: projectId } });
           }

@@ -35,7 +35,7 @@ export interface TopFloatingIp {
   routerId: string | null;
 }
 
-/** One row of resource_routings. */
+/** One routing row, as the reconciler reads it (RoutingTable.routesOfProject). */
 export interface RouteRow {
   id: number;
   topId: string;

@@ -4,6 +4,9 @@
  * at the top (pod objects are only ever made after their top object). Each step is idempotent; what it
  * cannot do now it reports, and the next run tries again.
  *
+ * 0. Stale intents: a gateway that died between a pod's answer to a server or volume create and its
+ *    routing write left an intent (docs/routing.md); the finders of Nova and Cinder look in the pod,
+ *    and the intent becomes the routes of what the pod made, or is dropped (its ports released).
  * 1. Stale claims: routing rows left without a bottom id for longer than `staleAfterMs` (their creator
  *    died) adopt the copy named by their top id, or are removed with it when the top object is gone;
  *    Cinder's `pending-*` volume placeholders that old are removed.
@@ -22,6 +25,7 @@ import { isBottomNotFound } from '../../bottom/index.js';
 import type { Logger } from '../../common/index.js';
 import { dbNow } from '../../db/index.js';
 import type { Pod } from '../../pods/index.js';
+import { repairStaleIntents, type IntentFinder, type IntentRepairReport } from '../../routing/index.js';
 import type { CoreServices } from '../../services.js';
 import { serviceCallContext, type ExternalNetworks } from '../external/index.js';
 import { FIP_SETUP_JOB, parseCidr, ROUTER_SETUP_JOB, type TopNetworkState } from '../../network/index.js';
@@ -35,6 +39,8 @@ export interface ReconcileOptions {
   submit(request: { type: string; projectId: string; resourceId: string }): Promise<string>;
   /** Routing claims (and volume placeholders) older than this are stale. Default max(60 s, 2 × [client] pod_timeout). */
   staleAfterMs?: number;
+  /** Gateways' intents older than this are repaired. Default 2 × [client] pod_timeout (the create call's deadline, twice). */
+  intentStaleAfterMs?: number;
   /** Replaces the pods' Neutron clients (tests). */
   neutronOf?: (pod: Pod) => PodNeutron;
   ctx?: Partial<BottomCallContext>;
@@ -60,6 +66,27 @@ export interface ReconcileDeps {
   core: CoreServices;
   top: TopNetworkState;
   external: ExternalNetworks;
+  /** Per resource type, how its owner finds in a pod what a stale intent asked for (Nova: server, Cinder: volume). */
+  intentFinders: Readonly<Record<string, IntentFinder>>;
+}
+
+/** The default age of a stale intent: the create call's deadline, twice. */
+export function intentStaleAfterMs(core: Pick<CoreServices, 'config'>): number {
+  return 2 * core.config.client.pod_timeout * 1000;
+}
+
+/** Settles the stale intents of a project (of every project when undefined): see repairStaleIntents. */
+export async function repairIntents(
+  deps: ReconcileDeps,
+  projectId: string | undefined,
+  opts: Pick<ReconcileOptions, 'intentStaleAfterMs' | 'logger' | 'signal'> = {},
+): Promise<IntentRepairReport> {
+  return repairStaleIntents(deps.core.routings, deps.intentFinders, {
+    olderThanMs: opts.intentStaleAfterMs ?? intentStaleAfterMs(deps.core),
+    ...(projectId !== undefined ? { projectId } : {}),
+    logger: opts.logger ?? deps.core.logger,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
 }
 
 export async function reconcileProject(deps: ReconcileDeps, projectId: string, opts: ReconcileOptions): Promise<ReconcileReport> {
@@ -86,12 +113,26 @@ export async function reconcileProject(deps: ReconcileDeps, projectId: string, o
     }
   };
 
+  // --- 0. Stale intents ------------------------------------------------------------------------
+  try {
+    const intents = await repairIntents(deps, projectId, { ...opts, logger });
+    for (const r of intents.routed)
+      note({ repair: 'removed', id: r.topIds.join(','), reason: `interrupted ${r.resourceType} create (intent ${r.intentId}) routed to what its pod made` });
+    for (const d of intents.dropped)
+      note({ repair: 'removed', id: String(d.intentId), reason: `interrupted ${d.resourceType} create (intent ${d.intentId}) dropped: its pod made nothing` });
+    for (const w of intents.waiting) report.skippedPods.push(`intent ${w.intentId}: ${w.reason}`);
+    for (const e of intents.errors) failed('intent follow-up', e);
+  } catch (err) {
+    failed('repair stale intents', err);
+  }
+  if (opts.signal?.aborted) return report;
+
   // --- 1. Stale claims -------------------------------------------------------------------------
   const externals = await readExternalNetworks(top, core.pods);
   const floatingIpsBefore = await readFloatingIps(top, projectId);
   const fixedPorts = floatingIpsBefore.map((f) => f.fixedPortId).filter((p): p is string => p !== null);
   const topIds = [...externals.flatMap((e) => [e.id, ...e.subnetIds]), ...fixedPorts];
-  let rows = await readRoutes(core.db, projectId, topIds);
+  let rows = await readRoutes(core.routings, projectId, topIds);
   const now = await dbClock(core);
   for (const row of rows.filter((r) => r.bottomId === null && r.projectId === projectId && now - r.updatedAt >= staleAfterMs)) {
     if (opts.signal?.aborted) return report;
@@ -101,7 +142,7 @@ export async function reconcileProject(deps: ReconcileDeps, projectId: string, o
       failed(`stale routing row ${row.id}`, err);
     }
   }
-  rows = await readRoutes(core.db, projectId, topIds);
+  rows = await readRoutes(core.routings, projectId, topIds);
 
   // --- read the pods (before the top) ----------------------------------------------------------
   const own = rows.filter((r) => r.bottomId !== null && isOwnType(r.type));
@@ -266,10 +307,8 @@ async function deleteCopy(neutron: PodNeutron, ctx: BottomCallContext, type: 'ne
 }
 
 /** Removes a routing row if it is still the one that was read. */
-async function dropRow(core: CoreServices, row: RouteRow): Promise<boolean> {
-  let q = core.db.kysely.deleteFrom('resource_routings').where('id', '=', row.id);
-  q = row.bottomId === null ? q.where('bottom_id', 'is', null) : q.where('bottom_id', '=', row.bottomId);
-  return Number((await q.executeTakeFirst()).numDeletedRows) > 0;
+function dropRow(core: CoreServices, row: RouteRow): Promise<boolean> {
+  return core.routings.deleteIfUnchanged(row);
 }
 
 /** The database clock (epoch ms), which routing rows' timestamps come from. */
@@ -305,24 +344,12 @@ async function settleStaleClaim(
   const found = (await list(ctx, { name: row.topId }, { asAdmin: true })).filter((o) => o.name === row.topId);
   const topAlive = (await top.existing(row.type, [row.topId])).has(row.topId);
   if (found.length > 0 && topAlive) {
-    const res = await core.db.kysely
-      .updateTable('resource_routings')
-      .set({ bottom_id: found[0].id, updated_at: dbNow(core.db.dialect) })
-      .where('id', '=', row.id)
-      .where('bottom_id', 'is', null)
-      .where('updated_at', '=', row.updatedAt)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) > 0) note({ repair: 'removed', id: row.topId, reason: `abandoned ${row.type} claim in ${pod.regionName} adopted copy ${found[0].id}` });
+    if (await core.routings.completeClaim(row, found[0].id))
+      note({ repair: 'removed', id: row.topId, reason: `abandoned ${row.type} claim in ${pod.regionName} adopted copy ${found[0].id}` });
     return;
   }
   if (row.type !== 'router' && row.type !== 'floatingip') {
     for (const o of found) await deleteCopy(neutron, ctx, row.type, o.id);
   }
-  const res = await core.db.kysely
-    .deleteFrom('resource_routings')
-    .where('id', '=', row.id)
-    .where('bottom_id', 'is', null)
-    .where('updated_at', '=', row.updatedAt)
-    .executeTakeFirst();
-  if (Number(res.numDeletedRows) > 0) note({ repair: 'removed', id: row.topId, reason: `abandoned ${row.type} claim in ${pod.regionName} removed` });
+  if (await core.routings.deleteClaim(row)) note({ repair: 'removed', id: row.topId, reason: `abandoned ${row.type} claim in ${pod.regionName} removed` });
 }

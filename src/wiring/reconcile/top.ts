@@ -1,5 +1,5 @@
 /** Reads the top intent the reconciler compares with the pods (through TopNetworkState) and the routing rows. */
-import type { Db } from '../../db/index.js';
+import type { RoutingTable } from '../../routing/index.js';
 import type { TopKind, TopNetworkState } from '../../network/index.js';
 import type { Pod, PodRegistry } from '../../pods/index.js';
 import type { RouteRow, TopFloatingIp, TopRouter } from './model.js';
@@ -52,34 +52,13 @@ export async function readExternalNetworks(top: Pick<TopNetworkState, 'networks'
 }
 
 /** Routing rows of the project, and of the given top ids whatever their project. */
-export async function readRoutes(db: Db, projectId: string, topIds: string[]): Promise<RouteRow[]> {
-  const rows = await db.kysely
-    .selectFrom('resource_routings')
-    .selectAll()
-    .where((eb) => (topIds.length ? eb.or([eb('project_id', '=', projectId), eb('top_id', 'in', topIds)]) : eb('project_id', '=', projectId)))
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => ({
-    id: Number(r.id),
-    topId: r.top_id,
-    bottomId: r.bottom_id,
-    podId: r.pod_id,
-    projectId: r.project_id,
-    type: r.resource_type,
-    updatedAt: Number(r.updated_at),
-  }));
+export async function readRoutes(routings: RoutingTable, projectId: string, topIds: string[]): Promise<RouteRow[]> {
+  const rows = await routings.routesOfProject(projectId, { alsoTopIds: topIds });
+  return rows.map((r) => ({ id: r.id, topId: r.topId, bottomId: r.bottomId, podId: r.podId, projectId: r.projectId, type: r.resourceType, updatedAt: r.updatedAt }));
 }
 
 /** Projects that own something the reconciler looks after. */
-export async function projectsToReconcile(db: Db, top: Pick<TopNetworkState, 'projectsWithL3State'>): Promise<string[]> {
-  const [routes, owners] = await Promise.all([
-    db.kysely
-      .selectFrom('resource_routings')
-      .select('project_id')
-      .distinct()
-      .where('resource_type', 'in', [...OWN_TYPES, 'volume'])
-      .execute(),
-    top.projectsWithL3State(),
-  ]);
-  return [...new Set([...routes.map((r) => r.project_id), ...owners])].filter((p) => p !== '').sort();
+export async function projectsToReconcile(routings: RoutingTable, top: Pick<TopNetworkState, 'projectsWithL3State'>): Promise<string[]> {
+  const [routed, owners] = await Promise.all([routings.projectsWithRoutes([...OWN_TYPES, 'volume']), top.projectsWithL3State()]);
+  return [...new Set([...routed, ...owners])].filter((p) => p !== '').sort();
 }

@@ -1,0 +1,59 @@
+import { ApiError } from '../../common/index.js';
+import type { Db } from '../../db/index.js';
+import { ClaimLedger, QuotaExceeded, QuotaLimits, type Claim } from '../../quotas/index.js';
+import type { RoutingTable } from '../../routing/index.js';
+import { VOLUME } from '../volumes/placement.js';
+
+/** Cinder's default limits for what the top enforces. */
+export const VOLUME_QUOTA_DEFAULTS: Record<string, number> = { volumes: 10, gigabytes: 1000 };
+
+/**
+ * Volumes and gigabytes as limits enforced at the top (src/quotas): a create claims before its pod is
+ * asked, usage is what volumes with routing entries hold. The limits are the top's: set with
+ * `PUT /os-quota-sets/{project}` (which also sets them in every pod), Cinder's defaults otherwise.
+ */
+export class VolumeQuotas {
+  private readonly ledger: ClaimLedger;
+  readonly limits: QuotaLimits;
+
+  constructor(db: Db, routings: RoutingTable) {
+    this.limits = new QuotaLimits(db, 'volume', VOLUME_QUOTA_DEFAULTS);
+    this.ledger = new ClaimLedger(db, 'volume', {
+      alive: async (ids) => new Set((await routings.findByTops(VOLUME, ids)).map((r) => r.topId)),
+    });
+  }
+
+  /** Claims one volume of `sizeGb`; 413 as Cinder when a limit would be passed. */
+  async claimVolume(projectId: string, sizeGb: number): Promise<Claim> {
+    const limits = await this.limits.of(projectId);
+    try {
+      return await this.ledger.claim(projectId, { volumes: 1, gigabytes: sizeGb }, limits, { min: 1, max: 1 });
+    } catch (err) {
+      if (!(err instanceof QuotaExceeded)) throw err;
+      if (err.resource === 'gigabytes') {
+        throw new ApiError(
+          413,
+          `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested ${sizeGb}G, quota is ${err.limit}G and ${err.used}G has been consumed.`,
+        );
+      }
+      throw new ApiError(413, `VolumeLimitExceeded: Maximum number of volumes allowed (${err.limit}) exceeded for quota 'volumes'.`);
+    }
+  }
+
+  /** The create made volume `id` of `sizeGb` (it holds the claim), or nothing (undefined: released). */
+  async settle(projectId: string, claim: Claim, made: { id: string; sizeGb: number; claimedGb: number } | undefined): Promise<void> {
+    if (!made) return this.ledger.release(claim);
+    await this.ledger.hold(claim, [made.id]);
+    if (made.sizeGb !== made.claimedGb) await this.ledger.adjust(projectId, made.id, 'gigabytes', made.sizeGb);
+  }
+
+  /** The pod accepted the volume's deletion: it counts no more (Cinder releases at deletion too). */
+  released(volumeId: string): Promise<void> {
+    return this.ledger.releaseHolder(volumeId);
+  }
+
+  /** Volumes and gigabytes in use by the project, from the top's claims. */
+  usage(projectId: string): Promise<Record<string, number>> {
+    return this.ledger.usage(projectId);
+  }
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { dbNow, inTransaction, type Db, type Trx } from '../db/index.js';
+import { checkDemands, lockProjectQuota, QuotaExceeded, type QuotaScope } from './admission.js';
+
+/** How long a pending claim counts when its request never said how it ended (a crashed gateway). */
+export const DEFAULT_PENDING_TTL_MS = 30 * 60_000;
+
+export interface ClaimLedgerOptions {
+  /** Which of `holders` (top ids) still exist at the top (have a routing entry); the others are released. */
+  alive(holders: readonly string[]): Promise<Set<string>>;
+  pendingTtlMs?: number;
+}
+
+/** A granted claim: `count` units, each holding `perUnit`, pending under `key` until `hold`. */
+export interface Claim {
+  key: string;
+  count: number;
+}
+
+/**
+ * The usage of resources that live in the pods (servers, volumes), recorded at the top: a create
+ * claims before it asks its pod, in a transaction that holds the project's quota lock, so N
+ * concurrent creates against a limit of Q admit exactly Q. A pod that cannot be reached never lowers
+ * the count: it is read from these rows, never from the pods.
+ *
+ * A claim is pending while its resource is being made (it counts; a pending claim older than the
+ * pending lifetime, left by a gateway that died, stops counting), held once the resource has its
+ * routing entry, and released when the create fails or the resource's routing entry is gone (a
+ * deleted server or volume frees its quota at the next admission or usage read).
+ */
+export class ClaimLedger {
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly scope: QuotaScope,
+    private readonly opts: ClaimLedgerOptions,
+  ) {
+    this.ttlMs = opts.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS;
+  }
+
+  /**
+   * Claims between `min` and `max` units of `perUnit` (as many as the limits allow); throws
+   * QuotaExceeded when not even `min` fit. Limits below zero are unlimited.
+   */
+  async claim(projectId: string, perUnit: Readonly<Record<string, number>>, limits: Readonly<Record<string, number>>, count: { min: number; max: number }): Promise<Claim> {
+    await this.sweep(projectId);
+    const key = `claim:${randomUUID()}`;
+    const granted = await inTransaction(this.db, async (trx) => {
+      await lockProjectQuota(this.db, trx, this.scope, projectId);
+      const used = await this.usageIn(trx, projectId);
+      let n = count.max;
+      while (n > count.min && !fits(perUnit, limits, used, n)) n--;
+      checkDemands(
+        Object.entries(perUnit).map(([resource, amount]) => ({ resource, amount: amount * n, limit: limits[resource] ?? -1 })),
+        used,
+      );
+      const rows = [];
+      for (let i = 0; i < n; i++) {
+        for (const [resource, amount] of Object.entries(perUnit)) {
+          rows.push({ id: randomUUID(), service: this.scope, project_id: projectId, holder: `${key}:${i}`, resource, amount, pending: 1, created_at: dbNow(this.db.dialect) });
+        }
+      }
+      if (rows.length > 0) await trx.insertInto('quota_claims').values(rows).execute();
+      return n;
+    });
+    return { key, count: granted };
+  }
+
+  /** The claim's units now belong to `topIds` (in order); units beyond them are released. */
+  async hold(claim: Claim, topIds: readonly string[]): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      for (let i = 0; i < claim.count; i++) {
+        const slot = `${claim.key}:${i}`;
+        if (i < topIds.length) await trx.updateTable('quota_claims').set({ holder: topIds[i], pending: 0 }).where('holder', '=', slot).execute();
+        else await trx.deleteFrom('quota_claims').where('holder', '=', slot).execute();
+      }
+    });
+  }
+
+  /** The create failed: the claim counts no more. */
+  async release(claim: Claim): Promise<void> {
+    await this.db.kysely.deleteFrom('quota_claims').where('service', '=', this.scope).where('holder', 'like', `${claim.key}:%`).execute();
+  }
+
+  /** A resource is gone (deleted): what it held counts no more. */
+  async releaseHolder(topId: string): Promise<void> {
+    await this.db.kysely.deleteFrom('quota_claims').where('service', '=', this.scope).where('holder', '=', topId).execute();
+  }
+
+  /** Changes what a held resource counts (a resize or an extend). */
+  async adjust(projectId: string, topId: string, resource: string, amount: number): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      await lockProjectQuota(this.db, trx, this.scope, projectId);
+      await trx.deleteFrom('quota_claims').where('service', '=', this.scope).where('holder', '=', topId).where('resource', '=', resource).execute();
+      await trx
+        .insertInto('quota_claims')
+        .values({ id: randomUUID(), service: this.scope, project_id: projectId, holder: topId, resource, amount, pending: 0, created_at: dbNow(this.db.dialect) })
+        .execute();
+    });
+  }
+
+  /** The project's usage per resource, after releasing what deleted resources held. */
+  async usage(projectId: string): Promise<Record<string, number>> {
+    await this.sweep(projectId);
+    return this.usageIn(this.db.kysely, projectId);
+  }
+
+  private async usageIn(trx: Trx | Db['kysely'], projectId: string): Promise<Record<string, number>> {
+    const rows = await trx
+      .selectFrom('quota_claims')
+      .select(['resource', (eb) => eb.fn.sum<number | string>('amount').as('total')])
+      .where('service', '=', this.scope)
+      .where('project_id', '=', projectId)
+      .where((eb) => eb.or([eb('pending', '=', 0), eb('created_at', '>', eb(dbNow(this.db.dialect), '-', this.ttlMs))]))
+      .groupBy('resource')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.resource, Number(r.total)]));
+  }
+
+  /** Deletes pending claims past their lifetime and held claims whose resource has no routing entry. */
+  private async sweep(projectId: string): Promise<void> {
+    const base = () => this.db.kysely.deleteFrom('quota_claims').where('service', '=', this.scope).where('project_id', '=', projectId);
+    await base()
+      .where('pending', '=', 1)
+      .where((eb) => eb('created_at', '<', eb(dbNow(this.db.dialect), '-', this.ttlMs)))
+      .execute();
+    const held = await this.db.kysely
+      .selectFrom('quota_claims')
+      .select('holder')
+      .distinct()
+      .where('service', '=', this.scope)
+      .where('project_id', '=', projectId)
+      .where('pending', '=', 0)
+      .execute();
+    if (held.length === 0) return;
+    const holders = held.map((h) => h.holder);
+    const alive = await this.opts.alive(holders);
+    const gone = holders.filter((h) => !alive.has(h));
+    for (let i = 0; i < gone.length; i += 500)
+      await base()
+        .where('holder', 'in', gone.slice(i, i + 500))
+        .execute();
+  }
+}
+
+function fits(perUnit: Readonly<Record<string, number>>, limits: Readonly<Record<string, number>>, used: Readonly<Record<string, number>>, n: number): boolean {
+  try {
+    checkDemands(
+      Object.entries(perUnit).map(([resource, amount]) => ({ resource, amount: amount * n, limit: limits[resource] ?? -1 })),
+      used,
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof QuotaExceeded) return false;
+    throw err;
+  }
+}
