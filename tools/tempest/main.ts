@@ -59,6 +59,8 @@ async function main(): Promise<number> {
       keep: { type: 'boolean', default: false },
       json: { type: 'string' },
       markdown: { type: 'string' },
+      // Another exclusion file than tools/tempest/exclude.txt (same format; every entry with its reason).
+      'exclude-list': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       // Tempest straight to the gateways, without the empty-body relay (see relay.ts).
       direct: { type: 'boolean', default: false },
@@ -73,7 +75,7 @@ async function main(): Promise<number> {
     say('dist/ is missing: run npm run build first');
     return 2;
   }
-  const excludeFile = join(listDir, 'exclude.txt');
+  const excludeFile = values['exclude-list'] ?? join(listDir, 'exclude.txt');
   parseExcludeList(readFileSync(excludeFile, 'utf8'));
 
   const dir = mkdtempSync(join(tmpdir(), 'tricircle-tempest-'));
