@@ -242,6 +242,7 @@ export class VolumeActions {
           validate(readonlySchema, arg, 'os-update_readonly_flag');
           if (v.status !== 'available') throw invalid(`Volume ${v.id} status must be available to update readonly flag.`);
           v.readonly = truthy((arg as { readonly: unknown }).readonly);
+          v.readonlyFlagSet = true;
           svc.touch(v);
           return ACCEPTED;
         },

@@ -27,6 +27,8 @@ export interface Volume {
   /** Image properties of a bootable volume (`volume_image_metadata`); null when none. */
   imageMetadata: Record<string, string> | null;
   readonly: boolean;
+  /** True once os-update_readonly_flag set the flag: Cinder then shows it (admin metadata) in `metadata.readonly`. */
+  readonlyFlagSet?: boolean;
   bootable: boolean;
   multiattach: boolean;
   snapshotId: string | null;

@@ -44,7 +44,8 @@ export class CinderViews {
       encrypted: false,
       id: v.id,
       links: this.links.pair(ctx, 'volumes', v.id),
-      metadata: { ...v.metadata },
+      // Cinder adds the visible admin metadata (the readonly flag once set) to the volume's metadata.
+      metadata: { ...v.metadata, ...(v.readonlyFlagSet ? { readonly: v.readonly ? 'True' : 'False' } : {}) },
       migration_status: v.migrationStatus,
       multiattach: v.multiattach,
       name: v.name,

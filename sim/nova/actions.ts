@@ -3,7 +3,7 @@
 // transition delay.
 import { SimServiceError } from '../types.js';
 import { randomUUID } from 'node:crypto';
-import { ApiVersion, randomPassword } from './apiutil.js';
+import { ApiVersion, canonicalIpv6, randomPassword } from './apiutil.js';
 import type { NovaCtx, NovaLinks } from './context.js';
 import { POWER, type Server, type VmState } from './model.js';
 import {
@@ -378,10 +378,11 @@ export class ServerActions {
           if (typeof r.name === 'string') server.name = r.name;
           if ('description' in r) server.description = (r.description as string | null) ?? null;
           if (typeof r.accessIPv4 === 'string') server.accessIPv4 = r.accessIPv4;
-          if (typeof r.accessIPv6 === 'string') server.accessIPv6 = r.accessIPv6;
+          if (typeof r.accessIPv6 === 'string') server.accessIPv6 = canonicalIpv6(r.accessIPv6);
           if ('user_data' in r) server.userData = (r.user_data as string | null) ?? null;
           if (typeof r.hostname === 'string') server.hostname = r.hostname;
           if (imageId) server.imageId = imageId;
+          if (r['OS-DCF:diskConfig'] === 'AUTO' || r['OS-DCF:diskConfig'] === 'MANUAL') server.diskConfig = r['OS-DCF:diskConfig'];
           server.adminPass = typeof r.adminPass === 'string' ? r.adminPass : randomPassword();
           const rec = svc.startAction(ctx, server, 'rebuild', 'compute_rebuild_instance');
           const wasStopped = server.vmState === 'stopped';
@@ -394,7 +395,10 @@ export class ServerActions {
             },
             rec,
           );
-          const view = this.views.server(ctx, server, { show: true });
+          const view = this.views.server(ctx, server, { show: true, plain: !ctx.version.ge('2.75') });
+          // The rebuild answer names the key pair from 2.54 and the user data from 2.57 (both can be changed by it).
+          if (ctx.version.ge('2.54')) view.key_name = server.keyName;
+          if (ctx.version.ge('2.57')) view.user_data = server.userData;
           view.adminPass = server.adminPass;
           return { status: 202, body: { server: view } };
         },

@@ -257,3 +257,12 @@ export class TransitionTimers {
     this.timers.clear();
   }
 }
+
+/** An IPv6 address in the short form Nova stores accessIPv6 in (netaddr's): `0:0:0:0:0:babe:220.12.22.2` → `::babe:dc0c:1602`. */
+export function canonicalIpv6(address: string): string {
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return address;
+  }
+}

@@ -2,7 +2,7 @@
 // delete, and the shared helpers of the server actions (state checks, lock checks, action records).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SimServiceError, type SimPort } from '../types.js';
-import { makeComparator, pageOf, parseBool, parseIsoTime, qAll, qLast, randomPassword, type Query, type SortSpec, type TransitionTimers } from './apiutil.js';
+import { canonicalIpv6, makeComparator, pageOf, parseBool, parseIsoTime, qAll, qLast, randomPassword, type Query, type SortSpec, type TransitionTimers } from './apiutil.js';
 import type { CinderExtras, NeutronExtras, NovaCtx, NovaSimDeps } from './context.js';
 import { POWER, STATUS_FILTER, statusOf, type Flavor, type FlavorSnapshot, type InstanceAction, type Server, type ServerPort, type ServerVolume, type VmState } from './model.js';
 import { serverCreateSchema, serverUpdateSchema } from './schemas.js';
@@ -563,7 +563,7 @@ export class ServerService {
           userData: typeof req.user_data === 'string' ? req.user_data : null,
           metadata: { ...metadata },
           accessIPv4: typeof req.accessIPv4 === 'string' ? req.accessIPv4 : '',
-          accessIPv6: typeof req.accessIPv6 === 'string' ? req.accessIPv6 : '',
+          accessIPv6: typeof req.accessIPv6 === 'string' ? canonicalIpv6(req.accessIPv6) : '',
           description: typeof req.description === 'string' ? req.description : null,
           tags: Array.isArray(req.tags) ? [...new Set(req.tags as string[])] : [],
           locked: false,
@@ -950,7 +950,7 @@ export class ServerService {
     if (typeof u.name === 'string') server.name = u.name;
     if ('description' in u) server.description = (u.description as string | null) ?? null;
     if (typeof u.accessIPv4 === 'string') server.accessIPv4 = u.accessIPv4;
-    if (typeof u.accessIPv6 === 'string') server.accessIPv6 = u.accessIPv6;
+    if (typeof u.accessIPv6 === 'string') server.accessIPv6 = canonicalIpv6(u.accessIPv6);
     if (u['OS-DCF:diskConfig'] === 'AUTO' || u['OS-DCF:diskConfig'] === 'MANUAL') server.diskConfig = u['OS-DCF:diskConfig'];
     if (typeof u.hostname === 'string') server.hostname = u.hostname;
     this.touch(server);

@@ -13,6 +13,8 @@ export class LookupCache {
   readonly subnets = new Map<string, Record<string, unknown> | undefined>();
 }
 
+const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
+
 export class NovaViews {
   /** The server groups a server belongs to (2.71 `server_groups`), once the pod's groups are wired. */
   groupsOf?: (serverId: string) => string[];
@@ -104,10 +106,15 @@ export class NovaViews {
     return { id: server.id, links: this.links.pair(ctx, 'servers', server.id), name: server.name };
   }
 
-  /** The full server of show / detail list / update / rebuild. */
-  server(ctx: NovaCtx, server: Server, opts: { show?: boolean; cache?: LookupCache } = {}): Record<string, unknown> {
+  /**
+   * The full server of show / detail list / update / rebuild. `plain` is the update and rebuild answer before
+   * microversion 2.75: Nova leaves out the extension attributes there (AZ, config drive, key name, usage, extended
+   * status, volumes, security groups, server attributes, host status) and the addresses' OS-EXT-IPS keys.
+   */
+  server(ctx: NovaCtx, server: Server, opts: { show?: boolean; cache?: LookupCache; plain?: boolean } = {}): Record<string, unknown> {
     const v = ctx.version;
     const admin = ctx.caller.isAdmin;
+    const plain = opts.plain === true;
     const out: Record<string, unknown> = {
       id: server.id,
       name: server.name,
@@ -120,24 +127,29 @@ export class NovaViews {
       flavor: this.flavorRef(ctx, server),
       created: isoSeconds(server.createdAt),
       updated: isoSeconds(server.updatedAt),
-      addresses: this.addresses(server, true, opts.cache),
+      addresses: this.addresses(server, !plain, opts.cache),
       accessIPv4: server.accessIPv4,
       accessIPv6: server.accessIPv6,
       links: this.links.pair(ctx, 'servers', server.id),
       'OS-DCF:diskConfig': server.diskConfig,
-      progress: server.progress,
-      'OS-EXT-AZ:availability_zone': server.availabilityZone,
-      config_drive: server.configDrive ? 'True' : '',
-      key_name: server.keyName,
-      'OS-SRV-USG:launched_at': server.launchedAt ? isoMicro(server.launchedAt) : null,
-      'OS-SRV-USG:terminated_at': null,
-      'OS-EXT-STS:task_state': server.taskState,
-      'OS-EXT-STS:vm_state': server.vmState,
-      'OS-EXT-STS:power_state': server.powerState,
-      'os-extended-volumes:volumes_attached': this.volumesAttached(ctx, server),
     };
-    if (server.securityGroups.length > 0) out.security_groups = server.securityGroups.map((name) => ({ name }));
-    if (admin) {
+    // Nova shows progress only while it means something.
+    if (PROGRESS_STATUSES.has(out.status as string)) out.progress = server.progress;
+    if (!plain) {
+      Object.assign(out, {
+        'OS-EXT-AZ:availability_zone': server.availabilityZone,
+        config_drive: server.configDrive ? 'True' : '',
+        key_name: server.keyName,
+        'OS-SRV-USG:launched_at': server.launchedAt ? isoMicro(server.launchedAt) : null,
+        'OS-SRV-USG:terminated_at': null,
+        'OS-EXT-STS:task_state': server.taskState,
+        'OS-EXT-STS:vm_state': server.vmState,
+        'OS-EXT-STS:power_state': server.powerState,
+        'os-extended-volumes:volumes_attached': this.volumesAttached(ctx, server),
+      });
+      if (server.securityGroups.length > 0) out.security_groups = server.securityGroups.map((name) => ({ name }));
+    }
+    if (admin && !plain) {
       out['OS-EXT-SRV-ATTR:host'] = server.host;
       out['OS-EXT-SRV-ATTR:hypervisor_hostname'] = server.node;
       out['OS-EXT-SRV-ATTR:instance_name'] = server.instanceName;
@@ -154,7 +166,7 @@ export class NovaViews {
       out['OS-EXT-SRV-ATTR:hostname'] = server.hostname;
     }
     if (v.ge('2.9')) out.locked = server.locked;
-    if (v.ge('2.16') && admin) out.host_status = server.host ? 'UP' : '';
+    if (v.ge('2.16') && admin && !plain) out.host_status = server.host ? 'UP' : '';
     if (v.ge('2.19')) out.description = server.description;
     if (v.ge('2.26')) out.tags = [...server.tags];
     if (v.ge('2.63')) out.trusted_image_certificates = server.trustedCerts;

@@ -179,6 +179,12 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
         'HTTPNotFound',
       );
       assert.equal(sub.message, 'Tenant p-alice not allowed to create subnet on this network');
+      // The network is visible to every project, its subnets are not (it is not shared): tempest's test_external_network_visibility.
+      const extSubnet = await h.call('POST', '/v2.0/subnets', { subnet: { network_id: ext.body.network.id, ip_version: 4, cidr: '203.0.113.0/24' } });
+      assert.equal(extSubnet.status, 201);
+      assert.deepEqual((await h.call('GET', `/v2.0/subnets?network_id=${ext.body.network.id}`, undefined, ALICE)).body.subnets, []);
+      neutronError(await h.call('GET', `/v2.0/subnets/${extSubnet.body.subnet.id}`, undefined, ALICE), 404, 'SubnetNotFound');
+      assert.equal((await h.call('GET', `/v2.0/subnets?network_id=${ext.body.network.id}`)).body.subnets.length, 1, 'the admin sees it');
       neutronError(await h.call('POST', '/v2.0/ports', { port: { network_id: ext.body.network.id } }, ALICE), 404, 'HTTPNotFound');
       assert.equal((await h.call('DELETE', `/v2.0/networks/${ext.body.network.id}`)).status, 204);
     });

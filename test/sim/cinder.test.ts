@@ -236,6 +236,7 @@ describe('volumes', () => {
     assert.equal(res.status, 200);
     assertSampleShape(res.body, 'cinder', 'volumes/volume-update-response.json', ['volume.metadata.name']);
     assert.equal(res.body.volume.name, 'new');
+    assert.equal(res.body.volume['os-vol-tenant-attr:tenant_id'], undefined, 'the update answer carries no os-vol-* extension attributes');
     res = await cinder('PUT', `${A}/volumes/${id}`, { body: { volume: { size: 5 } } });
     assert.equal(res.status, 400);
     res = await cinder('DELETE', `${A}/volumes/${id}`);
@@ -360,6 +361,11 @@ describe('volume actions', () => {
     assert.equal((await action(id, { 'os-unset_image_metadata': { key: 'min_ram' } })).status, 200);
     assert.equal((await action(id, { 'os-unset_image_metadata': { key: 'min_ram' } })).status, 404);
     assert.deepEqual((await volume(id)).volume_image_metadata, { image_name: 'image' });
+    assert.equal((await volume(id)).metadata.readonly, undefined);
+    assert.equal((await action(id, { 'os-update_readonly_flag': { readonly: true } })).status, 202);
+    assert.equal((await volume(id)).metadata.readonly, 'True', 'the flag shows in metadata, as Cinder adds visible admin metadata');
+    assert.equal((await action(id, { 'os-update_readonly_flag': { readonly: false } })).status, 202);
+    assert.equal((await volume(id)).metadata.readonly, 'False');
     assert.equal((await action(id, { 'os-update_readonly_flag': { readonly: true } })).status, 202);
     assert.equal((await action(id, { 'os-set_bootable': { bootable: true } })).status, 200);
     assert.equal((await volume(id)).bootable, 'true');

@@ -241,10 +241,14 @@ describe('glance sim', () => {
     assertGlanceError(await patch(demo, img.id, [{ op: 'replace', path: '/disk_format', value: 'qcow2' }]), 403, 'Forbidden');
   });
 
-  test('deactivate and reactivate (admin)', async () => {
+  test('deactivate and reactivate (admin or the owning project)', async () => {
     const img = await create(demo, { name: 'deact', disk_format: 'raw', container_format: 'bare' });
     assert.equal((await call('PUT', `/v2/images/${img.id}/file`, { token: demo, raw: Buffer.from('abc') })).status, 204);
-    assertGlanceError(await call('POST', `/v2/images/${img.id}/actions/deactivate`, { token: demo }), 403, 'Forbidden');
+    const adminsOwn = await create(admin, { name: 'deact-admin', disk_format: 'raw', container_format: 'bare', visibility: 'public' });
+    assert.equal((await call('PUT', `/v2/images/${adminsOwn.id}/file`, { token: admin, raw: Buffer.from('abc') })).status, 204);
+    assertGlanceError(await call('POST', `/v2/images/${adminsOwn.id}/actions/deactivate`, { token: demo }), 403, 'Forbidden');
+    assert.equal((await call('POST', `/v2/images/${img.id}/actions/deactivate`, { token: demo })).status, 204);
+    assert.equal((await call('POST', `/v2/images/${img.id}/actions/reactivate`, { token: demo })).status, 204);
     assert.equal((await call('POST', `/v2/images/${img.id}/actions/deactivate`, { token: admin })).status, 204);
     assert.equal((await call('GET', `/v2/images/${img.id}`, { token: demo })).body.status, 'deactivated');
     assertGlanceError(await call('GET', `/v2/images/${img.id}/file`, { token: demo }), 403, 'Forbidden');

@@ -426,6 +426,11 @@ describe('servers', () => {
     assert.equal(res.body.server.name, 'renamed');
     assert.equal(res.body.server.description, 'new');
     assert.equal(res.body.server.accessIPv6, '80fe::');
+    assert.equal(res.body.server['OS-EXT-STS:vm_state'], undefined, 'before 2.75 the update answer has no extension attributes');
+    assert.equal(res.body.server['OS-EXT-AZ:availability_zone'], undefined);
+    res = await nova('PUT', `/v2.1/servers/${id}`, { headers: mv('2.75'), body: { server: { accessIPv6: '0000:0000:0000:0000:0000:babe:220.12.22.2' } } });
+    assert.equal(res.body.server.accessIPv6, '::babe:dc0c:1602', 'stored in the short form, as Nova does');
+    assert.equal(res.body.server['OS-EXT-STS:vm_state'], 'active', 'from 2.75 the update answer is the show view');
     res = await nova('PUT', `/v2.1/servers/${id}`, { body: { server: { flavorRef: '2' } } });
     assert.equal(res.status, 400);
     res = await nova('PUT', `/v2.1/servers/${id}`, { body: { server: { accessIPv4: 'nope' } } });
@@ -484,7 +489,9 @@ describe('server actions', () => {
     const busy = await action(id, { 'os-start': null });
     assert.equal(busy.status, 409);
     await waitStatus(id, 'SHUTOFF');
-    assert.equal((await nova('GET', `/v2.1/servers/${id}`)).body.server['OS-EXT-STS:power_state'], 4);
+    const stopped = (await nova('GET', `/v2.1/servers/${id}`)).body.server;
+    assert.equal(stopped['OS-EXT-STS:power_state'], 4);
+    assert.equal('progress' in stopped, false, 'Nova shows progress only for ACTIVE, BUILD, REBUILD, RESIZE, VERIFY_RESIZE, MIGRATING');
     const again = await action(id, { 'os-stop': null });
     assert.equal(again.status, 409);
     assert.deepEqual(again.body, {
@@ -580,6 +587,15 @@ describe('server actions', () => {
     assert.equal(res.body.server.status, 'REBUILD');
     assert.equal(res.body.server.image.id, image2);
     assert.equal(typeof res.body.server.adminPass, 'string');
+    assert.equal(res.body.server['OS-EXT-STS:task_state'], undefined, 'before 2.75 the rebuild answer has no extension attributes');
+    assert.equal(res.body.server.key_name, undefined);
+    assert.equal(res.body.server.progress, 0);
+    await waitStatus(id, 'ACTIVE');
+    const v257 = await action(id, { rebuild: { imageRef: image2, 'OS-DCF:diskConfig': 'AUTO' } }, { headers: mv('2.57') });
+    assert.equal(v257.status, 202);
+    assert.equal(v257.body.server['OS-DCF:diskConfig'], 'AUTO');
+    assert.equal(v257.body.server.key_name, null, 'from 2.54 the rebuild answer names the key pair');
+    assert.equal(v257.body.server.user_data, null, 'from 2.57 the rebuild answer carries the user data');
     await waitStatus(id, 'ACTIVE');
     assert.equal((await action(id, { rebuild: { imageRef: '9d1f29b3-0000-4000-8000-000000000000' } })).status, 400);
     assert.equal((await action(id, { rebuild: {} })).status, 400);

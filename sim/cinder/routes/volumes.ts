@@ -38,7 +38,8 @@ export function volumeRoutes(r: CinderRouter, s: CinderServices): void {
 
   r.post('/volumes', (ctx, req, reply) => reply.code(202).send({ volume: views.volume(ctx, volumes.create(ctx, req.body), false) }));
   r.get('/volumes/:volume_id', (ctx, req) => ({ volume: views.volume(ctx, volumes.get(ctx, params(req).volume_id)) }));
-  r.put('/volumes/:volume_id', (ctx, req) => ({ volume: views.volume(ctx, volumes.update(ctx, params(req).volume_id, req.body)) }));
+  // Cinder's update answer is the plain detail view: the os-vol-* and volume_image_metadata extensions decorate show and list only.
+  r.put('/volumes/:volume_id', (ctx, req) => ({ volume: views.volume(ctx, volumes.update(ctx, params(req).volume_id, req.body), false) }));
   r.delete('/volumes/:volume_id', (ctx, req, reply) => {
     const q = query(req);
     const force = q.force !== undefined && String(q.force).toLowerCase() !== 'false';

@@ -84,9 +84,8 @@ export function imageRoutes(app: FastifyInstance, store: ImageStore, base: () =>
 
   for (const action of ['deactivate', 'reactivate'] as const) {
     app.post<{ Params: Params }>(`/v2/images/:id/actions/${action}`, async (req, reply) => {
-      const viewer = viewerOf(req);
-      const image = store.get(req.params.id, viewer);
-      if (!viewer.isAdmin) throw new SimServiceError(403, `You are not authorized to complete ${action} action.`);
+      // Glance's default policy since Xena: the admin or a member of the owning project (tempest deactivates its own images).
+      const image = store.getOwned(req.params.id, viewerOf(req), action);
       store.setActive(image, action === 'reactivate');
       return reply.code(204).send();
     });

@@ -43,7 +43,7 @@ export function serverRoutes(r: NovaRouter, s: NovaServices): void {
   }));
 
   r.put('/servers/:server_id', (ctx, req) => ({
-    server: views.server(ctx, servers.update(ctx, params(req).server_id, req.body), { show: true }),
+    server: views.server(ctx, servers.update(ctx, params(req).server_id, req.body), { show: true, plain: !ctx.version.ge('2.75') }),
   }));
 
   r.delete('/servers/:server_id', (ctx, req, reply) => {

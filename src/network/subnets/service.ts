@@ -50,7 +50,10 @@ export const SUBNET_LIST: ListSchema = {
   },
 };
 
-/** Subnets a caller sees: its own, and those of shared or external networks. */
+/**
+ * Subnets a caller sees: its own, and those of shared networks (shared flag or RBAC). As in Neutron, an external
+ * network is visible to every project but its subnets are not, unless the network is also shared.
+ */
 export function visibleSubnet(caller: Caller) {
   return (eb: AnyEb) =>
     caller.isAdmin
@@ -58,7 +61,6 @@ export function visibleSubnet(caller: Caller) {
       : eb.or([
           eb('subnets.project_id', '=', caller.projectId),
           eb('networks.shared', '=', 1),
-          eb('networks.external', '=', 1),
           sharedWith(eb, 'network', 'networks.id', caller.projectId, ['access_as_shared', 'access_as_external']),
         ]);
 }
