@@ -1,4 +1,6 @@
-import type { HttpServiceModule } from '../services.js';
+import { isTopPod, type Pod } from '../pods/index.js';
+import { checkPods, preflightSettings } from '../preflight/index.js';
+import type { CoreServices, HttpServiceModule } from '../services.js';
 import { registerAdminApi, isPublicAdminPath } from './api.js';
 
 export const adminApiModule: HttpServiceModule = {
@@ -24,7 +26,7 @@ export const adminApiModule: HttpServiceModule = {
             missing.push(type);
           }
         }
-        if (missing.length === 0) return [];
+        if (missing.length === 0) return podCheckWarnings(core, pod);
         if (missing.length === 3) return [`Keystone has no public endpoints in region ${pod.regionName} (is the region name right?): the pod cannot be used until it has some.`];
         return [`Keystone has no public ${missing.join(', ')} endpoint in region ${pod.regionName}: calls that need ${missing.length > 1 ? 'them' : 'it'} there will fail.`];
       },
@@ -34,3 +36,26 @@ export const adminApiModule: HttpServiceModule = {
     });
   },
 };
+
+/** Seconds each call of the pod check made on pod create may take. */
+const CREATE_CHECK_TIMEOUT_MS = 10_000;
+
+/**
+ * `tricircle pod check` run on a pod just registered: every failed check is a warning of the create
+ * answer (the pod is registered all the same; the operator fixes the pod and runs the check again).
+ */
+async function podCheckWarnings(core: CoreServices, pod: Pod): Promise<string[]> {
+  const all = await core.pods.list();
+  const top = all.find(isTopPod);
+  const [report] = await checkPods(
+    [{ id: pod.id, regionName: pod.regionName, isTop: false }],
+    { top: top && { id: top.id, regionName: top.regionName }, bottomPodCount: all.filter((p) => !isTopPod(p)).length },
+    {
+      endpoints: core.identity.endpoints,
+      clients: core.podClients,
+      serviceAuth: core.identity.serviceAuth,
+      settings: preflightSettings(core.config, CREATE_CHECK_TIMEOUT_MS),
+    },
+  );
+  return report.checks.filter((c) => c.result === 'fail').map((c) => `pod check ${c.check}: ${c.detail}`);
+}
