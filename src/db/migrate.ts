@@ -11,6 +11,7 @@ import { routingIntents } from './migrations/0008_routing_intents.js';
 import { quotaTables } from './migrations/0010_quotas.js';
 import { novaServerGroups } from './migrations/0011_nova_server_groups.js';
 import { networkSharingTables } from './migrations/0013_network_sharing.js';
+import { routingTopIndex } from './migrations/0015_routing_top_index.js';
 
 /** Numbered migrations, in order. Names sort lexically; never rename or edit a released one. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -25,6 +26,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0010_quotas': quotaTables(),
     '0011_nova_server_groups': novaServerGroups(dialect),
     '0013_network_sharing': networkSharingTables(dialect),
+    '0015_routing_top_index': routingTopIndex(dialect),
   };
 }
 
