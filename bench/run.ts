@@ -63,8 +63,8 @@ const BENCHES: Bench[] = [
       full: ['--compiled', '--samples', '3000', '--duration', '5', '--pods', '10', '--servers', '100', '--list-runs', '40', '--rss-seconds', '30'],
     },
     figures: {
-      'server show added latency p50': 'latency.added.p50',
-      'server show added latency p99': 'latency.added.p99',
+      'server show added latency p50 (ms)': 'latency.added.p50',
+      'server show added latency p99 (ms)': 'latency.added.p99',
       'throughput proxied/direct': 'throughput.ratio',
       'merged list / slowest pod (raw sim)': 'mergedList.ratioP50',
       'merged list / slowest pod (pods 20 ms away)': 'mergedList.withPodLatency.ratioP50',
