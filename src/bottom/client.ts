@@ -97,10 +97,11 @@ export class BottomClient {
       }
       if (UNWELL.has(res.status)) t.health?.recordFailure(this.pod, `HTTP ${res.status}`);
       else t.health?.recordSuccess(this.pod);
-      t.logger?.debug(
-        { pod: this.pod.regionName, service: this.serviceType, method: req.method, path: pathOnly(req.path), status: res.status, requestId: ctx.requestId },
-        'pod call',
-      );
+      if (t.logger?.isLevelEnabled('debug'))
+        t.logger.debug(
+          { pod: this.pod.regionName, service: this.serviceType, method: req.method, path: pathOnly(req.path), status: res.status, requestId: ctx.requestId },
+          'pod call',
+        );
       return res;
     }
   }
