@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'nova-bench-'));
   const overrides = {
     DEFAULT: { auth_strategy: 'keystone', log_level: args['log-level'] },
-    database: { connection: `sqlite:///${join(dir, 'tricircle.sqlite')}` },
+    database: { connection: process.env.TRICIRCLE_BENCH_POSTGRES_URL ?? `sqlite:///${join(dir, 'tricircle.sqlite')}` },
     admin_api: { bind_host: '127.0.0.1', bind_port: 0 },
     nova_apigw: { bind_host: '127.0.0.1', bind_port: 0, list_pod_timeout: 10 },
     keystone_authtoken: { auth_url: `${cluster.keystoneUrl}/v3` },

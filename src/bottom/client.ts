@@ -2,7 +2,7 @@ import type { Logger } from '../common/index.js';
 import type { EndpointResolver, PodRef, ServiceTokenSource, ServiceType } from '../identity/index.js';
 import type { PodHealthReporter } from '../pods/index.js';
 import { BottomError, PodUnreachableError } from './errors.js';
-import type { BottomMetrics } from './metrics.js';
+import { recordPodCall, type BottomMetrics } from './metrics.js';
 import type { PoolCache } from './pools.js';
 import type { BottomCallContext, CallOptions, HttpMethod, Query, RawRequest, RawResponse, ResponseHeaders, StreamRequest, StreamResponse } from './types.js';
 
@@ -97,10 +97,11 @@ export class BottomClient {
       }
       if (UNWELL.has(res.status)) t.health?.recordFailure(this.pod, `HTTP ${res.status}`);
       else t.health?.recordSuccess(this.pod);
-      t.logger?.debug(
-        { pod: this.pod.regionName, service: this.serviceType, method: req.method, path: pathOnly(req.path), status: res.status, requestId: ctx.requestId },
-        'pod call',
-      );
+      if (t.logger?.isLevelEnabled('debug'))
+        t.logger.debug(
+          { pod: this.pod.regionName, service: this.serviceType, method: req.method, path: pathOnly(req.path), status: res.status, requestId: ctx.requestId },
+          'pod call',
+        );
       return res;
     }
   }
@@ -232,9 +233,7 @@ export class BottomClient {
   private observe(method: string, status: string, started: number): void {
     const m = this.transport.metrics;
     if (!m) return;
-    const labels = { pod: this.pod.regionName, service: this.serviceType, method };
-    m.calls.inc({ ...labels, status });
-    m.latency.observe(labels, (performance.now() - started) / 1000);
+    recordPodCall(m, this.pod.regionName, this.serviceType, method, status, (performance.now() - started) / 1000);
   }
 }
 

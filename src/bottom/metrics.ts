@@ -6,6 +6,8 @@ type Labels = 'pod' | 'service' | 'method';
 export class BottomMetrics {
   readonly calls: Counter<Labels | 'status'>;
   readonly latency: Histogram<Labels>;
+  /** Label children bound by recordPodCall, keyed by pod, service and method. */
+  readonly bound = new Map<string, Bound>();
 
   constructor(registry: Registry) {
     this.calls =
@@ -26,6 +28,28 @@ export class BottomMetrics {
         registers: [registry],
       });
   }
+}
+
+type Bound = { latency: ReturnType<Histogram<Labels>['labels']>; calls: Map<string, ReturnType<Counter<Labels | 'status'>['labels']>> };
+
+/**
+ * Records one pod call. The labelled children are bound once per (pod, service, method) and
+ * status, so a call costs two map lookups instead of building and hashing label objects.
+ */
+export function recordPodCall(m: BottomMetrics, pod: string, service: string, method: string, status: string, seconds: number): void {
+  const key = `${pod}\u0000${service}\u0000${method}`;
+  let bound = m.bound.get(key);
+  if (!bound) {
+    bound = { latency: m.latency.labels({ pod, service, method }), calls: new Map() };
+    m.bound.set(key, bound);
+  }
+  let calls = bound.calls.get(status);
+  if (!calls) {
+    calls = m.calls.labels({ pod, service, method, status });
+    bound.calls.set(status, calls);
+  }
+  calls.inc();
+  bound.latency.observe(seconds);
 }
 
 function existing<T>(registry: Registry, name: string): T | undefined {

@@ -13,6 +13,7 @@ import { novaServerGroups } from './migrations/0011_nova_server_groups.js';
 import { cinderBreadthTables } from './migrations/0012_cinder_breadth.js';
 import { networkSharingTables } from './migrations/0013_network_sharing.js';
 import { networkBreadth } from './migrations/0014_network_breadth.js';
+import { routingTopIndex } from './migrations/0015_routing_top_index.js';
 
 /** Numbered migrations, in order. Names sort lexically; never rename or edit a released one. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -29,6 +30,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0012_cinder_breadth': cinderBreadthTables(dialect),
     '0013_network_sharing': networkSharingTables(dialect),
     '0014_network_breadth': networkBreadth(dialect),
+    '0015_routing_top_index': routingTopIndex(dialect),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { IdentityUnavailableError, UnauthorizedError } from './errors.js';
 import { KeystoneClient, keystoneMessage } from './http.js';
 import { ExpiringLru } from '../common/index.js';
@@ -52,7 +52,7 @@ export class KeystoneTokenValidator implements TokenValidator {
   /** Throws UnauthorizedError (401) for a bad token, IdentityUnavailableError (503) when Keystone cannot answer. */
   async validate(token: string): Promise<ValidatedToken> {
     if (token === '') throw new UnauthorizedError(INVALID);
-    const key = createHash('sha256').update(token).digest('base64url');
+    const key = hash('sha256', token, 'base64url'); // one-shot: no Hash object per request
     let outcome = this.cache.get(key);
     if (outcome === undefined) {
       let pending = this.inflight.get(key);

@@ -341,9 +341,18 @@ export class RoutingTable {
 
   /** The pods holding (or receiving) resources of a type, of one project or of all; sorted. */
   async podIdsHolding(resourceType: string, opts: { projectId?: string } = {}): Promise<string[]> {
-    let q = this.q.selectFrom('resource_routings').select('pod_id').distinct().where('resource_type', '=', resourceType);
-    if (opts.projectId !== undefined) q = q.where('project_id', '=', opts.projectId);
-    return (await q.execute()).map((r) => r.pod_id).sort();
+    // A skip scan: one index probe per pod found ((project_id, resource_type, pod_id) or
+    // (resource_type, pod_id)), instead of a DISTINCT that reads every row of the tenant's type
+    // (6 ms at 100k rows, bench/routing-table.ts).
+    const out: string[] = [];
+    for (;;) {
+      let q = this.q.selectFrom('resource_routings').select('pod_id').where('resource_type', '=', resourceType);
+      if (opts.projectId !== undefined) q = q.where('project_id', '=', opts.projectId);
+      if (out.length > 0) q = q.where('pod_id', '>', out[out.length - 1]);
+      const row = await q.orderBy('pod_id').limit(1).executeTakeFirst();
+      if (!row) return out.sort();
+      out.push(row.pod_id);
+    }
   }
 
   /** Every route of the project, and every route of `alsoTopIds` whatever its project; in id order. */

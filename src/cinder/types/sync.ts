@@ -7,6 +7,7 @@ import { parseJson } from '../relay.js';
 import type { VolumeType, VolumeTypeStore } from './store.js';
 
 const RESOURCE = 'volume_type';
+const TYPE_MAP_TTL_MS = 10_000;
 
 /**
  * Copies the top's volume types into the pods, with the service account. A pod's copy has the same
@@ -15,6 +16,13 @@ const RESOURCE = 'volume_type';
  * the routing get-or-create lock, so a pod that was down or registered later catches up on first use.
  */
 export class VolumeTypeSync {
+  /**
+   * Per pod, the pod-id → top-id map of volume types, read at most once per TYPE_MAP_TTL_MS (every
+   * volume answer needs it). This process's own changes to copies clear it at once; a copy made by
+   * another gateway process shows in at most the TTL.
+   */
+  private readonly typeMaps = new Map<string, { map: Map<string, string>; expiresAt: number }>();
+
   constructor(
     private readonly deps: CinderDeps,
     private readonly pods: CinderPods,
@@ -41,6 +49,7 @@ export class VolumeTypeSync {
 
   /** The pod's id of the type, creating the pod's copy when it has none. */
   async ensureInPod(ctx: BottomCallContext & { projectId?: string }, type: VolumeType, pod: Pod): Promise<string> {
+    const cached = this.typeMaps.get(pod.id)?.map;
     const { bottomId } = await this.deps.core.routingLock.getOrCreateBottom({
       topId: type.id,
       podId: pod.id,
@@ -71,6 +80,7 @@ export class VolumeTypeSync {
         }
       },
     });
+    if (cached?.get(bottomId) !== type.id) this.typeMaps.delete(pod.id);
     return bottomId;
   }
 
@@ -109,6 +119,7 @@ export class VolumeTypeSync {
       } catch (err) {
         if (!isBottomNotFound(err) || (await this.copyExists(ctx, copy.pod, copy.bottomId))) throw err;
         await this.deps.core.routings.delete(copy.routeId).catch(() => undefined);
+        this.typeMaps.delete(copy.pod.id);
       }
     }
   }
@@ -173,11 +184,27 @@ export class VolumeTypeSync {
         if (!isBottomNotFound(err)) throw err;
       }
       await this.deps.core.routings.delete(copy.routeId).catch(() => undefined);
+      this.typeMaps.delete(copy.pod.id);
     }
   }
 
   /** Per pod, the top id of each pod type id the top knows (for `volume_type_id` in volume bodies). */
   async topIdsByPod(podIds: readonly string[]): Promise<Map<string, Map<string, string>>> {
-    return this.deps.core.routings.topIdsByBottom({ resourceTypes: [RESOURCE], podIds });
+    const now = Date.now();
+    const out = new Map<string, Map<string, string>>();
+    const missing: string[] = [];
+    for (const id of new Set(podIds)) {
+      const hit = this.typeMaps.get(id);
+      if (hit && hit.expiresAt > now) out.set(id, hit.map);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return out;
+    const read = await this.deps.core.routings.topIdsByBottom({ resourceTypes: [RESOURCE], podIds: missing });
+    for (const id of missing) {
+      const map = read.get(id) ?? new Map<string, string>();
+      this.typeMaps.set(id, { map, expiresAt: now + TYPE_MAP_TTL_MS });
+      out.set(id, map);
+    }
+    return out;
   }
 }
