@@ -1,5 +1,7 @@
 import { isTopPod, type Pod } from '../pods/index.js';
-import { checkPods, preflightSettings } from '../preflight/index.js';
+import { PodClientFactory } from '../bottom/index.js';
+import { EndpointResolver } from '../identity/index.js';
+import { checkPods, CurrentCatalogStore, preflightSettings } from '../preflight/index.js';
 import type { CoreServices, HttpServiceModule } from '../services.js';
 import { registerAdminApi, isPublicAdminPath } from './api.js';
 
@@ -17,19 +19,7 @@ export const adminApiModule: HttpServiceModule = {
       policy: core.policy,
       jobs: core.jobs,
       logger: core.logger,
-      endpointCheck: async (pod) => {
-        const missing: string[] = [];
-        for (const type of ['compute', 'volumev3', 'network'] as const) {
-          try {
-            await core.identity.endpoints.resolve(pod, type);
-          } catch {
-            missing.push(type);
-          }
-        }
-        if (missing.length === 0) return podCheckWarnings(core, pod);
-        if (missing.length === 3) return [`Keystone has no public endpoints in region ${pod.regionName} (is the region name right?): the pod cannot be used until it has some.`];
-        return [`Keystone has no public ${missing.join(', ')} endpoint in region ${pod.regionName}: calls that need ${missing.length > 1 ? 'them' : 'it'} there will fail.`];
-      },
+      endpointCheck: (pod) => podCreateWarnings(core, pod),
       get publicUrl() {
         return publicUrl();
       },
@@ -41,21 +31,37 @@ export const adminApiModule: HttpServiceModule = {
 const CREATE_CHECK_TIMEOUT_MS = 10_000;
 
 /**
- * `tricircle pod check` run on a pod just registered: every failed check is a warning of the create
- * answer (the pod is registered all the same; the operator fixes the pod and runs the check again).
+ * Warnings for a pod just registered: Keystone has no endpoints for it, or, when it has, every failed
+ * check of `tricircle pod check` (the pod is registered all the same; the operator fixes the pod and
+ * runs the check again).
  */
-async function podCheckWarnings(core: CoreServices, pod: Pod): Promise<string[]> {
-  const all = await core.pods.list();
-  const top = all.find(isTopPod);
-  const [report] = await checkPods(
-    [{ id: pod.id, regionName: pod.regionName, isTop: false }],
-    { top: top && { id: top.id, regionName: top.regionName }, bottomPodCount: all.filter((p) => !isTopPod(p)).length },
-    {
-      endpoints: core.identity.endpoints,
-      clients: core.podClients,
-      serviceAuth: core.identity.serviceAuth,
-      settings: preflightSettings(core.config, CREATE_CHECK_TIMEOUT_MS),
-    },
-  );
-  return report.checks.filter((c) => c.result === 'fail').map((c) => `pod check ${c.check}: ${c.detail}`);
+async function podCreateWarnings(core: CoreServices, pod: Pod): Promise<string[]> {
+  // As `tricircle pod check` does: the catalog as it is now, and nothing written to the process's
+  // endpoint caches (a lookup made while a pod is being registered must not stick).
+  const endpoints = new EndpointResolver({ serviceAuth: core.identity.serviceAuth, store: new CurrentCatalogStore(core.endpoints) });
+  const missing: string[] = [];
+  for (const type of ['compute', 'volumev3', 'network'] as const) {
+    try {
+      await endpoints.resolve(pod, type);
+    } catch {
+      missing.push(type);
+    }
+  }
+  if (missing.length === 3) return [`Keystone has no public endpoints in region ${pod.regionName} (is the region name right?): the pod cannot be used until it has some.`];
+  if (missing.length > 0) {
+    return [`Keystone has no public ${missing.join(', ')} endpoint in region ${pod.regionName}: calls that need ${missing.length > 1 ? 'them' : 'it'} there will fail.`];
+  }
+  const clients = new PodClientFactory({ endpoints, serviceAuth: core.identity.serviceAuth, timeoutMs: CREATE_CHECK_TIMEOUT_MS });
+  try {
+    const all = await core.pods.list();
+    const top = all.find(isTopPod);
+    const [report] = await checkPods(
+      [{ id: pod.id, regionName: pod.regionName, isTop: false }],
+      { top: top && { id: top.id, regionName: top.regionName }, bottomPodCount: all.filter((p) => !isTopPod(p)).length },
+      { endpoints, clients, serviceAuth: core.identity.serviceAuth, settings: preflightSettings(core.config, CREATE_CHECK_TIMEOUT_MS) },
+    );
+    return report.checks.filter((c) => c.result === 'fail').map((c) => `pod check ${c.check}: ${c.detail}`);
+  } finally {
+    await clients.close();
+  }
 }

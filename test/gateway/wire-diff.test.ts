@@ -38,10 +38,22 @@ const EXCEPTIONS: Record<string, { keys: string[]; why: string }> = {
     keys: ['pools[].capabilities'],
     why: 'the only sample is the detailed answer (?detail=true); without it upstream lists the pool names only',
   },
+  'neutron GET /v2.0/segments': {
+    keys: ['segments[].tags'],
+    why: 'segments carry standard attributes, tags included (standard-attr-tag); the sample predates that',
+  },
   'nova GET /images/{image_id}': {
     keys: ['image.OS-DCF:diskConfig'],
     why: "Nova shows it only for an image with the auto_disk_config property; the simulator's images have none",
   },
+};
+
+/** Routes not compared here, and why. */
+const NOT_COMPARED: Record<string, string> = {
+  'cinder GET /v3/{project_id}/types/{volume_type_id}/encryption/{key}': 'the type used here has no encryption (404, as upstream); test/cinder covers encryption',
+  'neutron GET /v2.0/flavors/{flavor_id}': "{flavor_id} is filled with Nova's flavor here; Neutron flavors are compared by test/network/breadth.test.ts",
+  'neutron GET /v2.0/quotas/{project_id}/details.json':
+    'its sample shares the top-level key with the plain quota answer, whose shape it does not have; test/quotas/network.test.ts checks it',
 };
 
 /**
@@ -228,6 +240,11 @@ describe('wire diff against the upstream samples, for every GET route the gatewa
       const samples = samplesOf(service);
       const failures: string[] = [];
       for (const route of routesOf(service)) {
+        const skipped = NOT_COMPARED[`${service} GET ${route}`];
+        if (skipped) {
+          results.push({ service, route, outcome: `not compared: ${skipped}` });
+          continue;
+        }
         const known = { ...ids, ...serviceIds[service] };
         const params = [...route.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]);
         if (params.some((p) => known[p] === undefined)) {

@@ -6,15 +6,6 @@ describe('Nova API gateway: proxy APIs over the top networking service (until 2.
   let env: NovaEnv;
   before(async () => {
     env = await startNovaEnv({ withNeutron: true, services: ['cinder-apigw'] });
-    for (const iface of ['public', 'internal', 'admin'] as const) {
-      env.cluster.keystone.addEndpoint({
-        region: 'RegionOne',
-        serviceType: 'volumev3',
-        serviceName: 'cinderv3',
-        interface: iface,
-        url: `${env.tc.urls['cinder-apigw']}/v3/$(project_id)s`,
-      });
-    }
   });
   after(async () => {
     await env?.close();

@@ -72,6 +72,16 @@ export async function startNovaEnv(opts: NovaEnvOptions = {}): Promise<NovaEnv> 
   for (const iface of ['public', 'internal', 'admin'] as const) {
     cluster.keystone.addEndpoint({ region: 'RegionOne', serviceType: 'compute', serviceName: 'nova', interface: iface, url: `${gw}/v2.1` });
     if (opts.withNeutron) cluster.keystone.addEndpoint({ region: 'RegionOne', serviceType: 'network', serviceName: 'neutron', interface: iface, url: tc.urls['neutron-api']! });
+    // Nova's volume proxies reach the Cinder gateway through the top region's catalog (docs/operations.md §3).
+    if (tc.urls['cinder-apigw']) {
+      cluster.keystone.addEndpoint({
+        region: 'RegionOne',
+        serviceType: 'volumev3',
+        serviceName: 'cinderv3',
+        interface: iface,
+        url: `${tc.urls['cinder-apigw']}/v3/$(project_id)s`,
+      });
+    }
   }
   await tc.core.pods.create({ regionName: 'RegionOne' });
   const pods: Record<string, Pod> = {};
