@@ -56,6 +56,6 @@ export const JobBody = closed({
   job: closed({
     type: text(64),
     project_id: Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' }),
-    resource: keyedMap('^.{1,64}$', Type.String({ minLength: 1, maxLength: 255, pattern: '^[^#]*\\S[^#]*$' })),
+    resource: keyedMap('^.{1,64}$', Type.String({ minLength: 1, maxLength: 255, pattern: '^[^#]*[^#\\s][^#]*$' })),
   }),
 });
