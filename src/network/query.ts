@@ -45,12 +45,15 @@ export interface ListParams {
 const CONTROL_PARAMS = new Set(['fields', 'sort_key', 'sort_dir', 'limit', 'marker', 'page_reverse']);
 
 /** Parses a list query string; `extraParams` are keys a resource handles itself (they are not filters). */
+/** A list attribute by query key; never one of Object's own members (`?valueOf=1` is an unknown filter). */
+const attrOf = (schema: ListSchema, key: string): ListAttr | undefined => (Object.hasOwn(schema.attrs, key) ? schema.attrs[key] : undefined);
+
 export function parseListParams(query: URLSearchParams, schema: ListSchema, extraParams: string[] = []): ListParams {
   const filters = new Map<string, string[]>();
   const invalid: string[] = [];
   for (const [key, value] of query) {
     if (CONTROL_PARAMS.has(key) || extraParams.includes(key)) continue;
-    if (!(key in schema.attrs)) {
+    if (!attrOf(schema, key)) {
       if (!invalid.includes(key)) invalid.push(key);
       continue;
     }
@@ -62,7 +65,7 @@ export function parseListParams(query: URLSearchParams, schema: ListSchema, extr
   const dirs = query.getAll('sort_dir').filter((d) => d !== '');
   if (dirs.length && keys.length !== dirs.length) throw badRequest('The number of sort_keys and sort_dirs must be same');
   const unsortable = keys.filter((k) => {
-    const a = schema.attrs[k];
+    const a = attrOf(schema, k);
     return !a || a.kind === 'custom' || a.kind === 'constant' || !a.sortable;
   });
   if (unsortable.length) throw badRequest(`${pyRepr(unsortable)} is invalid attribute for sort_keys`);
@@ -106,7 +109,8 @@ function filterValue(kind: 'string' | 'bool' | 'int' | 'timestamp', raw: string)
 /** Adds the attribute filters of `params` to `qb`. */
 export function applyFilters(qb: AnySelect, schema: ListSchema, params: ListParams): AnySelect {
   for (const [key, values] of params.filters) {
-    const attr = schema.attrs[key];
+    const attr = attrOf(schema, key);
+    if (!attr) continue;
     switch (attr.kind) {
       case 'constant':
         if (!values.includes(attr.value)) qb = qb.where(sql<boolean>`1 = 0`);
