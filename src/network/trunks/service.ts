@@ -192,6 +192,17 @@ export class TrunkService {
       const key = `${s.segmentation_type}/${s.segmentation_id}`;
       if (seen.has(key)) throw trunkErrors.duplicateSegment(s.segmentation_type, s.segmentation_id, trunk.id);
       seen.add(key);
+      // Checked before the insert: on PostgreSQL a unique violation aborts the whole transaction.
+      const other = await trx.selectFrom('trunk_subports').select('trunk_id').where('port_id', '=', s.port_id).executeTakeFirst();
+      if (other) throw trunkErrors.subport(s.port_id, other.trunk_id);
+      const taken = await trx
+        .selectFrom('trunk_subports')
+        .select('port_id')
+        .where('trunk_id', '=', trunk.id)
+        .where('segmentation_type', '=', s.segmentation_type)
+        .where('segmentation_id', '=', s.segmentation_id)
+        .executeTakeFirst();
+      if (taken) throw trunkErrors.duplicateSegment(s.segmentation_type, s.segmentation_id, trunk.id);
       try {
         await trx
           .insertInto('trunk_subports')
@@ -218,6 +229,8 @@ export class TrunkService {
         requireOwner(caller, parent.project_id, 'create_trunk');
         const sub = await trx.selectFrom('trunk_subports').select('trunk_id').where('port_id', '=', portId).executeTakeFirst();
         if (sub) throw trunkErrors.subport(portId, sub.trunk_id);
+        // Checked before the insert: on PostgreSQL a unique violation aborts the whole transaction.
+        if (await trx.selectFrom('trunks').select('id').where('port_id', '=', portId).executeTakeFirst()) throw trunkErrors.portInUse(portId);
         const id = randomUUID();
         try {
           await trx
