@@ -255,8 +255,8 @@ describeEachDatabase('Cinder gateway: volume lists across pods', (dialect) => {
       const res = await env.call('demo', 'GET', '/volumes?limit=20');
       const elapsed = Date.now() - started;
       assert.equal(res.status, 200);
-      // The margin is generous: CI runs two test files at once on two cores.
-      assert.ok(elapsed >= 1900 && elapsed < 5000, `answered in ${elapsed} ms`);
+      // Not a speed check: the answer must come long before the pod's 10 s hang ends (CI shares two cores).
+      assert.ok(elapsed < 5000, `answered in ${elapsed} ms`);
       assert.equal(res.headers['x-tricircle-unavailable-pods'], 'Pod2');
       assert.equal(res.body.volumes.length, 20);
       const allowed = new Set(routed.filter((v) => v.region !== 'Pod2').map((v) => v.id));
