@@ -69,6 +69,19 @@ async function prepareSchema(db: Db, config: Config, logger: Logger): Promise<vo
 }
 
 /**
+ * Brings the schema up to date once, before `serve --workers N` forks: workers that each migrated
+ * the same empty database at once could leave one of them waiting on the other's lock for good.
+ */
+export async function prepareDatabase(config: Config, logger: Logger): Promise<void> {
+  const db = openDatabase(config.database.connection, { maxPoolSize: 1 });
+  try {
+    await prepareSchema(db, config, logger);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
  * Starts the requested services (all by default) in this process, sharing one database handle,
  * identity layer, policy and metrics registry.
  */

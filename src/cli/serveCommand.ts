@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { SERVICE_NAMES, startTricircle, type ServiceName } from '../server.js';
+import { prepareDatabase, SERVICE_NAMES, startTricircle, type ServiceName } from '../server.js';
 import { action, cliLogger, loadCliConfig } from './context.js';
 
 export function registerServeCommand(program: Command): void {
@@ -17,6 +17,7 @@ export function registerServeCommand(program: Command): void {
         const workers = Number(opts.workers);
         if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a whole number of at least 1, not ${opts.workers}`);
         if (workers > 1 && cluster.isPrimary) {
+          await prepareDatabase(loaded.config, cliLogger(loaded));
           await superviseWorkers(workers);
           return;
         }

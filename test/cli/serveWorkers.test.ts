@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createScratchDatabase } from '../support/databases.js';
 import { entryPointArgv, repoRoot } from '../support/paths.js';
 
-test('serve --workers 2: two worker processes answer on one shared port, SIGTERM stops them all', async () => {
+test('serve --workers 2: two worker processes answer on one shared port, SIGTERM stops them all', { timeout: 120_000 }, async () => {
   const scratch = await createScratchDatabase('sqlite');
   const child = spawn(process.execPath, [...entryPointArgv('src/cli/main'), 'serve', '--only', 'admin-api', '--workers', '2'], {
     cwd: repoRoot,
