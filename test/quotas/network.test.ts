@@ -35,6 +35,7 @@ describeEachDatabase('networking quotas', (dialect) => {
     assert.equal(set.body.quota.port, 5);
     assert.equal(set.body.quota.router, 10);
     neutronError(await h.call('PUT', '/v2.0/quotas/p-alice', { quota: { networks: 3 } }), 400);
+    neutronError(await h.call('PUT', '/v2.0/quotas/p-alice', { quota: { constructor: 3 } }), 400);
     neutronError(await h.call('PUT', '/v2.0/quotas/p-alice', { quota: { network: -2 } }), 400);
     neutronError(await h.call('PUT', '/v2.0/quotas/p-alice', { quota: { network: 'x' } }), 400);
     neutronError(await h.call('PUT', '/v2.0/quotas/p-alice', 'string'), 400);

@@ -125,7 +125,7 @@ export class NetworkQuotaService {
         checkLimit = raw === true || (typeof raw === 'string' && raw.toLowerCase() === 'true');
         continue;
       }
-      if (!(key in NETWORK_QUOTA_DEFAULTS)) throw badRequest(`Unrecognized attribute(s) '${key}'`);
+      if (!Object.hasOwn(NETWORK_QUOTA_DEFAULTS, key)) throw badRequest(`Unrecognized attribute(s) '${key}'`);
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
       if (!Number.isSafeInteger(n)) throw badRequest(`Invalid input for ${key}. Reason: '${String(raw).slice(0, 255)}' is not an integer.`);
       if (n < -1) throw badRequest(`Invalid input for ${key}. Reason: '${n}' should be greater than or equal to -1.`);

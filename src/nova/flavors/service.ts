@@ -100,7 +100,7 @@ export class FlavorService {
     const dirs = qAll(q, 'sort_dir');
     const sortKey = keys[keys.length - 1] ?? 'flavorid';
     const sortDir = dirs[dirs.length - 1] ?? 'asc';
-    if (!(sortKey in SORT_COLUMNS)) throw badRequest(`Invalid input for query parameters sort_key. Value: ${sortKey}. '${sortKey}' is not one of the valid sort keys`);
+    if (!Object.hasOwn(SORT_COLUMNS, sortKey)) throw badRequest(`Invalid input for query parameters sort_key. Value: ${sortKey}. '${sortKey}' is not one of the valid sort keys`);
     if (sortDir !== 'asc' && sortDir !== 'desc') throw badRequest(`Invalid input for query parameters sort_dir. Value: ${sortDir}. '${sortDir}' is not one of ['asc', 'desc']`);
     const limit = parseLimit(qLast(q, 'limit'), maxLimit);
 
