@@ -75,8 +75,7 @@ describeEachDatabase('Nova API gateway: versions and top-level resources', (dial
       ['3', '4', '5'],
     );
     assert.equal(detail.body.flavors[0].swap, '');
-    for (const key of ['__proto__', 'constructor', 'no_such_key'])
-      assert.equal((await env.call('demo', 'GET', `/flavors/detail?sort_key=${key}`)).status, 400, `sort_key=${key}`);
+    for (const key of ['__proto__', 'constructor', 'no_such_key']) assert.equal((await env.call('demo', 'GET', `/flavors/detail?sort_key=${key}`)).status, 400, `sort_key=${key}`);
     assert.equal((await env.call('demo', 'GET', '/flavors/detail', { version: '2.75' })).body.flavors[0].swap, 0);
     const page = await env.call('demo', 'GET', '/flavors?limit=2&marker=2');
     assert.deepEqual(
