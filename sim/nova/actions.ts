@@ -417,6 +417,13 @@ export class ServerActions {
           return ACCEPTED;
         },
       },
+      // An admin action that asks the hypervisor to refresh the guest's network settings: nothing to
+      // change in a simulated guest, but Nova accepts it (202) rather than not knowing it.
+      injectNetworkInfo: {
+        adminPolicy: 'os_compute_api:os-admin-actions:inject_network_info',
+        lockChecked: false,
+        run: () => ACCEPTED,
+      },
       forceDelete: {
         run: (_ctx, server) => {
           svc.teardown(server);

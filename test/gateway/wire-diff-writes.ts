@@ -28,7 +28,9 @@ export interface WriteCase {
   /** The sample to compare with (path below samples/), when its top-level keys are data. */
   sample?: string;
   /** Path parameters for this call only. */
-  params?: Vars;
+  params?: (v: Vars) => Vars;
+  /** The demo project's user makes the call (the admin otherwise). */
+  demo?: boolean;
   /** Keys that may differ from the sample, and why. */
   allowed?: { keys: string[]; why: string };
   /** A route the service serves that its api-ref (ROUTES.tsv) does not list, and where it comes from. */
@@ -93,6 +95,22 @@ export function novaWrites(w: WriteWaits): WriteCase[] {
       wait: server('ACTIVE'),
     },
     {
+      route: 'POST /servers/{server_id}/action',
+      label: 'addSecurityGroup',
+      body: (v) => ({ addSecurityGroup: { name: v.security_group_name } }),
+      status: 202,
+    },
+    {
+      route: 'POST /servers/{server_id}/action',
+      label: 'removeSecurityGroup',
+      body: (v) => ({ removeSecurityGroup: { name: v.security_group_name } }),
+      status: 202,
+    },
+    { route: 'POST /servers/{server_id}/action', label: 'injectNetworkInfo', body: action('injectNetworkInfo'), status: 202 },
+    { route: 'POST /servers/{server_id}/action', label: 'os-resetState', body: action('os-resetState', { state: 'active' }), status: 202 },
+    { route: 'POST /servers/{server_id}/action', label: 'shelve', body: action('shelve'), status: 202, wait: server('SHELVED', 'SHELVED_OFFLOADED') },
+    { route: 'POST /servers/{server_id}/action', label: 'unshelve', body: action('unshelve'), status: 202, wait: server('ACTIVE') },
+    {
       route: 'POST /servers/{server_id}/os-interface',
       body: (v) => ({ interfaceAttachment: { net_id: v.network_id } }),
       status: 200,
@@ -108,6 +126,20 @@ export function novaWrites(w: WriteWaits): WriteCase[] {
       wait: (v) => w.volume(v, v.volume_id, ['in-use']),
     },
     { route: 'DELETE /servers/{server_id}/os-volume_attachments/{volume_id}', status: 202, wait: (v) => w.volume(v, v.volume_id, ['available']) },
+    {
+      route: 'POST /os-volumes',
+      body: () => ({ volume: { size: 1, display_name: 'wd-w', availability_zone: 'az1' } }),
+      status: 200,
+      allowed: {
+        keys: ['volume.attachments[].device', 'volume.attachments[].id', 'volume.attachments[].serverId', 'volume.attachments[].volumeId'],
+        why: 'Nova shows a volume attached nowhere with attachments [{}]; the sample is of an attached one',
+      },
+      save: (b, v) => {
+        v.volume_id = b.volume.id;
+      },
+      wait: (v) => w.volume(v, v.volume_id, ['available']),
+    },
+    { route: 'DELETE /os-volumes/{volume_id}', status: 202 },
     {
       route: 'POST /flavors',
       body: () => ({ flavor: { name: 'wd-w', id: 'wd-w', ram: 64, vcpus: 1, disk: 1, 'os-flavor-access:is_public': false } }),
@@ -228,7 +260,17 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
       body: action('os-set_image_metadata', { metadata: { image_name: 'x' } }),
       status: 200,
     },
+    { route: `POST ${p}/volumes/{volume_id}/action`, label: 'os-show_image_metadata', body: action('os-show_image_metadata'), status: 200 },
+    {
+      route: `POST ${p}/volumes/{volume_id}/action`,
+      label: 'os-unset_image_metadata',
+      body: action('os-unset_image_metadata', { key: 'image_name' }),
+      status: 200,
+    },
+    { route: `POST ${p}/volumes/{volume_id}/action`, label: 'os-reserve', body: action('os-reserve'), status: 202 },
+    { route: `POST ${p}/volumes/{volume_id}/action`, label: 'os-unreserve', body: action('os-unreserve'), status: 202 },
     { route: `POST ${p}/volumes/{volume_id}/action`, label: 'os-reset_status', body: action('os-reset_status', { status: 'available' }), status: 202 },
+
     {
       route: `POST ${p}/types`,
       body: () => ({ volume_type: { name: 'wd-w', description: 'd', extra_specs: { k: 'v' }, 'os-volume-type-access:is_public': false } }),
@@ -241,8 +283,8 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
     { route: `PUT ${p}/types/{volume_type_id}`, body: () => ({ volume_type: { description: 'd2' } }), status: 200 },
     { route: `POST ${p}/types/{volume_type_id}/extra_specs`, body: () => ({ extra_specs: { key1: 'v', a: 'b' } }), status: 200 },
     // The answer's only key is the spec's: named as in the sample.
-    { route: `PUT ${p}/types/{volume_type_id}/extra_specs/{key}`, params: { key: 'key1' }, body: () => ({ key1: 'v2' }), status: 200 },
-    { route: `DELETE ${p}/types/{volume_type_id}/extra_specs/{key}`, params: { key: 'key1' }, status: 202, offTable: "Cinder's types API (its api-ref omits it)" },
+    { route: `PUT ${p}/types/{volume_type_id}/extra_specs/{key}`, params: () => ({ key: 'key1' }), body: () => ({ key1: 'v2' }), status: 200 },
+    { route: `DELETE ${p}/types/{volume_type_id}/extra_specs/{key}`, params: () => ({ key: 'key1' }), status: 202, offTable: "Cinder's types API (its api-ref omits it)" },
     {
       route: `POST ${p}/types/{volume_type}/action`,
       label: 'addProjectAccess',
@@ -269,6 +311,12 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
     { route: `PUT ${p}/snapshots/{snapshot_id}/metadata`, body: () => ({ metadata: { k: 'v' } }), status: 200 },
     { route: `PUT ${p}/snapshots/{snapshot_id}/metadata/{key}`, body: () => ({ meta: { k: 'v2' } }), status: 200 },
     { route: `DELETE ${p}/snapshots/{snapshot_id}/metadata/{key}`, status: 200, offTable: "Cinder's snapshot metadata API (its api-ref omits it)" },
+    {
+      route: `POST ${p}/snapshots/{snapshot_id}/action`,
+      label: 'os-reset_status',
+      body: action('os-reset_status', { status: 'available' }),
+      status: 202,
+    },
     { route: `DELETE ${p}/snapshots/{snapshot_id}`, status: 202 },
     {
       route: `POST ${p}/qos-specs`,
@@ -297,6 +345,43 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
       },
     },
     { route: `DELETE ${p}/os-volume-transfer/{transfer_id}`, status: 202 },
+    {
+      route: `PUT ${p}/os-services/disable`,
+      body: (v) => ({ host: v.volume_host, binary: 'cinder-volume' }),
+      status: 200,
+    },
+    {
+      route: `PUT ${p}/os-services/enable`,
+      body: (v) => ({ host: v.volume_host, binary: 'cinder-volume' }),
+      status: 200,
+    },
+    {
+      route: `POST ${p}/volumes`,
+      label: 'a volume to give away',
+      body: () => ({ volume: { size: 1, name: 'wd-gift', availability_zone: 'az1' } }),
+      status: 202,
+      save: (b, v) => {
+        v.gift_id = b.volume.id;
+      },
+      wait: (v) => w.volume(v, v.gift_id, ['available']),
+    },
+    {
+      route: `POST ${p}/os-volume-transfer`,
+      label: 'to accept',
+      body: (v) => ({ transfer: { volume_id: v.gift_id, name: 'wd-gift' } }),
+      status: 202,
+      save: (b, v) => {
+        v.transfer_id = b.transfer.id;
+        v.auth_key = b.transfer.auth_key;
+      },
+    },
+    {
+      route: `POST ${p}/os-volume-transfer/{transfer_id}/accept`,
+      demo: true,
+      params: (v) => ({ project_id: v.demo_project_id }),
+      body: (v) => ({ accept: { auth_key: v.auth_key } }),
+      status: 202,
+    },
     { route: `DELETE ${p}/volumes/{volume_id}`, status: 202 },
   ];
 }
@@ -378,10 +463,34 @@ export function neutronWrites(): WriteCase[] {
     { route: 'PUT /v2.0/subnetpools/{subnetpool_id}/add_prefixes', body: () => ({ prefixes: ['10.41.0.0/16'] }), status: 200 },
     { route: 'PUT /v2.0/subnetpools/{subnetpool_id}/remove_prefixes', body: () => ({ prefixes: ['10.41.0.0/16'] }), status: 200 },
     { route: 'DELETE /v2.0/subnetpools/{subnetpool_id}', status: 204 },
+    { route: 'POST /v2.0/{resource_type}/{resource_id}/tags', body: () => ({ tags: ['red'] }), status: 201 },
     { route: 'PUT /v2.0/{resource_type}/{resource_id}/tags', body: () => ({ tags: ['red', 'blue'] }), status: 200 },
     { route: 'PUT /v2.0/{resource_type}/{resource_id}/tags/{tag}', status: 201 },
     { route: 'DELETE /v2.0/{resource_type}/{resource_id}/tags/{tag}', status: 204 },
     { route: 'DELETE /v2.0/{resource_type}/{resource_id}/tags', status: 204 },
+    {
+      route: 'POST /v2.0/networks',
+      label: 'external',
+      body: () => ({ network: { name: 'wd-ext', 'router:external': true, availability_zone_hints: ['Pod2'] } }),
+      status: 201,
+      save: (b, v) => {
+        v.ext_network_id = b.network.id;
+      },
+    },
+    {
+      route: 'POST /v2.0/subnets',
+      label: 'external',
+      body: (v) => ({ subnet: { network_id: v.ext_network_id, cidr: '172.31.0.0/24', ip_version: 4 } }),
+      status: 201,
+    },
+    {
+      route: 'POST /v2.0/floatingips',
+      body: (v) => ({ floatingip: { floating_network_id: v.ext_network_id, description: 'wd' } }),
+      status: 201,
+      save: saveId('floatingip_id', 'floatingip'),
+    },
+    { route: 'PUT /v2.0/floatingips/{floatingip_id}', body: () => ({ floatingip: { port_id: null, description: 'wd2' } }), status: 200 },
+    { route: 'DELETE /v2.0/floatingips/{floatingip_id}', status: 204 },
     { route: 'PUT /v2.0/quotas/{project_id}', body: () => ({ quota: { network: 50 } }), status: 200 },
     { route: 'DELETE /v2.0/quotas/{project_id}', status: 204 },
     { route: 'DELETE /v2.0/ports/{port_id}', status: 204 },
