@@ -85,8 +85,12 @@ export function novaWrites(w: WriteWaits): WriteCase[] {
       version: '2.45',
       body: action('createImage', { name: 'wd-snap' }),
       status: 202,
+      save: (b, v) => {
+        v.snapshot_image_id = b.image_id;
+      },
       wait: server('ACTIVE'),
     },
+    { route: 'DELETE /images/{image_id}', params: (v) => ({ image_id: v.snapshot_image_id ?? '' }), status: 204 },
     {
       route: 'POST /servers/{server_id}/action',
       label: 'rebuild',
@@ -297,6 +301,11 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
       body: (v) => ({ removeProjectAccess: { project: v.demo_project_id } }),
       status: 202,
     },
+    {
+      route: `POST ${p}/types/{volume_type_id}/encryption`,
+      body: () => ({ encryption: { provider: 'luks', control_location: 'front-end', cipher: 'aes-xts-plain64', key_size: 256 } }),
+      status: 200,
+    },
     { route: `DELETE ${p}/types/{volume_type_id}`, status: 202 },
     {
       route: `POST ${p}/snapshots`,
@@ -356,6 +365,18 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
       status: 200,
     },
     {
+      route: `PUT ${p}/os-services/disable-log-reason`,
+      body: (v) => ({ host: v.volume_host, binary: 'cinder-volume', disabled_reason: 'wd' }),
+      status: 200,
+    },
+    {
+      route: `PUT ${p}/os-services/enable`,
+      label: 'again',
+      body: (v) => ({ host: v.volume_host, binary: 'cinder-volume' }),
+      status: 200,
+    },
+    { route: `DELETE /v3/{admin_project_id}/os-quota-sets/{project_id}`, status: 200 },
+    {
       route: `POST ${p}/volumes`,
       label: 'a volume to give away',
       body: () => ({ volume: { size: 1, name: 'wd-gift', availability_zone: 'az1' } }),
@@ -407,6 +428,12 @@ export function neutronWrites(): WriteCase[] {
       },
     },
     { route: 'PUT /v2.0/networks/{network_id}', body: () => ({ network: { name: 'wd-w2' } }), status: 200 },
+    {
+      route: 'POST /v2.0/networks',
+      label: 'bulk',
+      body: () => ({ networks: [{ name: 'wd-b1', availability_zone_hints: ['az1'] }, { name: 'wd-b2', availability_zone_hints: ['az2'] }] }),
+      status: 201,
+    },
     {
       route: 'POST /v2.0/subnets',
       body: (v) => ({ subnet: { network_id: v.network_id, cidr: '10.19.0.0/24', ip_version: 4 } }),

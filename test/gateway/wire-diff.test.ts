@@ -335,7 +335,7 @@ describe('wire diff against the upstream samples, for every route the gateways s
         server: async (v, statuses) => {
           await waitForStatus(env, 'admin', v.server_id, statuses, 20_000);
         },
-        volume: async (v, id, statuses) => {
+        volume: async (_v, id, statuses) => {
           for (let i = 0; i < 400; i++) {
             const res = await http('GET', `${env.tc.urls['cinder-apigw']}/v3/${env.projects.admin}/volumes/${id}`, { token });
             if (statuses.includes(res.body?.volume?.status)) return;
