@@ -513,7 +513,7 @@ export function neutronWrites(): WriteCase[] {
       sample: 'subnets/subnets-onboard-response.json',
       allowed: {
         keys: ['cidr', 'cidrs', 'network_id'],
-        why: "the api-ref documents no response parameters and its sample names one `cidr`; the gateway answers the network and the list of onboarded `cidrs` (open: to check against Neutron's plugin)",
+        why: "open, for the network owner: the api-ref sample is one {subnetpool_id, cidr}, Neutron's plugin returns a list of {id, cidr} (db_base_plugin_v2), the gateway {network_id, subnetpool_id, cidrs}",
       },
     },
 
