@@ -8,7 +8,8 @@
  *
  * Then the writes (POST, PUT, DELETE, actions): the calls of wire-diff-writes.ts, each with upstream's
  * status code, compared with the samples the same way. Which write routes are served is found by
- * calling each on made-up ids; the served ones no call covers are printed at the end.
+ * calling each on made-up ids (nothing is changed by those); a served one that no call makes must be
+ * named in WRITES_NOT_CALLED with its reason.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
