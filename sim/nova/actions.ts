@@ -395,7 +395,7 @@ export class ServerActions {
             },
             rec,
           );
-          const view = this.views.server(ctx, server, { show: true, plain: !ctx.version.ge('2.75') });
+          const view = this.views.server(ctx, server, { show: true, plain: !ctx.version.ge('2.75'), rebuild: true });
           // The rebuild answer names the key pair from 2.54 and the user data from 2.57 (both can be changed by it).
           if (ctx.version.ge('2.54')) view.key_name = server.keyName;
           if (ctx.version.ge('2.57')) view.user_data = server.userData;

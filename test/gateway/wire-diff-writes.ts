@@ -46,6 +46,10 @@ const action =
   (name: string, args: unknown = null) =>
   () => ({ [name]: args });
 
+/** The same calls at each microversion that has its own upstream sample (label `@<version>`). */
+const atVersions = (versions: string[], make: (version: string) => WriteCase[]): WriteCase[] =>
+  versions.flatMap((version) => make(version).map((c) => ({ ...c, version, label: `${c.label ? `${c.label} ` : ''}@${version}` })));
+
 export function novaWrites(w: WriteWaits): WriteCase[] {
   const server =
     (...s: string[]) =>
@@ -62,6 +66,8 @@ export function novaWrites(w: WriteWaits): WriteCase[] {
       wait: server('ACTIVE'),
     },
     { route: 'PUT /servers/{server_id}', body: () => ({ server: { name: 'wd-w2' } }), status: 200 },
+    // The 2.90 samples (and later) show a non-admin's view (OS-EXT-SRV-ATTR:hostname only): the admin's differs.
+    ...atVersions(['2.19', '2.47', '2.63', '2.71', '2.73', '2.75'], () => [{ route: 'PUT /servers/{server_id}', body: () => ({ server: { name: 'wd-w2' } }), status: 200 }]),
     { route: 'POST /servers/{server_id}/metadata', body: () => ({ metadata: { k: 'v', a: 'b' } }), status: 200 },
     { route: 'PUT /servers/{server_id}/metadata', body: () => ({ metadata: { k: 'v' } }), status: 200 },
     { route: 'PUT /servers/{server_id}/metadata/{key}', body: () => ({ meta: { k: 'v2' } }), status: 200 },
@@ -98,6 +104,15 @@ export function novaWrites(w: WriteWaits): WriteCase[] {
       status: 202,
       wait: server('ACTIVE'),
     },
+    ...atVersions(['2.19', '2.26', '2.47', '2.54', '2.57', '2.63', '2.71', '2.73', '2.75'], () => [
+      {
+        route: 'POST /servers/{server_id}/action',
+        label: 'rebuild',
+        body: (v) => ({ rebuild: { imageRef: v.image_id, name: 'wd-w3' } }),
+        status: 202,
+        wait: server('ACTIVE'),
+      },
+    ]),
     {
       route: 'POST /servers/{server_id}/action',
       label: 'addSecurityGroup',
@@ -123,6 +138,17 @@ export function novaWrites(w: WriteWaits): WriteCase[] {
       },
     },
     { route: 'DELETE /servers/{server_id}/os-interface/{port_id}', status: 202 },
+    ...atVersions(['2.49', '2.70'], () => [
+      {
+        route: 'POST /servers/{server_id}/os-interface',
+        body: (v) => ({ interfaceAttachment: { net_id: v.network_id, tag: 'wd' } }),
+        status: 200,
+        save: (b, v) => {
+          v.port_id = b.interfaceAttachment.port_id;
+        },
+      },
+      { route: 'DELETE /servers/{server_id}/os-interface/{port_id}', status: 202 },
+    ]),
     {
       route: 'POST /servers/{server_id}/os-volume_attachments',
       body: (v) => ({ volumeAttachment: { volumeId: v.volume_id } }),
@@ -130,6 +156,15 @@ export function novaWrites(w: WriteWaits): WriteCase[] {
       wait: (v) => w.volume(v, v.volume_id, ['in-use']),
     },
     { route: 'DELETE /servers/{server_id}/os-volume_attachments/{volume_id}', status: 202, wait: (v) => w.volume(v, v.volume_id, ['available']) },
+    ...atVersions(['2.49', '2.70', '2.79', '2.89'], (version) => [
+      {
+        route: 'POST /servers/{server_id}/os-volume_attachments',
+        body: (v) => ({ volumeAttachment: { volumeId: v.volume_id, tag: 'wd', ...(Number(version.slice(2)) >= 79 ? { delete_on_termination: false } : {}) } }),
+        status: 200,
+        wait: (v) => w.volume(v, v.volume_id, ['in-use']),
+      },
+      { route: 'DELETE /servers/{server_id}/os-volume_attachments/{volume_id}', status: 202, wait: (v) => w.volume(v, v.volume_id, ['available']) },
+    ]),
     {
       route: 'POST /os-volumes',
       body: () => ({ volume: { size: 1, display_name: 'wd-w', availability_zone: 'az1' } }),
@@ -195,6 +230,18 @@ export function novaWrites(w: WriteWaits): WriteCase[] {
     },
     { route: 'DELETE /os-keypairs/{keypair_name}', status: 202 },
     { route: 'PUT /os-quota-sets/{tenant_id}', body: () => ({ quota_set: { instances: 50 } }), status: 200 },
+    ...atVersions(['2.2', '2.10', '2.35'], (version) => [
+      {
+        route: 'POST /os-keypairs',
+        body: () => ({ keypair: { name: `wd-${version.replace('.', '-')}`, type: 'ssh' } }),
+        status: 201,
+        save: (b, v) => {
+          v.keypair_name = b.keypair.name;
+        },
+      },
+      { route: 'DELETE /os-keypairs/{keypair_name}', status: 204 },
+    ]),
+    ...atVersions(['2.36', '2.57'], () => [{ route: 'PUT /os-quota-sets/{tenant_id}', body: () => ({ quota_set: { instances: 50 } }), status: 200 }]),
     { route: 'DELETE /os-quota-sets/{tenant_id}', status: 202 },
     {
       route: 'POST /os-security-groups',
@@ -246,6 +293,9 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
       wait: volume('available'),
     },
     { route: `PUT ${p}/volumes/{volume_id}`, body: () => ({ volume: { name: 'wd-w2', description: 'd' } }), status: 200 },
+    ...atVersions(['3.13', '3.21', '3.48', '3.61', '3.63', '3.65', '3.69'], () => [
+      { route: `PUT ${p}/volumes/{volume_id}`, body: () => ({ volume: { name: 'wd-w2' } }), status: 200 },
+    ]),
     { route: `POST ${p}/volumes/{volume_id}/metadata`, body: () => ({ metadata: { k: 'v', a: 'b' } }), status: 200 },
     { route: `PUT ${p}/volumes/{volume_id}/metadata`, body: () => ({ metadata: { k: 'v' } }), status: 200 },
     { route: `PUT ${p}/volumes/{volume_id}/metadata/{key}`, body: () => ({ meta: { k: 'v2' } }), status: 200 },
@@ -316,6 +366,7 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
       },
     },
     { route: `PUT ${p}/snapshots/{snapshot_id}`, body: () => ({ snapshot: { name: 'wd-w2' } }), status: 200 },
+    ...atVersions(['3.14', '3.41', '3.65'], () => [{ route: `PUT ${p}/snapshots/{snapshot_id}`, body: () => ({ snapshot: { name: 'wd-w2' } }), status: 200 }]),
     { route: `POST ${p}/snapshots/{snapshot_id}/metadata`, body: () => ({ metadata: { k: 'v' } }), status: 200 },
     { route: `PUT ${p}/snapshots/{snapshot_id}/metadata`, body: () => ({ metadata: { k: 'v' } }), status: 200 },
     { route: `PUT ${p}/snapshots/{snapshot_id}/metadata/{key}`, body: () => ({ meta: { k: 'v2' } }), status: 200 },
