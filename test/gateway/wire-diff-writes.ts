@@ -40,6 +40,8 @@ export interface WriteCase {
 export interface WriteWaits {
   server(v: Vars, statuses: string[]): Promise<void>;
   volume(v: Vars, id: string, statuses: string[]): Promise<void>;
+  /** Polls `GET <service root><path>` until `<key>.status` is one of `statuses`. */
+  status(path: string, key: string, statuses: string[]): Promise<void>;
 }
 
 const action =
@@ -65,6 +67,18 @@ export function novaWrites(w: WriteWaits): WriteCase[] {
       },
       wait: server('ACTIVE'),
     },
+    ...atVersions(['2.19', '2.32', '2.37', '2.42', '2.47', '2.52', '2.57', '2.63', '2.66', '2.67', '2.69', '2.71', '2.73', '2.74', '2.90'], () => [
+      {
+        route: 'POST /servers',
+        body: (v) => ({ server: { name: 'wd-v', imageRef: v.image_id, flavorRef: '1', networks: [{ uuid: v.network_id }] } }),
+        status: 202,
+        save: (b, v) => {
+          v.other_server_id = b.server.id;
+        },
+        wait: (v) => w.status(`/servers/${v.other_server_id}`, 'server', ['ACTIVE']),
+      },
+      { route: 'DELETE /servers/{server_id}', params: (v) => ({ server_id: v.other_server_id ?? '' }), status: 204 },
+    ]),
     { route: 'PUT /servers/{server_id}', body: () => ({ server: { name: 'wd-w2' } }), status: 200 },
     // The 2.90 samples (and later) show a non-admin's view (OS-EXT-SRV-ATTR:hostname only): the admin's differs.
     ...atVersions(['2.19', '2.47', '2.63', '2.71', '2.73', '2.75'], () => [{ route: 'PUT /servers/{server_id}', body: () => ({ server: { name: 'wd-w2' } }), status: 200 }]),
@@ -292,6 +306,18 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
       },
       wait: volume('available'),
     },
+    ...atVersions(['3.13', '3.21', '3.48', '3.61', '3.63', '3.65', '3.69'], () => [
+      {
+        route: `POST ${p}/volumes`,
+        body: () => ({ volume: { size: 1, name: 'wd-v', availability_zone: 'az1' } }),
+        status: 202,
+        save: (b, v) => {
+          v.other_volume_id = b.volume.id;
+        },
+        wait: (v) => w.volume(v, v.other_volume_id ?? '', ['available']),
+      },
+      { route: `DELETE ${p}/volumes/{volume_id}`, params: (v) => ({ volume_id: v.other_volume_id ?? '' }), status: 202 },
+    ]),
     { route: `PUT ${p}/volumes/{volume_id}`, body: () => ({ volume: { name: 'wd-w2', description: 'd' } }), status: 200 },
     ...atVersions(['3.13', '3.21', '3.48', '3.61', '3.63', '3.65', '3.69'], () => [
       { route: `PUT ${p}/volumes/{volume_id}`, body: () => ({ volume: { name: 'wd-w2' } }), status: 200 },
@@ -378,6 +404,18 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
       status: 202,
     },
     { route: `DELETE ${p}/snapshots/{snapshot_id}`, status: 202 },
+    ...atVersions(['3.14', '3.41', '3.65'], () => [
+      {
+        route: `POST ${p}/snapshots`,
+        body: (v) => ({ snapshot: { volume_id: v.volume_id, name: 'wd-v' } }),
+        status: 202,
+        save: (b, v) => {
+          v.snapshot_id = b.snapshot.id;
+        },
+        wait: (v) => w.status(`/v3/${v.project_id}/snapshots/${v.snapshot_id}`, 'snapshot', ['available']),
+      },
+      { route: `DELETE ${p}/snapshots/{snapshot_id}`, status: 202 },
+    ]),
     {
       route: `POST ${p}/qos-specs`,
       body: () => ({ qos_specs: { name: 'wd-w', consumer: 'back-end', read_iops_sec: '100' } }),
@@ -464,6 +502,18 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
       wait: volume('available'),
     },
     { route: `DELETE ${p}/backups/{backup_id}`, status: 202 },
+    ...atVersions(['3.9', '3.18', '3.43', '3.45', '3.56'], () => [
+      {
+        route: `POST ${p}/backups`,
+        body: (v) => ({ backup: { volume_id: v.volume_id, name: 'wd-v' } }),
+        status: 202,
+        save: (b, v) => {
+          v.backup_id = b.backup.id;
+        },
+        wait: (v) => w.status(`/v3/${v.project_id}/backups/${v.backup_id}`, 'backup', ['available']),
+      },
+      { route: `DELETE ${p}/backups/{backup_id}`, status: 202 },
+    ]),
     { route: `PUT ${p}/os-services/freeze`, body: (v) => ({ host: v.volume_host }), status: 200 },
     { route: `PUT ${p}/os-services/thaw`, body: (v) => ({ host: v.volume_host }), status: 200 },
     { route: `DELETE ${p}/volumes/{volume_id}`, status: 202 },

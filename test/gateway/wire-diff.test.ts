@@ -343,6 +343,14 @@ describe('wire diff against the upstream samples, for every route the gateways s
           }
           throw new Error(`volume ${id} did not become ${statuses.join('/')}`);
         },
+        status: async (path, key, statuses) => {
+          for (let i = 0; i < 400; i++) {
+            const res = await http('GET', `${root}${path}`, { token });
+            if (statuses.includes(res.body?.[key]?.status)) return;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          throw new Error(`${path} did not become ${statuses.join('/')}`);
+        },
       };
       const cases = writeCases[service](waits);
       const failures: string[] = [];
