@@ -38,6 +38,10 @@ const MAP_KEYS = new Set(['addresses', 'metadata', 'meta', 'extra_specs', 'specs
 /** Keys named by data inside an object of fixed keys: Cinder's per-volume-type quotas (`volumes_<type>`). */
 const dataKey = (parent: string, k: string) => parent === 'quota_set' && /^(volumes|gigabytes|snapshots)_./.test(k);
 
+/** Nova shows a volume attached nowhere with `attachments: [{}]`; the list samples show an attached one first. */
+const UNATTACHED_KEYS = ['volumes[].attachments[].device', 'volumes[].attachments[].id', 'volumes[].attachments[].serverId', 'volumes[].attachments[].volumeId'];
+const UNATTACHED_WHY = 'Nova lists a volume attached nowhere with attachments [{}]; the first volume listed here is one';
+
 /**
  * Routes compared with known, accepted differences: `<service> <METHOD> <path>` → keys (dotted, `[]`
  * for array items) that may differ, and why.
@@ -51,6 +55,16 @@ const EXCEPTIONS: Record<string, { keys: string[]; why: string }> = {
     keys: ['segments[].tags'],
     why: 'segments carry standard attributes, tags included (standard-attr-tag); the sample predates that',
   },
+  'neutron GET /v2.0/segments/{segment_id}': {
+    keys: ['segment.tags'],
+    why: 'segments carry standard attributes, tags included (standard-attr-tag); the samples predate that',
+  },
+  'neutron GET /v2.0/subnetpools': {
+    keys: ['subnetpools[].min_prefixlen', 'subnetpools[].default_prefixlen', 'subnetpools[].max_prefixlen'],
+    why: "the api-ref's list and show samples write the prefix lengths as strings, its create and update samples as numbers (Neutron stores integers); the gateway answers numbers everywhere",
+  },
+  'nova GET /os-volumes': { keys: UNATTACHED_KEYS, why: UNATTACHED_WHY },
+  'nova GET /os-volumes/detail': { keys: UNATTACHED_KEYS, why: UNATTACHED_WHY },
   'nova GET /images/{image_id}': {
     keys: ['image.OS-DCF:diskConfig'],
     why: "Nova shows it only for an image with the auto_disk_config property; the simulator's images have none",
@@ -59,6 +73,9 @@ const EXCEPTIONS: Record<string, { keys: string[]; why: string }> = {
 
 /** Routes not compared here, and why. */
 const NOT_COMPARED: Record<string, string> = {
+  'cinder GET /v3/{project_id}/qos-specs/{qos_id}/disassociate_all': 'an action behind a GET (202, no body), not a read',
+  'cinder GET /v3/{project_id}/qos-specs/{qos_id}/associate': 'an action behind a GET (202, no body; needs ?vol_type_id=), not a read',
+  'cinder GET /v3/{project_id}/qos-specs/{qos_id}/disassociate': 'an action behind a GET (202, no body; needs ?vol_type_id=), not a read',
   'cinder GET /v3/{project_id}/types/{volume_type_id}/encryption/{key}': 'the type used here has no encryption (404, as upstream); test/cinder covers encryption',
   'neutron GET /v2.0/flavors/{flavor_id}': "{flavor_id} is filled with Nova's flavor here; Neutron flavors are compared by test/network/breadth.test.ts",
   'neutron GET /v2.0/quotas/{project_id}/details.json':
@@ -213,8 +230,29 @@ describe('wire diff against the upstream samples, for every route the gateways s
     const type = (await cinder('POST', '/types', { volume_type: { name: 'wd-type', extra_specs: { k: 'v' } } })).body.volume_type;
     const volume = (await cinder('POST', '/volumes', { volume: { size: 1, name: 'wd-vol', availability_zone: 'az1', metadata: { k: 'v' } } })).body.volume;
     for (let i = 0; i < 100 && (await cinder('GET', `/volumes/${volume.id}`)).body.volume.status !== 'available'; i++) await new Promise((r) => setTimeout(r, 50));
+    // Before the volume is attached: a snapshot and a backup of it (each waited for), a QoS spec, and
+    // another volume offered for transfer.
+    const until = async (path: string, key: string) => {
+      for (let i = 0; i < 200 && (await cinder('GET', path)).body?.[key]?.status !== 'available'; i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    const snapshot = (await cinder('POST', '/snapshots', { snapshot: { volume_id: volume.id, name: 'wd-snap', metadata: { k: 'v' } } })).body.snapshot;
+    await until(`/snapshots/${snapshot?.id}`, 'snapshot');
+    const backup = (await cinder('POST', '/backups', { backup: { volume_id: volume.id, name: 'wd-backup' } })).body.backup;
+    await until(`/backups/${backup?.id}`, 'backup');
+    await until(`/volumes/${volume.id}`, 'volume');
+    const qos = (await cinder('POST', '/qos-specs', { qos_specs: { name: 'wd-qos', consumer: 'back-end', read_iops_sec: '100' } })).body.qos_specs;
+    const gift = (await cinder('POST', '/volumes', { volume: { size: 1, name: 'wd-gift', availability_zone: 'az1' } })).body.volume;
+    await until(`/volumes/${gift?.id}`, 'volume');
+    const transfer = (await cinder('POST', '/os-volume-transfer', { transfer: { volume_id: gift?.id, name: 'wd-transfer' } })).body.transfer;
     const attached = await nova('POST', `/servers/${server}/os-volume_attachments`, { volumeAttachment: { volumeId: volume.id } });
     assert.equal(attached.status, 200, attached.text);
+    // Neutron: a floating IP on an external network, a subnet pool, the network's segment and tags.
+    const ext = (await neutron('POST', '/v2.0/networks', { network: { name: 'wd-ext', 'router:external': true, availability_zone_hints: ['Pod2'] } })).body.network;
+    await neutron('POST', '/v2.0/subnets', { subnet: { network_id: ext?.id, cidr: '172.29.0.0/24', ip_version: 4 } });
+    const fip = (await neutron('POST', '/v2.0/floatingips', { floatingip: { floating_network_id: ext?.id } })).body.floatingip;
+    const pool = (await neutron('POST', '/v2.0/subnetpools', { subnetpool: { name: 'wd-pool', prefixes: ['10.50.0.0/16'], min_prefixlen: 24 } })).body.subnetpool;
+    const segment = (await neutron('GET', `/v2.0/segments?network_id=${net.id}`)).body.segments?.[0];
+    await neutron('PUT', `/v2.0/networks/${net.id}/tags`, { tags: ['red'] });
     const actions = (await nova('GET', `/servers/${server}/os-instance-actions`)).body.instanceActions ?? [];
     Object.assign(ids, {
       project_id: env.projects.admin,
@@ -233,6 +271,16 @@ describe('wire diff against the upstream samples, for every route the gateways s
       volume_type_id: type?.id,
       request_id: actions[0]?.request_id,
       key: 'k',
+      snapshot_id: snapshot?.id,
+      backup_id: backup?.id,
+      qos_id: qos?.id,
+      transfer_id: transfer?.id,
+      admin_project_id: env.projects.admin,
+      floatingip_id: fip?.id,
+      subnetpool_id: pool?.id,
+      segment_id: segment?.id,
+      resource_type: 'networks',
+      resource_id: net.id,
     });
     // Extension aliases differ by service: Nova's first listed one, Neutron's security groups.
     const novaExtensions = (await nova('GET', '/extensions')).body.extensions ?? [];
@@ -244,6 +292,8 @@ describe('wire diff against the upstream samples, for every route the gateways s
     if (results.length > 0) {
       const compared = results.filter((r) => r.outcome === 'compared').length;
       process.stdout.write(`# wire diff: ${compared} routes compared, ${results.length - compared} skipped\n`);
+      // WIRE_DIFF_VERBOSE=1: every route with its outcome (what to give an object to, what is not served).
+      if (process.env.WIRE_DIFF_VERBOSE) for (const r of [...results, ...writeResults]) process.stdout.write(`#   ${r.service} ${r.route}: ${r.outcome}\n`);
     }
     if (writeResults.length > 0) {
       const compared = writeResults.filter((r) => r.outcome === 'compared').length;
