@@ -59,7 +59,7 @@ export function markdown(summary: RunSummary, facts?: RunFacts, exclusions?: Lis
   out.push(`| **total** | **${summary.run}** | **${summary.passed}** | **${summary.skipped}** | **${summary.failed}** |`, '');
   const reasons = new Map<string, number>();
   for (const t of summary.tests.filter((x) => x.outcome === 'skipped')) {
-    const reason = (t.detail.split('\n')[0] ?? '').replace(/\|/g, '\\|').trim() || '(no reason given)';
+    const reason = cell(t.detail.split('\n')[0] ?? '') || '(no reason given)';
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
   out.push('| skipped by tempest because | tests |', '| --- | ---: |');
