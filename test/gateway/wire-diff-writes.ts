@@ -296,6 +296,20 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
     (v: Vars) =>
       w.volume(v, v.volume_id, s);
   const p = '/v3/{project_id}';
+  /** A snapshot or backup of the volume made, waited for and deleted at each version. */
+  const copiesAt = (versions: string[], collection: 'snapshots' | 'backups', key: 'snapshot' | 'backup') =>
+    atVersions(versions, () => [
+      {
+        route: `POST ${p}/${collection}`,
+        body: (v) => ({ [key]: { volume_id: v.volume_id, name: 'wd-v' } }),
+        status: 202,
+        save: (b, v) => {
+          v[`${key}_id`] = b[key].id;
+        },
+        wait: (v) => w.status(`/v3/${v.project_id}/${collection}/${v[`${key}_id`]}`, key, ['available']),
+      },
+      { route: `DELETE ${p}/${collection}/{${key}_id}`, status: 202 },
+    ]);
   return [
     {
       route: `POST ${p}/volumes`,
@@ -404,18 +418,7 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
       status: 202,
     },
     { route: `DELETE ${p}/snapshots/{snapshot_id}`, status: 202 },
-    ...atVersions(['3.14', '3.41', '3.65'], () => [
-      {
-        route: `POST ${p}/snapshots`,
-        body: (v) => ({ snapshot: { volume_id: v.volume_id, name: 'wd-v' } }),
-        status: 202,
-        save: (b, v) => {
-          v.snapshot_id = b.snapshot.id;
-        },
-        wait: (v) => w.status(`/v3/${v.project_id}/snapshots/${v.snapshot_id}`, 'snapshot', ['available']),
-      },
-      { route: `DELETE ${p}/snapshots/{snapshot_id}`, status: 202 },
-    ]),
+    ...copiesAt(['3.14', '3.41', '3.65'], 'snapshots', 'snapshot'),
     {
       route: `POST ${p}/qos-specs`,
       body: () => ({ qos_specs: { name: 'wd-w', consumer: 'back-end', read_iops_sec: '100' } }),
@@ -502,18 +505,7 @@ export function cinderWrites(w: WriteWaits): WriteCase[] {
       wait: volume('available'),
     },
     { route: `DELETE ${p}/backups/{backup_id}`, status: 202 },
-    ...atVersions(['3.9', '3.18', '3.43', '3.45', '3.56'], () => [
-      {
-        route: `POST ${p}/backups`,
-        body: (v) => ({ backup: { volume_id: v.volume_id, name: 'wd-v' } }),
-        status: 202,
-        save: (b, v) => {
-          v.backup_id = b.backup.id;
-        },
-        wait: (v) => w.status(`/v3/${v.project_id}/backups/${v.backup_id}`, 'backup', ['available']),
-      },
-      { route: `DELETE ${p}/backups/{backup_id}`, status: 202 },
-    ]),
+    ...copiesAt(['3.9', '3.18', '3.43', '3.45', '3.56'], 'backups', 'backup'),
     { route: `PUT ${p}/os-services/freeze`, body: (v) => ({ host: v.volume_host }), status: 200 },
     { route: `PUT ${p}/os-services/thaw`, body: (v) => ({ host: v.volume_host }), status: 200 },
     { route: `DELETE ${p}/volumes/{volume_id}`, status: 202 },
