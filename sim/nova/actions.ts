@@ -395,7 +395,7 @@ export class ServerActions {
             },
             rec,
           );
-          const view = this.views.server(ctx, server, { show: true, plain: !ctx.version.ge('2.75') });
+          const view = this.views.server(ctx, server, { show: true, plain: !ctx.version.ge('2.75'), rebuild: true });
           // The rebuild answer names the key pair from 2.54 and the user data from 2.57 (both can be changed by it).
           if (ctx.version.ge('2.54')) view.key_name = server.keyName;
           if (ctx.version.ge('2.57')) view.user_data = server.userData;
@@ -416,6 +416,13 @@ export class ServerActions {
           svc.finishAction(rec);
           return ACCEPTED;
         },
+      },
+      // An admin action that asks the hypervisor to refresh the guest's network settings: nothing to
+      // change in a simulated guest, but Nova accepts it (202) rather than not knowing it.
+      injectNetworkInfo: {
+        adminPolicy: 'os_compute_api:os-admin-actions:inject_network_info',
+        lockChecked: false,
+        run: () => ACCEPTED,
       },
       forceDelete: {
         run: (_ctx, server) => {

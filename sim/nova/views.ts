@@ -111,7 +111,7 @@ export class NovaViews {
    * microversion 2.75: Nova leaves out the extension attributes there (AZ, config drive, key name, usage, extended
    * status, volumes, security groups, server attributes, host status) and the addresses' OS-EXT-IPS keys.
    */
-  server(ctx: NovaCtx, server: Server, opts: { show?: boolean; cache?: LookupCache; plain?: boolean } = {}): Record<string, unknown> {
+  server(ctx: NovaCtx, server: Server, opts: { show?: boolean; cache?: LookupCache; plain?: boolean; rebuild?: boolean } = {}): Record<string, unknown> {
     const v = ctx.version;
     const admin = ctx.caller.isAdmin;
     const plain = opts.plain === true;
@@ -160,7 +160,8 @@ export class NovaViews {
         out['OS-EXT-SRV-ATTR:kernel_id'] = '';
         out['OS-EXT-SRV-ATTR:ramdisk_id'] = '';
         out['OS-EXT-SRV-ATTR:root_device_name'] = '/dev/vda';
-        out['OS-EXT-SRV-ATTR:user_data'] = server.userData;
+        // The rebuild answer has the user data as its own `user_data` (2.57) and not among these.
+        if (!opts.rebuild) out['OS-EXT-SRV-ATTR:user_data'] = server.userData;
       }
     } else if (v.ge('2.90')) {
       out['OS-EXT-SRV-ATTR:hostname'] = server.hostname;

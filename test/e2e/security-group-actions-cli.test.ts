@@ -68,6 +68,15 @@ describe('openstack CLI: server add/remove security group through the gateway', 
     await cli(['server', 'remove', 'security', 'group', 'sgvm', web.id], false);
     assert.deepEqual(await podPortGroups(vm.id), [defaultCopy]);
 
+    // The same by name, as users type it: `default` is the project's top default group, never the pod's own.
+    await cli(['server', 'remove', 'security', 'group', 'sgvm', 'default'], false);
+    assert.deepEqual(await podPortGroups(vm.id), []);
+    await cli(['server', 'add', 'security', 'group', 'sgvm', 'web'], false);
+    await cli(['server', 'add', 'security', 'group', 'sgvm', 'default'], false);
+    assert.deepEqual(await podPortGroups(vm.id), [defaultCopy, webCopy].sort());
+    await cli(['server', 'remove', 'security', 'group', 'sgvm', 'web'], false);
+    assert.deepEqual(await podPortGroups(vm.id), [defaultCopy]);
+
     // The pod's own unmanaged default group is never picked for `default`.
     const direct = await env.call('demo', 'POST', `/servers/${vm.id}/action`, { body: { addSecurityGroup: { name: 'no-such-group' } } });
     assert.equal(direct.status, 404, direct.text);

@@ -5,6 +5,11 @@
  * types, status 200. Ids, times and other values aside. Driven by the route tables and the sample
  * files only, so a route someone adds is covered once it is served; exceptions are listed below with
  * their reasons.
+ *
+ * Then the writes (POST, PUT, DELETE, actions): the calls of wire-diff-writes.ts, each with upstream's
+ * status code, compared with the samples the same way. Which write routes are served is found by
+ * calling each on made-up ids (nothing is changed by those); a served one that no call makes must be
+ * named in WRITES_NOT_CALLED with its reason.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +18,7 @@ import { join, relative } from 'node:path';
 import { http } from '../support/http.js';
 import { openstackApiDir } from '../support/paths.js';
 import { startNovaEnv, waitForStatus, type NovaEnv } from '../nova/support.js';
+import { cinderWrites, neutronWrites, novaWrites, WRITES_NOT_CALLED, type Vars, type WriteCase, type WriteWaits } from './wire-diff-writes.js';
 
 type ServiceName = 'nova' | 'cinder' | 'neutron';
 
@@ -27,7 +33,14 @@ interface Sample {
  * Keys whose values are maps keyed by data (network names, metadata keys...), compared as maps of
  * one value type rather than key by key.
  */
-const MAP_KEYS = new Set(['addresses', 'metadata', 'meta', 'extra_specs', 'volume_image_metadata', 'usage', 'absolute', 'rate', 'binding:vif_details', 'binding:profile']);
+const MAP_KEYS = new Set(['addresses', 'metadata', 'meta', 'extra_specs', 'specs', 'volume_image_metadata', 'usage', 'absolute', 'rate', 'binding:vif_details', 'binding:profile']);
+
+/** Keys named by data inside an object of fixed keys: Cinder's per-volume-type quotas (`volumes_<type>`). */
+const dataKey = (parent: string, k: string) => parent === 'quota_set' && /^(volumes|gigabytes|snapshots)_./.test(k);
+
+/** Nova shows a volume attached nowhere with `attachments: [{}]`; the list samples show an attached one first. */
+const UNATTACHED_KEYS = ['volumes[].attachments[].device', 'volumes[].attachments[].id', 'volumes[].attachments[].serverId', 'volumes[].attachments[].volumeId'];
+const UNATTACHED_WHY = 'Nova lists a volume attached nowhere with attachments [{}]; the first volume listed here is one';
 
 /**
  * Routes compared with known, accepted differences: `<service> <METHOD> <path>` → keys (dotted, `[]`
@@ -42,6 +55,16 @@ const EXCEPTIONS: Record<string, { keys: string[]; why: string }> = {
     keys: ['segments[].tags'],
     why: 'segments carry standard attributes, tags included (standard-attr-tag); the sample predates that',
   },
+  'neutron GET /v2.0/segments/{segment_id}': {
+    keys: ['segment.tags'],
+    why: 'segments carry standard attributes, tags included (standard-attr-tag); the samples predate that',
+  },
+  'neutron GET /v2.0/subnetpools': {
+    keys: ['subnetpools[].min_prefixlen', 'subnetpools[].default_prefixlen', 'subnetpools[].max_prefixlen'],
+    why: "the api-ref's list and show samples write the prefix lengths as strings, its create and update samples as numbers (Neutron stores integers); the gateway answers numbers everywhere",
+  },
+  'nova GET /os-volumes': { keys: UNATTACHED_KEYS, why: UNATTACHED_WHY },
+  'nova GET /os-volumes/detail': { keys: UNATTACHED_KEYS, why: UNATTACHED_WHY },
   'nova GET /images/{image_id}': {
     keys: ['image.OS-DCF:diskConfig'],
     why: "Nova shows it only for an image with the auto_disk_config property; the simulator's images have none",
@@ -50,6 +73,9 @@ const EXCEPTIONS: Record<string, { keys: string[]; why: string }> = {
 
 /** Routes not compared here, and why. */
 const NOT_COMPARED: Record<string, string> = {
+  'cinder GET /v3/{project_id}/qos-specs/{qos_id}/disassociate_all': 'an action behind a GET (202, no body), not a read',
+  'cinder GET /v3/{project_id}/qos-specs/{qos_id}/associate': 'an action behind a GET (202, no body; needs ?vol_type_id=), not a read',
+  'cinder GET /v3/{project_id}/qos-specs/{qos_id}/disassociate': 'an action behind a GET (202, no body; needs ?vol_type_id=), not a read',
   'cinder GET /v3/{project_id}/types/{volume_type_id}/encryption/{key}': 'the type used here has no encryption (404, as upstream); test/cinder covers encryption',
   'neutron GET /v2.0/flavors/{flavor_id}': "{flavor_id} is filled with Nova's flavor here; Neutron flavors are compared by test/network/breadth.test.ts",
   'neutron GET /v2.0/quotas/{project_id}/details.json':
@@ -79,6 +105,7 @@ const NEUTRON_ABSENT_EXTENSION_KEYS: Record<string, string> = {
   conntrack_helpers: 'l3-conntrack-helper',
   belongs_to_default_sg: 'security-groups-default-rules (newer than the top Neutron)',
   tags: 'standard-attr-tag on security group rules',
+  port_forwardings: 'expose-port-forwarding-in-fip',
 };
 
 /**
@@ -113,13 +140,26 @@ function samplesOf(service: ServiceName): Sample[] {
   return out;
 }
 
-function routesOf(service: ServiceName): string[] {
-  return readFileSync(join(openstackApiDir, service, 'ROUTES.tsv'), 'utf8')
+/** The service's upstream routes, `<METHOD> <path>`, each once. */
+function allRoutesOf(service: ServiceName): string[] {
+  const routes = readFileSync(join(openstackApiDir, service, 'ROUTES.tsv'), 'utf8')
     .split('\n')
     .map((line) => line.split('\t')[1])
-    .filter((r): r is string => r?.startsWith('GET '))
+    .filter((r): r is string => /^[A-Z]+ \//.test(r ?? ''));
+  return [...new Set(routes)];
+}
+
+function routesOf(service: ServiceName): string[] {
+  return allRoutesOf(service)
+    .filter((r) => r.startsWith('GET '))
     .map((r) => r.slice(4));
 }
+
+/** An answer that says the route itself is not there (rather than its object). */
+const notServed = (res: { status: number; body?: any }) => {
+  const message = res.body?.itemNotFound?.message ?? res.body?.NeutronError?.message;
+  return res.status === 405 || (res.status === 404 && message === 'The resource could not be found.');
+};
 
 const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
@@ -143,23 +183,24 @@ function diff(actual: unknown, sample: unknown, path = '', out: string[] = [], a
   for (const k of Object.keys(s)) {
     const p = path ? `${path}.${k}` : k;
     if (!(k in a)) {
-      if (!allowed.includes(p) && !(neutronRules && k in NEUTRON_ABSENT_EXTENSION_KEYS)) out.push(`${p}: missing`);
+      if (!allowed.includes(p) && !(neutronRules && k in NEUTRON_ABSENT_EXTENSION_KEYS) && !dataKey(key, k)) out.push(`${p}: missing`);
     } else diff(a[k], s[k], p, out, allowed, neutronRules);
   }
   for (const k of Object.keys(a)) {
     const p = path ? `${path}.${k}` : k;
-    if (!(k in s) && !allowed.includes(p) && !(neutronRules && NEUTRON_NEWER_KEYS.has(k))) out.push(`${p}: not upstream's`);
+    if (!(k in s) && !allowed.includes(p) && !(neutronRules && NEUTRON_NEWER_KEYS.has(k)) && !dataKey(key, k)) out.push(`${p}: not upstream's`);
   }
   return out;
 }
 
 const topKeys = (o: Record<string, unknown>) => Object.keys(o).sort().join(',');
 
-describe('wire diff against the upstream samples, for every GET route the gateways serve', () => {
+describe('wire diff against the upstream samples, for every route the gateways serve', () => {
   let env: NovaEnv;
   const ids: Record<string, string> = {};
   const serviceIds: Partial<Record<ServiceName, Record<string, string | undefined>>> = {};
   const results: { service: ServiceName; route: string; outcome: string }[] = [];
+  const writeResults: { service: ServiceName; route: string; outcome: string }[] = [];
 
   before(async () => {
     env = await startNovaEnv({ withNeutron: true, services: ['cinder-apigw'] });
@@ -189,8 +230,29 @@ describe('wire diff against the upstream samples, for every GET route the gatewa
     const type = (await cinder('POST', '/types', { volume_type: { name: 'wd-type', extra_specs: { k: 'v' } } })).body.volume_type;
     const volume = (await cinder('POST', '/volumes', { volume: { size: 1, name: 'wd-vol', availability_zone: 'az1', metadata: { k: 'v' } } })).body.volume;
     for (let i = 0; i < 100 && (await cinder('GET', `/volumes/${volume.id}`)).body.volume.status !== 'available'; i++) await new Promise((r) => setTimeout(r, 50));
+    // Before the volume is attached: a snapshot and a backup of it (each waited for), a QoS spec, and
+    // another volume offered for transfer.
+    const until = async (path: string, key: string) => {
+      for (let i = 0; i < 200 && (await cinder('GET', path)).body?.[key]?.status !== 'available'; i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    const snapshot = (await cinder('POST', '/snapshots', { snapshot: { volume_id: volume.id, name: 'wd-snap', metadata: { k: 'v' } } })).body.snapshot;
+    await until(`/snapshots/${snapshot?.id}`, 'snapshot');
+    const backup = (await cinder('POST', '/backups', { backup: { volume_id: volume.id, name: 'wd-backup' } })).body.backup;
+    await until(`/backups/${backup?.id}`, 'backup');
+    await until(`/volumes/${volume.id}`, 'volume');
+    const qos = (await cinder('POST', '/qos-specs', { qos_specs: { name: 'wd-qos', consumer: 'back-end', read_iops_sec: '100' } })).body.qos_specs;
+    const gift = (await cinder('POST', '/volumes', { volume: { size: 1, name: 'wd-gift', availability_zone: 'az1' } })).body.volume;
+    await until(`/volumes/${gift?.id}`, 'volume');
+    const transfer = (await cinder('POST', '/os-volume-transfer', { transfer: { volume_id: gift?.id, name: 'wd-transfer' } })).body.transfer;
     const attached = await nova('POST', `/servers/${server}/os-volume_attachments`, { volumeAttachment: { volumeId: volume.id } });
     assert.equal(attached.status, 200, attached.text);
+    // Neutron: a floating IP on an external network, a subnet pool, the network's segment and tags.
+    const ext = (await neutron('POST', '/v2.0/networks', { network: { name: 'wd-ext', 'router:external': true, availability_zone_hints: ['Pod2'] } })).body.network;
+    await neutron('POST', '/v2.0/subnets', { subnet: { network_id: ext?.id, cidr: '172.29.0.0/24', ip_version: 4 } });
+    const fip = (await neutron('POST', '/v2.0/floatingips', { floatingip: { floating_network_id: ext?.id } })).body.floatingip;
+    const pool = (await neutron('POST', '/v2.0/subnetpools', { subnetpool: { name: 'wd-pool', prefixes: ['10.50.0.0/16'], min_prefixlen: 24 } })).body.subnetpool;
+    const segment = (await neutron('GET', `/v2.0/segments?network_id=${net.id}`)).body.segments?.[0];
+    await neutron('PUT', `/v2.0/networks/${net.id}/tags`, { tags: ['red'] });
     const actions = (await nova('GET', `/servers/${server}/os-instance-actions`)).body.instanceActions ?? [];
     Object.assign(ids, {
       project_id: env.projects.admin,
@@ -209,6 +271,16 @@ describe('wire diff against the upstream samples, for every GET route the gatewa
       volume_type_id: type?.id,
       request_id: actions[0]?.request_id,
       key: 'k',
+      snapshot_id: snapshot?.id,
+      backup_id: backup?.id,
+      qos_id: qos?.id,
+      transfer_id: transfer?.id,
+      admin_project_id: env.projects.admin,
+      floatingip_id: fip?.id,
+      subnetpool_id: pool?.id,
+      segment_id: segment?.id,
+      resource_type: 'networks',
+      resource_id: net.id,
     });
     // Extension aliases differ by service: Nova's first listed one, Neutron's security groups.
     const novaExtensions = (await nova('GET', '/extensions')).body.extensions ?? [];
@@ -220,6 +292,12 @@ describe('wire diff against the upstream samples, for every GET route the gatewa
     if (results.length > 0) {
       const compared = results.filter((r) => r.outcome === 'compared').length;
       process.stdout.write(`# wire diff: ${compared} routes compared, ${results.length - compared} skipped\n`);
+      // WIRE_DIFF_VERBOSE=1: every route with its outcome (what to give an object to, what is not served).
+      if (process.env.WIRE_DIFF_VERBOSE) for (const r of [...results, ...writeResults]) process.stdout.write(`#   ${r.service} ${r.route}: ${r.outcome}\n`);
+    }
+    if (writeResults.length > 0) {
+      const compared = writeResults.filter((r) => r.outcome === 'compared').length;
+      process.stdout.write(`# wire diff, writes: ${compared} calls compared, ${writeResults.length - compared} served write routes not called (WRITES_NOT_CALLED)\n`);
     }
     await env?.close();
   });
@@ -255,8 +333,7 @@ describe('wire diff against the upstream samples, for every GET route the gatewa
         if (!url) continue;
         const plain = await http('GET', url, { token: env.tokens.admin });
         // Not served (or not below this gateway's API): nothing to compare.
-        const message = plain.body?.itemNotFound?.message ?? plain.body?.NeutronError?.message;
-        if (plain.status === 405 || (plain.status === 404 && message === 'The resource could not be found.')) {
+        if (notServed(plain)) {
           results.push({ service, route, outcome: `not served (${plain.status})` });
           continue;
         }
@@ -283,6 +360,131 @@ describe('wire diff against the upstream samples, for every GET route the gatewa
         if (best && best.diffs.length > 0) failures.push(`GET ${route} vs ${best.file}: ${best.diffs.join('; ')}`);
       }
       assert.deepEqual(failures, [], `${failures.length} routes differ from upstream:\n${failures.join('\n')}`);
+    });
+  }
+
+  const writeCases: Record<ServiceName, (w: WriteWaits) => WriteCase[]> = { nova: novaWrites, cinder: cinderWrites, neutron: () => neutronWrites() };
+  const roots: Record<ServiceName, () => string> = {
+    nova: () => `${env.tc.urls['nova-apigw']}/v2.1`,
+    cinder: () => env.tc.urls['cinder-apigw'],
+    neutron: () => env.tc.urls['neutron-api'],
+  };
+  /** The path with its parameters filled in, or undefined when one has no value (an earlier call failed). */
+  const fill = (route: string, v: Vars) => {
+    const missing = [...route.matchAll(/\{([a-z_-]+)\}/g)].find((m) => v[m[1]!] === undefined);
+    return missing ? undefined : route.replace(/\{([a-z_-]+)\}/g, (_m, p: string) => encodeURIComponent(v[p]!));
+  };
+
+  for (const service of ['nova', 'cinder', 'neutron'] as const) {
+    test(`${service}: served write routes answer upstream's status codes, keys and types`, async () => {
+      const samples = samplesOf(service);
+      const routes = allRoutesOf(service).filter((r) => !r.startsWith('GET '));
+      const root = roots[service]();
+      const token = env.tokens.admin;
+      const waits: WriteWaits = {
+        server: async (v, statuses) => {
+          await waitForStatus(env, 'admin', v.server_id, statuses, 20_000);
+        },
+        volume: async (_v, id, statuses) => {
+          for (let i = 0; i < 400; i++) {
+            const res = await http('GET', `${env.tc.urls['cinder-apigw']}/v3/${env.projects.admin}/volumes/${id}`, { token });
+            if (statuses.includes(res.body?.volume?.status)) return;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          throw new Error(`volume ${id} did not become ${statuses.join('/')}`);
+        },
+        status: async (path, key, statuses) => {
+          for (let i = 0; i < 400; i++) {
+            const res = await http('GET', `${root}${path}`, { token });
+            if (statuses.includes(res.body?.[key]?.status)) return;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          throw new Error(`${path} did not become ${statuses.join('/')}`);
+        },
+      };
+      const cases = writeCases[service](waits);
+      const failures: string[] = [];
+      for (const c of cases) if (!routes.includes(c.route) && !c.offTable) failures.push(`${c.route}: not an upstream route (ROUTES.tsv)`);
+
+      // Which write routes are served: a call on made-up ids with an empty body answers the object's
+      // 404 or a 400 from a served route, the kit's 404/405 from an unserved one. Nothing is changed.
+      const madeUp: Vars = new Proxy({} as Vars, {
+        get: (_t, p: string) => (p === 'project_id' || p === 'tenant_id' || p === 'admin_project_id' ? env.projects.admin : `wd-${p}-0`),
+      });
+      const served = new Set<string>();
+      for (const route of routes) {
+        const [method, path] = route.split(' ') as [string, string];
+        if (method === 'DELETE' && cases.some((c) => c.route === route)) {
+          served.add(route);
+          continue;
+        }
+        const res = await http(method, root + fill(path, madeUp)!, { token, ...(method === 'DELETE' ? {} : { body: {} }) });
+        if (!notServed(res)) served.add(route);
+      }
+      for (const route of served) {
+        if (cases.some((c) => c.route === route)) continue;
+        const why = WRITES_NOT_CALLED[service].find(([re]) => re.test(route))?.[1];
+        if (why) writeResults.push({ service, route, outcome: `not called: ${why}` });
+        else failures.push(`${route}: served, but neither called here nor named in WRITES_NOT_CALLED`);
+      }
+
+      // Nova attaches a volume of its own (the one made above is attached to the first server).
+      let spareVolume = '';
+      if (service === 'nova') {
+        const url = `${env.tc.urls['cinder-apigw']}/v3/${env.projects.admin}/volumes`;
+        spareVolume = (await http('POST', url, { token, body: { volume: { size: 1, name: 'wd-spare', availability_zone: 'az1' } } })).body.volume.id;
+        await waits.volume({}, spareVolume, ['available']);
+      }
+      // A volume service to disable and enable again.
+      const volumeServices = service === 'cinder' ? (await http('GET', `${root}/v3/${env.projects.admin}/os-services?binary=cinder-volume`, { token })).body.services : [];
+      const v: Vars = {
+        ...(volumeServices[0] ? { volume_host: volumeServices[0].host } : {}),
+        ...ids,
+        ...serviceIds[service],
+        admin_project_id: env.projects.admin,
+        demo_project_id: env.projects.demo,
+        flavor_extra_spec_key: 'k',
+        key: 'k',
+        tag: 'green',
+        security_group_name: 'wd-sg',
+        ...(service === 'nova' ? { volume_id: spareVolume } : {}),
+      };
+      for (const c of cases) {
+        const name = `${c.route}${c.label ? ` (${c.label})` : ''}`;
+        const [method, path] = c.route.split(' ') as [string, string];
+        const headers = c.version ? versionHeader[service](c.version) : {};
+        const filled = fill(path, { ...v, ...c.params?.(v) });
+        if (!filled) {
+          failures.push(`${name}: not called, an earlier call did not make its object`);
+          continue;
+        }
+        const res = await http(method, root + filled, {
+          token: c.demo ? env.tokens.demo : token,
+          headers,
+          ...(c.body ? { body: c.body(v) } : {}),
+        });
+        writeResults.push({ service, route: name, outcome: 'compared' });
+        if (res.status !== c.status) {
+          failures.push(`${name}: ${res.status} instead of ${c.status}: ${res.text.slice(0, 200)}`);
+          if (res.status >= 400) continue;
+        }
+        if (res.body && typeof res.body === 'object' && Object.keys(res.body).length > 0) {
+          const candidates = samples.filter((s) => (c.sample ? s.file === c.sample : s.version === c.version && topKeys(s.body) === topKeys(res.body)));
+          if (candidates.length === 0) {
+            if (!c.noSample) failures.push(`${name}: no upstream sample with the keys ${topKeys(res.body)}`);
+          } else {
+            const best = candidates
+              .map((s) => ({ file: s.file, diffs: diff(res.body, s.body, '', [], c.allowed?.keys ?? [], service === 'neutron') }))
+              .sort((a, b) => a.diffs.length - b.diffs.length)[0]!;
+            if (best.diffs.length > 0) failures.push(`${name} vs ${best.file}: ${best.diffs.join('; ')}`);
+          }
+        } else if (res.text.trim() !== '' && res.status === 204) failures.push(`${name}: a 204 with a body`);
+        if (res.status < 400) {
+          c.save?.(res.body, v);
+          await c.wait?.(v);
+        }
+      }
+      assert.deepEqual(failures, [], `${failures.length} write calls differ from upstream:\n${failures.join('\n')}`);
     });
   }
 });

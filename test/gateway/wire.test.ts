@@ -170,6 +170,49 @@ describe('wire: what real clients send and expect, on every service', () => {
     });
   });
 
+  describe('framework errors on every service (Nova, Cinder, Neutron, Admin API)', () => {
+    /** Each service's path to a single object, its 404 check and its fault key for other statuses. */
+    const services = () =>
+      [
+        ['nova-apigw', '/v2.1/servers', 'itemNotFound', 'badRequest', 'overLimit'],
+        ['cinder-apigw', `/v3/${env.projects.demo}/volumes`, 'itemNotFound', 'badRequest', 'overLimit'],
+        ['neutron-api', '/v2.0/networks', 'NeutronError', 'NeutronError', 'NeutronError'],
+        ['admin-api', '/v1.0/pods', 'itemNotFound', 'badRequest', 'overLimit'],
+      ] as const;
+    test('a malformed percent-escape: 404 in the fault format, no charset', async () => {
+      for (const [service, collection, notFound] of services()) {
+        const res = await http('GET', `${urls[service]}${collection}/%zz`, { token: env.tokens.admin });
+        assert.equal(res.status, 404, `${service}: ${res.text}`);
+        assert.ok(res.body?.[notFound], `${service}: ${res.text}`);
+        assert.equal(res.headers['content-type'], 'application/json', service);
+      }
+    });
+    test('a path parameter longer than the router matches: 404 in the fault format', async () => {
+      for (const [service, collection, notFound] of services()) {
+        const res = await http('GET', `${urls[service]}${collection}/${'a'.repeat(500)}`, { token: env.tokens.admin });
+        assert.equal(res.status, 404, `${service}: ${res.text}`);
+        assert.ok(res.body?.[notFound], `${service}: ${res.text}`);
+      }
+    });
+    test('an oversized header block: 400 in the fault format', async () => {
+      for (const [service, collection, , badRequest] of services()) {
+        const { response } = await rawCall(urls[service], `GET ${collection} HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(40_000)}\r\n\r\n`);
+        assert.equal(statusOf(response), 400, `${service}: ${response.slice(0, 300)}`);
+        assert.ok(bodyOf(response)[badRequest], `${service}: ${response.slice(0, 300)}`);
+      }
+    });
+    test('an oversized body: 413 in the fault format, after the body was read (no reset)', async () => {
+      const size = 3 * 1024 * 1024;
+      for (const [service, collection, , , overLimit] of services()) {
+        const head = `POST ${collection} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: ${env.tokens.admin}\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`;
+        const { response, error } = await rawCall(urls[service], head, size);
+        assert.equal(error, undefined, `${service}: the client saw ${error}`);
+        assert.equal(statusOf(response), 413, `${service}: ${response.slice(0, 300)}`);
+        assert.ok(bodyOf(response)[overLimit], `${service}: ${response.slice(0, 300)}`);
+      }
+    });
+  });
+
   describe('request ids', () => {
     test("a server's instance actions are found by the request ids the gateway answered with", async () => {
       const boot = await http('POST', `${urls['nova-apigw']}/v2.1/servers`, {

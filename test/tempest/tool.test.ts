@@ -156,6 +156,20 @@ describe('subunit results', () => {
     );
   });
 
+  test('the Markdown names how the run was made and lists every exclusion of exclude.txt with its reason', () => {
+    const summary = summarize(parseSubunit(stream));
+    const exclusions = parseExcludeList(readFileSync(join(repoRoot, 'tools', 'tempest', 'exclude.txt'), 'utf8'));
+    const md = markdown(summary, { at: '2026-12-07 05:00 UTC', tempestSeconds: 543, concurrency: '3', selection: 'tools/tempest/include.txt' }, exclusions);
+    assert.ok(md.startsWith('Run 2026-12-07 05:00 UTC: `tools/tempest/include.txt`, concurrency 3; tempest ran 543 s.'), md.slice(0, 200));
+    const rows = md.split('\n').slice(md.split('\n').indexOf('| excluded (tools/tempest/exclude.txt) | why |') + 2);
+    assert.equal(rows.filter((l) => l.startsWith('| `')).length, exclusions.length);
+    for (const e of exclusions)
+      assert.ok(
+        rows.some((l) => l.includes(e.reason.replace(/\|/g, '\\|'))),
+        e.regex,
+      );
+  });
+
   test('a torn stream, a bad checksum or a foreign format is an error, not an empty result', () => {
     assert.throws(() => parseSubunit(stream.subarray(0, stream.length - 3)), SubunitParseError);
     const corrupt = Buffer.from(stream);

@@ -78,7 +78,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const excludeFile = values['exclude-list'] ?? join(listDir, 'exclude.txt');
-  parseExcludeList(readFileSync(excludeFile, 'utf8'));
+  const exclusions = parseExcludeList(readFileSync(excludeFile, 'utf8'));
 
   const dir = mkdtempSync(join(tmpdir(), 'tricircle-tempest-'));
   const workspace = join(dir, 'workspace');
@@ -119,12 +119,21 @@ async function main(): Promise<number> {
     const tempest = await run('tempest', args, workspace, (line) => {
       if (values.verbose || /^\{\d+\} /.test(line)) say(line);
     });
-    say(`tempest finished in ${Math.round((Date.now() - started) / 1000)} s (exit ${tempest.code})`);
+    const tempestSeconds = Math.round((Date.now() - started) / 1000);
+    say(`tempest finished in ${tempestSeconds} s (exit ${tempest.code})`);
 
     const last = await run('stestr', ['last', '--subunit'], workspace);
     const summary = summarize(parseSubunit(last.stdout));
     say(report(summary));
-    if (values.markdown) writeFileSync(values.markdown, markdown(summary));
+    if (values.markdown) {
+      const facts = {
+        at: `${new Date(started).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+        tempestSeconds,
+        concurrency: values.concurrency ?? '2',
+        selection: positionals.length > 0 ? positionals.join('|') : 'tools/tempest/include.txt',
+      };
+      writeFileSync(values.markdown, markdown(summary, facts, exclusions));
+    }
     if (values.json) writeFileSync(values.json, `${JSON.stringify({ ...summary, areas: byArea(summary.tests) }, null, 2)}\n`);
     code = summary.failed === 0 && summary.run > 0 ? 0 : 1;
   } catch (err) {

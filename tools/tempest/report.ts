@@ -1,5 +1,17 @@
 // What npm run tempest prints, and the tables of docs/conformance.md.
+import type { ListEntry } from './lists.js';
 import { byArea, type RunSummary } from './subunit.js';
+
+/** How a run was made, for the line above the tables. */
+export interface RunFacts {
+  /** When it ran (ISO date and time). */
+  at: string;
+  /** Seconds tempest itself ran. */
+  tempestSeconds: number;
+  concurrency: string;
+  /** The selection: the include list or the regex given. */
+  selection: string;
+}
 
 export function report(summary: RunSummary): string {
   const out: string[] = [];
@@ -26,17 +38,35 @@ export function report(summary: RunSummary): string {
   return out.join('\n');
 }
 
-/** The results as the Markdown tables of docs/conformance.md: per area, then the skip reasons tempest gave. */
-export function markdown(summary: RunSummary): string {
-  const out = ['| area | run | passed | skipped | failed |', '| --- | ---: | ---: | ---: | ---: |'];
+const cell = (s: string) => s.replace(/\|/g, '\\|').trim();
+
+/**
+ * The results as the Markdown of docs/conformance.md's results section: how the run was made (when
+ * given), the table per area, the skip reasons tempest gave, and (when given) every exclusion with its
+ * reason, so that the section is replaced by this output as a whole after a run.
+ */
+export function markdown(summary: RunSummary, facts?: RunFacts, exclusions?: ListEntry[]): string {
+  const out: string[] = [];
+  if (facts) {
+    out.push(
+      `Run ${facts.at}: \`${facts.selection}\`, concurrency ${facts.concurrency}; tempest ran ${facts.tempestSeconds} s. ` +
+        `Run ${summary.run}, passed ${summary.passed}, skipped ${summary.skipped}, failed ${summary.failed}.`,
+      '',
+    );
+  }
+  out.push('| area | run | passed | skipped | failed |', '| --- | ---: | ---: | ---: | ---: |');
   for (const r of byArea(summary.tests)) out.push(`| \`${r.area}\` | ${r.run} | ${r.passed} | ${r.skipped} | ${r.failed} |`);
   out.push(`| **total** | **${summary.run}** | **${summary.passed}** | **${summary.skipped}** | **${summary.failed}** |`, '');
   const reasons = new Map<string, number>();
   for (const t of summary.tests.filter((x) => x.outcome === 'skipped')) {
-    const reason = (t.detail.split('\n')[0] ?? '').replace(/\|/g, '\\|').trim() || '(no reason given)';
+    const reason = cell(t.detail.split('\n')[0] ?? '') || '(no reason given)';
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   }
   out.push('| skipped by tempest because | tests |', '| --- | ---: |');
   for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) out.push(`| ${reason} | ${n} |`);
+  if (exclusions) {
+    out.push('', '| excluded (tools/tempest/exclude.txt) | why |', '| --- | --- |');
+    for (const e of exclusions) out.push(`| \`${cell(e.regex)}\` | ${cell(e.reason)} |`);
+  }
   return `${out.join('\n')}\n`;
 }
