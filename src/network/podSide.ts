@@ -30,11 +30,18 @@ export interface SecurityGroupMirror {
   resyncGroup(groupId: string, ctx: RequestContext): Promise<void>;
 }
 
+/** Copies a top network (with its subnets) into one pod, as a server's boot would; idempotent. */
+export interface NetworkCopier {
+  copyIntoPod(networkId: string, podId: string, ctx: BottomCallContext): Promise<void>;
+}
+
 export interface NetworkPodSide {
   /** Deletes the pods' copies of deleted top networks, subnets and ports. */
   copies: BottomNetworkDeleter;
   /** Copies external networks into their pod when they (or their subnets) are created. */
   externalNetworks: ExternalNetworkPlacer;
+  /** Copies a network into a pod that is asked to serve it (a DHCP agent it is added to). */
+  networks: NetworkCopier;
   /** Mirrors security group changes to the pods holding the group. */
   securityGroups: SecurityGroupMirror;
 }
@@ -55,6 +62,7 @@ export function podSideSocket(): PodSideSocket {
     podSide: {
       copies: { deleteCopy: (pod, kind, bottomId, ctx) => target().copies.deleteCopy(pod, kind, bottomId, ctx) },
       externalNetworks: { placeInPod: (networkId, ctx) => target().externalNetworks.placeInPod(networkId, ctx) },
+      networks: { copyIntoPod: (networkId, podId, ctx) => target().networks.copyIntoPod(networkId, podId, ctx) },
       securityGroups: {
         mirrorRulesCreated: (group, created, before, ctx) => target().securityGroups.mirrorRulesCreated(group, created, before, ctx),
         mirrorRuleDeleted: (group, deleted, remaining, ctx) => target().securityGroups.mirrorRuleDeleted(group, deleted, remaining, ctx),

@@ -95,6 +95,13 @@ export function createWiring(core: CoreServices, top: TopNetworkState, opts: Wir
     podSide: {
       copies: neutronCopyDeleter(core.podClients),
       externalNetworks: { placeInPod: async (networkId, ctx) => void (await external.ensureInPod(networkId, ctx)) },
+      networks: {
+        copyIntoPod: async (networkId, podId, ctx) => {
+          const pod = await core.pods.find(podId);
+          const target = (await top.networks.withSubnets([networkId])).get(networkId);
+          if (pod && target) await builder.ensure(ctx, pod, target.network, target.subnets);
+        },
+      },
       securityGroups,
     },
     jobHandlers: {

@@ -60,9 +60,19 @@ describe('top Neutron: agents and their schedulers, gathered from the pods', () 
     assert.equal((await top('POST', `/v2.0/agents/${dhcp1.id}/dhcp-networks`, { network_id: net.id })).status, 201);
     assert.equal((await top('GET', `/v2.0/networks/${net.id}/dhcp-agents`)).body.agents.length, 1);
 
-    // Pod2 has no copy: scheduling the network there is refused.
+    // Pod2 has no copy: adding the network to Pod2's agent copies it there first, subnets included.
     const dhcp2 = ((await h.pod('Pod2', 'GET', '/v2.0/agents?agent_type=DHCP%20agent')).body.agents as any[])[0];
-    assert.equal((await top('POST', `/v2.0/agents/${dhcp2.id}/dhcp-networks`, { network_id: net.id })).status, 409);
+    assert.equal((await h.pod('Pod2', 'GET', `/v2.0/networks?name=${net.id}`)).body.networks.length, 0);
+    const added = await top('POST', `/v2.0/agents/${dhcp2.id}/dhcp-networks`, { network_id: net.id });
+    assert.equal(added.status, 201, added.text);
+    const copies = (await h.pod('Pod2', 'GET', `/v2.0/networks?name=${net.id}`)).body.networks as any[];
+    assert.equal(copies.length, 1, 'the network is copied into Pod2 under its top id as name');
+    assert.equal(copies[0].subnets.length, 1);
+    assert.ok((await top('GET', `/v2.0/agents/${dhcp2.id}/dhcp-networks`)).body.networks.some((n: any) => n.id === net.id));
+    assert.deepEqual(
+      (await top('GET', `/v2.0/networks/${net.id}/dhcp-agents`)).body.agents.map((a: any) => a['tricircle:region']).sort(),
+      ['Pod1', 'Pod2'],
+    );
     assert.equal((await top('GET', '/v2.0/networks/00000000-0000-4000-8000-000000000000/dhcp-agents')).status, 404);
   });
 

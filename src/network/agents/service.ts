@@ -31,7 +31,7 @@ export interface Gathered<T> {
 type Kind = 'network' | 'router';
 
 export class AgentService {
-  constructor(private readonly deps: Pick<NetworkDeps, 'pods' | 'podClients' | 'routings' | 'logger'>) {}
+  constructor(private readonly deps: Pick<NetworkDeps, 'pods' | 'podClients' | 'routings' | 'logger' | 'podSide'>) {}
 
   private admin(caller: Caller, rule: string): void {
     if (!caller.isAdmin) throw policyNotAuthorized([rule]);
@@ -140,11 +140,19 @@ export class AgentService {
   async schedule(caller: Caller, ctx: BottomCallContext, id: string, kind: Kind, topId: string, on: boolean): Promise<void> {
     this.admin(caller, `${on ? 'create' : 'delete'}_${kind === 'network' ? 'dhcp-network' : 'l3-router'}`);
     const { pod } = await this.locate(ctx, id);
-    const bottom = await this.deps.routings.bottomIdOf(kind, topId, pod.id);
+    const base = `/agents/${encodeURIComponent(id)}/${kind === 'network' ? 'dhcp-networks' : 'l3-routers'}`;
+    let bottom = await this.deps.routings.bottomIdOf(kind, topId, pod.id);
+    if (bottom === undefined && on && kind === 'network') {
+      // A network reaches a pod when the pod first needs it; an agent asked to serve it is such a need.
+      // The pod may schedule the new copy itself, onto this very agent.
+      await this.deps.podSide.networks.copyIntoPod(topId, pod.id, ctx);
+      bottom = await this.deps.routings.bottomIdOf(kind, topId, pod.id);
+      const hosted = bottom === undefined ? [] : ((await this.call<{ networks?: { id: string }[] }>(pod, ctx, 'GET', base)).networks ?? []);
+      if (hosted.some((n) => n.id === bottom)) return;
+    }
     if (bottom === undefined) {
       throw new ApiError(409, `The ${kind} ${topId} has no copy in region ${pod.regionName}, where agent ${id} runs.`, 'Conflict');
     }
-    const base = `/agents/${encodeURIComponent(id)}/${kind === 'network' ? 'dhcp-networks' : 'l3-routers'}`;
     if (on) await this.call(pod, ctx, 'POST', base, { [kind === 'network' ? 'network_id' : 'router_id']: bottom });
     else await this.call(pod, ctx, 'DELETE', `${base}/${encodeURIComponent(bottom)}`);
   }
