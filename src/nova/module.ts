@@ -76,6 +76,7 @@ export function buildNovaGateway(deps: NovaDeps) {
     networks: deps.networks,
     images: deps.images,
     groups: new GroupPlacement({ groups, pods: deps.pods, quotas }),
+    deletions: watcher,
     logger: core.logger,
   });
   const ops = new ServerOps({
