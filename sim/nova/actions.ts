@@ -154,6 +154,15 @@ export class ServerActions {
         run: (ctx, server) => {
           svc.checkState(server, 'shelve', ['active', 'stopped', 'paused', 'suspended']);
           const rec = svc.startAction(ctx, server, 'shelve', 'compute_shelve_instance');
+          // As Nova: an image-backed server is snapshotted into `<name>-shelved`, which unshelve spawns from and then deletes.
+          if (server.imageId !== '') {
+            server.shelvedImageId = svc.deps.glance.createImage(server.projectId, `${server.name}-shelved`, {
+              instance_uuid: server.id,
+              image_type: 'snapshot',
+              base_image_ref: server.imageId,
+              user_id: ctx.caller.userId,
+            });
+          }
           svc.transition(
             server,
             'shelving',
@@ -206,6 +215,8 @@ export class ServerActions {
             (s) => {
               s.vmState = 'active';
               s.powerState = POWER.RUNNING;
+              if (s.shelvedImageId) svc.deps.glance.deleteImage(s.shelvedImageId);
+              delete s.shelvedImageId;
               if (!s.host) {
                 s.host = svc.hosts[0];
                 s.node = s.host;

@@ -128,6 +128,8 @@ export interface Server {
   actions: InstanceAction[];
   progress: number;
   trustedCerts: string[] | null;
+  /** The snapshot image a shelve made of an image-backed server (`<name>-shelved`), removed by unshelve or delete. */
+  shelvedImageId?: string;
   /** Monotonic counter: stable order for servers created in the same millisecond. */
   seq: number;
 }

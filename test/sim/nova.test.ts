@@ -462,6 +462,12 @@ describe('servers', () => {
     const vol = await cinder('POST', `/v3/${PROJECT_A}/volumes`, { body: { volume: { size: 1, name: 'root' } } });
     const volId = vol.body.volume.id;
     await waitFor(async () => ((await cinder('GET', `/v3/${PROJECT_A}/volumes/${volId}`)).body.volume.status === 'available' ? true : undefined));
+    // An empty volume is not bootable: Nova refuses it as the boot disk until Cinder flags it so.
+    const bdm = [{ boot_index: 0, uuid: volId, source_type: 'volume', destination_type: 'volume', delete_on_termination: false }];
+    const refused = await nova('POST', '/v2.1/servers', { body: { server: { name: 'nb', imageRef: '', flavorRef: '1', networks: 'none', block_device_mapping_v2: bdm } }, headers: mv('2.37') });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.equal(refused.body.badRequest.message, `Block Device ${volId} is not bootable.`);
+    assert.equal((await cinder('POST', `/v3/${PROJECT_A}/volumes/${volId}/action`, { body: { 'os-set_bootable': { bootable: true } } })).status, 200);
     const id = await activeServer({
       imageRef: '',
       block_device_mapping_v2: [{ boot_index: 0, uuid: volId, source_type: 'volume', destination_type: 'volume', delete_on_termination: false }],
@@ -700,9 +706,14 @@ describe('server actions', () => {
     await waitStatus(id, 'SHELVED_OFFLOADED');
     const show = await nova('GET', `/v2.1/servers/${id}`, { token: 'admin-token' });
     assert.equal(show.body.server['OS-EXT-SRV-ATTR:host'], null);
+    // As Nova: the shelved server's snapshot is the image `<name>-shelved`, gone after unshelve.
+    const shelved = [...pod.glance.images.values()].filter((i) => i.name === `${show.body.server.name}-shelved`);
+    assert.equal(shelved.length, 1);
+    assert.equal(shelved[0].instance_uuid, id);
     assert.equal((await action(id, { unshelve: { availability_zone: 'elsewhere' } }, { headers: mv('2.77') })).status, 400);
     assert.equal((await action(id, { unshelve: null })).status, 202);
     await waitStatus(id, 'ACTIVE');
+    assert.equal(pod.glance.getImage(shelved[0].id as string), undefined, 'unshelve deletes the shelved image');
   });
 
   test('instance actions are recorded', async () => {
