@@ -44,8 +44,8 @@ export function buildNovaGateway(deps: NovaDeps) {
   const clients = core.podClients;
   const forwarder = new PodForwarder(clients, deps.publicUrl);
   const locator = new ServerLocator(core.routings, deps.pods, { cacheMs: settings.routeCacheMs, cacheSize: settings.routeCacheSize });
-  const usage = new UsageCollector({ db: core.db, routings: core.routings, pods: deps.pods, clients, timeoutMs: settings.listPodTimeoutMs });
-  const quotas = new QuotaService(core.db, core.policy, usage, core.routings);
+  const usage = new UsageCollector({ routings: core.routings, pods: deps.pods });
+  const quotas = new QuotaService(core.db, core.policy, core.routings);
   const flavors = new FlavorService(core.db, core.policy, deps.validator);
   const flavorSync = new FlavorSync(clients, core.logger);
   const keypairs = new KeypairService(core.db, core.policy, (projectId) => quotas.limit(projectId, 'key_pairs'));
