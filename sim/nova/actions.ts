@@ -9,6 +9,7 @@ import { POWER, type Server, type VmState } from './model.js';
 import {
   changePasswordSchema,
   consoleOutputSchema,
+  createBackupSchema,
   createImageSchema,
   lockSchema,
   migrateLiveSchema,
@@ -459,6 +460,34 @@ export class ServerActions {
           const rec = svc.startAction(ctx, server, 'createImage', 'compute_snapshot_instance');
           svc.transition(server, 'image_snapshot', () => undefined, rec, 0.5);
           if (ctx.version.ge('2.45')) return { status: 202, body: { image_id: imageId } };
+          return { status: 202, headers: { location: this.links.versioned(ctx, `images/${imageId}`) } };
+        },
+      },
+      createBackup: {
+        lockChecked: false,
+        run: (ctx, server, arg) => {
+          validate(createBackupSchema, arg, 'createBackup');
+          const r = arg as { name: string; backup_type: string; rotation: number | string; metadata?: Record<string, string> };
+          if (server.imageId === '') throw new SimServiceError(400, 'Backup is not supported for volume-backed instances');
+          svc.checkState(server, 'createBackup', ['active', 'stopped', 'paused', 'suspended']);
+          const rotation = Number(r.rotation);
+          const imageId = svc.deps.glance.createImage(ctx.caller.projectId, r.name, {
+            ...(r.metadata ?? {}),
+            instance_uuid: server.id,
+            image_type: 'backup',
+            backup_type: r.backup_type,
+            base_image_ref: server.imageId,
+            user_id: ctx.caller.userId,
+          });
+          // As Nova: only the `rotation` newest backups of this type are kept.
+          const backups = (server.backups ??= {});
+          const kept = [...(backups[r.backup_type] ?? []).filter((id) => svc.deps.glance.getImage(id) !== undefined), imageId];
+          while (kept.length > rotation) svc.deps.glance.deleteImage(kept.shift()!);
+          backups[r.backup_type] = kept;
+          const rec = svc.startAction(ctx, server, 'createBackup', 'compute_backup_instance');
+          svc.transition(server, 'image_backup', () => undefined, rec, 0.5);
+          if (ctx.version.ge('2.45')) return { status: 202, body: { image_id: imageId } };
+          if (rotation === 0) return ACCEPTED;
           return { status: 202, headers: { location: this.links.versioned(ctx, `images/${imageId}`) } };
         },
       },

@@ -464,7 +464,10 @@ describe('servers', () => {
     await waitFor(async () => ((await cinder('GET', `/v3/${PROJECT_A}/volumes/${volId}`)).body.volume.status === 'available' ? true : undefined));
     // An empty volume is not bootable: Nova refuses it as the boot disk until Cinder flags it so.
     const bdm = [{ boot_index: 0, uuid: volId, source_type: 'volume', destination_type: 'volume', delete_on_termination: false }];
-    const refused = await nova('POST', '/v2.1/servers', { body: { server: { name: 'nb', imageRef: '', flavorRef: '1', networks: 'none', block_device_mapping_v2: bdm } }, headers: mv('2.37') });
+    const refused = await nova('POST', '/v2.1/servers', {
+      body: { server: { name: 'nb', imageRef: '', flavorRef: '1', networks: 'none', block_device_mapping_v2: bdm } },
+      headers: mv('2.37'),
+    });
     assert.equal(refused.status, 400, JSON.stringify(refused.body));
     assert.equal(refused.body.badRequest.message, `Block Device ${volId} is not bootable.`);
     assert.equal((await cinder('POST', `/v3/${PROJECT_A}/volumes/${volId}/action`, { body: { 'os-set_bootable': { bootable: true } } })).status, 200);
@@ -635,6 +638,28 @@ describe('server actions', () => {
     assert.equal(res.status, 202);
     assertSampleShape(res.body, 'nova', 'servers/v2.45/server-action-create-image-resp.json');
     assert.equal((await action(id, { createImage: {} })).status, 400);
+  });
+
+  test('createBackup keeps the `rotation` newest backups of a type', async () => {
+    const id = await activeServer();
+    const idle = () => waitFor(async () => ((await nova('GET', `/v2.1/servers/${id}`)).body.server['OS-EXT-STS:task_state'] === null ? true : undefined));
+    const made: string[] = [];
+    for (const name of ['b1', 'b2', 'b3']) {
+      const res = await action(id, { createBackup: { name, backup_type: 'daily', rotation: 2 } }, { headers: mv('2.45') });
+      assert.equal(res.status, 202);
+      made.push(res.body.image_id);
+      assert.equal(pod.glance.getImage(res.body.image_id)?.image_type, 'backup');
+      assert.equal(pod.glance.getImage(res.body.image_id)?.backup_type, 'daily');
+      await idle();
+    }
+    assert.equal(pod.glance.getImage(made[0]), undefined, 'the oldest is rotated out');
+    assert.ok(pod.glance.getImage(made[1]) && pod.glance.getImage(made[2]));
+    const old = await action(id, { createBackup: { name: 'w1', backup_type: 'weekly', rotation: '1' } });
+    assert.equal(old.status, 202);
+    assert.match(old.headers.get('location') ?? '', /\/v2\.1\/images\//);
+    assert.ok(pod.glance.getImage(made[2]), 'another backup type rotates apart');
+    await idle();
+    assert.equal((await action(id, { createBackup: { name: 'x', backup_type: 'daily' } })).status, 400, 'rotation is required');
   });
 
   test('console output, migrate, rescue, security groups, crash dump, unknown action', async () => {
