@@ -964,6 +964,22 @@ export class ServerService {
   delete(ctx: NovaCtx, id: string): void {
     const server = this.get(ctx, id);
     this.checkLock(ctx, server);
+    this.finishAction(this.startAction(ctx, server, 'delete', 'compute_terminate_instance'));
     this.teardown(server);
+  }
+
+  /**
+   * A server for reading its instance actions: from 2.21 also a deleted one (its last state, as Nova
+   * reads deleted instances there); 404 as `get` otherwise.
+   */
+  getForActions(ctx: NovaCtx, id: string): Server {
+    try {
+      return this.get(ctx, id);
+    } catch (err) {
+      if (!ctx.version.ge('2.21')) throw err;
+      const gone = this.admin?.terminated.findLast((t) => t.server.id === id && (ctx.caller.isAdmin || t.server.projectId === ctx.caller.projectId));
+      if (!gone) throw err;
+      return gone.server;
+    }
   }
 }
