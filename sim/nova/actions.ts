@@ -269,6 +269,9 @@ export class ServerActions {
             throw new SimServiceError(400, 'Resizing to a smaller disk flavor is not allowed.');
           }
           svc.fitQuota(server.projectId, { ...flavor, vcpus: Math.max(0, flavor.vcpus - server.flavor.vcpus), ram: Math.max(0, flavor.ram - server.flavor.ram) }, 1, 1, true);
+          // As Nova: the disk config given with a resize becomes the server's.
+          const disk = (arg as { 'OS-DCF:diskConfig'?: 'AUTO' | 'MANUAL' })['OS-DCF:diskConfig'];
+          if (disk !== undefined) server.diskConfig = disk;
           const rec = svc.startAction(ctx, server, 'resize', 'compute_prep_resize');
           svc.admin?.recordMigration(ctx, server, 'resize', server.host ?? '', server.host ?? '', flavor.id);
           const previous = server.vmState;

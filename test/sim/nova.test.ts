@@ -571,11 +571,12 @@ describe('server actions', () => {
     assert.equal(same.body.badRequest.message, 'When resizing, instances must change flavor!');
     assert.equal((await action(id, { resize: { flavorRef: 'nope' } })).status, 400);
     assert.equal((await action(id, { confirmResize: null })).status, 409);
-    assert.equal((await action(id, { resize: { flavorRef: '2' } })).status, 202);
+    assert.equal((await action(id, { resize: { flavorRef: '2', 'OS-DCF:diskConfig': 'AUTO' } })).status, 202);
     assert.equal(await statusOf(id), 'RESIZE');
     await waitStatus(id, 'VERIFY_RESIZE');
     let show = await nova('GET', `/v2.1/servers/${id}`);
     assert.equal(show.body.server.flavor.id, '2');
+    assert.equal(show.body.server['OS-DCF:diskConfig'], 'AUTO', 'the disk config given with the resize');
     assert.equal((await action(id, { confirmResize: null })).status, 204);
     assert.equal(await statusOf(id), 'ACTIVE');
     await action(id, { resize: { flavorRef: '3' } });
