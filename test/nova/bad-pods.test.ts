@@ -87,6 +87,20 @@ describe('Nova API gateway: a pod without endpoints and a pod that hangs', () =>
     }
   });
 
+  test('a pod that answers every call with a server error is left out and named', async () => {
+    await env.cluster.setFaults('Pod2', { errorRate: 1 });
+    try {
+      for (const path of GATHERS) {
+        const res = await env.call('admin', 'GET', path);
+        assert.equal(res.status, 200, `${path}: ${res.text}`);
+        assert.equal(res.headers[HEADER], 'Pod2', path);
+      }
+      await quotasFromTheTop();
+    } finally {
+      await env.cluster.setFaults('Pod2', { errorRate: 0 });
+    }
+  });
+
   test('a hanging pod is cut off at the list deadline and named; a boot elsewhere does not wait for it', async () => {
     await env.cluster.setFaults('Pod2', { hangMs: 8_000 });
     try {
