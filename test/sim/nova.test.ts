@@ -1,6 +1,7 @@
 // The simulated Nova of one pod, over real HTTP on loopback, against upstream sample shapes.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { assertSampleShape } from '../support/shapes.js';
 import { ADMIN_PROJECT, PROJECT_A, PROJECT_B, call, startPod, waitFor, type CallOptions, type PodFixture } from './support-fakes.js';
 
@@ -1055,6 +1056,18 @@ describe('flavors', () => {
 });
 
 describe('keypairs', () => {
+  test('an x509 key pair is generated as a self-signed certificate of the private key returned', async () => {
+    const res = await nova('POST', '/v2.1/os-keypairs', { headers: mv('2.2'), body: { keypair: { name: 'gen-x509', type: 'x509' } } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.keypair.type, 'x509');
+    const cert = new X509Certificate(res.body.keypair.public_key);
+    assert.ok(cert.verify(cert.publicKey));
+    assert.ok(cert.checkPrivateKey(createPrivateKey(res.body.keypair.private_key)));
+    assert.match(cert.subject, /O=OpenStack/);
+    assert.equal(res.body.keypair.fingerprint, cert.fingerprint.toLowerCase());
+    assert.equal((await nova('DELETE', '/v2.1/os-keypairs/gen-x509')).status, 202);
+  });
+
   test('generate, import, list, show, delete', async () => {
     let res = await nova('POST', '/v2.1/os-keypairs', { headers: mv('2.2'), body: { keypair: { name: 'gen-key' } } });
     assert.equal(res.status, 201);
