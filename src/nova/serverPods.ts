@@ -3,7 +3,7 @@ import type { RoutingTable } from '../routing/index.js';
 import type { PodDirectory } from './podDirectory.js';
 
 /** Which pods hold a project's servers (from the routing table), so that server lists ask only those. */
-export class UsageCollector {
+export class ServerPods {
   constructor(private readonly deps: { routings: Pick<RoutingTable, 'podIdsHolding'>; pods: PodDirectory }) {}
 
   /** Bottom pods holding servers of the project (of any project when undefined). */
