@@ -71,6 +71,8 @@ export interface SimGlanceApi {
   getImage(id: string): Record<string, unknown> | undefined;
   /** Registers an image snapshot (createImage action); returns its id. */
   createImage(projectId: string, name: string, props: Record<string, unknown>): string;
+  /** Removes an image Nova made (the snapshot of a shelved server, at unshelve or delete); absent ones are ignored. */
+  deleteImage(id: string): void;
 }
 
 export class SimServiceError extends Error {

@@ -77,6 +77,9 @@ export function createGlanceSim(opts: SimGlanceOptions): SimGlance {
       store.upload(image, randomBytes(1024));
       return image.id;
     },
+    deleteImage(id) {
+      if (store.images.has(id)) store.delete(id, { projectId: '', isAdmin: true });
+    },
   };
   return { app, api, store };
 }

@@ -9,6 +9,7 @@ import { POWER, type Server, type VmState } from './model.js';
 import {
   changePasswordSchema,
   consoleOutputSchema,
+  createBackupSchema,
   createImageSchema,
   lockSchema,
   migrateLiveSchema,
@@ -154,6 +155,15 @@ export class ServerActions {
         run: (ctx, server) => {
           svc.checkState(server, 'shelve', ['active', 'stopped', 'paused', 'suspended']);
           const rec = svc.startAction(ctx, server, 'shelve', 'compute_shelve_instance');
+          // As Nova: an image-backed server is snapshotted into `<name>-shelved`, which unshelve spawns from and then deletes.
+          if (server.imageId !== '') {
+            server.shelvedImageId = svc.deps.glance.createImage(server.projectId, `${server.name}-shelved`, {
+              instance_uuid: server.id,
+              image_type: 'snapshot',
+              base_image_ref: server.imageId,
+              user_id: ctx.caller.userId,
+            });
+          }
           svc.transition(
             server,
             'shelving',
@@ -206,6 +216,8 @@ export class ServerActions {
             (s) => {
               s.vmState = 'active';
               s.powerState = POWER.RUNNING;
+              if (s.shelvedImageId) svc.deps.glance.deleteImage(s.shelvedImageId);
+              delete s.shelvedImageId;
               if (!s.host) {
                 s.host = svc.hosts[0];
                 s.node = s.host;
@@ -257,6 +269,9 @@ export class ServerActions {
             throw new SimServiceError(400, 'Resizing to a smaller disk flavor is not allowed.');
           }
           svc.fitQuota(server.projectId, { ...flavor, vcpus: Math.max(0, flavor.vcpus - server.flavor.vcpus), ram: Math.max(0, flavor.ram - server.flavor.ram) }, 1, 1, true);
+          // As Nova: the disk config given with a resize becomes the server's.
+          const disk = (arg as { 'OS-DCF:diskConfig'?: 'AUTO' | 'MANUAL' })['OS-DCF:diskConfig'];
+          if (disk !== undefined) server.diskConfig = disk;
           const rec = svc.startAction(ctx, server, 'resize', 'compute_prep_resize');
           svc.admin?.recordMigration(ctx, server, 'resize', server.host ?? '', server.host ?? '', flavor.id);
           const previous = server.vmState;
@@ -455,6 +470,34 @@ export class ServerActions {
           const rec = svc.startAction(ctx, server, 'createImage', 'compute_snapshot_instance');
           svc.transition(server, 'image_snapshot', () => undefined, rec, 0.5);
           if (ctx.version.ge('2.45')) return { status: 202, body: { image_id: imageId } };
+          return { status: 202, headers: { location: this.links.versioned(ctx, `images/${imageId}`) } };
+        },
+      },
+      createBackup: {
+        lockChecked: false,
+        run: (ctx, server, arg) => {
+          validate(createBackupSchema, arg, 'createBackup');
+          const r = arg as { name: string; backup_type: string; rotation: number | string; metadata?: Record<string, string> };
+          if (server.imageId === '') throw new SimServiceError(400, 'Backup is not supported for volume-backed instances');
+          svc.checkState(server, 'createBackup', ['active', 'stopped', 'paused', 'suspended']);
+          const rotation = Number(r.rotation);
+          const imageId = svc.deps.glance.createImage(ctx.caller.projectId, r.name, {
+            ...(r.metadata ?? {}),
+            instance_uuid: server.id,
+            image_type: 'backup',
+            backup_type: r.backup_type,
+            base_image_ref: server.imageId,
+            user_id: ctx.caller.userId,
+          });
+          // As Nova: only the `rotation` newest backups of this type are kept.
+          const backups = (server.backups ??= {});
+          const kept = [...(backups[r.backup_type] ?? []).filter((id) => svc.deps.glance.getImage(id) !== undefined), imageId];
+          while (kept.length > rotation) svc.deps.glance.deleteImage(kept.shift()!);
+          backups[r.backup_type] = kept;
+          const rec = svc.startAction(ctx, server, 'createBackup', 'compute_backup_instance');
+          svc.transition(server, 'image_backup', () => undefined, rec, 0.5);
+          if (ctx.version.ge('2.45')) return { status: 202, body: { image_id: imageId } };
+          if (rotation === 0) return ACCEPTED;
           return { status: 202, headers: { location: this.links.versioned(ctx, `images/${imageId}`) } };
         },
       },

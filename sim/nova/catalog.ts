@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { SimServiceError } from '../types.js';
 import { makeComparator, pageOf, parseNonNegativeInt, qAll, qLast, type Query, type SortSpec } from './apiutil.js';
 import type { NovaCtx } from './context.js';
-import { fingerprintOf, generateSshKey } from './keygen.js';
+import { fingerprintOf, generateSshKey, generateX509Key } from './keygen.js';
 import { DEFAULT_QUOTAS, type Flavor, type Keypair, type QuotaLimits } from './model.js';
 import { extraSpecItemSchema, extraSpecsSchema, flavorAccessSchema, flavorCreateSchema, flavorUpdateSchema, keypairCreateSchema, quotaUpdateSchema } from './schemas.js';
 import type { NovaState } from './state.js';
@@ -267,8 +267,7 @@ export class KeypairService {
       fingerprint = fingerprintOf(req.public_key, type);
       publicKey = req.public_key;
     } else {
-      if (type === 'x509') throw new SimServiceError(400, 'Keypair data is invalid: failed to generate fingerprint');
-      const gen = await generateSshKey();
+      const gen = type === 'x509' ? await generateX509Key(ctx.caller.projectId, user) : await generateSshKey();
       publicKey = gen.publicKey;
       fingerprint = gen.fingerprint;
       privateKey = gen.privateKey;

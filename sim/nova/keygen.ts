@@ -1,6 +1,6 @@
 // SSH key material for the simulated os-keypairs API: a real RSA key pair (so that the private key
 // a client saves is usable), the public key in OpenSSH format and its MD5 fingerprint.
-import { createHash, generateKeyPair } from 'node:crypto';
+import { createHash, generateKeyPair, randomBytes, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 import { SimServiceError } from '../types.js';
 
@@ -60,4 +60,54 @@ export function fingerprintOf(publicKey: string, type: 'ssh' | 'x509'): string {
   const typeLen = blob.readUInt32BE(0);
   if (blob.subarray(4, 4 + typeLen).toString() !== parts[0]) throw invalid();
   return md5Fingerprint(blob);
+}
+
+/** A DER TLV (definite length). */
+function tlv(tag: number, ...parts: Buffer[]): Buffer {
+  const value = Buffer.concat(parts);
+  const size = value.length;
+  const head = size < 128 ? [tag, size] : size < 256 ? [tag, 0x81, size] : [tag, 0x82, size >> 8, size & 0xff];
+  return Buffer.concat([Buffer.from(head), value]);
+}
+
+/** Object identifiers the certificate uses, pre-encoded (base-128 arcs). */
+const OID = {
+  sha256WithRsa: Buffer.from('2a864886f70d01010b', 'hex'),
+  country: Buffer.from('550406', 'hex'),
+  organization: Buffer.from('55040a', 'hex'),
+  commonName: Buffer.from('550403', 'hex'),
+};
+
+/**
+ * Generates an x509 key pair as Nova does: an RSA 2048 key and a self-signed certificate (subject
+ * C=US, O=OpenStack, CN=<project>-<user>-<time>, ten years); the certificate is the public key and
+ * its SHA-1 the fingerprint.
+ */
+export async function generateX509Key(projectId: string, userId: string): Promise<GeneratedKey> {
+  const { publicKey, privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
+  const now = new Date();
+  const later = new Date(now.getTime() + 3650 * 86_400_000);
+  const time = (d: Date) => tlv(0x17, Buffer.from(`${d.toISOString().replace(/[-:T]/g, '').slice(2, 14)}Z`));
+  const attr = (oid: Buffer, value: string) => tlv(0x31, tlv(0x30, tlv(0x06, oid), tlv(0x0c, Buffer.from(value))));
+  const subject = tlv(0x30, attr(OID.country, 'US'), attr(OID.organization, 'OpenStack'), attr(OID.commonName, `${projectId}-${userId}-${now.toISOString()}`));
+  const algorithm = tlv(0x30, tlv(0x06, OID.sha256WithRsa), tlv(0x05));
+  const serial = randomBytes(12);
+  serial[0] = (serial[0] & 0x7f) | 0x01;
+  const body = tlv(
+    0x30,
+    tlv(0xa0, tlv(0x02, Buffer.from([2]))),
+    tlv(0x02, serial),
+    algorithm,
+    subject,
+    tlv(0x30, time(now), time(later)),
+    subject,
+    publicKey.export({ format: 'der', type: 'spki' }),
+  );
+  const certificate = tlv(0x30, body, algorithm, tlv(0x03, Buffer.from([0]), sign('sha256', body, privateKey)));
+  const lines = certificate.toString('base64').replace(/(.{64})/g, '$1\n');
+  return {
+    publicKey: `-----BEGIN CERTIFICATE-----\n${lines.trimEnd()}\n-----END CERTIFICATE-----\n`,
+    privateKey: privateKey.export({ format: 'pem', type: 'pkcs1' }) as string,
+    fingerprint: createHash('sha1').update(certificate).digest('hex').match(/../g)!.join(':'),
+  };
 }

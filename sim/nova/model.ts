@@ -128,6 +128,10 @@ export interface Server {
   actions: InstanceAction[];
   progress: number;
   trustedCerts: string[] | null;
+  /** The snapshot image a shelve made of an image-backed server (`<name>-shelved`), removed by unshelve or delete. */
+  shelvedImageId?: string;
+  /** The backup images of createBackup per backup type, oldest first (rotation deletes the oldest). */
+  backups?: Record<string, string[]>;
   /** Monotonic counter: stable order for servers created in the same millisecond. */
   seq: number;
 }

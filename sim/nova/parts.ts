@@ -139,7 +139,7 @@ export class ServerParts {
   // Instance actions
 
   listActions(ctx: NovaCtx, id: string, query: Query): { actions: InstanceAction[]; server: Server; full: boolean; limit: number } {
-    const server = this.servers.get(ctx, id);
+    const server = this.servers.getForActions(ctx, id);
     let actions = [...server.actions].sort((a, b) => b.startTime.getTime() - a.startTime.getTime() || server.actions.indexOf(b) - server.actions.indexOf(a));
     let limit = Infinity;
     if (ctx.version.ge('2.58')) {
@@ -174,7 +174,7 @@ export class ServerParts {
   }
 
   getAction(ctx: NovaCtx, id: string, requestId: string): { action: InstanceAction; server: Server } {
-    const server = this.servers.get(ctx, id);
+    const server = this.servers.getForActions(ctx, id);
     const action = server.actions.find((a) => a.requestId === requestId);
     if (!action) throw new SimServiceError(404, `Action for request_id ${requestId} on instance ${id} not found`);
     return { action, server };

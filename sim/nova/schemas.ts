@@ -178,6 +178,18 @@ export const createImageSchema: Schema = {
   additionalProperties: false,
 };
 
+export const createBackupSchema: Schema = {
+  type: 'object',
+  properties: {
+    name: nameString,
+    backup_type: { type: 'string' },
+    rotation: nonNegativeIntOrDigits,
+    metadata: { type: 'object', additionalProperties: { type: 'string', maxLength: 255 } },
+  },
+  required: ['name', 'backup_type', 'rotation'],
+  additionalProperties: false,
+};
+
 export const resetStateSchema: Schema = {
   type: 'object',
   properties: { state: { type: 'string', enum: ['active', 'error'] } },

@@ -667,11 +667,14 @@ export class ServerService {
       if (maxCount > 1) {
         throw new SimServiceError(400, 'Multiple instances cannot be booted with the same volume attached.');
       }
+      let volume: Record<string, unknown>;
       try {
-        this.volumeFor(ctx, volumeId);
+        volume = this.volumeFor(ctx, volumeId);
       } catch {
         throw new SimServiceError(400, `Block Device Mapping is Invalid: failed to get volume ${volumeId}.`);
       }
+      // As Nova: the boot disk must be a volume Cinder flags bootable.
+      if (bootIndexes[i] === 0 && String(volume.bootable) === 'false') throw new SimServiceError(400, `Block Device ${volumeId} is not bootable.`);
       out.push({
         volumeId,
         bootIndex: bootIndexes[i],
@@ -751,6 +754,7 @@ export class ServerService {
       if (!server.ports.some((r) => r.portId === p.id)) this.releasePort({ portId: p.id, createdByNova: false, tag: null });
     }
     for (const att of [...server.volumes]) this.detachVolume(server, att, att.deleteOnTermination);
+    if (server.shelvedImageId) this.deps.glance.deleteImage(server.shelvedImageId);
     this.state.servers.delete(server.id);
     this.admin?.recordTermination(server);
   }
@@ -960,6 +964,22 @@ export class ServerService {
   delete(ctx: NovaCtx, id: string): void {
     const server = this.get(ctx, id);
     this.checkLock(ctx, server);
+    this.finishAction(this.startAction(ctx, server, 'delete', 'compute_terminate_instance'));
     this.teardown(server);
+  }
+
+  /**
+   * A server for reading its instance actions: from 2.21 also a deleted one (its last state, as Nova
+   * reads deleted instances there); 404 as `get` otherwise.
+   */
+  getForActions(ctx: NovaCtx, id: string): Server {
+    try {
+      return this.get(ctx, id);
+    } catch (err) {
+      if (!ctx.version.ge('2.21')) throw err;
+      const gone = this.admin?.terminated.findLast((t) => t.server.id === id && (ctx.caller.isAdmin || t.server.projectId === ctx.caller.projectId));
+      if (!gone) throw err;
+      return gone.server;
+    }
   }
 }

@@ -42,8 +42,9 @@ const usable = (p: Pod) => !p.disabled;
 
 /**
  * Operator-facing lists gathered from every pod over the fan-out engine (each pod within the list
- * deadline, disabled pods skipped, pods that are down or late left out and named). A pod's own 4xx
- * (a policy refusal, a bad filter) is the client's error and is relayed as the pod's error.
+ * deadline, disabled pods skipped, pods that are down, late, unreachable or without endpoints left
+ * out and named). A 4xx every asked pod answers (a policy refusal, a bad filter) is the client's error
+ * and is relayed; a 4xx of some pods while others answer leaves those pods out.
  */
 export class PodGather {
   constructor(private readonly deps: { pods: PodDirectory; forwarder: PodForwarder; timeoutMs: number }) {}
@@ -57,6 +58,7 @@ export class PodGather {
   async gather(call: NovaCall, req: GatherRequest): Promise<Gathered> {
     const { up, down } = req.pods ? { up: req.pods.filter((p) => p.health !== 'down'), down: req.pods.filter((p) => p.health === 'down') } : await this.pods();
     let clientError: BottomError | undefined;
+    let answered = 0;
     const result = await listAcrossPods<PodRecord, Pod>({
       pods: up,
       downPods: down,
@@ -74,10 +76,14 @@ export class PodGather {
           throw err;
         }
         const body = JSON.parse(this.deps.forwarder.rewriteLinks(res).toString('utf8')) as Json;
-        return req.extract(body, pod).map((r) => ({ pod, r }));
+        const records = req.extract(body, pod).map((r) => ({ pod, r }));
+        answered++;
+        return records;
       },
     });
-    if (clientError) throw clientError;
+    // Every pod refusing alike is the client's error; one pod refusing what the others answered is a
+    // misbehaving pod (a policy or credentials mismatch), left out and named like a pod that is down.
+    if (clientError && answered === 0) throw clientError;
     return { records: result.records, unavailablePods: result.failedPods.map((f) => f.region) };
   }
 

@@ -34,7 +34,7 @@ import { DeletionWatcher } from './servers/deletion.js';
 import { ServerLister } from './servers/list.js';
 import { ServerLocator } from './servers/locator.js';
 import { ServerOps } from './servers/single.js';
-import { UsageCollector } from './usage.js';
+import { ServerPods } from './serverPods.js';
 import { PodVersionRanges } from './versionRange.js';
 import { ZoneService } from './zones.js';
 
@@ -44,8 +44,8 @@ export function buildNovaGateway(deps: NovaDeps) {
   const clients = core.podClients;
   const forwarder = new PodForwarder(clients, deps.publicUrl);
   const locator = new ServerLocator(core.routings, deps.pods, { cacheMs: settings.routeCacheMs, cacheSize: settings.routeCacheSize });
-  const usage = new UsageCollector({ db: core.db, routings: core.routings, pods: deps.pods, clients, timeoutMs: settings.listPodTimeoutMs });
-  const quotas = new QuotaService(core.db, core.policy, usage, core.routings);
+  const serverPods = new ServerPods({ routings: core.routings, pods: deps.pods });
+  const quotas = new QuotaService(core.db, core.policy, core.routings);
   const flavors = new FlavorService(core.db, core.policy, deps.validator);
   const flavorSync = new FlavorSync(clients, core.logger);
   const keypairs = new KeypairService(core.db, core.policy, (projectId) => quotas.limit(projectId, 'key_pairs'));
@@ -76,6 +76,7 @@ export function buildNovaGateway(deps: NovaDeps) {
     networks: deps.networks,
     images: deps.images,
     groups: new GroupPlacement({ groups, pods: deps.pods, quotas }),
+    deletions: watcher,
     logger: core.logger,
   });
   const ops = new ServerOps({
@@ -91,6 +92,7 @@ export function buildNovaGateway(deps: NovaDeps) {
     labels,
     pods: deps.pods,
     floatingIps: networkProxy,
+    podLookupTimeoutMs: settings.listPodTimeoutMs,
     logger: core.logger,
   });
   const lister = new ServerLister({
@@ -99,7 +101,7 @@ export function buildNovaGateway(deps: NovaDeps) {
     pods: deps.pods,
     routings: core.routings,
     locator,
-    usage,
+    serverPods,
     labels,
     listPodTimeoutMs: settings.listPodTimeoutMs,
     maxLimit: settings.maxLimit,
@@ -110,7 +112,7 @@ export function buildNovaGateway(deps: NovaDeps) {
   return {
     forwarder,
     locator,
-    usage,
+    serverPods,
     quotas,
     flavors,
     keypairs,

@@ -5,7 +5,6 @@ import type { PolicyEnforcer } from '../policy/index.js';
 import { qLast, requireAdmin, type NovaCall } from './call.js';
 import { Type, anyType, upTo, type Microversion, type Static } from '../gateway/index.js';
 import { booleanLike } from './parameters.js';
-import type { UsageCollector } from './usage.js';
 import type { RoutingTable } from '../routing/index.js';
 import { ClaimLedger, QuotaExceeded, type Claim } from '../quotas/index.js';
 
@@ -60,20 +59,19 @@ export const QuotaUpdate = Type.Object(
 );
 export type QuotaUpdateBody = Static<typeof QuotaUpdate>;
 
-/** What a project uses of the quotas the top enforces, and the pods that could not say (server groups). */
+/** What a project uses of the quotas the top enforces, all counted at the top. */
 interface TopUsage {
   instances: number;
   cores: number;
   ram: number;
   server_groups: number;
-  failedPods: string[];
 }
 
 /**
  * Quotas of the top region: defaults in code, per-project overrides in `nova_quotas`. Instances,
  * cores and RAM are limits enforced at the top: a boot claims them before its pod is asked (src/quotas),
  * and their usage is what the servers with routing entries hold, never a pod's answer. Server groups
- * are counted by the pods (the top does not route them).
+ * are the top's own. So no quota answer and no boot waits for a pod (docs/nova-api.md, "Pod isolation").
  */
 export class QuotaService {
   private readonly ledger: ClaimLedger;
@@ -81,7 +79,6 @@ export class QuotaService {
   constructor(
     private readonly db: Db,
     private readonly policy: PolicyEnforcer,
-    private readonly usage: UsageCollector,
     routings: RoutingTable,
   ) {
     this.ledger = new ClaimLedger(db, 'compute', {
@@ -89,16 +86,17 @@ export class QuotaService {
     });
   }
 
-  /** Instances, cores and RAM from the top's claims; server groups from the pods. */
-  private async used(ctx: RequestContext, projectId: string): Promise<TopUsage> {
-    const [claimed, pods] = await Promise.all([this.ledger.usage(projectId), this.usage.usage(ctx, projectId)]);
-    return {
-      instances: claimed.instances ?? 0,
-      cores: claimed.cores ?? 0,
-      ram: claimed.ram ?? 0,
-      server_groups: pods.server_groups,
-      failedPods: pods.failedPods,
-    };
+  /** Instances, cores and RAM from the top's claims; server groups from the top's own groups (the pods hold copies, which would count twice). */
+  private async used(projectId: string): Promise<TopUsage> {
+    const [claimed, groups] = await Promise.all([
+      this.ledger.usage(projectId),
+      this.db.kysely
+        .selectFrom('nova_server_groups')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('project_id', '=', projectId)
+        .executeTakeFirst(),
+    ]);
+    return { instances: claimed.instances ?? 0, cores: claimed.cores ?? 0, ram: claimed.ram ?? 0, server_groups: Number(groups?.n ?? 0) };
   }
 
   async limits(projectId: string): Promise<Record<string, number>> {
@@ -165,7 +163,7 @@ export class QuotaService {
     let used: TopUsage | undefined;
     let keypairs = 0;
     if (detail) {
-      used = await this.used(call.ctx, tenantId);
+      used = await this.used(tenantId);
       const userId = qLast(call.query, 'user_id') ?? call.ctx.userId;
       const n = await this.db.kysely
         .selectFrom('nova_keypairs')
@@ -215,12 +213,12 @@ export class QuotaService {
     await this.db.kysely.deleteFrom('nova_quotas').where('project_id', '=', tenantId).execute();
   }
 
-  /** `GET /limits`: the project's absolute limits with usage summed over its pods. */
-  async absoluteLimits(call: NovaCall): Promise<{ absolute: Record<string, number>; failedPods: string[] }> {
+  /** `GET /limits`: the project's absolute limits with its usage, both from the top. */
+  async absoluteLimits(call: NovaCall): Promise<Record<string, number>> {
     const tenant = qLast(call.query, 'tenant_id');
     const projectId = tenant !== undefined && tenant !== call.ctx.projectId && call.ctx.isAdmin ? tenant : call.ctx.projectId;
     const limits = await this.limits(projectId);
-    const used = await this.used(call.ctx, projectId);
+    const used = await this.used(projectId);
     const v = call.version;
     const absolute: Record<string, number> = {};
     if (v.lt('2.39')) absolute.maxImageMeta = limits.metadata_items;
@@ -248,6 +246,6 @@ export class QuotaService {
       absolute.totalFloatingIpsUsed = 0;
     }
     absolute.totalServerGroupsUsed = used.server_groups;
-    return { absolute, failedPods: used.failedPods };
+    return absolute;
   }
 }

@@ -23,6 +23,8 @@ export const RESOURCE_TYPES = [
   'transfer',
   'attachment',
   'qos_specs',
+  // The pods' copies of top server groups (src/nova/groups).
+  'server_group',
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 

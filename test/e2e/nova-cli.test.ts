@@ -79,4 +79,40 @@ describe('openstack CLI against the Nova API gateway (README steps 7-8)', { skip
     for (let i = 0; i < 50 && (await cli(['port', 'list', '--device-id', vm2.id])).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(await cli(['port', 'list', '--device-id', vm2.id]), [], 'the port made for vm2 is gone with it');
   });
+
+  test('server create --min 2 --max 3 on a top network: three servers, each on its own port', async () => {
+    await cli(['network', 'create', 'net-many']);
+    await cli(['subnet', 'create', '--network', 'net-many', '--subnet-range', '10.0.3.0/24', 'sub-many']);
+    const first = await cli([
+      'server',
+      'create',
+      '--flavor',
+      'm1.tiny',
+      '--image',
+      env.imageId,
+      '--availability-zone',
+      'az1',
+      '--network',
+      'net-many',
+      '--min',
+      '2',
+      '--max',
+      '3',
+      'many',
+    ]);
+    assert.equal(typeof first.id, 'string');
+    const names = ['many-1', 'many-2', 'many-3'];
+    const servers = [];
+    for (const name of names) servers.push(await waitFor(name, 'ACTIVE'));
+    const ports = new Set<string>();
+    for (const s of servers) {
+      const own = await cli(['port', 'list', '--device-id', s.id]);
+      assert.equal(own.length, 1, `one port for ${s.name}`);
+      ports.add(own[0].ID);
+      assert.match(JSON.stringify(s.addresses), /net-many.*10\.0\.3\./);
+    }
+    assert.equal(ports.size, 3);
+    await cli(['server', 'delete', '--wait', ...names], false);
+    assert.deepEqual(await cli(['server', 'list']), []);
+  });
 });

@@ -81,14 +81,82 @@ describe('Nova API gateway: servers on top networks', () => {
     await waitForGone(env, 'demo', server.id);
   });
 
-  test('unknown networks and multi-create with networks are 400s that leave nothing behind', async () => {
-    const unknown = await boot('nowhere', [{ uuid: '5a9b2a1c-0000-4000-8000-000000000001' }]);
+  const computePorts = async () => (await neutron('GET', '/ports')).body.ports.filter((p: { device_owner: string }) => p.device_owner.startsWith('compute:'));
+  /** Waits until no top port of a compute owner is left (the deletion watcher removes them once the pod deleted the servers). */
+  const noComputePorts = async () => {
+    for (let i = 0; i < 200 && (await computePorts()).length > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.deepEqual(await computePorts(), []);
+  };
+
+  test('an unknown network is a 400 that leaves nothing behind', async () => {
+    const unknown = await boot('nowhere', [{ uuid: '5a9b2a1c-0000-4000-8000-000000000001' }], { min_count: 2 });
     assert.equal(unknown.status, 400);
     assert.match(unknown.body.badRequest.message, /Network 5a9b2a1c-0000-4000-8000-000000000001 could not be found/);
-    const many = await boot('many', [{ uuid: netId }], { min_count: 2 });
-    assert.equal(many.status, 400);
-    const portsBefore = (await neutron('GET', '/ports')).body.ports.filter((p: { device_owner: string }) => p.device_owner.startsWith('compute:'));
-    assert.deepEqual(portsBefore, []);
+    assert.deepEqual(await computePorts(), []);
+  });
+
+  test('multi-create with networks: each server gets its own port, named as upstream names them', async () => {
+    const many = await boot('many', [{ uuid: netId }], { min_count: 2, max_count: 3 });
+    assert.equal(many.status, 202, many.text);
+    assert.equal(many.body.reservation_id, undefined);
+    const inPod = await env.pod('Pod1', 'demo', 'GET', '/servers/detail?name=many');
+    const names = inPod.body.servers.map((s: { name: string }) => s.name).sort();
+    assert.deepEqual(names, ['many-1', 'many-2', 'many-3']);
+    const ids: string[] = inPod.body.servers.map((s: { id: string }) => s.id);
+    assert.ok(ids.includes(many.body.server.id), 'the answer is one of the servers');
+    const ips = new Set<string>();
+    for (const id of ids) {
+      assert.equal((await env.tc.core.routings.findByTop(id, 'server')).length, 1, 'every server is routed');
+      const ports = (await neutron('GET', `/ports?device_id=${id}`)).body.ports;
+      assert.equal(ports.length, 1, 'one top port per server');
+      ips.add(ports[0].fixed_ips[0].ip_address);
+      const server = await waitForStatus(env, 'demo', id, ['ACTIVE']);
+      assert.deepEqual(Object.keys(server.addresses), ['net1']);
+      assert.equal(server.addresses.net1[0].addr, ports[0].fixed_ips[0].ip_address);
+    }
+    assert.equal(ips.size, 3, 'three different addresses');
+
+    const reserved = await boot('resv', [{ uuid: netId }], { min_count: 2, return_reservation_id: true });
+    assert.equal(reserved.status, 202, reserved.text);
+    assert.match(reserved.body.reservation_id, /^r-/);
+    assert.equal(reserved.body.server, undefined);
+    const resv = await env.pod('Pod1', 'demo', 'GET', '/servers?name=resv');
+    assert.equal(resv.body.servers.length, 2);
+    ids.push(...resv.body.servers.map((s: { id: string }) => s.id));
+
+    for (const id of ids) assert.equal((await env.call('demo', 'DELETE', `/servers/${id}`)).status, 204);
+    for (const id of ids) await waitForGone(env, 'demo', id);
+    await noComputePorts();
+  });
+
+  test('multi-create with networks: a failure after the first server undoes the servers and ports made before it', async () => {
+    // A pool of three addresses, one of them taken by the router interface the wiring adds: the third server's port cannot be made.
+    const small = await neutron('POST', '/networks', { network: { name: 'small' } });
+    const smallId = small.body.network.id as string;
+    const sub = await neutron('POST', '/subnets', {
+      subnet: { network_id: smallId, cidr: '10.0.9.0/24', ip_version: 4, enable_dhcp: false, allocation_pools: [{ start: '10.0.9.10', end: '10.0.9.12' }] },
+    });
+    assert.equal(sub.status, 201, sub.text);
+    const res = await boot('cramped', [{ uuid: smallId }], { min_count: 3 });
+    assert.equal(res.status, 400, res.text);
+    assert.match(res.body.badRequest.message, /No fixed IP addresses available/);
+    for (let i = 0; i < 200; i++) {
+      const left = (await env.pod('Pod1', 'demo', 'GET', '/servers?name=cramped')).body.servers;
+      if (left.length === 0) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.deepEqual((await env.pod('Pod1', 'demo', 'GET', '/servers?name=cramped')).body.servers, [], 'the servers booted before the failure are deleted');
+    await noComputePorts();
+    const servers = (await env.call('demo', 'GET', '/servers?name=cramped')).body.servers;
+    assert.deepEqual(servers, [], 'nothing of the request is listed at the top');
+    // The same request fits once the network has room; the quota claim of the failed one was released.
+    const fits = await boot('cramped', [{ uuid: smallId }], { min_count: 2 });
+    assert.equal(fits.status, 202, fits.text);
+    const made = (await env.pod('Pod1', 'demo', 'GET', '/servers?name=cramped')).body.servers.map((s: { id: string }) => s.id);
+    assert.equal(made.length, 2);
+    for (const id of made) assert.equal((await env.call('demo', 'DELETE', `/servers/${id}`)).status, 204);
+    for (const id of made) await waitForGone(env, 'demo', id);
+    await noComputePorts();
   });
 
   test('a boot the pod refuses releases the ports prepared for it', async () => {

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { http } from '../support/http.js';
 import { startNovaEnv, waitForGone, waitForStatus, type NovaEnv } from './support.js';
 
 const boot = (env: NovaEnv, name: string, extra: Record<string, unknown> = {}, top: Record<string, unknown> = {}) =>
@@ -46,6 +47,10 @@ describe('Nova API gateway: server groups, hypervisors, services, usage, migrati
     for (const id of ids) await waitForStatus(env, 'demo', id, ['ACTIVE']);
     const regions = await Promise.all(ids.map((id) => podOf(env, id)));
     assert.deepEqual([...new Set(regions)].sort(), ['Pod1', 'Pod2', 'Pod3'], 'three members in three pods');
+    // The Admin API's routing filter shows the group's copies, one per pod.
+    const copies = await http('GET', `${env.tc.urls['admin-api']}/v1.0/routings?resource_type=server_group&top_id=${group.id}`, { token: env.tokens.admin });
+    assert.equal(copies.status, 200, copies.text);
+    assert.deepEqual(copies.body.routings.map((r: { pod_id: string }) => r.pod_id).sort(), [env.pods.Pod1.id, env.pods.Pod2.id, env.pods.Pod3.id].sort());
 
     const shown = await env.call('demo', 'GET', `/os-server-groups/${group.id}`, { version: '2.64' });
     assert.deepEqual([...shown.body.server_group.members].sort(), [...ids].sort());

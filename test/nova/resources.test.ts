@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { describeEachDatabase } from '../support/databases.js';
 import { http } from '../support/http.js';
 import { startNovaEnv, waitForStatus, type NovaEnv } from './support.js';
@@ -159,6 +160,28 @@ describeEachDatabase('Nova API gateway: versions and top-level resources', (dial
     assert.equal(typeof shown.body.keypair.user_id, 'string');
     assert.equal((await env.call('demo', 'DELETE', '/os-keypairs/imp', { version: '2.2' })).status, 204);
     assert.equal((await env.call('demo', 'DELETE', '/os-keypairs/imp')).status, 404);
+  });
+
+  test('key pairs: an x509 key pair is generated as a self-signed certificate, or imported', async () => {
+    const gen = await env.call('demo', 'POST', '/os-keypairs', { version: '2.2', body: { keypair: { name: 'cert', type: 'x509' } } });
+    assert.equal(gen.status, 201, gen.text);
+    assert.equal(gen.body.keypair.type, 'x509');
+    assert.match(gen.body.keypair.private_key, /BEGIN RSA PRIVATE KEY/);
+    const cert = new X509Certificate(gen.body.keypair.public_key);
+    assert.ok(cert.verify(cert.publicKey), 'self-signed');
+    assert.ok(cert.checkPrivateKey(createPrivateKey(gen.body.keypair.private_key)), 'the certificate is of the private key returned');
+    assert.match(cert.subject, new RegExp(`CN=${env.projects.demo}-`));
+    assert.equal(gen.body.keypair.fingerprint, cert.fingerprint.toLowerCase());
+    const shown = await env.call('demo', 'GET', '/os-keypairs/cert', { version: '2.2' });
+    assert.equal(shown.body.keypair.type, 'x509');
+    assert.equal(shown.body.keypair.public_key, gen.body.keypair.public_key);
+    const imported = await env.call('demo', 'POST', '/os-keypairs', {
+      version: '2.2',
+      body: { keypair: { name: 'cert2', type: 'x509', public_key: gen.body.keypair.public_key } },
+    });
+    assert.equal(imported.status, 201, imported.text);
+    assert.equal(imported.body.keypair.fingerprint, gen.body.keypair.fingerprint);
+    for (const name of ['cert', 'cert2']) assert.equal((await env.call('demo', 'DELETE', `/os-keypairs/${name}`, { version: '2.2' })).status, 204);
   });
 
   test('availability zones and aggregates come from the pods', async () => {

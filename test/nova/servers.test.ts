@@ -276,6 +276,26 @@ describeEachDatabase('Nova API gateway: the server lifecycle through simulated p
     assert.deepEqual(again.body, { itemNotFound: { message: `Instance ${id} could not be found.`, code: 404 } });
   });
 
+  test('from 2.21 the instance actions of a deleted server are still shown (the pod checks the owner)', async () => {
+    const res = await boot('vm-gone-actions', { availability_zone: 'az2' });
+    const id = res.body.server.id;
+    await waitForStatus(env, 'demo', id, ['ACTIVE']);
+    assert.equal((await env.call('demo', 'DELETE', `/servers/${id}`)).status, 204);
+    await waitForGone(env, 'demo', id);
+    for (let i = 0; i < 50 && (await env.tc.core.routings.findByTop(id, 'server')).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const list = await env.call('demo', 'GET', `/servers/${id}/os-instance-actions`, { version: '2.21' });
+    assert.equal(list.status, 200, list.text);
+    assert.deepEqual(list.body.instanceActions.map((a: { action: string }) => a.action).sort(), ['create', 'delete']);
+    const del = list.body.instanceActions.find((a: { action: string }) => a.action === 'delete');
+    const one = await env.call('demo', 'GET', `/servers/${id}/os-instance-actions/${del.request_id}`, { version: '2.21' });
+    assert.equal(one.status, 200, one.text);
+    assert.equal(one.body.instanceAction.action, 'delete');
+    assert.equal((await env.call('demo', 'GET', `/servers/${id}/os-instance-actions`, { version: '2.20' })).status, 404, 'before 2.21 a deleted server is not found');
+    const admin = await env.call('admin', 'GET', `/servers/${id}/os-instance-actions`, { version: '2.21' });
+    assert.equal(admin.status, 200, 'an administrator reads any project');
+    assert.equal((await env.call('demo', 'GET', '/servers/00000000-0000-4000-8000-00000000abcd/os-instance-actions', { version: '2.21' })).status, 404);
+  });
+
   test("a server deleted behind the gateway's back: the pod 404 removes the stale route", async () => {
     const res = await boot('vm-stale', { availability_zone: 'az2' });
     const id = res.body.server.id;

@@ -1,6 +1,7 @@
 // The simulated Nova of one pod, over real HTTP on loopback, against upstream sample shapes.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { assertSampleShape } from '../support/shapes.js';
 import { ADMIN_PROJECT, PROJECT_A, PROJECT_B, call, startPod, waitFor, type CallOptions, type PodFixture } from './support-fakes.js';
 
@@ -462,6 +463,15 @@ describe('servers', () => {
     const vol = await cinder('POST', `/v3/${PROJECT_A}/volumes`, { body: { volume: { size: 1, name: 'root' } } });
     const volId = vol.body.volume.id;
     await waitFor(async () => ((await cinder('GET', `/v3/${PROJECT_A}/volumes/${volId}`)).body.volume.status === 'available' ? true : undefined));
+    // An empty volume is not bootable: Nova refuses it as the boot disk until Cinder flags it so.
+    const bdm = [{ boot_index: 0, uuid: volId, source_type: 'volume', destination_type: 'volume', delete_on_termination: false }];
+    const refused = await nova('POST', '/v2.1/servers', {
+      body: { server: { name: 'nb', imageRef: '', flavorRef: '1', networks: 'none', block_device_mapping_v2: bdm } },
+      headers: mv('2.37'),
+    });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.equal(refused.body.badRequest.message, `Block Device ${volId} is not bootable.`);
+    assert.equal((await cinder('POST', `/v3/${PROJECT_A}/volumes/${volId}/action`, { body: { 'os-set_bootable': { bootable: true } } })).status, 200);
     const id = await activeServer({
       imageRef: '',
       block_device_mapping_v2: [{ boot_index: 0, uuid: volId, source_type: 'volume', destination_type: 'volume', delete_on_termination: false }],
@@ -562,11 +572,12 @@ describe('server actions', () => {
     assert.equal(same.body.badRequest.message, 'When resizing, instances must change flavor!');
     assert.equal((await action(id, { resize: { flavorRef: 'nope' } })).status, 400);
     assert.equal((await action(id, { confirmResize: null })).status, 409);
-    assert.equal((await action(id, { resize: { flavorRef: '2' } })).status, 202);
+    assert.equal((await action(id, { resize: { flavorRef: '2', 'OS-DCF:diskConfig': 'AUTO' } })).status, 202);
     assert.equal(await statusOf(id), 'RESIZE');
     await waitStatus(id, 'VERIFY_RESIZE');
     let show = await nova('GET', `/v2.1/servers/${id}`);
     assert.equal(show.body.server.flavor.id, '2');
+    assert.equal(show.body.server['OS-DCF:diskConfig'], 'AUTO', 'the disk config given with the resize');
     assert.equal((await action(id, { confirmResize: null })).status, 204);
     assert.equal(await statusOf(id), 'ACTIVE');
     await action(id, { resize: { flavorRef: '3' } });
@@ -629,6 +640,28 @@ describe('server actions', () => {
     assert.equal(res.status, 202);
     assertSampleShape(res.body, 'nova', 'servers/v2.45/server-action-create-image-resp.json');
     assert.equal((await action(id, { createImage: {} })).status, 400);
+  });
+
+  test('createBackup keeps the `rotation` newest backups of a type', async () => {
+    const id = await activeServer();
+    const idle = () => waitFor(async () => ((await nova('GET', `/v2.1/servers/${id}`)).body.server['OS-EXT-STS:task_state'] === null ? true : undefined));
+    const made: string[] = [];
+    for (const name of ['b1', 'b2', 'b3']) {
+      const res = await action(id, { createBackup: { name, backup_type: 'daily', rotation: 2 } }, { headers: mv('2.45') });
+      assert.equal(res.status, 202);
+      made.push(res.body.image_id);
+      assert.equal(pod.glance.getImage(res.body.image_id)?.image_type, 'backup');
+      assert.equal(pod.glance.getImage(res.body.image_id)?.backup_type, 'daily');
+      await idle();
+    }
+    assert.equal(pod.glance.getImage(made[0]), undefined, 'the oldest is rotated out');
+    assert.ok(pod.glance.getImage(made[1]) && pod.glance.getImage(made[2]));
+    const old = await action(id, { createBackup: { name: 'w1', backup_type: 'weekly', rotation: '1' } });
+    assert.equal(old.status, 202);
+    assert.match(old.headers.get('location') ?? '', /\/v2\.1\/images\//);
+    assert.ok(pod.glance.getImage(made[2]), 'another backup type rotates apart');
+    await idle();
+    assert.equal((await action(id, { createBackup: { name: 'x', backup_type: 'daily' } })).status, 400, 'rotation is required');
   });
 
   test('console output, migrate, rescue, security groups, crash dump, unknown action', async () => {
@@ -700,9 +733,14 @@ describe('server actions', () => {
     await waitStatus(id, 'SHELVED_OFFLOADED');
     const show = await nova('GET', `/v2.1/servers/${id}`, { token: 'admin-token' });
     assert.equal(show.body.server['OS-EXT-SRV-ATTR:host'], null);
+    // As Nova: the shelved server's snapshot is the image `<name>-shelved`, gone after unshelve.
+    const shelved = [...pod.glance.images.values()].filter((i) => i.name === `${show.body.server.name}-shelved`);
+    assert.equal(shelved.length, 1);
+    assert.equal(shelved[0].instance_uuid, id);
     assert.equal((await action(id, { unshelve: { availability_zone: 'elsewhere' } }, { headers: mv('2.77') })).status, 400);
     assert.equal((await action(id, { unshelve: null })).status, 202);
     await waitStatus(id, 'ACTIVE');
+    assert.equal(pod.glance.getImage(shelved[0].id as string), undefined, 'unshelve deletes the shelved image');
   });
 
   test('instance actions are recorded', async () => {
@@ -1018,6 +1056,18 @@ describe('flavors', () => {
 });
 
 describe('keypairs', () => {
+  test('an x509 key pair is generated as a self-signed certificate of the private key returned', async () => {
+    const res = await nova('POST', '/v2.1/os-keypairs', { headers: mv('2.2'), body: { keypair: { name: 'gen-x509', type: 'x509' } } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.keypair.type, 'x509');
+    const cert = new X509Certificate(res.body.keypair.public_key);
+    assert.ok(cert.verify(cert.publicKey));
+    assert.ok(cert.checkPrivateKey(createPrivateKey(res.body.keypair.private_key)));
+    assert.match(cert.subject, /O=OpenStack/);
+    assert.equal(res.body.keypair.fingerprint, cert.fingerprint.toLowerCase());
+    assert.equal((await nova('DELETE', '/v2.1/os-keypairs/gen-x509')).status, 202);
+  });
+
   test('generate, import, list, show, delete', async () => {
     let res = await nova('POST', '/v2.1/os-keypairs', { headers: mv('2.2'), body: { keypair: { name: 'gen-key' } } });
     assert.equal(res.status, 201);

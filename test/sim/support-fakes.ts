@@ -177,6 +177,9 @@ export class FakeGlance implements SimGlanceApi {
     this.images.set(id, { ...props, id, name, owner: projectId, status: 'queued', visibility: 'private' });
     return id;
   }
+  deleteImage(id: string): void {
+    this.images.delete(id);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { X509Certificate, createHash, generateKeyPairSync } from 'node:crypto';
+import { X509Certificate, createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { badRequest } from '../../common/index.js';
 
 const SSH_KEY_TYPES = new Set([
@@ -66,5 +66,86 @@ export function generateSshKeypair(): GeneratedKeypair {
     publicKey: `ssh-rsa ${blob.toString('base64')} Generated-by-Nova`,
     privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
     fingerprint: colonHex(createHash('md5').update(blob).digest()),
+  };
+}
+
+// --- x509: a self-signed certificate over a new RSA key, DER-encoded by hand (node:crypto signs but
+// does not build certificates).
+
+/** One DER element: tag, definite length, content. */
+function der(tag: number, ...content: Buffer[]): Buffer {
+  const body = Buffer.concat(content);
+  const n = body.length;
+  let len: Buffer;
+  if (n < 0x80) len = Buffer.from([n]);
+  else {
+    const bytes: number[] = [];
+    for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
+    len = Buffer.from([0x80 | bytes.length, ...bytes]);
+  }
+  return Buffer.concat([Buffer.from([tag]), len, body]);
+}
+
+const seq = (...parts: Buffer[]) => der(0x30, ...parts);
+
+/** A positive INTEGER from big-endian bytes. */
+const derInt = (bytes: Buffer) => der(0x02, bytes[0] & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+
+function derOid(dotted: string): Buffer {
+  const [a, b, ...rest] = dotted.split('.').map(Number);
+  const out = [40 * a + b];
+  for (const arc of rest) {
+    const groups: number[] = [arc & 0x7f];
+    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) groups.unshift(0x80 | (v & 0x7f));
+    out.push(...groups);
+  }
+  return der(0x06, Buffer.from(out));
+}
+
+/** UTCTime `YYMMDDHHMMSSZ` (dates before 2050). */
+const utcTime = (d: Date) => der(0x17, Buffer.from(`${d.toISOString().slice(2, 19).replace(/[-T:]/g, '')}Z`));
+
+const SHA256_WITH_RSA = seq(derOid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
+
+/** A distinguished name of (attribute OID, UTF8String value) pairs, one RDN each. */
+const derName = (attrs: [string, string][]) => seq(...attrs.map(([oid, value]) => der(0x31, seq(derOid(oid), der(0x0c, Buffer.from(value, 'utf8'))))));
+
+/**
+ * A new x509 key pair as Nova generates one: a 2048-bit RSA key and a self-signed certificate whose
+ * common name names the project, the user and the time, valid for ten years; the certificate (PEM) is
+ * the public key, its SHA-1 the fingerprint.
+ */
+export function generateX509Keypair(userId: string, projectId: string, now = new Date()): GeneratedKeypair {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+  const name = derName([
+    ['2.5.4.6', 'US'],
+    ['2.5.4.8', 'California'],
+    ['2.5.4.10', 'OpenStack'],
+    ['2.5.4.11', 'NovaDev'],
+    ['2.5.4.3', `${projectId}-${userId}-${now.toISOString()}`],
+  ]);
+  const until = new Date(now);
+  until.setUTCFullYear(until.getUTCFullYear() + 10);
+  const serial = randomBytes(16);
+  serial[0] &= 0x7f;
+  const tbs = seq(
+    der(0xa0, derInt(Buffer.from([2]))),
+    derInt(serial),
+    SHA256_WITH_RSA,
+    name,
+    seq(utcTime(now), utcTime(until)),
+    name,
+    publicKey.export({ type: 'spki', format: 'der' }),
+  );
+  const signature = sign('sha256', tbs, privateKey);
+  const cert = seq(tbs, SHA256_WITH_RSA, der(0x03, Buffer.from([0]), signature));
+  const pem = `-----BEGIN CERTIFICATE-----\n${cert
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END CERTIFICATE-----\n`;
+  return {
+    publicKey: pem,
+    privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    fingerprint: colonHex(createHash('sha1').update(cert).digest()),
   };
 }

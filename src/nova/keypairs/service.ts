@@ -7,7 +7,7 @@ import { qLast, requireAdmin, type NovaCall } from '../call.js';
 import { nextLink } from '../links.js';
 import type { NovaKeypairsTable } from '../tables.js';
 import type { KeypairCreateBody } from './schemas.js';
-import { generateSshKeypair, sshFingerprint, x509Fingerprint } from './keys.js';
+import { generateSshKeypair, generateX509Keypair, sshFingerprint, x509Fingerprint } from './keys.js';
 
 export interface TopKeypair {
   userId: string;
@@ -118,8 +118,7 @@ export class KeypairService {
       publicKey = req.public_key.trim();
       fingerprint = type === 'x509' ? x509Fingerprint(publicKey) : sshFingerprint(publicKey);
     } else {
-      if (type === 'x509') throw badRequest('Keypair data is invalid: x509 key pairs cannot be generated; pass public_key');
-      const generated = generateSshKeypair();
+      const generated = type === 'x509' ? generateX509Keypair(userId, call.ctx.projectId) : generateSshKeypair();
       publicKey = generated.publicKey;
       fingerprint = generated.fingerprint;
       privateKey = generated.privateKey;

@@ -2,7 +2,6 @@ import { answer, ok, type GatewayRouter } from '../../gateway/index.js';
 import { ImageMetadata, ImageMetadataItem, type ImageService } from '../images.js';
 import { QuotaUpdate, type QuotaService } from '../quotas.js';
 import type { ZoneService } from '../zones.js';
-import { UNAVAILABLE_PODS_HEADER } from './reply.js';
 
 /** Availability zones and aggregates (derived from the pods). */
 export function zoneRoutes(r: GatewayRouter, zones: ZoneService): void {
@@ -19,8 +18,7 @@ export function zoneRoutes(r: GatewayRouter, zones: ZoneService): void {
 /** `/limits` and `/os-quota-sets`. */
 export function quotaRoutes(r: GatewayRouter, quotas: QuotaService): void {
   r.get('/limits', async (call) => {
-    const { absolute, failedPods } = await quotas.absoluteLimits(call);
-    return ok({ limits: { absolute, rate: [] } }, failedPods.length > 0 ? { [UNAVAILABLE_PODS_HEADER]: failedPods.join(',') } : undefined);
+    return ok({ limits: { absolute: await quotas.absoluteLimits(call), rate: [] } });
   });
   r.get('/os-quota-sets/:tenant_id', async (call) => ok({ quota_set: await quotas.show(call, call.params.tenant_id, false) }));
   r.get('/os-quota-sets/:tenant_id/detail', async (call) => ok({ quota_set: await quotas.show(call, call.params.tenant_id, true) }));

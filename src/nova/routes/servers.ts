@@ -58,8 +58,8 @@ export function serverRoutes(r: GatewayRouter, s: ServerRouteServices): void {
   forward('PUT', '/tags/:tag', (q) => `/tags/${seg(q.tag)}`, tags);
   forward('DELETE', '/tags/:tag', (q) => `/tags/${seg(q.tag)}`, tags);
 
-  forward('GET', '/os-instance-actions', () => '/os-instance-actions');
-  forward('GET', '/os-instance-actions/:request_id', (q) => `/os-instance-actions/${seg(q.request_id)}`);
+  r.get('/servers/:server_id/os-instance-actions', (call) => s.ops.instanceActions(call, call.params.server_id, '/os-instance-actions'));
+  r.get('/servers/:server_id/os-instance-actions/:request_id', (call) => s.ops.instanceActions(call, call.params.server_id, `/os-instance-actions/${seg(call.params.request_id)}`));
 
   forward('GET', '/os-server-password', () => '/os-server-password');
   forward('DELETE', '/os-server-password', () => '/os-server-password');

@@ -8,7 +8,7 @@ import type { PodForwarder } from '../forward.js';
 import { qAll, qLast, type NovaCall } from '../call.js';
 import { linkPair, nextLink } from '../links.js';
 import type { PodDirectory } from '../podDirectory.js';
-import type { UsageCollector } from '../usage.js';
+import type { ServerPods } from '../serverPods.js';
 import type { AddressLabels } from './addresses.js';
 import { visibleTo, type ServerLocator } from './locator.js';
 
@@ -91,7 +91,7 @@ export interface ServerListerDeps {
   pods: PodDirectory;
   routings: RoutingTable;
   locator: ServerLocator;
-  usage: UsageCollector;
+  serverPods: ServerPods;
   labels: AddressLabels;
   listPodTimeoutMs: number;
   maxLimit: number;
@@ -154,7 +154,7 @@ export class ServerLister {
 
     const now = Date.now();
     const probe = this.deps.downPodProbeIntervalMs;
-    let pods = await this.deps.usage.podsWithServers(scopeProject);
+    let pods = await this.deps.serverPods.podsWithServers(scopeProject);
     if (azFilter !== undefined) pods = pods.filter((p) => p.azName === azFilter);
     const skip = (p: Pod) => {
       if (probe <= 0) return false;

@@ -89,6 +89,8 @@ export interface ServerOpsDeps {
   pods?: PodDirectory;
   /** `addFloatingIp` / `removeFloatingIp` (until 2.43) over the top networking service. */
   floatingIps?: FloatingIpActions;
+  /** How long a pod may take to answer a lookup asked of every pod (the list deadline). */
+  podLookupTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -125,6 +127,32 @@ export class ServerOps {
   /** Any other call below `/servers/{id}`, forwarded verbatim (query string included). */
   async subresource(call: NovaCall, serverId: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', subPath: string, body?: unknown): Promise<Relayed> {
     return this.forward(call, await this.deps.locator.locate(call.ctx, serverId), method, subPath, body, call.rawQuery);
+  }
+
+  /**
+   * `GET /servers/{id}/os-instance-actions[/{request_id}]`. From 2.21 Nova shows the actions of a
+   * deleted server too; its route is gone by then, so the enabled pods that are up are asked (with
+   * the caller's token: each pod checks the owner) and the first that knows it answers.
+   */
+  async instanceActions(call: NovaCall, serverId: string, subPath: string): Promise<Relayed> {
+    try {
+      return await this.subresource(call, serverId, 'GET', subPath);
+    } catch (err) {
+      if ((err as { status?: number }).status !== 404 || call.version.lt('2.21') || !this.deps.pods) throw err;
+      const pods = (await this.deps.pods.bottom()).filter((p) => !p.disabled && p.health !== 'down');
+      const path = `/servers/${encodeURIComponent(serverId)}${subPath}`;
+      const answers = await Promise.all(
+        pods.map((pod) =>
+          this.deps.forwarder
+            .send(call, pod, { method: 'GET', path, rawQuery: call.rawQuery, ...(this.deps.podLookupTimeoutMs ? { timeoutMs: this.deps.podLookupTimeoutMs } : {}) })
+            .then((res) => ({ pod, res }))
+            .catch(() => undefined),
+        ),
+      );
+      const found = answers.find((a) => a?.res.status === 200);
+      if (!found) throw err;
+      return this.deps.forwarder.relay(found.res, found.pod);
+    }
   }
 
   async action(call: NovaCall, serverId: string, body: unknown): Promise<Relayed> {
