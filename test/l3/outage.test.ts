@@ -6,7 +6,8 @@ import { expectStatus, startRouterEnv, type RouterEnv } from './l3-harness.js';
  * Issue 12's "jobs heal" case, literally: a pod is unreachable (listeners closed) for 60 s; a router
  * interface and a floating IP requested during the outage are in place in the pod within 30 s of its
  * return, with the periodic reconciler off (`reconcile_interval = 0`) and the job engine's default
- * retry settings (its jobs run out of quick attempts during the outage). Slow by nature (~90 s).
+ * retry settings (its jobs run out of quick attempts during the outage). Meanwhile the floating IP and
+ * the interface port show ERROR; ACTIVE once their jobs got through. Slow by nature (~90 s).
  */
 const OUTAGE_MS = Number(process.env.TRICIRCLE_OUTAGE_MS ?? 60_000);
 const HEAL_WITHIN_MS = 30_000;
@@ -45,9 +46,11 @@ test('a router interface and a floating IP asked for during a 60 s pod outage ar
   const fip = expectStatus(await env.top('POST', '/floatingips', { floatingip: { floating_network_id: ids.ext, port_id: ids.vmPort } }), 201).body.floatingip;
   await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - outageStarted))));
 
-  // While the pod was away, its jobs failed and the tenant sees it.
+  // While the pod was away, its jobs failed and the tenant sees it where upstream has a status.
   const during = expectStatus(await env.top('GET', `/floatingips/${fip.id}`), 200).body.floatingip;
-  assert.notEqual(during.status, 'ACTIVE', 'the floating IP is not ACTIVE while its pod is away');
+  assert.equal(during.status, 'ERROR', 'the floating IP shows its failing job');
+  const iface = async () => (expectStatus(await env.top('GET', `/ports?device_id=${ids.router}&device_owner=network:router_interface`), 200).body.ports as { status: string }[])[0];
+  assert.equal((await iface()).status, 'ERROR', 'the router interface port shows its failing job');
 
   await env.cluster.setFaults('Pod1', { down: false });
   const until = Date.now() + HEAL_WITHIN_MS;
@@ -70,4 +73,5 @@ test('a router interface and a floating IP asked for during a 60 s pod outage ar
     await new Promise((r) => setTimeout(r, 250));
   }
   assert.deepEqual(await env.settle(), [], 'no job left in FAIL');
+  assert.equal((await iface()).status, 'ACTIVE', 'the router interface port is ACTIVE once its job got through');
 });
