@@ -62,7 +62,7 @@ export const cinderApiModule: HttpServiceModule = {
       creator: new VolumeCreator(deps, pods, placement, types, typeSync, volumeQuotas),
       lister: new VolumeLister(deps, pods, placement, typeStore, typeSync),
       volumes,
-      actions: new VolumeActions(deps, volumes, types, typeSync),
+      actions: new VolumeActions(deps, volumes, types, typeSync, volumeQuotas),
     });
     typeRoutes(router, types);
     qosRoutes(router, new QosService(deps, pods, core.policy, types, typeSync));

@@ -88,15 +88,30 @@ export class ClaimLedger {
     await this.db.kysely.deleteFrom('quota_claims').where('service', '=', this.scope).where('holder', '=', topId).execute();
   }
 
-  /** Changes what a held resource counts (a resize or an extend). */
-  async adjust(projectId: string, topId: string, resource: string, amount: number): Promise<void> {
-    await inTransaction(this.db, async (trx) => {
+  /**
+   * Changes what a held resource counts to `amount` (a resize or an extend), under the project's quota
+   * lock: growing past `limit` (negative: unlimited) throws QuotaExceeded with the growth as the
+   * request. Returns what it counted before (0 for a resource that held nothing of it), so that a
+   * change the pod then refuses can be undone with a second call.
+   */
+  async adjust(projectId: string, topId: string, resource: string, amount: number, limit = -1): Promise<number> {
+    return inTransaction(this.db, async (trx) => {
       await lockProjectQuota(this.db, trx, this.scope, projectId);
+      const held = await trx
+        .selectFrom('quota_claims')
+        .select((eb) => eb.fn.sum<number | string>('amount').as('n'))
+        .where('service', '=', this.scope)
+        .where('holder', '=', topId)
+        .where('resource', '=', resource)
+        .executeTakeFirst();
+      const before = Number(held?.n ?? 0);
+      if (amount > before) checkDemands([{ resource, amount: amount - before, limit }], await this.usageIn(trx, projectId));
       await trx.deleteFrom('quota_claims').where('service', '=', this.scope).where('holder', '=', topId).where('resource', '=', resource).execute();
       await trx
         .insertInto('quota_claims')
         .values({ id: randomUUID(), service: this.scope, project_id: projectId, holder: topId, resource, amount, pending: 0, created_at: dbNow(this.db.dialect) })
         .execute();
+      return before;
     });
   }
 

@@ -50,6 +50,12 @@ export interface JobHandler {
    * and checked by POST /v1.0/jobs. Default: ['id'].
    */
   resourceSchema?: readonly string[];
+  /**
+   * Called after a failed run is recorded (`final`: the job is now FAIL, otherwise it waits for a retry),
+   * with the run's error: where upstream has a status field, the resource shows that its job fails. Its
+   * own errors are logged and change nothing about the job.
+   */
+  onFailedRun?(job: Job, error: string, final: boolean): Promise<void>;
   /** Runs before the job is marked FAIL; default [xjob] max_attempts. */
   maxAttempts?: number;
   /** One line for the schemas listing. */

@@ -191,6 +191,9 @@ export class JobWorker {
           metrics?.failures.inc({ type: job.type });
           log.warn({ err, final, retryInMs: final ? undefined : delayMs }, final ? 'job failed' : 'job run failed; will retry');
           outcome = await this.complete(log, () => store.fail(job, this.id, message, { final, delayMs }), final ? 'fail' : 'retry');
+          if (handler.onFailedRun && outcome !== 'lost') {
+            await handler.onFailedRun(view, message, final).catch((hookErr: unknown) => log.warn({ err: hookErr }, 'could not mark the resource of a failed job run'));
+          }
         }
       }
     } finally {

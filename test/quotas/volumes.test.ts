@@ -47,4 +47,33 @@ describeEachDatabase('volume quotas are limits', (dialect) => {
     }
     assert.equal(status, 202);
   });
+
+  test('an extend counts its growth against gigabytes before the pod is asked; a refused extend counts nothing', async () => {
+    const detail = await env.call('demo', 'GET', '/volumes/detail');
+    const used = (detail.body.volumes as { size: number }[]).reduce((n, v) => n + v.size, 0);
+    const victim = (detail.body.volumes as { id: string; size: number; status: string }[]).find((v) => v.status === 'available')!;
+    const setLimit = async (gigabytes: number) =>
+      assert.equal((await env.call('admin', 'PUT', `/os-quota-sets/${env.demo.project}`, { body: { quota_set: { gigabytes } } })).status, 200);
+    const extend = (newSize: number) => env.call('demo', 'POST', `/volumes/${victim.id}/action`, { body: { 'os-extend': { new_size: newSize } } });
+
+    await setLimit(used + 3);
+    const grown = await extend(victim.size + 3);
+    assert.equal(grown.status, 202, grown.text);
+    // The growth counts at the top: not even 1G more fits.
+    const oneMore = await env.call('demo', 'POST', '/volumes', { body: { volume: { size: 1 } } });
+    assert.equal(oneMore.status, 413, oneMore.text);
+    const tooFar = await extend(victim.size + 4);
+    assert.equal(tooFar.status, 413, tooFar.text);
+    assert.equal(
+      tooFar.body.overLimit.message,
+      `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested 1G, quota is ${used + 3}G and ${used + 3}G has been consumed.`,
+    );
+
+    // A shrink is the pod's 400, and the volume keeps counting its size.
+    await setLimit(used + 4);
+    const shrink = await extend(victim.size + 1);
+    assert.equal(shrink.status, 400, shrink.text);
+    assert.equal((await env.call('demo', 'POST', '/volumes', { body: { volume: { size: 2 } } })).status, 413);
+    assert.equal((await env.call('demo', 'POST', '/volumes', { body: { volume: { size: 1 } } })).status, 202);
+  });
 });

@@ -156,6 +156,36 @@ describeEachDatabase('job workers', (dialect) => {
     assert.match(text, /tricircle_xjob_jobs\{status="FAIL"\} 1/);
   });
 
+  test("a failed run is reported to its handler's onFailedRun (retry, then final), after it is recorded; a hook error changes nothing", async () => {
+    const reported: { attempt: number; error: string; final: boolean; recorded: string }[] = [];
+    const make = setup({
+      test_down: {
+        run: async (job) => {
+          throw new Error(`pod away (run ${job.attempt})`);
+        },
+        onFailedRun: async (job, error, final) => {
+          reported.push({ attempt: job.attempt, error, final, recorded: (await store.get(job.id)).lastError ?? '' });
+          throw new Error('the hook fails too');
+        },
+      },
+    });
+    await make().start();
+    const id = await service.submit({ type: 'test_down', projectId: 'p1', resourceId: 'z' });
+    await until('job failed', async () => (await store.get(id)).status === 'FAIL');
+    await until('three reports', () => reported.length === 3);
+    assert.deepEqual(
+      reported.map((r) => [r.attempt, r.final]),
+      [
+        [1, false],
+        [2, false],
+        [3, true],
+      ],
+    );
+    for (const r of reported) assert.equal(r.recorded, r.error, 'the hook runs after the run is recorded');
+    assert.equal(reported[2].error, 'pod away (run 3)');
+    assert.equal((await store.get(id)).attempts, 3);
+  });
+
   test('two workers never run jobs of one resource at the same time, and every request is covered', async () => {
     const inFlight = new Map<string, number>();
     let overlap = 0;

@@ -47,6 +47,26 @@ export class VolumeQuotas {
     if (made.sizeGb !== made.claimedGb) await this.ledger.adjust(projectId, made.id, 'gigabytes', made.sizeGb);
   }
 
+  /**
+   * An extend to `newSizeGb`: the volume counts its new size before its pod is asked (413 as Cinder when
+   * the growth passes the gigabytes limit). Returns the undo for a pod that refuses.
+   */
+  async extend(projectId: string, volumeId: string, newSizeGb: number): Promise<() => Promise<void>> {
+    const limits = await this.limits.of(projectId);
+    try {
+      const before = await this.ledger.adjust(projectId, volumeId, 'gigabytes', newSizeGb, limits.gigabytes ?? -1);
+      return async () => {
+        await this.ledger.adjust(projectId, volumeId, 'gigabytes', before);
+      };
+    } catch (err) {
+      if (!(err instanceof QuotaExceeded)) throw err;
+      throw new ApiError(
+        413,
+        `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested ${err.requested}G, quota is ${err.limit}G and ${err.used}G has been consumed.`,
+      );
+    }
+  }
+
   /** The pod accepted the volume's deletion: it counts no more (Cinder releases at deletion too). */
   released(volumeId: string): Promise<void> {
     return this.ledger.releaseHolder(volumeId);

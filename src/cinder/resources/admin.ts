@@ -36,7 +36,8 @@ export class AdminViews {
 
   /** Asks every bottom pod `path`; a pod's client error (403 to a member, a bad filter) is the answer. */
   private async gather(call: CinderCall, path: string, query?: URLSearchParams): Promise<Gathered> {
-    const { up, down } = this.picker.split(await this.pods.bottomPods());
+    // Disabled pods take no part (and are not reported: they are out of service on purpose).
+    const { up, down } = this.picker.split((await this.pods.bottomPods()).filter((p) => !p.disabled));
     const failed: FailedPod[] = down.map((p) => ({ podId: p.id, region: p.regionName, reason: 'marked down' }));
     const answers: Gathered['answers'] = [];
     const results = await Promise.all(
@@ -253,7 +254,7 @@ export class AdminViews {
 
   /** `GET /extensions`, `GET /resource_filters`: the first healthy pod's answer. */
   async fromOnePod(call: CinderCall, path: string): Promise<Relay> {
-    const { up } = this.picker.split(await this.pods.bottomPods());
+    const { up } = this.picker.split((await this.pods.bottomPods()).filter((p) => !p.disabled));
     for (const pod of up) {
       const res = await this.pods
         .request(call, pod, { method: 'GET', path, query: new URLSearchParams(call.rawQuery), timeoutMs: this.deps.settings.listTimeoutMs })

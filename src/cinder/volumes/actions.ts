@@ -1,6 +1,7 @@
 import { ApiError, badRequest, notFound, isJsonObject } from '../../common/index.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
+import type { VolumeQuotas } from '../quotas/admission.js';
 import type { Relay } from '../relay.js';
 import type { VolumeTypeService } from '../types/service.js';
 import type { VolumeTypeSync } from '../types/sync.js';
@@ -47,6 +48,7 @@ export class VolumeActions {
     private readonly volumes: VolumeService,
     private readonly types: VolumeTypeService,
     private readonly typeSync: VolumeTypeSync,
+    private readonly quotas: Pick<VolumeQuotas, 'extend'>,
   ) {}
 
   async perform(call: CinderCall, id: string, body: unknown): Promise<Relay> {
@@ -63,7 +65,18 @@ export class VolumeActions {
     let forwarded: Json = body;
     if (name === 'os-attach') forwarded = { [name]: await this.attachArgument(call, placed, arg) };
     if (name === 'os-retype') forwarded = { [name]: await this.retypeArgument(call, placed, arg) };
-    const { res, relay } = await this.volumes.forward(call, placed, { method: 'POST', subpath: '/action', body: forwarded });
+    // An extend counts the new size against the project's gigabytes before the pod is asked.
+    const newSize = name === 'os-extend' && isJsonObject(arg) ? positiveInteger(arg.new_size) : undefined;
+    const undo = newSize !== undefined ? await this.quotas.extend(placed.route.projectId, placed.id, newSize) : undefined;
+    let answered: Awaited<ReturnType<VolumeService['forward']>>;
+    try {
+      answered = await this.volumes.forward(call, placed, { method: 'POST', subpath: '/action', body: forwarded });
+    } catch (err) {
+      await undo?.();
+      throw err;
+    }
+    const { res, relay } = answered;
+    if (undo && res.status >= 300) await undo();
     if (name === 'os-unmanage' && res.status < 300) await this.volumes.placement.forget(placed);
     return relay;
   }
@@ -89,4 +102,10 @@ export class VolumeActions {
       throw err;
     }
   }
+}
+
+/** A positive integer given as a number or decimal text (what Cinder accepts as new_size), else undefined. */
+function positiveInteger(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : Number.NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }

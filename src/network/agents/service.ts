@@ -15,8 +15,8 @@ import { badRequest, notFound, policyNotAuthorized } from '../errors.js';
 import { isObject } from '../input.js';
 import type { Caller } from '../policy.js';
 
-/** Each pod has this long to answer its part of a gathered read. */
-export const AGENT_LIST_DEADLINE_MS = 10_000;
+/** A pod has this long to answer an agent update, delete or scheduling change (reads have the list deadline). */
+const AGENT_WRITE_TIMEOUT_MS = 10_000;
 
 export const agentNotFound = (id: string) => new ApiError(404, `Agent ${id} could not be found.`, 'AgentNotFound');
 
@@ -31,7 +31,7 @@ export interface Gathered<T> {
 type Kind = 'network' | 'router';
 
 export class AgentService {
-  constructor(private readonly deps: Pick<NetworkDeps, 'pods' | 'podClients' | 'routings' | 'logger' | 'podSide'>) {}
+  constructor(private readonly deps: Pick<NetworkDeps, 'pods' | 'podClients' | 'routings' | 'logger' | 'podSide' | 'settings'>) {}
 
   private admin(caller: Caller, rule: string): void {
     if (!caller.isAdmin) throw policyNotAuthorized([rule]);
@@ -48,7 +48,8 @@ export class AgentService {
   }
 
   private async call<T>(pod: Pod, ctx: BottomCallContext, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    return this.client(pod).json<T>(ctx, method, path, { body, timeoutMs: AGENT_LIST_DEADLINE_MS });
+    // A read is part of a gather: [neutron] list_pod_timeout, the deadline of every networking read that asks pods.
+    return this.client(pod).json<T>(ctx, method, path, { body, timeoutMs: method === 'GET' ? this.deps.settings.listPodTimeoutMs : AGENT_WRITE_TIMEOUT_MS });
   }
 
   /** Runs `read` in every enabled bottom pod (or those given), keeping what answered in time. */

@@ -127,7 +127,8 @@ export function tagRoutes(app: FastifyInstance, deps: NetworkDeps, described: Ma
   type P = { Params: { collection: string; id: string; tag?: string } };
 
   const resolve = async (caller: Caller, collection: string, id: string, modify: boolean) => {
-    const c = collections[collection];
+    // An own member only: `/v2.0/toString/...` names no collection (not Object.prototype's).
+    const c = Object.hasOwn(collections, collection) ? collections[collection] : undefined;
     if (!c) throw notFound.extension(collection);
     const owner = await c.owner(db, caller, id);
     if (owner === undefined) throw c.missing(id);

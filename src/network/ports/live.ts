@@ -55,11 +55,15 @@ export class LivePorts {
         const pod = await this.deps.pods.find(podId);
         // A disabled pod is not asked: its ports show their top rows.
         if (!pod || pod.disabled) return;
+        // One deadline for the pod's whole part, however many lists of ids it takes.
+        const deadline = this.deps.timeoutMs === undefined ? undefined : Date.now() + this.deps.timeoutMs;
         try {
           const found = new Map<string, BottomPort>();
           for (let i = 0; i < pairs.length; i += CHUNK) {
             const ids = pairs.slice(i, i + CHUNK).map((p) => p.bottomId);
-            for (const b of await clients.neutron(pod).listPorts(call, { id: ids }, { asAdmin: true, timeoutMs: this.deps.timeoutMs })) found.set(b.id, b);
+            const timeoutMs = deadline === undefined ? undefined : deadline - Date.now();
+            if (timeoutMs !== undefined && timeoutMs <= 0) throw new Error(`pod ${pod.regionName} did not answer within the list deadline`);
+            for (const b of await clients.neutron(pod).listPorts(call, { id: ids }, { asAdmin: true, timeoutMs })) found.set(b.id, b);
           }
           const devices = await this.topDevices(
             pod,

@@ -17,6 +17,13 @@ export const dhcpPortKey = (networkId: string): string => `dhcp:${networkId}`;
 /** reserved_for key of a pod's own gateway address on a subnet (networks that span pods). */
 export const gatewayPortKey = (podId: string, subnetId: string): string => `interface:${podId}:${subnetId}`;
 
+/**
+ * device_id of a pod's gateway reservation: the port is no router's interface (a tenant cannot attach
+ * it to a router, 409 PortInUse) and says what it is. It lives as long as the pod's copy of its subnet,
+ * which announces its address as gateway, and goes with the subnet.
+ */
+export const RESERVED_GATEWAY_DEVICE = 'reserved_gateway_port';
+
 /** The port allocator of the pods' copies: the reserved ports a copy of a network needs. */
 export interface ReservedPorts {
   /**
@@ -69,6 +76,7 @@ export class TopReservedPorts implements ReservedPorts {
       projectId: network.projectId,
       deviceOwner: 'network:router_interface',
       name: '',
+      deviceId: RESERVED_GATEWAY_DEVICE,
     });
     const ip = port.fixedIps.find((f) => f.subnetId === subnet.id)?.ipAddress;
     if (ip === undefined) throw new Error(`gateway port ${port.id} holds no address on subnet ${subnet.id}`);

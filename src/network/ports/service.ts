@@ -279,9 +279,14 @@ export class PortService {
    * A port Tricircle keeps for itself under a unique key (a subnet's shared DHCP port, a pod's gateway
    * port on a subnet): made on first call, the same port afterwards and for concurrent callers.
    */
-  async ensureReservedPort(spec: { key: string; networkId: string; subnetId: string; projectId: string; deviceOwner: string; name: string }): Promise<Port> {
-    const existing = await this.db.kysely.selectFrom('ports').select('id').where('reserved_for', '=', spec.key).executeTakeFirst();
-    if (existing) return (await this.byIds([existing.id]))[0];
+  async ensureReservedPort(spec: { key: string; networkId: string; subnetId: string; projectId: string; deviceOwner: string; name: string; deviceId?: string }): Promise<Port> {
+    const existing = await this.db.kysely.selectFrom('ports').select(['id', 'device_id']).where('reserved_for', '=', spec.key).executeTakeFirst();
+    if (existing) {
+      // A reservation made before it carried its device id gets it now.
+      if (spec.deviceId !== undefined && existing.device_id === '')
+        await this.db.kysely.updateTable('ports').set({ device_id: spec.deviceId }).where('id', '=', existing.id).execute();
+      return (await this.byIds([existing.id]))[0];
+    }
     const id = randomUUID();
     try {
       await this.withMacRetry(false, spec.networkId, () =>
@@ -290,7 +295,7 @@ export class PortService {
             id,
             projectId: spec.projectId,
             networkId: spec.networkId,
-            patch: { name: spec.name, fixedIps: [{ subnetId: spec.subnetId }] },
+            patch: { name: spec.name, fixedIps: [{ subnetId: spec.subnetId }], deviceId: spec.deviceId },
             portSecurity: false,
             deviceOwner: spec.deviceOwner,
             groups: [],

@@ -33,6 +33,11 @@ export interface TopRouters {
   ofProject(projectId: string): Promise<RouterState[]>;
   /** The router's project, or undefined when it is gone. */
   projectOf(id: string): Promise<string | undefined>;
+  /**
+   * Sets the status of the router's interface ports (what its job achieved: ACTIVE, or ERROR while it
+   * fails), only of those whose status is one of `from`.
+   */
+  setInterfaceStatus(id: string, from: readonly string[], to: string): Promise<void>;
 }
 
 export interface TopFloatingIps {
@@ -98,6 +103,16 @@ export function topRouters(db: Db): TopRouters {
     },
     async projectOf(id) {
       return (await db.kysely.selectFrom('routers').select('project_id').where('id', '=', id).executeTakeFirst())?.project_id;
+    },
+    async setInterfaceStatus(id, from, to) {
+      const ports = db.kysely.selectFrom('router_ports').select('port_id').where('router_id', '=', id).where('port_type', '=', ROUTER_INTERFACE);
+      await db.kysely
+        .updateTable('ports')
+        .set((eb) => ({ status: to, revision_number: eb('revision_number', '+', 1), updated_at: dbNow(db.dialect) }))
+        .where('id', 'in', ports)
+        .where('status', 'in', [...from])
+        .where('status', '!=', to)
+        .execute();
     },
   };
 }

@@ -22,12 +22,22 @@ export function l3JobHandlers(tools: L3Tools): JobHandlers {
       description: "Brings the pods to a top router: its copies, their interfaces and gateways, the project's bridge network, extra routes",
       async run(job, ctx) {
         await setupRouter(setupContext(job, ctx), job.resource.id, job.projectId);
+        await tools.top.routers.setInterfaceStatus(job.resource.id, ['DOWN', 'ERROR'], 'ACTIVE');
+      },
+      // Interfaces the pods do not have yet show ERROR while the job fails (ACTIVE ones stay: a later
+      // success may have written them already).
+      async onFailedRun(job) {
+        await tools.top.routers.setInterfaceStatus(job.resource.id, ['DOWN'], 'ERROR');
       },
     },
     [FIP_SETUP_JOB]: {
       description: 'Brings the pods to a top floating IP (same pod, or two hops through the bridge network) and sets its status',
       async run(job, ctx) {
         await setupFloatingIp(setupContext(job, ctx), job.resource.id);
+      },
+      // An association the pods do not have yet (DOWN) shows ERROR while the job fails; its next success sets ACTIVE.
+      async onFailedRun(job) {
+        await tools.top.floatingIps.setStatus(job.resource.id, 'DOWN', 'ERROR');
       },
     },
   };
