@@ -42,7 +42,7 @@ export class StorageService {
   async createOnVolume(call: CinderCall, kind: PodResourceKind, field = 'volume_id', adjust?: (placed: PlacedVolume, rec: JsonObject) => Promise<JsonObject>): Promise<Relay> {
     const body = call.body as Record<string, JsonObject>;
     let rec = { ...body[kind.member] };
-    const placed = await this.volumes.locate(String(rec[field]), call.ctx.projectId);
+    const placed = await this.volumes.locate(String(rec[field]), PodResources.scope(call));
     rec[field] = placed.bottomId;
     if (adjust) rec = await adjust(placed, rec);
     const res = await this.pods.request(call, placed.pod, { method: 'POST', path: `/${kind.collection}`, body: { ...body, [kind.member]: rec } });
@@ -62,7 +62,7 @@ export class StorageService {
   /** Snapshot actions; `os-unmanage` drops the route once the pod lets the snapshot go. */
   async snapshotAction(call: CinderCall, id: string): Promise<Relay> {
     if (!isJsonObject(call.body)) throw badRequest('Malformed request body');
-    const placed = await this.resources.locate(SNAPSHOTS, id, call.ctx.projectId);
+    const placed = await this.resources.locate(SNAPSHOTS, id, PodResources.scope(call));
     const { res, relay } = await this.resources.forward(call, SNAPSHOTS, placed, { method: 'POST', subpath: '/action', body: call.body });
     if ('os-unmanage' in call.body && res.status < 300) await this.resources.forget(placed);
     return relay;
@@ -73,10 +73,10 @@ export class StorageService {
    * volume the pod makes, whose route is then written in that pod.
    */
   async restore(call: CinderCall<BackupRestoreBody>, id: string): Promise<Relay> {
-    const backup = await this.resources.locate(BACKUPS, id, call.ctx.projectId);
+    const backup = await this.resources.locate(BACKUPS, id, PodResources.scope(call));
     const target = call.body.restore?.volume_id;
     if (typeof target === 'string') {
-      const volume = await this.volumes.locate(target, call.ctx.projectId);
+      const volume = await this.volumes.locate(target, PodResources.scope(call));
       if (volume.pod.id !== backup.pod.id) {
         throw badRequest(
           `Invalid input received: Backup ${id} is in availability zone ${backup.pod.azName} (pod ${backup.pod.regionName}) and volume ${target} in availability zone ` +
@@ -97,7 +97,7 @@ export class StorageService {
 
   /** `GET /backups/{id}/export_record`: the pod's record, wrapped with the pod's region so an import finds it. */
   async exportRecord(call: CinderCall, id: string): Promise<Relay> {
-    const backup = await this.resources.locate(BACKUPS, id, call.ctx.projectId);
+    const backup = await this.resources.locate(BACKUPS, id, PodResources.scope(call));
     const { res, relay } = await this.resources.forward(call, BACKUPS, backup, { method: 'GET', subpath: '/export_record' });
     const record =
       res.status === 200 ? (parseJson(res.body) as { 'backup-record'?: { backup_service?: unknown; backup_url?: unknown } } | undefined)?.['backup-record'] : undefined;
