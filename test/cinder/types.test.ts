@@ -58,6 +58,18 @@ describeEachDatabase('Cinder gateway: versions, volume types, availability zones
     const renamed = await env.call('admin', 'PUT', `/types/${gold.id}`, { body: { volume_type: { description: 'faster' } } });
     assert.equal(renamed.status, 200, renamed.text);
     assert.ok(!('qos_specs_id' in renamed.body.volume_type), 'nor has an update answer');
+    assert.ok(!('os-volume-type-access:is_public' in renamed.body.volume_type), 'an update answer has no access key either (tempest forbids it)');
+    assertSampleShape(renamed.body, 'cinder', 'volume_type/volume-type-update-response.json', ['volume_type.extra_specs.capabilities']);
+    const memberShow = await env.call('demo', 'GET', `/types/${gold.id}`);
+    assert.ok(!('qos_specs_id' in memberShow.body.volume_type), 'a member never sees qos_specs_id');
+    assert.ok((await env.call('demo', 'GET', '/types')).body.volume_types.every((t: any) => !('qos_specs_id' in t)));
+    assert.ok(
+      (await env.call('admin', 'GET', '/types')).body.volume_types.every((t: any) => 'qos_specs_id' in t),
+      'an admin list has it on every type',
+    );
+    const dflt = await env.call('admin', 'GET', '/types/default');
+    assertSampleShape(dflt.body, 'cinder', 'volume_type/volume-type-default-response.json', ['volume_type.extra_specs.capabilities']);
+    assert.ok(!('os-volume-type-access:is_public' in dflt.body.volume_type));
     await env.call('admin', 'PUT', `/types/${gold.id}`, { body: { volume_type: { description: 'fast' } } });
     assert.equal(gold.name, 'gold');
     assert.deepEqual(gold.extra_specs, { tier: '1' });

@@ -5,9 +5,10 @@ import { params, query, type CinderRouter } from '../router.js';
 export function typeRoutes(r: CinderRouter, s: CinderServices): void {
   const { types, views } = s;
   r.get('/types', (ctx, req) => ({ volume_types: types.list(ctx, query(req)).map((t) => views.volumeType(ctx, t)) }));
-  r.post('/types', (ctx, req) => ({ volume_type: views.volumeType(ctx, types.create(ctx, req.body), false) }));
+  r.post('/types', (ctx, req) => ({ volume_type: views.volumeType(ctx, types.create(ctx, req.body), 'create') }));
+  r.get('/types/default', (ctx) => ({ volume_type: views.volumeType(ctx, types.get(ctx, 'default'), 'default') }));
   r.get('/types/:type_id', (ctx, req) => ({ volume_type: views.volumeType(ctx, types.get(ctx, params(req).type_id)) }));
-  r.put('/types/:type_id', (ctx, req) => ({ volume_type: views.volumeType(ctx, types.update(ctx, params(req).type_id, req.body), false) }));
+  r.put('/types/:type_id', (ctx, req) => ({ volume_type: views.volumeType(ctx, types.update(ctx, params(req).type_id, req.body), 'update') }));
   r.delete('/types/:type_id', (ctx, req, reply) => {
     types.delete(ctx, params(req).type_id);
     return reply.code(202).send();
