@@ -39,8 +39,10 @@ export function createCinderServices(deps: CinderSimDeps): CinderServices {
     snapshot: (ctx, id) => storage.snapshotForVolume(ctx, id),
     backup: (ctx, id) => storage.backupForVolume(ctx, id),
     note: (ctx, type, uuid, event, text) => storage.note(ctx, type, uuid, event, text),
-    blocksDelete: (volumeId) =>
-      [...storage.snapshots.items.values()].some((x) => x.volumeId === volumeId) || [...storage.transfers.items.values()].some((x) => x.volumeId === volumeId),
+    blocksDelete: (volumeId, cascade) =>
+      (!cascade && [...storage.snapshots.items.values()].some((x) => x.volumeId === volumeId)) ||
+      [...storage.transfers.items.values()].some((x) => x.volumeId === volumeId),
+    deleteSnapshotsOf: (ctx, volumeId) => storage.deleteSnapshotsOf(ctx, volumeId),
   };
   return {
     deps,

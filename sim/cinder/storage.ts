@@ -147,6 +147,8 @@ export interface Backup extends StoredRecord {
   incremental: boolean;
   failReason: string | null;
   metadata: Record<string, string>;
+  /** The volume's metadata when it was backed up: a restore gives it back, as Cinder's backup drivers do. */
+  volumeMetadata: Record<string, string>;
 }
 
 export interface Transfer extends StoredRecord {
@@ -230,7 +232,8 @@ export class CinderStorage {
 
   // ---- snapshots -----------------------------------------------------------------------------
 
-  snapshotView(ctx: CinderCtx, s: Snapshot): Record<string, unknown> {
+  /** A snapshot; `extended` (show and the detailed list, as Cinder's extension) adds progress and project. */
+  snapshotView(ctx: CinderCtx, s: Snapshot, extended = true): Record<string, unknown> {
     const out: Record<string, unknown> = {
       id: s.id,
       created_at: isoMicro(s.createdAt),
@@ -241,9 +244,11 @@ export class CinderStorage {
       status: s.status,
       size: s.size,
       metadata: { ...s.metadata },
-      'os-extended-snapshot-attributes:progress': s.status === 'creating' ? '0%' : '100%',
-      'os-extended-snapshot-attributes:project_id': s.projectId,
     };
+    if (extended) {
+      out['os-extended-snapshot-attributes:progress'] = s.status === 'creating' ? '0%' : '100%';
+      out['os-extended-snapshot-attributes:project_id'] = s.projectId;
+    }
     if (ctx.version.ge('3.14')) out.group_snapshot_id = null;
     if (ctx.version.ge('3.41')) out.user_id = s.userId;
     if (ctx.version.ge('3.65')) out.consumes_quota = true;
@@ -287,6 +292,19 @@ export class CinderStorage {
     if ('description' in u || 'display_description' in u) s.description = (u.description ?? u.display_description ?? null) as string | null;
     s.updatedAt = new Date();
     return s;
+  }
+
+  /** A cascade delete of a volume: its snapshots must all be available or error; they go with it (clones made from them stay). */
+  deleteSnapshotsOf(_ctx: CinderCtx, volumeId: string): void {
+    const mine = [...this.snapshots.items.values()].filter((s) => s.volumeId === volumeId);
+    if (mine.some((s) => !['available', 'error'].includes(s.status))) {
+      throw new SimServiceError(400, 'Invalid volume: Snapshot of volume not in a deletable state.');
+    }
+    for (const s of mine) {
+      s.status = 'deleting';
+      s.updatedAt = new Date();
+      this.timers.later(() => this.snapshots.items.delete(s.id));
+    }
   }
 
   deleteSnapshot(ctx: CinderCtx, id: string, force = false): void {
@@ -422,6 +440,7 @@ export class CinderStorage {
       incremental: req.incremental === true || String(req.incremental).toLowerCase() === 'true',
       failReason: null,
       metadata: { ...((req.metadata as Record<string, string>) ?? {}) },
+      volumeMetadata: { ...v.metadata },
     };
     this.backups.items.set(b.id, b);
     const previous = v.status;
@@ -467,6 +486,7 @@ export class CinderStorage {
       v = this.volumes.create(ctx, { volume: { size: b.size, name: typeof req.name === 'string' ? req.name : `restore_backup_${b.id}` } });
     }
     b.status = 'restoring';
+    v.metadata = { ...v.metadata, ...(b.volumeMetadata ?? {}) };
     const vol = v;
     this.timers.later(() => {
       if (b.status === 'restoring') b.status = 'available';
@@ -480,7 +500,7 @@ export class CinderStorage {
     this.admin(ctx, 'backup:export-import');
     const b = this.backups.find(ctx, id);
     if (b.status !== 'available') throw new SimServiceError(400, 'Invalid backup: Backup status must be available and not restoring.');
-    const record = { id: b.id, size: b.size, volume_id: b.volumeId, name: b.name, display_name: b.name, project_id: b.projectId };
+    const record = { id: b.id, size: b.size, volume_id: b.volumeId, name: b.name, display_name: b.name, project_id: b.projectId, volume_metadata: b.volumeMetadata };
     return { status: 200, body: { 'backup-record': { backup_service: 'cinder.backup.drivers.sim', backup_url: Buffer.from(JSON.stringify(record)).toString('base64') } } };
   }
 
@@ -499,7 +519,7 @@ export class CinderStorage {
       raw,
       'backup-record',
     );
-    let record: { id?: string; size?: number; volume_id?: string; name?: string };
+    let record: { id?: string; size?: number; volume_id?: string; name?: string; volume_metadata?: Record<string, string> };
     try {
       record = JSON.parse(Buffer.from(req.backup_url, 'base64').toString('utf8'));
     } catch {
@@ -519,6 +539,7 @@ export class CinderStorage {
       incremental: false,
       failReason: null,
       metadata: {},
+      volumeMetadata: { ...(record.volume_metadata ?? {}) },
     };
     this.backups.items.set(b.id, b);
     return { status: 201, body: { backup: { id: b.id, links: this.links.pair(ctx, 'backups', b.id), name: b.name } } };

@@ -55,8 +55,10 @@ function parseMetadataFilter(text: string): Record<string, string> {
 export interface VolumeSources {
   snapshot(ctx: CinderCtx, id: string): { id: string; size: number };
   backup(ctx: CinderCtx, id: string): { id: string; size: number };
-  /** True while the volume has snapshots or awaits a transfer (it cannot be deleted then). */
-  blocksDelete(volumeId: string): boolean;
+  /** True while the volume has snapshots (unless `cascade`) or awaits a transfer (it cannot be deleted then). */
+  blocksDelete(volumeId: string, cascade?: boolean): boolean;
+  /** Cascade delete: 400 unless every snapshot of the volume is available or error; then they go too. */
+  deleteSnapshotsOf?(ctx: CinderCtx, volumeId: string): void;
   /** Records a user message (`/messages`) about a failed asynchronous operation. */
   note(ctx: CinderCtx, resourceType: string, resourceUuid: string, event: string, text: string): void;
 }
@@ -291,14 +293,15 @@ export class VolumeService implements SimCinderApi {
     return v;
   }
 
-  delete(ctx: CinderCtx, id: string, force = false): void {
+  delete(ctx: CinderCtx, id: string, force = false, cascade = false): void {
     const v = this.get(ctx, id);
-    if (!force && (!DELETABLE.includes(v.status) || v.attachments.length > 0 || v.migrationStatus || this.sources?.blocksDelete(v.id))) {
+    if (!force && (!DELETABLE.includes(v.status) || v.attachments.length > 0 || v.migrationStatus || this.sources?.blocksDelete(v.id, cascade))) {
       throw new SimServiceError(
         400,
         'Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.',
       );
     }
+    if (cascade) this.sources?.deleteSnapshotsOf?.(ctx, v.id);
     this.removeSoon(v);
   }
 

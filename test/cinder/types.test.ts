@@ -146,9 +146,14 @@ describeEachDatabase('Cinder gateway: versions, volume types, availability zones
     assert.deepEqual(access.body.volume_type_access.map((a: any) => a.project_id).sort(), [env.admin.project, env.demo.project].sort());
     assert.equal((await env.call('demo', 'GET', `/types/${t.id}`)).status, 200);
     assert.ok((await env.call('demo', 'GET', '/types')).body.volume_types.some((x: any) => x.id === t.id));
-    // The pods hold private copies. (The simulator has no type-access API, so volumes of a private
-    // type are not created here; with a real Cinder the copies are shared with the same projects.)
+    // The pods hold private copies, shared with the same projects: a member's volume of the type is made.
     for (const region of ['Pod1', 'Pod2']) assert.equal((await podTypes(region)).get('secret').is_public, false);
+    const vol = await env.call('demo', 'POST', '/volumes', { body: { volume: { size: 1, volume_type: t.id, availability_zone: 'az1' } } });
+    assert.equal(vol.status, 202, vol.text);
+    assert.equal(vol.body.volume.volume_type, 'secret');
+    const copy = (await podTypes('Pod1')).get('secret');
+    const podAccess = await env.pod('Pod1', 'admin', 'GET', `/types/${copy.id}/os-volume-type-access`);
+    assert.ok(podAccess.body.volume_type_access.some((a: any) => a.project_id === env.demo.project), podAccess.text);
     const remove = await env.call('admin', 'POST', `/types/${t.id}/action`, { body: { removeProjectAccess: { project: env.demo.project } } });
     assert.equal(remove.status, 202);
     assert.equal((await env.call('demo', 'GET', `/types/${t.id}`)).status, 404);

@@ -97,6 +97,10 @@ export function adminRoutes(r: CinderRouter, s: CinderServices): void {
     const verb = params(req).verb;
     if (verb === 'enable' || verb === 'disable' || verb === 'disable-log-reason') {
       const { host, binary } = hostArg(req.body);
+      const reason = (req.body as { disabled_reason?: unknown }).disabled_reason;
+      if (verb === 'disable-log-reason' && (typeof reason !== 'string' || reason.trim() === '' || reason.length > 255)) {
+        throw new SimServiceError(400, 'Invalid input received: Disabled reason contains invalid characters or is too long');
+      }
       const svc = findService(host, binary);
       svc.disabled = verb !== 'enable';
       svc.reason = verb === 'disable-log-reason' ? String((req.body as { disabled_reason?: unknown }).disabled_reason ?? '') : null;
@@ -104,7 +108,10 @@ export function adminRoutes(r: CinderRouter, s: CinderServices): void {
     }
     if (verb === 'freeze' || verb === 'thaw') {
       const { host } = hostArg(req.body);
-      findService(host, 'cinder-volume').frozen = verb === 'freeze';
+      const svc = services.find((x) => x.host === host && x.binary === 'cinder-volume');
+      // Cinder looks the host's volume services up for replication: none is invalid input, not a 404.
+      if (!svc) throw new SimServiceError(400, `Invalid input received: No service found with host=${host}`);
+      svc.frozen = verb === 'freeze';
       return {};
     }
     if (verb === 'failover_host' || verb === 'failover') {
@@ -126,6 +133,7 @@ export function adminRoutes(r: CinderRouter, s: CinderServices): void {
       free_capacity_gb: 1000 - used,
       allocated_capacity_gb: used,
       volume_backend_name: 'lvmdriver-1',
+      vendor_name: 'Open Source',
       reserved_percentage: 0,
       driver_version: '3.0.0',
       storage_protocol: 'iSCSI',

@@ -13,6 +13,11 @@ export function typeRoutes(r: CinderRouter, s: CinderServices): void {
     types.delete(ctx, params(req).type_id);
     return reply.code(202).send();
   });
+  r.get('/types/:type_id/os-volume-type-access', (ctx, req) => ({ volume_type_access: types.accessList(ctx, params(req).type_id) }));
+  r.post('/types/:type_id/action', (ctx, req, reply) => {
+    types.accessAction(ctx, params(req).type_id, req.body);
+    return reply.code(202).send();
+  });
   r.get('/types/:type_id/extra_specs', (ctx, req) => ({ extra_specs: views.volumeType(ctx, types.get(ctx, params(req).type_id)).extra_specs }));
   r.post('/types/:type_id/extra_specs', (ctx, req) => ({ extra_specs: types.setExtraSpecs(ctx, params(req).type_id, req.body) }));
   r.get('/types/:type_id/extra_specs/:key', (ctx, req) => types.extraSpec(ctx, params(req).type_id, params(req).key));

@@ -13,6 +13,9 @@ import type { PodResources } from './service.js';
 /** Separates the pod's region from a pod's own host or cluster name: `Pod1:node@lvm#pool`. */
 export const HOST_SEPARATOR = ':';
 
+/** Service verbs Cinder resolves through the host's replication services (an unknown host is 400). */
+const REPLICATION_VERBS = new Set(['freeze', 'thaw', 'failover_host', 'failover']);
+
 const tag = (pod: Pod, host: unknown) => (typeof host === 'string' && host !== '' ? `${pod.regionName}${HOST_SEPARATOR}${host}` : host);
 
 interface Gathered {
@@ -78,11 +81,15 @@ export class AdminViews {
     return { status: 200, headers: this.picker.headers(g.failed, what), body: { [key]: out } };
   }
 
-  /** `Pod1:host` → the pod and its own host name; 400/404 otherwise. */
-  async podOfHost(tagged: unknown, what = 'host'): Promise<{ pod: Pod; host: string }> {
+  /**
+   * `Pod1:host` → the pod and its own host name; 400 without one; an unknown host is 404, or 400 for
+   * the replication verbs (freeze, thaw, failover), which Cinder answers with invalid input.
+   */
+  async podOfHost(tagged: unknown, what = 'host', unknownIsInvalid = false): Promise<{ pod: Pod; host: string }> {
     if (typeof tagged !== 'string' || tagged === '') throw badRequest(`Missing required element '${what}' in request body.`);
     const at = tagged.indexOf(HOST_SEPARATOR);
     const pod = at > 0 ? (await this.pods.bottomPods()).find((p) => p.regionName === tagged.slice(0, at)) : undefined;
+    if (!pod && unknownIsInvalid) throw badRequest(`Invalid input received: No service found with host=${tagged}`);
     if (!pod) throw notFound(`Host ${tagged} could not be found: hosts are named <pod region>${HOST_SEPARATOR}<host> by Tricircle.`);
     return { pod, host: tagged.slice(at + 1) };
   }
@@ -127,7 +134,7 @@ export class AdminViews {
       return this.everyPodLog(call, verb, body);
     }
     const field = verb === 'set-log' || verb === 'get-log' ? 'server' : 'host';
-    const { pod, host } = await this.podOfHost(body[field], field);
+    const { pod, host } = await this.podOfHost(body[field], field, REPLICATION_VERBS.has(verb));
     body[field] = host;
     const res = await this.pods.request(call, pod, { method: 'PUT', path: `/os-services/${encodeURIComponent(verb)}`, body });
     return this.relayTagged(call, res, (b) => {
