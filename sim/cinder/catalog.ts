@@ -82,7 +82,7 @@ export class VolumeTypeService {
     const action = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body)[0] : undefined;
     if (action !== 'addProjectAccess' && action !== 'removeProjectAccess') throw new SimServiceError(400, `There is no such action: ${action ?? ''}`);
     requireAdmin(ctx, `volume_extension:volume_type_access:${action}`);
-    const project = ((body as Record<string, { project?: unknown }>)[action] ?? {}).project;
+    const project = (body as Record<string, { project?: unknown } | undefined>)[action]?.project;
     if (typeof project !== 'string' || project === '') throw new SimServiceError(400, `Invalid input for field/attribute ${action}. 'project' is a required property`);
     const t = this.get(ctx, id);
     if (t.isPublic) throw new SimServiceError(400, 'Invalid volume type: Type access modification is not applicable to public volume type.');

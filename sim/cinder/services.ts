@@ -40,8 +40,7 @@ export function createCinderServices(deps: CinderSimDeps): CinderServices {
     backup: (ctx, id) => storage.backupForVolume(ctx, id),
     note: (ctx, type, uuid, event, text) => storage.note(ctx, type, uuid, event, text),
     blocksDelete: (volumeId, cascade) =>
-      (!cascade && [...storage.snapshots.items.values()].some((x) => x.volumeId === volumeId)) ||
-      [...storage.transfers.items.values()].some((x) => x.volumeId === volumeId),
+      (!cascade && [...storage.snapshots.items.values()].some((x) => x.volumeId === volumeId)) || [...storage.transfers.items.values()].some((x) => x.volumeId === volumeId),
     deleteSnapshotsOf: (ctx, volumeId) => storage.deleteSnapshotsOf(ctx, volumeId),
   };
   return {

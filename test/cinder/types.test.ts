@@ -153,7 +153,10 @@ describeEachDatabase('Cinder gateway: versions, volume types, availability zones
     assert.equal(vol.body.volume.volume_type, 'secret');
     const copy = (await podTypes('Pod1')).get('secret');
     const podAccess = await env.pod('Pod1', 'admin', 'GET', `/types/${copy.id}/os-volume-type-access`);
-    assert.ok(podAccess.body.volume_type_access.some((a: any) => a.project_id === env.demo.project), podAccess.text);
+    assert.ok(
+      podAccess.body.volume_type_access.some((a: any) => a.project_id === env.demo.project),
+      podAccess.text,
+    );
     const remove = await env.call('admin', 'POST', `/types/${t.id}/action`, { body: { removeProjectAccess: { project: env.demo.project } } });
     assert.equal(remove.status, 202);
     assert.equal((await env.call('demo', 'GET', `/types/${t.id}`)).status, 404);

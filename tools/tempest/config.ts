@@ -54,8 +54,6 @@ export const FEATURES_OFF: Record<string, Record<string, string>> = {
     resize: 'not yet tried against the embedded cloud (off by tempest default too)',
   },
   'volume-feature-enabled': {
-    backup: 'no backup service (and no Swift)',
-    clone: 'volumes from volumes not yet tried against the embedded cloud',
     manage_volume: 'no storage backend to adopt volumes from',
     manage_snapshot: 'no storage backend to adopt snapshots from',
     extend_attached_volume: 'no hypervisor to tell of the new size',
