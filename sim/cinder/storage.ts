@@ -134,6 +134,8 @@ const commonSort = <R extends StoredRecord>(extra: Record<string, (r: R) => unkn
 export interface Snapshot extends StoredRecord {
   volumeId: string;
   size: number;
+  /** Progress reported through os-update_snapshot_status; null: derived from the status. */
+  progress: string | null;
   description: string | null;
   metadata: Record<string, string>;
 }
@@ -246,7 +248,7 @@ export class CinderStorage {
       metadata: { ...s.metadata },
     };
     if (extended) {
-      out['os-extended-snapshot-attributes:progress'] = s.status === 'creating' ? '0%' : '100%';
+      out['os-extended-snapshot-attributes:progress'] = s.progress ?? (s.status === 'creating' ? '0%' : '100%');
       out['os-extended-snapshot-attributes:project_id'] = s.projectId;
     }
     if (ctx.version.ge('3.14')) out.group_snapshot_id = null;
@@ -273,16 +275,34 @@ export class CinderStorage {
     if (v.status !== 'available' && !(force && v.status === 'in-use')) {
       throw new SimServiceError(400, `Invalid volume: Volume ${v.id} status must be available, but current status is: ${v.status}.`);
     }
+    this.checkSnapshotQuota(ctx.caller.projectId, v.size);
     const s: Snapshot = {
       ...base(ctx, req.name ?? req.display_name),
       volumeId: v.id,
       size: v.size,
+      progress: null,
       description: (req.description ?? req.display_description ?? null) as string | null,
       metadata: { ...((req.metadata as Record<string, string>) ?? {}) },
     };
     this.snapshots.items.set(s.id, s);
     this.later(s, 'creating', 'available');
     return s;
+  }
+
+  /** 413 when one more snapshot of `size` GB exceeds the project's snapshots or gigabytes (volumes and snapshots) quota. */
+  private checkSnapshotQuota(projectId: string, size: number): void {
+    const limits = this.volumes.state.quotaLimits(projectId);
+    const mine = [...this.snapshots.items.values()].filter((x) => x.projectId === projectId);
+    if (limits.snapshots >= 0 && mine.length + 1 > limits.snapshots) {
+      throw new SimServiceError(413, `SnapshotLimitExceeded: Maximum number of snapshots allowed (${limits.snapshots}) exceeded for quota 'snapshots'.`);
+    }
+    const used = this.volumes.state.usage(projectId).gigabytes + mine.reduce((n, x) => n + x.size, 0);
+    if (limits.gigabytes >= 0 && used + size > limits.gigabytes) {
+      throw new SimServiceError(
+        413,
+        `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested ${size}G, quota is ${limits.gigabytes}G and ${used}G has been consumed.`,
+      );
+    }
   }
 
   updateSnapshot(ctx: CinderCtx, id: string, raw: unknown): Snapshot {
@@ -357,6 +377,7 @@ export class CinderStorage {
         const allowed: Record<string, string[]> = { creating: ['creating', 'available', 'error'], deleting: ['deleting', 'error_deleting'] };
         if (!allowed[s.status]?.includes(a.status)) throw new SimServiceError(400, `Provided snapshot status ${a.status} not allowed for snapshot with status ${s.status}.`);
         s.status = a.status;
+        if (typeof a.progress === 'string') s.progress = a.progress;
         return { status: 202 };
       }
       case 'os-force_delete':

@@ -148,6 +148,13 @@ export class VolumeService implements SimCinderApi {
         `Invalid input received: Invalid volume size provided for create request: ${size ?? 'None'} (size argument must be an integer (or string representation of an integer) and greater than zero).`,
       );
     }
+    if (fromSize !== undefined && size < fromSize) {
+      const what = snapshotId ? 'snapshot' : 'backup';
+      throw new SimServiceError(
+        400,
+        `Invalid input received: Volume size '${size}'GB cannot be smaller than the ${what} size ${fromSize}GB. They must be >= original ${what} size.`,
+      );
+    }
     if (source && size < source.size) {
       throw new SimServiceError(
         400,
