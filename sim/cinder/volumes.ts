@@ -66,6 +66,17 @@ export interface VolumeSources {
 /** The backend every simulated pod has; a type asking for another cannot be scheduled. */
 const BACKEND_NAME = 'lvmdriver-1';
 
+/** The backend's capabilities the scheduler's capabilities filter compares unscoped extra specs with. */
+const BACKEND_CAPABILITIES: Record<string, string> = { volume_backend_name: BACKEND_NAME, storage_protocol: 'iSCSI', vendor_name: 'Open Source' };
+
+/** Whether a type's extra specs fit the one backend (specs naming other capabilities are ignored, as Cinder ignores unknown ones). */
+function backendFits(specs: Record<string, string>): boolean {
+  return Object.entries(BACKEND_CAPABILITIES).every(([k, have]) => {
+    const want = specs[k] ?? specs[`capabilities:${k}`];
+    return want === undefined || want === have || want === `<in> ${have}`;
+  });
+}
+
 export class VolumeService implements SimCinderApi {
   sources?: VolumeSources;
 
@@ -200,8 +211,7 @@ export class VolumeService implements SimCinderApi {
       migrationStatus: null,
     };
     this.state.volumes.set(v.id, v);
-    const wanted = type.extraSpecs.volume_backend_name;
-    const schedulable = wanted === undefined || wanted === BACKEND_NAME;
+    const schedulable = backendFits(type.extraSpecs);
     this.timers.later(() => {
       if (this.state.volumes.get(v.id) === v && v.status === 'creating') {
         v.status = schedulable ? 'available' : 'error';

@@ -223,8 +223,12 @@ describeEachDatabase('Cinder gateway: snapshots, backups, transfers, attachments
     assert.equal(wrong.status, 400, wrong.text);
     assert.equal((await routeOf(vol, 'volume')).projectId, env.demo.project);
 
+    const inUse = async (project: string) => (await env.call('admin', 'GET', `/os-quota-sets/${project}?usage=true`)).body.quota_set.volumes.in_use as number;
+    const [demoBefore, adminBefore] = [await inUse(env.demo.project), await inUse(env.admin.project)];
     const ok = await env.call('admin', 'POST', `/os-volume-transfer/${t.id}/accept`, { body: { accept: { auth_key: t.auth_key } } });
     assert.equal(ok.status, 202, ok.text);
+    assert.equal(await inUse(env.demo.project), demoBefore - 1, "the volume no longer counts in the giver's quota");
+    assert.equal(await inUse(env.admin.project), adminBefore + 1, "it counts in the receiver's");
     assert.equal(ok.body.transfer.volume_id, vol);
     const route = await routeOf(vol, 'volume');
     assert.equal(route.projectId, env.admin.project);

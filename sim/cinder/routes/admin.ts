@@ -85,11 +85,15 @@ export function adminRoutes(r: CinderRouter, s: CinderServices): void {
     return found;
   };
 
+  // Cinder's host filter also matches a backend on the host (`host@backend`).
+  const onHost = (serviceHost: string, host: string) => serviceHost === host || serviceHost.startsWith(`${host}@`);
   r.get('/os-services', (ctx, req) => {
     requireAdmin(ctx, 'volume_extension:services:index');
     const q = query(req);
     return {
-      services: services.filter((x) => (q.host === undefined || x.host === q.host) && (q.binary === undefined || x.binary === q.binary)).map((x) => serviceView(ctx, x)),
+      services: services
+        .filter((x) => (q.host === undefined || onHost(x.host, String(q.host))) && (q.binary === undefined || x.binary === q.binary))
+        .map((x) => serviceView(ctx, x)),
     };
   });
   r.put('/os-services/:verb', (ctx, req) => {

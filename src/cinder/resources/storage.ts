@@ -5,6 +5,7 @@ import type { Pod } from '../../pods/index.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import { parseJson, relayedHeaders, relayRaw, type Relay } from '../relay.js';
+import type { VolumeQuotas } from '../quotas/admission.js';
 import { VOLUME, type PlacedVolume, type VolumePlacement } from '../volumes/placement.js';
 import { serverInVolumePod } from '../volumes/servers.js';
 import { ATTACHMENTS, BACKUPS, MESSAGES, SNAPSHOTS, type PodResourceKind } from './kinds.js';
@@ -38,6 +39,7 @@ export class StorageService {
     private readonly deps: CinderDeps,
     private readonly resources: PodResources,
     private readonly volumes: VolumePlacement,
+    private readonly quotas: VolumeQuotas,
   ) {}
 
   private get pods() {
@@ -156,6 +158,7 @@ export class StorageService {
     await inTransaction(this.deps.core.db, async (trx) => {
       const routings = this.deps.core.routings.in(trx);
       for (const r of await routings.findByTop(volumeId, VOLUME)) if (r.podId === transfer.pod.id) await routings.update(r.id, { projectId: newProject });
+      await this.quotas.transferred(volumeId, newProject, trx);
       for (const r of await routings.findByTops('snapshot', snapshotIds, { podId: transfer.pod.id })) await routings.update(r.id, { projectId: newProject });
       await routings.deleteIfExists(transfer.route.id);
     });

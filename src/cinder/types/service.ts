@@ -125,7 +125,6 @@ export class VolumeTypeService {
       isPublic,
       extraSpecs: req.extra_specs ?? {},
     });
-    if (!isPublic) await this.store.addProject(t.id, ctx.projectId);
     await this.sync.copyEverywhere(ctx, t);
     return this.view(ctx, t, 'create');
   }
