@@ -138,6 +138,18 @@ describeEachDatabase('Cinder gateway: snapshots, backups, transfers, attachments
     assert.equal((await env.call('demo', 'GET', `/snapshots?marker=${hidden.body.snapshot.id}`)).status, 404, 'an unrouted marker is not found');
     assert.equal((await env.call('demo', 'GET', '/snapshots?sort=bogus:asc')).status, 400);
     assert.equal((await env.call('demo', 'GET', '/snapshots?limit=x')).status, 400);
+    // offset skips records of the merged order (hidden ones are never counted); bad offsets are 400.
+    const ownNames = (await env.call('demo', 'GET', '/snapshots?sort=name:asc')).body.snapshots.map((s: any) => s.name);
+    const skipped = await env.call('demo', 'GET', '/snapshots?sort=name:asc&offset=2&limit=3');
+    assert.equal(skipped.status, 200, skipped.text);
+    assert.deepEqual(
+      skipped.body.snapshots.map((s: any) => s.name),
+      ownNames.slice(2, 5),
+    );
+    const nextAfterOffset = skipped.body.snapshots_links?.find((l: any) => l.rel === 'next')?.href as string | undefined;
+    if (nextAfterOffset) assert.ok(!nextAfterOffset.includes('offset='), 'the next page continues by marker, without the offset');
+    assert.deepEqual((await env.call('demo', 'GET', `/snapshots?offset=${ownNames.length}`)).body.snapshots, []);
+    for (const bad of ['-1', 'x']) assert.equal((await env.call('demo', 'GET', `/snapshots?offset=${bad}`)).status, 400, bad);
     const filtered = await env.call('demo', 'GET', `/snapshots/detail?volume_id=${v1}`);
     assert.ok(filtered.body.snapshots.length >= 3 && filtered.body.snapshots.every((s: any) => s.volume_id === v1));
 

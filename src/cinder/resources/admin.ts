@@ -3,6 +3,7 @@ import { badRequest, isJsonObject, notFound } from '../../common/index.js';
 import type { FailedPod } from '../../fanout/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { CinderCall } from '../call.js';
+import { HOST_SEPARATOR, tagHost } from '../hosts.js';
 import type { CinderDeps } from '../deps.js';
 import type { CinderPods } from '../podCalls.js';
 import { parseJson, relayedHeaders, relayRaw, type Relay } from '../relay.js';
@@ -10,13 +11,10 @@ import { VOLUME, type VolumePlacement } from '../volumes/placement.js';
 import type { PodPicker } from './lister.js';
 import type { PodResources } from './service.js';
 
-/** Separates the pod's region from a pod's own host or cluster name: `Pod1:node@lvm#pool`. */
-export const HOST_SEPARATOR = ':';
-
 /** Service verbs Cinder resolves through the host's replication services (an unknown host is 400). */
 const REPLICATION_VERBS = new Set(['freeze', 'thaw', 'failover_host', 'failover']);
 
-const tag = (pod: Pod, host: unknown) => (typeof host === 'string' && host !== '' ? `${pod.regionName}${HOST_SEPARATOR}${host}` : host);
+const tag = tagHost;
 
 interface Gathered {
   answers: { pod: Pod; body: JsonObject }[];
