@@ -27,7 +27,7 @@ export interface StoredRecord {
 
 let seq = 0;
 
-function base(ctx: CinderCtx, name: unknown): StoredRecord {
+export function base(ctx: CinderCtx, name: unknown): StoredRecord {
   return {
     id: randomUUID(),
     projectId: ctx.caller.projectId,
@@ -40,18 +40,18 @@ function base(ctx: CinderCtx, name: unknown): StoredRecord {
   };
 }
 
-function body<T>(schema: Schema, raw: unknown, key: string): T {
+export function body<T>(schema: Schema, raw: unknown, key: string): T {
   validateBody(schema, raw);
   return (raw as Record<string, T>)[key];
 }
 
-const obj = (properties: Record<string, Schema>, required: string[] = [], additionalProperties: boolean | Schema = false): Schema => ({
+export const obj = (properties: Record<string, Schema>, required: string[] = [], additionalProperties: boolean | Schema = false): Schema => ({
   type: 'object',
   properties,
   required,
   additionalProperties,
 });
-const str: Schema = { type: ['string', 'null'], maxLength: 255 };
+export const str: Schema = { type: ['string', 'null'], maxLength: 255 };
 const uuid: Schema = { type: 'string', format: 'uuid' };
 const meta: Schema = { type: 'object', patternProperties: { '^[a-zA-Z0-9-_:. /]{1,255}$': { type: 'string', maxLength: 255 } }, additionalProperties: false };
 
@@ -123,7 +123,7 @@ export class SimCollection<R extends StoredRecord> {
   }
 }
 
-const commonSort = <R extends StoredRecord>(extra: Record<string, (r: R) => unknown> = {}): Record<string, (r: R) => unknown> => ({
+export const commonSort = <R extends StoredRecord>(extra: Record<string, (r: R) => unknown> = {}): Record<string, (r: R) => unknown> => ({
   id: (r) => r.id,
   name: (r) => r.name,
   status: (r) => r.status,
@@ -251,7 +251,7 @@ export class CinderStorage {
       out['os-extended-snapshot-attributes:progress'] = s.progress ?? (s.status === 'creating' ? '0%' : '100%');
       out['os-extended-snapshot-attributes:project_id'] = s.projectId;
     }
-    if (ctx.version.ge('3.14')) out.group_snapshot_id = null;
+    if (ctx.version.ge('3.14')) out.group_snapshot_id = (s.groupSnapshotId as string | undefined) ?? null;
     if (ctx.version.ge('3.41')) out.user_id = s.userId;
     if (ctx.version.ge('3.65')) out.consumes_quota = true;
     return out;

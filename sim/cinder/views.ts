@@ -67,7 +67,7 @@ export class CinderViews {
       }
       if (v.imageMetadata) out.volume_image_metadata = { ...v.imageMetadata };
     }
-    if (ver.ge('3.13')) out.group_id = null;
+    if (ver.ge('3.13')) out.group_id = v.groupId ?? null;
     if (ver.ge('3.21') && admin) out.provider_id = null;
     if (ver.ge('3.48')) {
       out.shared_targets = ver.ge('3.69') ? null : true;

@@ -59,6 +59,8 @@ export interface VolumeSources {
   blocksDelete(volumeId: string, cascade?: boolean): boolean;
   /** Cascade delete: 400 unless every snapshot of the volume is available or error; then they go too. */
   deleteSnapshotsOf?(ctx: CinderCtx, volumeId: string): void;
+  /** A volume created into a group (3.13 `group_id`): 404 unknown group, 400 not available or type not in it. */
+  checkGroupMember?(ctx: CinderCtx, groupId: string, typeId: string): void;
   /** Records a user message (`/messages`) about a failed asynchronous operation. */
   note(ctx: CinderCtx, resourceType: string, resourceUuid: string, event: string, text: string): void;
 }
@@ -179,6 +181,8 @@ export class VolumeService implements SimCinderApi {
         : source
           ? (this.state.types.get(source.volumeTypeId) ?? this.state.defaultType)
           : this.state.defaultType;
+    const groupId = typeof req.group_id === 'string' ? req.group_id : null;
+    if (groupId !== null) this.sources?.checkGroupMember?.(ctx, groupId, type.id);
     this.checkQuota(caller.projectId, 1, size);
     const imageRef = (typeof req.imageRef === 'string' && req.imageRef) || (typeof req.image_id === 'string' && req.image_id) || '';
     const now = new Date();
@@ -209,6 +213,7 @@ export class VolumeService implements SimCinderApi {
       updatedAt: null,
       attachments: [],
       migrationStatus: null,
+      groupId,
     };
     this.state.volumes.set(v.id, v);
     const schedulable = backendFits(type.extraSpecs);

@@ -7,7 +7,7 @@ import type { CinderServices } from '../services.js';
 import type { StoredRecord } from '../storage.js';
 import { params, query, type CinderRouter } from '../router.js';
 
-function listBody<R extends StoredRecord>(
+export function listBody<R extends StoredRecord>(
   ctx: CinderCtx,
   req: FastifyRequest,
   s: CinderServices,
@@ -21,7 +21,7 @@ function listBody<R extends StoredRecord>(
   return out;
 }
 
-const send = (reply: FastifyReply, r: { status: number; body?: unknown }) => {
+export const send = (reply: FastifyReply, r: { status: number; body?: unknown }) => {
   reply.code(r.status);
   return r.body === undefined ? reply.send() : reply.send(r.body);
 };
