@@ -14,8 +14,6 @@ import type { PodResources } from './service.js';
 /** Service verbs Cinder resolves through the host's replication services (an unknown host is 400). */
 const REPLICATION_VERBS = new Set(['freeze', 'thaw', 'failover_host', 'failover']);
 
-const tag = tagHost;
-
 interface Gathered {
   answers: { pod: Pod; body: JsonObject }[];
   failed: FailedPod[];
@@ -117,8 +115,8 @@ export class AdminViews {
       'services',
       g,
       (pod, e) => {
-        e.host = tag(pod, e.host);
-        if ('cluster' in e) e.cluster = tag(pod, e.cluster);
+        e.host = tagHost(pod, e.host);
+        if ('cluster' in e) e.cluster = tagHost(pod, e.cluster);
         if (pod.azName) e.zone = pod.azName;
       },
       'service',
@@ -136,8 +134,8 @@ export class AdminViews {
     body[field] = host;
     const res = await this.pods.request(call, pod, { method: 'PUT', path: `/os-services/${encodeURIComponent(verb)}`, body });
     return this.relayTagged(call, res, (b) => {
-      if ('host' in b) b.host = tag(pod, b.host);
-      if (Array.isArray(b.log_levels)) for (const l of b.log_levels as JsonObject[]) l.host = tag(pod, l.host);
+      if ('host' in b) b.host = tagHost(pod, b.host);
+      if (Array.isArray(b.log_levels)) for (const l of b.log_levels as JsonObject[]) l.host = tagHost(pod, l.host);
     });
   }
 
@@ -155,7 +153,7 @@ export class AdminViews {
       }
       if (res.status >= 400) return relayRaw(res, this.pods.links(call, res));
       const b = parseJson(res.body) as { log_levels?: JsonObject[] } | undefined;
-      for (const l of b?.log_levels ?? []) levels.push({ ...l, host: tag(pod, l.host) });
+      for (const l of b?.log_levels ?? []) levels.push({ ...l, host: tagHost(pod, l.host) });
     }
     return { status: 200, headers: this.picker.headers(failed, 'service'), body: verb === 'get-log' ? { log_levels: levels } : {} };
   }
@@ -164,7 +162,7 @@ export class AdminViews {
 
   async pools(call: CinderCall): Promise<Relay> {
     const g = await this.gather(call, '/scheduler-stats/get_pools', new URLSearchParams(call.rawQuery));
-    return this.merged('pools', g, (pod, e) => void (e.name = tag(pod, e.name)), 'pool');
+    return this.merged('pools', g, (pod, e) => void (e.name = tagHost(pod, e.name)), 'pool');
   }
 
   async capabilities(call: CinderCall, tagged: string): Promise<Relay> {
@@ -179,7 +177,7 @@ export class AdminViews {
       'hosts',
       g,
       (pod, e) => {
-        e.host_name = tag(pod, e.host_name);
+        e.host_name = tagHost(pod, e.host_name);
         if (pod.azName) e.zone = pod.azName;
       },
       'host',
@@ -190,20 +188,20 @@ export class AdminViews {
     const { pod, host } = await this.podOfHost(tagged);
     const res = await this.pods.request(call, pod, { method: 'GET', path: `/os-hosts/${encodeURIComponent(host)}` });
     return this.relayTagged(call, res, (b) => {
-      for (const r of (Array.isArray(b.host) ? b.host : []) as JsonObject[]) if (isJsonObject(r.resource)) r.resource.host = tag(pod, r.resource.host);
+      for (const r of (Array.isArray(b.host) ? b.host : []) as JsonObject[]) if (isJsonObject(r.resource)) r.resource.host = tagHost(pod, r.resource.host);
     });
   }
 
   async clusters(call: CinderCall, detail: boolean): Promise<Relay> {
     const g = await this.gather(call, detail ? '/clusters/detail' : '/clusters', new URLSearchParams(call.rawQuery));
-    return this.merged('clusters', g, (pod, e) => void (e.name = tag(pod, e.name)), 'cluster');
+    return this.merged('clusters', g, (pod, e) => void (e.name = tagHost(pod, e.name)), 'cluster');
   }
 
   async cluster(call: CinderCall, tagged: string): Promise<Relay> {
     const { pod, host } = await this.podOfHost(tagged, 'name');
     const res = await this.pods.request(call, pod, { method: 'GET', path: `/clusters/${encodeURIComponent(host)}${call.rawQuery ? `?${call.rawQuery}` : ''}` });
     return this.relayTagged(call, res, (b) => {
-      if (isJsonObject(b.cluster)) b.cluster.name = tag(pod, b.cluster.name);
+      if (isJsonObject(b.cluster)) b.cluster.name = tagHost(pod, b.cluster.name);
     });
   }
 
@@ -213,7 +211,7 @@ export class AdminViews {
     body.name = host;
     const res = await this.pods.request(call, pod, { method: 'PUT', path: `/clusters/${verb}`, body });
     return this.relayTagged(call, res, (b) => {
-      if (isJsonObject(b.cluster)) b.cluster.name = tag(pod, b.cluster.name);
+      if (isJsonObject(b.cluster)) b.cluster.name = tagHost(pod, b.cluster.name);
     });
   }
 

@@ -21,13 +21,13 @@ const USER_VISIBLE_SPECS = ['multiattach', 'RESKEY:availability_zones', 'replica
 
 type Json = Record<string, unknown>;
 
+/** Which answer a volume type is shown in: their keys differ upstream. */
+export type TypeView = 'read' | 'create' | 'update' | 'default';
+
 /**
  * Volume types, owned by the top: the API reads and writes the top's table; every change is
  * applied to the pods' copies (pods first, so a pod refusing leaves the top unchanged).
  */
-/** Which answer a volume type is shown in: their keys differ upstream. */
-export type TypeView = 'read' | 'create' | 'update' | 'default';
-
 export class VolumeTypeService {
   private readonly checkExtraSpecs: BodyCheck<Static<typeof ExtraSpecs>>;
   private readonly checkAdd: BodyCheck<Static<typeof AddProjectAccess>>;
