@@ -2,10 +2,10 @@
 // simulated Cinder, with upstream's state machines: group creating → available, deleting → gone;
 // group snapshot creating → available (a snapshot of each of the group's volumes), deleting.
 import { randomUUID } from 'node:crypto';
-import type { TransitionTimers } from '../nova/apiutil.js';
+import { isoMicro, type TransitionTimers } from '../nova/apiutil.js';
 import type { Schema } from '../nova/validate.js';
 import { SimServiceError } from '../types.js';
-import type { CinderCtx, CinderLinks } from './context.js';
+import type { CinderCtx } from './context.js';
 import type { Volume } from './model.js';
 import { base, body, commonSort, obj, SimCollection, str, type CinderStorage, type StoredRecord } from './storage.js';
 import type { VolumeService } from './volumes.js';
@@ -55,7 +55,6 @@ export class CinderGroups {
     private readonly volumes: VolumeService,
     private readonly storage: CinderStorage,
     private readonly timers: TransitionTimers,
-    private readonly links: CinderLinks,
     private readonly az: string,
   ) {
     // Cinder's database migration makes this type (its default_group_type).
@@ -173,7 +172,7 @@ export class CinderGroups {
       id: g.id,
       status: g.status,
       availability_zone: this.az,
-      created_at: g.createdAt.toISOString().replace('Z', '000').slice(0, 26),
+      created_at: isoMicro(g.createdAt),
       name: g.name,
       description: g.description,
       group_type: g.groupTypeId,
@@ -342,7 +341,7 @@ export class CinderGroups {
       id: s.id,
       group_id: s.groupId,
       status: s.status,
-      created_at: s.createdAt.toISOString().replace('Z', '000').slice(0, 26),
+      created_at: isoMicro(s.createdAt),
       name: s.name,
       description: s.description,
     };
@@ -402,10 +401,5 @@ export class CinderGroups {
       r.status = to;
       r.updatedAt = new Date();
     });
-  }
-
-  /** Links of a group (the create answer of create-from-src shows none; kept for list next links). */
-  linksOf(ctx: CinderCtx, id: string) {
-    return this.links.pair(ctx, 'groups', id);
   }
 }

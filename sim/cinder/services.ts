@@ -37,7 +37,7 @@ export function createCinderServices(deps: CinderSimDeps): CinderServices {
   const views = new CinderViews(state, links, host, uuidFrom(`cinder-volume:${deps.region}`));
   const volumes = new VolumeService(state, deps, views, timers);
   const storage = new CinderStorage(volumes, timers, links, deps.az);
-  const groups = new CinderGroups(volumes, storage, timers, links, deps.az);
+  const groups = new CinderGroups(volumes, storage, timers, deps.az);
   volumes.sources = {
     snapshot: (ctx, id) => storage.snapshotForVolume(ctx, id),
     backup: (ctx, id) => storage.backupForVolume(ctx, id),
