@@ -41,12 +41,15 @@ export class SimPod {
   ) {
     const { faults } = this;
     const common = { region: opts.region, faults, keystone: opts.keystone };
-    const cinder = createCinderSim({ ...common, az: opts.az, publicUrl: () => this.cinder.url, buildDelayMs: opts.buildDelayMs });
+    // Cinder's os-volume_upload_image registers images in the pod's Glance (made just below).
+    let glanceApi: SimGlanceApi | undefined;
+    const cinder = createCinderSim({ ...common, az: opts.az, publicUrl: () => this.cinder.url, buildDelayMs: opts.buildDelayMs, glance: () => glanceApi! });
     const neutron = createNeutronSim({ ...common, az: opts.az, publicUrl: () => this.neutron.url, physicalNetworks: opts.physicalNetworks });
     const own =
       'own' in opts.glance
         ? createGlanceSim({ keystone: opts.keystone, faults, publicUrl: () => this.glance!.url, keystoneUrl: opts.glance.own.keystoneUrl, seedOwner: opts.glance.own.seedOwner })
         : undefined;
+    glanceApi = own ? own.api : (opts.glance as SimGlanceApi);
     const nova = createNovaSim({
       ...common,
       az: opts.az,

@@ -32,6 +32,20 @@ interface VolumeActionDef {
 
 const ACCEPTED: VolumeActionResult = { status: 202 };
 
+const uploadImageSchema: Schema = {
+  type: 'object',
+  properties: {
+    image_name: { type: 'string', minLength: 1, maxLength: 255 },
+    force: { type: ['boolean', 'string'] },
+    disk_format: { type: 'string', enum: ['raw', 'vmdk', 'vdi', 'qcow2', 'vhd', 'vhdx', 'ploop'] },
+    container_format: { type: 'string', enum: ['bare'] },
+    visibility: { type: 'string', enum: ['community', 'public', 'private', 'shared'] },
+    protected: { type: ['boolean', 'string'] },
+  },
+  required: ['image_name'],
+  additionalProperties: false,
+};
+
 function invalid(message: string): SimServiceError {
   return new SimServiceError(400, `Invalid volume: ${message}`);
 }
@@ -125,7 +139,13 @@ export class VolumeActions {
       'os-detach': {
         run: (_ctx, v, arg) => {
           validate(detachSchema, arg, 'os-detach');
-          if (v.attachments.length === 0) throw invalid('Volume must be attached in order to detach.');
+          if (v.status === 'maintenance') throw invalid('The volume cannot be detached in maintenance mode.');
+          // Cinder's volume manager: a detach of a volume that is not attached leaves it available, no error.
+          if (v.attachments.length === 0) {
+            v.status = 'available';
+            v.attachStatus = 'detached';
+            return ACCEPTED;
+          }
           const att = attachmentFor(v, (arg as { attachment_id?: string | null } | null)?.attachment_id);
           svc.removeAttachment(v, att);
           return ACCEPTED;
@@ -183,6 +203,47 @@ export class VolumeActions {
             svc.touch(v);
           }
           return ACCEPTED;
+        },
+      },
+      'os-volume_upload_image': {
+        run: (ctx, v, arg) => {
+          validate(uploadImageSchema, arg, 'os-volume_upload_image');
+          const a = arg as { image_name: string; force?: unknown; disk_format?: string; container_format?: string; visibility?: string; protected?: unknown };
+          const force = a.force === true || String(a.force).toLowerCase() === 'true';
+          if (!(v.status === 'available' || (force && v.status === 'in-use'))) {
+            throw invalid(`Volume ${v.id} status must be available${force ? ' or in-use' : ''}, but current status is: ${v.status}.`);
+          }
+          const glance = svc.deps.glance?.();
+          if (!glance) throw new SimServiceError(400, 'Invalid input received: no image service to upload to.');
+          const diskFormat = a.disk_format ?? 'raw';
+          const containerFormat = a.container_format ?? 'bare';
+          const imageId = glance.createImage(ctx.caller.projectId, a.image_name, {
+            disk_format: diskFormat,
+            container_format: containerFormat,
+            ...(a.visibility ? { visibility: a.visibility } : {}),
+          });
+          const previous = v.status;
+          svc.transition(v, 'uploading', (x) => {
+            x.status = previous;
+          });
+          const type = svc.state.types.get(v.volumeTypeId);
+          return {
+            status: 202,
+            body: {
+              'os-volume_upload_image': {
+                id: v.id,
+                updated_at: v.updatedAt ? v.updatedAt.toISOString() : null,
+                status: 'uploading',
+                display_description: v.description,
+                size: v.size,
+                volume_type: type ? { id: type.id, name: type.name, description: type.description, is_public: type.isPublic, extra_specs: { ...type.extraSpecs } } : null,
+                image_id: imageId,
+                container_format: containerFormat,
+                disk_format: diskFormat,
+                image_name: a.image_name,
+              },
+            },
+          };
         },
       },
       'os-initialize_connection': {

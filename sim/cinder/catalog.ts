@@ -69,6 +69,31 @@ export class VolumeTypeService {
     return t;
   }
 
+  /** `GET /types/{id}/os-volume-type-access` (admin): the projects a private type is shared with. */
+  accessList(ctx: CinderCtx, id: string): { volume_type_id: string; project_id: string }[] {
+    requireAdmin(ctx, 'volume_extension:volume_type_access');
+    const t = this.get(ctx, id);
+    if (t.isPublic) throw new SimServiceError(404, `Volume type access for ${t.id} not found: the type is public.`);
+    return [...t.access].sort().map((project) => ({ volume_type_id: t.id, project_id: project }));
+  }
+
+  /** `POST /types/{id}/action` with `addProjectAccess` / `removeProjectAccess` (admin). */
+  accessAction(ctx: CinderCtx, id: string, body: unknown): void {
+    const action = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body)[0] : undefined;
+    if (action !== 'addProjectAccess' && action !== 'removeProjectAccess') throw new SimServiceError(400, `There is no such action: ${action ?? ''}`);
+    requireAdmin(ctx, `volume_extension:volume_type_access:${action}`);
+    const project = (body as Record<string, { project?: unknown } | undefined>)[action]?.project;
+    if (typeof project !== 'string' || project === '') throw new SimServiceError(400, `Invalid input for field/attribute ${action}. 'project' is a required property`);
+    const t = this.get(ctx, id);
+    if (t.isPublic) throw new SimServiceError(400, 'Invalid volume type: Type access modification is not applicable to public volume type.');
+    if (action === 'addProjectAccess') {
+      if (t.access.has(project)) throw new SimServiceError(409, `Volume type access for ${t.id} / ${project} combination already exists.`);
+      t.access.add(project);
+    } else {
+      if (!t.access.delete(project)) throw new SimServiceError(404, `Volume type access not found for ${t.id} / ${project} combination.`);
+    }
+  }
+
   delete(ctx: CinderCtx, id: string): void {
     requireAdmin(ctx, 'volume_extension:types_manage');
     const t = this.get(ctx, id);

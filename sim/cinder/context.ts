@@ -1,5 +1,5 @@
 // What every part of the simulated Cinder shares: dependencies, the per-request context and links.
-import type { SimCaller, SimFaults, SimTokenValidator } from '../types.js';
+import type { SimCaller, SimFaults, SimGlanceApi, SimTokenValidator } from '../types.js';
 import type { ApiVersion } from '../nova/apiutil.js';
 
 export interface CinderSimDeps {
@@ -8,6 +8,8 @@ export interface CinderSimDeps {
   faults: SimFaults;
   keystone: SimTokenValidator;
   publicUrl: () => string;
+  /** The pod's Glance, where os-volume_upload_image registers its image (absent: the action is refused). */
+  glance?: () => SimGlanceApi;
   /** Delay of asynchronous transitions (creating→available, extending, deleting…). Default 50 ms. */
   buildDelayMs?: number;
 }

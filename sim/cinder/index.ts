@@ -6,6 +6,7 @@ import type { CinderSimDeps } from './context.js';
 import { CinderRouter, cinderMicroversionHook, stripComputeRequestId } from './router.js';
 import { adminRoutes } from './routes/admin.js';
 import { encryptionRoutes } from './routes/encryption.js';
+import { groupRoutes } from './routes/groups.js';
 import { miscRoutes } from './routes/misc.js';
 import { qosRoutes } from './routes/qos.js';
 import { storageRoutes } from './routes/storage.js';
@@ -42,5 +43,6 @@ export function createCinderSimWithServices(deps: CinderSimDeps): { app: Fastify
   storageRoutes(router, services);
   qosRoutes(router, services);
   encryptionRoutes(router, services);
+  groupRoutes(router, services);
   return { app, services };
 }

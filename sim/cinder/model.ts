@@ -37,6 +37,8 @@ export interface Volume {
   updatedAt: Date | null;
   attachments: VolumeAttachment[];
   migrationStatus: string | null;
+  /** The group (3.13+) the volume was created into or added to. */
+  groupId?: string | null;
 }
 
 export interface VolumeType {

@@ -4,6 +4,7 @@ import { TransitionTimers } from '../nova/apiutil.js';
 import { VolumeActions } from './actions.js';
 import { CinderQuotaService, VolumeTypeService } from './catalog.js';
 import { CinderLinks, type CinderSimDeps } from './context.js';
+import { CinderGroups } from './groups.js';
 import { CinderState } from './state.js';
 import { CinderStorage } from './storage.js';
 import { CinderViews } from './views.js';
@@ -20,6 +21,7 @@ export interface CinderServices {
   types: VolumeTypeService;
   quotas: CinderQuotaService;
   storage: CinderStorage;
+  groups: CinderGroups;
 }
 
 function uuidFrom(text: string): string {
@@ -35,12 +37,15 @@ export function createCinderServices(deps: CinderSimDeps): CinderServices {
   const views = new CinderViews(state, links, host, uuidFrom(`cinder-volume:${deps.region}`));
   const volumes = new VolumeService(state, deps, views, timers);
   const storage = new CinderStorage(volumes, timers, links, deps.az);
+  const groups = new CinderGroups(volumes, storage, timers, deps.az);
   volumes.sources = {
     snapshot: (ctx, id) => storage.snapshotForVolume(ctx, id),
     backup: (ctx, id) => storage.backupForVolume(ctx, id),
     note: (ctx, type, uuid, event, text) => storage.note(ctx, type, uuid, event, text),
-    blocksDelete: (volumeId) =>
-      [...storage.snapshots.items.values()].some((x) => x.volumeId === volumeId) || [...storage.transfers.items.values()].some((x) => x.volumeId === volumeId),
+    blocksDelete: (volumeId, cascade) =>
+      (!cascade && [...storage.snapshots.items.values()].some((x) => x.volumeId === volumeId)) || [...storage.transfers.items.values()].some((x) => x.volumeId === volumeId),
+    deleteSnapshotsOf: (ctx, volumeId) => storage.deleteSnapshotsOf(ctx, volumeId),
+    checkGroupMember: (ctx, groupId, typeId) => groups.checkMember(ctx, groupId, typeId),
   };
   return {
     deps,
@@ -53,5 +58,6 @@ export function createCinderServices(deps: CinderSimDeps): CinderServices {
     types: new VolumeTypeService(state),
     quotas: new CinderQuotaService(state),
     storage,
+    groups,
   };
 }

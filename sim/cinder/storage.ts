@@ -27,7 +27,7 @@ export interface StoredRecord {
 
 let seq = 0;
 
-function base(ctx: CinderCtx, name: unknown): StoredRecord {
+export function base(ctx: CinderCtx, name: unknown): StoredRecord {
   return {
     id: randomUUID(),
     projectId: ctx.caller.projectId,
@@ -40,18 +40,18 @@ function base(ctx: CinderCtx, name: unknown): StoredRecord {
   };
 }
 
-function body<T>(schema: Schema, raw: unknown, key: string): T {
+export function body<T>(schema: Schema, raw: unknown, key: string): T {
   validateBody(schema, raw);
   return (raw as Record<string, T>)[key];
 }
 
-const obj = (properties: Record<string, Schema>, required: string[] = [], additionalProperties: boolean | Schema = false): Schema => ({
+export const obj = (properties: Record<string, Schema>, required: string[] = [], additionalProperties: boolean | Schema = false): Schema => ({
   type: 'object',
   properties,
   required,
   additionalProperties,
 });
-const str: Schema = { type: ['string', 'null'], maxLength: 255 };
+export const str: Schema = { type: ['string', 'null'], maxLength: 255 };
 const uuid: Schema = { type: 'string', format: 'uuid' };
 const meta: Schema = { type: 'object', patternProperties: { '^[a-zA-Z0-9-_:. /]{1,255}$': { type: 'string', maxLength: 255 } }, additionalProperties: false };
 
@@ -123,7 +123,7 @@ export class SimCollection<R extends StoredRecord> {
   }
 }
 
-const commonSort = <R extends StoredRecord>(extra: Record<string, (r: R) => unknown> = {}): Record<string, (r: R) => unknown> => ({
+export const commonSort = <R extends StoredRecord>(extra: Record<string, (r: R) => unknown> = {}): Record<string, (r: R) => unknown> => ({
   id: (r) => r.id,
   name: (r) => r.name,
   status: (r) => r.status,
@@ -134,6 +134,8 @@ const commonSort = <R extends StoredRecord>(extra: Record<string, (r: R) => unkn
 export interface Snapshot extends StoredRecord {
   volumeId: string;
   size: number;
+  /** Progress reported through os-update_snapshot_status; null: derived from the status. */
+  progress: string | null;
   description: string | null;
   metadata: Record<string, string>;
 }
@@ -147,6 +149,8 @@ export interface Backup extends StoredRecord {
   incremental: boolean;
   failReason: string | null;
   metadata: Record<string, string>;
+  /** The volume's metadata when it was backed up: a restore gives it back, as Cinder's backup drivers do. */
+  volumeMetadata: Record<string, string>;
 }
 
 export interface Transfer extends StoredRecord {
@@ -230,7 +234,8 @@ export class CinderStorage {
 
   // ---- snapshots -----------------------------------------------------------------------------
 
-  snapshotView(ctx: CinderCtx, s: Snapshot): Record<string, unknown> {
+  /** A snapshot; `extended` (show and the detailed list, as Cinder's extension) adds progress and project. */
+  snapshotView(ctx: CinderCtx, s: Snapshot, extended = true): Record<string, unknown> {
     const out: Record<string, unknown> = {
       id: s.id,
       created_at: isoMicro(s.createdAt),
@@ -241,10 +246,12 @@ export class CinderStorage {
       status: s.status,
       size: s.size,
       metadata: { ...s.metadata },
-      'os-extended-snapshot-attributes:progress': s.status === 'creating' ? '0%' : '100%',
-      'os-extended-snapshot-attributes:project_id': s.projectId,
     };
-    if (ctx.version.ge('3.14')) out.group_snapshot_id = null;
+    if (extended) {
+      out['os-extended-snapshot-attributes:progress'] = s.progress ?? (s.status === 'creating' ? '0%' : '100%');
+      out['os-extended-snapshot-attributes:project_id'] = s.projectId;
+    }
+    if (ctx.version.ge('3.14')) out.group_snapshot_id = (s.groupSnapshotId as string | undefined) ?? null;
     if (ctx.version.ge('3.41')) out.user_id = s.userId;
     if (ctx.version.ge('3.65')) out.consumes_quota = true;
     return out;
@@ -268,16 +275,34 @@ export class CinderStorage {
     if (v.status !== 'available' && !(force && v.status === 'in-use')) {
       throw new SimServiceError(400, `Invalid volume: Volume ${v.id} status must be available, but current status is: ${v.status}.`);
     }
+    this.checkSnapshotQuota(ctx.caller.projectId, v.size);
     const s: Snapshot = {
       ...base(ctx, req.name ?? req.display_name),
       volumeId: v.id,
       size: v.size,
+      progress: null,
       description: (req.description ?? req.display_description ?? null) as string | null,
       metadata: { ...((req.metadata as Record<string, string>) ?? {}) },
     };
     this.snapshots.items.set(s.id, s);
     this.later(s, 'creating', 'available');
     return s;
+  }
+
+  /** 413 when one more snapshot of `size` GB exceeds the project's snapshots or gigabytes (volumes and snapshots) quota. */
+  private checkSnapshotQuota(projectId: string, size: number): void {
+    const limits = this.volumes.state.quotaLimits(projectId);
+    const mine = [...this.snapshots.items.values()].filter((x) => x.projectId === projectId);
+    if (limits.snapshots >= 0 && mine.length + 1 > limits.snapshots) {
+      throw new SimServiceError(413, `SnapshotLimitExceeded: Maximum number of snapshots allowed (${limits.snapshots}) exceeded for quota 'snapshots'.`);
+    }
+    const used = this.volumes.state.usage(projectId).gigabytes + mine.reduce((n, x) => n + x.size, 0);
+    if (limits.gigabytes >= 0 && used + size > limits.gigabytes) {
+      throw new SimServiceError(
+        413,
+        `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested ${size}G, quota is ${limits.gigabytes}G and ${used}G has been consumed.`,
+      );
+    }
   }
 
   updateSnapshot(ctx: CinderCtx, id: string, raw: unknown): Snapshot {
@@ -287,6 +312,19 @@ export class CinderStorage {
     if ('description' in u || 'display_description' in u) s.description = (u.description ?? u.display_description ?? null) as string | null;
     s.updatedAt = new Date();
     return s;
+  }
+
+  /** A cascade delete of a volume: its snapshots must all be available or error; they go with it (clones made from them stay). */
+  deleteSnapshotsOf(_ctx: CinderCtx, volumeId: string): void {
+    const mine = [...this.snapshots.items.values()].filter((s) => s.volumeId === volumeId);
+    if (mine.some((s) => !['available', 'error'].includes(s.status))) {
+      throw new SimServiceError(400, 'Invalid volume: Snapshot of volume not in a deletable state.');
+    }
+    for (const s of mine) {
+      s.status = 'deleting';
+      s.updatedAt = new Date();
+      this.timers.later(() => this.snapshots.items.delete(s.id));
+    }
   }
 
   deleteSnapshot(ctx: CinderCtx, id: string, force = false): void {
@@ -339,6 +377,7 @@ export class CinderStorage {
         const allowed: Record<string, string[]> = { creating: ['creating', 'available', 'error'], deleting: ['deleting', 'error_deleting'] };
         if (!allowed[s.status]?.includes(a.status)) throw new SimServiceError(400, `Provided snapshot status ${a.status} not allowed for snapshot with status ${s.status}.`);
         s.status = a.status;
+        if (typeof a.progress === 'string') s.progress = a.progress;
         return { status: 202 };
       }
       case 'os-force_delete':
@@ -422,6 +461,7 @@ export class CinderStorage {
       incremental: req.incremental === true || String(req.incremental).toLowerCase() === 'true',
       failReason: null,
       metadata: { ...((req.metadata as Record<string, string>) ?? {}) },
+      volumeMetadata: { ...v.metadata },
     };
     this.backups.items.set(b.id, b);
     const previous = v.status;
@@ -467,6 +507,7 @@ export class CinderStorage {
       v = this.volumes.create(ctx, { volume: { size: b.size, name: typeof req.name === 'string' ? req.name : `restore_backup_${b.id}` } });
     }
     b.status = 'restoring';
+    v.metadata = { ...v.metadata, ...(b.volumeMetadata ?? {}) };
     const vol = v;
     this.timers.later(() => {
       if (b.status === 'restoring') b.status = 'available';
@@ -480,7 +521,7 @@ export class CinderStorage {
     this.admin(ctx, 'backup:export-import');
     const b = this.backups.find(ctx, id);
     if (b.status !== 'available') throw new SimServiceError(400, 'Invalid backup: Backup status must be available and not restoring.');
-    const record = { id: b.id, size: b.size, volume_id: b.volumeId, name: b.name, display_name: b.name, project_id: b.projectId };
+    const record = { id: b.id, size: b.size, volume_id: b.volumeId, name: b.name, display_name: b.name, project_id: b.projectId, volume_metadata: b.volumeMetadata };
     return { status: 200, body: { 'backup-record': { backup_service: 'cinder.backup.drivers.sim', backup_url: Buffer.from(JSON.stringify(record)).toString('base64') } } };
   }
 
@@ -499,7 +540,7 @@ export class CinderStorage {
       raw,
       'backup-record',
     );
-    let record: { id?: string; size?: number; volume_id?: string; name?: string };
+    let record: { id?: string; size?: number; volume_id?: string; name?: string; volume_metadata?: Record<string, string> };
     try {
       record = JSON.parse(Buffer.from(req.backup_url, 'base64').toString('utf8'));
     } catch {
@@ -519,6 +560,7 @@ export class CinderStorage {
       incremental: false,
       failReason: null,
       metadata: {},
+      volumeMetadata: { ...(record.volume_metadata ?? {}) },
     };
     this.backups.items.set(b.id, b);
     return { status: 201, body: { backup: { id: b.id, links: this.links.pair(ctx, 'backups', b.id), name: b.name } } };

@@ -67,7 +67,7 @@ export class CinderViews {
       }
       if (v.imageMetadata) out.volume_image_metadata = { ...v.imageMetadata };
     }
-    if (ver.ge('3.13')) out.group_id = null;
+    if (ver.ge('3.13')) out.group_id = v.groupId ?? null;
     if (ver.ge('3.21') && admin) out.provider_id = null;
     if (ver.ge('3.48')) {
       out.shared_targets = ver.ge('3.69') ? null : true;
@@ -79,19 +79,18 @@ export class CinderViews {
     return out;
   }
 
-  /** `qos_specs_id` (admins) only in read views: create and update answer without it, as Cinder. */
-  volumeType(ctx: CinderCtx, t: VolumeType, withQos = true): Record<string, unknown> {
-    const out: Record<string, unknown> = {
-      id: t.id,
-      name: t.name,
-      description: t.description,
-      is_public: t.isPublic,
-      'os-volume-type-access:is_public': t.isPublic,
-      extra_specs: ctx.caller.isAdmin
-        ? { ...t.extraSpecs }
-        : Object.fromEntries(Object.entries(t.extraSpecs).filter(([k]) => ['multiattach', 'RESKEY:availability_zones', 'replication_enabled'].includes(k))),
-    };
-    if (ctx.caller.isAdmin && withQos) out.qos_specs_id = t.qosSpecsId ?? null;
+  /**
+   * A type in each answer as Cinder shapes it: read views (show, list) carry the access extension's
+   * `os-volume-type-access:is_public` and, for admins, `qos_specs_id`; create only the access key;
+   * update neither; `GET /types/default` only `qos_specs_id`.
+   */
+  volumeType(ctx: CinderCtx, t: VolumeType, kind: 'read' | 'create' | 'update' | 'default' = 'read'): Record<string, unknown> {
+    const out: Record<string, unknown> = { id: t.id, name: t.name, description: t.description, is_public: t.isPublic };
+    if (kind === 'read' || kind === 'create') out['os-volume-type-access:is_public'] = t.isPublic;
+    out.extra_specs = ctx.caller.isAdmin
+      ? { ...t.extraSpecs }
+      : Object.fromEntries(Object.entries(t.extraSpecs).filter(([k]) => ['multiattach', 'RESKEY:availability_zones', 'replication_enabled'].includes(k)));
+    if (ctx.caller.isAdmin && (kind === 'read' || kind === 'default')) out.qos_specs_id = t.qosSpecsId ?? null;
     return out;
   }
 }

@@ -55,14 +55,29 @@ function parseMetadataFilter(text: string): Record<string, string> {
 export interface VolumeSources {
   snapshot(ctx: CinderCtx, id: string): { id: string; size: number };
   backup(ctx: CinderCtx, id: string): { id: string; size: number };
-  /** True while the volume has snapshots or awaits a transfer (it cannot be deleted then). */
-  blocksDelete(volumeId: string): boolean;
+  /** True while the volume has snapshots (unless `cascade`) or awaits a transfer (it cannot be deleted then). */
+  blocksDelete(volumeId: string, cascade?: boolean): boolean;
+  /** Cascade delete: 400 unless every snapshot of the volume is available or error; then they go too. */
+  deleteSnapshotsOf?(ctx: CinderCtx, volumeId: string): void;
+  /** A volume created into a group (3.13 `group_id`): 404 unknown group, 400 not available or type not in it. */
+  checkGroupMember?(ctx: CinderCtx, groupId: string, typeId: string): void;
   /** Records a user message (`/messages`) about a failed asynchronous operation. */
   note(ctx: CinderCtx, resourceType: string, resourceUuid: string, event: string, text: string): void;
 }
 
 /** The backend every simulated pod has; a type asking for another cannot be scheduled. */
 const BACKEND_NAME = 'lvmdriver-1';
+
+/** The backend's capabilities the scheduler's capabilities filter compares unscoped extra specs with. */
+const BACKEND_CAPABILITIES: Record<string, string> = { volume_backend_name: BACKEND_NAME, storage_protocol: 'iSCSI', vendor_name: 'Open Source' };
+
+/** Whether a type's extra specs fit the one backend (specs naming other capabilities are ignored, as Cinder ignores unknown ones). */
+function backendFits(specs: Record<string, string>): boolean {
+  return Object.entries(BACKEND_CAPABILITIES).every(([k, have]) => {
+    const want = specs[k] ?? specs[`capabilities:${k}`];
+    return want === undefined || want === have || want === `<in> ${have}`;
+  });
+}
 
 export class VolumeService implements SimCinderApi {
   sources?: VolumeSources;
@@ -146,6 +161,13 @@ export class VolumeService implements SimCinderApi {
         `Invalid input received: Invalid volume size provided for create request: ${size ?? 'None'} (size argument must be an integer (or string representation of an integer) and greater than zero).`,
       );
     }
+    if (fromSize !== undefined && size < fromSize) {
+      const what = snapshotId ? 'snapshot' : 'backup';
+      throw new SimServiceError(
+        400,
+        `Invalid input received: Volume size '${size}'GB cannot be smaller than the ${what} size ${fromSize}GB. They must be >= original ${what} size.`,
+      );
+    }
     if (source && size < source.size) {
       throw new SimServiceError(
         400,
@@ -159,6 +181,8 @@ export class VolumeService implements SimCinderApi {
         : source
           ? (this.state.types.get(source.volumeTypeId) ?? this.state.defaultType)
           : this.state.defaultType;
+    const groupId = typeof req.group_id === 'string' ? req.group_id : null;
+    if (groupId !== null) this.sources?.checkGroupMember?.(ctx, groupId, type.id);
     this.checkQuota(caller.projectId, 1, size);
     const imageRef = (typeof req.imageRef === 'string' && req.imageRef) || (typeof req.image_id === 'string' && req.image_id) || '';
     const now = new Date();
@@ -189,10 +213,10 @@ export class VolumeService implements SimCinderApi {
       updatedAt: null,
       attachments: [],
       migrationStatus: null,
+      groupId,
     };
     this.state.volumes.set(v.id, v);
-    const wanted = type.extraSpecs.volume_backend_name;
-    const schedulable = wanted === undefined || wanted === BACKEND_NAME;
+    const schedulable = backendFits(type.extraSpecs);
     this.timers.later(() => {
       if (this.state.volumes.get(v.id) === v && v.status === 'creating') {
         v.status = schedulable ? 'available' : 'error';
@@ -291,14 +315,15 @@ export class VolumeService implements SimCinderApi {
     return v;
   }
 
-  delete(ctx: CinderCtx, id: string, force = false): void {
+  delete(ctx: CinderCtx, id: string, force = false, cascade = false): void {
     const v = this.get(ctx, id);
-    if (!force && (!DELETABLE.includes(v.status) || v.attachments.length > 0 || v.migrationStatus || this.sources?.blocksDelete(v.id))) {
+    if (!force && (!DELETABLE.includes(v.status) || v.attachments.length > 0 || v.migrationStatus || this.sources?.blocksDelete(v.id, cascade))) {
       throw new SimServiceError(
         400,
         'Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.',
       );
     }
+    if (cascade) this.sources?.deleteSnapshotsOf?.(ctx, v.id);
     this.removeSoon(v);
   }
 

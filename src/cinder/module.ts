@@ -71,7 +71,7 @@ export const cinderApiModule: HttpServiceModule = {
     quotaRoutes(router, new CinderQuotaService(deps, pods, volumeQuotas));
     const picker = new PodPicker(deps);
     const resources = new PodResources(deps, pods);
-    storageRoutes(router, { lister: new PodResourceLister(deps, pods, picker), resources, storage: new StorageService(deps, resources, placement) });
+    storageRoutes(router, { lister: new PodResourceLister(deps, pods, picker), resources, storage: new StorageService(deps, resources, placement, volumeQuotas) });
     adminRoutes(router, new AdminViews(deps, pods, picker, resources, placement));
   },
 };

@@ -88,6 +88,11 @@ export class ClaimLedger {
     await this.db.kysely.deleteFrom('quota_claims').where('service', '=', this.scope).where('holder', '=', topId).execute();
   }
 
+  /** A held resource changed owner (a volume transfer): what it holds now counts for `projectId`. */
+  async moveHolder(topId: string, projectId: string, trx: Trx | Db['kysely'] = this.db.kysely): Promise<void> {
+    await trx.updateTable('quota_claims').set({ project_id: projectId }).where('service', '=', this.scope).where('holder', '=', topId).execute();
+  }
+
   /**
    * Changes what a held resource counts to `amount` (a resize or an extend), under the project's quota
    * lock: growing past `limit` (negative: unlimited) throws QuotaExceeded with the growth as the

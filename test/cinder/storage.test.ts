@@ -73,8 +73,8 @@ describeEachDatabase('Cinder gateway: snapshots, backups, transfers, attachments
     assert.equal(fromSnap.body.volume.snapshot_id, snap.id);
     assert.equal((await routeOf(fromSnap.body.volume.id, 'volume')).podId, env.pods.Pod2.id);
 
-    // Other projects and unknown ids: Cinder's 404.
-    assert.equal((await env.call('admin', 'GET', `/snapshots/${snap.id}`)).status, 404);
+    // An administrator reaches any project's snapshot by id (admin_or_owner); unknown ids are Cinder's 404.
+    assert.equal((await env.call('admin', 'GET', `/snapshots/${snap.id}`)).status, 200);
     const unknown = await env.call('demo', 'GET', `/snapshots/${randomUUID()}`);
     assert.equal(unknown.status, 404);
     assert.match(unknown.body.itemNotFound.message, /^Snapshot .* could not be found\.$/);
@@ -138,6 +138,18 @@ describeEachDatabase('Cinder gateway: snapshots, backups, transfers, attachments
     assert.equal((await env.call('demo', 'GET', `/snapshots?marker=${hidden.body.snapshot.id}`)).status, 404, 'an unrouted marker is not found');
     assert.equal((await env.call('demo', 'GET', '/snapshots?sort=bogus:asc')).status, 400);
     assert.equal((await env.call('demo', 'GET', '/snapshots?limit=x')).status, 400);
+    // offset skips records of the merged order (hidden ones are never counted); bad offsets are 400.
+    const ownNames = (await env.call('demo', 'GET', '/snapshots?sort=name:asc')).body.snapshots.map((s: any) => s.name);
+    const skipped = await env.call('demo', 'GET', '/snapshots?sort=name:asc&offset=2&limit=3');
+    assert.equal(skipped.status, 200, skipped.text);
+    assert.deepEqual(
+      skipped.body.snapshots.map((s: any) => s.name),
+      ownNames.slice(2, 5),
+    );
+    const nextAfterOffset = skipped.body.snapshots_links?.find((l: any) => l.rel === 'next')?.href as string | undefined;
+    if (nextAfterOffset) assert.ok(!nextAfterOffset.includes('offset='), 'the next page continues by marker, without the offset');
+    assert.deepEqual((await env.call('demo', 'GET', `/snapshots?offset=${ownNames.length}`)).body.snapshots, []);
+    for (const bad of ['-1', 'x']) assert.equal((await env.call('demo', 'GET', `/snapshots?offset=${bad}`)).status, 400, bad);
     const filtered = await env.call('demo', 'GET', `/snapshots/detail?volume_id=${v1}`);
     assert.ok(filtered.body.snapshots.length >= 3 && filtered.body.snapshots.every((s: any) => s.volume_id === v1));
 
@@ -223,8 +235,12 @@ describeEachDatabase('Cinder gateway: snapshots, backups, transfers, attachments
     assert.equal(wrong.status, 400, wrong.text);
     assert.equal((await routeOf(vol, 'volume')).projectId, env.demo.project);
 
+    const inUse = async (project: string) => (await env.call('admin', 'GET', `/os-quota-sets/${project}?usage=true`)).body.quota_set.volumes.in_use as number;
+    const [demoBefore, adminBefore] = [await inUse(env.demo.project), await inUse(env.admin.project)];
     const ok = await env.call('admin', 'POST', `/os-volume-transfer/${t.id}/accept`, { body: { accept: { auth_key: t.auth_key } } });
     assert.equal(ok.status, 202, ok.text);
+    assert.equal(await inUse(env.demo.project), demoBefore - 1, "the volume no longer counts in the giver's quota");
+    assert.equal(await inUse(env.admin.project), adminBefore + 1, "it counts in the receiver's");
     assert.equal(ok.body.transfer.volume_id, vol);
     const route = await routeOf(vol, 'volume');
     assert.equal(route.projectId, env.admin.project);

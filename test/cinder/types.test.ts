@@ -58,6 +58,18 @@ describeEachDatabase('Cinder gateway: versions, volume types, availability zones
     const renamed = await env.call('admin', 'PUT', `/types/${gold.id}`, { body: { volume_type: { description: 'faster' } } });
     assert.equal(renamed.status, 200, renamed.text);
     assert.ok(!('qos_specs_id' in renamed.body.volume_type), 'nor has an update answer');
+    assert.ok(!('os-volume-type-access:is_public' in renamed.body.volume_type), 'an update answer has no access key either (tempest forbids it)');
+    assertSampleShape(renamed.body, 'cinder', 'volume_type/volume-type-update-response.json', ['volume_type.extra_specs.capabilities']);
+    const memberShow = await env.call('demo', 'GET', `/types/${gold.id}`);
+    assert.ok(!('qos_specs_id' in memberShow.body.volume_type), 'a member never sees qos_specs_id');
+    assert.ok((await env.call('demo', 'GET', '/types')).body.volume_types.every((t: any) => !('qos_specs_id' in t)));
+    assert.ok(
+      (await env.call('admin', 'GET', '/types')).body.volume_types.every((t: any) => 'qos_specs_id' in t),
+      'an admin list has it on every type',
+    );
+    const dflt = await env.call('admin', 'GET', '/types/default');
+    assertSampleShape(dflt.body, 'cinder', 'volume_type/volume-type-default-response.json', ['volume_type.extra_specs.capabilities']);
+    assert.ok(!('os-volume-type-access:is_public' in dflt.body.volume_type));
     await env.call('admin', 'PUT', `/types/${gold.id}`, { body: { volume_type: { description: 'fast' } } });
     assert.equal(gold.name, 'gold');
     assert.deepEqual(gold.extra_specs, { tier: '1' });
@@ -131,12 +143,24 @@ describeEachDatabase('Cinder gateway: versions, volume types, availability zones
     assert.equal(add.status, 202, add.text);
     assert.equal((await env.call('admin', 'POST', `/types/${t.id}/action`, { body: { addProjectAccess: { project: env.demo.project } } })).status, 409);
     const access = await env.call('admin', 'GET', `/types/${t.id}/os-volume-type-access`);
-    assert.deepEqual(access.body.volume_type_access.map((a: any) => a.project_id).sort(), [env.admin.project, env.demo.project].sort());
+    // Only the projects it was shared with: Cinder does not add the creator's project (tempest counts them).
+    assert.deepEqual(
+      access.body.volume_type_access.map((a: any) => a.project_id),
+      [env.demo.project],
+    );
     assert.equal((await env.call('demo', 'GET', `/types/${t.id}`)).status, 200);
     assert.ok((await env.call('demo', 'GET', '/types')).body.volume_types.some((x: any) => x.id === t.id));
-    // The pods hold private copies. (The simulator has no type-access API, so volumes of a private
-    // type are not created here; with a real Cinder the copies are shared with the same projects.)
+    // The pods hold private copies, shared with the same projects: a member's volume of the type is made.
     for (const region of ['Pod1', 'Pod2']) assert.equal((await podTypes(region)).get('secret').is_public, false);
+    const vol = await env.call('demo', 'POST', '/volumes', { body: { volume: { size: 1, volume_type: t.id, availability_zone: 'az1' } } });
+    assert.equal(vol.status, 202, vol.text);
+    assert.equal(vol.body.volume.volume_type, 'secret');
+    const copy = (await podTypes('Pod1')).get('secret');
+    const podAccess = await env.pod('Pod1', 'admin', 'GET', `/types/${copy.id}/os-volume-type-access`);
+    assert.ok(
+      podAccess.body.volume_type_access.some((a: any) => a.project_id === env.demo.project),
+      podAccess.text,
+    );
     const remove = await env.call('admin', 'POST', `/types/${t.id}/action`, { body: { removeProjectAccess: { project: env.demo.project } } });
     assert.equal(remove.status, 202);
     assert.equal((await env.call('demo', 'GET', `/types/${t.id}`)).status, 404);

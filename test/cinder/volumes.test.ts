@@ -116,6 +116,13 @@ describeEachDatabase('Cinder gateway: volumes', (dialect) => {
     ]);
     assert.equal(shown.body.volume.availability_zone, 'az2');
     assert.ok(shown.headers['x-openstack-request-id']);
+    // An admin sees the backend host named as the admin views name it, so it finds the volume's service.
+    const host = (await env.call('admin', 'GET', `/volumes/${v.id}`)).body.volume['os-vol-host-attr:host'] as string;
+    assert.match(host, /^Pod2:[^:]+@/);
+    const services = await env.call('admin', 'GET', `/os-services?host=${encodeURIComponent(host.split('@')[0])}&binary=cinder-volume`);
+    assert.equal(services.status, 200, services.text);
+    assert.equal(services.body.services.length, 1, services.text);
+    assert.equal(services.body.services[0].host.split('@')[0], host.split('@')[0]);
 
     const upd = await env.call('demo', 'PUT', `/volumes/${v.id}`, { body: { volume: { name: 'renamed', description: 'd' } } });
     assert.equal(upd.status, 200, upd.text);

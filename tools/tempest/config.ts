@@ -53,8 +53,6 @@ export const FEATURES_OFF: Record<string, Record<string, string>> = {
     attach_encrypted_volume: 'no key manager (Barbican)',
   },
   'volume-feature-enabled': {
-    backup: 'no backup service (and no Swift)',
-    clone: 'volumes from volumes not yet tried against the embedded cloud',
     manage_volume: 'no storage backend to adopt volumes from',
     manage_snapshot: 'no storage backend to adopt snapshots from',
     extend_attached_volume: 'no hypervisor to tell of the new size',

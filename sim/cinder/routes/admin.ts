@@ -85,11 +85,15 @@ export function adminRoutes(r: CinderRouter, s: CinderServices): void {
     return found;
   };
 
+  // Cinder's host filter also matches a backend on the host (`host@backend`).
+  const onHost = (serviceHost: string, host: string) => serviceHost === host || serviceHost.startsWith(`${host}@`);
   r.get('/os-services', (ctx, req) => {
     requireAdmin(ctx, 'volume_extension:services:index');
     const q = query(req);
     return {
-      services: services.filter((x) => (q.host === undefined || x.host === q.host) && (q.binary === undefined || x.binary === q.binary)).map((x) => serviceView(ctx, x)),
+      services: services
+        .filter((x) => (q.host === undefined || onHost(x.host, String(q.host))) && (q.binary === undefined || x.binary === q.binary))
+        .map((x) => serviceView(ctx, x)),
     };
   });
   r.put('/os-services/:verb', (ctx, req) => {
@@ -97,6 +101,10 @@ export function adminRoutes(r: CinderRouter, s: CinderServices): void {
     const verb = params(req).verb;
     if (verb === 'enable' || verb === 'disable' || verb === 'disable-log-reason') {
       const { host, binary } = hostArg(req.body);
+      const reason = (req.body as { disabled_reason?: unknown }).disabled_reason;
+      if (verb === 'disable-log-reason' && (typeof reason !== 'string' || reason.trim() === '' || reason.length > 255)) {
+        throw new SimServiceError(400, 'Invalid input received: Disabled reason contains invalid characters or is too long');
+      }
       const svc = findService(host, binary);
       svc.disabled = verb !== 'enable';
       svc.reason = verb === 'disable-log-reason' ? String((req.body as { disabled_reason?: unknown }).disabled_reason ?? '') : null;
@@ -104,7 +112,10 @@ export function adminRoutes(r: CinderRouter, s: CinderServices): void {
     }
     if (verb === 'freeze' || verb === 'thaw') {
       const { host } = hostArg(req.body);
-      findService(host, 'cinder-volume').frozen = verb === 'freeze';
+      const svc = services.find((x) => x.host === host && x.binary === 'cinder-volume');
+      // Cinder looks the host's volume services up for replication: none is invalid input, not a 404.
+      if (!svc) throw new SimServiceError(400, `Invalid input received: No service found with host=${host}`);
+      svc.frozen = verb === 'freeze';
       return {};
     }
     if (verb === 'failover_host' || verb === 'failover') {
@@ -126,6 +137,7 @@ export function adminRoutes(r: CinderRouter, s: CinderServices): void {
       free_capacity_gb: 1000 - used,
       allocated_capacity_gb: used,
       volume_backend_name: 'lvmdriver-1',
+      vendor_name: 'Open Source',
       reserved_percentage: 0,
       driver_version: '3.0.0',
       storage_protocol: 'iSCSI',

@@ -73,11 +73,12 @@ export function encryptionRoutes(r: CinderRouter, s: CinderServices): void {
     byType.set(t.id, e);
     return { encryption: view(t.id, e, false) };
   });
+  // Cinder ignores the last segment of update and delete (tempest sends `provider`).
   r.put('/types/:id/encryption/:encryption_id', (ctx, req) => {
     admin(ctx.caller.isAdmin, 'update');
     const t = s.state.typeFor(params(req).id, ctx.caller);
     const e = byType.get(t.id);
-    if (!e || e.encryption_id !== params(req).encryption_id) throw new SimServiceError(404, `Volume type encryption for type ${t.id} does not exist.`);
+    if (!e) throw new SimServiceError(404, `Volume type encryption for type ${t.id} does not exist.`);
     const g = given(req.body);
     Object.assign(e, g, { updated_at: new Date() });
     return { encryption: g };
@@ -86,7 +87,7 @@ export function encryptionRoutes(r: CinderRouter, s: CinderServices): void {
     admin(ctx.caller.isAdmin, 'delete');
     const t = s.state.typeFor(params(req).id, ctx.caller);
     const e = byType.get(t.id);
-    if (!e || e.encryption_id !== params(req).encryption_id) throw new SimServiceError(404, `Volume type encryption for type ${t.id} does not exist.`);
+    if (!e) throw new SimServiceError(404, `Volume type encryption for type ${t.id} does not exist.`);
     byType.delete(t.id);
     return reply.code(202).send();
   });

@@ -7,7 +7,7 @@ import type { CinderServices } from '../services.js';
 import type { StoredRecord } from '../storage.js';
 import { params, query, type CinderRouter } from '../router.js';
 
-function listBody<R extends StoredRecord>(
+export function listBody<R extends StoredRecord>(
   ctx: CinderCtx,
   req: FastifyRequest,
   s: CinderServices,
@@ -21,7 +21,7 @@ function listBody<R extends StoredRecord>(
   return out;
 }
 
-const send = (reply: FastifyReply, r: { status: number; body?: unknown }) => {
+export const send = (reply: FastifyReply, r: { status: number; body?: unknown }) => {
   reply.code(r.status);
   return r.body === undefined ? reply.send() : reply.send(r.body);
 };
@@ -32,12 +32,12 @@ export function storageRoutes(r: CinderRouter, s: CinderServices): void {
   // Snapshots
   for (const detail of [false, true]) {
     r.get(detail ? '/snapshots/detail' : '/snapshots', (ctx, req) =>
-      listBody(ctx, req, s, 'snapshots', detail ? 'snapshots/detail' : 'snapshots', st.snapshots.list(ctx, query(req)), (x) => st.snapshotView(ctx, x)),
+      listBody(ctx, req, s, 'snapshots', detail ? 'snapshots/detail' : 'snapshots', st.snapshots.list(ctx, query(req)), (x) => st.snapshotView(ctx, x, detail)),
     );
   }
-  r.post('/snapshots', (ctx, req, reply) => reply.code(202).send({ snapshot: st.snapshotView(ctx, st.createSnapshot(ctx, req.body)) }));
+  r.post('/snapshots', (ctx, req, reply) => reply.code(202).send({ snapshot: st.snapshotView(ctx, st.createSnapshot(ctx, req.body), false) }));
   r.get('/snapshots/:id', (ctx, req) => ({ snapshot: st.snapshotView(ctx, st.snapshots.find(ctx, params(req).id)) }));
-  r.put('/snapshots/:id', (ctx, req) => ({ snapshot: st.snapshotView(ctx, st.updateSnapshot(ctx, params(req).id, req.body)) }));
+  r.put('/snapshots/:id', (ctx, req) => ({ snapshot: st.snapshotView(ctx, st.updateSnapshot(ctx, params(req).id, req.body), false) }));
   r.delete('/snapshots/:id', (ctx, req, reply) => {
     st.deleteSnapshot(ctx, params(req).id);
     return reply.code(202).send();
@@ -63,7 +63,15 @@ export function storageRoutes(r: CinderRouter, s: CinderServices): void {
     return reply.code(202).send({ backup: { id: b.id, links: s.links.pair(ctx, 'backups', b.id), name: b.name } });
   });
   r.get('/backups/:id', (ctx, req) => ({ backup: st.backupView(ctx, st.backups.find(ctx, params(req).id)) }));
-  r.put('/backups/:id', (ctx, req) => ({ backup: st.backupView(ctx, st.updateBackup(ctx, params(req).id, req.body)) }), { minVersion: '3.9' });
+  // Cinder answers an update with the summary view (id, links, name), as the create.
+  r.put(
+    '/backups/:id',
+    (ctx, req) => {
+      const b = st.updateBackup(ctx, params(req).id, req.body);
+      return { backup: { id: b.id, links: s.links.pair(ctx, 'backups', b.id), name: b.name } };
+    },
+    { minVersion: '3.9' },
+  );
   r.delete('/backups/:id', (ctx, req, reply) => {
     st.deleteBackup(ctx, params(req).id);
     return reply.code(202).send();

@@ -46,7 +46,8 @@ export function volumeRoutes(r: CinderRouter, s: CinderServices): void {
     if (force && !ctx.caller.isAdmin) {
       return reply.code(403).send({ forbidden: { message: "Policy doesn't allow volume:force_delete to be performed.", code: 403 } });
     }
-    volumes.delete(ctx, params(req).volume_id, force);
+    const cascade = q.cascade !== undefined && String(q.cascade).toLowerCase() !== 'false';
+    volumes.delete(ctx, params(req).volume_id, force, cascade);
     return reply.code(202).send();
   });
 

@@ -1,5 +1,5 @@
 import { ApiError } from '../../common/index.js';
-import type { Db } from '../../db/index.js';
+import type { Db, Trx } from '../../db/index.js';
 import { ClaimLedger, QuotaExceeded, QuotaLimits, type Claim } from '../../quotas/index.js';
 import type { RoutingTable } from '../../routing/index.js';
 import { VOLUME } from '../volumes/placement.js';
@@ -70,6 +70,11 @@ export class VolumeQuotas {
   /** The pod accepted the volume's deletion: it counts no more (Cinder releases at deletion too). */
   released(volumeId: string): Promise<void> {
     return this.ledger.releaseHolder(volumeId);
+  }
+
+  /** The volume was transferred: its volume and gigabytes count for the new project (in the accept's transaction). */
+  transferred(volumeId: string, projectId: string, trx?: Trx): Promise<void> {
+    return this.ledger.moveHolder(volumeId, projectId, trx);
   }
 
   /** Volumes and gigabytes in use by the project, from the top's claims. */

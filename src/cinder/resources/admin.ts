@@ -3,6 +3,7 @@ import { badRequest, isJsonObject, notFound } from '../../common/index.js';
 import type { FailedPod } from '../../fanout/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { CinderCall } from '../call.js';
+import { HOST_SEPARATOR, tagHost } from '../hosts.js';
 import type { CinderDeps } from '../deps.js';
 import type { CinderPods } from '../podCalls.js';
 import { parseJson, relayedHeaders, relayRaw, type Relay } from '../relay.js';
@@ -10,10 +11,8 @@ import { VOLUME, type VolumePlacement } from '../volumes/placement.js';
 import type { PodPicker } from './lister.js';
 import type { PodResources } from './service.js';
 
-/** Separates the pod's region from a pod's own host or cluster name: `Pod1:node@lvm#pool`. */
-export const HOST_SEPARATOR = ':';
-
-const tag = (pod: Pod, host: unknown) => (typeof host === 'string' && host !== '' ? `${pod.regionName}${HOST_SEPARATOR}${host}` : host);
+/** Service verbs Cinder resolves through the host's replication services (an unknown host is 400). */
+const REPLICATION_VERBS = new Set(['freeze', 'thaw', 'failover_host', 'failover']);
 
 interface Gathered {
   answers: { pod: Pod; body: JsonObject }[];
@@ -79,11 +78,15 @@ export class AdminViews {
     return { status: 200, headers: this.picker.headers(g.failed, what), body: { [key]: out } };
   }
 
-  /** `Pod1:host` → the pod and its own host name; 400/404 otherwise. */
-  async podOfHost(tagged: unknown, what = 'host'): Promise<{ pod: Pod; host: string }> {
+  /**
+   * `Pod1:host` → the pod and its own host name; 400 without one; an unknown host is 404, or 400 for
+   * the replication verbs (freeze, thaw, failover), which Cinder answers with invalid input.
+   */
+  async podOfHost(tagged: unknown, what = 'host', unknownIsInvalid = false): Promise<{ pod: Pod; host: string }> {
     if (typeof tagged !== 'string' || tagged === '') throw badRequest(`Missing required element '${what}' in request body.`);
     const at = tagged.indexOf(HOST_SEPARATOR);
     const pod = at > 0 ? (await this.pods.bottomPods()).find((p) => p.regionName === tagged.slice(0, at)) : undefined;
+    if (!pod && unknownIsInvalid) throw badRequest(`Invalid input received: No service found with host=${tagged}`);
     if (!pod) throw notFound(`Host ${tagged} could not be found: hosts are named <pod region>${HOST_SEPARATOR}<host> by Tricircle.`);
     return { pod, host: tagged.slice(at + 1) };
   }
@@ -113,8 +116,8 @@ export class AdminViews {
       'services',
       g,
       (pod, e) => {
-        e.host = tag(pod, e.host);
-        if ('cluster' in e) e.cluster = tag(pod, e.cluster);
+        e.host = tagHost(pod, e.host);
+        if ('cluster' in e) e.cluster = tagHost(pod, e.cluster);
         if (pod.azName) e.zone = pod.azName;
       },
       'service',
@@ -128,12 +131,12 @@ export class AdminViews {
       return this.everyPodLog(call, verb, body);
     }
     const field = verb === 'set-log' || verb === 'get-log' ? 'server' : 'host';
-    const { pod, host } = await this.podOfHost(body[field], field);
+    const { pod, host } = await this.podOfHost(body[field], field, REPLICATION_VERBS.has(verb));
     body[field] = host;
     const res = await this.pods.request(call, pod, { method: 'PUT', path: `/os-services/${encodeURIComponent(verb)}`, body });
     return this.relayTagged(call, res, (b) => {
-      if ('host' in b) b.host = tag(pod, b.host);
-      if (Array.isArray(b.log_levels)) for (const l of b.log_levels as JsonObject[]) l.host = tag(pod, l.host);
+      if ('host' in b) b.host = tagHost(pod, b.host);
+      if (Array.isArray(b.log_levels)) for (const l of b.log_levels as JsonObject[]) l.host = tagHost(pod, l.host);
     });
   }
 
@@ -151,7 +154,7 @@ export class AdminViews {
       }
       if (res.status >= 400) return relayRaw(res, this.pods.links(call, res));
       const b = parseJson(res.body) as { log_levels?: JsonObject[] } | undefined;
-      for (const l of b?.log_levels ?? []) levels.push({ ...l, host: tag(pod, l.host) });
+      for (const l of b?.log_levels ?? []) levels.push({ ...l, host: tagHost(pod, l.host) });
     }
     return { status: 200, headers: this.picker.headers(failed, 'service'), body: verb === 'get-log' ? { log_levels: levels } : {} };
   }
@@ -160,7 +163,7 @@ export class AdminViews {
 
   async pools(call: CinderCall): Promise<Relay> {
     const g = await this.gather(call, '/scheduler-stats/get_pools', new URLSearchParams(call.rawQuery));
-    return this.merged('pools', g, (pod, e) => void (e.name = tag(pod, e.name)), 'pool');
+    return this.merged('pools', g, (pod, e) => void (e.name = tagHost(pod, e.name)), 'pool');
   }
 
   async capabilities(call: CinderCall, tagged: string): Promise<Relay> {
@@ -175,7 +178,7 @@ export class AdminViews {
       'hosts',
       g,
       (pod, e) => {
-        e.host_name = tag(pod, e.host_name);
+        e.host_name = tagHost(pod, e.host_name);
         if (pod.azName) e.zone = pod.azName;
       },
       'host',
@@ -186,20 +189,20 @@ export class AdminViews {
     const { pod, host } = await this.podOfHost(tagged);
     const res = await this.pods.request(call, pod, { method: 'GET', path: `/os-hosts/${encodeURIComponent(host)}` });
     return this.relayTagged(call, res, (b) => {
-      for (const r of (Array.isArray(b.host) ? b.host : []) as JsonObject[]) if (isJsonObject(r.resource)) r.resource.host = tag(pod, r.resource.host);
+      for (const r of (Array.isArray(b.host) ? b.host : []) as JsonObject[]) if (isJsonObject(r.resource)) r.resource.host = tagHost(pod, r.resource.host);
     });
   }
 
   async clusters(call: CinderCall, detail: boolean): Promise<Relay> {
     const g = await this.gather(call, detail ? '/clusters/detail' : '/clusters', new URLSearchParams(call.rawQuery));
-    return this.merged('clusters', g, (pod, e) => void (e.name = tag(pod, e.name)), 'cluster');
+    return this.merged('clusters', g, (pod, e) => void (e.name = tagHost(pod, e.name)), 'cluster');
   }
 
   async cluster(call: CinderCall, tagged: string): Promise<Relay> {
     const { pod, host } = await this.podOfHost(tagged, 'name');
     const res = await this.pods.request(call, pod, { method: 'GET', path: `/clusters/${encodeURIComponent(host)}${call.rawQuery ? `?${call.rawQuery}` : ''}` });
     return this.relayTagged(call, res, (b) => {
-      if (isJsonObject(b.cluster)) b.cluster.name = tag(pod, b.cluster.name);
+      if (isJsonObject(b.cluster)) b.cluster.name = tagHost(pod, b.cluster.name);
     });
   }
 
@@ -209,7 +212,7 @@ export class AdminViews {
     body.name = host;
     const res = await this.pods.request(call, pod, { method: 'PUT', path: `/clusters/${verb}`, body });
     return this.relayTagged(call, res, (b) => {
-      if (isJsonObject(b.cluster)) b.cluster.name = tag(pod, b.cluster.name);
+      if (isJsonObject(b.cluster)) b.cluster.name = tagHost(pod, b.cluster.name);
     });
   }
 

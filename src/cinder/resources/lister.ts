@@ -62,6 +62,15 @@ export function parseLimit(text: string | undefined, maxLimit: number): number {
   return Math.min(n, maxLimit);
 }
 
+/** `offset` as Cinder reads it: a whole number of records to skip (0 when absent). */
+export function parseOffset(text: string | undefined): number {
+  if (text === undefined) return 0;
+  if (!/^-?\d+$/.test(text.trim())) throw badRequest('offset param must be an integer');
+  const n = Number(text);
+  if (n < 0) throw badRequest('offset param must be positive');
+  return n;
+}
+
 /**
  * The pods a list asks: healthy ones, and a pod marked down once every down_pod_probe_interval
  * (so its recovery is noticed); the others are left out and named in the header.
@@ -116,8 +125,8 @@ export class PodResourceLister {
       const all = params.getAll(k);
       return all.length > 0 ? all[all.length - 1] : undefined;
     };
-    if (params.has('offset')) throw badRequest('offset is not supported by Tricircle lists: page with marker instead.');
     const limit = parseLimit(last('limit'), this.deps.settings.maxLimit);
+    const offset = parseOffset(last('offset'));
     const sortKeys = parseSortKeys(kind.sort, last('sort'), last('sort_key'), last('sort_dir'), { display_name: 'name' });
     const allTenants = call.ctx.isAdmin && params.has('all_tenants') && !['false', '0', 'off', 'no', 'n', 'f'].includes((last('all_tenants') ?? '').toLowerCase());
     const filters = new URLSearchParams();
@@ -129,11 +138,14 @@ export class PodResourceLister {
     }
     const scope = allTenants ? last('project_id') : call.ctx.projectId;
     const marker = last('marker') || undefined;
-    const page = await this.collect(call, kind, { sortKeys, limit, marker, scope, filters });
-    const body: JsonObject = { [kind.plural]: detail ? page.records.map((r) => r.rec) : page.records.map((r) => kind.brief(r.rec)) };
-    if (page.nextMarker !== undefined) {
+    // An offset skips that many records of the merged order: the first limit + offset are gathered.
+    const page = await this.collect(call, kind, { sortKeys, limit: limit + offset, marker, scope, filters });
+    const records = page.records.slice(offset);
+    const body: JsonObject = { [kind.plural]: detail ? records.map((r) => r.rec) : records.map((r) => kind.brief(r.rec)) };
+    if (page.nextMarker !== undefined && records.length > 0) {
       const next = new URLSearchParams(params);
       next.set('marker', page.nextMarker);
+      next.delete('offset');
       body[`${kind.plural}_links`] = [{ href: `${call.links.versioned}/${kind.collection}${detail ? '/detail' : ''}?${next}`, rel: 'next' }];
     }
     return { status: 200, headers: this.picker.headers(page.failed, kind.member), body };

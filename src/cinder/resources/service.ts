@@ -40,6 +40,14 @@ export class PodResources {
     return undefined;
   }
 
+  /**
+   * The project a call on one record is limited to: the caller's; none for an administrator, who
+   * acts on any project's record by id as Cinder's admin_or_owner policies allow.
+   */
+  static scope(call: CinderCall): string | undefined {
+    return call.ctx.isAdmin ? undefined : call.ctx.projectId;
+  }
+
   async locate(kind: PodResourceKind, id: string, projectId: string | undefined): Promise<Placed> {
     const placed = kind.routeType ? await this.find(kind.routeType, id, projectId) : undefined;
     if (!placed) throw notFound(`${kind.label} ${id} could not be found.`);
@@ -62,7 +70,7 @@ export class PodResources {
 
   /** Forwards by id: the common show/update/delete/sub-resource call. */
   async call(call: CinderCall, kind: PodResourceKind, id: string, method: Method, subpath = '', body?: unknown): Promise<Relay> {
-    const placed = await this.locate(kind, id, call.ctx.projectId);
+    const placed = await this.locate(kind, id, PodResources.scope(call));
     const withBody = method === 'POST' || method === 'PUT' ? { body: body ?? {} } : {};
     const { res, relay } = await this.forward(call, kind, placed, { method, subpath, ...withBody });
     if (method === 'DELETE' && subpath === '' && kind.deletesAtOnce && res.status < 300) await this.forget(placed);

@@ -5,6 +5,7 @@ import type { Pod } from '../../pods/index.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import { parseJson, relayedHeaders, relayRaw, type Relay } from '../relay.js';
+import type { VolumeQuotas } from '../quotas/admission.js';
 import { VOLUME, type PlacedVolume, type VolumePlacement } from '../volumes/placement.js';
 import { serverInVolumePod } from '../volumes/servers.js';
 import { ATTACHMENTS, BACKUPS, MESSAGES, SNAPSHOTS, type PodResourceKind } from './kinds.js';
@@ -13,11 +14,20 @@ import { PodResources } from './service.js';
 
 const seg = (id: string) => encodeURIComponent(id);
 
-/** Marks a backup record exported through Tricircle with the pod it came from (base64 JSON, opaque to clients). */
-interface ExportedRecord {
-  tricircle_pod: string;
-  backup_url: string;
+/** The key naming the pod a backup record came from, put inside the pod's record on export. */
+const POD_KEY = 'tricircle_pod';
+
+/** A pod's backup_url read as Cinder writes it (base64 of a JSON object); undefined otherwise. */
+function decodeRecord(url: string): JsonObject | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(url, 'base64').toString('utf8'));
+    return isJsonObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
+
+const encodeRecord = (rec: JsonObject) => Buffer.from(JSON.stringify(rec)).toString('base64');
 
 /**
  * The pod-resident resources' own rules (docs/cinder-api.md): snapshots, backups, transfers and
@@ -29,6 +39,7 @@ export class StorageService {
     private readonly deps: CinderDeps,
     private readonly resources: PodResources,
     private readonly volumes: VolumePlacement,
+    private readonly quotas: VolumeQuotas,
   ) {}
 
   private get pods() {
@@ -42,7 +53,7 @@ export class StorageService {
   async createOnVolume(call: CinderCall, kind: PodResourceKind, field = 'volume_id', adjust?: (placed: PlacedVolume, rec: JsonObject) => Promise<JsonObject>): Promise<Relay> {
     const body = call.body as Record<string, JsonObject>;
     let rec = { ...body[kind.member] };
-    const placed = await this.volumes.locate(String(rec[field]), call.ctx.projectId);
+    const placed = await this.volumes.locate(String(rec[field] ?? 'None'), PodResources.scope(call));
     rec[field] = placed.bottomId;
     if (adjust) rec = await adjust(placed, rec);
     const res = await this.pods.request(call, placed.pod, { method: 'POST', path: `/${kind.collection}`, body: { ...body, [kind.member]: rec } });
@@ -62,7 +73,7 @@ export class StorageService {
   /** Snapshot actions; `os-unmanage` drops the route once the pod lets the snapshot go. */
   async snapshotAction(call: CinderCall, id: string): Promise<Relay> {
     if (!isJsonObject(call.body)) throw badRequest('Malformed request body');
-    const placed = await this.resources.locate(SNAPSHOTS, id, call.ctx.projectId);
+    const placed = await this.resources.locate(SNAPSHOTS, id, PodResources.scope(call));
     const { res, relay } = await this.resources.forward(call, SNAPSHOTS, placed, { method: 'POST', subpath: '/action', body: call.body });
     if ('os-unmanage' in call.body && res.status < 300) await this.resources.forget(placed);
     return relay;
@@ -73,10 +84,10 @@ export class StorageService {
    * volume the pod makes, whose route is then written in that pod.
    */
   async restore(call: CinderCall<BackupRestoreBody>, id: string): Promise<Relay> {
-    const backup = await this.resources.locate(BACKUPS, id, call.ctx.projectId);
+    const backup = await this.resources.locate(BACKUPS, id, PodResources.scope(call));
     const target = call.body.restore?.volume_id;
     if (typeof target === 'string') {
-      const volume = await this.volumes.locate(target, call.ctx.projectId);
+      const volume = await this.volumes.locate(target, PodResources.scope(call));
       if (volume.pod.id !== backup.pod.id) {
         throw badRequest(
           `Invalid input received: Backup ${id} is in availability zone ${backup.pod.azName} (pod ${backup.pod.regionName}) and volume ${target} in availability zone ` +
@@ -95,18 +106,19 @@ export class StorageService {
     return relay;
   }
 
-  /** `GET /backups/{id}/export_record`: the pod's record, wrapped with the pod's region so an import finds it. */
+  /** `GET /backups/{id}/export_record`: the pod's record (base64 JSON) with the pod's region added, so an import finds the pod. */
   async exportRecord(call: CinderCall, id: string): Promise<Relay> {
-    const backup = await this.resources.locate(BACKUPS, id, call.ctx.projectId);
+    const backup = await this.resources.locate(BACKUPS, id, PodResources.scope(call));
     const { res, relay } = await this.resources.forward(call, BACKUPS, backup, { method: 'GET', subpath: '/export_record' });
     const record =
       res.status === 200 ? (parseJson(res.body) as { 'backup-record'?: { backup_service?: unknown; backup_url?: unknown } } | undefined)?.['backup-record'] : undefined;
-    if (typeof record?.backup_url !== 'string') return relay;
-    const wrapped: ExportedRecord = { tricircle_pod: backup.pod.regionName, backup_url: record.backup_url };
+    const decoded = typeof record?.backup_url === 'string' ? decodeRecord(record.backup_url) : undefined;
+    if (!decoded) return relay;
+    // The pod's own record with its region added: clients (tempest) may decode and edit the record, and it still imports.
     return {
       status: 200,
       headers: relayedHeaders(res.headers),
-      body: { 'backup-record': { backup_service: record.backup_service, backup_url: Buffer.from(JSON.stringify(wrapped)).toString('base64') } },
+      body: { 'backup-record': { backup_service: record?.backup_service, backup_url: encodeRecord({ ...decoded, [POD_KEY]: backup.pod.regionName }) } },
     };
   }
 
@@ -114,18 +126,15 @@ export class StorageService {
   async importRecord(call: CinderCall<BackupImportBody>): Promise<Relay> {
     if (!call.ctx.isAdmin) throw forbidden("Policy doesn't allow backup:backup-import to be performed.");
     const record = call.body['backup-record'];
-    let wrapped: Partial<ExportedRecord> | undefined;
-    try {
-      wrapped = JSON.parse(Buffer.from(record.backup_url, 'base64').toString('utf8')) as Partial<ExportedRecord>;
-    } catch {
-      wrapped = undefined;
-    }
-    if (typeof wrapped?.tricircle_pod !== 'string' || typeof wrapped.backup_url !== 'string') {
+    const decoded = decodeRecord(record.backup_url);
+    const region = decoded?.[POD_KEY];
+    if (!decoded || typeof region !== 'string') {
       throw badRequest("Invalid input received: Can't parse backup record: it was not exported through Tricircle, so the pod to import it into is unknown.");
     }
-    const pod = (await this.pods.bottomPods()).find((p) => p.regionName === wrapped!.tricircle_pod);
-    if (!pod) throw badRequest(`Invalid input received: the backup record comes from pod ${wrapped.tricircle_pod}, which Tricircle does not know.`);
-    const res = await this.pods.request(call, pod, { method: 'POST', path: '/backups/import_record', body: { 'backup-record': { ...record, backup_url: wrapped.backup_url } } });
+    const pod = (await this.pods.bottomPods()).find((p) => p.regionName === region);
+    if (!pod) throw badRequest(`Invalid input received: the backup record comes from pod ${region}, which Tricircle does not know.`);
+    const { [POD_KEY]: _, ...own } = decoded;
+    const res = await this.pods.request(call, pod, { method: 'POST', path: '/backups/import_record', body: { 'backup-record': { ...record, backup_url: encodeRecord(own) } } });
     const id = PodResources.createdId(res, 'backup');
     if (id !== undefined && (await this.resources.find('backup', id, call.ctx.projectId)) === undefined) await this.resources.record('backup', id, pod, call.ctx.projectId);
     return relayRaw(res, this.pods.links(call, res));
@@ -149,6 +158,7 @@ export class StorageService {
     await inTransaction(this.deps.core.db, async (trx) => {
       const routings = this.deps.core.routings.in(trx);
       for (const r of await routings.findByTop(volumeId, VOLUME)) if (r.podId === transfer.pod.id) await routings.update(r.id, { projectId: newProject });
+      await this.quotas.transferred(volumeId, newProject, trx);
       for (const r of await routings.findByTops('snapshot', snapshotIds, { podId: transfer.pod.id })) await routings.update(r.id, { projectId: newProject });
       await routings.deleteIfExists(transfer.route.id);
     });

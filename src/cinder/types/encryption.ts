@@ -126,11 +126,12 @@ export class TypeEncryption {
     return { status: 200, headers: {}, body: { encryption: this.view((await this.row(type.id))!) } };
   }
 
-  async update(ctx: RequestContext, typeId: string, encryptionId: string, change: Partial<Spec>): Promise<Relay> {
+  /** `PUT .../encryption/{encryption_id}`: Cinder does not read the last segment (clients send `provider`); the type's spec changes. */
+  async update(ctx: RequestContext, typeId: string, _encryptionId: string, change: Partial<Spec>): Promise<Relay> {
     authorizeAdmin(this.policy, ctx, 'volume_extension:volume_type_encryption:update');
     const type = await this.types.get(ctx, typeId);
     const r = await this.row(type.id);
-    if (!r || r.encryption_id !== encryptionId) throw notFound(`Volume type encryption for type ${type.id} does not exist.`);
+    if (!r) throw notFound(`Volume type encryption for type ${type.id} does not exist.`);
     await this.podCall(ctx, type.id, 'PUT', (b, e) => `/types/${encodeURIComponent(b)}/encryption/${encodeURIComponent(e!)}`, { encryption: change });
     await this.db.kysely
       .updateTable('volume_type_encryption')
@@ -140,11 +141,12 @@ export class TypeEncryption {
     return { status: 200, headers: {}, body: { encryption: change } };
   }
 
-  async remove(ctx: RequestContext, typeId: string, encryptionId: string): Promise<Relay> {
+  /** `DELETE .../encryption/{encryption_id}`: like update, whatever the last segment. */
+  async remove(ctx: RequestContext, typeId: string, _encryptionId: string): Promise<Relay> {
     authorizeAdmin(this.policy, ctx, 'volume_extension:volume_type_encryption:delete');
     const type = await this.types.get(ctx, typeId);
     const r = await this.row(type.id);
-    if (!r || r.encryption_id !== encryptionId) throw notFound(`Volume type encryption for type ${type.id} does not exist.`);
+    if (!r) throw notFound(`Volume type encryption for type ${type.id} does not exist.`);
     await this.podCall(ctx, type.id, 'DELETE', (b, e) => `/types/${encodeURIComponent(b)}/encryption/${encodeURIComponent(e!)}`);
     await this.db.kysely.deleteFrom('volume_type_encryption').where('volume_type_id', '=', type.id).execute();
     return { status: 202, headers: {} };

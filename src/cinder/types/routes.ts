@@ -6,8 +6,8 @@ import type { VolumeTypeService } from './service.js';
 export function typeRoutes(r: GatewayRouter, types: VolumeTypeService): void {
   r.get('/types', async (call) => ok({ volume_types: await types.list(call.ctx, queryOf(call).get('is_public') ?? undefined) }));
   r.post('/types', async (call) => ok({ volume_type: await types.create(call.ctx, call.body) }), { body: TypeCreate });
-  r.get('/types/default', async (call) => ok({ volume_type: types.view(call.ctx, await types.get(call.ctx, 'default')) }));
-  r.get('/types/:type_id', async (call) => ok({ volume_type: types.view(call.ctx, await types.get(call.ctx, call.params.type_id)) }));
+  r.get('/types/default', async (call) => ok({ volume_type: await types.show(call.ctx, 'default', 'default') }));
+  r.get('/types/:type_id', async (call) => ok({ volume_type: await types.show(call.ctx, call.params.type_id) }));
   r.put('/types/:type_id', async (call) => ok({ volume_type: await types.update(call.ctx, call.params.type_id, call.body) }), { body: TypeUpdate });
   r.delete('/types/:type_id', async (call) => {
     await types.remove(call.ctx, call.params.type_id);

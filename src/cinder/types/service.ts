@@ -21,6 +21,9 @@ const USER_VISIBLE_SPECS = ['multiattach', 'RESKEY:availability_zones', 'replica
 
 type Json = Record<string, unknown>;
 
+/** Which answer a volume type is shown in: their keys differ upstream. */
+export type TypeView = 'read' | 'create' | 'update' | 'default';
+
 /**
  * Volume types, owned by the top: the API reads and writes the top's table; every change is
  * applied to the pods' copies (pods first, so a pod refusing leaves the top unchanged).
@@ -42,20 +45,26 @@ export class VolumeTypeService {
   }
 
   /**
-   * A type as Cinder shows it. `qos_specs_id` is only in the read views (show, list, default) and only
-   * for admins; create and update answer without it, as upstream (whose schemas forbid the key there).
+   * A type as Cinder shows it, per answer (upstream's view and its access extension):
+   * - `read` (show, list): `os-volume-type-access:is_public`, and for admins `qos_specs_id` (the
+   *   associated spec's id, or null);
+   * - `create`: `os-volume-type-access:is_public`, no `qos_specs_id`;
+   * - `update`: neither (the access extension does not extend update);
+   * - `default` (`GET /types/default`): `qos_specs_id` for admins, no access key.
    */
-  view(ctx: RequestContext, t: VolumeType, opts: { withQos?: boolean } = { withQos: true }): Json {
+  view(ctx: RequestContext, t: VolumeType, kind: TypeView = 'read', qos: ReadonlyMap<string, string> = new Map()): Json {
     const specs = ctx.isAdmin ? { ...t.extraSpecs } : Object.fromEntries(Object.entries(t.extraSpecs).filter(([k]) => USER_VISIBLE_SPECS.includes(k)));
-    return {
-      id: t.id,
-      name: t.name,
-      description: t.description,
-      is_public: t.isPublic,
-      'os-volume-type-access:is_public': t.isPublic,
-      extra_specs: specs,
-      ...(ctx.isAdmin && opts.withQos ? { qos_specs_id: null } : {}),
-    };
+    const out: Json = { id: t.id, name: t.name, description: t.description, is_public: t.isPublic };
+    if (kind === 'read' || kind === 'create') out['os-volume-type-access:is_public'] = t.isPublic;
+    out.extra_specs = specs;
+    if (ctx.isAdmin && (kind === 'read' || kind === 'default')) out.qos_specs_id = qos.get(t.id) ?? null;
+    return out;
+  }
+
+  /** One type's read view (show, default), with its QoS spec for admins. */
+  async show(ctx: RequestContext, id: string, kind: 'read' | 'default' = 'read'): Promise<Json> {
+    const t = await this.get(ctx, id);
+    return this.view(ctx, t, kind, ctx.isAdmin ? await this.store.qosSpecsOf() : undefined);
   }
 
   private async visible(ctx: RequestContext, t: VolumeType): Promise<boolean> {
@@ -79,7 +88,8 @@ export class VolumeTypeService {
       if (wanted === false) return !t.isPublic;
       return t.isPublic || shared.has(t.id);
     });
-    return types.map((t) => this.view(ctx, t));
+    const qos = ctx.isAdmin ? await this.store.qosSpecsOf() : undefined;
+    return types.map((t) => this.view(ctx, t, 'read', qos));
   }
 
   /** A type the caller may see, by id (or `default`); 404 otherwise. */
@@ -115,9 +125,8 @@ export class VolumeTypeService {
       isPublic,
       extraSpecs: req.extra_specs ?? {},
     });
-    if (!isPublic) await this.store.addProject(t.id, ctx.projectId);
     await this.sync.copyEverywhere(ctx, t);
-    return this.view(ctx, t, { withQos: false });
+    return this.view(ctx, t, 'create');
   }
 
   async update(ctx: RequestContext, id: string, body: Static<typeof TypeUpdate>): Promise<Json> {
@@ -145,7 +154,7 @@ export class VolumeTypeService {
     });
     const updated = await this.store.update(t.id, patch);
     if (!updated) throw notFound(`Volume type ${id} could not be found.`);
-    return this.view(ctx, updated, { withQos: false });
+    return this.view(ctx, updated, 'update');
   }
 
   async remove(ctx: RequestContext, id: string): Promise<void> {

@@ -144,6 +144,12 @@ export class VolumeTypeStore {
     });
   }
 
+  /** The QoS spec associated with each of the types that have one (type id → spec id). */
+  async qosSpecsOf(): Promise<Map<string, string>> {
+    const rows = await this.db.kysely.selectFrom('qos_type_associations').select(['volume_type_id', 'qos_specs_id']).execute();
+    return new Map(rows.map((r) => [r.volume_type_id, r.qos_specs_id]));
+  }
+
   async projects(id: string): Promise<string[]> {
     const rows = await this.db.kysely.selectFrom('volume_type_projects').select('project_id').where('volume_type_id', '=', id).orderBy('project_id').execute();
     return rows.map((r) => r.project_id);
