@@ -3,7 +3,7 @@
 // written to bench/results/suite-<profile>.md (or --out).
 //
 //   npm run bench                       # quick profile (a few minutes)
-//   npm run bench -- --full             # full profile (tens of minutes; 1M routing rows)
+//   npm run bench -- --full             # full profile (about an hour; 10M routing rows)
 //   node dist/bench/run.js [--quick|--full] [--rounds N] [--only routing-table,nova-gateway] [--out file.md]
 //
 // Rounds are interleaved: round 1 runs every benchmark once, then round 2 runs every benchmark
@@ -47,7 +47,7 @@ const BENCHES: Bench[] = [
   {
     name: 'routing-table',
     what: 'routing lookups of the show paths, 1k rows vs N rows (ratio large/small, interleaved rounds)',
-    args: { quick: ['--rows', '100000', '--rounds', '3', '--lookups', '200'], full: ['--rows', '1000000', '--rounds', '5', '--lookups', '500'] },
+    args: { quick: ['--rows', '100000', '--rounds', '3', '--lookups', '200'], full: ['--rows', '10000000', '--rounds', '5', '--lookups', '300'] },
     figures: Object.fromEntries(
       ROUTING_OPS.flatMap((op) => [
         [`${op}: large/small`, `ops.${op}.ratio`],
