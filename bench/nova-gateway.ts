@@ -14,7 +14,9 @@
 //  3. servers/detail?limit=100 merged over `--pods` pods (each holding `--servers` servers) vs the
 //     slowest pod alone, first as the simulator answers (in-memory, every pod sharing this process's
 //     one event loop), then with `--pod-latency` ms added to every pod's answers and twice that to one;
-//  4. the gateway's RSS while serving server shows at `--rate` requests/s for `--rss-seconds`.
+//  4. boots per second, `--boots` servers at concurrency 10 without a network (2.37 `networks: none`):
+//     through the gateway vs straight to the pod, in alternating batches of 10;
+//  5. the gateway's RSS while serving server shows at `--rate` requests/s for `--rss-seconds`.
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     'pod-latency': { type: 'string', default: '20' },
     compiled: { type: 'boolean', default: false },
     'gateway-node-options': { type: 'string', default: '' },
+    boots: { type: 'string', default: '200' },
   },
 });
 const SAMPLES = Number(args.samples);
@@ -47,6 +50,7 @@ const LIST_RUNS = Number(args['list-runs']);
 const RATE = Number(args.rate);
 const RSS_SECONDS = Number(args['rss-seconds']);
 const POD_LATENCY = Number(args['pod-latency']);
+const BOOTS = Number(args.boots);
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
@@ -301,7 +305,35 @@ async function main(): Promise<void> {
     const slowestLatency = await runs(listUrl(cluster.pods[0].novaUrl));
     for (const p of cluster.pods) await cluster.setFaults(p.region, { latencyMs: 0 });
 
-    // ---- 4. RSS under a fixed rate, in a fresh gateway process (same database) that has only seen this load
+    // ---- 4. boots per second, gateway vs pod, alternating batches so load changes hit both
+    const bootBody = (name: string) => ({ server: { name, imageRef: imageId, flavorRef: '1', networks: 'none', availability_zone: podSpecs[0].az } });
+    const bootBatch = async (base: string, n: number): Promise<number> => {
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: n }, async (_, k) => {
+          const res = await pool(new URL(base).origin).request({
+            method: 'POST',
+            path: `${new URL(base).pathname}/v2.1/servers`.replace('//', '/'),
+            headers: { 'x-auth-token': demo, 'content-type': 'application/json', 'x-openstack-nova-api-version': '2.37' },
+            body: JSON.stringify(bootBody(`boot-${k}`)),
+          });
+          await res.body.dump();
+          if (res.statusCode !== 202) throw new Error(`boot through ${base} failed: ${res.statusCode}`);
+        }),
+      );
+      return performance.now() - t0;
+    };
+    let bootMsGw = 0;
+    let bootMsDirect = 0;
+    await bootBatch(gw, 10);
+    await bootBatch(cluster.pods[0].novaUrl, 10);
+    for (let done = 0; done < BOOTS; done += 10) {
+      bootMsDirect += await bootBatch(cluster.pods[0].novaUrl, 10);
+      bootMsGw += await bootBatch(gw, 10);
+    }
+    const boots = { servers: BOOTS, concurrency: 10, direct: (BOOTS / bootMsDirect) * 1000, gateway: (BOOTS / bootMsGw) * 1000 };
+
+    // ---- 5. RSS under a fixed rate, in a fresh gateway process (same database) that has only seen this load
     await stopGateway(child);
     ({ proc: child, urls } = await startGateway());
     gw = urls['nova-apigw'];
@@ -387,6 +419,13 @@ async function main(): Promise<void> {
           slowestPod: { p50: fmt(pct(slowestLatency, 50)), p99: fmt(pct(slowestLatency, 99)) },
           ratioP50: (pct(mergedLatency, 50) / pct(slowestLatency, 50)).toFixed(2),
         },
+      },
+      boots: {
+        servers: boots.servers,
+        concurrency: boots.concurrency,
+        directPerSecond: boots.direct.toFixed(1),
+        gatewayPerSecond: boots.gateway.toFixed(1),
+        ratio: (boots.gateway / boots.direct).toFixed(2),
       },
       rss: {
         rate: RATE,

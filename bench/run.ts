@@ -59,8 +59,8 @@ const BENCHES: Bench[] = [
     name: 'nova-gateway',
     what: 'Nova gateway vs the pod directly: added latency, throughput ratio, merged lists, RSS',
     args: {
-      quick: ['--compiled', '--samples', '500', '--duration', '2', '--pods', '4', '--servers', '50', '--list-runs', '10', '--rss-seconds', '5'],
-      full: ['--compiled', '--samples', '3000', '--duration', '5', '--pods', '10', '--servers', '100', '--list-runs', '40', '--rss-seconds', '30'],
+      quick: ['--compiled', '--samples', '500', '--duration', '2', '--pods', '4', '--servers', '50', '--list-runs', '10', '--rss-seconds', '5', '--boots', '60'],
+      full: ['--compiled', '--samples', '3000', '--duration', '5', '--pods', '10', '--servers', '100', '--list-runs', '40', '--rss-seconds', '30', '--boots', '200'],
     },
     figures: {
       'server show added latency p50 (ms)': 'latency.added.p50',
@@ -68,6 +68,7 @@ const BENCHES: Bench[] = [
       'throughput proxied/direct': 'throughput.ratio',
       'merged list / slowest pod (raw sim)': 'mergedList.ratioP50',
       'merged list / slowest pod (pods 20 ms away)': 'mergedList.withPodLatency.ratioP50',
+      'boots/s gateway/direct (no network)': 'boots.ratio',
       'gateway RSS peak MB': 'rss.maxMb',
     },
   },
