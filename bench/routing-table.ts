@@ -131,9 +131,10 @@ function bulkFillSqlite(file: string, target: number, sample: Sample): void {
   try {
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = OFF');
-    const indexes = raw
-      .prepare("select name, sql from sqlite_master where type = 'index' and tbl_name = 'resource_routings' and sql is not null")
-      .all() as { name: string; sql: string }[];
+    const indexes = raw.prepare("select name, sql from sqlite_master where type = 'index' and tbl_name = 'resource_routings' and sql is not null").all() as {
+      name: string;
+      sql: string;
+    }[];
     for (const ix of indexes) raw.exec(`drop index "${ix.name}"`);
     const insert = raw.prepare(
       'insert into resource_routings (top_id, bottom_id, pod_id, project_id, resource_type, intent, created_at, updated_at) values (@top_id, @bottom_id, @pod_id, @project_id, @resource_type, @intent, @created_at, @updated_at)',
