@@ -18,11 +18,11 @@
 //     through the gateway vs straight to the pod, in alternating batches of 10;
 //  5. the gateway's RSS while serving server shows at `--rate` requests/s for `--rss-seconds`.
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Pool } from 'undici';
+import { gatewayBenchKit } from './gateway-kit.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -52,71 +52,7 @@ const RSS_SECONDS = Number(args['rss-seconds']);
 const POD_LATENCY = Number(args['pod-latency']);
 const BOOTS = Number(args.boots);
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-
-const pools = new Map<string, Pool>();
-function pool(origin: string): Pool {
-  let p = pools.get(origin);
-  if (!p) {
-    p = new Pool(origin, { connections: Math.max(CONCURRENCY, 64), pipelining: 1, keepAliveTimeout: 60_000 });
-    pools.set(origin, p);
-  }
-  return p;
-}
-
-async function call(url: string, token: string, method: 'GET' | 'POST' = 'GET', body?: unknown): Promise<{ status: number; json: any }> {
-  const u = new URL(url);
-  const res = await pool(u.origin).request({
-    method,
-    path: `${u.pathname}${u.search}`,
-    headers: { 'x-auth-token': token, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, json: text ? JSON.parse(text) : undefined };
-}
-
-/** One GET, timed, body read and dropped. */
-async function timedGet(url: string, token: string): Promise<number> {
-  const u = new URL(url);
-  const t0 = performance.now();
-  const res = await pool(u.origin).request({ method: 'GET', path: `${u.pathname}${u.search}`, headers: { 'x-auth-token': token, accept: 'application/json' } });
-  await res.body.dump();
-  const ms = performance.now() - t0;
-  if (res.statusCode !== 200) throw new Error(`GET ${url}: ${res.statusCode}`);
-  return ms;
-}
-
-async function token(keystoneUrl: string, user: string): Promise<string> {
-  const u = new URL(`${keystoneUrl}/v3/auth/tokens`);
-  const res = await pool(u.origin).request({
-    method: 'POST',
-    path: u.pathname,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: user, password: 'password', domain: { name: 'Default' } } } },
-        scope: { project: { name: user, domain: { name: 'Default' } } },
-      },
-    }),
-  });
-  await res.body.dump();
-  return String(res.headers['x-subject-token']);
-}
-
-/** CPU time (user + system) a process has used, in ms, from /proc. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
+const { pool, call, timedGet, token, cpuMs, rssMb, pct, fmt, sorted, closePools } = gatewayBenchKit(Math.max(CONCURRENCY, 64));
 
 async function main(): Promise<void> {
   const simEntry = args.compiled ? join(process.cwd(), 'dist', 'bench', 'nova-sim-proc.js') : new URL('./nova-sim-proc.ts', import.meta.url).pathname;
@@ -442,7 +378,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(out, null, 2));
   } finally {
     await stopGateway(child);
-    for (const p of pools.values()) await p.close();
+    await closePools();
     await cluster.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -72,6 +72,16 @@ const BENCHES: Bench[] = [
       'gateway RSS peak MB': 'rss.maxMb',
     },
   },
+  {
+    name: 'cinder-gateway',
+    what: 'Cinder gateway vs the pod directly: volume show added latency and throughput ratio',
+    args: { quick: ['--samples', '500', '--duration', '2'], full: ['--samples', '2000', '--duration', '5'] },
+    figures: {
+      'volume show added latency p50 (ms)': 'latency.added.p50',
+      'volume show added latency p99 (ms)': 'latency.added.p99',
+      'volume show throughput proxied/direct': 'throughput.ratio',
+    },
+  },
   { name: 'fanout-merge', what: 'in-memory merge of one cross-pod page (µs/page)', args: { quick: ['500'], full: ['2000'] } },
   {
     name: 'sim-servers',
