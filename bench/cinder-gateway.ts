@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gatewayBenchKit } from './gateway-kit.js';
+import { gatewayBenchKit, simulatorOf } from './gateway-kit.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -24,30 +24,14 @@ const { values: args } = parseArgs({
 const SAMPLES = Number(args.samples);
 const DURATION_S = Number(args.duration);
 const CONCURRENCY = Number(args.concurrency);
-const { call, timedGet, token, cpuMs, pct, fmt, sorted, closePools } = gatewayBenchKit(Math.max(CONCURRENCY, 64));
+const { call, closedLoopGets, interleavedLatency, token, cpuMs, pct, fmt, closePools } = gatewayBenchKit(Math.max(CONCURRENCY, 64));
 const here = join(process.cwd(), 'dist', 'bench');
 
 type SimInfo = { keystoneUrl: string; pods: { region: string; az: string; cinderUrl: string }[] };
 
 async function main(): Promise<void> {
   const sim = fork(join(here, 'nova-sim-proc.js'), [], { env: { ...process.env, NOVA_BENCH_PODS: '1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const info = await new Promise<SimInfo>((resolve, reject) => {
-    sim.once('message', (m: { ready: SimInfo }) => resolve(m.ready));
-    sim.once('exit', (code) => reject(new Error(`simulator process exited (${code})`)));
-  });
-  let seq = 0;
-  const simCall = (op: string, payload: Record<string, unknown> = {}): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const id = ++seq;
-      const onMessage = (m: { id?: number; result?: unknown; error?: string }) => {
-        if (m.id !== id) return;
-        sim.off('message', onMessage);
-        if (m.error) reject(new Error(m.error));
-        else resolve(m.result);
-      };
-      sim.on('message', onMessage);
-      sim.send({ id, op, ...payload });
-    });
+  const { info, simCall } = await simulatorOf<SimInfo>(sim);
   const dir = mkdtempSync(join(tmpdir(), 'cinder-bench-'));
   const overrides = {
     DEFAULT: { auth_strategy: 'keystone', log_level: args['log-level'] },
@@ -91,35 +75,11 @@ async function main(): Promise<void> {
     const direct = `${pod.cinderUrl}/v3/${demoProject}/volumes/${volumeId}`;
     for (let i = 0; i < 100 && (await call(proxied, demo)).json?.volume?.status !== 'available'; i++) await new Promise((r) => setTimeout(r, 50));
 
-    for (let i = 0; i < 300; i++) {
-      await timedGet(direct, demo);
-      await timedGet(proxied, demo);
-    }
-    const d: number[] = [];
-    const g: number[] = [];
-    for (let i = 0; i < SAMPLES; i++) {
-      const first = i % 2 === 0 ? direct : proxied;
-      const second = i % 2 === 0 ? proxied : direct;
-      const a = await timedGet(first, demo);
-      const b = await timedGet(second, demo);
-      (first === direct ? d : g).push(a);
-      (second === direct ? d : g).push(b);
-    }
-    const ds = sorted(d);
-    const gs = sorted(g);
+    const { direct: ds, proxied: gs } = await interleavedLatency(direct, proxied, demo, SAMPLES);
 
     const closedLoop = async (url: string): Promise<{ rps: number; gatewayCpuUs: number }> => {
       const g0 = cpuMs(gateway.pid!);
-      let n = 0;
-      const until = performance.now() + DURATION_S * 1000;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (performance.now() < until) {
-            await timedGet(url, demo);
-            n++;
-          }
-        }),
-      );
+      const n = await closedLoopGets(url, demo, CONCURRENCY, DURATION_S);
       return { rps: n / DURATION_S, gatewayCpuUs: Math.round(((cpuMs(gateway.pid!) - g0) * 1000) / n) };
     };
     await closedLoop(proxied);

@@ -1,5 +1,6 @@
 // What the gateway benchmarks (nova-gateway.ts, cinder-gateway.ts) share: keep-alive pools to each
 // origin, timed GETs, tokens, percentiles, and the CPU time and RSS of a process read from /proc.
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 
@@ -54,10 +55,48 @@ export function gatewayBenchKit(connections: number) {
     return String(res.headers['x-subject-token']);
   };
 
+  /** GETs of `url` from `concurrency` loops for `seconds`; how many were answered. */
+  const closedLoopGets = async (url: string, token: string, concurrency: number, seconds: number): Promise<number> => {
+    let n = 0;
+    const until = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < until) {
+          await timedGet(url, token);
+          n++;
+        }
+      }),
+    );
+    return n;
+  };
+
+  /** GET latencies of the two URLs, alternating which goes first, after 300 warm-up pairs; each sorted. */
+  const interleavedLatency = async (direct: string, proxied: string, token: string, samples: number): Promise<{ direct: number[]; proxied: number[] }> => {
+    for (let i = 0; i < 300; i++) {
+      await timedGet(direct, token);
+      await timedGet(proxied, token);
+    }
+    const d: number[] = [];
+    const g: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      if (i % 2 === 0) {
+        d.push(await timedGet(direct, token));
+        g.push(await timedGet(proxied, token));
+      } else {
+        g.push(await timedGet(proxied, token));
+        d.push(await timedGet(direct, token));
+      }
+    }
+    const byValue = (a: number, b: number) => a - b;
+    return { direct: d.sort(byValue), proxied: g.sort(byValue) };
+  };
+
   return {
     pool,
+    interleavedLatency,
     call,
     timedGet,
+    closedLoopGets,
     token,
     /** CPU time (user + system) a process has used, in ms, from /proc. */
     cpuMs: (pid: number): number => {
@@ -72,4 +111,26 @@ export function gatewayBenchKit(connections: number) {
       for (const p of pools.values()) await p.close();
     },
   };
+}
+
+/** Waits for the simulator process (nova-sim-proc) to be ready; `simCall` sends it a command over IPC. */
+export async function simulatorOf<Info>(sim: ChildProcess): Promise<{ info: Info; simCall(op: string, payload?: Record<string, unknown>): Promise<unknown> }> {
+  const info = await new Promise<Info>((resolve, reject) => {
+    sim.once('message', (m: { ready: Info }) => resolve(m.ready));
+    sim.once('exit', (code) => reject(new Error(`simulator process exited (${code})`)));
+  });
+  let seq = 0;
+  const simCall = (op: string, payload: Record<string, unknown> = {}): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const id = ++seq;
+      const onMessage = (m: { id?: number; result?: unknown; error?: string }) => {
+        if (m.id !== id) return;
+        sim.off('message', onMessage);
+        if (m.error) reject(new Error(m.error));
+        else resolve(m.result);
+      };
+      sim.on('message', onMessage);
+      sim.send({ id, op, ...payload });
+    });
+  return { info, simCall };
 }

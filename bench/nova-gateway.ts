@@ -22,7 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gatewayBenchKit } from './gateway-kit.js';
+import { gatewayBenchKit, simulatorOf } from './gateway-kit.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -52,7 +52,7 @@ const RSS_SECONDS = Number(args['rss-seconds']);
 const POD_LATENCY = Number(args['pod-latency']);
 const BOOTS = Number(args.boots);
 
-const { pool, call, timedGet, token, cpuMs, rssMb, pct, fmt, sorted, closePools } = gatewayBenchKit(Math.max(CONCURRENCY, 64));
+const { pool, call, timedGet, closedLoopGets, interleavedLatency, token, cpuMs, rssMb, pct, fmt, sorted, closePools } = gatewayBenchKit(Math.max(CONCURRENCY, 64));
 
 async function main(): Promise<void> {
   const simEntry = args.compiled ? join(process.cwd(), 'dist', 'bench', 'nova-sim-proc.js') : new URL('./nova-sim-proc.ts', import.meta.url).pathname;
@@ -62,23 +62,7 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   type SimInfo = { keystoneUrl: string; glanceUrl: string; pods: { region: string; az: string; novaUrl: string }[] };
-  const info = await new Promise<SimInfo>((resolve, reject) => {
-    sim.once('message', (m: { ready: SimInfo }) => resolve(m.ready));
-    sim.once('exit', (code) => reject(new Error(`simulator process exited (${code})`)));
-  });
-  let seq = 0;
-  const simCall = (op: string, payload: Record<string, unknown> = {}): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const id = ++seq;
-      const onMessage = (m: { id?: number; result?: unknown; error?: string }) => {
-        if (m.id !== id) return;
-        sim.off('message', onMessage);
-        if (m.error) reject(new Error(m.error));
-        else resolve(m.result);
-      };
-      sim.on('message', onMessage);
-      sim.send({ id, op, ...payload });
-    });
+  const { info, simCall } = await simulatorOf<SimInfo>(sim);
   const cluster = {
     ...info,
     keystone: {
@@ -158,23 +142,7 @@ async function main(): Promise<void> {
     const proxied = `${gw}/v2.1/servers/${serverId}`;
 
     // ---- 1. latency, interleaved
-    for (let i = 0; i < 300; i++) {
-      await timedGet(direct, demo);
-      await timedGet(proxied, demo);
-    }
-    const d: number[] = [];
-    const g: number[] = [];
-    for (let i = 0; i < SAMPLES; i++) {
-      if (i % 2 === 0) {
-        d.push(await timedGet(direct, demo));
-        g.push(await timedGet(proxied, demo));
-      } else {
-        g.push(await timedGet(proxied, demo));
-        d.push(await timedGet(direct, demo));
-      }
-    }
-    const ds = sorted(d);
-    const gs = sorted(g);
+    const { direct: ds, proxied: gs } = await interleavedLatency(direct, proxied, demo, SAMPLES);
     const lat = {
       directP50: pct(ds, 50),
       directP99: pct(ds, 99),
@@ -187,16 +155,7 @@ async function main(): Promise<void> {
     const closedLoop = async (url: string, label?: string): Promise<number> => {
       const g0 = cpuMs(child.pid!);
       const s0 = cpuMs(sim.pid!);
-      let n = 0;
-      const until = performance.now() + DURATION_S * 1000;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (performance.now() < until) {
-            await timedGet(url, demo);
-            n++;
-          }
-        }),
-      );
+      const n = await closedLoopGets(url, demo, CONCURRENCY, DURATION_S);
       if (label) cpu[label] = { gateway: cpuMs(child.pid!) - g0, pods: cpuMs(sim.pid!) - s0, requests: n };
       return n / DURATION_S;
     };
