@@ -14,13 +14,15 @@
 //  3. servers/detail?limit=100 merged over `--pods` pods (each holding `--servers` servers) vs the
 //     slowest pod alone, first as the simulator answers (in-memory, every pod sharing this process's
 //     one event loop), then with `--pod-latency` ms added to every pod's answers and twice that to one;
-//  4. the gateway's RSS while serving server shows at `--rate` requests/s for `--rss-seconds`.
+//  4. boots per second, `--boots` servers at concurrency 10 without a network (2.37 `networks: none`):
+//     through the gateway vs straight to the pod, in alternating batches of 10;
+//  5. the gateway's RSS while serving server shows at `--rate` requests/s for `--rss-seconds`.
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Pool } from 'undici';
+import { gatewayBenchKit, simulatorOf } from './gateway-kit.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     'pod-latency': { type: 'string', default: '20' },
     compiled: { type: 'boolean', default: false },
     'gateway-node-options': { type: 'string', default: '' },
+    boots: { type: 'string', default: '200' },
   },
 });
 const SAMPLES = Number(args.samples);
@@ -47,72 +50,9 @@ const LIST_RUNS = Number(args['list-runs']);
 const RATE = Number(args.rate);
 const RSS_SECONDS = Number(args['rss-seconds']);
 const POD_LATENCY = Number(args['pod-latency']);
+const BOOTS = Number(args.boots);
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-
-const pools = new Map<string, Pool>();
-function pool(origin: string): Pool {
-  let p = pools.get(origin);
-  if (!p) {
-    p = new Pool(origin, { connections: Math.max(CONCURRENCY, 64), pipelining: 1, keepAliveTimeout: 60_000 });
-    pools.set(origin, p);
-  }
-  return p;
-}
-
-async function call(url: string, token: string, method: 'GET' | 'POST' = 'GET', body?: unknown): Promise<{ status: number; json: any }> {
-  const u = new URL(url);
-  const res = await pool(u.origin).request({
-    method,
-    path: `${u.pathname}${u.search}`,
-    headers: { 'x-auth-token': token, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, json: text ? JSON.parse(text) : undefined };
-}
-
-/** One GET, timed, body read and dropped. */
-async function timedGet(url: string, token: string): Promise<number> {
-  const u = new URL(url);
-  const t0 = performance.now();
-  const res = await pool(u.origin).request({ method: 'GET', path: `${u.pathname}${u.search}`, headers: { 'x-auth-token': token, accept: 'application/json' } });
-  await res.body.dump();
-  const ms = performance.now() - t0;
-  if (res.statusCode !== 200) throw new Error(`GET ${url}: ${res.statusCode}`);
-  return ms;
-}
-
-async function token(keystoneUrl: string, user: string): Promise<string> {
-  const u = new URL(`${keystoneUrl}/v3/auth/tokens`);
-  const res = await pool(u.origin).request({
-    method: 'POST',
-    path: u.pathname,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: { methods: ['password'], password: { user: { name: user, password: 'password', domain: { name: 'Default' } } } },
-        scope: { project: { name: user, domain: { name: 'Default' } } },
-      },
-    }),
-  });
-  await res.body.dump();
-  return String(res.headers['x-subject-token']);
-}
-
-/** CPU time (user + system) a process has used, in ms, from /proc. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
+const { pool, call, timedGet, closedLoopGets, interleavedLatency, token, cpuMs, rssMb, pct, fmt, sorted, closePools } = gatewayBenchKit(Math.max(CONCURRENCY, 64));
 
 async function main(): Promise<void> {
   const simEntry = args.compiled ? join(process.cwd(), 'dist', 'bench', 'nova-sim-proc.js') : new URL('./nova-sim-proc.ts', import.meta.url).pathname;
@@ -122,23 +62,7 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   type SimInfo = { keystoneUrl: string; glanceUrl: string; pods: { region: string; az: string; novaUrl: string }[] };
-  const info = await new Promise<SimInfo>((resolve, reject) => {
-    sim.once('message', (m: { ready: SimInfo }) => resolve(m.ready));
-    sim.once('exit', (code) => reject(new Error(`simulator process exited (${code})`)));
-  });
-  let seq = 0;
-  const simCall = (op: string, payload: Record<string, unknown> = {}): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const id = ++seq;
-      const onMessage = (m: { id?: number; result?: unknown; error?: string }) => {
-        if (m.id !== id) return;
-        sim.off('message', onMessage);
-        if (m.error) reject(new Error(m.error));
-        else resolve(m.result);
-      };
-      sim.on('message', onMessage);
-      sim.send({ id, op, ...payload });
-    });
+  const { info, simCall } = await simulatorOf<SimInfo>(sim);
   const cluster = {
     ...info,
     keystone: {
@@ -218,23 +142,7 @@ async function main(): Promise<void> {
     const proxied = `${gw}/v2.1/servers/${serverId}`;
 
     // ---- 1. latency, interleaved
-    for (let i = 0; i < 300; i++) {
-      await timedGet(direct, demo);
-      await timedGet(proxied, demo);
-    }
-    const d: number[] = [];
-    const g: number[] = [];
-    for (let i = 0; i < SAMPLES; i++) {
-      if (i % 2 === 0) {
-        d.push(await timedGet(direct, demo));
-        g.push(await timedGet(proxied, demo));
-      } else {
-        g.push(await timedGet(proxied, demo));
-        d.push(await timedGet(direct, demo));
-      }
-    }
-    const ds = sorted(d);
-    const gs = sorted(g);
+    const { direct: ds, proxied: gs } = await interleavedLatency(direct, proxied, demo, SAMPLES);
     const lat = {
       directP50: pct(ds, 50),
       directP99: pct(ds, 99),
@@ -247,16 +155,7 @@ async function main(): Promise<void> {
     const closedLoop = async (url: string, label?: string): Promise<number> => {
       const g0 = cpuMs(child.pid!);
       const s0 = cpuMs(sim.pid!);
-      let n = 0;
-      const until = performance.now() + DURATION_S * 1000;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (performance.now() < until) {
-            await timedGet(url, demo);
-            n++;
-          }
-        }),
-      );
+      const n = await closedLoopGets(url, demo, CONCURRENCY, DURATION_S);
       if (label) cpu[label] = { gateway: cpuMs(child.pid!) - g0, pods: cpuMs(sim.pid!) - s0, requests: n };
       return n / DURATION_S;
     };
@@ -301,7 +200,35 @@ async function main(): Promise<void> {
     const slowestLatency = await runs(listUrl(cluster.pods[0].novaUrl));
     for (const p of cluster.pods) await cluster.setFaults(p.region, { latencyMs: 0 });
 
-    // ---- 4. RSS under a fixed rate, in a fresh gateway process (same database) that has only seen this load
+    // ---- 4. boots per second, gateway vs pod, alternating batches so load changes hit both
+    const bootBody = (name: string) => ({ server: { name, imageRef: imageId, flavorRef: '1', networks: 'none', availability_zone: podSpecs[0].az } });
+    const bootBatch = async (base: string, n: number): Promise<number> => {
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: n }, async (_, k) => {
+          const res = await pool(new URL(base).origin).request({
+            method: 'POST',
+            path: `${new URL(base).pathname}/v2.1/servers`.replace('//', '/'),
+            headers: { 'x-auth-token': demo, 'content-type': 'application/json', 'x-openstack-nova-api-version': '2.37' },
+            body: JSON.stringify(bootBody(`boot-${k}`)),
+          });
+          await res.body.dump();
+          if (res.statusCode !== 202) throw new Error(`boot through ${base} failed: ${res.statusCode}`);
+        }),
+      );
+      return performance.now() - t0;
+    };
+    let bootMsGw = 0;
+    let bootMsDirect = 0;
+    await bootBatch(gw, 10);
+    await bootBatch(cluster.pods[0].novaUrl, 10);
+    for (let done = 0; done < BOOTS; done += 10) {
+      bootMsDirect += await bootBatch(cluster.pods[0].novaUrl, 10);
+      bootMsGw += await bootBatch(gw, 10);
+    }
+    const boots = { servers: BOOTS, concurrency: 10, direct: (BOOTS / bootMsDirect) * 1000, gateway: (BOOTS / bootMsGw) * 1000 };
+
+    // ---- 5. RSS under a fixed rate, in a fresh gateway process (same database) that has only seen this load
     await stopGateway(child);
     ({ proc: child, urls } = await startGateway());
     gw = urls['nova-apigw'];
@@ -388,6 +315,13 @@ async function main(): Promise<void> {
           ratioP50: (pct(mergedLatency, 50) / pct(slowestLatency, 50)).toFixed(2),
         },
       },
+      boots: {
+        servers: boots.servers,
+        concurrency: boots.concurrency,
+        directPerSecond: boots.direct.toFixed(1),
+        gatewayPerSecond: boots.gateway.toFixed(1),
+        ratio: (boots.gateway / boots.direct).toFixed(2),
+      },
       rss: {
         rate: RATE,
         achieved: Math.round(openLoop.length / elapsed),
@@ -403,7 +337,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(out, null, 2));
   } finally {
     await stopGateway(child);
-    for (const p of pools.values()) await p.close();
+    await closePools();
     await cluster.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -36,6 +36,6 @@ process.send?.({
   ready: {
     keystoneUrl: cluster.keystoneUrl,
     glanceUrl: cluster.glanceUrl,
-    pods: cluster.pods.map((p) => ({ region: p.region, az: p.az, novaUrl: p.novaUrl })),
+    pods: cluster.pods.map((p) => ({ region: p.region, az: p.az, novaUrl: p.novaUrl, cinderUrl: p.cinderUrl })),
   },
 });

@@ -3,7 +3,7 @@
 // written to bench/results/suite-<profile>.md (or --out).
 //
 //   npm run bench                       # quick profile (a few minutes)
-//   npm run bench -- --full             # full profile (tens of minutes; 1M routing rows)
+//   npm run bench -- --full             # full profile (about an hour; 10M routing rows)
 //   node dist/bench/run.js [--quick|--full] [--rounds N] [--only routing-table,nova-gateway] [--out file.md]
 //
 // Rounds are interleaved: round 1 runs every benchmark once, then round 2 runs every benchmark
@@ -47,7 +47,7 @@ const BENCHES: Bench[] = [
   {
     name: 'routing-table',
     what: 'routing lookups of the show paths, 1k rows vs N rows (ratio large/small, interleaved rounds)',
-    args: { quick: ['--rows', '100000', '--rounds', '3', '--lookups', '200'], full: ['--rows', '1000000', '--rounds', '5', '--lookups', '500'] },
+    args: { quick: ['--rows', '100000', '--rounds', '3', '--lookups', '200'], full: ['--rows', '10000000', '--rounds', '5', '--lookups', '300'] },
     figures: Object.fromEntries(
       ROUTING_OPS.flatMap((op) => [
         [`${op}: large/small`, `ops.${op}.ratio`],
@@ -59,8 +59,8 @@ const BENCHES: Bench[] = [
     name: 'nova-gateway',
     what: 'Nova gateway vs the pod directly: added latency, throughput ratio, merged lists, RSS',
     args: {
-      quick: ['--compiled', '--samples', '500', '--duration', '2', '--pods', '4', '--servers', '50', '--list-runs', '10', '--rss-seconds', '5'],
-      full: ['--compiled', '--samples', '3000', '--duration', '5', '--pods', '10', '--servers', '100', '--list-runs', '40', '--rss-seconds', '30'],
+      quick: ['--compiled', '--samples', '500', '--duration', '2', '--pods', '4', '--servers', '50', '--list-runs', '10', '--rss-seconds', '5', '--boots', '60'],
+      full: ['--compiled', '--samples', '3000', '--duration', '5', '--pods', '10', '--servers', '100', '--list-runs', '40', '--rss-seconds', '30', '--boots', '200'],
     },
     figures: {
       'server show added latency p50 (ms)': 'latency.added.p50',
@@ -68,7 +68,18 @@ const BENCHES: Bench[] = [
       'throughput proxied/direct': 'throughput.ratio',
       'merged list / slowest pod (raw sim)': 'mergedList.ratioP50',
       'merged list / slowest pod (pods 20 ms away)': 'mergedList.withPodLatency.ratioP50',
+      'boots/s gateway/direct (no network)': 'boots.ratio',
       'gateway RSS peak MB': 'rss.maxMb',
+    },
+  },
+  {
+    name: 'cinder-gateway',
+    what: 'Cinder gateway vs the pod directly: volume show added latency and throughput ratio',
+    args: { quick: ['--samples', '500', '--duration', '2'], full: ['--samples', '2000', '--duration', '5'] },
+    figures: {
+      'volume show added latency p50 (ms)': 'latency.added.p50',
+      'volume show added latency p99 (ms)': 'latency.added.p99',
+      'volume show throughput proxied/direct': 'throughput.ratio',
     },
   },
   { name: 'fanout-merge', what: 'in-memory merge of one cross-pod page (µs/page)', args: { quick: ['500'], full: ['2000'] } },

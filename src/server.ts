@@ -162,6 +162,7 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
         authenticate: (req) => identity.authenticate(req),
         isPublic: module.isPublic,
         ready: () => ping(db),
+        requestLogSample: config.DEFAULT.request_log_sample,
       });
       apps[module.name] = app;
       let url = '';

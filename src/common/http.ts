@@ -21,6 +21,11 @@ export interface ServiceAppOptions {
   isPublic?: (method: string, path: string) => boolean;
   /** Readiness probe for /readyz (e.g. a DB round trip). */
   ready?: () => Promise<void>;
+  /**
+   * Share of requests written to the `request` log line at info level (0–1, default 1). Errors (5xx)
+   * are always written. Below info level nothing is built at all.
+   */
+  requestLogSample?: number;
 }
 
 const ALL_METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -52,6 +57,7 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
   const bodyLimit = opts.bodyLimit ?? 1024 * 1024;
   const knownPaths = FindMyWay({ ignoreTrailingSlash: true, ignoreDuplicateSlashes: true });
   const noop = () => undefined;
+  const logSample = Math.min(1, Math.max(0, opts.requestLogSample ?? 1));
 
   app.removeContentTypeParser('text/plain');
   // Upstream services ignore an absent body whatever its Content-Type says (clients such as tempest
@@ -91,6 +97,9 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
     const ms = reply.elapsedTime;
     opts.metrics?.requests.inc({ service: opts.service, route, method: req.method, status: reply.statusCode });
     opts.metrics?.latency.observe({ service: opts.service, route, method: req.method }, ms / 1000);
+    // Free when the level is above info (the common production setting) and sampled below it.
+    if (!(req.log as unknown as { isLevelEnabled(level: string): boolean }).isLevelEnabled('info')) return;
+    if (logSample < 1 && reply.statusCode < 500 && Math.random() >= logSample) return;
     req.log.info(
       {
         reqId: req.id,

@@ -24,6 +24,7 @@ export const SCHEMA = {
   DEFAULT: {
     auth_strategy: oneOf(['keystone', 'noauth'] as const, 'keystone', 'How API callers are authenticated. noauth is for development only.'),
     log_level: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, 'info', 'Minimum level of the JSON logs written to stderr.'),
+    request_log_sample: float(1, 'Share of requests (0-1) written to the info-level request log line; 5xx answers are always written.', 0, 1),
     max_request_body_size: int(1048576, 'Largest accepted request body in bytes; larger bodies get 413.', 1024),
     policy_file: str('', 'YAML or JSON file overriding the default policy rules; empty uses the defaults in code.'),
   },

@@ -29,7 +29,7 @@ export function openDatabase(url: string, opts: { maxPoolSize?: number } = {}): 
       database.pragma('busy_timeout = 10000');
       database.pragma('foreign_keys = ON');
       database.pragma('synchronous = NORMAL');
-      kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+      kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(database) }) });
       break;
     }
     case 'postgres': {
@@ -68,6 +68,33 @@ export function openDatabase(url: string, opts: { maxPoolSize?: number } = {}): 
     }
   }
   return { kysely, dialect: parsed.dialect, close: () => kysely.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver prepares every query it runs; preparing costs more than running an
+ * indexed lookup. This hands it the statement prepared last time for the same SQL text (an LRU of
+ * `size` statements; SQL with inlined list lengths makes distinct texts). Safe because the driver
+ * runs a statement to completion synchronously (`all`/`run`); nothing here streams (`iterate`).
+ */
+function reusingStatements(database: SqliteDatabase.Database, size = 500): Pick<SqliteDatabase.Database, 'prepare' | 'close'> {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    prepare(source: string) {
+      let stmt = statements.get(source);
+      if (stmt === undefined) {
+        stmt = database.prepare(source);
+        if (statements.size >= size) statements.delete(statements.keys().next().value as string);
+      } else {
+        statements.delete(source);
+      }
+      statements.set(source, stmt);
+      return stmt;
+    },
+    close() {
+      statements.clear();
+      return database.close();
+    },
+  } as Pick<SqliteDatabase.Database, 'prepare' | 'close'>;
 }
 
 /** A trivial round trip, for readiness probes. */

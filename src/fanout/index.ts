@@ -1,5 +1,5 @@
 export { listAcrossPods, DEFAULT_SORT_KEYS, type FanoutRequest, type FanoutResult } from './engine.js';
-export { pagedPodQuery, type FetchPodPage, type PodPage, type PodPageRequest, type PagedQueryOptions } from './paged.js';
+export { pagedPodQuery, PageSizeHints, type FetchPodPage, type PodPage, type PodPageRequest, type PagedQueryOptions } from './paged.js';
 export { routedPlaceholders, type RouteLister } from './placeholders.js';
 export { resolveSortKeys, NOVA_SORT_DEFAULTS, type SortDefaults } from './sortParams.js';
 export { createRecordOrder, withIdTieBreak, binaryStringCompare, type StringCompare } from './compare.js';

@@ -5,6 +5,7 @@ import {
   createRecordOrder,
   listAcrossPods,
   mergeSorted,
+  PageSizeHints,
   pagedPodQuery,
   resolveSortKeys,
   routedPlaceholders,
@@ -257,6 +258,43 @@ describe('listAcrossPods over fake pods', () => {
     const other = pods.find((p) => p !== markerPod)!;
     assert.equal(other.calls[0].marker, undefined);
   });
+
+  for (const hinted of [true, false]) {
+    test(`3 pods × 300 records of one second: every record once, in order, ${hinted ? '≤ 2' : '≤ 4'} requests per pod per page (${hinted ? 'size hints' : 'cold'})`, async () => {
+      // One creation second for all 900 records: one tie group spanning every pod, which each pod
+      // orders by its hidden sub-second value, not by id.
+      const pods: FakePod[] = ['pod-1', 'pod-2', 'pod-3'].map((id, i) => ({ id, regionName: id, records: makeRecords(id, 300, 700 + i, 1), maxLimit: 1000, calls: [] }));
+      const sizeHints = hinted ? new PageSizeHints() : undefined;
+      const queryPod = pagedPodQuery<Rec, FakePod>(
+        async (pod, page) => {
+          pod.calls.push(page);
+          const { records, more } = nativePage(pod.records, page.sortKeys, page.limit, page.marker, pod.maxLimit);
+          return { records, hasMore: more };
+        },
+        { maxPageSize: 1000, sizeHints },
+      );
+      const all: Rec[] = [];
+      const worstPerPod: number[] = [];
+      let marker: string | undefined;
+      for (let pages = 0; ; pages++) {
+        assert.ok(pages < 20, 'the walk ends');
+        for (const pod of pods) pod.calls = [];
+        const page = await listAcrossPods({ pods, limit: 100, marker, access, queryPod, findMarker: findMarkerIn(pods), timeoutMs: 5000 });
+        worstPerPod.push(Math.max(...pods.map((p) => p.calls.length)));
+        all.push(...page.records);
+        if (!page.nextMarker) break;
+        marker = page.nextMarker;
+      }
+      assert.deepEqual(
+        all.map((r) => r.id),
+        expectedOrder(
+          pods.flatMap((p) => p.records),
+          [{ key: 'created_at', dir: 'desc' }],
+        ),
+      );
+      assert.ok(Math.max(...worstPerPod) <= (hinted ? 2 : 4), `requests per pod per page: ${worstPerPod.join(' ')}`);
+    });
+  }
 
   test('loose pod answers (unsorted, before the marker, too many) are cleaned up by the engine', async () => {
     const pods = fakePods(2, 40);

@@ -161,7 +161,10 @@ describeEachDatabase('security groups mirrored to simulated pods', (dialect) => 
     const rules = await http('GET', `${podNeutron('Pod1')}/v2.0/security-group-rules?security_group_id=${bottomId}&direction=egress&ethertype=IPv6`, { token: demoToken });
     assert.equal((await http('DELETE', `${podNeutron('Pod1')}/v2.0/security-group-rules/${rules.body.security_group_rules[0].id}`, { token: demoToken })).status, 204);
     assert.equal(egress.rules.length, 3);
+    // A boot takes a copy it found equal to the top within the last minute as still equal (a GET
+    // less per boot); the group's resync (and boots after that minute) bring the pod back.
     await sync.prepareBottomSecurityGroup(pods.Pod1, sg.id, ctx);
+    await sync.resyncGroup(sg.id, ctx);
     assert.deepEqual((await bottomGroup('Pod1', sg.id))?.rules, ['egress IPv4 any - *', 'egress IPv6 any - *']);
   });
 

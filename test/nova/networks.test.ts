@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Counter } from 'prom-client';
 import { http } from '../support/http.js';
 import { startNovaEnv, waitForGone, waitForStatus, type NovaEnv } from './support.js';
 
@@ -54,6 +55,29 @@ describe('Nova API gateway: servers on top networks', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     assert.deepEqual((await neutron('GET', `/ports?device_id=${id}`)).body.ports, []);
+  });
+
+  test('a boot on a network whose pod copy is ready reads nothing from the pod Neutron: one port create', async () => {
+    const podNeutron = async (): Promise<Record<string, number>> => {
+      const metric = env.tc.core.metrics.registry.getSingleMetric('tricircle_pod_requests_total') as Counter | undefined;
+      const out: Record<string, number> = {};
+      for (const v of (await metric?.get())?.values ?? []) if (v.labels.service === 'network') out[String(v.labels.method)] = (out[String(v.labels.method)] ?? 0) + v.value;
+      return out;
+    };
+    const first = await boot('warm-1', [{ uuid: netId }]);
+    assert.equal(first.status, 202, first.text);
+    const before = await podNeutron();
+    const second = await boot('warm-2', [{ uuid: netId }]);
+    assert.equal(second.status, 202, second.text);
+    const after = await podNeutron();
+    const delta = Object.fromEntries(
+      Object.entries(after)
+        .map(([m, n]) => [m, n - (before[m] ?? 0)])
+        .filter(([, n]) => n !== 0),
+    );
+    assert.deepEqual(delta, { POST: 1 }, `pod Neutron requests of the second boot: ${JSON.stringify(delta)}`);
+    for (const id of [first.body.server.id, second.body.server.id]) await env.call('demo', 'DELETE', `/servers/${id}`);
+    for (const id of [first.body.server.id, second.body.server.id]) await waitForGone(env, 'demo', id);
   });
 
   test('security groups are shown with their top names and ids', async () => {

@@ -68,6 +68,6 @@ describe('Nova API gateway: pages over servers that share one creation second', 
     const worst = Math.max(...perPage);
     const mean = perPage.reduce((a, b) => a + b, 0) / perPage.length;
     console.log(`# pod GETs per page (${PODS.length} pods): ${perPage.join(' ')}; mean ${mean.toFixed(1)}, worst ${worst}`);
-    assert.ok(worst <= PODS.length * 10, `at most 10 requests per pod per page (a tie group of n costs O(log n); it was ~91), not ${worst} for ${PODS.length} pods`);
+    assert.ok(worst <= PODS.length * 2, `at most 2 requests per pod per page (the marker lookup included; it was ~91 before any bound), not ${worst} for ${PODS.length} pods`);
   });
 });

@@ -4,6 +4,7 @@ import type { Routing } from '../../routing/index.js';
 import type { CinderDeps } from '../deps.js';
 
 export const VOLUME = 'volume';
+const POD_TTL_MS = 2000;
 
 /** Where a volume lives: its routing entry and pod. */
 export interface PlacedVolume {
@@ -20,16 +21,30 @@ export const volumeNotFound = (id: string) => notFound(`Volume ${id} could not b
  * still being created and a volume created outside Tricircle are all "not found".
  */
 export class VolumePlacement {
+  /** Pods by id, read once per POD_TTL_MS (as Nova's pod directory): a volume show reads no pod row. */
+  private readonly podCache = new Map<string, { pod: Pod | undefined; expiresAt: number }>();
+
   constructor(private readonly deps: CinderDeps) {}
 
   async find(id: string, projectId: string | undefined): Promise<PlacedVolume | undefined> {
     const routes = await this.deps.core.routings.findByTop(id, VOLUME, projectId);
     for (const route of routes) {
       if (!route.bottomId) continue;
-      const pod = await this.deps.core.pods.find(route.podId);
+      const pod = await this.pod(route.podId);
       if (pod) return { id, bottomId: route.bottomId, route, pod };
     }
     return undefined;
+  }
+
+  /** A pod change (new, disabled, deleted) is seen within POD_TTL_MS. */
+  private async pod(podId: string): Promise<Pod | undefined> {
+    const now = Date.now();
+    const hit = this.podCache.get(podId);
+    if (hit && hit.expiresAt > now) return hit.pod;
+    const pod = await this.deps.core.pods.find(podId);
+    if (this.podCache.size > 1000) this.podCache.clear();
+    this.podCache.set(podId, { pod, expiresAt: now + POD_TTL_MS });
+    return pod;
   }
 
   async locate(id: string, projectId: string | undefined): Promise<PlacedVolume> {

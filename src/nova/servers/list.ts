@@ -1,7 +1,7 @@
 import { isJsonObject, badRequest, forbidden } from '../../common/index.js';
 import { BottomError, PodUnreachableError, type PodClientFactory } from '../../bottom/index.js';
 import { isoSeconds } from '../../db/index.js';
-import { listAcrossPods, pagedPodQuery, resolveSortKeys, routedPlaceholders, type SortKey } from '../../fanout/index.js';
+import { listAcrossPods, PageSizeHints, pagedPodQuery, resolveSortKeys, routedPlaceholders, type SortKey } from '../../fanout/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { Routing, RoutingTable } from '../../routing/index.js';
 import type { PodForwarder } from '../forward.js';
@@ -114,6 +114,8 @@ export class ServerLister {
   /** When each pod last failed a list (it is then skipped for the probe interval). */
   private readonly lastFailure = new Map<string, number>();
   private readonly lastAttempt = new Map<string, number>();
+  /** What earlier pages learned of each pod's tie groups: sizes the next page's requests. */
+  private readonly sizeHints = new PageSizeHints();
 
   constructor(private readonly deps: ServerListerDeps) {}
 
@@ -232,7 +234,11 @@ export class ServerLister {
           return row ? { record: placeholder(row, pod), podId: pod.id, podMarker: route.bottomId } : undefined;
         }
       },
-      queryPod: pagedPodQuery<ListedServer, Pod>(fetchPage, { podMarker: (r) => String(memberOf(r, 'id')) }),
+      queryPod: pagedPodQuery<ListedServer, Pod>(fetchPage, {
+        podMarker: (r) => String(memberOf(r, 'id')),
+        sizeHints: this.sizeHints,
+        hintScope: `${scopeProject ?? '*'} ${filters}`,
+      }),
       placeholders: placeholdersWanted
         ? routedPlaceholders<ListedServer, Pod>(this.deps.routings, { resourceType: 'server', ...(scopeProject !== undefined ? { projectId: scopeProject } : {}) }, placeholder)
         : undefined,

@@ -20,6 +20,8 @@ export interface CopySpec {
   /** Ids of the pod objects named for the top object (normally none or one). */
   find(): Promise<string[]>;
   remove(bottomId: string): Promise<void>;
+  /** The top object was made by this very request: no failed attempt can have left a copy, so none is looked for. */
+  fresh?: boolean;
 }
 
 export interface CopyResult {
@@ -37,7 +39,7 @@ export async function ensureCopy(lock: Pick<RoutingLock, 'getOrCreateBottom'>, s
     resourceType: spec.kind,
     async create() {
       // We hold the claim, so a copy named for the top object has no route: a failed attempt left it.
-      const [leftover, ...extra] = await spec.find();
+      const [leftover, ...extra] = spec.fresh ? [] : await spec.find();
       for (const id of extra) await spec.remove(id).catch((err: unknown) => logger?.warn({ err, ...where, bottomId: id }, 'could not remove a duplicate copy'));
       if (leftover !== undefined) {
         logger?.info({ ...where, bottomId: leftover }, 'adopted a copy a failed attempt left in the pod');

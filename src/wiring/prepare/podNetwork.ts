@@ -9,7 +9,7 @@
  * port's addresses are checked against the top's and put back if the agent changed them.
  */
 import type { BottomCallContext, JsonObject } from '../../bottom/index.js';
-import type { Logger } from '../../common/index.js';
+import { ExpiringLru, type Logger } from '../../common/index.js';
 import type { Pod } from '../../pods/index.js';
 import type { RoutingLock, RoutingTable } from '../../routing/index.js';
 import { isPodLocalType, podRefusal, type Network, type Port, type ReservedPorts, type Subnet } from '../../network/index.js';
@@ -34,6 +34,8 @@ export interface PodNetworkDeps {
   neutronOf: NeutronOf;
   reserved: ReservedPorts;
   logger?: Logger;
+  /** How long a copy found complete is reused without asking the pod (ms). Default 60 s; 0 checks every time. */
+  readyTtlMs?: number;
 }
 
 /** Why `network` may not have a copy in `pod` (AZ hints, a local network living elsewhere), or undefined. */
@@ -57,12 +59,39 @@ async function localOwner(deps: { routings: Pick<RoutingTable, 'findByTop'> }, n
   return routes.sort((a, b) => a.id - b.id)[0]?.podId;
 }
 
+/** What makes a copy current beyond the pod and network: each subnet's id, revision and DHCP flag. */
+const subnetsFingerprint = (subnets: readonly Subnet[]): string => subnets.map((s) => `${s.id}:${s.revisionNumber}:${s.enableDhcp ? 1 : 0}`).join(',');
+
 export class PodNetworkBuilder {
-  constructor(private readonly deps: PodNetworkDeps) {}
+  /**
+   * Copies made or checked complete lately: a boot on a network whose copy is ready asks the pod's
+   * Neutron nothing (the DHCP check reads the subnets and the DHCP port: 2+ GETs per boot otherwise).
+   */
+  private readonly ready = new ExpiringLru<{ fingerprint: string; copy: PodNetwork }>(10_000);
+  private readonly readyTtlMs: number;
+
+  constructor(private readonly deps: PodNetworkDeps) {
+    this.readyTtlMs = deps.readyTtlMs ?? 60_000;
+  }
+
+  /** Drops what is known of the copy (a boot that used it failed: the next one checks the pod). */
+  forget(podId: string, networkId: string): void {
+    this.ready.delete(`${podId}|${networkId}`);
+  }
 
   async ensure(ctx: BottomCallContext, pod: Pod, network: Network, subnets: Subnet[]): Promise<PodNetwork> {
     const refusal = await placementRefusal(this.deps, pod, network);
     if (refusal) throw nicErrors.notSameAz(refusal);
+    const key = `${pod.id}|${network.id}`;
+    const fingerprint = subnetsFingerprint(subnets);
+    const known = this.readyTtlMs > 0 ? this.ready.get(key) : undefined;
+    if (known && known.fingerprint === fingerprint) return known.copy;
+    const copy = await this.make(ctx, pod, network, subnets);
+    if (this.readyTtlMs > 0) this.ready.set(key, { fingerprint, copy }, Date.now() + this.readyTtlMs);
+    return copy;
+  }
+
+  private async make(ctx: BottomCallContext, pod: Pod, network: Network, subnets: Subnet[]): Promise<PodNetwork> {
     const bottom = new BottomNeutron(this.deps.neutronOf(pod), ctx);
     const net = await ensureCopy(
       this.deps.lock,

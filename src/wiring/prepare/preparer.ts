@@ -85,7 +85,7 @@ export class NetworkPreparer implements ServerNetworkPreparer {
         const portGroups = port.portSecurityEnabled ? await Promise.all(port.securityGroups.map(bottomGroup)) : [];
         await this.deps.sharing?.prepareNetwork(ctx, pod, plan.network, net.bottomNetworkId, port.projectId);
         const qos = await this.deps.sharing?.portPolicy(ctx, pod, port);
-        nic.bottomPortId = await ensureVmPort(this.deps, ctx, net, port, portGroups, qos);
+        nic.bottomPortId = await ensureVmPort(this.deps, ctx, net, port, portGroups, qos, nic.createdTopPort);
       }
       await this.deps
         .followUps?.(
@@ -95,6 +95,8 @@ export class NetworkPreparer implements ServerNetworkPreparer {
         .catch((err: unknown) => this.deps.logger?.warn({ err, pod: pod.regionName }, 'could not request the router and floating IP jobs of a server boot'));
       return { nics: touched, bottomSecurityGroupIds };
     } catch (err) {
+      // The pod may have lost a copy this boot took as ready: the next boot checks it again.
+      for (const plan of plans) this.deps.builder.forget(pod.id, plan.network.id);
       await this.deps.releaser
         .release(ctx, touched)
         .catch((e: unknown) => this.deps.logger?.error({ err: e, pod: pod.regionName }, 'could not undo a failed server network preparation'));

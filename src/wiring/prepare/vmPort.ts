@@ -16,9 +16,18 @@ export interface VmPortDeps {
 
 /**
  * The port's copy in the network's pod (made once, reused afterwards), with `bottomGroupIds` (the
- * pod's copies of the port's security groups). Returns the copy's id.
+ * pod's copies of the port's security groups). Returns the copy's id. `fresh`: the top port was made
+ * by this boot, so the pod cannot hold a copy yet (saves a GET per boot).
  */
-export async function ensureVmPort(deps: VmPortDeps, ctx: BottomCallContext, net: PodNetwork, port: Port, bottomGroupIds: string[], bottomQosPolicyId?: string): Promise<string> {
+export async function ensureVmPort(
+  deps: VmPortDeps,
+  ctx: BottomCallContext,
+  net: PodNetwork,
+  port: Port,
+  bottomGroupIds: string[],
+  bottomQosPolicyId?: string,
+  fresh = false,
+): Promise<string> {
   const bottom = new BottomNeutron(deps.neutronOf(net.pod), ctx);
   const copy = await ensureCopy(
     deps.lock,
@@ -30,6 +39,7 @@ export async function ensureVmPort(deps: VmPortDeps, ctx: BottomCallContext, net
       create: async () => (await bottom.createPort({ ...vmPortBody(port, net, bottomGroupIds), ...(bottomQosPolicyId ? { qos_policy_id: bottomQosPolicyId } : {}) })).id,
       find: async () => (await bottom.portsNamed(bottomName(port.id), net.bottomNetworkId)).map((p) => p.id),
       remove: (id) => bottom.deletePort(id),
+      fresh,
     },
     deps.logger,
   );

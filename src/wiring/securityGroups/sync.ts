@@ -1,4 +1,4 @@
-import type { Logger } from '../../common/index.js';
+import { ExpiringLru, type Logger } from '../../common/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { Pod } from '../../pods/index.js';
 import {
@@ -38,6 +38,12 @@ export interface SecurityGroupSyncOptions {
   /** Subnets inside these ranges never count (the bridge networks' pools). */
   excludedCidrs?: string[];
   logger?: Logger;
+  /**
+   * How long a pod copy that a boot found equal to the top is taken as equal by the next boots (ms),
+   * as long as the top rules expand to the same set: they then ask the pod nothing. Any change at the
+   * top changes that set; only an edit made in the pod itself waits this long. Default 60 s; 0 off.
+   */
+  checkedTtlMs?: number;
 }
 
 interface PodGroup {
@@ -52,6 +58,8 @@ interface PodGroup {
 export class SecurityGroupSync implements SecurityGroupMirror {
   private readonly scope: 'project' | 'pod';
   private readonly excluded: string[];
+  /** Pod copy (pod|bottom group) → the expanded rule set it was last made equal to. */
+  private readonly checked = new ExpiringLru<string>(10_000);
 
   constructor(private readonly opts: SecurityGroupSyncOptions) {
     this.scope = opts.remoteGroupScope ?? 'project';
@@ -76,7 +84,13 @@ export class SecurityGroupSync implements SecurityGroupMirror {
     });
     // Read the rules only now that the route is complete: a rule created meanwhile is either seen here
     // or mirrored by its own request, which then finds this pod in the routing table.
-    await this.reconcile({ pod, bottomGroupId: bottomId }, group, ctx);
+    const desired = await this.desiredRules(group, pod);
+    const key = `${pod.id}|${bottomId}`;
+    const wanted = desired.map(ruleKey).sort().join('\n');
+    if (this.checked.get(key) === wanted) return bottomId;
+    await this.reconcile({ pod, bottomGroupId: bottomId }, group, ctx, desired);
+    const ttl = this.opts.checkedTtlMs ?? 60_000;
+    if (ttl > 0) this.checked.set(key, wanted, Date.now() + ttl);
     return bottomId;
   }
 
@@ -107,8 +121,9 @@ export class SecurityGroupSync implements SecurityGroupMirror {
   }
 
   /** Brings a pod's copy of a group to the desired rule set (deletes what differs, adds what is missing). */
-  async reconcile(target: PodGroup, group: SecurityGroup, ctx: RequestContext): Promise<void> {
-    const desired = await this.desiredRules(group, target.pod);
+  async reconcile(target: PodGroup, group: SecurityGroup, ctx: RequestContext, rules?: RuleMatch[]): Promise<void> {
+    const desired = rules ?? (await this.desiredRules(group, target.pod));
+    this.checked.delete(`${target.pod.id}|${target.bottomGroupId}`);
     const current = await this.opts.bottom.listRules(target.pod, ctx, target.bottomGroupId);
     const { remove, add } = diffRules(current, desired);
     for (const rule of remove) await this.deleteBottomRule(target.pod, ctx, rule.id);
@@ -121,6 +136,7 @@ export class SecurityGroupSync implements SecurityGroupMirror {
    * the pod's error is thrown; the caller then removes the top rules.
    */
   async mirrorRulesCreated(group: SecurityGroup, created: readonly SecurityGroupRule[], before: readonly SecurityGroupRule[], ctx: RequestContext): Promise<void> {
+    this.checked.clear(); // the pods' rules change (or fail half-way): boots check them again
     const made: { pod: Pod; id: string }[] = [];
     try {
       for (const target of await this.podGroups(group.id)) {
@@ -148,6 +164,7 @@ export class SecurityGroupSync implements SecurityGroupMirror {
    * the caller then keeps the top rule.
    */
   async mirrorRuleDeleted(group: SecurityGroup, deleted: SecurityGroupRule, remaining: readonly SecurityGroupRule[], ctx: RequestContext): Promise<void> {
+    this.checked.clear(); // the pods' rules change (or fail half-way): boots check them again
     const removed: { target: PodGroup; rule: RuleMatch }[] = [];
     try {
       for (const target of await this.podGroups(group.id)) {
@@ -197,6 +214,7 @@ export class SecurityGroupSync implements SecurityGroupMirror {
    * pods done so far stay done; a retry finishes the rest).
    */
   async deleteBottomGroups(groupId: string, ctx: RequestContext): Promise<void> {
+    this.checked.clear(); // the pods' rules change (or fail half-way): boots check them again
     for (const route of await this.opts.routes.findByTop(groupId, SECURITY_GROUP_RESOURCE)) {
       if (route.bottomId) {
         const pod = await this.opts.pods.get(route.podId);
