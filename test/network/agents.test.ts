@@ -69,10 +69,7 @@ describe('top Neutron: agents and their schedulers, gathered from the pods', () 
     assert.equal(copies.length, 1, 'the network is copied into Pod2 under its top id as name');
     assert.equal(copies[0].subnets.length, 1);
     assert.ok((await top('GET', `/v2.0/agents/${dhcp2.id}/dhcp-networks`)).body.networks.some((n: any) => n.id === net.id));
-    assert.deepEqual(
-      (await top('GET', `/v2.0/networks/${net.id}/dhcp-agents`)).body.agents.map((a: any) => a['tricircle:region']).sort(),
-      ['Pod1', 'Pod2'],
-    );
+    assert.deepEqual((await top('GET', `/v2.0/networks/${net.id}/dhcp-agents`)).body.agents.map((a: any) => a['tricircle:region']).sort(), ['Pod1', 'Pod2']);
     assert.equal((await top('GET', '/v2.0/networks/00000000-0000-4000-8000-000000000000/dhcp-agents')).status, 404);
   });
 
