@@ -4,6 +4,7 @@ export const BREADTH_EXTENSIONS: { alias: string; name: string; description: str
   { alias: 'agent', name: 'agent', description: 'The agent management extension.' },
   { alias: 'dhcp_agent_scheduler', name: 'DHCP Agent Scheduler', description: 'Schedule networks among dhcp agents' },
   { alias: 'l3_agent_scheduler', name: 'L3 Agent Scheduler', description: 'Schedule routers among l3 agents' },
+  { alias: 'auto-allocated-topology', name: 'Auto Allocated Topology Services', description: 'Auto Allocated Topology Services.' },
   { alias: 'address-scope', name: 'Address scope', description: 'Address scopes extension.' },
   { alias: 'flavors', name: 'Neutron Service Flavors', description: 'Flavor specification for Neutron advanced services.' },
   { alias: 'l3-conntrack-helper', name: 'Router conntrack helper', description: 'Router conntrack helpers' },
@@ -28,6 +29,7 @@ export const BREADTH_EXTENSIONS: { alias: string; name: string; description: str
 
 export const BREADTH_RESOURCES: (readonly [string, string])[] = [
   ['agent', 'agents'],
+  ['auto_allocated_topology', 'auto-allocated-topology'],
   ['network_segment_range', 'network_segment_ranges'],
   ['segment', 'segments'],
   ['address_scope', 'address-scopes'],

@@ -3,6 +3,7 @@ import type { CoreServices, HttpServiceModule } from '../services.js';
 import { discoveryRoutes, isPublicNeutronPath } from './api/discovery.js';
 import { unavailablePodsHook } from './api/unavailable.js';
 import { tagRoutes } from './api/tags.js';
+import { AutoAllocateService, autoAllocateRoutes } from './autoAllocate/index.js';
 import { buildBreadth } from './breadth.js';
 import type { NetworkDeps } from './deps.js';
 import { FloatingIpService } from './floatingips/service.js';
@@ -74,6 +75,7 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
   const l3Jobs = l3JobsOf(deps);
   const routers = new RouterService(deps, l3Jobs);
   const floatingIps = new FloatingIpService(deps, l3Jobs);
+  const autoAllocate = new AutoAllocateService(deps, { networks, subnets, pools: subnetpools, routers });
   const breadth = buildBreadth(deps, {
     network: async (caller, id) => networkView(await networks.get(caller, id), caller),
     router: async (caller, id) => routerView(await routers.get(caller, id), caller),
@@ -120,6 +122,7 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
       trunkRoutes(app, routeDeps, trunks);
       portForwardingRoutes(app, routeDeps, portForwardings);
       portBindingRoutes(app, routeDeps);
+      autoAllocateRoutes(app, autoAllocate);
     },
   };
 }

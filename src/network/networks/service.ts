@@ -38,6 +38,7 @@ export const NETWORK_LIST: ListSchema = {
     'router:external': { kind: 'bool', column: 'networks.external', sortable: true },
     port_security_enabled: { kind: 'bool', column: 'networks.port_security_enabled', sortable: true },
     mtu: { kind: 'int', column: 'networks.mtu', sortable: true },
+    is_default: { kind: 'bool', column: 'networks.is_default' },
     qos_policy_id: { kind: 'string', column: 'networks.qos_policy_id' },
     status: { kind: 'constant', value: 'ACTIVE' },
     'provider:network_type': { kind: 'string', column: 'networks.network_type' },
@@ -96,7 +97,12 @@ export class NetworkService {
     const prepared: { id: string; projectId: string; external: boolean; azHints: string[]; input: NetworkCreateInput }[] = [];
     for (const input of inputs) {
       const projectId = owningProject({ project_id: input.project_id, tenant_id: input.tenant_id }, caller);
-      const adminOnly = [...(input.shared === true ? ['shared'] : []), ...(input.external === true ? ['router:external'] : []), ...providerKeys(input)];
+      const adminOnly = [
+        ...(input.shared === true ? ['shared'] : []),
+        ...(input.external === true ? ['router:external'] : []),
+        ...(input.isDefault !== undefined ? ['is_default'] : []),
+        ...providerKeys(input),
+      ];
       requireAdminForAttributes(caller, 'create_network', adminOnly);
       const external = input.external ?? false;
       const physnetName = input.provider.physicalNetwork;
@@ -108,6 +114,8 @@ export class NetworkService {
       await this.deps.quotas.admit(trx, 'network', prepared);
       for (const p of prepared) {
         if (p.input.qosPolicyId !== undefined) await checkQosPolicyRef(trx, caller, p.input.qosPolicyId);
+        const isDefault = p.external && p.input.isDefault === true;
+        if (isDefault) await assertNoOtherDefault(trx, p.id);
         const segment =
           p.external && !hasProviderAttributes(p.input.provider) ? NO_SEGMENT : await allocateSegment(this.db, trx, this.deps.settings, p.id, p.input.provider, p.projectId);
         const network = {
@@ -121,6 +129,7 @@ export class NetworkService {
           port_security_enabled: fromBool(p.input.portSecurityEnabled ?? true),
           mtu: p.input.mtu ?? 1500,
           qos_policy_id: p.input.qosPolicyId ?? null,
+          is_default: fromBool(isDefault),
           availability_zone_hints: JSON.stringify(p.azHints),
         };
         await insertNetwork(trx, network, segment, dbNow(this.db.dialect));
@@ -152,7 +161,12 @@ export class NetworkService {
     const row = await this.findVisibleRow(this.db.kysely, caller, id);
     if (!row) throw notFound.network(id);
     requireOwner(caller, row.project_id, 'update_network');
-    const adminOnly = [...(patch.shared !== undefined ? ['shared'] : []), ...(patch.external !== undefined ? ['router:external'] : []), ...providerKeys(patch)];
+    const adminOnly = [
+      ...(patch.shared !== undefined ? ['shared'] : []),
+      ...(patch.external !== undefined ? ['router:external'] : []),
+      ...(patch.isDefault !== undefined ? ['is_default'] : []),
+      ...providerKeys(patch),
+    ];
     requireAdminForAttributes(caller, 'update_network', adminOnly);
     const current = toNetwork(row);
     const p = patch.provider;
@@ -171,6 +185,9 @@ export class NetworkService {
     await inTransaction(this.db, async (trx) => {
       if (!(await lockRow(this.db, trx, 'networks', id))) throw notFound.network(id);
       if (patch.qosPolicyId !== undefined) await checkQosPolicyRef(trx, caller, patch.qosPolicyId);
+      // As upstream, is_default is kept on external networks only (an internal network ignores it).
+      const isDefault = current.external ? patch.isDefault : undefined;
+      if (isDefault === true) await assertNoOtherDefault(trx, id);
       if (patch.shared === false && current.shared) {
         const foreignPort = await trx.selectFrom('ports').select('id').where('network_id', '=', id).where('project_id', '!=', row.project_id).executeTakeFirst();
         const foreignSubnet = await trx.selectFrom('subnets').select('id').where('network_id', '=', id).where('project_id', '!=', row.project_id).executeTakeFirst();
@@ -186,6 +203,7 @@ export class NetworkService {
           ...(patch.portSecurityEnabled !== undefined ? { port_security_enabled: fromBool(patch.portSecurityEnabled) } : {}),
           ...(patch.mtu !== undefined ? { mtu: patch.mtu } : {}),
           ...(patch.qosPolicyId !== undefined ? { qos_policy_id: patch.qosPolicyId } : {}),
+          ...(isDefault !== undefined ? { is_default: fromBool(isDefault) } : {}),
           revision_number: eb('revision_number', '+', 1),
           updated_at: dbNow(this.db.dialect),
         }))
@@ -243,6 +261,7 @@ export class NetworkService {
         await releaseSegments(trx, id);
         await dropTags(trx, 'networks', [id]);
         await trx.deleteFrom('rbac_policies').where('object_type', '=', 'network').where('object_id', '=', id).execute();
+        await trx.deleteFrom('auto_allocated_topologies').where('network_id', '=', id).execute();
         await dropRoutingRows(this.deps.routings.in(trx), { networks: [id], subnets, ports: ids });
         await trx.deleteFrom('networks').where('id', '=', id).execute();
       });
@@ -276,6 +295,18 @@ export class NetworkService {
     for (const s of subnets) subnetIds.set(s.network_id, [...(subnetIds.get(s.network_id) ?? []), s.id]);
     return rows.map((r) => toNetwork(r, { subnetIds: subnetIds.get(r.id), availabilityZones: azs.get(r.id), tags: tags.get(r.id) }));
   }
+}
+
+/** 409 when another network is the default external network (one default per deployment, as upstream). */
+async function assertNoOtherDefault(trx: Trx, id: string): Promise<void> {
+  const other = await trx.selectFrom('networks').select('id').where('is_default', '=', 1).where('external', '=', 1).where('id', '!=', id).executeTakeFirst();
+  if (other) throw conflict.defaultExternalNetworkExists(other.id);
+}
+
+/** The deployment's default external network (auto-allocated topology), if one is marked. */
+export async function defaultExternalNetwork(trx: Trx): Promise<string | undefined> {
+  const row = await trx.selectFrom('networks').select('id').where('is_default', '=', 1).where('external', '=', 1).orderBy('created_at').orderBy('id').executeTakeFirst();
+  return row?.id;
 }
 
 function providerKeys(input: { provider: { networkType?: string; physicalNetwork?: string | null; segmentationId?: number | null } }): string[] {
