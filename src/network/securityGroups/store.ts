@@ -230,6 +230,7 @@ export class SecurityGroupStore {
         await trx.deleteFrom('security_group_rules').where('remote_group_id', '=', id).execute();
         await trx.deleteFrom('resource_tags').where('resource_type', '=', TAG_RESOURCE_TYPE).where('resource_id', '=', id).execute();
         await trx.deleteFrom('default_security_groups').where('security_group_id', '=', id).execute();
+        await trx.deleteFrom('rbac_policies').where('object_type', '=', 'security_group').where('object_id', '=', id).execute();
         await trx.deleteFrom('security_groups').where('id', '=', id).execute();
       });
     } catch (err) {

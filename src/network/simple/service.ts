@@ -27,6 +27,7 @@ import {
 } from '../query.js';
 import { dropTags, type TaggedCollection, tagsOf } from '../tags.js';
 import { inTransaction, type Trx } from '../tx.js';
+import { sharedWith } from '../rbac/service.js';
 import type { FieldSpec, Row, SimpleResourceSpec } from './spec.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tables of described resources are named by data, not by the Database type.
@@ -95,7 +96,9 @@ export class SimpleResourceService {
       if (caller.isAdmin || this.spec.visibility === 'everyone') return sql<boolean>`1 = 1`;
       if (this.spec.visibility === 'admin' || !this.spec.project) return sql<boolean>`1 = 0`;
       const own = eb(sql.ref(`${t}.project_id`), '=', caller.projectId);
-      return this.spec.visibility === 'ownerOrShared' ? eb.or([own, eb(sql.ref(`${t}.shared`), '=', 1)]) : own;
+      if (this.spec.visibility !== 'ownerOrShared') return own;
+      const shared = eb(sql.ref(`${t}.shared`), '=', 1);
+      return eb.or(this.spec.rbacObjectType ? [own, shared, sharedWith(eb, this.spec.rbacObjectType, `${t}.id`, caller.projectId)] : [own, shared]);
     };
   }
 
