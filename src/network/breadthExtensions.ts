@@ -15,6 +15,7 @@ export const BREADTH_EXTENSIONS: { alias: string; name: string; description: str
   { alias: 'metering_source_and_destination_fields', name: 'Neutron Metering with source and destination filtering', description: 'Neutron Metering extension.' },
   { alias: 'network-ip-availability', name: 'Network IP Availability', description: 'Provides IP availability data for each network and subnet.' },
   { alias: 'network-segment-range', name: 'Neutron Network Segment Range', description: 'Provides support for the network segment range management' },
+  { alias: 'revision-if-match', name: 'If-Match constraints based on revision_number', description: 'Extension indicating that If-Match based on revision_number is supported.' },
   {
     alias: 'security-groups-default-rules',
     name: 'Default rules for security groups',

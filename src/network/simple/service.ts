@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import { ApiError } from '../../common/index.js';
 import { dbNow, isoSeconds } from '../../db/index.js';
 import type { NetworkDeps } from '../deps.js';
 import { badRequest, policyNotAuthorized } from '../errors.js';
@@ -29,6 +28,7 @@ import { dropTags, type TaggedCollection, tagsOf } from '../tags.js';
 import { inTransaction, type Trx } from '../tx.js';
 import { sharedWith } from '../rbac/service.js';
 import type { FieldSpec, Row, SimpleResourceSpec } from './spec.js';
+import { checkIfMatch } from '../api/ifMatch.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tables of described resources are named by data, not by the Database type.
 type AnyDb = Kysely<any>;
@@ -53,16 +53,6 @@ export function listSchemaOf(spec: SimpleResourceSpec): ListSchema {
   }
   if (spec.tagType) Object.assign(attrs, tagFilters(spec.tagType as TaggedCollection, `${t}.id`));
   return { collection: spec.collection, idColumn: `${t}.id`, attrs };
-}
-
-/** 412 as upstream when `If-Match: revision_number=N` names another revision. */
-export function checkIfMatch(header: string | undefined, revision: number): void {
-  if (header === undefined) return;
-  const m = /revision_number=(\d+)/.exec(header);
-  if (!m) throw badRequest(`Invalid If-Match header: ${header}`);
-  if (Number(m[1]) !== revision) {
-    throw new ApiError(412, `Constrained to revision_number ${m[1]}, but current revision is ${revision}.`, 'RevisionNumberConstraintFailed');
-  }
 }
 
 export class SimpleResourceService {
