@@ -68,7 +68,12 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
   };
   const groups = new SecurityGroupStore(deps.db, deps.quotas);
   const securityGroups = buildSecurityGroups(deps, groups);
-  const networks = new NetworkService(deps);
+  const networks = new NetworkService(deps, {
+    async deleteUnassociatedFloatingIps(caller, networkId) {
+      const rows = await deps.db.kysely.selectFrom('floatingips').select('id').where('floating_network_id', '=', networkId).where('fixed_port_id', 'is', null).execute();
+      for (const r of rows) await floatingIps.delete({ ...caller, isAdmin: true }, r.id);
+    },
+  });
   const subnetpools = new SubnetpoolService(deps);
   const subnets = new SubnetService(deps, networks, subnetpools);
   const ports = new PortService(deps, networks, securityGroups);

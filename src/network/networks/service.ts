@@ -69,8 +69,16 @@ export function visibleNetwork(caller: Caller) {
 export const isAutoDeletedPort = (p: { device_owner: string; reserved_for: string | null }): boolean =>
   p.reserved_for !== null || p.device_owner === 'network:dhcp' || p.device_owner === 'network:distributed';
 
+/** What a network delete asks of the L3 side: removing the unassociated floating IPs on an external network. */
+export interface NetworkDeleteHooks {
+  deleteUnassociatedFloatingIps(caller: Caller & BottomCallContext, networkId: string): Promise<void>;
+}
+
 export class NetworkService {
-  constructor(private readonly deps: NetworkDeps) {}
+  constructor(
+    private readonly deps: NetworkDeps,
+    private readonly hooks?: NetworkDeleteHooks,
+  ) {}
 
   private get db() {
     return this.deps.db;
@@ -225,13 +233,17 @@ export class NetworkService {
     const row = await this.findVisibleRow(this.db.kysely, caller, id);
     if (!row) throw notFound.network(id);
     requireOwner(caller, row.project_id, 'delete_network');
-    const held = await this.portsOn(this.db.kysely, id);
-    const blocking = held.filter((p) => !isAutoDeletedPort(p));
+    // As upstream, an external network's unassociated floating IPs go with it (associated ones keep it
+    // in use): their ports do not block, and they are deleted once nothing else does.
+    const looseFips = row.external && this.hooks ? await this.unassociatedFloatingIpPorts(id) : new Set<string>();
+    const blocking = (await this.portsOn(this.db.kysely, id)).filter((p) => !isAutoDeletedPort(p) && !looseFips.has(p.id));
     if (blocking.length)
       throw conflict.networkInUse(
         id,
         blocking.map((p) => p.id),
       );
+    if (looseFips.size) await this.hooks?.deleteUnassociatedFloatingIps(caller, id);
+    const held = await this.portsOn(this.db.kysely, id);
     const subnetIds = (await this.db.kysely.selectFrom('subnets').select('id').where('network_id', '=', id).execute()).map((s) => s.id);
     const portIds = held.map((p) => p.id);
 
@@ -270,6 +282,16 @@ export class NetworkService {
       if (isForeignKeyViolation(err)) throw conflict.networkInUse(id, []);
       throw err;
     }
+  }
+
+  private async unassociatedFloatingIpPorts(networkId: string): Promise<Set<string>> {
+    const rows = await this.db.kysely
+      .selectFrom('floatingips')
+      .select('floating_port_id')
+      .where('floating_network_id', '=', networkId)
+      .where('fixed_port_id', 'is', null)
+      .execute();
+    return new Set(rows.map((r) => r.floating_port_id));
   }
 
   private portsOn(trx: Trx, networkId: string) {
