@@ -2,23 +2,14 @@
  * The rules a new security group starts with, read from `default_security_group_rules` (the template
  * the default-security-group-rules API manages): a project's default group takes the rows marked
  * `used_in_default_sg`, any other group those marked `used_in_non_default_sg`; a `remote_group_id` of
- * `PARENT` becomes the new group itself. Migration 0017 seeds upstream's four rules.
+ * `PARENT` (in `remote_group_id`) becomes the new group itself. Migration 0017 seeds upstream's four rules.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/index.js';
+import type { SecurityGroupRulesTable } from '../tables.js';
 
-export interface DefaultSecurityGroupRulesTable {
-  id: string;
-  direction: string;
-  ethertype: string;
-  protocol: string | null;
-  port_range_min: number | null;
-  port_range_max: number | null;
-  remote_ip_prefix: string | null;
-  /** null, or 'PARENT' for the group the rule is copied into. */
-  remote_group_id: string | null;
-  remote_address_group_id: string | null;
-  description: string;
+/** A template row: a security group rule's match without group or project, and where it is used. */
+export interface DefaultSecurityGroupRulesTable extends Omit<SecurityGroupRulesTable, 'project_id' | 'security_group_id' | 'revision_number' | 'created_at' | 'updated_at'> {
   used_in_default_sg: number;
   used_in_non_default_sg: number;
 }
