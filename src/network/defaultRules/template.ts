@@ -2,7 +2,7 @@
  * The rules a new security group starts with, read from `default_security_group_rules` (the template
  * the default-security-group-rules API manages): a project's default group takes the rows marked
  * `used_in_default_sg`, any other group those marked `used_in_non_default_sg`; a `remote_group_id` of
- * `PARENT` (in `remote_group_id`) becomes the new group itself. Migration 0017 seeds upstream's four rules.
+ * `PARENT` becomes the new group itself. Migration 0017 seeds upstream's four rules.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/index.js';
