@@ -185,8 +185,16 @@ export class NetworkService {
     ) {
       throw invalidInput('Plugin does not support updating provider attributes');
     }
+    // Internal → external only while no pod holds a copy: its one pod is chosen now, as at create.
+    let externalHints: string[] | undefined;
     if (patch.external !== undefined && patch.external !== current.external) {
-      throw invalidInput('router:external cannot be changed on an existing network: its pods are chosen when it is created');
+      if (!patch.external) throw invalidInput('router:external cannot be unset on an existing network: its copy in its pod serves routers and floating IPs');
+      if ((await copiesOf(this.deps.routings, { networks: [id] })).length) {
+        throw invalidInput('router:external can only be set on a network that has no copy in a pod yet: an external network lives in the one pod chosen for it');
+      }
+      const physnetName = current.segment.physicalNetwork;
+      const physnet = physnetName ? { name: physnetName, regions: () => this.externalRegionsOn(physnetName) } : undefined;
+      externalHints = await checkAzHints(this.deps.pods, this.deps.settings, [], true, physnet);
     }
     const sync = syncJobsOf(this.deps);
     let job = '';
@@ -212,6 +220,7 @@ export class NetworkService {
           ...(patch.mtu !== undefined ? { mtu: patch.mtu } : {}),
           ...(patch.qosPolicyId !== undefined ? { qos_policy_id: patch.qosPolicyId } : {}),
           ...(isDefault !== undefined ? { is_default: fromBool(isDefault) } : {}),
+          ...(externalHints ? { external: 1, availability_zone_hints: JSON.stringify(externalHints) } : {}),
           revision_number: eb('revision_number', '+', 1),
           updated_at: dbNow(this.db.dialect),
         }))
@@ -222,6 +231,12 @@ export class NetworkService {
       job = await sync.request(trx, NETWORK_SYNC_JOB, id, row.project_id);
     });
     sync.signal([job]);
+    if (externalHints) {
+      // Made in its pod at once, as a new external network is; a pod failure puts the network back.
+      await copyExternalOrUndo(this.deps, [id], caller, `Update of network ${id}`, async () => {
+        await this.db.kysely.updateTable('networks').set({ external: 0, availability_zone_hints: row.availability_zone_hints }).where('id', '=', id).execute();
+      });
+    }
     return this.get(caller, id);
   }
 
