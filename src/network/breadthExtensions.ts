@@ -7,6 +7,7 @@ export const BREADTH_EXTENSIONS: { alias: string; name: string; description: str
   { alias: 'auto-allocated-topology', name: 'Auto Allocated Topology Services', description: 'Auto Allocated Topology Services.' },
   { alias: 'address-scope', name: 'Address scope', description: 'Address scopes extension.' },
   { alias: 'flavors', name: 'Neutron Service Flavors', description: 'Flavor specification for Neutron advanced services.' },
+  { alias: 'ip-substring-filtering', name: 'IP address substring filtering', description: 'Provides IP address substring filtering when listing ports' },
   { alias: 'l3-conntrack-helper', name: 'Router conntrack helper', description: 'Router conntrack helpers' },
   { alias: 'l3-ndp-proxy', name: 'Router NDP proxy', description: 'Router NDP proxy' },
   { alias: 'local_ip', name: 'Local IP', description: 'Local IP extension' },
