@@ -4,8 +4,10 @@ export const BREADTH_EXTENSIONS: { alias: string; name: string; description: str
   { alias: 'agent', name: 'agent', description: 'The agent management extension.' },
   { alias: 'dhcp_agent_scheduler', name: 'DHCP Agent Scheduler', description: 'Schedule networks among dhcp agents' },
   { alias: 'l3_agent_scheduler', name: 'L3 Agent Scheduler', description: 'Schedule routers among l3 agents' },
+  { alias: 'auto-allocated-topology', name: 'Auto Allocated Topology Services', description: 'Auto Allocated Topology Services.' },
   { alias: 'address-scope', name: 'Address scope', description: 'Address scopes extension.' },
   { alias: 'flavors', name: 'Neutron Service Flavors', description: 'Flavor specification for Neutron advanced services.' },
+  { alias: 'ip-substring-filtering', name: 'IP address substring filtering', description: 'Provides IP address substring filtering when listing ports' },
   { alias: 'l3-conntrack-helper', name: 'Router conntrack helper', description: 'Router conntrack helpers' },
   { alias: 'l3-ndp-proxy', name: 'Router NDP proxy', description: 'Router NDP proxy' },
   { alias: 'local_ip', name: 'Local IP', description: 'Local IP extension' },
@@ -14,6 +16,7 @@ export const BREADTH_EXTENSIONS: { alias: string; name: string; description: str
   { alias: 'metering_source_and_destination_fields', name: 'Neutron Metering with source and destination filtering', description: 'Neutron Metering extension.' },
   { alias: 'network-ip-availability', name: 'Network IP Availability', description: 'Provides IP availability data for each network and subnet.' },
   { alias: 'network-segment-range', name: 'Neutron Network Segment Range', description: 'Provides support for the network segment range management' },
+  { alias: 'revision-if-match', name: 'If-Match constraints based on revision_number', description: 'Extension indicating that If-Match based on revision_number is supported.' },
   {
     alias: 'security-groups-default-rules',
     name: 'Default rules for security groups',
@@ -28,6 +31,7 @@ export const BREADTH_EXTENSIONS: { alias: string; name: string; description: str
 
 export const BREADTH_RESOURCES: (readonly [string, string])[] = [
   ['agent', 'agents'],
+  ['auto_allocated_topology', 'auto-allocated-topology'],
   ['network_segment_range', 'network_segment_ranges'],
   ['segment', 'segments'],
   ['address_scope', 'address-scopes'],

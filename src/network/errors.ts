@@ -57,6 +57,8 @@ export const conflict = {
     fault(409, 'InvalidSharedSetting', `Unable to reconfigure sharing settings for network ${networkId}. Multiple tenants are using it.`),
   addressPairsNeedPortSecurity: () => fault(409, 'AddressPairAndPortSecurityRequired', 'Port Security must be enabled in order to have allowed address pairs on a port.'),
   subnetAllocationFailed: (reason: string) => fault(409, 'SubnetAllocationError', `Failed to allocate subnet: ${reason}.`),
+  defaultExternalNetworkExists: (networkId: string) => fault(409, 'DefaultExternalNetworkExists', `A default external network already exists: ${networkId}.`),
+  autoAllocationFailure: (reason: string) => fault(409, 'AutoAllocationFailure', `Deployment error: ${reason}.`),
 };
 
 export const bad = {

@@ -3,6 +3,7 @@ import type { CoreServices, HttpServiceModule } from '../services.js';
 import { discoveryRoutes, isPublicNeutronPath } from './api/discovery.js';
 import { unavailablePodsHook } from './api/unavailable.js';
 import { tagRoutes } from './api/tags.js';
+import { AutoAllocateService, autoAllocateRoutes } from './autoAllocate/index.js';
 import { buildBreadth } from './breadth.js';
 import type { NetworkDeps } from './deps.js';
 import { FloatingIpService } from './floatingips/service.js';
@@ -67,13 +68,19 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
   };
   const groups = new SecurityGroupStore(deps.db, deps.quotas);
   const securityGroups = buildSecurityGroups(deps, groups);
-  const networks = new NetworkService(deps);
+  const networks = new NetworkService(deps, {
+    async deleteUnassociatedFloatingIps(caller, networkId) {
+      const rows = await deps.db.kysely.selectFrom('floatingips').select('id').where('floating_network_id', '=', networkId).where('fixed_port_id', 'is', null).execute();
+      for (const r of rows) await floatingIps.delete({ ...caller, isAdmin: true }, r.id);
+    },
+  });
   const subnetpools = new SubnetpoolService(deps);
   const subnets = new SubnetService(deps, networks, subnetpools);
   const ports = new PortService(deps, networks, securityGroups);
   const l3Jobs = l3JobsOf(deps);
   const routers = new RouterService(deps, l3Jobs);
   const floatingIps = new FloatingIpService(deps, l3Jobs);
+  const autoAllocate = new AutoAllocateService(deps, { networks, subnets, pools: subnetpools, routers });
   const breadth = buildBreadth(deps, {
     network: async (caller, id) => networkView(await networks.get(caller, id), caller),
     router: async (caller, id) => routerView(await routers.get(caller, id), caller),
@@ -120,6 +127,7 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
       trunkRoutes(app, routeDeps, trunks);
       portForwardingRoutes(app, routeDeps, portForwardings);
       portBindingRoutes(app, routeDeps);
+      autoAllocateRoutes(app, autoAllocate);
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Tables of the top networking service (migration 0002_network). Timestamps are epoch milliseconds
  * written from the database clock; booleans are 0/1; list- and dict-valued attributes that are only
@@ -23,6 +25,8 @@ export interface NetworksTable {
   segmentation_id: number | null;
   /** The QoS policy of the network (migration 0013), or null. */
   qos_policy_id: string | null;
+  /** 1 on the deployment's default external network (auto-allocated topology, migration 0016); 0 otherwise. */
+  is_default: Generated<number>;
   revision_number: number;
   created_at: number;
   updated_at: number;

@@ -23,7 +23,14 @@ describe('top Neutron: the openstack CLI', openstackCli ? {} : { skip: OPENSTACK
   before(async () => {
     keystone = await startKeystoneSim();
     scratch = await createScratchDatabase('sqlite');
-    tc = await startTestTricircle({ databaseUrl: scratch.url, only: ['admin-api', 'neutron-api'], authStrategy: 'keystone', keystoneUrl: keystone.url });
+    // No pods answer here: an external network stays at the top (its copy is tested in test/l3/external.test.ts).
+    tc = await startTestTricircle({
+      databaseUrl: scratch.url,
+      only: ['admin-api', 'neutron-api'],
+      authStrategy: 'keystone',
+      keystoneUrl: keystone.url,
+      extra: { tricircle: { external_network_copy_at_create: false } },
+    });
     keystone.keystone.addEndpoint({ region: 'RegionOne', serviceType: 'network', serviceName: 'neutron', interface: 'public', url: tc.urls['neutron-api']! });
     const auth = await http('POST', `${keystone.url}/v3/auth/tokens`, {
       body: {
@@ -92,5 +99,33 @@ describe('top Neutron: the openstack CLI', openstackCli ? {} : { skip: OPENSTACK
     assert.deepEqual(azs.map((z: { 'Zone Name': string }) => z['Zone Name']).sort(), ['az1', 'az2']);
     const ext = await json('extension', 'list', '--network');
     assert.ok(ext.some((e: { Alias: string }) => e.Alias === 'network_availability_zone'));
+  });
+
+  test('network auto allocated topology create / --check-resources / delete (get-me-a-network)', async () => {
+    const refused = await os('network', 'auto', 'allocated', 'topology', 'create', '--check-resources');
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /No default router:external network/);
+    const ext = await json('network', 'create', '--external', '--default', '--availability-zone-hint', 'Pod2', 'public');
+    assert.equal(ext.is_default, true);
+    await json('subnet', 'create', '--network', 'public', '--subnet-range', '172.24.9.0/24', '--no-dhcp', 'public-subnet');
+    await json('subnet', 'pool', 'create', '--default', '--share', '--pool-prefix', '10.90.0.0/16', '--default-prefix-length', '26', 'default-v4');
+
+    // The requirements are met now (exit 0). The CLI prints `dry_run` from a body key Neutron never sends
+    // (it answers id "dry-run=pass", as here), so the column is empty against upstream too.
+    const check = await json('network', 'auto', 'allocated', 'topology', 'create', '--check-resources');
+    assert.ok('dry_run' in check);
+    assert.equal((await json('network', 'list', '--name', 'auto_allocated_network')).length, 0, 'a check makes nothing');
+    const made = await json('network', 'auto', 'allocated', 'topology', 'create');
+    const net = await json('network', 'show', made.id);
+    assert.equal(net.name, 'auto_allocated_network');
+    const again = await json('network', 'auto', 'allocated', 'topology', 'create');
+    assert.equal(again.id, made.id, 'the same topology on a second request');
+    const router = await json('router', 'show', 'auto_allocated_router');
+    assert.equal(router.external_gateway_info.network_id, ext.id);
+
+    const gone = await os('network', 'auto', 'allocated', 'topology', 'delete');
+    assert.equal(gone.code, 0, gone.stderr);
+    const missing = await os('network', 'show', made.id);
+    assert.notEqual(missing.code, 0);
   });
 });

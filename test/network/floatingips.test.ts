@@ -293,4 +293,21 @@ describeEachDatabase('top Neutron: floating IPs', (dialect) => {
     for (const r of results.filter((x) => x.status !== 200)) neutronError(r, 409, 'FloatingIPPortAlreadyAssociated');
     for (const f of fips) await h.call('DELETE', `/v2.0/floatingips/${f.id}`, undefined, ALICE);
   });
+
+  test('deleting an external network takes its unassociated floating IPs along; an associated one keeps it in use', async () => {
+    const other = (await h.call('POST', '/v2.0/networks', { network: { name: 'doomed-ext', 'router:external': true, availability_zone_hints: ['Pod1'] } })).body.network.id;
+    await h.call('POST', '/v2.0/subnets', { subnet: { network_id: other, ip_version: 4, cidr: '198.51.100.0/24', enable_dhcp: false } });
+    const loose = await h.call('POST', '/v2.0/floatingips', { floatingip: { floating_network_id: other } }, ALICE);
+    assert.equal(loose.status, 201, loose.text);
+    assert.equal((await h.call('DELETE', `/v2.0/networks/${other}`)).status, 204);
+    neutronError(await h.call('GET', `/v2.0/floatingips/${loose.body.floatingip.id}`, undefined, ALICE), 404, 'FloatingIPNotFound');
+
+    const held = await createFip({ port_id: vm1.id });
+    const spare = await createFip({});
+    neutronError(await h.call('DELETE', `/v2.0/networks/${ext}`), 409, 'NetworkInUse');
+    assert.equal((await h.call('GET', `/v2.0/floatingips/${held.id}`, undefined, ALICE)).status, 200, 'the associated floating IP stays');
+    assert.equal((await h.call('GET', `/v2.0/floatingips/${spare.id}`, undefined, ALICE)).status, 200, 'a refused delete removes nothing');
+    await h.call('DELETE', `/v2.0/floatingips/${held.id}`, undefined, ALICE);
+    await h.call('DELETE', `/v2.0/floatingips/${spare.id}`, undefined, ALICE);
+  });
 });

@@ -210,6 +210,22 @@ describeEachDatabase('top Neutron: networks', (dialect) => {
         const placed = await withDefault.call('POST', '/v2.0/networks', { network: { name: 'ext-c', 'router:external': true } });
         assert.equal(placed.status, 201, placed.text);
         assert.deepEqual(placed.body.network.availability_zone_hints, ['Pod1']);
+        // An internal network with no copy in a pod may become external (tempest's test_update_external_network):
+        // it is placed as a new one would be; one with a copy may not; external never becomes internal.
+        const internal = (await withDefault.call('POST', '/v2.0/networks', { network: { name: 'later-ext' } })).body.network;
+        assert.equal(internal['router:external'], false);
+        const made = await withDefault.call('PUT', `/v2.0/networks/${internal.id}`, { network: { 'router:external': true } });
+        assert.equal(made.status, 200, made.text);
+        assert.equal(made.body.network['router:external'], true);
+        assert.deepEqual(made.body.network.availability_zone_hints, ['Pod1']);
+        assert.equal((await withDefault.call('GET', `/v2.0/networks/${internal.id}`, undefined, ALICE)).status, 200, 'now visible to every project');
+        neutronError(await withDefault.call('PUT', `/v2.0/networks/${internal.id}`, { network: { 'router:external': false } }), 400, 'InvalidInput');
+        const copied = (await withDefault.call('POST', '/v2.0/networks', { network: { name: 'has-copy' } })).body.network;
+        const pod = (await withDefault.tc.core.pods.list()).find((p) => p.regionName === 'Pod2')!;
+        await withDefault.tc.core.routings.create({ topId: copied.id, bottomId: 'b-copy', podId: pod.id, projectId: 'admin', resourceType: 'network' });
+        const refused = neutronError(await withDefault.call('PUT', `/v2.0/networks/${copied.id}`, { network: { 'router:external': true } }), 400, 'InvalidInput');
+        assert.match(refused.message, /no copy in a pod/);
+        assert.equal((await withDefault.call('GET', `/v2.0/networks/${copied.id}`)).body.network['router:external'], false);
       } finally {
         await withDefault.close();
       }

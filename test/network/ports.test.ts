@@ -156,6 +156,11 @@ describeEachDatabase('top Neutron: ports and IPAM', (dialect) => {
       );
       const bySubnet = await h.call('GET', `/v2.0/ports?fixed_ips=subnet_id%3D${v4}&fixed_ips=ip_address%3D${ip}`, undefined, ADMIN);
       assert.equal(bySubnet.body.ports.length, 1);
+      // ip-substring-filtering: a part of the address, as tempest's test_port_list_filter_by_ip_substr sends it.
+      const bySubstr = await h.call('GET', `/v2.0/ports?fixed_ips=ip_address_substr%3D${ip.split('.').slice(1).join('.')}`, undefined, ALICE);
+      assert.ok(bySubstr.body.ports.some((p: { id: string }) => p.id === alicePort));
+      const noMatch = await h.call('GET', '/v2.0/ports?fixed_ips=ip_address_substr%3D203.0.113', undefined, ALICE);
+      assert.deepEqual(noMatch.body.ports, []);
       const byDevice = await h.call('GET', '/v2.0/ports?device_id=vm-1&fields=id', undefined, ALICE);
       assert.deepEqual(byDevice.body.ports, [{ id: alicePort }]);
       const bySg = await h.call('GET', `/v2.0/ports?security_groups=${port.security_groups[0]}`, undefined, ALICE);

@@ -219,4 +219,24 @@ describeEachDatabase('top Neutron: RBAC policies and QoS', (dialect) => {
     assert.equal(page.body.policies.length, 1);
     assert.equal(page.body.policies_links[0].rel, 'next');
   });
+
+  test('QoS policy tags through /v2.0/qos/policies/{id}/tags: the owner tags, others may not, the view and filters follow', async () => {
+    const p = (await h.call('POST', '/v2.0/qos/policies', { policy: { name: 'tagged' } }, ALICE)).body.policy;
+    const put = await h.call('PUT', `/v2.0/qos/policies/${p.id}/tags`, { tags: ['gold', 'red'] }, ALICE);
+    assert.equal(put.status, 200, put.text);
+    assert.deepEqual(put.body.tags, ['gold', 'red']);
+    assert.equal((await h.call('PUT', `/v2.0/qos/policies/${p.id}/tags/blue`, undefined, ALICE)).status, 201);
+    assert.deepEqual((await h.call('GET', `/v2.0/qos/policies/${p.id}/tags`, undefined, ALICE)).body.tags, ['blue', 'gold', 'red']);
+    assert.equal((await h.call('GET', `/v2.0/qos/policies/${p.id}/tags/gold`, undefined, ALICE)).status, 204);
+    assert.deepEqual((await h.call('GET', `/v2.0/qos/policies/${p.id}`, undefined, ALICE)).body.policy.tags, ['blue', 'gold', 'red']);
+    assert.deepEqual(
+      (await h.call('GET', '/v2.0/qos/policies?tags=gold', undefined, ALICE)).body.policies.map((x: { id: string }) => x.id),
+      [p.id],
+    );
+    neutronError(await h.call('GET', `/v2.0/qos/policies/${p.id}/tags`, undefined, BOB), 404, 'QosPolicyNotFound');
+    assert.equal((await h.call('DELETE', `/v2.0/qos/policies/${p.id}/tags/red`, undefined, ALICE)).status, 204);
+    neutronError(await h.call('DELETE', `/v2.0/qos/policies/${p.id}/tags/red`, undefined, ALICE), 404);
+    assert.equal((await h.call('DELETE', `/v2.0/qos/policies/${p.id}/tags`, undefined, ALICE)).status, 204);
+    assert.deepEqual((await h.call('GET', `/v2.0/qos/policies/${p.id}/tags`, undefined, ALICE)).body.tags, []);
+  });
 });

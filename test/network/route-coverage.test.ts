@@ -14,7 +14,7 @@ import { startNeutron, type NeutronHarness } from './support.js';
 const STADIUM = /^(vpnaas|fwaas|bgp|sfc|taas|tap_mirror)/;
 const TARGET = 0.8;
 /** What this tree reached when the figure was last measured (docs/network-api.md); a drop is a regression. */
-const FLOOR = 0.87;
+const FLOOR = 0.98;
 
 interface UpstreamRoute {
   group: string;

@@ -29,6 +29,8 @@ export async function startCloud(repoRoot: string, stateDir: string, log: string
       TRICIRCLE_NEUTRON__BIND_PORT: '0',
       // The public network is a VLAN on physical network `public` (see createPublicNetwork).
       TRICIRCLE_TRICIRCLE__NETWORK_VLAN_RANGES: process.env.TRICIRCLE_TRICIRCLE__NETWORK_VLAN_RANGES ?? 'bridge:2001:3000,public:3001:4000',
+      // External networks tempest creates name no pod (no availability_zone_hints): they go where the public network is (main.ts EXTERNAL_POD).
+      TRICIRCLE_TRICIRCLE__DEFAULT_REGION_FOR_EXTERNAL_NETWORK: process.env.TRICIRCLE_TRICIRCLE__DEFAULT_REGION_FOR_EXTERNAL_NETWORK ?? 'Pod2',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,12 +6,15 @@ import { ApiError } from '../../common/index.js';
 import { parseCidr, rangesOverlap } from '../ip.js';
 import type { Caller } from '../policy.js';
 import { parseJson, type Trx } from '../tx.js';
+import { rbacGrants } from '../rbac/service.js';
 import { addressScopeNotFound } from './spec.js';
 
 export async function checkPoolScope(trx: Trx, caller: Caller, scopeId: string | null, version: number, prefixes: string[], poolId: string): Promise<void> {
   if (scopeId === null) return;
   const scope = await trx.selectFrom('address_scopes').select(['id', 'project_id', 'shared', 'ip_version']).where('id', '=', scopeId).executeTakeFirst();
-  if (!scope || !(caller.isAdmin || scope.project_id === caller.projectId || Number(scope.shared) === 1)) throw addressScopeNotFound(scopeId);
+  const usable =
+    scope && (caller.isAdmin || scope.project_id === caller.projectId || Number(scope.shared) === 1 || (await rbacGrants(trx, 'address_scope', scopeId, caller.projectId)));
+  if (!scope || !usable) throw addressScopeNotFound(scopeId);
   if (Number(scope.ip_version) !== version) {
     throw new ApiError(
       400,

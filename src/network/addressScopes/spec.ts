@@ -20,6 +20,7 @@ export const addressScopeSpec: SimpleResourceSpec = {
   standard: true,
   tagType: 'address_scopes',
   visibility: 'ownerOrShared',
+  rbacObjectType: 'address_scope',
   create: 'anyone',
   modify: 'owner',
   notFound: addressScopeNotFound,
@@ -40,6 +41,8 @@ export const addressScopeSpec: SimpleResourceSpec = {
     if (before.shared && !row.shared) {
       const other = await trx.selectFrom('subnetpools').select('id').where('address_scope_id', '=', row.id).where('project_id', '!=', String(row.project_id)).executeTakeFirst();
       if (other) throw new ApiError(400, `Unable to complete operation on address scope ${row.id}. Subnet pools of other projects are using it.`, 'BadRequest');
+      // Unsharing takes the wildcard RBAC entry along (the flag and the entry are one fact).
+      await trx.deleteFrom('rbac_policies').where('object_type', '=', 'address_scope').where('object_id', '=', String(row.id)).where('target_project', '=', '*').execute();
     }
   },
   async beforeDelete({ trx }, row) {
@@ -47,5 +50,6 @@ export const addressScopeSpec: SimpleResourceSpec = {
     if (pool) {
       throw new ApiError(409, `Unable to complete operation on address scope ${row.id}. There are one or more subnet pools in use on the address scope.`, 'AddressScopeInUse');
     }
+    await trx.deleteFrom('rbac_policies').where('object_type', '=', 'address_scope').where('object_id', '=', String(row.id)).execute();
   },
 };

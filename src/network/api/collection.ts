@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../identity/index.js';
 import { bodyItems, resourceBody, type Json } from '../input.js';
 import { projectFields } from '../query.js';
+import { checkIfMatch, ifMatchOf } from './ifMatch.js';
 
 export interface CollectionHandlers {
   /** Singular and plural names, e.g. network / networks; `path` defaults to the plural. */
@@ -48,12 +49,22 @@ export function registerCollection(app: FastifyInstance, h: CollectionHandlers):
     return { [h.resource]: projectFields(await h.show(contextOf(req), req.params.id), fields) };
   });
 
+  // If-Match (revision-if-match): the revision is read just before the change, not inside its transaction.
+  const revisionMatches = async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const header = ifMatchOf(req);
+    if (header === undefined) return;
+    const current = await h.show(contextOf(req), req.params.id);
+    if (typeof current.revision_number === 'number') checkIfMatch(header, current.revision_number);
+  };
+
   app.put<{ Params: { id: string } }>(`${base}/:id`, async (req) => {
     const attrs = resourceBody(req.body, h.resource);
+    await revisionMatches(req);
     return { [h.resource]: await h.update(contextOf(req), req.params.id, attrs) };
   });
 
   app.delete<{ Params: { id: string } }>(`${base}/:id`, async (req, reply) => {
+    await revisionMatches(req);
     await h.remove(contextOf(req), req.params.id);
     return reply.code(204).send();
   });

@@ -15,6 +15,7 @@ import { contextOf } from './collection.js';
 import { visibleFloatingIp } from '../floatingips/service.js';
 import { l3NotFound } from '../routers/errors.js';
 import { trunkErrors } from '../trunks/service.js';
+import { qosErrors, qosPolicyVisible } from '../qos/service.js';
 import { visibleRouter } from '../routers/service.js';
 import type { SimpleResourceService } from '../simple/service.js';
 
@@ -89,6 +90,12 @@ const COLLECTIONS: Record<string, { type: TaggedCollection; missing: (id: string
           .executeTakeFirst()
       )?.project_id,
   },
+  'qos/policies': {
+    type: 'qos_policies',
+    missing: qosErrors.policyNotFound,
+    owner: async (trx, caller, id) =>
+      (await trx.selectFrom('qos_policies').select('qos_policies.project_id').where('qos_policies.id', '=', id).where(qosPolicyVisible(caller)).executeTakeFirst())?.project_id,
+  },
   'security-groups': {
     type: 'security_groups',
     missing: notFound.securityGroup,
@@ -124,7 +131,7 @@ export function tagRoutes(app: FastifyInstance, deps: NetworkDeps, described: Ma
       },
     };
   }
-  type P = { Params: { collection: string; id: string; tag?: string } };
+  type P = { Params: { collection?: string; id: string; tag?: string } };
 
   const resolve = async (caller: Caller, collection: string, id: string, modify: boolean) => {
     // An own member only: `/v2.0/toString/...` names no collection (not Object.prototype's).
@@ -136,68 +143,72 @@ export function tagRoutes(app: FastifyInstance, deps: NetworkDeps, described: Ma
     return c.type;
   };
 
-  app.get<P>('/v2.0/:collection/:id/tags', async (req) => {
-    const type = await resolve(contextOf(req), req.params.collection, req.params.id, false);
-    return { tags: (await tagsOf(db, type, [req.params.id])).get(req.params.id) ?? [] };
-  });
+  // QoS policies live under /v2.0/qos/policies (two segments), beside the one-segment collections.
+  const collectionOf = (req: { params: P['Params'] }) => req.params.collection ?? 'qos/policies';
+  for (const prefix of ['/v2.0/:collection', '/v2.0/qos/policies']) {
+    app.get<P>(`${prefix}/:id/tags`, async (req) => {
+      const type = await resolve(contextOf(req), collectionOf(req), req.params.id, false);
+      return { tags: (await tagsOf(db, type, [req.params.id])).get(req.params.id) ?? [] };
+    });
 
-  app.put<P>('/v2.0/:collection/:id/tags', async (req) => {
-    const type = await resolve(contextOf(req), req.params.collection, req.params.id, true);
-    const body = req.body;
-    if (!isObject(body) || body.tags === undefined) throw invalidAttribute('tags', 'Invalid tags body');
-    const tags = toList(body.tags, 'tags').map(checkTag);
-    await replaceTags(db, type, req.params.id, tags);
-    return { tags: [...new Set(tags)].sort() };
-  });
+    app.put<P>(`${prefix}/:id/tags`, async (req) => {
+      const type = await resolve(contextOf(req), collectionOf(req), req.params.id, true);
+      const body = req.body;
+      if (!isObject(body) || body.tags === undefined) throw invalidAttribute('tags', 'Invalid tags body');
+      const tags = toList(body.tags, 'tags').map(checkTag);
+      await replaceTags(db, type, req.params.id, tags);
+      return { tags: [...new Set(tags)].sort() };
+    });
 
-  // Adds tags to those the resource has; answers the whole set.
-  app.post<P>('/v2.0/:collection/:id/tags', async (req, reply) => {
-    const type = await resolve(contextOf(req), req.params.collection, req.params.id, true);
-    const body = req.body;
-    if (!isObject(body) || body.tags === undefined) throw invalidAttribute('tags', 'Invalid tags body');
-    const added = toList(body.tags, 'tags').map(checkTag);
-    const current = (await tagsOf(db, type, [req.params.id])).get(req.params.id) ?? [];
-    const tags = [...new Set([...current, ...added])].sort();
-    await replaceTags(db, type, req.params.id, tags);
-    reply.code(201);
-    return { tags };
-  });
+    // Adds tags to those the resource has; answers the whole set.
+    app.post<P>(`${prefix}/:id/tags`, async (req, reply) => {
+      const type = await resolve(contextOf(req), collectionOf(req), req.params.id, true);
+      const body = req.body;
+      if (!isObject(body) || body.tags === undefined) throw invalidAttribute('tags', 'Invalid tags body');
+      const added = toList(body.tags, 'tags').map(checkTag);
+      const current = (await tagsOf(db, type, [req.params.id])).get(req.params.id) ?? [];
+      const tags = [...new Set([...current, ...added])].sort();
+      await replaceTags(db, type, req.params.id, tags);
+      reply.code(201);
+      return { tags };
+    });
 
-  app.delete<P>('/v2.0/:collection/:id/tags', async (req, reply) => {
-    const type = await resolve(contextOf(req), req.params.collection, req.params.id, true);
-    await replaceTags(db, type, req.params.id, []);
-    return reply.code(204).send();
-  });
+    app.delete<P>(`${prefix}/:id/tags`, async (req, reply) => {
+      const type = await resolve(contextOf(req), collectionOf(req), req.params.id, true);
+      await replaceTags(db, type, req.params.id, []);
+      return reply.code(204).send();
+    });
 
-  app.get<P>('/v2.0/:collection/:id/tags/:tag', async (req, reply) => {
-    const type = await resolve(contextOf(req), req.params.collection, req.params.id, false);
-    const tags = (await tagsOf(db, type, [req.params.id])).get(req.params.id) ?? [];
-    if (!tags.includes(req.params.tag!)) throw notFound.tag(type, req.params.id, req.params.tag!);
-    return reply.code(204).send();
-  });
+    app.get<P>(`${prefix}/:id/tags/:tag`, async (req, reply) => {
+      const type = await resolve(contextOf(req), collectionOf(req), req.params.id, false);
+      const tags = (await tagsOf(db, type, [req.params.id])).get(req.params.id) ?? [];
+      if (!tags.includes(req.params.tag!)) throw notFound.tag(type, req.params.id, req.params.tag!);
+      return reply.code(204).send();
+    });
 
-  app.put<P>('/v2.0/:collection/:id/tags/:tag', async (req, reply) => {
-    const type = await resolve(contextOf(req), req.params.collection, req.params.id, true);
-    const tag = checkTag(req.params.tag);
-    const tags = (await tagsOf(db, type, [req.params.id])).get(req.params.id) ?? [];
-    if (!tags.includes(tag))
-      await db
-        .insertInto('resource_tags')
-        .values({ resource_id: req.params.id, resource_type: type, tag })
-        .execute()
-        .catch(() => undefined);
-    return reply.code(201).send();
-  });
+    app.put<P>(`${prefix}/:id/tags/:tag`, async (req, reply) => {
+      const type = await resolve(contextOf(req), collectionOf(req), req.params.id, true);
+      const tag = checkTag(req.params.tag);
+      const tags = (await tagsOf(db, type, [req.params.id])).get(req.params.id) ?? [];
+      if (!tags.includes(tag))
+        await db
+          .insertInto('resource_tags')
+          .values({ resource_id: req.params.id, resource_type: type, tag })
+          .execute()
+          .catch(() => undefined);
+      return reply.code(201).send();
+    });
 
-  app.delete<P>('/v2.0/:collection/:id/tags/:tag', async (req, reply) => {
-    const type = await resolve(contextOf(req), req.params.collection, req.params.id, true);
-    const gone = await db
-      .deleteFrom('resource_tags')
-      .where('resource_type', '=', type)
-      .where('resource_id', '=', req.params.id)
-      .where('tag', '=', req.params.tag!)
-      .executeTakeFirst();
-    if (Number(gone.numDeletedRows) === 0) throw notFound.tag(type, req.params.id, req.params.tag!);
-    return reply.code(204).send();
-  });
+    app.delete<P>(`${prefix}/:id/tags/:tag`, async (req, reply) => {
+      const type = await resolve(contextOf(req), collectionOf(req), req.params.id, true);
+      const gone = await db
+        .deleteFrom('resource_tags')
+        .where('resource_type', '=', type)
+        .where('resource_id', '=', req.params.id)
+        .where('tag', '=', req.params.tag!)
+        .executeTakeFirst();
+      if (Number(gone.numDeletedRows) === 0) throw notFound.tag(type, req.params.id, req.params.tag!);
+      return reply.code(204).send();
+    });
+  }
 }

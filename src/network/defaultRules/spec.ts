@@ -9,6 +9,7 @@ import { badRequest, invalidAttribute } from '../errors.js';
 import { toBool, toInt, toStr, toSubnetCidr, toUuid } from '../input.js';
 import { loose } from '../simple/service.js';
 import type { SimpleResourceSpec } from '../simple/spec.js';
+import './template.js';
 
 const oneOf = (allowed: string[]) => (v: unknown, a: string) => {
   const s = toStr(36)(v, a);
@@ -19,6 +20,20 @@ const nullable =
   <T>(f: (v: unknown, a: string) => T) =>
   (v: unknown, a: string) =>
     v === null ? null : f(v, a);
+
+/** What makes two template rules the same rule. */
+const SAME_RULE = [
+  'direction',
+  'ethertype',
+  'protocol',
+  'port_range_min',
+  'port_range_max',
+  'remote_ip_prefix',
+  'remote_group_id',
+  'remote_address_group_id',
+  'used_in_default_sg',
+  'used_in_non_default_sg',
+] as const;
 
 export const defaultRuleSpec: SimpleResourceSpec = {
   resource: 'default_security_group_rule',
@@ -46,7 +61,7 @@ export const defaultRuleSpec: SimpleResourceSpec = {
     used_in_default_sg: { kind: 'bool', convert: toBool, default: false },
     used_in_non_default_sg: { kind: 'bool', convert: toBool, default: true },
   },
-  async beforeCreate(_ctx, row) {
+  async beforeCreate({ trx }, row) {
     const remotes = ['remote_ip_prefix', 'remote_group_id', 'remote_address_group_id'].filter((k) => row[k] != null);
     if (remotes.length > 1) throw badRequest(`Only remote_ip_prefix or remote_group_id or remote_address_group_id may be provided.`);
     if (row.remote_group_id != null && row.remote_group_id !== 'PARENT') throw invalidAttribute('remote_group_id', "only 'PARENT' (the group the rule is copied into) is allowed");
@@ -55,6 +70,14 @@ export const defaultRuleSpec: SimpleResourceSpec = {
       if (!['icmp', 'ipv6-icmp', '1', '58'].includes(String(row.protocol))) throw badRequest('Port range requires a protocol with ports (tcp, udp, sctp, dccp, udplite) or icmp.');
     }
     if (min !== null && max !== null && min > max && !String(row.protocol).includes('icmp')) throw badRequest('For TCP/UDP protocols, port_range_min must be <= port_range_max');
+    // A rule the template already has (same match) is refused, as upstream.
+    let same = trx.selectFrom('default_security_group_rules').select('id');
+    for (const key of SAME_RULE) {
+      const v = row[key];
+      same = v == null ? same.where(key, 'is', null) : same.where(key, '=', (typeof v === 'boolean' ? Number(v) : v) as string);
+    }
+    const dup = await same.executeTakeFirst();
+    if (dup) throw new ApiError(409, `Security group default rule already exists. Rule id is ${dup.id}.`, 'DuplicateDefaultSgRule');
   },
 };
 

@@ -20,6 +20,7 @@ const SPEC: Record<string, AttrSpec> = {
   'router:external': { ...both, convert: toBool },
   port_security_enabled: { ...both, convert: toBool },
   mtu: { ...both, convert: mtu },
+  is_default: { ...both, convert: toBool },
   qos_policy_id: { ...both, convert: toNullableUuid },
   availability_zone_hints: { convert: toStringList(255) },
   'provider:network_type': { ...both, convert: toStr(32) },
@@ -39,6 +40,8 @@ export interface NetworkCreateInput {
   external?: boolean;
   portSecurityEnabled?: boolean;
   mtu?: number;
+  /** The default external network (admin only; kept on external networks only). */
+  isDefault?: boolean;
   /** null removes the policy. */
   qosPolicyId?: string | null;
   azHints?: string[];
@@ -56,6 +59,7 @@ function common(a: Json): NetworkPatch {
     external: a['router:external'] as boolean | undefined,
     portSecurityEnabled: a.port_security_enabled as boolean | undefined,
     mtu: a.mtu as number | undefined,
+    isDefault: a.is_default as boolean | undefined,
     qosPolicyId: a.qos_policy_id as string | null | undefined,
     provider: {
       networkType: a['provider:network_type'] as string | undefined,

@@ -16,6 +16,8 @@ export interface Network {
   portSecurityEnabled: boolean;
   mtu: number;
   qosPolicyId: string | null;
+  /** The default external network (auto-allocated topology); only external networks are. */
+  isDefault: boolean;
   azHints: string[];
   segment: Segment;
   revisionNumber: number;
@@ -41,6 +43,7 @@ export function toNetwork(row: NetworkRow, extra: { subnetIds?: string[]; availa
     portSecurityEnabled: toBool(row.port_security_enabled),
     mtu: Number(row.mtu),
     qosPolicyId: row.qos_policy_id ?? null,
+    isDefault: toBool(row.is_default),
     azHints: parseJson<string[]>(row.availability_zone_hints, []),
     segment: {
       networkType: (row.network_type as NetworkType | null) ?? null,

@@ -38,6 +38,7 @@ export const NETWORK_LIST: ListSchema = {
     'router:external': { kind: 'bool', column: 'networks.external', sortable: true },
     port_security_enabled: { kind: 'bool', column: 'networks.port_security_enabled', sortable: true },
     mtu: { kind: 'int', column: 'networks.mtu', sortable: true },
+    is_default: { kind: 'bool', column: 'networks.is_default' },
     qos_policy_id: { kind: 'string', column: 'networks.qos_policy_id' },
     status: { kind: 'constant', value: 'ACTIVE' },
     'provider:network_type': { kind: 'string', column: 'networks.network_type' },
@@ -68,8 +69,16 @@ export function visibleNetwork(caller: Caller) {
 export const isAutoDeletedPort = (p: { device_owner: string; reserved_for: string | null }): boolean =>
   p.reserved_for !== null || p.device_owner === 'network:dhcp' || p.device_owner === 'network:distributed';
 
+/** What a network delete asks of the L3 side: removing the unassociated floating IPs on an external network. */
+export interface NetworkDeleteHooks {
+  deleteUnassociatedFloatingIps(caller: Caller & BottomCallContext, networkId: string): Promise<void>;
+}
+
 export class NetworkService {
-  constructor(private readonly deps: NetworkDeps) {}
+  constructor(
+    private readonly deps: NetworkDeps,
+    private readonly hooks?: NetworkDeleteHooks,
+  ) {}
 
   private get db() {
     return this.deps.db;
@@ -96,7 +105,12 @@ export class NetworkService {
     const prepared: { id: string; projectId: string; external: boolean; azHints: string[]; input: NetworkCreateInput }[] = [];
     for (const input of inputs) {
       const projectId = owningProject({ project_id: input.project_id, tenant_id: input.tenant_id }, caller);
-      const adminOnly = [...(input.shared === true ? ['shared'] : []), ...(input.external === true ? ['router:external'] : []), ...providerKeys(input)];
+      const adminOnly = [
+        ...(input.shared === true ? ['shared'] : []),
+        ...(input.external === true ? ['router:external'] : []),
+        ...(input.isDefault !== undefined ? ['is_default'] : []),
+        ...providerKeys(input),
+      ];
       requireAdminForAttributes(caller, 'create_network', adminOnly);
       const external = input.external ?? false;
       const physnetName = input.provider.physicalNetwork;
@@ -108,6 +122,8 @@ export class NetworkService {
       await this.deps.quotas.admit(trx, 'network', prepared);
       for (const p of prepared) {
         if (p.input.qosPolicyId !== undefined) await checkQosPolicyRef(trx, caller, p.input.qosPolicyId);
+        const isDefault = p.external && p.input.isDefault === true;
+        if (isDefault) await assertNoOtherDefault(trx, p.id);
         const segment =
           p.external && !hasProviderAttributes(p.input.provider) ? NO_SEGMENT : await allocateSegment(this.db, trx, this.deps.settings, p.id, p.input.provider, p.projectId);
         const network = {
@@ -121,6 +137,7 @@ export class NetworkService {
           port_security_enabled: fromBool(p.input.portSecurityEnabled ?? true),
           mtu: p.input.mtu ?? 1500,
           qos_policy_id: p.input.qosPolicyId ?? null,
+          is_default: fromBool(isDefault),
           availability_zone_hints: JSON.stringify(p.azHints),
         };
         await insertNetwork(trx, network, segment, dbNow(this.db.dialect));
@@ -152,7 +169,12 @@ export class NetworkService {
     const row = await this.findVisibleRow(this.db.kysely, caller, id);
     if (!row) throw notFound.network(id);
     requireOwner(caller, row.project_id, 'update_network');
-    const adminOnly = [...(patch.shared !== undefined ? ['shared'] : []), ...(patch.external !== undefined ? ['router:external'] : []), ...providerKeys(patch)];
+    const adminOnly = [
+      ...(patch.shared !== undefined ? ['shared'] : []),
+      ...(patch.external !== undefined ? ['router:external'] : []),
+      ...(patch.isDefault !== undefined ? ['is_default'] : []),
+      ...providerKeys(patch),
+    ];
     requireAdminForAttributes(caller, 'update_network', adminOnly);
     const current = toNetwork(row);
     const p = patch.provider;
@@ -163,14 +185,25 @@ export class NetworkService {
     ) {
       throw invalidInput('Plugin does not support updating provider attributes');
     }
+    // Internal → external only while no pod holds a copy: its one pod is chosen now, as at create.
+    let externalHints: string[] | undefined;
     if (patch.external !== undefined && patch.external !== current.external) {
-      throw invalidInput('router:external cannot be changed on an existing network: its pods are chosen when it is created');
+      if (!patch.external) throw invalidInput('router:external cannot be unset on an existing network: its copy in its pod serves routers and floating IPs');
+      if ((await copiesOf(this.deps.routings, { networks: [id] })).length) {
+        throw invalidInput('router:external can only be set on a network that has no copy in a pod yet: an external network lives in the one pod chosen for it');
+      }
+      const physnetName = current.segment.physicalNetwork;
+      const physnet = physnetName ? { name: physnetName, regions: () => this.externalRegionsOn(physnetName) } : undefined;
+      externalHints = await checkAzHints(this.deps.pods, this.deps.settings, [], true, physnet);
     }
     const sync = syncJobsOf(this.deps);
     let job = '';
     await inTransaction(this.db, async (trx) => {
       if (!(await lockRow(this.db, trx, 'networks', id))) throw notFound.network(id);
       if (patch.qosPolicyId !== undefined) await checkQosPolicyRef(trx, caller, patch.qosPolicyId);
+      // As upstream, is_default is kept on external networks only (an internal network ignores it).
+      const isDefault = current.external ? patch.isDefault : undefined;
+      if (isDefault === true) await assertNoOtherDefault(trx, id);
       if (patch.shared === false && current.shared) {
         const foreignPort = await trx.selectFrom('ports').select('id').where('network_id', '=', id).where('project_id', '!=', row.project_id).executeTakeFirst();
         const foreignSubnet = await trx.selectFrom('subnets').select('id').where('network_id', '=', id).where('project_id', '!=', row.project_id).executeTakeFirst();
@@ -186,6 +219,8 @@ export class NetworkService {
           ...(patch.portSecurityEnabled !== undefined ? { port_security_enabled: fromBool(patch.portSecurityEnabled) } : {}),
           ...(patch.mtu !== undefined ? { mtu: patch.mtu } : {}),
           ...(patch.qosPolicyId !== undefined ? { qos_policy_id: patch.qosPolicyId } : {}),
+          ...(isDefault !== undefined ? { is_default: fromBool(isDefault) } : {}),
+          ...(externalHints ? { external: 1, availability_zone_hints: JSON.stringify(externalHints) } : {}),
           revision_number: eb('revision_number', '+', 1),
           updated_at: dbNow(this.db.dialect),
         }))
@@ -196,6 +231,12 @@ export class NetworkService {
       job = await sync.request(trx, NETWORK_SYNC_JOB, id, row.project_id);
     });
     sync.signal([job]);
+    if (externalHints) {
+      // Made in its pod at once, as a new external network is; a pod failure puts the network back.
+      await copyExternalOrUndo(this.deps, [id], caller, `Update of network ${id}`, async () => {
+        await this.db.kysely.updateTable('networks').set({ external: 0, availability_zone_hints: row.availability_zone_hints }).where('id', '=', id).execute();
+      });
+    }
     return this.get(caller, id);
   }
 
@@ -207,13 +248,17 @@ export class NetworkService {
     const row = await this.findVisibleRow(this.db.kysely, caller, id);
     if (!row) throw notFound.network(id);
     requireOwner(caller, row.project_id, 'delete_network');
-    const held = await this.portsOn(this.db.kysely, id);
-    const blocking = held.filter((p) => !isAutoDeletedPort(p));
+    // As upstream, an external network's unassociated floating IPs go with it (associated ones keep it
+    // in use): their ports do not block, and they are deleted once nothing else does.
+    const looseFips = row.external && this.hooks ? await this.unassociatedFloatingIpPorts(id) : new Set<string>();
+    const blocking = (await this.portsOn(this.db.kysely, id)).filter((p) => !isAutoDeletedPort(p) && !looseFips.has(p.id));
     if (blocking.length)
       throw conflict.networkInUse(
         id,
         blocking.map((p) => p.id),
       );
+    if (looseFips.size) await this.hooks?.deleteUnassociatedFloatingIps(caller, id);
+    const held = await this.portsOn(this.db.kysely, id);
     const subnetIds = (await this.db.kysely.selectFrom('subnets').select('id').where('network_id', '=', id).execute()).map((s) => s.id);
     const portIds = held.map((p) => p.id);
 
@@ -243,6 +288,7 @@ export class NetworkService {
         await releaseSegments(trx, id);
         await dropTags(trx, 'networks', [id]);
         await trx.deleteFrom('rbac_policies').where('object_type', '=', 'network').where('object_id', '=', id).execute();
+        await trx.deleteFrom('auto_allocated_topologies').where('network_id', '=', id).execute();
         await dropRoutingRows(this.deps.routings.in(trx), { networks: [id], subnets, ports: ids });
         await trx.deleteFrom('networks').where('id', '=', id).execute();
       });
@@ -251,6 +297,16 @@ export class NetworkService {
       if (isForeignKeyViolation(err)) throw conflict.networkInUse(id, []);
       throw err;
     }
+  }
+
+  private async unassociatedFloatingIpPorts(networkId: string): Promise<Set<string>> {
+    const rows = await this.db.kysely
+      .selectFrom('floatingips')
+      .select('floating_port_id')
+      .where('floating_network_id', '=', networkId)
+      .where('fixed_port_id', 'is', null)
+      .execute();
+    return new Set(rows.map((r) => r.floating_port_id));
   }
 
   private portsOn(trx: Trx, networkId: string) {
@@ -276,6 +332,18 @@ export class NetworkService {
     for (const s of subnets) subnetIds.set(s.network_id, [...(subnetIds.get(s.network_id) ?? []), s.id]);
     return rows.map((r) => toNetwork(r, { subnetIds: subnetIds.get(r.id), availabilityZones: azs.get(r.id), tags: tags.get(r.id) }));
   }
+}
+
+/** 409 when another network is the default external network (one default per deployment, as upstream). */
+async function assertNoOtherDefault(trx: Trx, id: string): Promise<void> {
+  const other = await trx.selectFrom('networks').select('id').where('is_default', '=', 1).where('external', '=', 1).where('id', '!=', id).executeTakeFirst();
+  if (other) throw conflict.defaultExternalNetworkExists(other.id);
+}
+
+/** The deployment's default external network (auto-allocated topology), if one is marked. */
+export async function defaultExternalNetwork(trx: Trx): Promise<string | undefined> {
+  const row = await trx.selectFrom('networks').select('id').where('is_default', '=', 1).where('external', '=', 1).orderBy('created_at').orderBy('id').executeTakeFirst();
+  return row?.id;
 }
 
 function providerKeys(input: { provider: { networkType?: string; physicalNetwork?: string | null; segmentationId?: number | null } }): string[] {

@@ -28,6 +28,8 @@ export function networkView(n: Network, caller: Caller): Record<string, unknown>
     updated_at: isoSeconds(n.updatedAt),
     revision_number: n.revisionNumber,
   };
+  // Upstream shows is_default on external networks only.
+  if (n.external) view.is_default = n.isDefault;
   if (caller.isAdmin) {
     view['provider:network_type'] = n.segment.networkType;
     view['provider:physical_network'] = n.segment.physicalNetwork;

@@ -25,12 +25,28 @@ import { projectFilters } from '../listAttrs.js';
 import type { Caller } from '../policy.js';
 import { applyFilters, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
 import { inTransaction, type Trx } from '../tx.js';
+import { addressScopeNotFound } from '../addressScopes/spec.js';
 import type { RbacPoliciesTable } from './tables.js';
 
 export type RbacRow = Selectable<RbacPoliciesTable>;
 
-export const OBJECT_TYPES = ['network', 'qos_policy'] as const;
-const ACTIONS: Record<string, string[]> = { network: ['access_as_shared', 'access_as_external'], qos_policy: ['access_as_shared'] };
+export const OBJECT_TYPES = ['network', 'qos_policy', 'security_group', 'address_scope', 'subnetpool'] as const;
+const ACTIONS: Record<string, string[]> = {
+  network: ['access_as_shared', 'access_as_external'],
+  qos_policy: ['access_as_shared'],
+  security_group: ['access_as_shared'],
+  address_scope: ['access_as_shared'],
+  subnetpool: ['access_as_shared'],
+};
+
+/** The table of each object type besides networks, its 404, and whether a wildcard entry is its `shared` flag. */
+const OBJECT_TABLES = {
+  qos_policy: { table: 'qos_policies', notFound: (id: string) => rbacErrors.qosPolicyNotFound(id), sharedFlag: true },
+  security_group: { table: 'security_groups', notFound: (id: string) => notFound.securityGroup(id), sharedFlag: false },
+  address_scope: { table: 'address_scopes', notFound: (id: string) => addressScopeNotFound(id), sharedFlag: true },
+  subnetpool: { table: 'subnetpools', notFound: (id: string) => notFound.subnetpool(id), sharedFlag: true },
+} as const;
+type ObjectTable = keyof typeof OBJECT_TABLES;
 
 export const rbacErrors = {
   notFound: (id: string) => new ApiError(404, `RBAC policy of type rbac_policy with ID ${id} not found`, 'RbacPolicyNotFound'),
@@ -167,8 +183,9 @@ export class RbacService {
       if (!row || (!caller.isAdmin && row.project_id !== caller.projectId)) throw notFound.network(objectId);
       return { owner: row.project_id, external: Boolean(row.external) };
     }
-    const row = await trx.selectFrom('qos_policies').select(['project_id']).where('id', '=', objectId).executeTakeFirst();
-    if (!row || (!caller.isAdmin && row.project_id !== caller.projectId)) throw rbacErrors.qosPolicyNotFound(objectId);
+    const { table, notFound: missing } = OBJECT_TABLES[objectType as ObjectTable];
+    const row = await trx.selectFrom(table).select(['project_id']).where('id', '=', objectId).executeTakeFirst();
+    if (!row || (!caller.isAdmin && row.project_id !== caller.projectId)) throw missing(objectId);
     return { owner: row.project_id };
   }
 
@@ -210,7 +227,7 @@ export class RbacService {
           if (isUniqueViolation(err)) throw rbacErrors.duplicate();
           throw err;
         }
-        await this.afterChange(trx, objectType, objectId, object.owner, jobs);
+        await this.afterChange(trx, objectType, objectId, object.owner, jobs, target === '*');
         out.push(id);
       }
       return out;
@@ -252,7 +269,7 @@ export class RbacService {
         throw err;
       }
       const object = await this.objectOwner(trx, { projectId: '', isAdmin: true }, row.object_type, row.object_id);
-      await this.afterChange(trx, row.object_type, row.object_id, object.owner, jobs);
+      await this.afterChange(trx, row.object_type, row.object_id, object.owner, jobs, target === '*' || row.target_project === '*');
     });
     this.followUp.signal(jobs);
     return this.get(caller, id);
@@ -266,13 +283,17 @@ export class RbacService {
       await this.checkNotInUse(trx, row);
       await trx.deleteFrom('rbac_policies').where('id', '=', id).execute();
       const object = await this.objectOwner(trx, { projectId: '', isAdmin: true }, row.object_type, row.object_id).catch(() => undefined);
-      if (object) await this.afterChange(trx, row.object_type, row.object_id, object.owner, jobs);
+      if (object) await this.afterChange(trx, row.object_type, row.object_id, object.owner, jobs, row.target_project === '*');
     });
     this.followUp.signal(jobs);
   }
 
-  /** Keeps the wildcard entry and the object's `shared` flag one fact; asks the pods to follow a network's change. */
-  private async afterChange(trx: Trx, objectType: string, objectId: string, owner: string, jobs: string[]): Promise<void> {
+  /**
+   * Keeps the wildcard entry and the object's `shared` flag one fact (for the other object types only
+   * when the change touched a wildcard entry: their flag may be set without one); asks the pods to
+   * follow a network's change.
+   */
+  private async afterChange(trx: Trx, objectType: string, objectId: string, owner: string, jobs: string[], wildcardTouched: boolean): Promise<void> {
     const wildcard = await trx
       .selectFrom('rbac_policies')
       .select('id')
@@ -286,7 +307,13 @@ export class RbacService {
       await trx.updateTable('networks').set({ shared }).where('id', '=', objectId).execute();
       jobs.push(await this.followUp.networkChanged(trx, objectId, owner));
     } else {
-      await trx.updateTable('qos_policies').set({ shared }).where('id', '=', objectId).execute();
+      const object = OBJECT_TABLES[objectType as ObjectTable];
+      if (object.sharedFlag && (wildcardTouched || objectType === 'qos_policy'))
+        await trx
+          .updateTable(object.table as 'qos_policies')
+          .set({ shared })
+          .where('id', '=', objectId)
+          .execute();
     }
   }
 
@@ -321,6 +348,30 @@ async function usersOf(trx: Trx, objectType: string, objectId: string): Promise<
     const ports = await trx.selectFrom('ports').select('project_id').distinct().where('network_id', '=', objectId).where('reserved_for', 'is', null).execute();
     const subnets = await trx.selectFrom('subnets').select('project_id').distinct().where('network_id', '=', objectId).execute();
     return [...new Set([...ports, ...subnets].map((r) => r.project_id))].filter((p) => p !== net.project_id && p !== '');
+  }
+  if (objectType === 'security_group') {
+    const group = await trx.selectFrom('security_groups').select('project_id').where('id', '=', objectId).executeTakeFirst();
+    if (!group) return [];
+    const ports = await trx
+      .selectFrom('port_security_groups')
+      .innerJoin('ports', 'ports.id', 'port_security_groups.port_id')
+      .select('ports.project_id')
+      .distinct()
+      .where('port_security_groups.security_group_id', '=', objectId)
+      .execute();
+    return [...new Set(ports.map((r) => r.project_id))].filter((p) => p !== group.project_id);
+  }
+  if (objectType === 'address_scope') {
+    const scope = await trx.selectFrom('address_scopes').select('project_id').where('id', '=', objectId).executeTakeFirst();
+    if (!scope) return [];
+    const pools = await trx.selectFrom('subnetpools').select('project_id').distinct().where('address_scope_id', '=', objectId).execute();
+    return [...new Set(pools.map((r) => r.project_id))].filter((p) => p !== scope.project_id);
+  }
+  if (objectType === 'subnetpool') {
+    const pool = await trx.selectFrom('subnetpools').select('project_id').where('id', '=', objectId).executeTakeFirst();
+    if (!pool) return [];
+    const subnets = await trx.selectFrom('subnets').select('project_id').distinct().where('subnetpool_id', '=', objectId).execute();
+    return [...new Set(subnets.map((r) => r.project_id))].filter((p) => p !== pool.project_id);
   }
   const policy = await trx.selectFrom('qos_policies').select('project_id').where('id', '=', objectId).executeTakeFirst();
   if (!policy) return [];

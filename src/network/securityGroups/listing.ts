@@ -2,6 +2,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import { toBoolean } from '../input.js';
 import { projectFilters, tagFilters } from '../listAttrs.js';
 import { applyFilters, markerColumns, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
+import { sharedWith } from '../rbac/service.js';
 import type { SecurityGroupRulesTable, SecurityGroupsTable } from '../tables.js';
 import { TAG_RESOURCE_TYPE, toGroup, toRule, type SecurityGroupStore } from './store.js';
 import type { SecurityGroup, SecurityGroupRule } from './model.js';
@@ -62,7 +63,9 @@ export const RULE_LIST_SCHEMA: ListSchema = {
 
 function visibleGroups(store: SecurityGroupStore, ctx: Caller): AnySelect {
   let qb: AnySelect = store.db.kysely.selectFrom('security_groups').selectAll('security_groups');
-  if (!ctx.isAdmin) qb = qb.where('security_groups.project_id', '=', ctx.projectId);
+  if (!ctx.isAdmin) {
+    qb = qb.where((eb: AnyEb) => eb.or([eb('security_groups.project_id', '=', ctx.projectId), sharedWith(eb, 'security_group', 'security_groups.id', ctx.projectId)]));
+  }
   return qb;
 }
 
@@ -74,6 +77,7 @@ function visibleRules(store: SecurityGroupStore, ctx: Caller): AnySelect {
       eb.or([
         eb('security_group_rules.project_id', '=', ctx.projectId),
         eb('security_group_rules.security_group_id', 'in', eb.selectFrom('security_groups').select('security_groups.id').where('security_groups.project_id', '=', ctx.projectId)),
+        sharedWith(eb, 'security_group', 'security_group_rules.security_group_id', ctx.projectId),
       ]),
     );
   }

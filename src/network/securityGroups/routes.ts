@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../identity/index.js';
+import { checkIfMatch, ifMatchOf } from '../api/ifMatch.js';
 import { bodyItems, resourceBody } from '../input.js';
 import { parseListParams, paginationLinks, projectFields } from '../query.js';
 import { GROUP_LIST_SCHEMA, RULE_LIST_SCHEMA, listGroups, listRules } from './listing.js';
@@ -64,6 +65,12 @@ export function securityGroupRoutes(app: FastifyInstance, opts: SecurityGroupRou
     return bulk ? { security_groups: views } : { security_group: views[0] };
   });
 
+  // If-Match (revision-if-match), read just before the change.
+  const revisionMatches = async (req: FastifyRequest<IdParams>) => {
+    const header = ifMatchOf(req);
+    if (header !== undefined) checkIfMatch(header, (await service.visibleGroup(contextOf(req), req.params.id)).revisionNumber);
+  };
+
   app.get<IdParams>('/v2.0/security-groups/:id', async (req) => {
     const g = await service.getGroup(contextOf(req), req.params.id);
     return { security_group: projectFields(groupView(g.group, g.rules, g.isDefault), showFields(req)) };
@@ -71,11 +78,13 @@ export function securityGroupRoutes(app: FastifyInstance, opts: SecurityGroupRou
 
   app.put<IdParams>('/v2.0/security-groups/:id', async (req) => {
     const patch = parseGroupUpdate(resourceBody(req.body, 'security_group'));
+    await revisionMatches(req);
     const g = await service.updateGroup(contextOf(req), req.params.id, patch);
     return { security_group: groupView(g.group, g.rules, g.isDefault) };
   });
 
   app.delete<IdParams>('/v2.0/security-groups/:id', async (req, reply) => {
+    await revisionMatches(req);
     await service.deleteGroup(contextOf(req), req.params.id);
     return reply.code(204).send();
   });

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../common/index.js';
 import type { RequestContext } from '../../identity/index.js';
+import { policyNotAuthorized } from '../errors.js';
+import { rbacGrants } from '../rbac/service.js';
 import { sgErrors } from './errors.js';
 import { ruleKey } from './expand.js';
 import { DEFAULT_GROUP_NAME, type GroupInput, type GroupPatch, type RuleInput, type SecurityGroup, type SecurityGroupRule } from './model.js';
@@ -45,10 +47,17 @@ export class SecurityGroupService {
     return this.store.ensureDefaultGroup(projectId);
   }
 
-  /** A group the caller may see, or SecurityGroupNotFound. */
+  /** A group the caller may see and use (its own, or one an RBAC entry shares with it), or SecurityGroupNotFound. */
   async visibleGroup(ctx: Caller, id: string): Promise<SecurityGroup> {
     const group = await this.store.findGroup(id);
-    if (!group || !owns(ctx, group.projectId)) throw sgErrors.groupNotFound(id);
+    if (!group || !(owns(ctx, group.projectId) || (await rbacGrants(this.store.db.kysely, 'security_group', id, ctx.projectId)))) throw sgErrors.groupNotFound(id);
+    return group;
+  }
+
+  /** A group the caller may change: visible, and its own (403 as upstream's policy for a group shared with it). */
+  private async ownedGroup(ctx: Caller, id: string, action: string): Promise<SecurityGroup> {
+    const group = await this.visibleGroup(ctx, id);
+    if (!owns(ctx, group.projectId)) throw policyNotAuthorized([action]);
     return group;
   }
 
@@ -73,7 +82,7 @@ export class SecurityGroupService {
   }
 
   async updateGroup(ctx: RequestContext, id: string, patch: GroupPatch): Promise<GroupWithRules> {
-    const before = await this.visibleGroup(ctx, id);
+    const before = await this.ownedGroup(ctx, id, 'update_security_group');
     const isDefault = (await this.store.defaultGroupIds([id])).has(id);
     if (isDefault && patch.name !== undefined) throw sgErrors.cannotUpdateDefault();
     if (patch.stateful !== undefined && patch.stateful !== before.stateful && (await this.store.portCount(id)) > 0) {
@@ -99,7 +108,7 @@ export class SecurityGroupService {
   }
 
   async deleteGroup(ctx: RequestContext, id: string): Promise<void> {
-    const group = await this.visibleGroup(ctx, id);
+    const group = await this.ownedGroup(ctx, id, 'delete_security_group');
     if ((await this.store.portCount(id)) > 0) throw sgErrors.groupInUse(id);
     const isDefault = (await this.store.defaultGroupIds([id])).has(id);
     if ((isDefault || group.name === DEFAULT_GROUP_NAME) && !ctx.isAdmin) throw sgErrors.cannotRemoveDefault();
@@ -132,8 +141,9 @@ export class SecurityGroupService {
     const rule = await this.store.findRule(id);
     if (!rule) throw sgErrors.ruleNotFound(id);
     if (!owns(ctx, rule.projectId)) {
-      const group = await this.store.findGroup(rule.securityGroupId);
-      if (!group || !owns(ctx, group.projectId)) throw sgErrors.ruleNotFound(id);
+      await this.visibleGroup(ctx, rule.securityGroupId).catch(() => {
+        throw sgErrors.ruleNotFound(id);
+      });
     }
     return { rule, inDefaultGroup: (await this.store.defaultGroupIds([rule.securityGroupId])).has(rule.securityGroupId) };
   }
@@ -146,7 +156,7 @@ export class SecurityGroupService {
     const groupIds = new Set(inputs.map((r) => r.securityGroupId));
     const projects = new Set(inputs.map((r) => r.projectId ?? ctx.projectId));
     if (groupIds.size > 1 || projects.size > 1) throw sgErrors.notSingleGroup();
-    const group = await this.visibleGroup(ctx, inputs[0].securityGroupId);
+    const group = await this.ownedGroup(ctx, inputs[0].securityGroupId, 'create_security_group_rule');
     for (const input of inputs) {
       if (input.remoteGroupId !== null && input.remoteGroupId !== group.id) await this.visibleGroup(ctx, input.remoteGroupId);
       if (input.remoteAddressGroupId !== null) throw sgErrors.addressGroupNotFound(input.remoteAddressGroupId);
@@ -198,6 +208,7 @@ export class SecurityGroupService {
     const { rule } = await this.getRule(ctx, id);
     const group = await this.store.findGroup(rule.securityGroupId);
     if (!group) throw sgErrors.ruleNotFound(id);
+    if (!owns(ctx, rule.projectId) && !owns(ctx, group.projectId)) throw policyNotAuthorized(['delete_security_group_rule']);
     if (this.mirror) {
       const remaining = (await this.store.rulesOf(group.id)).filter((r) => r.id !== rule.id);
       await this.mirror.mirrorRuleDeleted(group, rule, remaining, ctx);

@@ -4,6 +4,7 @@ import type { Selectable, Transaction } from 'kysely';
 import { dbNow, isForeignKeyViolation, isUniqueViolation, type Db } from '../../db/index.js';
 import type { Database } from '../../db/index.js';
 import type { SecurityGroupRulesTable, SecurityGroupsTable } from '../tables.js';
+import { templateRules } from '../defaultRules/template.js';
 import { inTransaction } from '../tx.js';
 import { sgErrors } from './errors.js';
 import {
@@ -13,7 +14,6 @@ import {
   type Ethertype,
   type GroupInput,
   type GroupPatch,
-  type RuleMatch,
   type SecurityGroup,
   type SecurityGroupRule,
 } from './model.js';
@@ -58,35 +58,6 @@ export function toRule(row: Selectable<SecurityGroupRulesTable>): SecurityGroupR
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
-}
-
-/** The rules every new group starts with: all egress, IPv4 and IPv6. */
-export function defaultEgressRules(): RuleMatch[] {
-  return (['IPv4', 'IPv6'] as const).map((ethertype) => ({
-    direction: 'egress' as const,
-    ethertype,
-    protocol: null,
-    portRangeMin: null,
-    portRangeMax: null,
-    remoteIpPrefix: null,
-    remoteGroupId: null,
-  }));
-}
-
-/** A project's default group rules: egress anywhere, ingress from members of the group itself. */
-export function defaultGroupRules(groupId: string): RuleMatch[] {
-  return [
-    ...(['IPv4', 'IPv6'] as const).map((ethertype) => ({
-      direction: 'ingress' as const,
-      ethertype,
-      protocol: null,
-      portRangeMin: null,
-      portRangeMax: null,
-      remoteIpPrefix: null,
-      remoteGroupId: groupId,
-    })),
-    ...defaultEgressRules(),
-  ];
 }
 
 /** SQL access to security_groups, security_group_rules, default_security_groups and their tags. */
@@ -196,10 +167,7 @@ export class SecurityGroupStore {
       await this.quotas?.admit(trx, 'security_group', groups);
       for (const [i, g] of groups.entries()) {
         await this.insertGroup(trx, ids[i], g.projectId, g.name, g.description, g.stateful);
-        await this.insertRuleRows(
-          trx,
-          defaultEgressRules().map((r) => ({ ...r, id: randomUUID(), securityGroupId: ids[i], projectId: g.projectId, remoteAddressGroupId: null, description: '' })),
-        );
+        await this.insertTemplateRules(trx, ids[i], g.projectId, false);
         if (g.tags.length > 0) {
           await trx
             .insertInto('resource_tags')
@@ -224,10 +192,7 @@ export class SecurityGroupStore {
         await this.insertGroup(trx, id, projectId, DEFAULT_GROUP_NAME, DEFAULT_GROUP_DESCRIPTION, true);
         // The primary key on project_id makes a concurrent second default group fail here.
         await trx.insertInto('default_security_groups').values({ project_id: projectId, security_group_id: id }).execute();
-        await this.insertRuleRows(
-          trx,
-          defaultGroupRules(id).map((r) => ({ ...r, id: randomUUID(), securityGroupId: id, projectId, remoteAddressGroupId: null, description: '' })),
-        );
+        await this.insertTemplateRules(trx, id, projectId, true);
       });
       return id;
     } catch (err) {
@@ -265,6 +230,7 @@ export class SecurityGroupStore {
         await trx.deleteFrom('security_group_rules').where('remote_group_id', '=', id).execute();
         await trx.deleteFrom('resource_tags').where('resource_type', '=', TAG_RESOURCE_TYPE).where('resource_id', '=', id).execute();
         await trx.deleteFrom('default_security_groups').where('security_group_id', '=', id).execute();
+        await trx.deleteFrom('rbac_policies').where('object_type', '=', 'security_group').where('object_id', '=', id).execute();
         await trx.deleteFrom('security_groups').where('id', '=', id).execute();
       });
     } catch (err) {
@@ -334,6 +300,15 @@ export class SecurityGroupStore {
       .insertInto('security_groups')
       .values({ id, project_id: projectId, name, description, stateful: stateful ? 1 : 0, revision_number: 1, created_at: now, updated_at: now })
       .execute();
+  }
+
+  /** A new group's starting rules, from the default-security-group-rules template (src/network/defaultRules). */
+  private async insertTemplateRules(trx: Tx, groupId: string, projectId: string, defaultGroup: boolean): Promise<void> {
+    const rules = await templateRules(trx, groupId, defaultGroup);
+    await this.insertRuleRows(
+      trx,
+      rules.map((r) => ({ ...r, id: randomUUID(), securityGroupId: groupId, projectId })),
+    );
   }
 
   private async insertRuleRows(trx: Tx, rules: NewRule[]): Promise<void> {

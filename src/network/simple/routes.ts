@@ -3,6 +3,7 @@
  * resource has none), DELETE 204. Nested resources take their parent's id from the URL.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ifMatchOf } from '../api/ifMatch.js';
 import { contextOf, queryOf } from '../api/collection.js';
 import { bodyItems, resourceBody } from '../input.js';
 import { projectFields } from '../query.js';
@@ -15,11 +16,6 @@ const fieldsOf = (req: FastifyRequest) =>
     .getAll('fields')
     .flatMap((f) => f.split(','))
     .filter((f) => f !== '');
-
-const ifMatch = (req: FastifyRequest): string | undefined => {
-  const h = req.headers['if-match'];
-  return Array.isArray(h) ? h[0] : h;
-};
 
 export function simpleResourceRoutes(app: FastifyInstance, service: SimpleResourceService, publicUrl: () => string): void {
   const spec = service.spec;
@@ -41,7 +37,7 @@ export function simpleResourceRoutes(app: FastifyInstance, service: SimpleResour
   app.get(item, async (req: Req) => ({ [spec.resource]: projectFields(await service.show(contextOf(req), itemOf(req), parentOf(req)), fieldsOf(req)) }));
   if (!spec.noUpdate) {
     app.put(item, async (req: Req) => ({
-      [spec.resource]: await service.update(contextOf(req), itemOf(req), resourceBody(req.body, spec.resource), parentOf(req), ifMatch(req)),
+      [spec.resource]: await service.update(contextOf(req), itemOf(req), resourceBody(req.body, spec.resource), parentOf(req), ifMatchOf(req)),
     }));
   }
   app.delete(item, async (req: Req, reply) => {

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import { ApiError } from '../../common/index.js';
 import { dbNow, isoSeconds } from '../../db/index.js';
 import type { NetworkDeps } from '../deps.js';
 import { badRequest, policyNotAuthorized } from '../errors.js';
@@ -27,7 +26,9 @@ import {
 } from '../query.js';
 import { dropTags, type TaggedCollection, tagsOf } from '../tags.js';
 import { inTransaction, type Trx } from '../tx.js';
+import { sharedWith } from '../rbac/service.js';
 import type { FieldSpec, Row, SimpleResourceSpec } from './spec.js';
+import { checkIfMatch } from '../api/ifMatch.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tables of described resources are named by data, not by the Database type.
 type AnyDb = Kysely<any>;
@@ -52,16 +53,6 @@ export function listSchemaOf(spec: SimpleResourceSpec): ListSchema {
   }
   if (spec.tagType) Object.assign(attrs, tagFilters(spec.tagType as TaggedCollection, `${t}.id`));
   return { collection: spec.collection, idColumn: `${t}.id`, attrs };
-}
-
-/** 412 as upstream when `If-Match: revision_number=N` names another revision. */
-export function checkIfMatch(header: string | undefined, revision: number): void {
-  if (header === undefined) return;
-  const m = /revision_number=(\d+)/.exec(header);
-  if (!m) throw badRequest(`Invalid If-Match header: ${header}`);
-  if (Number(m[1]) !== revision) {
-    throw new ApiError(412, `Constrained to revision_number ${m[1]}, but current revision is ${revision}.`, 'RevisionNumberConstraintFailed');
-  }
 }
 
 export class SimpleResourceService {
@@ -95,7 +86,9 @@ export class SimpleResourceService {
       if (caller.isAdmin || this.spec.visibility === 'everyone') return sql<boolean>`1 = 1`;
       if (this.spec.visibility === 'admin' || !this.spec.project) return sql<boolean>`1 = 0`;
       const own = eb(sql.ref(`${t}.project_id`), '=', caller.projectId);
-      return this.spec.visibility === 'ownerOrShared' ? eb.or([own, eb(sql.ref(`${t}.shared`), '=', 1)]) : own;
+      if (this.spec.visibility !== 'ownerOrShared') return own;
+      const shared = eb(sql.ref(`${t}.shared`), '=', 1);
+      return eb.or(this.spec.rbacObjectType ? [own, shared, sharedWith(eb, this.spec.rbacObjectType, `${t}.id`, caller.projectId)] : [own, shared]);
     };
   }
 

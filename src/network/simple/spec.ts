@@ -74,6 +74,8 @@ export interface SimpleResourceSpec {
   /** resource_tags type; tagged resources take tags filters and the tag API. */
   tagType?: string;
   visibility: Visibility;
+  /** The RBAC object type whose access_as_shared entries also make a row visible (ownerOrShared only). */
+  rbacObjectType?: string;
   /** Who may create: everyone (for their project) or admins. */
   create: 'anyone' | 'admin';
   /** Who may update and delete a visible row: its owner (or admin), or admins only. */

@@ -15,6 +15,7 @@ import { requireAdminForAttributes, requireOwner, type Caller } from '../policy.
 import { applyFilters, pageOf, type AnyEb, type AnySelect, type ListParams, type ListSchema } from '../query.js';
 import { dropTags, tagsOf } from '../tags.js';
 import { fromBool, inTransaction, lockRow, type Trx } from '../tx.js';
+import { sharedWith } from '../rbac/service.js';
 import { toSubnetpool, type Subnetpool, type SubnetpoolRow } from './model.js';
 
 export const SUBNETPOOL_LIST: ListSchema = {
@@ -82,7 +83,10 @@ function versionOf(prefixes: string[]): 4 | 6 {
 const merged = (prefixes: string[]): string[] => mergeCidrs(prefixes.map((p) => parseCidr(p)!)).map(formatCidr);
 
 export function visibleSubnetpool(caller: Caller) {
-  return (eb: AnyEb) => (caller.isAdmin ? sql<boolean>`1 = 1` : eb.or([eb('subnetpools.project_id', '=', caller.projectId), eb('subnetpools.shared', '=', 1)]));
+  return (eb: AnyEb) =>
+    caller.isAdmin
+      ? sql<boolean>`1 = 1`
+      : eb.or([eb('subnetpools.project_id', '=', caller.projectId), eb('subnetpools.shared', '=', 1), sharedWith(eb, 'subnetpool', 'subnetpools.id', caller.projectId)]);
 }
 
 export class SubnetpoolService {
@@ -250,6 +254,7 @@ export class SubnetpoolService {
       const used = await trx.selectFrom('subnets').select('id').where('subnetpool_id', '=', id).executeTakeFirst();
       if (used) throw conflict.subnetpoolInUse(id);
       await dropTags(trx, 'subnetpools', [id]);
+      await trx.deleteFrom('rbac_policies').where('object_type', '=', 'subnetpool').where('object_id', '=', id).execute();
       await trx.deleteFrom('subnetpools').where('id', '=', id).execute();
     });
   }
