@@ -109,20 +109,8 @@ export class ClaimLedger {
   async adjust(projectId: string, topId: string, resource: string, amount: number, limit = -1): Promise<number> {
     return inTransaction(this.db, async (trx) => {
       await lockProjectQuota(this.db, trx, this.scope, projectId);
-      const held = await trx
-        .selectFrom('quota_claims')
-        .select((eb) => eb.fn.sum<number | string>('amount').as('n'))
-        .where('service', '=', this.scope)
-        .where('holder', '=', topId)
-        .where('resource', '=', resource)
-        .executeTakeFirst();
-      const before = Number(held?.n ?? 0);
-      if (amount > before) checkDemands([{ resource, amount: amount - before, limit }], await this.usageIn(trx, projectId));
-      await trx.deleteFrom('quota_claims').where('service', '=', this.scope).where('holder', '=', topId).where('resource', '=', resource).execute();
-      await trx
-        .insertInto('quota_claims')
-        .values({ id: randomUUID(), service: this.scope, project_id: projectId, holder: topId, resource, amount, pending: 0, created_at: dbNow(this.db.dialect) })
-        .execute();
+      const before = (await this.heldIn(trx, topId)).counted[resource] ?? 0;
+      await this.setIn(trx, projectId, topId, { [resource]: amount }, { [resource]: before }, { [resource]: limit });
       return before;
     });
   }
@@ -165,8 +153,9 @@ export class ClaimLedger {
     await inTransaction(this.db, async (trx) => {
       await lockProjectQuota(this.db, trx, this.scope, projectId);
       const now = await this.heldIn(trx, topId);
-      const counted = Object.fromEntries(Object.keys(now.counted).map((r) => [r, state.counted[r] ?? 0]));
-      await this.setIn(trx, projectId, topId, { ...counted, ...state.counted }, now.counted, {});
+      // Resources the change added count nothing again.
+      const counted = { ...Object.fromEntries(Object.keys(now.counted).map((r) => [r, 0])), ...state.counted };
+      await this.setIn(trx, projectId, topId, counted, now.counted, {});
       await this.keepIn(trx, projectId, topId, state.kept);
     });
   }
@@ -177,10 +166,9 @@ export class ClaimLedger {
     const counted: Record<string, number> = {};
     let kept: Record<string, number> | undefined;
     for (const r of rows) {
-      if (r.resource.startsWith(KEPT)) {
-        kept ??= {};
-        kept[r.resource.slice(KEPT.length)] = (kept[r.resource.slice(KEPT.length)] ?? 0) + Number(r.amount);
-      } else counted[r.resource] = (counted[r.resource] ?? 0) + Number(r.amount);
+      const into = r.resource.startsWith(KEPT) ? (kept ??= {}) : counted;
+      const resource = r.resource.startsWith(KEPT) ? r.resource.slice(KEPT.length) : r.resource;
+      into[resource] = (into[resource] ?? 0) + Number(r.amount);
     }
     return { counted, kept };
   }
