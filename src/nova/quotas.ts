@@ -65,7 +65,9 @@ async function overQuotaAsForbidden<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (err) {
     if (!(err instanceof QuotaExceeded)) throw err;
-    const list = (f: (o: Over) => string | number) => err.overs.map(f).join(', ');
+    // Nova names the resources in sorted order.
+    const overs = [...err.overs].sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
+    const list = (f: (o: Over) => string | number) => overs.map(f).join(', ');
     const names = list((o) => o.resource);
     throw forbidden(`Quota exceeded for ${names}: Requested ${list((o) => o.requested)}, but already used ${list((o) => o.used)} of ${list((o) => o.limit)} ${names}`);
   }

@@ -153,9 +153,10 @@ export class ClaimLedger {
     await inTransaction(this.db, async (trx) => {
       await lockProjectQuota(this.db, trx, this.scope, projectId);
       const now = await this.heldIn(trx, topId);
-      // Resources the change added count nothing again.
-      const counted = { ...Object.fromEntries(Object.keys(now.counted).map((r) => [r, 0])), ...state.counted };
-      await this.setIn(trx, projectId, topId, counted, now.counted, {});
+      // Rows of resources the change added go (the holder is left with the rows it had).
+      const added = Object.keys(now.counted).filter((r) => !(r in state.counted));
+      if (added.length > 0) await trx.deleteFrom('quota_claims').where('service', '=', this.scope).where('holder', '=', topId).where('resource', 'in', added).execute();
+      await this.setIn(trx, projectId, topId, state.counted, now.counted, {});
       await this.keepIn(trx, projectId, topId, state.kept);
     });
   }
