@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDatabase } from '../support/databases.js';
 import { startNovaEnv, waitForStatus, type NovaEnv } from '../nova/support.js';
+import { OPENSTACK_MISSING, openstack, openstackCli } from '../support/openstack.js';
 
 /**
  * A resize moves the server's cores and RAM claims before the pod is asked (Nova counts the new flavor
@@ -126,4 +127,24 @@ describeEachDatabase('server resize follows the quota ledger', (dialect) => {
     await waitForStatus(env, 'demo', id, ['ACTIVE']);
     assert.equal((await podFlavor()).name, 'm1.large');
   });
+
+  test(
+    "the openstack CLI: a resize over quota fails with Nova's message, one within it and its revert show in the usage",
+    openstackCli ? {} : { skip: OPENSTACK_MISSING },
+    async () => {
+      const os = (...args: string[]) => openstack({ authUrl: `${env.cluster.keystoneUrl}/v3`, username: 'demo', projectName: 'demo' }, args, 60_000);
+      const over = await os('server', 'resize', '--flavor', 'm1.xlarge', id);
+      assert.notEqual(over.code, 0);
+      assert.match(over.stderr, /Quota exceeded for cores, ram: Requested 4, 8192, but already used 4, 8192 of 4, 8192 cores, ram \(HTTP 403\)/);
+      assert.deepEqual(await usage(), { cores: 4, ram: 8192 });
+      await setQuota({ cores: 8, ram: 16384 });
+      const within = await os('server', 'resize', '--flavor', 'm1.xlarge', id);
+      assert.equal(within.code, 0, within.stderr);
+      assert.deepEqual(await usage(), { cores: 8, ram: 16384 });
+      await waitForStatus(env, 'demo', id, ['VERIFY_RESIZE']);
+      const revert = await os('server', 'resize', 'revert', id);
+      assert.equal(revert.code, 0, revert.stderr);
+      assert.deepEqual(await usage(), { cores: 4, ram: 8192 });
+    },
+  );
 });
