@@ -190,18 +190,7 @@ export class ClaimLedger {
     await trx.deleteFrom('quota_claims').where('service', '=', this.scope).where('holder', '=', topId).where('resource', 'in', resources).execute();
     await trx
       .insertInto('quota_claims')
-      .values(
-        resources.map((resource) => ({
-          id: randomUUID(),
-          service: this.scope,
-          project_id: projectId,
-          holder: topId,
-          resource,
-          amount: amounts[resource]!,
-          pending: 0,
-          created_at: dbNow(this.db.dialect),
-        })),
-      )
+      .values(resources.map((resource) => this.heldRow(projectId, topId, resource, amounts[resource]!)))
       .execute();
   }
 
@@ -212,19 +201,12 @@ export class ClaimLedger {
     if (entries.length === 0) return;
     await trx
       .insertInto('quota_claims')
-      .values(
-        entries.map(([resource, amount]) => ({
-          id: randomUUID(),
-          service: this.scope,
-          project_id: projectId,
-          holder: topId,
-          resource: `${KEPT}${resource}`,
-          amount,
-          pending: 0,
-          created_at: dbNow(this.db.dialect),
-        })),
-      )
+      .values(entries.map(([resource, amount]) => this.heldRow(projectId, topId, `${KEPT}${resource}`, amount)))
       .execute();
+  }
+
+  private heldRow(projectId: string, topId: string, resource: string, amount: number) {
+    return { id: randomUUID(), service: this.scope, project_id: projectId, holder: topId, resource, amount, pending: 0, created_at: dbNow(this.db.dialect) };
   }
 
   /** The project's usage per resource, after releasing what deleted resources held. */
