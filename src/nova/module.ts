@@ -92,6 +92,7 @@ export function buildNovaGateway(deps: NovaDeps) {
     labels,
     pods: deps.pods,
     floatingIps: networkProxy,
+    quotas,
     podLookupTimeoutMs: settings.listPodTimeoutMs,
     logger: core.logger,
   });

@@ -6,7 +6,7 @@ import { qLast, requireAdmin, type NovaCall } from './call.js';
 import { Type, anyType, upTo, type Microversion, type Static } from '../gateway/index.js';
 import { booleanLike } from './parameters.js';
 import type { RoutingTable } from '../routing/index.js';
-import { ClaimLedger, QuotaExceeded, type Claim } from '../quotas/index.js';
+import { ClaimLedger, QuotaExceeded, type Claim, type Over } from '../quotas/index.js';
 
 /** Nova's default quotas (network quotas are -1: Neutron owns them). */
 export const QUOTA_DEFAULTS: Record<string, number> = {
@@ -58,6 +58,20 @@ export const QuotaUpdate = Type.Object(
   { additionalProperties: false },
 );
 export type QuotaUpdateBody = Static<typeof QuotaUpdate>;
+
+/** Runs `work`; a QuotaExceeded becomes Nova's 403, naming every resource over its limit as Nova does. */
+async function overQuotaAsForbidden<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!(err instanceof QuotaExceeded)) throw err;
+    // Nova names the resources in sorted order.
+    const overs = [...err.overs].sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
+    const list = (f: (o: Over) => string | number) => overs.map(f).join(', ');
+    const names = list((o) => o.resource);
+    throw forbidden(`Quota exceeded for ${names}: Requested ${list((o) => o.requested)}, but already used ${list((o) => o.used)} of ${list((o) => o.limit)} ${names}`);
+  }
+}
 
 /** What a project uses of the quotas the top enforces, all counted at the top. */
 interface TopUsage {
@@ -144,6 +158,31 @@ export class QuotaService {
       const wanted = err.resource === 'instances' ? min : err.resource === 'cores' ? min * flavor.vcpus : min * flavor.ram;
       throw forbidden(`Quota exceeded for ${err.resource}: Requested ${wanted}, but already used ${err.used} of ${err.limit} ${err.resource}`);
     }
+  }
+
+  /**
+   * A resize of `serverId` to `flavor`: as Nova, the server counts the new flavor's cores and RAM from
+   * the resize on, checked before its pod is asked (403 naming every resource the growth passes).
+   * What it counted before is kept for a revert. Returns the undo for a pod that refuses.
+   */
+  async resizeServer(projectId: string, serverId: string, flavor: { vcpus: number; ram: number }): Promise<() => Promise<void>> {
+    const limits = await this.limits(projectId);
+    const before = await overQuotaAsForbidden(() => this.ledger.change(projectId, serverId, { cores: flavor.vcpus, ram: flavor.ram }, limits));
+    return () => this.ledger.restore(projectId, serverId, before);
+  }
+
+  /**
+   * A confirm (`undo: false`) or revert (`undo: true`) of the server's open resize: a revert counts the
+   * old flavor's cores and RAM again (403 as a resize when that growth passes a limit: a revert of a
+   * downsize), a confirm keeps the new ones. Returns the undo for a pod that refuses; nothing changes
+   * for a resize the top did not see.
+   */
+  async settleResize(projectId: string, serverId: string, undo: boolean): Promise<() => Promise<void>> {
+    const limits = await this.limits(projectId);
+    const before = await overQuotaAsForbidden(() => this.ledger.settleChange(projectId, serverId, undo ? 'undo' : 'keep', limits));
+    return async () => {
+      if (before) await this.ledger.restore(projectId, serverId, before);
+    };
   }
 
   /** The boot made `serverIds` (they hold the claim), or nothing (undefined: the claim is released). */

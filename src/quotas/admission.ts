@@ -5,15 +5,28 @@ export type QuotaScope = 'compute' | 'volume' | 'network';
 
 /** More of a resource than the project's limit allows. Each API turns it into its own fault. */
 export class QuotaExceeded extends Error {
+  /** Every resource the request would take past its limit (this one first), for faults that name them all. */
+  readonly overs: readonly Over[];
+
   constructor(
     readonly resource: string,
     readonly requested: number,
     readonly used: number,
     readonly limit: number,
+    overs?: readonly Over[],
   ) {
     super(`Quota exceeded for ${resource}: requested ${requested}, already used ${used} of ${limit}`);
     this.name = 'QuotaExceeded';
+    this.overs = overs ?? [{ resource, requested, used, limit }];
   }
+}
+
+/** One resource a request would take past its limit. */
+export interface Over {
+  resource: string;
+  requested: number;
+  used: number;
+  limit: number;
 }
 
 /** What one admission asks for: `amount` more of `resource`, against `limit` (negative: unlimited). */
@@ -47,13 +60,18 @@ export async function lockProjectQuota(db: Db, trx: Trx, scope: QuotaScope, proj
     .execute();
 }
 
-/** Throws QuotaExceeded for the first demand that `used` plus its amount would take past its limit. */
+/**
+ * Throws QuotaExceeded for the demands (in the order given) that `used` plus their amounts would take
+ * past their limits: the first is the error's own resource, all are in its `overs`.
+ */
 export function checkDemands(demands: readonly Demand[], used: Readonly<Record<string, number>>): void {
+  const overs: Over[] = [];
   for (const d of demands) {
-    if (d.limit < 0 || d.amount <= 0) continue;
     const inUse = used[d.resource] ?? 0;
-    if (inUse + d.amount > d.limit) throw new QuotaExceeded(d.resource, d.amount, inUse, d.limit);
+    if (d.limit >= 0 && d.amount > 0 && inUse + d.amount > d.limit) overs.push({ resource: d.resource, requested: d.amount, used: inUse, limit: d.limit });
   }
+  const [first] = overs;
+  if (first) throw new QuotaExceeded(first.resource, first.requested, first.used, first.limit, overs);
 }
 
 /**

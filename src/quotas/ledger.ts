@@ -11,6 +11,18 @@ export interface ClaimLedgerOptions {
   pendingTtlMs?: number;
 }
 
+/**
+ * Rows of `quota_claims` whose resource starts with this hold what a change (`ClaimLedger.change`)
+ * replaced, until the change is confirmed or undone; they count toward no resource.
+ */
+const KEPT = 'kept:';
+
+/** What a held resource counts per resource, and what an open change kept for its undo. */
+export interface HeldState {
+  counted: Record<string, number>;
+  kept: Record<string, number> | undefined;
+}
+
 /** A granted claim: `count` units, each holding `perUnit`, pending under `key` until `hold`. */
 export interface Claim {
   key: string;
@@ -102,22 +114,104 @@ export class ClaimLedger {
   async adjust(projectId: string, topId: string, resource: string, amount: number, limit = -1): Promise<number> {
     return inTransaction(this.db, async (trx) => {
       await lockProjectQuota(this.db, trx, this.scope, projectId);
-      const held = await trx
-        .selectFrom('quota_claims')
-        .select((eb) => eb.fn.sum<number | string>('amount').as('n'))
-        .where('service', '=', this.scope)
-        .where('holder', '=', topId)
-        .where('resource', '=', resource)
-        .executeTakeFirst();
-      const before = Number(held?.n ?? 0);
-      if (amount > before) checkDemands([{ resource, amount: amount - before, limit }], await this.usageIn(trx, projectId));
-      await trx.deleteFrom('quota_claims').where('service', '=', this.scope).where('holder', '=', topId).where('resource', '=', resource).execute();
-      await trx
-        .insertInto('quota_claims')
-        .values({ id: randomUUID(), service: this.scope, project_id: projectId, holder: topId, resource, amount, pending: 0, created_at: dbNow(this.db.dialect) })
-        .execute();
+      const before = (await this.heldIn(trx, topId)).counted[resource] ?? 0;
+      await this.setIn(trx, projectId, topId, { [resource]: amount }, { [resource]: before }, { [resource]: limit });
       return before;
     });
+  }
+
+  /**
+   * A change of what a held resource counts that may be undone later (a server resize, which a revert
+   * takes back): under the project's quota lock, `topId` counts `amounts` from now on (growth past
+   * `limits` throws QuotaExceeded naming every resource over), and what it counted before is kept
+   * beside its claims, counting toward nothing, until `settleChange`. Returns the state before, for
+   * `restore` when the pod refuses the change.
+   */
+  async change(projectId: string, topId: string, amounts: Readonly<Record<string, number>>, limits: Readonly<Record<string, number>>): Promise<HeldState> {
+    return inTransaction(this.db, async (trx) => {
+      await lockProjectQuota(this.db, trx, this.scope, projectId);
+      const before = await this.heldIn(trx, topId);
+      await this.setIn(trx, projectId, topId, amounts, before.counted, limits);
+      await this.keepIn(trx, projectId, topId, pick(before.counted, Object.keys(amounts)));
+      return before;
+    });
+  }
+
+  /**
+   * Ends a change made with `change`: `keep` drops what was kept (a confirm); `undo` counts the kept
+   * amounts again, growth checked against `limits` as a change is (a revert). Returns the state
+   * before, or undefined when nothing was kept (no change of this top's making is open).
+   */
+  async settleChange(projectId: string, topId: string, how: 'keep' | 'undo', limits: Readonly<Record<string, number>>): Promise<HeldState | undefined> {
+    return inTransaction(this.db, async (trx) => {
+      await lockProjectQuota(this.db, trx, this.scope, projectId);
+      const before = await this.heldIn(trx, topId);
+      if (!before.kept) return undefined;
+      if (how === 'undo') await this.setIn(trx, projectId, topId, before.kept, before.counted, limits);
+      await this.keepIn(trx, projectId, topId, undefined);
+      return before;
+    });
+  }
+
+  /** Puts a held resource back to `state` exactly (no limit applies: it counted so before). */
+  async restore(projectId: string, topId: string, state: HeldState): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      await lockProjectQuota(this.db, trx, this.scope, projectId);
+      const now = await this.heldIn(trx, topId);
+      // Rows of resources the change added go (the holder is left with the rows it had).
+      const added = Object.keys(now.counted).filter((r) => !(r in state.counted));
+      if (added.length > 0) await trx.deleteFrom('quota_claims').where('service', '=', this.scope).where('holder', '=', topId).where('resource', 'in', added).execute();
+      await this.setIn(trx, projectId, topId, state.counted, now.counted, {});
+      await this.keepIn(trx, projectId, topId, state.kept);
+    });
+  }
+
+  /** What `topId` counts per resource, and what an open change kept. */
+  private async heldIn(trx: Trx, topId: string): Promise<HeldState> {
+    const rows = await trx.selectFrom('quota_claims').select(['resource', 'amount']).where('service', '=', this.scope).where('holder', '=', topId).execute();
+    const counted: Record<string, number> = {};
+    let kept: Record<string, number> | undefined;
+    for (const r of rows) {
+      const into = r.resource.startsWith(KEPT) ? (kept ??= {}) : counted;
+      const resource = r.resource.startsWith(KEPT) ? r.resource.slice(KEPT.length) : r.resource;
+      into[resource] = (into[resource] ?? 0) + Number(r.amount);
+    }
+    return { counted, kept };
+  }
+
+  /** Sets the counted amounts of `topId` (one row per resource), refusing growth past `limits`. */
+  private async setIn(
+    trx: Trx,
+    projectId: string,
+    topId: string,
+    amounts: Readonly<Record<string, number>>,
+    before: Readonly<Record<string, number>>,
+    limits: Readonly<Record<string, number>>,
+  ): Promise<void> {
+    const growth = Object.entries(amounts).map(([resource, amount]) => ({ resource, amount: amount - (before[resource] ?? 0), limit: limits[resource] ?? -1 }));
+    if (growth.some((d) => d.amount > 0 && d.limit >= 0)) checkDemands(growth, await this.usageIn(trx, projectId));
+    const resources = Object.keys(amounts);
+    if (resources.length === 0) return;
+    await trx.deleteFrom('quota_claims').where('service', '=', this.scope).where('holder', '=', topId).where('resource', 'in', resources).execute();
+    await trx
+      .insertInto('quota_claims')
+      .values(resources.map((resource) => this.heldRow(projectId, topId, resource, amounts[resource]!)))
+      .execute();
+  }
+
+  /** Replaces what `topId` keeps for a later undo (undefined: nothing). */
+  private async keepIn(trx: Trx, projectId: string, topId: string, kept: Readonly<Record<string, number>> | undefined): Promise<void> {
+    await trx.deleteFrom('quota_claims').where('service', '=', this.scope).where('holder', '=', topId).where('resource', 'like', `${KEPT}%`).execute();
+    const entries = Object.entries(kept ?? {});
+    if (entries.length === 0) return;
+    await trx
+      .insertInto('quota_claims')
+      .values(entries.map(([resource, amount]) => this.heldRow(projectId, topId, `${KEPT}${resource}`, amount)))
+      .execute();
+  }
+
+  private heldRow(projectId: string, topId: string, resource: string, amount: number) {
+    return { id: randomUUID(), service: this.scope, project_id: projectId, holder: topId, resource, amount, pending: 0, created_at: dbNow(this.db.dialect) };
   }
 
   /** The project's usage per resource, after releasing what deleted resources held. */
@@ -132,6 +226,7 @@ export class ClaimLedger {
       .select(['resource', (eb) => eb.fn.sum<number | string>('amount').as('total')])
       .where('service', '=', this.scope)
       .where('project_id', '=', projectId)
+      .where('resource', 'not like', `${KEPT}%`)
       .where((eb) => eb.or([eb('pending', '=', 0), eb('created_at', '>', eb(dbNow(this.db.dialect), '-', this.ttlMs))]))
       .groupBy('resource')
       .execute();
@@ -175,4 +270,8 @@ function fits(perUnit: Readonly<Record<string, number>>, limits: Readonly<Record
     if (err instanceof QuotaExceeded) return false;
     throw err;
   }
+}
+
+function pick(amounts: Readonly<Record<string, number>>, resources: readonly string[]): Record<string, number> {
+  return Object.fromEntries(resources.map((r) => [r, amounts[r] ?? 0]));
 }

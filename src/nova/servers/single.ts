@@ -26,6 +26,7 @@ export interface FloatingIpActions {
   removeFloatingIp(call: NovaCall, serverId: string, arg: unknown): Promise<void>;
 }
 import type { PodDirectory } from '../podDirectory.js';
+import type { QuotaService } from '../quotas.js';
 import type { ServerUpdateBody } from './schemas.js';
 
 type Json = Record<string, unknown>;
@@ -89,6 +90,8 @@ export interface ServerOpsDeps {
   pods?: PodDirectory;
   /** `addFloatingIp` / `removeFloatingIp` (until 2.43) over the top networking service. */
   floatingIps?: FloatingIpActions;
+  /** Cores and RAM follow resizes (counted before the pod is asked, given back when it refuses). */
+  quotas?: Pick<QuotaService, 'resizeServer' | 'settleResize'>;
   /** How long a pod may take to answer a lookup asked of every pod (the list deadline). */
   podLookupTimeoutMs?: number;
   logger?: Logger;
@@ -172,11 +175,13 @@ export class ServerOps {
     const located = await this.deps.locator.locate(call.ctx, serverId);
     const arg = body[name];
     let podBody: Json = body;
+    let resizeTo: { vcpus: number; ram: number } | undefined;
     if (name === 'resize' && isJsonObject(arg) && arg.flavorRef !== undefined) {
       const flavor = await this.deps.flavors.forServer(call.ctx, flavorIdOf(arg.flavorRef));
       if (!flavor) throw badRequest('Unable to locate requested flavor.');
       await this.deps.flavorSync.ensure(call.ctx, located.pod, flavor, located.route.projectId);
       podBody = { ...podBody, resize: { ...arg, flavorRef: flavor.id } };
+      resizeTo = flavor;
     }
     if (name === 'rebuild' && isJsonObject(arg) && typeof arg.key_name === 'string' && call.version.ge('2.54')) {
       const keypair = await this.deps.keypairs.find(call.ctx.userId, arg.key_name);
@@ -192,9 +197,30 @@ export class ServerOps {
       podBody = { [name]: { ...arg, name: copy } };
     }
     podBody = await localMoveTarget(name, podBody, located.pod, this.deps.pods);
-    const out = await this.forward(call, located, 'POST', '/action', podBody);
+    const undo = await this.resizeQuota(name, located, resizeTo);
+    let out: Relayed;
+    try {
+      out = await this.forward(call, located, 'POST', '/action', podBody);
+    } catch (err) {
+      await undo?.();
+      throw err;
+    }
+    if (undo && out.status >= 300) await undo();
     if (name === 'forceDelete' && out.status < 300) this.deps.watcher.watch(call.ctx, located.pod, located.route);
     return out;
+  }
+
+  /**
+   * The server's cores and RAM follow a resize, its confirm and its revert (see QuotaService) before the
+   * pod is asked; the returned undo gives them back when the pod refuses.
+   */
+  private async resizeQuota(name: string, located: LocatedServer, resizeTo: { vcpus: number; ram: number } | undefined): Promise<(() => Promise<void>) | undefined> {
+    const quotas = this.deps.quotas;
+    if (!quotas) return undefined;
+    const { projectId, serverId } = located.route;
+    if (resizeTo) return quotas.resizeServer(projectId, serverId, resizeTo);
+    if (name === 'confirmResize' || name === 'revertResize') return quotas.settleResize(projectId, serverId, name === 'revertResize');
+    return undefined;
   }
 
   /** `GET /servers/{id}/ips/{label}`: the label is the top network's name; the pod knows it by the top id. */
