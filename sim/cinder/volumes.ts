@@ -200,11 +200,7 @@ export class VolumeService implements SimCinderApi {
       availabilityZone: this.deps.az,
       volumeTypeId: type.id,
       metadata: { ...((req.metadata as Record<string, string> | null) ?? {}) },
-      imageMetadata: image
-        ? image
-        : source?.imageMetadata
-          ? { ...source.imageMetadata }
-          : null,
+      imageMetadata: image ?? (source?.imageMetadata ? { ...source.imageMetadata } : null),
       readonly: false,
       bootable: imageRef ? true : (source?.bootable ?? false),
       multiattach: req.multiattach !== undefined ? truthy(req.multiattach) : type.extraSpecs.multiattach === '<is> True',
