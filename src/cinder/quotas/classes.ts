@@ -7,8 +7,8 @@ import { CINDER_QUOTA_DEFAULTS, quotaClassKey, type VolumeQuotas } from './admis
 /** The per-volume-type quotas Cinder adds for every type: `volumes_<type>`, `gigabytes_<type>`, `snapshots_<type>`. */
 const PER_TYPE = ['volumes', 'gigabytes', 'snapshots'];
 
-/** Cinder's policy rule for both reading and changing quota classes (admin by default). */
-const RULE = 'volume_extension:quota_classes';
+/** Cinder's policy rules for reading and changing quota classes (admin by default). */
+const RULES = { get: 'volume_extension:quota_classes:get', update: 'volume_extension:quota_classes:update' };
 
 const sortedKeys = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
@@ -46,14 +46,14 @@ export class CinderQuotaClasses {
   }
 
   async show(ctx: RequestContext, name: string): Promise<Record<string, unknown>> {
-    authorizeAdmin(this.policy, ctx, RULE);
+    authorizeAdmin(this.policy, ctx, RULES.get);
     checkName(name);
     return { ...(await this.valuesOf(name)), id: name };
   }
 
   /** Sets the given limits of the class; names of no quota are ignored, as upstream. Answers the whole class. */
   async update(ctx: RequestContext, name: string, given: Record<string, number | string>): Promise<Record<string, number>> {
-    authorizeAdmin(this.policy, ctx, RULE);
+    authorizeAdmin(this.policy, ctx, RULES.update);
     checkName(name);
     const known = await this.builtIn();
     const values: Record<string, number> = {};
