@@ -57,6 +57,17 @@ describeEachDatabase('Cinder gateway: os-quota-class-sets (top-owned)', (dialect
     const shown = (await env.call('admin', 'GET', '/os-quota-class-sets/gold')).body.quota_class_set;
     assert.equal(shown.volumes, 7);
     assert.equal(shown.id, 'gold');
+    // The top stores what fits its table: the longest class name a path parameter takes (100
+    // characters) works, a quota named after a very long type name is a clear 400 (never a 500).
+    const longName = 'c'.repeat(100);
+    const long = await env.call('admin', 'PUT', `/os-quota-class-sets/${longName}`, { body: { quota_class_set: { backups: 4 } } });
+    assert.equal(long.status, 200, long.text);
+    assert.equal((await env.call('admin', 'GET', `/os-quota-class-sets/${longName}`)).body.quota_class_set.backups, 4);
+    const typeName = 't'.repeat(100);
+    assert.equal((await env.call('admin', 'POST', '/types', { body: { volume_type: { name: typeName } } })).status, 200);
+    const longKey = await put({ quota_class_set: { [`volumes_${typeName}`]: 3 } });
+    assert.equal(longKey.status, 400, longKey.text);
+    assert.equal((await env.call('admin', 'GET', '/os-quota-class-sets/gold')).body.quota_class_set[`volumes_${typeName}`], -1);
     // A class other than `default` applies to no project.
     assert.equal((await env.call('admin', 'GET', '/os-quota-class-sets/default')).body.quota_class_set.volumes, 10);
     assert.equal((await env.call('admin', 'GET', `/os-quota-sets/${env.demo.project}/defaults`)).body.quota_set.volumes, 10);

@@ -17,8 +17,14 @@ export const CINDER_QUOTA_DEFAULTS: Record<string, number> = {
   per_volume_gigabytes: -1,
 };
 
-/** Quota classes are stored as pseudo-projects of `quota_limits` (a key no project id takes). */
+/**
+ * Quota classes are stored as pseudo-projects of `quota_limits` (a key no project id takes; class
+ * names reach the service through a path parameter of at most 100 characters, so the key fits).
+ */
 export const quotaClassKey = (name: string) => `quota-class:${name}`;
+
+/** The longest quota name the top can store (`quota_limits.resource`). */
+export const MAX_QUOTA_NAME = 64;
 
 const pick = (from: Record<string, number>, keys: string[]) => Object.fromEntries(keys.filter((k) => k in from).map((k) => [k, from[k]]));
 

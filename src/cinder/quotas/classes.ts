@@ -2,7 +2,7 @@ import { badRequest } from '../../common/index.js';
 import type { RequestContext } from '../../identity/index.js';
 import type { PolicyEnforcer } from '../../policy/index.js';
 import { authorizeAdmin } from '../policy.js';
-import { CINDER_QUOTA_DEFAULTS, quotaClassKey, type VolumeQuotas } from './admission.js';
+import { CINDER_QUOTA_DEFAULTS, MAX_QUOTA_NAME, quotaClassKey, type VolumeQuotas } from './admission.js';
 
 /** The per-volume-type quotas Cinder adds for every type: `volumes_<type>`, `gigabytes_<type>`, `snapshots_<type>`. */
 const PER_TYPE = ['volumes', 'gigabytes', 'snapshots'];
@@ -47,22 +47,20 @@ export class CinderQuotaClasses {
 
   async show(ctx: RequestContext, name: string): Promise<Record<string, unknown>> {
     authorizeAdmin(this.policy, ctx, RULES.get);
-    checkName(name);
     return { ...(await this.valuesOf(name)), id: name };
   }
 
   /** Sets the given limits of the class; names of no quota are ignored, as upstream. Answers the whole class. */
   async update(ctx: RequestContext, name: string, given: Record<string, number | string>): Promise<Record<string, number>> {
     authorizeAdmin(this.policy, ctx, RULES.update);
-    checkName(name);
     const known = await this.builtIn();
     const values: Record<string, number> = {};
     for (const [k, v] of Object.entries(given)) if (k in known) values[k] = Number(v);
+    const tooLong = Object.keys(values).filter((k) => k.length > MAX_QUOTA_NAME);
+    if (tooLong.length > 0) {
+      throw badRequest(`Invalid input received: the quota name(s) ${tooLong.join(', ')} are longer than the ${MAX_QUOTA_NAME} characters a quota class can hold here.`);
+    }
     if (Object.keys(values).length > 0) await this.quotas.limits.set(quotaClassKey(name), values);
     return this.valuesOf(name);
   }
-}
-
-function checkName(name: string): void {
-  if (name.length < 1 || name.length > 255) throw badRequest(`Invalid input received: quota_class_name has ${name.length} characters, which is not between 1 and 255.`);
 }
