@@ -184,7 +184,7 @@ export class VolumeService implements SimCinderApi {
     const groupId = typeof req.group_id === 'string' ? req.group_id : null;
     if (groupId !== null) this.sources?.checkGroupMember?.(ctx, groupId, type.id);
     const imageRef = (typeof req.imageRef === 'string' && req.imageRef) || (typeof req.image_id === 'string' && req.image_id) || '';
-    const image = imageRef ? this.imageFor(imageRef, size) : undefined;
+    const image = imageRef ? this.imageFor(imageRef, size, caller) : undefined;
     this.checkQuota(caller.projectId, 1, size);
     const now = new Date();
     const v: Volume = {
@@ -226,14 +226,16 @@ export class VolumeService implements SimCinderApi {
 
   /**
    * The image a volume of `size` GiB is made from, read from the pod's Glance (a pod without one takes
-   * the id on trust): 404 when it is absent, 400 when it is not active or does not fit (its size in
+   * the id on trust): 404 when it is absent or another project's private image, 400 when it is not active or does not fit (its size in
    * GiB rounded up, or its `min_disk`, above the volume's size). Answers the volume's image metadata.
    */
-  private imageFor(imageRef: string, size: number): Record<string, string> {
+  private imageFor(imageRef: string, size: number, caller: SimCaller): Record<string, string> {
     const glance = this.deps.glance?.();
     if (!glance) return { image_id: imageRef, checksum: '', container_format: 'bare', disk_format: 'qcow2', min_disk: '0', min_ram: '0', size: '0' };
     const image = glance.getImage(imageRef);
-    if (!image) throw new SimServiceError(404, `Image ${imageRef} could not be found.`);
+    // Glance hides another project's private image from the caller's token.
+    const hidden = image?.visibility === 'private' && image.owner !== caller.projectId && !caller.isAdmin;
+    if (!image || hidden) throw new SimServiceError(404, `Image ${imageRef} could not be found.`);
     if (image.status !== 'active') throw new SimServiceError(400, `Invalid input received: Image ${imageRef} is not active.`);
     const bytes = Number(image.size ?? 0) || 0;
     const imageGb = Math.ceil(bytes / 1024 ** 3);

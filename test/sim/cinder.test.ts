@@ -176,6 +176,8 @@ describe('volumes', () => {
     assert.match(inactive.body.badRequest.message, new RegExp(`Image ${off} is not active`));
     const missing = await cinder('POST', `${A}/volumes`, { body: { volume: { size: 1, imageRef: '00000000-0000-4000-8000-00000000abcd' } } });
     assert.equal(missing.status, 404, JSON.stringify(missing.body));
+    const othersPrivate = pod.glance.add('b-only', { visibility: 'private', owner: PROJECT_B });
+    assert.equal((await cinder('POST', `${A}/volumes`, { body: { volume: { size: 1, imageRef: othersPrivate } } })).status, 404);
     assert.equal((await cinder('GET', `${A}/volumes`)).body.volumes.length, before, 'a refused create leaves no volume');
   });
 
