@@ -183,8 +183,9 @@ export class VolumeService implements SimCinderApi {
           : this.state.defaultType;
     const groupId = typeof req.group_id === 'string' ? req.group_id : null;
     if (groupId !== null) this.sources?.checkGroupMember?.(ctx, groupId, type.id);
-    this.checkQuota(caller.projectId, 1, size);
     const imageRef = (typeof req.imageRef === 'string' && req.imageRef) || (typeof req.image_id === 'string' && req.image_id) || '';
+    const image = imageRef ? this.imageFor(imageRef, size, caller) : undefined;
+    this.checkQuota(caller.projectId, 1, size);
     const now = new Date();
     const v: Volume = {
       id: randomUUID(),
@@ -199,11 +200,7 @@ export class VolumeService implements SimCinderApi {
       availabilityZone: this.deps.az,
       volumeTypeId: type.id,
       metadata: { ...((req.metadata as Record<string, string> | null) ?? {}) },
-      imageMetadata: imageRef
-        ? { image_id: imageRef, checksum: '', container_format: 'bare', disk_format: 'qcow2', min_disk: '0', min_ram: '0', size: '0' }
-        : source?.imageMetadata
-          ? { ...source.imageMetadata }
-          : null,
+      imageMetadata: image ?? (source?.imageMetadata ? { ...source.imageMetadata } : null),
       readonly: false,
       bootable: imageRef ? true : (source?.bootable ?? false),
       multiattach: req.multiattach !== undefined ? truthy(req.multiattach) : type.extraSpecs.multiattach === '<is> True',
@@ -225,6 +222,41 @@ export class VolumeService implements SimCinderApi {
       }
     });
     return v;
+  }
+
+  /**
+   * The image a volume of `size` GiB is made from, read from the pod's Glance (a pod without one takes
+   * the id on trust): 404 when it is absent or another project's private image, 400 when it is not active or does not fit (its size in
+   * GiB rounded up, or its `min_disk`, above the volume's size). Answers the volume's image metadata.
+   */
+  private imageFor(imageRef: string, size: number, caller: SimCaller): Record<string, string> {
+    const glance = this.deps.glance?.();
+    if (!glance) return { image_id: imageRef, checksum: '', container_format: 'bare', disk_format: 'qcow2', min_disk: '0', min_ram: '0', size: '0' };
+    const image = glance.getImage(imageRef);
+    // Glance hides another project's private image from the caller's token.
+    const hidden = image?.visibility === 'private' && image.owner !== caller.projectId && !caller.isAdmin;
+    if (!image || hidden) throw new SimServiceError(404, `Image ${imageRef} could not be found.`);
+    if (image.status !== 'active') throw new SimServiceError(400, `Invalid input received: Image ${imageRef} is not active.`);
+    const bytes = Number(image.size ?? 0) || 0;
+    const imageGb = Math.ceil(bytes / 1024 ** 3);
+    if (imageGb > size) {
+      throw new SimServiceError(400, `Invalid input received: Size of specified image ${imageGb}GB is larger than volume size ${size}GB.`);
+    }
+    const minDisk = Number(image.min_disk ?? 0) || 0;
+    if (size < minDisk) {
+      throw new SimServiceError(400, `Invalid input received: Volume size ${size}GB cannot be smaller than the image minDisk size ${minDisk}GB.`);
+    }
+    const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+    return {
+      image_id: imageRef,
+      image_name: text(image.name),
+      checksum: text(image.checksum),
+      container_format: text(image.container_format),
+      disk_format: text(image.disk_format),
+      min_disk: String(minDisk),
+      min_ram: text(image.min_ram ?? 0),
+      size: String(bytes),
+    };
   }
 
   list(ctx: CinderCtx, query: Query): { volumes: Volume[]; full: boolean; count: number } {

@@ -4,6 +4,7 @@ import type { HttpServiceModule } from '../services.js';
 import type { CinderDeps } from './deps.js';
 import { CinderPods } from './podCalls.js';
 import { VolumeQuotas } from './quotas/admission.js';
+import { CinderQuotaClasses } from './quotas/classes.js';
 import { CinderQuotaService } from './quotas/service.js';
 import { quotaRoutes } from './quotas/routes.js';
 import { PodPicker, PodResourceLister } from './resources/lister.js';
@@ -68,7 +69,8 @@ export const cinderApiModule: HttpServiceModule = {
     qosRoutes(router, new QosService(deps, pods, core.policy, types, typeSync));
     defaultTypeRoutes(router, new DefaultTypes(typeStore, types, core.policy));
     encryptionRoutes(router, new TypeEncryption(core.db, pods, core.policy, types, typeSync));
-    quotaRoutes(router, new CinderQuotaService(deps, pods, volumeQuotas));
+    const quotaClasses = new CinderQuotaClasses(volumeQuotas, core.policy, async () => (await typeStore.list()).map((t) => t.name));
+    quotaRoutes(router, new CinderQuotaService(deps, pods, volumeQuotas, quotaClasses), quotaClasses);
     const picker = new PodPicker(deps);
     const resources = new PodResources(deps, pods);
     storageRoutes(router, { lister: new PodResourceLister(deps, pods, picker), resources, storage: new StorageService(deps, resources, placement, volumeQuotas) });

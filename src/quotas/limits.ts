@@ -17,6 +17,12 @@ export class QuotaLimits {
     return out;
   }
 
+  /** Only what is stored for the key (any resource name, defaults left out). */
+  async stored(projectId: string): Promise<Record<string, number>> {
+    const rows = await this.db.kysely.selectFrom('quota_limits').select(['resource', 'hard_limit']).where('service', '=', this.scope).where('project_id', '=', projectId).execute();
+    return Object.fromEntries(rows.map((r) => [r.resource, Number(r.hard_limit)]));
+  }
+
   /** Projects that have overrides, with them. */
   async overridden(): Promise<Map<string, Record<string, number>>> {
     const rows = await this.db.kysely.selectFrom('quota_limits').select(['project_id', 'resource', 'hard_limit']).where('service', '=', this.scope).orderBy('project_id').execute();

@@ -56,6 +56,14 @@ describe('Cinder gateway: coverage of upstream block-storage routes', () => {
     assert.ok(share >= 0.75, `served ${served.length}/${routes.length}`);
   });
 
+  test("rows without a path (quota-classes) are not counted; upstream's paths for them are served", () => {
+    const app = env.tc.apps['cinder-apigw'];
+    const text = readFileSync(join(openstackApiDir, 'cinder', 'ROUTES.tsv'), 'utf8');
+    const pathless = text.split('\n').filter((l) => /^quota-classes\t\s*$/.test(l));
+    assert.equal(pathless.length, 2, 'ROUTES.tsv lists quota-classes twice, without method or path');
+    for (const method of ['GET', 'PUT'] as const) assert.ok(app.hasRoute({ method, url: '/v3/:p0/os-quota-class-sets/:p1' }), method);
+  });
+
   test('the route table is not an illusion: a served route answers, a missing one is the 404 of an unknown route', async () => {
     const snapshots = await env.call('demo', 'GET', '/snapshots');
     assert.equal(snapshots.status, 200, snapshots.text);

@@ -151,6 +151,36 @@ describe('volumes', () => {
     assert.equal(small.status, 400);
   });
 
+  test("from an image: read from the pod's Glance; 404 unknown, 400 not active, 400 smaller than min_disk or the image", async () => {
+    const GiB = 1024 ** 3;
+    const big = pod.glance.add('big-disk', { min_disk: 3, size: 1.5 * GiB, disk_format: 'raw', container_format: 'bare', checksum: 'abc' });
+    const ok = await availableVolume({ size: 3, imageRef: big });
+    const meta = (await volume(ok)).volume_image_metadata;
+    assert.equal(meta.image_id, big);
+    assert.equal(meta.image_name, 'big-disk');
+    assert.equal(meta.min_disk, '3');
+    assert.equal(meta.disk_format, 'raw');
+    assert.equal(meta.size, String(1.5 * GiB));
+    const before = (await cinder('GET', `${A}/volumes`)).body.volumes.length;
+    const small = await cinder('POST', `${A}/volumes`, { body: { volume: { size: 2, imageRef: big } } });
+    assert.equal(small.status, 400, JSON.stringify(small.body));
+    assert.match(small.body.badRequest.message, /Invalid input received: Volume size 2GB cannot be smaller than the image minDisk size 3GB/);
+    // No min_disk, but 1.5 GiB of data needs 2 GiB.
+    const sized = pod.glance.add('sized', { size: 1.5 * GiB });
+    const tooSmall = await cinder('POST', `${A}/volumes`, { body: { volume: { size: 1, imageRef: sized } } });
+    assert.equal(tooSmall.status, 400, JSON.stringify(tooSmall.body));
+    assert.match(tooSmall.body.badRequest.message, /Size of specified image 2GB is larger than volume size 1GB/);
+    const off = pod.glance.add('deactivated', { status: 'deactivated' });
+    const inactive = await cinder('POST', `${A}/volumes`, { body: { volume: { size: 1, imageRef: off } } });
+    assert.equal(inactive.status, 400, JSON.stringify(inactive.body));
+    assert.match(inactive.body.badRequest.message, new RegExp(`Image ${off} is not active`));
+    const missing = await cinder('POST', `${A}/volumes`, { body: { volume: { size: 1, imageRef: '00000000-0000-4000-8000-00000000abcd' } } });
+    assert.equal(missing.status, 404, JSON.stringify(missing.body));
+    const othersPrivate = pod.glance.add('b-only', { visibility: 'private', owner: PROJECT_B });
+    assert.equal((await cinder('POST', `${A}/volumes`, { body: { volume: { size: 1, imageRef: othersPrivate } } })).status, 404);
+    assert.equal((await cinder('GET', `${A}/volumes`)).body.volumes.length, before, 'a refused create leaves no volume');
+  });
+
   test('list, detail, filters, sort, pagination', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push(await createVolume({ name: `pg-${i}`, size: i + 1, metadata: { group: i % 2 ? 'odd' : 'even' } }));

@@ -268,6 +268,7 @@ export async function startPod(opts: { az?: string; buildDelayMs?: number; shelv
     keystone,
     publicUrl: () => cinderUrl,
     buildDelayMs: opts.buildDelayMs ?? 20,
+    glance: () => glance,
   });
   const nova = createNovaSimWithServices({
     region: 'Pod1',

@@ -1,4 +1,5 @@
-import { Type, type GatewayRouter } from '../../gateway/index.js';
+import { Type, anyType, keyedMap, ok, type GatewayRouter } from '../../gateway/index.js';
+import type { CinderQuotaClasses } from './classes.js';
 import type { CinderQuotaService } from './service.js';
 
 /**
@@ -11,11 +12,24 @@ const QuotaSetUpdate = Type.Object(
   { additionalProperties: false },
 );
 
-export function quotaRoutes(r: GatewayRouter, quotas: CinderQuotaService): void {
+/**
+ * `PUT os-quota-class-sets/{class}` (cinder/api/schemas/quota_classes.py): a `quota_class_set` object of
+ * quota names to limits from -1 (unlimited) up to the largest 32-bit integer, given as numbers or digits.
+ */
+const QuotaClassUpdate = Type.Object(
+  { quota_class_set: keyedMap('^[a-zA-Z0-9-_:. ]{1,300}$', anyType(['integer', 'string'], { pattern: '^-?[0-9]+$', minimum: -1, maximum: 2147483647 })) },
+  { additionalProperties: false },
+);
+
+export function quotaRoutes(r: GatewayRouter, quotas: CinderQuotaService, classes: CinderQuotaClasses): void {
   r.get('/limits', (call) => quotas.limits(call));
   r.get('/os-availability-zone', () => quotas.availabilityZones());
   r.get('/os-quota-sets/:target_project_id', (call) => quotas.showQuotas(call, call.params.target_project_id, false));
   r.get('/os-quota-sets/:target_project_id/defaults', (call) => quotas.showQuotas(call, call.params.target_project_id, true));
   r.put('/os-quota-sets/:target_project_id', (call) => quotas.changeQuotas(call, call.params.target_project_id, 'PUT', call.body), { body: QuotaSetUpdate });
+  r.get('/os-quota-class-sets/:class_name', async (call) => ok({ quota_class_set: await classes.show(call.ctx, call.params.class_name) }));
+  r.put('/os-quota-class-sets/:class_name', async (call) => ok({ quota_class_set: await classes.update(call.ctx, call.params.class_name, call.body.quota_class_set) }), {
+    body: QuotaClassUpdate,
+  });
   r.delete('/os-quota-sets/:target_project_id', (call) => quotas.changeQuotas(call, call.params.target_project_id, 'DELETE'));
 }

@@ -9,6 +9,7 @@ import { parseJson, relayRaw, type Relay } from '../relay.js';
 import { UNAVAILABLE_PODS_HEADER } from '../volumes/list.js';
 import type { VolumeQuotas } from './admission.js';
 import { VOLUME_QUOTA_DEFAULTS } from './admission.js';
+import type { CinderQuotaClasses } from './classes.js';
 import { mergeAbsoluteLimits, mergeQuotaSets } from './merge.js';
 
 interface Answer {
@@ -33,6 +34,7 @@ export class CinderQuotaService {
     private readonly deps: CinderDeps,
     private readonly pods: CinderPods,
     private readonly quotas: VolumeQuotas,
+    private readonly classes: CinderQuotaClasses,
   ) {}
 
   private async gather(call: CinderCall, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Gathered> {
@@ -85,7 +87,7 @@ export class CinderQuotaService {
     const absolute = mergeAbsoluteLimits(limits.map((l) => l.absolute ?? {}));
     // What the top enforces: its limits, and never less usage than its own claims.
     const project = call.ctx.projectId;
-    const [top, used] = await Promise.all([this.quotas.limits.of(project), this.quotas.usage(project)]);
+    const [top, used] = await Promise.all([this.quotas.limitsOf(project), this.quotas.usage(project)]);
     absolute.maxTotalVolumes = top.volumes;
     absolute.maxTotalVolumeGigabytes = top.gigabytes;
     absolute.totalVolumesUsed = Math.max(absolute.totalVolumesUsed ?? 0, used.volumes ?? 0);
@@ -99,9 +101,11 @@ export class CinderQuotaService {
     const refused = this.refusal(call, g);
     if (refused) return refused;
     const set = mergeQuotaSets(this.bodies(g, 'quota_set'), project);
+    // Every project's defaults are the top's `default` quota class (types a pod has not seen yet included).
+    if (defaults) Object.assign(set, await this.classes.defaults());
     // The limits the top enforces are its own; usage never below the top's claims (a pod left out
     // does not lower it).
-    const top = defaults ? VOLUME_QUOTA_DEFAULTS : await this.quotas.limits.of(project);
+    const top = defaults ? await this.quotas.defaults() : await this.quotas.limitsOf(project);
     const used = defaults ? {} : await this.quotas.usage(project);
     for (const key of Object.keys(VOLUME_QUOTA_DEFAULTS)) {
       const shown = set[key];
