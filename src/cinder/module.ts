@@ -3,6 +3,7 @@ import { PodScheduler } from '../pods/index.js';
 import type { HttpServiceModule } from '../services.js';
 import type { CinderDeps } from './deps.js';
 import { CinderPods } from './podCalls.js';
+import { GroupTypeService, GroupTypeStore, GroupTypeSync, groupTypeRoutes } from './grouptypes/index.js';
 import { VolumeQuotas } from './quotas/admission.js';
 import { CinderQuotaService } from './quotas/service.js';
 import { quotaRoutes } from './quotas/routes.js';
@@ -68,6 +69,8 @@ export const cinderApiModule: HttpServiceModule = {
     qosRoutes(router, new QosService(deps, pods, core.policy, types, typeSync));
     defaultTypeRoutes(router, new DefaultTypes(typeStore, types, core.policy));
     encryptionRoutes(router, new TypeEncryption(core.db, pods, core.policy, types, typeSync));
+    const groupTypes = new GroupTypeService(new GroupTypeStore(core.db), new GroupTypeSync(deps, pods), core.policy);
+    groupTypeRoutes(router, groupTypes);
     quotaRoutes(router, new CinderQuotaService(deps, pods, volumeQuotas));
     const picker = new PodPicker(deps);
     const resources = new PodResources(deps, pods);

@@ -14,6 +14,7 @@ import { cinderBreadthTables } from './migrations/0012_cinder_breadth.js';
 import { networkSharingTables } from './migrations/0013_network_sharing.js';
 import { networkBreadth } from './migrations/0014_network_breadth.js';
 import { routingTopIndex } from './migrations/0015_routing_top_index.js';
+import { groupTypeTables } from './migrations/0016_group_types.js';
 
 /** Numbered migrations, in order. Names sort lexically; never rename or edit a released one. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -31,6 +32,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0013_network_sharing': networkSharingTables(dialect),
     '0014_network_breadth': networkBreadth(dialect),
     '0015_routing_top_index': routingTopIndex(dialect),
+    '0016_group_types': groupTypeTables(),
   };
 }
 
