@@ -3,6 +3,7 @@ import { PodScheduler } from '../pods/index.js';
 import type { HttpServiceModule } from '../services.js';
 import type { CinderDeps } from './deps.js';
 import { CinderPods } from './podCalls.js';
+import { GroupService, groupRoutes } from './groups/index.js';
 import { GroupTypeService, GroupTypeStore, GroupTypeSync, groupTypeRoutes } from './grouptypes/index.js';
 import { VolumeQuotas } from './quotas/admission.js';
 import { CinderQuotaService } from './quotas/service.js';
@@ -74,7 +75,9 @@ export const cinderApiModule: HttpServiceModule = {
     quotaRoutes(router, new CinderQuotaService(deps, pods, volumeQuotas));
     const picker = new PodPicker(deps);
     const resources = new PodResources(deps, pods);
-    storageRoutes(router, { lister: new PodResourceLister(deps, pods, picker), resources, storage: new StorageService(deps, resources, placement, volumeQuotas) });
+    const lister = new PodResourceLister(deps, pods, picker);
+    storageRoutes(router, { lister, resources, storage: new StorageService(deps, resources, placement, volumeQuotas) });
     adminRoutes(router, new AdminViews(deps, pods, picker, resources, placement));
+    groupRoutes(router, new GroupService(deps, resources, lister, groupTypes, types, typeSync, placement));
   },
 };

@@ -5,6 +5,7 @@ import type { RoutingIntent } from '../../routing/index.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import type { CinderPods } from '../podCalls.js';
+import { podOfGroup } from '../groups/index.js';
 import { podOfSource } from '../resources/sources.js';
 import { parseJson, relayedHeaders, relayRaw, type Relay } from '../relay.js';
 import type { VolumeQuotas } from '../quotas/admission.js';
@@ -133,6 +134,14 @@ export class VolumeCreator {
         (await podOfSource(this.deps, 'backup', volume.backup_id, call.ctx.projectId)) ?? (await this.findInPods(call, `/backups/${encodeURIComponent(volume.backup_id)}`, azName));
       if (!pod) throw notFound(`Backup ${volume.backup_id} could not be found.`);
       what = 'backup';
+    }
+    if (typeof volume.group_id === 'string') {
+      // A group and its volumes are in one pod.
+      const groupPod = await podOfGroup(this.deps, volume.group_id, call.ctx.projectId);
+      if (pod && pod.id !== groupPod.id)
+        throw badRequest(`Invalid input received: The ${what} is in another pod than group ${volume.group_id}; a volume in a group is made in the group's pod.`);
+      pod = groupPod;
+      what = 'group';
     }
     if (pod && azName !== undefined && pod.azName !== azName) {
       throw badRequest(`Invalid input received: Volume must be in the same availability zone as the ${what}`);

@@ -1,0 +1,2 @@
+export { groupRoutes } from './routes.js';
+export { GroupService, podOfGroup } from './service.js';
