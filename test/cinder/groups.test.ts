@@ -31,7 +31,9 @@ describeEachDatabase('Cinder gateway: group types, groups, group snapshots', (di
 
   test('group types and specs: owned by the top, admin-managed, 3.11+, changes reach the pod copies', async () => {
     assert.equal((await call('admin', 'GET', '/group_types', undefined, '3.10')).status, 404, 'group types are 3.11+');
-    const made = await call('admin', 'POST', '/group_types', { group_type: { name: 'gt-a', description: 'd', group_specs: { consistent_group_snapshot_enabled: '<is> False', k1: 'v1' } } });
+    const made = await call('admin', 'POST', '/group_types', {
+      group_type: { name: 'gt-a', description: 'd', group_specs: { consistent_group_snapshot_enabled: '<is> False', k1: 'v1' } },
+    });
     assert.equal(made.status, 200, made.text);
     assertSampleShape(made.body, 'cinder', 'group-type-show-response.json');
     const id = made.body.group_type.id;
@@ -121,7 +123,10 @@ describeEachDatabase('Cinder gateway: group types, groups, group snapshots', (di
       const partial = await call('admin', 'GET', '/groups?all_tenants=1');
       assert.equal(partial.status, 200, partial.text);
       assert.equal(partial.headers['x-tricircle-unavailable-pods'], 'Pod2');
-      assert.deepEqual(partial.body.groups.map((g: any) => g.id), [other.body.group.id]);
+      assert.deepEqual(
+        partial.body.groups.map((g: any) => g.id),
+        [other.body.group.id],
+      );
     } finally {
       await env.cluster.setFaults('Pod2', { down: false });
     }
@@ -135,7 +140,10 @@ describeEachDatabase('Cinder gateway: group types, groups, group snapshots', (di
     const gsShown = await waitFor(`/group_snapshots/${gsid}`, 'group_snapshot', ['available']);
     assert.equal(gsShown.group_id, gid);
     assert.equal(gsShown.group_type_id, gt.id);
-    assert.deepEqual((await call('demo', 'GET', '/group_snapshots')).body.group_snapshots.map((s: any) => s.id), [gsid]);
+    assert.deepEqual(
+      (await call('demo', 'GET', '/group_snapshots')).body.group_snapshots.map((s: any) => s.id),
+      [gsid],
+    );
     assert.equal((await call('demo', 'GET', '/group_snapshots/detail')).body.group_snapshots[0].group_type_id, gt.id);
     assert.equal((await call('demo', 'POST', `/group_snapshots/${gsid}/action`, { reset_status: { status: 'error' } })).status, 403);
     assert.equal((await call('admin', 'POST', `/group_snapshots/${gsid}/action`, { reset_status: { status: 'available' } })).status, 202);
