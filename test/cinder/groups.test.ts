@@ -34,7 +34,7 @@ describeEachDatabase('Cinder gateway: group types, groups, group snapshots', (di
     const made = await call('admin', 'POST', '/group_types', {
       group_type: { name: 'gt-a', description: 'd', group_specs: { consistent_group_snapshot_enabled: '<is> False', k1: 'v1' } },
     });
-    assert.equal(made.status, 200, made.text);
+    assert.equal(made.status, 202, made.text);
     assertSampleShape(made.body, 'cinder', 'group-type-show-response.json');
     const id = made.body.group_type.id;
     assert.equal((await env.tc.core.db.kysely.selectFrom('group_types').select('id').where('name', '=', 'gt-a').executeTakeFirst())?.id, id);
