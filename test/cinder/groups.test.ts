@@ -46,6 +46,16 @@ describeEachDatabase('Cinder gateway: group types, groups, group snapshots', (di
     assert.ok(listed.body.group_types.some((t: any) => t.id === id));
     assert.equal(listed.body.group_types.find((t: any) => t.id === id).group_specs, undefined, 'specs are for administrators');
     assert.equal((await call('demo', 'GET', '/group_types/default')).body.group_type.name, 'default_group_type');
+    const priv = (await call('admin', 'POST', '/group_types', { group_type: { name: 'b-private', is_public: false } })).body.group_type;
+    const names = async (who: 'admin' | 'demo', q: string) => (await call(who, 'GET', `/group_types?${q}`)).body.group_types.map((t: any) => t.name);
+    assert.ok(!(await names('demo', '')).includes('b-private'), 'a private type is hidden from users');
+    assert.deepEqual(await names('admin', 'is_public=false'), ['b-private']);
+    assert.ok(!(await names('admin', 'is_public=true')).includes('b-private'));
+    const asc = await names('admin', 'is_public=None&sort=name:asc');
+    assert.deepEqual(asc, [...asc].sort());
+    assert.deepEqual(await names('admin', 'is_public=None&sort=name:desc'), [...asc].reverse());
+    assert.equal((await call('admin', 'GET', '/group_types?sort=bogus')).status, 400);
+    assert.equal((await call('admin', 'DELETE', `/group_types/${priv.id}`)).status, 202);
     assert.equal((await call('admin', 'PUT', `/group_types/${id}`, { group_type: { description: 'new' } })).body.group_type.description, 'new');
     assert.deepEqual((await call('admin', 'POST', `/group_types/${id}/group_specs`, { group_specs: { k2: 'v2' } })).body, { group_specs: { k2: 'v2' } });
     assert.deepEqual((await call('admin', 'GET', `/group_types/${id}/group_specs`)).body, { group_specs: { consistent_group_snapshot_enabled: '<is> False', k1: 'v1', k2: 'v2' } });

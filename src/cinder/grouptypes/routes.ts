@@ -1,11 +1,12 @@
 import { answer, ok, type GatewayRouter } from '../../gateway/index.js';
+import { queryOf } from '../call.js';
 import { GroupSpecs, GroupTypeCreate, GroupTypeUpdate } from './schemas.js';
 import type { GroupTypeService } from './service.js';
 
 /** `/group_types` and their group specs (3.11+): see docs/cinder-api.md, "Groups". */
 export function groupTypeRoutes(r: GatewayRouter, types: GroupTypeService): void {
   const o = { minVersion: '3.11' };
-  r.get('/group_types', async (call) => ok({ group_types: await types.list(call.ctx) }), o);
+  r.get('/group_types', async (call) => ok({ group_types: await types.list(call.ctx, queryOf(call)) }), o);
   // Upstream answers 202 to both creates.
   r.post('/group_types', async (call) => answer(202, { group_type: await types.create(call.ctx, call.body) }), { ...o, body: GroupTypeCreate });
   r.get('/group_types/default', async (call) => ok({ group_type: await types.show(call.ctx, 'default') }), o);

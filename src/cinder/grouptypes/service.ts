@@ -4,6 +4,7 @@ import type { RequestContext } from '../../identity/index.js';
 import type { PolicyEnforcer } from '../../policy/index.js';
 import { toBoolean } from '../parameters.js';
 import { authorizeAdmin } from '../policy.js';
+import { parseSortKeys } from '../resources/lister.js';
 import type { GroupSpecs, GroupTypeCreate, GroupTypeUpdate } from './schemas.js';
 import { DEFAULT_GROUP_TYPE_NAME, type GroupType, type GroupTypeStore } from './store.js';
 import type { GroupTypeSync } from './sync.js';
@@ -14,6 +15,15 @@ const DELETE = 'group:group_types:delete';
 const SPECS = 'group:group_types_specs';
 
 type Json = Record<string, unknown>;
+
+/** Sort keys of the group type index. */
+const SORT: Record<string, (t: GroupType) => string | number | null> = {
+  id: (t) => t.id,
+  name: (t) => t.name,
+  description: (t) => t.description,
+  is_public: (t) => (t.isPublic ? 1 : 0),
+  created_at: (t) => t.createdAt,
+};
 
 /**
  * Group types, owned by the top: the API reads and writes the top's table; a change reaches the
@@ -34,9 +44,33 @@ export class GroupTypeService {
     return out;
   }
 
-  async list(ctx: RequestContext): Promise<Json[]> {
+  /**
+   * Upstream's index: public types; an administrator sees all, or asks `is_public` true, false or
+   * None (all). Sorted by `sort` (or `sort_key`/`sort_dir`) on the type's fields.
+   */
+  async list(ctx: RequestContext, query: URLSearchParams): Promise<Json[]> {
     await this.store.ensureDefault();
-    return (await this.store.list()).filter((t) => t.isPublic || ctx.isAdmin).map((t) => this.view(ctx, t));
+    let wanted: boolean | null = ctx.isAdmin ? null : true;
+    const isPublic = query.get('is_public');
+    if (ctx.isAdmin && isPublic !== null) {
+      const p = isPublic.toLowerCase();
+      if (p === 'none') wanted = null;
+      else if (['true', '1', 'on', 'yes', 'y', 't'].includes(p)) wanted = true;
+      else if (['false', '0', 'off', 'no', 'n', 'f'].includes(p)) wanted = false;
+      else throw badRequest(`Invalid is_public filter [${isPublic}]`);
+    }
+    const keys = parseSortKeys(SORT, query.get('sort') ?? undefined, query.get('sort_key') ?? undefined, query.get('sort_dir') ?? undefined);
+    const types = (await this.store.list()).filter((t) => (wanted === null ? true : t.isPublic === wanted));
+    types.sort((a, b) => {
+      for (const k of keys) {
+        const x = SORT[k.key](a);
+        const y = SORT[k.key](b);
+        const c = x === y ? 0 : x === null ? -1 : y === null ? 1 : x < y ? -1 : 1;
+        if (c !== 0) return k.dir === 'asc' ? c : -c;
+      }
+      return 0;
+    });
+    return types.map((t) => this.view(ctx, t));
   }
 
   /** A type the caller may see by id, or the default one; 404 otherwise. */

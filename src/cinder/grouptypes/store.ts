@@ -12,6 +12,7 @@ export interface GroupType {
   description: string | null;
   isPublic: boolean;
   groupSpecs: Record<string, string>;
+  createdAt: number;
 }
 
 function toType(row: GroupTypesTable): GroupType {
@@ -21,7 +22,7 @@ function toType(row: GroupTypesTable): GroupType {
   } catch {
     specs = {};
   }
-  return { id: row.id, name: row.name, description: row.description, isPublic: Boolean(row.is_public), groupSpecs: specs };
+  return { id: row.id, name: row.name, description: row.description, isPublic: Boolean(row.is_public), groupSpecs: specs, createdAt: Number(row.created_at) };
 }
 
 const exists = (name: string) => conflict(`Group Type ${name} already exists.`);
@@ -45,7 +46,7 @@ export class GroupTypeStore {
     return row ? toType(row) : undefined;
   }
 
-  async create(input: Omit<GroupType, 'id'>): Promise<GroupType> {
+  async create(input: Omit<GroupType, 'id' | 'createdAt'>): Promise<GroupType> {
     const id = randomUUID();
     const now = dbNow(this.db.dialect);
     try {
