@@ -146,13 +146,15 @@ describeEachDatabase('Cinder gateway: group types, groups, group snapshots', (di
     const gs = await call('demo', 'POST', '/group_snapshots', { group_snapshot: { group_id: gid, name: 'gs1' } });
     assert.equal(gs.status, 202, gs.text);
     const gsid = gs.body.group_snapshot.id;
+    assertSampleShape(gs.body, 'cinder', 'group-snapshots-create-response.json');
+    assert.equal(gs.body.group_snapshot.group_type_id, gt.id, 'the create answer names the top group type');
     assert.equal((await env.tc.core.routings.findByTop(gsid, 'group_snapshot'))[0].podId, env.pods.Pod2.id);
     const gsShown = await waitFor(`/group_snapshots/${gsid}`, 'group_snapshot', ['available']);
     assert.equal(gsShown.group_id, gid);
     assert.equal(gsShown.group_type_id, gt.id);
     assert.deepEqual(
-      (await call('demo', 'GET', '/group_snapshots')).body.group_snapshots.map((s: any) => s.id),
-      [gsid],
+      (await call('demo', 'GET', '/group_snapshots')).body.group_snapshots,
+      [{ id: gsid, name: 'gs1' }],
     );
     assert.equal((await call('demo', 'GET', '/group_snapshots/detail')).body.group_snapshots[0].group_type_id, gt.id);
     assert.equal((await call('demo', 'POST', `/group_snapshots/${gsid}/action`, { reset_status: { status: 'error' } })).status, 403);

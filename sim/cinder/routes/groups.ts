@@ -64,7 +64,7 @@ export function groupRoutes(r: CinderRouter, s: CinderServices): void {
     const path = detail ? 'group_snapshots/detail' : 'group_snapshots';
     r.get(`/${path}`, (ctx, req) => listBody(ctx, req, s, 'group_snapshots', path, g.snapshots.list(ctx, query(req)), (x) => g.groupSnapshotView(ctx, x, detail)), v314);
   }
-  r.post('/group_snapshots', (ctx, req, reply) => reply.code(202).send({ group_snapshot: g.groupSnapshotView(ctx, g.createGroupSnapshot(ctx, req.body), false) }), v314);
+  r.post('/group_snapshots', (ctx, req, reply) => reply.code(202).send({ group_snapshot: g.groupSnapshotView(ctx, g.createGroupSnapshot(ctx, req.body), 'summary') }), v314);
   r.get('/group_snapshots/:id', (ctx, req) => ({ group_snapshot: g.groupSnapshotView(ctx, g.snapshots.find(ctx, params(req).id)) }), v314);
   r.delete(
     '/group_snapshots/:id',

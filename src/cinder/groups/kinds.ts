@@ -36,6 +36,6 @@ export const GROUP_SNAPSHOTS: PodResourceKind = {
   label: 'GroupSnapshot',
   minVersion: '3.14',
   sort: { ...common, group_id: (r) => r.group_id },
-  brief: pick('id', 'name', 'group_type_id'),
+  brief: pick('id', 'name'),
   detailPath: '/group_snapshots/detail',
 };
