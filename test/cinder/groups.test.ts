@@ -152,10 +152,7 @@ describeEachDatabase('Cinder gateway: group types, groups, group snapshots', (di
     const gsShown = await waitFor(`/group_snapshots/${gsid}`, 'group_snapshot', ['available']);
     assert.equal(gsShown.group_id, gid);
     assert.equal(gsShown.group_type_id, gt.id);
-    assert.deepEqual(
-      (await call('demo', 'GET', '/group_snapshots')).body.group_snapshots,
-      [{ id: gsid, name: 'gs1' }],
-    );
+    assert.deepEqual((await call('demo', 'GET', '/group_snapshots')).body.group_snapshots, [{ id: gsid, name: 'gs1' }]);
     assert.equal((await call('demo', 'GET', '/group_snapshots/detail')).body.group_snapshots[0].group_type_id, gt.id);
     assert.equal((await call('demo', 'POST', `/group_snapshots/${gsid}/action`, { reset_status: { status: 'error' } })).status, 403);
     assert.equal((await call('admin', 'POST', `/group_snapshots/${gsid}/action`, { reset_status: { status: 'available' } })).status, 202);
