@@ -1,2 +1,2 @@
 export { groupRoutes } from './routes.js';
-export { GroupService, podOfGroup } from './service.js';
+export { GroupService } from './service.js';

@@ -153,12 +153,3 @@ export class GroupService {
     return this.resources.call(call, GROUP_SNAPSHOTS, id, method, method === 'POST' ? '/action' : '', call.body);
   }
 }
-
-/** The pod of a routed group of the project, where a volume made in it must go; 404 when none. */
-export async function podOfGroup(deps: CinderDeps, id: string, projectId: string): Promise<Pod> {
-  for (const route of await deps.core.routings.findByTop(id, GROUPS.routeType!, projectId)) {
-    const pod = route.bottomId ? await deps.core.pods.find(route.podId) : undefined;
-    if (pod) return pod;
-  }
-  throw notFound(`Group ${id} could not be found.`);
-}

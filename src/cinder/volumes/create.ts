@@ -5,7 +5,6 @@ import type { RoutingIntent } from '../../routing/index.js';
 import type { CinderCall } from '../call.js';
 import type { CinderDeps } from '../deps.js';
 import type { CinderPods } from '../podCalls.js';
-import { podOfGroup } from '../groups/index.js';
 import { podOfSource } from '../resources/sources.js';
 import { parseJson, relayedHeaders, relayRaw, type Relay } from '../relay.js';
 import type { VolumeQuotas } from '../quotas/admission.js';
@@ -137,7 +136,8 @@ export class VolumeCreator {
     }
     if (typeof volume.group_id === 'string') {
       // A group and its volumes are in one pod.
-      const groupPod = await podOfGroup(this.deps, volume.group_id, call.ctx.projectId);
+      const groupPod = await podOfSource(this.deps, 'group', volume.group_id, call.ctx.projectId);
+      if (!groupPod) throw notFound(`Group ${volume.group_id} could not be found.`);
       if (pod && pod.id !== groupPod.id)
         throw badRequest(`Invalid input received: The ${what} is in another pod than group ${volume.group_id}; a volume in a group is made in the group's pod.`);
       pod = groupPod;
