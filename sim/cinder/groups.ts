@@ -335,8 +335,10 @@ export class CinderGroups {
 
   // ---- group snapshots -------------------------------------------------------------------------
 
-  groupSnapshotView(ctx: CinderCtx, s: GroupSnapshot, detail = true): Record<string, unknown> {
-    if (!detail) return { id: s.id, name: s.name, ...(ctx.version.ge('3.19') ? { group_type_id: s.groupTypeId } : {}) };
+  groupSnapshotView(ctx: CinderCtx, s: GroupSnapshot, detail: boolean | 'summary' = true): Record<string, unknown> {
+    // Upstream's summary (the create answer) names the group type; the list's brief records do not.
+    if (detail === 'summary') return { id: s.id, name: s.name, group_type_id: s.groupTypeId };
+    if (!detail) return { id: s.id, name: s.name };
     const out: Record<string, unknown> = {
       id: s.id,
       group_id: s.groupId,
@@ -344,8 +346,8 @@ export class CinderGroups {
       created_at: isoMicro(s.createdAt),
       name: s.name,
       description: s.description,
+      group_type_id: s.groupTypeId,
     };
-    if (ctx.version.ge('3.19')) out.group_type_id = s.groupTypeId;
     if (ctx.version.ge('3.58')) out.project_id = s.projectId;
     return out;
   }

@@ -3,6 +3,8 @@ import { PodScheduler } from '../pods/index.js';
 import type { HttpServiceModule } from '../services.js';
 import type { CinderDeps } from './deps.js';
 import { CinderPods } from './podCalls.js';
+import { GroupService, groupRoutes } from './groups/index.js';
+import { GroupTypeService, GroupTypeStore, GroupTypeSync, groupTypeRoutes } from './grouptypes/index.js';
 import { VolumeQuotas } from './quotas/admission.js';
 import { CinderQuotaClasses } from './quotas/classes.js';
 import { CinderQuotaService } from './quotas/service.js';
@@ -71,9 +73,13 @@ export const cinderApiModule: HttpServiceModule = {
     encryptionRoutes(router, new TypeEncryption(core.db, pods, core.policy, types, typeSync));
     const quotaClasses = new CinderQuotaClasses(volumeQuotas, core.policy, async () => (await typeStore.list()).map((t) => t.name));
     quotaRoutes(router, new CinderQuotaService(deps, pods, volumeQuotas, quotaClasses), quotaClasses);
+    const groupTypes = new GroupTypeService(new GroupTypeStore(core.db), new GroupTypeSync(deps, pods), core.policy);
+    groupTypeRoutes(router, groupTypes);
     const picker = new PodPicker(deps);
     const resources = new PodResources(deps, pods);
-    storageRoutes(router, { lister: new PodResourceLister(deps, pods, picker), resources, storage: new StorageService(deps, resources, placement, volumeQuotas) });
+    const lister = new PodResourceLister(deps, pods, picker);
+    storageRoutes(router, { lister, resources, storage: new StorageService(deps, resources, placement, volumeQuotas) });
     adminRoutes(router, new AdminViews(deps, pods, picker, resources, placement));
+    groupRoutes(router, new GroupService(deps, resources, lister, groupTypes, types, typeSync, placement));
   },
 };

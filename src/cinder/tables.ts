@@ -57,6 +57,18 @@ export interface VolumeTypeEncryptionTable {
   updated_at: number | null;
 }
 
+/** A generic volume group type (3.11+), top-owned (migration 0016). */
+export interface GroupTypesTable {
+  id: string;
+  name: string;
+  description: string | null;
+  is_public: number;
+  /** JSON object of the group specs. */
+  group_specs: string;
+  created_at: number;
+  updated_at: number;
+}
+
 declare module '../db/tables.js' {
   interface Database {
     volume_types: VolumeTypesTable;
@@ -65,5 +77,6 @@ declare module '../db/tables.js' {
     qos_type_associations: QosTypeAssociationsTable;
     project_default_types: ProjectDefaultTypesTable;
     volume_type_encryption: VolumeTypeEncryptionTable;
+    group_types: GroupTypesTable;
   }
 }

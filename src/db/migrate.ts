@@ -16,6 +16,7 @@ import { networkBreadth } from './migrations/0014_network_breadth.js';
 import { routingTopIndex } from './migrations/0015_routing_top_index.js';
 import { autoAllocatedTopology } from './migrations/0016_auto_allocated_topology.js';
 import { defaultSecurityGroupRules } from './migrations/0017_default_security_group_rules.js';
+import { groupTypeTables } from './migrations/0018_group_types.js';
 
 /** Numbered migrations, in order. Names sort lexically; never rename or edit a released one. */
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -35,6 +36,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0015_routing_top_index': routingTopIndex(dialect),
     '0016_auto_allocated_topology': autoAllocatedTopology(dialect),
     '0017_default_security_group_rules': defaultSecurityGroupRules(),
+    '0018_group_types': groupTypeTables(),
   };
 }
 

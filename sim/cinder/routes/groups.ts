@@ -11,7 +11,7 @@ export function groupRoutes(r: CinderRouter, s: CinderServices): void {
   const v314 = { minVersion: '3.14' };
 
   r.get('/group_types', (ctx) => ({ group_types: g.listGroupTypes(ctx).map((t) => g.groupTypeView(t)) }), v311);
-  r.post('/group_types', (ctx, req) => ({ group_type: g.groupTypeView(g.createGroupType(ctx, req.body)) }), v311);
+  r.post('/group_types', (ctx, req, reply) => reply.code(202).send({ group_type: g.groupTypeView(g.createGroupType(ctx, req.body)) }), v311);
   r.get('/group_types/default', (ctx) => ({ group_type: g.groupTypeView(g.groupType(ctx, 'default')) }), v311);
   r.get('/group_types/:id', (ctx, req) => ({ group_type: g.groupTypeView(g.groupType(ctx, params(req).id)) }), v311);
   r.put('/group_types/:id', (ctx, req) => ({ group_type: g.groupTypeView(g.updateGroupType(ctx, params(req).id, req.body)) }), v311);
@@ -24,7 +24,7 @@ export function groupRoutes(r: CinderRouter, s: CinderServices): void {
     v311,
   );
   r.get('/group_types/:id/group_specs', (ctx, req) => ({ group_specs: { ...g.groupType(ctx, params(req).id).specs } }), v311);
-  r.post('/group_types/:id/group_specs', (ctx, req) => ({ group_specs: g.setGroupSpecs(ctx, params(req).id, req.body) }), v311);
+  r.post('/group_types/:id/group_specs', (ctx, req, reply) => reply.code(202).send({ group_specs: g.setGroupSpecs(ctx, params(req).id, req.body) }), v311);
   r.get('/group_types/:id/group_specs/:key', (ctx, req) => g.groupSpec(ctx, params(req).id, params(req).key), v311);
   r.put('/group_types/:id/group_specs/:key', (ctx, req) => g.setGroupSpec(ctx, params(req).id, params(req).key, req.body), v311);
   r.delete(
@@ -64,7 +64,7 @@ export function groupRoutes(r: CinderRouter, s: CinderServices): void {
     const path = detail ? 'group_snapshots/detail' : 'group_snapshots';
     r.get(`/${path}`, (ctx, req) => listBody(ctx, req, s, 'group_snapshots', path, g.snapshots.list(ctx, query(req)), (x) => g.groupSnapshotView(ctx, x, detail)), v314);
   }
-  r.post('/group_snapshots', (ctx, req, reply) => reply.code(202).send({ group_snapshot: g.groupSnapshotView(ctx, g.createGroupSnapshot(ctx, req.body), false) }), v314);
+  r.post('/group_snapshots', (ctx, req, reply) => reply.code(202).send({ group_snapshot: g.groupSnapshotView(ctx, g.createGroupSnapshot(ctx, req.body), 'summary') }), v314);
   r.get('/group_snapshots/:id', (ctx, req) => ({ group_snapshot: g.groupSnapshotView(ctx, g.snapshots.find(ctx, params(req).id)) }), v314);
   r.delete(
     '/group_snapshots/:id',

@@ -11,7 +11,7 @@ import type { PodResourceKind } from './kinds.js';
 /** Response header naming the pods left out of a cross-pod answer (down, timed out or failing). */
 export const UNAVAILABLE_PODS_HEADER = 'x-tricircle-unavailable-pods';
 
-interface Listed {
+export interface Listed {
   rec: JsonObject;
   pod: Pod;
 }
@@ -119,7 +119,8 @@ export class PodResourceLister {
     private readonly picker: PodPicker,
   ) {}
 
-  async list(call: CinderCall, kind: PodResourceKind, detail: boolean): Promise<Relay> {
+  /** `present` rewrites the gathered records in place before they are shown (pod ids → top ids). */
+  async list(call: CinderCall, kind: PodResourceKind, detail: boolean, present?: (records: readonly Listed[]) => Promise<void>): Promise<Relay> {
     const params = new URLSearchParams(call.rawQuery);
     const last = (k: string) => {
       const all = params.getAll(k);
@@ -141,6 +142,7 @@ export class PodResourceLister {
     // An offset skips that many records of the merged order: the first limit + offset are gathered.
     const page = await this.collect(call, kind, { sortKeys, limit: limit + offset, marker, scope, filters });
     const records = page.records.slice(offset);
+    if (present) await present(records);
     const body: JsonObject = { [kind.plural]: detail ? records.map((r) => r.rec) : records.map((r) => kind.brief(r.rec)) };
     if (page.nextMarker !== undefined && records.length > 0) {
       const next = new URLSearchParams(params);

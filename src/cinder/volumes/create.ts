@@ -134,6 +134,15 @@ export class VolumeCreator {
       if (!pod) throw notFound(`Backup ${volume.backup_id} could not be found.`);
       what = 'backup';
     }
+    if (typeof volume.group_id === 'string') {
+      // A group and its volumes are in one pod.
+      const groupPod = await podOfSource(this.deps, 'group', volume.group_id, call.ctx.projectId);
+      if (!groupPod) throw notFound(`Group ${volume.group_id} could not be found.`);
+      if (pod && pod.id !== groupPod.id)
+        throw badRequest(`Invalid input received: The ${what} is in another pod than group ${volume.group_id}; a volume in a group is made in the group's pod.`);
+      pod = groupPod;
+      what = 'group';
+    }
     if (pod && azName !== undefined && pod.azName !== azName) {
       throw badRequest(`Invalid input received: Volume must be in the same availability zone as the ${what}`);
     }

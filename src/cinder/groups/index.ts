@@ -1,0 +1,2 @@
+export { groupRoutes } from './routes.js';
+export { GroupService } from './service.js';
