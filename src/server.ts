@@ -27,7 +27,7 @@ type ModuleName = 'network' | 'images' | 'nova' | 'cinder' | 'admin';
  * every module it loads, so a job type is known wherever it is enqueued: Nova enqueues server
  * cleanups and image copies, the networking service its wiring jobs. The Admin API submits and
  * checks jobs of every type and the job workers run them all; Cinder enqueues none. The workers also
- * need both gateways' intent finders (the reconciler settles their interrupted creates).
+ * need both gateways' intent finders (the reconciler, a job, settles their interrupted creates).
  */
 const SERVICES: readonly { name: string; needs: readonly ModuleName[] }[] = [
   { name: 'admin-api', needs: ['admin', 'network', 'images', 'nova'] },
@@ -75,11 +75,12 @@ async function loadModules(core: CoreServices, jobRegistry: JobRegistry, wanted:
   const images: ImageCopyModule | undefined = imagesApi?.createImageCopy(core);
   if (images) jobRegistry.registerAll(images.jobHandlers);
   const wiring = networking?.wiring;
-  if (novaApi && wiring) jobRegistry.registerAll(novaApi.serverCleanupJobHandlers(core, wiring.preparer));
-  if (wanted.has('xjob') && wiring && novaApi && cinderApi) {
+  if (wiring && novaApi) {
+    jobRegistry.registerAll(novaApi.serverCleanupJobHandlers(core, wiring.preparer));
     // The reconciler settles the gateways' interrupted creates through their owners' finders.
-    wiring.registerIntentFinders({ server: novaApi.serverIntentFinder(core, wiring.preparer), volume: cinderApi.volumeIntentFinder(core) });
+    wiring.registerIntentFinders({ server: novaApi.serverIntentFinder(core, wiring.preparer) });
   }
+  if (wiring && cinderApi) wiring.registerIntentFinders({ volume: cinderApi.volumeIntentFinder(core) });
   const missing = (name: string): never => {
     throw new Error(`service ${name} started without the modules it needs`);
   };
