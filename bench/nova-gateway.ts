@@ -1,7 +1,7 @@
 // Benchmark: the Nova API gateway against simulated pods.
 //
 //   node --import tsx bench/nova-gateway.ts [--samples 3000] [--duration 5] [--concurrency 16]
-//        [--pods 10] [--servers 100] [--list-runs 40] [--rate 1000] [--rss-seconds 10] [--log-level warn]
+//        [--pods 10] [--servers 100] [--list-runs 40] [--rate 1000] [--rss-seconds 10] [--rss-services admin-api,nova-apigw] [--log-level warn]
 //        [--pod-latency 20] [--compiled] [--gateway-node-options '--max-semi-space-size=4']
 //
 // --compiled runs the gateway from the tsc output (dist/, `npm run build` first) instead of through
@@ -16,7 +16,7 @@
 //     one event loop), then with `--pod-latency` ms added to every pod's answers and twice that to one;
 //  4. boots per second, `--boots` servers at concurrency 10 without a network (2.37 `networks: none`):
 //     through the gateway vs straight to the pod, in alternating batches of 10;
-//  5. the gateway's RSS while serving server shows at `--rate` requests/s for `--rss-seconds`.
+//  5. the gateway's RSS while serving server shows at `--rate` requests/s for `--rss-seconds`, in a fresh process running `--rss-services`.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -34,6 +34,8 @@ const { values: args } = parseArgs({
     'list-runs': { type: 'string', default: '40' },
     rate: { type: 'string', default: '1000' },
     'rss-seconds': { type: 'string', default: '10' },
+    // The services of the gateway process whose RSS is read (the earlier phases need the Admin API too).
+    'rss-services': { type: 'string', default: 'admin-api,nova-apigw' },
     'log-level': { type: 'string', default: 'warn' },
     'pod-latency': { type: 'string', default: '20' },
     compiled: { type: 'boolean', default: false },
@@ -83,14 +85,14 @@ async function main(): Promise<void> {
     client: { auth_url: `${cluster.keystoneUrl}/v3`, admin_username: 'admin', admin_password: 'password', admin_tenant: 'admin' },
   };
   const entry = args.compiled ? join(process.cwd(), 'dist', 'bench', 'nova-gateway-proc.js') : new URL('./nova-gateway-proc.ts', import.meta.url).pathname;
-  const startGateway = async () => {
+  const startGateway = async (services = 'admin-api,nova-apigw') => {
     const proc = fork(entry, [], {
       execArgv: [
         ...(args.compiled ? [] : ['--import', 'tsx']),
         ...String(args['gateway-node-options']).split(' ').filter(Boolean),
         ...(process.env.NOVA_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.NOVA_BENCH_PROFILE}`] : []),
       ],
-      env: { ...process.env, NOVA_BENCH_OVERRIDES: JSON.stringify(overrides) },
+      env: { ...process.env, NOVA_BENCH_OVERRIDES: JSON.stringify(overrides), NOVA_BENCH_ONLY: services },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     const started = await new Promise<Record<string, string>>((resolve, reject) => {
@@ -230,7 +232,7 @@ async function main(): Promise<void> {
 
     // ---- 5. RSS under a fixed rate, in a fresh gateway process (same database) that has only seen this load
     await stopGateway(child);
-    ({ proc: child, urls } = await startGateway());
+    ({ proc: child, urls } = await startGateway(String(args['rss-services'])));
     gw = urls['nova-apigw'];
     const proxiedFresh = `${gw}/v2.1/servers/${serverId}`;
     for (const iface of ['public', 'internal', 'admin'] as const) {
@@ -323,6 +325,7 @@ async function main(): Promise<void> {
         ratio: (boots.gateway / boots.direct).toFixed(2),
       },
       rss: {
+        services: args['rss-services'],
         rate: RATE,
         achieved: Math.round(openLoop.length / elapsed),
         failed,

@@ -1,10 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { adminApiModule } from './admin/index.js';
-import { createNetworkModule, neutronApiModule, type NetworkModule } from './network/index.js';
-import { createWiring, type Wiring } from './wiring/index.js';
-import { createImageCopy, type ImageCopyModule } from './imagecopy/index.js';
-import { cinderApiModule, volumeIntentFinder } from './cinder/index.js';
-import { novaApiGatewayModule, serverCleanupJobHandlers, serverIntentFinder } from './nova/index.js';
+import type { NetworkModule } from './network/index.js';
+import type { Wiring } from './wiring/index.js';
+import type { ImageCopyModule } from './imagecopy/index.js';
 import { createServiceApp, type Logger, Metrics } from './common/index.js';
 import type { Config } from './config/index.js';
 import { migrateToLatest, openDatabase, ping, schemaVersion, type Db } from './db/index.js';
@@ -16,36 +13,107 @@ import { PodClientFactory } from './bottom/index.js';
 import type { BackgroundServiceModule, CoreServices, HttpServiceModule, Listener } from './services.js';
 import { createJobService, JobRegistry, startJobWorkers } from './xjob/index.js';
 
-/** The modules a process is made of, built once whatever services it runs. */
-interface Modules {
-  network: NetworkModule;
-  wiring: Wiring;
-  images: ImageCopyModule;
-}
+/**
+ * The modules a process is built from, loaded with `import()` only when one of its services needs
+ * them (`serve --only cinder-apigw` never loads Nova or the networking service):
+ * - network: the top Neutron and its pod-side wiring (they need each other, so they come together);
+ * - images: image copies to pods (Nova's boot path);
+ * - nova, cinder, admin: the gateways and the Admin API.
+ */
+type ModuleName = 'network' | 'images' | 'nova' | 'cinder' | 'admin';
 
-/** Every HTTP service, in start order. */
-const httpServices = (m: Modules): HttpServiceModule[] => [adminApiModule, neutronApiModule(m.network), novaApiGatewayModule(m.wiring.preparer, m.images.copier), cinderApiModule];
-
-/** Services without a listener, started after the HTTP ones. */
-const backgroundServices = (m: Modules): BackgroundServiceModule[] => [
-  {
-    // The job workers (`--only xjob` runs them alone), with the periodic reconcile request ([xjob] reconcile_interval).
-    name: 'xjob',
-    start: (core) =>
-      startJobWorkers({ jobs: core.jobs, logger: core.logger, metricsRegistry: core.metrics.registry, periodic: [m.wiring.periodicReconcile, () => startPodHealer(core)] }),
-  },
+/**
+ * What each service needs in its process, in start order. A process registers the job handlers of
+ * every module it loads, so a job type is known wherever it is enqueued: Nova enqueues server
+ * cleanups and image copies, the networking service its wiring jobs. The Admin API submits and
+ * checks jobs of every type and the job workers run them all; Cinder enqueues none. The workers also
+ * need both gateways' intent finders (the reconciler, a job, settles their interrupted creates).
+ */
+const SERVICES: readonly { name: string; needs: readonly ModuleName[] }[] = [
+  { name: 'admin-api', needs: ['admin', 'network', 'images', 'nova'] },
+  { name: 'neutron-api', needs: ['network'] },
+  { name: 'nova-apigw', needs: ['nova', 'network', 'images'] },
+  { name: 'cinder-apigw', needs: ['cinder'] },
+  { name: 'xjob', needs: ['network', 'images', 'nova', 'cinder'] },
 ];
 
-/** The names `--only` accepts (checked against the services' own names at start). */
-export const SERVICE_NAMES: readonly string[] = ['admin-api', 'neutron-api', 'nova-apigw', 'cinder-apigw', 'xjob'];
+/** The names `--only` accepts. */
+export const SERVICE_NAMES: readonly string[] = SERVICES.map((s) => s.name);
 export type ServiceName = string;
+
+type Service = HttpServiceModule | BackgroundServiceModule;
+
+/** The modules loaded and built for this process; absent ones are not loaded. */
+interface Modules {
+  network?: { network: NetworkModule; wiring: Wiring };
+  /** The wanted services, in start order. */
+  services: Service[];
+}
+
+/** Loads and builds the modules the wanted services need, registers their job handlers, and returns the wanted services. */
+async function loadModules(core: CoreServices, jobRegistry: JobRegistry, wanted: ReadonlySet<string>): Promise<Modules> {
+  const chosen = SERVICES.filter((s) => wanted.has(s.name));
+  const needed = new Set(chosen.flatMap((s) => s.needs));
+  const [networkApi, wiringApi, imagesApi, novaApi, cinderApi, adminApi] = await Promise.all([
+    needed.has('network') ? import('./network/index.js') : undefined,
+    needed.has('network') ? import('./wiring/index.js') : undefined,
+    needed.has('images') ? import('./imagecopy/index.js') : undefined,
+    needed.has('nova') ? import('./nova/index.js') : undefined,
+    needed.has('cinder') ? import('./cinder/index.js') : undefined,
+    needed.has('admin') ? import('./admin/index.js') : undefined,
+  ]);
+  let networking: Modules['network'];
+  if (networkApi && wiringApi) {
+    // The networking service and its pod side need each other: the API is built first, the wiring over
+    // it, then the API is connected to the wiring's pod-side hooks.
+    const network = networkApi.createNetworkModule(core);
+    const wiring = wiringApi.createWiring(core, network.state);
+    network.connectPodSide(wiring.podSide);
+    jobRegistry.registerAll(wiring.jobHandlers);
+    networking = { network, wiring };
+  }
+  const images: ImageCopyModule | undefined = imagesApi?.createImageCopy(core);
+  if (images) jobRegistry.registerAll(images.jobHandlers);
+  const wiring = networking?.wiring;
+  if (wiring && novaApi) {
+    jobRegistry.registerAll(novaApi.serverCleanupJobHandlers(core, wiring.preparer));
+    // The reconciler settles the gateways' interrupted creates through their owners' finders.
+    wiring.registerIntentFinders({ server: novaApi.serverIntentFinder(core, wiring.preparer) });
+  }
+  if (wiring && cinderApi) wiring.registerIntentFinders({ volume: cinderApi.volumeIntentFinder(core) });
+  const missing = (name: string): never => {
+    throw new Error(`service ${name} started without the modules it needs`);
+  };
+  const build = (name: string): Service => {
+    if (name === 'admin-api') return adminApi?.adminApiModule ?? missing(name);
+    if (name === 'neutron-api') return networkApi && networking ? networkApi.neutronApiModule(networking.network) : missing(name);
+    if (name === 'nova-apigw') return novaApi && wiring && images ? novaApi.novaApiGatewayModule(wiring.preparer, images.copier) : missing(name);
+    if (name === 'cinder-apigw') return cinderApi?.cinderApiModule ?? missing(name);
+    return wiring ? jobWorkersService(wiring) : missing(name);
+  };
+  const services = chosen.map((s) => build(s.name));
+  const built = services.map((s) => s.name).join();
+  if (built !== chosen.map((s) => s.name).join()) throw new Error(`services built (${built}) differ from those asked for`);
+  return { network: networking, services };
+}
+
+/** The job workers (`--only xjob` runs them alone), with the periodic reconcile request ([xjob] reconcile_interval). */
+function jobWorkersService(wiring: Wiring): BackgroundServiceModule {
+  return {
+    name: 'xjob',
+    start: (core) =>
+      startJobWorkers({ jobs: core.jobs, logger: core.logger, metricsRegistry: core.metrics.registry, periodic: [wiring.periodicReconcile, () => startPodHealer(core)] }),
+  };
+}
+
+const isHttp = (s: Service): s is HttpServiceModule => 'register' in s;
 
 export interface RunningTricircle {
   db: Db;
   core: CoreServices;
-  /** The top networking service and its pod-side wiring, as built for this process. */
-  network: NetworkModule;
-  wiring: Wiring;
+  /** The top networking service and its pod-side wiring, as built for this process (reading them throws when none of its services needs them). */
+  readonly network: NetworkModule;
+  readonly wiring: Wiring;
   /** Base URL of each started service. */
   urls: Record<string, string>;
   apps: Record<string, FastifyInstance>;
@@ -113,8 +181,8 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       logger,
     });
     closers.push(() => podClients.close());
-    // Every process knows every job type (workers run them, the Admin API lists and checks them); the
-    // modules' handlers are registered below, once the services they are built over exist.
+    // A process knows the job types of the modules it loads (see SERVICES); loadModules registers their
+    // handlers once the services they are built over exist.
     const jobRegistry = new JobRegistry();
     const jobs = await createJobService({ config, db, logger, registry: jobRegistry, metricsRegistry: metrics.registry });
     closers.push(() => jobs.close());
@@ -134,24 +202,9 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       routingLock: new RoutingLock(db, logger),
       jobs,
     };
-    // The networking service and its pod side need each other: the API is built first, the wiring over
-    // it, then the API is connected to the wiring's pod-side hooks.
-    const network = createNetworkModule(core);
-    const wiring = createWiring(core, network.state);
-    network.connectPodSide(wiring.podSide);
-    const images = createImageCopy(core);
-    const modules: Modules = { network, wiring, images };
-    jobRegistry.registerAll(images.jobHandlers);
-    jobRegistry.registerAll(wiring.jobHandlers);
-    jobRegistry.registerAll(serverCleanupJobHandlers(core, wiring.preparer));
-    // The reconciler settles the gateways' interrupted creates through their owners' finders.
-    wiring.registerIntentFinders({ server: serverIntentFinder(core, wiring.preparer), volume: volumeIntentFinder(core) });
-    const http = httpServices(modules);
-    const background = backgroundServices(modules);
-    const names = [...http, ...background].map((s) => s.name);
-    if (names.join() !== SERVICE_NAMES.join()) throw new Error(`SERVICE_NAMES (${SERVICE_NAMES.join(', ')}) differ from the services (${names.join(', ')})`);
     const wanted = new Set(opts.only ?? SERVICE_NAMES);
-    for (const module of http.filter((s) => wanted.has(s.name))) {
+    const modules = await loadModules(core, jobRegistry, wanted);
+    for (const module of modules.services.filter(isHttp)) {
       const listener = module.listener(config);
       const app = createServiceApp({
         service: module.name,
@@ -173,16 +226,33 @@ export async function startTricircle(config: Config, opts: { logger: Logger; onl
       urls[module.name] = url;
       logger.info({ service: module.name, url }, 'service listening');
     }
-    for (const module of background.filter((s) => wanted.has(s.name))) {
+    for (const module of modules.services.filter((s): s is BackgroundServiceModule => !isHttp(s))) {
       const handle = await module.start(core);
       closers.push(() => handle.close());
       logger.info({ service: module.name }, 'service started');
     }
-    return { db, core, network, wiring, urls, apps, close: closeAll };
+    const networking = () => modules.network ?? notLoaded();
+    return {
+      db,
+      core,
+      get network() {
+        return networking().network;
+      },
+      get wiring() {
+        return networking().wiring;
+      },
+      urls,
+      apps,
+      close: closeAll,
+    };
   } catch (err) {
     await closeAll();
     throw err;
   }
+}
+
+function notLoaded(): never {
+  throw new Error('the networking modules are not loaded in this process: none of its services needs them');
 }
 
 /**
