@@ -79,12 +79,16 @@ export class PodNetworkBuilder {
     this.ready.delete(`${podId}|${networkId}`);
   }
 
-  async ensure(ctx: BottomCallContext, pod: Pod, network: Network, subnets: Subnet[]): Promise<PodNetwork> {
+  /**
+   * Makes (or checks and completes) the pod's copy of `network`. Only the boot path passes
+   * `reuseReady`: repairs (reconciler, L3 jobs) always look at the pod, which may have lost the copy.
+   */
+  async ensure(ctx: BottomCallContext, pod: Pod, network: Network, subnets: Subnet[], opts: { reuseReady?: boolean } = {}): Promise<PodNetwork> {
     const refusal = await placementRefusal(this.deps, pod, network);
     if (refusal) throw nicErrors.notSameAz(refusal);
     const key = `${pod.id}|${network.id}`;
     const fingerprint = subnetsFingerprint(subnets);
-    const known = this.readyTtlMs > 0 ? this.ready.get(key) : undefined;
+    const known = opts.reuseReady && this.readyTtlMs > 0 ? this.ready.get(key) : undefined;
     if (known && known.fingerprint === fingerprint) return known.copy;
     const copy = await this.make(ctx, pod, network, subnets);
     if (this.readyTtlMs > 0) this.ready.set(key, { fingerprint, copy }, Date.now() + this.readyTtlMs);

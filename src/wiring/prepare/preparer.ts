@@ -78,7 +78,7 @@ export class NetworkPreparer implements ServerNetworkPreparer {
     try {
       const bottomSecurityGroupIds = await Promise.all(groupIds.map(bottomGroup));
       for (const plan of plans) {
-        const net = await memo(podNetworks, plan.network.id, () => this.deps.builder.ensure(ctx, pod, plan.network, plan.subnets));
+        const net = await memo(podNetworks, plan.network.id, () => this.deps.builder.ensure(ctx, pod, plan.network, plan.subnets, { reuseReady: true }));
         const port = plan.kind === 'network' ? await this.createTopPort(ctx, pod, plan, groupIds, opts.serverId) : await this.claimPort(plan.port, pod, opts.serverId);
         const nic: PreparedNic = { topPortId: port.id, bottomPortId: '', createdTopPort: plan.kind === 'network' };
         touched.push(nic);
