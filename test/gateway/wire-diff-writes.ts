@@ -671,6 +671,7 @@ export const WRITES_NOT_CALLED: Record<'nova' | 'cinder' | 'neutron', [RegExp, s
       'no upstream sample for this resource in this copy of the api-ref',
     ],
     [/\/v2\.0\/segments/, 'a Tricircle network carries exactly one segment: adding one is refused by design (400 that says so)'],
+    [/\/v2\.0\/auto-allocated-topology\//, 'no upstream sample; test/network/auto-allocate.test.ts deletes a topology'],
     [/\/bindings\//, 'a binding names a compute host of a pod; not called here'],
   ],
 };

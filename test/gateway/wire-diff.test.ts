@@ -78,6 +78,8 @@ const NOT_COMPARED: Record<string, string> = {
   'cinder GET /v3/{project_id}/qos-specs/{qos_id}/disassociate': 'an action behind a GET (202, no body; needs ?vol_type_id=), not a read',
   'cinder GET /v3/{project_id}/types/{volume_type_id}/encryption/{key}': 'the type used here has no encryption (404, as upstream); test/cinder covers encryption',
   'neutron GET /v2.0/flavors/{flavor_id}': "{flavor_id} is filled with Nova's flavor here; Neutron flavors are compared by test/network/breadth.test.ts",
+  'neutron GET /v2.0/auto-allocated-topology/{project_id}':
+    'no upstream sample; a GET creates the topology (it needs a default external network and default subnet pools): test/network/auto-allocate.test.ts checks it',
   'neutron GET /v2.0/quotas/{project_id}/details.json':
     'its sample shares the top-level key with the plain quota answer, whose shape it does not have; test/quotas/network.test.ts checks it',
 };
