@@ -201,6 +201,7 @@ describeEachDatabase('top Neutron: trunks and floating IP port forwarding', (dia
 
   test('the extensions are listed', async () => {
     const aliases = (await h.call('GET', '/v2.0/extensions', undefined, ALICE)).body.extensions.map((e: any) => e.alias);
-    for (const a of ['rbac-policies', 'qos', 'qos-rules-alias', 'trunk', 'floating-ip-port-forwarding']) assert.ok(aliases.includes(a), a);
+    for (const a of ['rbac-policies', 'rbac-address-scope', 'rbac-subnetpool', 'rbac-security-groups', 'qos', 'qos-rules-alias', 'trunk', 'floating-ip-port-forwarding'])
+      assert.ok(aliases.includes(a), a);
   });
 });
