@@ -62,7 +62,6 @@ describeEachDatabase('top Neutron: RBAC policies and QoS', (dialect) => {
         object_id: net,
         action: 'access_as_shared',
         target_tenant: 'p-bob',
-        target_project_id: 'p-bob',
         created_at: undefined,
         updated_at: undefined,
       },

@@ -107,7 +107,6 @@ export function rbacView(r: RbacRow): Json {
     object_id: r.object_id,
     action: r.action,
     target_tenant: r.target_project,
-    target_project_id: r.target_project,
     created_at: isoSeconds(Number(r.created_at)),
     updated_at: isoSeconds(Number(r.updated_at)),
   };
