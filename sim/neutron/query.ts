@@ -215,7 +215,8 @@ export function listResponse<R extends { id?: unknown }>(spec: CollectionSpec, v
       links.push({ rel: 'next', href: link(opts.baseUrl, params, last, false) });
     }
     if (!(items.length < limit && pageReverse)) {
-      const first = items.length ? String(items[0].id) : marker;
+      // An empty page points back without a marker (at the last page), as upstream.
+      const first = items.length ? String(items[0].id) : undefined;
       links.push({ rel: 'previous', href: link(opts.baseUrl, params, first, true) });
     }
     body[spec.collection] = projectAll(items, params);

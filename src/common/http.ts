@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { errorCodes, LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { ApiError, faultBody, type FaultStyle } from './errors.js';
 import type { Logger } from './logging.js';
@@ -68,6 +68,15 @@ export function createServiceApp(opts: ServiceAppOptions): FastifyInstance {
     if (body.length === 0) return done(null, undefined);
     return parseJson(req, body as string, done);
   });
+  if (style === 'neutron') {
+    // Neutron reads a body that comes without any Content-Type as JSON (neutron-tempest-plugin's update
+    // calls send none); a Content-Type other than JSON is still a 415.
+    app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
+      if (req.headers['content-type'] !== undefined) return done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined);
+      if (body.length === 0) return done(null, undefined);
+      return parseJson(req, body as string, done);
+    });
+  }
   // `application/json` as upstream writes it, without the charset parameter Fastify appends.
   app.addHook('onSend', async (_req, reply, payload) => {
     const type = reply.getHeader('content-type');

@@ -185,17 +185,18 @@ export function markerColumns(schema: ListSchema, params: ListParams): string[] 
 export function paginationLinks(baseUrl: string, params: ListParams, items: { id: string }[]): { rel: string; href: string }[] | undefined {
   if (params.limit === undefined) return undefined;
   const links: { rel: string; href: string }[] = [];
-  const href = (marker: string, reverse: boolean) => {
+  const href = (marker: string | undefined, reverse: boolean) => {
     const q = new URLSearchParams();
     for (const [k, v] of params.query) if (k !== 'marker' && k !== 'page_reverse') q.append(k, v);
-    q.append('marker', marker);
+    if (marker !== undefined) q.append('marker', marker);
     if (reverse) q.append('page_reverse', 'True');
     return `${baseUrl}?${q.toString()}`;
   };
   if (!(items.length < params.limit && !params.pageReverse) && items.length > 0) links.push({ rel: 'next', href: href(items[items.length - 1].id, false) });
   if (!(items.length < params.limit && params.pageReverse)) {
-    const first = items[0]?.id ?? params.marker;
-    if (first !== undefined) links.push({ rel: 'previous', href: href(first, true) });
+    // As upstream: the empty page past the end points back without a marker, i.e. at the last page.
+    if (items.length > 0) links.push({ rel: 'previous', href: href(items[0].id, true) });
+    else if (params.marker !== undefined) links.push({ rel: 'previous', href: href(undefined, true) });
   }
   return links;
 }

@@ -55,6 +55,8 @@ describeEachDatabase('top Neutron: address scopes, address groups, local IPs, ro
       // Shared by an admin: Bob sees it and may use it for his pool.
       assert.equal((await h.call('PUT', `/v2.0/address-scopes/${scope.id}`, { address_scope: { shared: true } })).status, 200);
       assert.equal((await h.call('GET', '/v2.0/address-scopes?shared=true', undefined, BOB)).body.address_scopes.length, 1);
+      // Once shared, it stays shared (upstream: 400 on shared=false).
+      neutronError(await h.call('PUT', `/v2.0/address-scopes/${scope.id}`, { address_scope: { shared: false } }), 400, 'BadRequest');
       neutronError(await h.call('PUT', `/v2.0/address-scopes/${scope.id}`, { address_scope: { name: 'b' } }, BOB), 403, 'PolicyNotAuthorized');
       const bobPool = await h.call('POST', '/v2.0/subnetpools', { subnetpool: { name: 'b', prefixes: ['10.11.0.0/16'], address_scope_id: scope.id } }, BOB);
       assert.equal(bobPool.status, 201);

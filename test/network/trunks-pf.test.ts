@@ -101,6 +101,28 @@ describeEachDatabase('top Neutron: trunks and floating IP port forwarding', (dia
     assert.equal((await h.call('DELETE', `/v2.0/ports/${parent.id}`, undefined, ALICE)).status, 204);
   });
 
+  test('a disabled trunk keeps its subports and is not deleted; sub_ports are checked as a whole first', async () => {
+    const parent = await port();
+    const s1 = await port(net2);
+    const s2 = await port(net2);
+    const seg = (id: string, n: number) => ({ port_id: id, segmentation_type: 'vlan', segmentation_id: n });
+    // Checked before any port is looked up: the parent here is no port at all.
+    const noPort = '00000000-0000-4000-8000-000000000000';
+    neutronError(await h.call('POST', '/v2.0/trunks', { trunk: { port_id: noPort, sub_ports: [seg(s1.id, 5), seg(s2.id, 5)] } }, ALICE), 400, 'HTTPBadRequest');
+    neutronError(await h.call('POST', '/v2.0/trunks', { trunk: { port_id: noPort, sub_ports: [{ port_id: s1.id, segmentation_id: 5 }] } }, ALICE), 400, 'HTTPBadRequest');
+    neutronError(await h.call('POST', '/v2.0/trunks', { trunk: { port_id: noPort, sub_ports: [seg(s1.id, 5), seg(s1.id, 6)] } }, ALICE), 400, 'HTTPBadRequest');
+
+    const trunk = (await h.call('POST', '/v2.0/trunks', { trunk: { port_id: parent.id, admin_state_up: false, sub_ports: [seg(s1.id, 7)] } }, ALICE)).body.trunk;
+    assert.equal(trunk.admin_state_up, false);
+    neutronError(await h.call('PUT', `/v2.0/trunks/${trunk.id}/add_subports`, { sub_ports: [seg(s2.id, 8)] }, ALICE), 409, 'TrunkDisabled');
+    neutronError(await h.call('PUT', `/v2.0/trunks/${trunk.id}/remove_subports`, { sub_ports: [{ port_id: s1.id }] }, ALICE), 409, 'TrunkDisabled');
+    neutronError(await h.call('DELETE', `/v2.0/trunks/${trunk.id}`, undefined, ALICE), 409, 'TrunkDisabled');
+    assert.equal((await h.call('GET', `/v2.0/trunks/${trunk.id}`, undefined, ALICE)).body.trunk.sub_ports.length, 1);
+    // Enabling it again is an update like any other; then it may be deleted.
+    assert.equal((await h.call('PUT', `/v2.0/trunks/${trunk.id}`, { trunk: { admin_state_up: true } }, ALICE)).status, 200);
+    assert.equal((await h.call('DELETE', `/v2.0/trunks/${trunk.id}`, undefined, ALICE)).status, 204);
+  });
+
   test('port forwardings of a floating IP', async () => {
     const router = (await h.call('POST', '/v2.0/routers', { router: { name: 'r', external_gateway_info: { network_id: ext } } }, ALICE)).body.router.id;
     const fip = (await h.call('POST', '/v2.0/floatingips', { floatingip: { floating_network_id: ext } }, ALICE)).body.floatingip.id;
@@ -179,6 +201,7 @@ describeEachDatabase('top Neutron: trunks and floating IP port forwarding', (dia
 
   test('the extensions are listed', async () => {
     const aliases = (await h.call('GET', '/v2.0/extensions', undefined, ALICE)).body.extensions.map((e: any) => e.alias);
-    for (const a of ['rbac-policies', 'qos', 'qos-rules-alias', 'trunk', 'floating-ip-port-forwarding']) assert.ok(aliases.includes(a), a);
+    for (const a of ['rbac-policies', 'rbac-address-scope', 'rbac-subnetpool', 'rbac-security-groups', 'qos', 'qos-rules-alias', 'trunk', 'floating-ip-port-forwarding'])
+      assert.ok(aliases.includes(a), a);
   });
 });

@@ -218,6 +218,10 @@ describe('list parameters and links', () => {
       paginationLinks('http://h/v2.0/things', params, [{ id: 'a1' }])!.map((l) => l.rel),
       ['previous'],
     );
+    // The empty page past the end: its previous link has no marker, so it leads to the last page.
+    assert.deepEqual(paginationLinks('http://h/v2.0/things', parseListParams(new URLSearchParams('limit=2&marker=a2'), schema), []), [
+      { rel: 'previous', href: 'http://h/v2.0/things?limit=2&page_reverse=True' },
+    ]);
     assert.equal(paginationLinks('http://h', parseListParams(new URLSearchParams(''), schema), []), undefined);
   });
   test('bulk bodies: bare items as upstream, wrapped items too', () => {

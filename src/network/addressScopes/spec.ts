@@ -37,13 +37,9 @@ export const addressScopeSpec: SimpleResourceSpec = {
       },
     },
   },
-  async beforeUpdate({ trx }, row, before) {
-    if (before.shared && !row.shared) {
-      const other = await trx.selectFrom('subnetpools').select('id').where('address_scope_id', '=', row.id).where('project_id', '!=', String(row.project_id)).executeTakeFirst();
-      if (other) throw new ApiError(400, `Unable to complete operation on address scope ${row.id}. Subnet pools of other projects are using it.`, 'BadRequest');
-      // Unsharing takes the wildcard RBAC entry along (the flag and the entry are one fact).
-      await trx.deleteFrom('rbac_policies').where('object_type', '=', 'address_scope').where('object_id', '=', String(row.id)).where('target_project', '=', '*').execute();
-    }
+  async beforeUpdate(_ctx, row, before) {
+    // As upstream: once shared, an address scope stays shared (its subnet pools may be anyone's by then).
+    if (before.shared && !row.shared) throw new ApiError(400, `Bad address_scope request: the shared address scope ${row.id} cannot be unshared.`, 'BadRequest');
   },
   async beforeDelete({ trx }, row) {
     const pool = await trx.selectFrom('subnetpools').select('id').where('address_scope_id', '=', row.id).executeTakeFirst();

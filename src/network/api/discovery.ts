@@ -13,6 +13,9 @@ const UPDATED = '2013-01-01T00:00:00Z';
 const SHARING_EXTENSIONS = [
   { alias: 'binding-extended', name: 'Port Bindings Extended', description: 'Expose port bindings of a virtual port to external application' },
   { alias: 'rbac-policies', name: 'RBAC Policies', description: 'Allows creation and modification of policies that control tenant access to resources.' },
+  { alias: 'rbac-address-scope', name: 'RBAC for address scopes', description: 'RBAC entries of object type address_scope share an address scope with chosen projects.' },
+  { alias: 'rbac-subnetpool', name: 'RBAC for subnet pools', description: 'RBAC entries of object type subnetpool share a subnet pool with chosen projects.' },
+  { alias: 'rbac-security-groups', name: 'RBAC for security groups', description: 'RBAC entries of object type security_group share a security group with chosen projects.' },
   { alias: 'qos', name: 'Quality of Service', description: 'The Quality of Service extension.' },
   {
     alias: 'qos-bw-limit-direction',

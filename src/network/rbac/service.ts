@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import { dbNow, isoSeconds, isUniqueViolation, type Db } from '../../db/index.js';
 import type { NetworkDeps } from '../deps.js';
-import { invalidAttribute, notFound, policyNotAuthorized } from '../errors.js';
+import { invalidAttribute, invalidInput, notFound, policyNotAuthorized } from '../errors.js';
 import { ApiError } from '../../common/index.js';
 import { owningProject, parseAttributes, pyRepr, toStr, toUuid, type AttrSpec, type Json } from '../input.js';
 import { projectFilters } from '../listAttrs.js';
@@ -29,6 +29,19 @@ import { addressScopeNotFound } from '../addressScopes/spec.js';
 import type { RbacPoliciesTable } from './tables.js';
 
 export type RbacRow = Selectable<RbacPoliciesTable>;
+
+/**
+ * A project that does not own the object may not write its RBAC entries: 404 when the object is not
+ * even shared with it, 400 InvalidInput (as upstream) when it is.
+ */
+async function refuseForeign(trx: Trx, caller: Caller, objectType: string, objectId: string, owner: string, missing: ApiError): Promise<void> {
+  if (caller.isAdmin || owner === caller.projectId) return;
+  const sees =
+    (await rbacGrants(trx, objectType, objectId, caller.projectId)) ||
+    (objectType === 'network' && (await rbacGrants(trx, objectType, objectId, caller.projectId, 'access_as_external')));
+  if (!sees) throw missing;
+  throw invalidInput('only an admin may change the RBAC entries of an object another project owns');
+}
 
 export const OBJECT_TYPES = ['network', 'qos_policy', 'security_group', 'address_scope', 'subnetpool'] as const;
 const ACTIONS: Record<string, string[]> = {
@@ -94,7 +107,6 @@ export function rbacView(r: RbacRow): Json {
     object_id: r.object_id,
     action: r.action,
     target_tenant: r.target_project,
-    target_project_id: r.target_project,
     created_at: isoSeconds(Number(r.created_at)),
     updated_at: isoSeconds(Number(r.updated_at)),
   };
@@ -180,12 +192,14 @@ export class RbacService {
   private async objectOwner(trx: Trx, caller: Caller, objectType: string, objectId: string): Promise<{ owner: string; external?: boolean }> {
     if (objectType === 'network') {
       const row = await trx.selectFrom('networks').select(['project_id', 'external']).where('id', '=', objectId).executeTakeFirst();
-      if (!row || (!caller.isAdmin && row.project_id !== caller.projectId)) throw notFound.network(objectId);
+      if (!row) throw notFound.network(objectId);
+      await refuseForeign(trx, caller, objectType, objectId, row.project_id, notFound.network(objectId));
       return { owner: row.project_id, external: Boolean(row.external) };
     }
     const { table, notFound: missing } = OBJECT_TABLES[objectType as ObjectTable];
     const row = await trx.selectFrom(table).select(['project_id']).where('id', '=', objectId).executeTakeFirst();
-    if (!row || (!caller.isAdmin && row.project_id !== caller.projectId)) throw missing(objectId);
+    if (!row) throw missing(objectId);
+    await refuseForeign(trx, caller, objectType, objectId, row.project_id, missing(objectId));
     return { owner: row.project_id };
   }
 

@@ -33,6 +33,7 @@ export const trunkErrors = {
     fault(409, 'DuplicateSubPort', `segmentation_type ${type} and segmentation_id ${id} already in use on trunk ${trunkId}.`),
   subportNotFound: (portId: string, trunkId: string) => fault(404, 'SubPortNotFound', `SubPort ${portId} could not be found on trunk ${trunkId}.`),
   inUse: (trunkId: string) => fault(409, 'TrunkInUse', `Trunk ${trunkId} is currently in use.`),
+  disabled: (trunkId: string) => fault(409, 'TrunkDisabled', `Trunk ${trunkId} is disabled (admin_state_up is false).`),
 };
 
 export const TRUNK_LIST: ListSchema = {
@@ -59,12 +60,24 @@ interface SubportInput {
   segmentation_id: number;
 }
 
+/**
+ * The `sub_ports` of a request, checked as a whole before any port is looked up (as upstream's attribute
+ * validation does): each names a port once, with both segmentation_type and segmentation_id (or
+ * `inherit`), and no two share a segment.
+ */
 function subports(value: unknown, attr: string): SubportInput[] {
+  const ports = new Set<string>();
+  const segments = new Set<string>();
   return toList(value, attr).map((item) => {
     if (!isObject(item)) throw invalidAttribute(attr, `'${pyRepr(item)}' is not a dictionary`);
     const extra = Object.keys(item).filter((k) => !['port_id', 'segmentation_type', 'segmentation_id'].includes(k));
     if (extra.length) throw invalidAttribute(attr, `Unrecognized attribute(s) '${extra.join(', ')}'`);
     const portId = toUuid(item.port_id, attr);
+    if (ports.has(portId)) throw invalidAttribute(attr, `port ${portId} is named more than once`);
+    ports.add(portId);
+    if (item.segmentation_type === undefined && item.segmentation_id !== undefined) {
+      throw invalidAttribute(attr, `subport ${portId} has a segmentation_id but no segmentation_type`);
+    }
     const type = item.segmentation_type ?? 'vlan';
     if (type !== 'vlan' && type !== 'inherit') throw invalidAttribute(attr, `${pyRepr(type)} is not in ['inherit', 'vlan']`);
     let id = 0;
@@ -72,6 +85,9 @@ function subports(value: unknown, attr: string): SubportInput[] {
       id = Number(item.segmentation_id);
       if (!Number.isInteger(id) || id < 1 || id > 4094) throw invalidAttribute(attr, `${pyRepr(item.segmentation_id ?? null)} is not in range 1 through 4094`);
     }
+    const segment = `${type}/${id}`;
+    if (type !== 'inherit' && segments.has(segment)) throw invalidAttribute(attr, `segmentation_id ${id} of type ${type} is given to more than one subport`);
+    segments.add(segment);
     return { port_id: portId, segmentation_type: type as string, segmentation_id: id };
   });
 }
@@ -290,6 +306,8 @@ export class TrunkService {
   async changeSubports(caller: Caller, id: string, body: unknown, action: 'add' | 'remove'): Promise<Json> {
     if (!isObject(body) || body.sub_ports === undefined) throw badRequest(`Failed to parse request. Required attribute 'sub_ports' not specified`);
     await this.change(caller, id, async (trx, row) => {
+      // As upstream: the subports of a disabled trunk are frozen.
+      if (!row.admin_state_up) throw trunkErrors.disabled(id);
       if (action === 'add') return this.addSubports(trx, caller, row, subports(body.sub_ports, 'sub_ports'));
       for (const item of toList(body.sub_ports, 'sub_ports')) {
         const portId = toUuid(isObject(item) ? item.port_id : undefined, 'sub_ports');
@@ -308,6 +326,7 @@ export class TrunkService {
     await inSyncTransaction(this.db, this.jobs, async (trx, request) => {
       const row = await this.row(trx, caller, id);
       requireOwner(caller, row.project_id, 'delete_trunk');
+      if (!row.admin_state_up) throw trunkErrors.disabled(id);
       // As upstream: a trunk whose parent port is bound to a server is in use.
       const parent = await trx.selectFrom('ports').select('device_id').where('id', '=', row.port_id).executeTakeFirst();
       if (parent && parent.device_id !== '' && row.status === 'ACTIVE') throw trunkErrors.inUse(id);
