@@ -1,4 +1,4 @@
-// npm run tempest -- [selection regex] [--concurrency N] [--keep] [--json FILE] [--markdown FILE] [--exclude-list FILE] [--relay] [--verbose]
+// npm run tempest -- [selection regex] [--help] [--concurrency N] [--keep] [--json FILE] [--markdown FILE] [--exclude-list FILE] [--relay] [--verbose]
 // Starts the embedded cloud, writes a tempest workspace in a temporary directory, runs tempest, sums up the
 // results and stops everything it started. Exit status: 0 when every selected test passed or was skipped,
 // 1 when one failed (or none ran), 2 when tempest or the cloud could not be started.
@@ -66,9 +66,15 @@ async function main(): Promise<number> {
       // gateways ignore an absent body with Content-Type JSON. `--direct` (the default) is accepted still.
       relay: { type: 'boolean', default: false },
       direct: { type: 'boolean', default: true },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const say = (s: string) => process.stdout.write(`${s}\n`);
+  if (values.help) {
+    say(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n')[0]?.replace(/^\/\/ /, 'usage: ') ?? '');
+    say('See docs/conformance.md.');
+    return 0;
+  }
   if (!onPath('tempest') || !onPath('stestr')) {
     say('tempest is not installed (apt-get install tempest): nothing run');
     return 2;
