@@ -71,7 +71,11 @@ async function main(): Promise<number> {
   });
   const say = (s: string) => process.stdout.write(`${s}\n`);
   if (values.help) {
-    say(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n')[0]?.replace(/^\/\/ /, 'usage: ') ?? '');
+    say(
+      readFileSync(fileURLToPath(import.meta.url), 'utf8')
+        .split('\n')[0]
+        ?.replace(/^\/\/ /, 'usage: ') ?? '',
+    );
     say('See docs/conformance.md.');
     return 0;
   }
