@@ -37,6 +37,7 @@ import { subnetpoolRoutes } from './subnetpools/routes.js';
 import { SubnetService } from './subnets/service.js';
 import { subnetRoutes } from './subnets/routes.js';
 import { createTopNetworkState, type TopNetworkState } from './topState/index.js';
+import { syncDefaultRanges } from './segmentRanges/ranges.js';
 
 /** The top networking service of a process: built once, whatever services the process runs. */
 export interface NetworkModule {
@@ -48,6 +49,11 @@ export interface NetworkModule {
   connectPodSide(podSide: NetworkPodSide): void;
   /** Registers the Neutron v2.0 routes; `publicUrl` is the listener's base URL for links. */
   registerRoutes(app: FastifyInstance, publicUrl: () => string): void;
+  /**
+   * Writes what configuration defines before the API serves (the default segment ranges), so that no
+   * request, not even a refused one, is the first to write them.
+   */
+  writeConfiguredDefaults(): Promise<void>;
 }
 
 /** The composition root of the top networking service: one per process, whatever services it runs. */
@@ -108,6 +114,7 @@ export function createNetworkModule(core: CoreServices): NetworkModule {
       jobs: core.jobs,
     }),
     connectPodSide: (podSide) => socket.connect(podSide),
+    writeConfiguredDefaults: () => syncDefaultRanges(core.db, settings),
     registerRoutes(app, publicUrl) {
       const routeDeps: NetworkDeps = { ...deps, publicUrl };
       unavailablePodsHook(app);
@@ -139,6 +146,7 @@ export const neutronApiModule = (network: NetworkModule): HttpServiceModule => (
   listener: (config) => config.neutron,
   isPublic: isPublicNeutronPath,
   async register(app, _core, publicUrl) {
+    await network.writeConfiguredDefaults();
     network.registerRoutes(app, publicUrl);
   },
 });
